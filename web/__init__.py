@@ -1,0 +1,36 @@
+"""The Flask application: authentication, input parsing and rendering over the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from web.config import PROJECT_ROOT, from_environment, instance_path
+from web.extensions import csrf, db, login_manager, migrate
+from workflow.db import configure_sqlite
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(instance_path()))
+    app.config.from_mapping(from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from web import auth, cli, errors, nominations
+
+    auth.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(nominations.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,68 @@
+"""Login and logout. Passwords are checked by the domain (argon2id)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+
+from web.extensions import db, login_manager
+from workflow.accounts import authenticate
+from workflow.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginUser(UserMixin):
+    """Flask-Login's view of a domain user (the domain model stays framework-free)."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.id = user.id
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> LoginUser | None:
+    user = db.session.get(User, int(user_id))
+    return LoginUser(user) if user is not None and user.is_active else None
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: never redirect a user to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("nominations.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        user = authenticate(db.session, username, request.form.get("password", ""))
+        if user is None:
+            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
+            return render_template("login.html", username=username), 401
+        session.clear()  # a fresh session at login (no fixation)
+        login_user(LoginUser(user))
+        return redirect(_safe_next(request.args.get("next")))
+    if current_user.is_authenticated:
+        return redirect(url_for("nominations.index"))
+    return render_template("login.html", username="")
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash("Đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,115 @@
+"""``flask --app wsgi …`` commands: thin wrappers that call the domain and print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from web.extensions import db
+from workflow import anchor, audit, demo
+from workflow.accounts import assign_role, create_unit, create_user
+from workflow.errors import WorkflowError
+from workflow.models import Unit
+from workflow.vocabulary import Level, Role
+
+audit_cli = AppGroup(
+    "audit", help="Kiểm tra nhật ký xử lý (hash chain) / verify the decision trail."
+)
+
+
+def _fail(err: WorkflowError) -> None:
+    click.echo(f"Lỗi: {err.message_vi}\nError: {err.message_en}", err=True)
+    sys.exit(2)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--full-name", default="Quản trị hệ thống", show_default=True)
+@click.option("--unit", "unit_code", default=None, help="Unit code (default: the root unit).")
+def create_admin(username: str, password: str, full_name: str, unit_code: str | None) -> None:
+    """Create an administrator (and the root unit TLĐ if the tree is empty)."""
+    session = db.session
+    try:
+        if unit_code is None:
+            root = session.query(Unit).filter(Unit.parent_id.is_(None)).first()
+            if root is None:
+                root = create_unit(
+                    session, "TLD", "Tổng Liên đoàn Lao động Việt Nam", Level.TONG_LDLD.value
+                )
+            unit_code = root.code
+        user = create_user(session, username, full_name, password)
+        assign_role(session, user, Role.ADMIN.value, unit_code)
+        session.commit()
+    except WorkflowError as err:
+        session.rollback()
+        _fail(err)
+    click.echo(f"Đã tạo quản trị viên '{username}' tại đơn vị {unit_code}.")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load demo units, users and nominations in every state (safe to run again)."""
+    created = demo.seed(db.session)
+    click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
+    click.echo(f"Tài khoản mẫu (mật khẩu chung: {demo.DEMO_PASSWORD}):")
+    for username, role, unit in demo.demo_logins():
+        click.echo(f"  {username:<16} {role} — {unit}")
+
+
+def _anchor_key() -> anchor.Ed25519PrivateKey:
+    path = current_app.config.get("AUDIT_ANCHOR_KEY")
+    if not path:
+        click.echo(
+            "Lỗi: đặt biến môi trường AUDIT_ANCHOR_KEY là đường dẫn tệp khóa ký (ngoài CSDL).\n"
+            "Error: set AUDIT_ANCHOR_KEY to the path of the signing key (outside the database).",
+            err=True,
+        )
+        sys.exit(2)
+    return anchor.load_or_create_key(Path(path))
+
+
+@audit_cli.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--anchor",
+    "anchor_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An anchor printed earlier by 'audit anchor'.",
+)
+def verify(as_json: bool, anchor_file: Path | None) -> None:
+    """Check every link and hash; exit non-zero naming the first bad sequence number."""
+    try:
+        signed = anchor.read_anchor(anchor_file, _anchor_key()) if anchor_file else None
+    except WorkflowError as err:
+        _fail(err)
+    report = audit.verify(db.session, anchor=signed)
+    db.session.rollback()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    elif report.ok:
+        click.echo(f"Nhật ký toàn vẹn: {report.checked} bản ghi, đầu chuỗi #{report.head_seq}.")
+    else:
+        click.echo(f"Nhật ký KHÔNG toàn vẹn: bản ghi hỏng đầu tiên #{report.first_bad_seq}.")
+        for problem in report.problems[:20]:
+            click.echo(f"  {problem}")
+    sys.exit(0 if report.ok else 1)
+
+
+@audit_cli.command("anchor")
+def make_anchor() -> None:
+    """Print the chain's head signed with the key at $AUDIT_ANCHOR_KEY (keep it elsewhere)."""
+    signed = anchor.make_anchor(db.session, _anchor_key())
+    db.session.rollback()
+    click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(audit_cli)

@@ -1,0 +1,63 @@
+"""Configuration from the environment; secrets never live in the code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()
+
+
+def database_url(instance: Path) -> str:
+    """``DATABASE_URL`` if set (``postgres://`` normalised), else a SQLite file in ``instance/``."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance / 'khenthuong.sqlite3'}"
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def secret_key(instance: Path) -> str:
+    """``SECRET_KEY`` if set; otherwise one generated once and kept in ``instance/``.
+
+    Every worker on the host reads the same file, so sessions survive restarts. Hosts
+    behind one load balancer must share ``SECRET_KEY`` through the environment.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        # Write aside, then link into place: concurrent workers all end up with one key.
+        tmp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip()
+
+
+def from_environment() -> dict[str, Any]:
+    instance = instance_path()
+    instance.mkdir(parents=True, exist_ok=True)
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        "SECRET_KEY": secret_key(instance),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY"),
+    }

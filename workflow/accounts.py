@@ -1,0 +1,150 @@
+"""Units, users and role assignments: the who-and-where every permission reads."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.errors import InvalidInput, NotFound
+from workflow.models import RoleAssignment, Unit, User
+from workflow.vocabulary import Level, Role
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# A hash of a random string, checked when the user is unknown so timing does not reveal it.
+_DUMMY_HASH = _hasher.hash("no such user; constant-time path")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            {"password": "too_short"},
+        )
+    return _hasher.hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def unit_by_code(session: Session, code: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise NotFound(f"Không có đơn vị mã '{code}'.", f"No unit with code '{code}'.")
+    return unit
+
+
+def create_unit(
+    session: Session, code: str, name: str, level: str, parent_code: str | None = None
+) -> Unit:
+    """Add a unit under its parent; a child sits exactly one level below or deeper."""
+    if not CODE_PATTERN.match(code):
+        raise InvalidInput(
+            "Mã đơn vị chỉ gồm chữ không dấu, số, '.', '-', '_' (tối đa 40 ký tự).",
+            "A unit code has only ASCII letters, digits, '.', '-', '_' (40 at most).",
+            {"code": "invalid"},
+        )
+    try:
+        lvl = Level(level)
+    except ValueError:
+        raise InvalidInput(
+            f"Cấp '{level}' không hợp lệ.", f"Unknown level '{level}'.", {"level": "invalid"}
+        ) from None
+    if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+        raise InvalidInput(
+            f"Mã đơn vị '{code}' đã tồn tại.", f"Unit code '{code}' exists.", {"code": "taken"}
+        )
+    parent = unit_by_code(session, parent_code) if parent_code else None
+    if parent is None and lvl is not Level.TONG_LDLD:
+        raise InvalidInput(
+            "Đơn vị này cần có đơn vị cấp trên.",
+            "This unit needs a parent.",
+            {"parent_code": "required"},
+        )
+    if parent is not None and Level(parent.level).depth >= lvl.depth:
+        raise InvalidInput(
+            "Đơn vị cấp trên phải ở cấp cao hơn.",
+            "The parent must be at a higher level.",
+            {"parent_code": "level"},
+        )
+    unit = Unit(code=code, name=name, level=lvl.value, parent=parent)
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def create_user(session: Session, username: str, full_name: str, password: str) -> User:
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise InvalidInput(
+            f"Tên đăng nhập '{username}' đã có.",
+            f"Username '{username}' is taken.",
+            {"username": "taken"},
+        )
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def assign_role(
+    session: Session,
+    user: User,
+    role: str,
+    unit_code: str,
+    *,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    acting_for: User | None = None,
+) -> RoleAssignment:
+    """Give a role at a unit. Officers sit at a CĐCS; reviewers and deciders above it."""
+    try:
+        r = Role(role)
+    except ValueError:
+        raise InvalidInput(
+            f"Vai trò '{role}' không hợp lệ.", f"Unknown role '{role}'.", {"role": "invalid"}
+        ) from None
+    unit = unit_by_code(session, unit_code)
+    at_cdcs = unit.level == Level.CDCS
+    if (r is Role.OFFICER and not at_cdcs) or (
+        r in (Role.REVIEWER, Role.COUNCIL, Role.DECIDER) and at_cdcs
+    ):
+        raise InvalidInput(
+            f"Vai trò '{r.vi}' không đặt được ở đơn vị cấp '{Level(unit.level).vi}'.",
+            f"Role '{r.en}' cannot be held at a '{Level(unit.level).en}' unit.",
+            {"role": "level"},
+        )
+    if valid_from and valid_to and valid_from > valid_to:
+        raise InvalidInput(
+            "Ngày bắt đầu phải trước ngày kết thúc.",
+            "The start date must not be after the end date.",
+            {"valid_to": "before_valid_from"},
+        )
+    assignment = RoleAssignment(
+        user=user,
+        role=r.value,
+        unit=unit,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        acting_for=acting_for,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def active_assignments(user: User, day: date) -> list[RoleAssignment]:
+    return [a for a in user.assignments if a.active_on(day)]

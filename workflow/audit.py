@@ -1,0 +1,194 @@
+"""The decision trail: an append-only SHA-256 hash chain over canonical JSON bodies.
+
+Any change to a row (body, link, hash, sequence), a deleted row, or a nomination whose
+state no longer matches its last event is found by :func:`verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.clock import iso_utc
+from workflow.models import AuditEvent, AuditHead, Nomination
+
+DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 text, integers only (floats do not round-trip)."""
+    _refuse_floats(value)
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _refuse_floats(value: Any) -> None:
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in audit bodies")
+    if isinstance(value, dict):
+        for item in value.values():
+            _refuse_floats(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _refuse_floats(item)
+
+
+def link_hash(prev_hash: str, body: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(DOMAIN_TAG)
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(body.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def append(
+    session: Session, nomination_id: int | None, at: datetime, fields: dict[str, Any]
+) -> AuditEvent:
+    """Add the next link. Must run inside the transaction that made the change it records."""
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one()
+    seq = head.seq + 1
+    body = canonical_json({**fields, "seq": seq, "at": iso_utc(at), "nomination_id": nomination_id})
+    row = AuditEvent(
+        seq=seq,
+        nomination_id=nomination_id,
+        body=body,
+        prev_hash=head.hash,
+        hash=link_hash(head.hash, body),
+    )
+    session.add(row)
+    head.seq, head.hash = seq, row.hash
+    return row
+
+
+def trail(session: Session, nomination_id: int) -> list[dict[str, Any]]:
+    """One nomination's events, oldest first, each with its sequence and hashes."""
+    rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.nomination_id == nomination_id).order_by(AuditEvent.seq)
+    )
+    return [{**json.loads(r.body), "prev_hash": r.prev_hash, "hash": r.hash} for r in rows]
+
+
+@dataclass
+class VerifyReport:
+    ok: bool = True
+    checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    first_bad_seq: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def fail(self, seq: int, problem: str) -> None:
+        self.ok = False
+        if self.first_bad_seq is None or seq < self.first_bad_seq:
+            self.first_bad_seq = seq
+        self.problems.append(f"#{seq}: {problem}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "head_seq": self.head_seq,
+            "head_hash": self.head_hash,
+            "first_bad_seq": self.first_bad_seq,
+            "problems": self.problems,
+        }
+
+
+def _rows(session: Session, batch: int = 2000) -> Iterator[AuditEvent]:
+    last = 0
+    while True:
+        chunk = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+
+
+def verify(session: Session, anchor: dict[str, Any] | None = None) -> VerifyReport:
+    """Walk the whole chain, then compare every nomination with its last event.
+
+    With an ``anchor`` (a head recorded earlier, kept outside the database), also prove that
+    the chain still passes through that exact link.
+    """
+    report = VerifyReport()
+    expected_seq, prev = 1, GENESIS_HASH
+    last_event: dict[int, tuple[int, dict[str, Any]]] = {}
+    event_counts: dict[int, int] = {}
+    for row in _rows(session):
+        report.checked += 1
+        if row.seq != expected_seq:
+            report.fail(expected_seq, f"sequence gap: expected {expected_seq}, found {row.seq}")
+        if row.prev_hash != prev:
+            report.fail(row.seq, "prev_hash does not link to the previous row")
+        if link_hash(row.prev_hash, row.body) != row.hash:
+            report.fail(row.seq, "hash does not match the body")
+        body = _parse(row)
+        if body is None:
+            report.fail(row.seq, "body is not canonical JSON")
+        else:
+            if body.get("seq") != row.seq:
+                report.fail(row.seq, "sequence number differs from the body")
+            if body.get("nomination_id") != row.nomination_id:
+                report.fail(row.seq, "nomination_id differs from the body")
+            if row.nomination_id is not None:
+                last_event[row.nomination_id] = (row.seq, body)
+                event_counts[row.nomination_id] = event_counts.get(row.nomination_id, 0) + 1
+        if anchor is not None and row.seq == anchor["seq"] and row.hash != anchor["hash"]:
+            report.fail(row.seq, "the chain no longer passes through the anchored head")
+        expected_seq, prev = row.seq + 1, row.hash
+        report.head_seq, report.head_hash = row.seq, row.hash
+
+    head = session.get(AuditHead, 1)
+    if head is None or (head.seq, head.hash) != (report.head_seq, report.head_hash):
+        report.fail(report.head_seq + 1, "the recorded head differs from the last row (rows lost)")
+    if anchor is not None and report.head_seq < anchor["seq"]:
+        report.fail(report.head_seq + 1, "rows up to the anchor are missing")
+
+    _check_nominations(session, report, last_event, event_counts)
+    return report
+
+
+def _parse(row: AuditEvent) -> dict[str, Any] | None:
+    try:
+        body = json.loads(row.body)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or canonical_json(body) != row.body:
+        return None
+    return body
+
+
+def _check_nominations(
+    session: Session,
+    report: VerifyReport,
+    last_event: dict[int, tuple[int, dict[str, Any]]],
+    event_counts: dict[int, int],
+) -> None:
+    current = session.execute(
+        select(Nomination.id, Nomination.state, Nomination.version, Nomination.current_unit_id)
+    ).all()
+    for nomination_id, state, version, unit_id in current:
+        if nomination_id not in last_event:
+            report.fail(report.head_seq + 1, f"nomination {nomination_id} has no events")
+            continue
+        seq, body = last_event[nomination_id]
+        if body.get("to_state") != state:
+            report.fail(
+                seq, f"nomination {nomination_id} is '{state}' but its trail says otherwise"
+            )
+        if body.get("version") != version or event_counts[nomination_id] != version:
+            report.fail(seq, f"nomination {nomination_id} version {version} disagrees with trail")
+        if body.get("to_unit_id") != unit_id:
+            report.fail(seq, f"nomination {nomination_id} is at another unit than its trail says")

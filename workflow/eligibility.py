@@ -1,0 +1,51 @@
+"""The seam where eligibility rules plug into the workflow.
+
+The service asks :func:`blocking_problems` before an event that moves a nomination
+forward; every registered check may return problems. The rules package registers its
+checks here, so the workflow never needs to know which rules exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from workflow.models import Nomination
+from workflow.vocabulary import Event
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    message_vi: str
+    message_en: str
+    blocking: bool = True
+
+
+EligibilityCheck = Callable[[Session, Nomination, Event], list[Problem]]
+
+# Events that move a nomination towards an award; only these are checked.
+CHECKED_EVENTS = frozenset({Event.SUBMIT, Event.RESUBMIT, Event.APPROVE, Event.VOTE})
+
+_checks: list[EligibilityCheck] = []
+
+
+def register(check: EligibilityCheck) -> EligibilityCheck:
+    """Add a check (usable as a decorator); registering the same check twice is a no-op."""
+    if check not in _checks:
+        _checks.append(check)
+    return check
+
+
+def unregister(check: EligibilityCheck) -> None:
+    if check in _checks:
+        _checks.remove(check)
+
+
+def blocking_problems(session: Session, nomination: Nomination, event: Event) -> list[Problem]:
+    if event not in CHECKED_EVENTS:
+        return []
+    found = [p for check in _checks for p in check(session, nomination, event)]
+    return [p for p in found if p.blocking]

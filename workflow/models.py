@@ -1,0 +1,262 @@
+"""Tables of the workflow domain (plain SQLAlchemy; no Flask)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.db import Base
+from workflow.vocabulary import Level, NomineeKind, Role, State, VoteBase
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offset, PostgreSQL would convert."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum_check(column: str, values: Any) -> CheckConstraint:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
+
+
+class Unit(Base):
+    """A union unit. ``path`` ("/1/4/9/") makes subtree queries one indexed prefix match."""
+
+    __tablename__ = "units"
+    __table_args__ = (_enum_check("level", Level),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400), index=True, default="")
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit itself."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_within(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    assignments: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", foreign_keys="RoleAssignment.user_id", lazy="selectin"
+    )
+
+
+class RoleAssignment(Base):
+    """A role held at a unit, optionally for dates only (a substitute acts for someone)."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        _enum_check("role", Role),
+        CheckConstraint(
+            "valid_to IS NULL OR valid_from IS NULL OR valid_from <= valid_to", name="dates_ordered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="assignments", foreign_keys=[user_id])
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
+
+    def active_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+
+    award_types: Mapped[list[AwardType]] = relationship(back_populates="campaign")
+
+
+class AwardType(Base):
+    """An award offered by a campaign, and how its council decides it.
+
+    The vote threshold is a ratio of integers (no floats anywhere near a decision).
+    """
+
+    __tablename__ = "award_types"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "code"),
+        _enum_check("nominee_kind", NomineeKind),
+        _enum_check("decider_level", Level),
+        _enum_check("vote_base", VoteBase),
+        CheckConstraint(
+            "vote_ratio_num > 0 AND vote_ratio_den > 0 AND vote_ratio_num <= vote_ratio_den",
+            name="vote_ratio_valid",
+        ),
+        CheckConstraint("notice_days >= 0", name="notice_days_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(300))
+    nominee_kind: Mapped[str] = mapped_column(String(20))
+    decider_level: Mapped[str] = mapped_column(String(20))
+    vote_ratio_num: Mapped[int] = mapped_column(Integer)
+    vote_ratio_den: Mapped[int] = mapped_column(Integer)
+    vote_base: Mapped[str] = mapped_column(String(20))
+    secret_ballot: Mapped[bool] = mapped_column(default=False)
+    notice_days: Mapped[int] = mapped_column(Integer)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="award_types")
+
+
+class Decision(Base):
+    """A signed decision (Quyết định khen thưởng), numbered per issuing unit and year."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    signed_on: Mapped[date] = mapped_column(Date)
+    signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    unit: Mapped[Unit] = relationship()
+    signer: Mapped[User] = relationship()
+    nominations: Mapped[list[Nomination]] = relationship(back_populates="decision")
+
+
+class Nomination(Base):
+    """A proposal for one award, moving up its frozen route one tier at a time."""
+
+    __tablename__ = "nominations"
+    __table_args__ = (
+        _enum_check("state", State),
+        _enum_check("nominee_kind", NomineeKind),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_nominations_current_unit_state", "current_unit_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
+    origin_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    current_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    nominee_kind: Mapped[str] = mapped_column(String(20))
+    nominee_name: Mapped[str] = mapped_column(String(200))
+    nominee: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    facts: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    # Unit ids from the origin's parent up to the deciding unit, frozen at submit.
+    route: Mapped[list[int] | None] = mapped_column(JsonType)
+    vote: Mapped[dict[str, int] | None] = mapped_column(JsonType)
+    notice_ends_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    award_type: Mapped[AwardType] = relationship()
+    origin_unit: Mapped[Unit] = relationship(foreign_keys=[origin_unit_id])
+    current_unit: Mapped[Unit] = relationship(foreign_keys=[current_unit_id])
+    decision: Mapped[Decision | None] = relationship(back_populates="nominations")
+
+
+class AuditEvent(Base):
+    """One link of the hash chain. Append-only: the database refuses UPDATE and DELETE.
+
+    Everything an auditor reads is inside ``body`` (canonical JSON) and so covered by
+    ``hash``; ``nomination_id`` is a copy for indexing that verification cross-checks.
+    """
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The chain's last link, one row; locking it serialises appends (gapless sequence)."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyRecord(Base):
+    """The first answer given to a (user, key) pair, replayed for every retry."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

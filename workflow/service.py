@@ -1,0 +1,652 @@
+"""The workflow's one way in: every change to a nomination goes through here.
+
+Each public function runs one database transaction that either commits everything
+(the change, its audit link, the version bump, the idempotency record) or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workflow import audit, eligibility
+from workflow.accounts import active_assignments, unit_by_code
+from workflow.clock import utcnow, vn_date
+from workflow.errors import (
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InvalidInput,
+    NotAllowed,
+    NotEligible,
+    NotFound,
+    ReasonRequired,
+    StaleVersion,
+)
+from workflow.machine import Step, allowed_events, run
+from workflow.models import (
+    AwardType,
+    Campaign,
+    Decision,
+    IdempotencyRecord,
+    Nomination,
+    RoleAssignment,
+    Unit,
+    User,
+)
+from workflow.visibility import can_see
+from workflow.vocabulary import (
+    EVENTS_NEEDING_REASON,
+    Event,
+    Level,
+    NomineeKind,
+    RevocationGround,
+    Role,
+    State,
+)
+from workflow.votes import VoteRecord
+
+MAX_COMMENT = 4000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an event did, as returned to the caller (and replayed for a retried key)."""
+
+    id: int
+    state: str
+    version: int
+    current_unit: str
+    seq: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _role_for(event: Event, state: str) -> Role:
+    if event in (Event.SUBMIT, Event.RESUBMIT, Event.WITHDRAW):
+        return Role.OFFICER
+    if event in (Event.APPROVE, Event.RETURN):
+        return Role.REVIEWER
+    if event is Event.REJECT:
+        return Role.REVIEWER if state == State.IN_REVIEW else Role.COUNCIL
+    if event in (Event.VOTE, Event.OBJECT):
+        return Role.COUNCIL
+    return Role.DECIDER  # decide, revoke
+
+
+def _acting_assignment(actor: User, role: Role, unit_id: int, day: date) -> RoleAssignment | None:
+    """The assignment that lets ``actor`` act; their own role wins over a substitution."""
+    matching = [
+        a for a in active_assignments(actor, day) if a.role == role and a.unit_id == unit_id
+    ]
+    matching.sort(key=lambda a: a.acting_for_id is not None)
+    return matching[0] if matching else None
+
+
+def _load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
+    nomination = session.execute(
+        select(Nomination).where(Nomination.id == nomination_id).with_for_update(),
+        execution_options={"populate_existing": True},
+    ).scalar_one_or_none()
+    if nomination is None or not can_see(actor, nomination, day):
+        raise NotFound(
+            f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
+        )
+    return nomination
+
+
+def _request_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(audit.canonical_json(payload).encode()).hexdigest()
+
+
+def _replay(session: Session, actor: User, key: str, request_hash: str) -> Outcome | None:
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == actor.id, IdempotencyRecord.key == key
+        )
+    )
+    if record is None:
+        return None
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused(
+            "Khóa chống gửi trùng này đã được dùng cho một yêu cầu khác.",
+            "This idempotency key was already used for a different request.",
+            {"idempotency_key": key},
+        )
+    return Outcome(**record.response)
+
+
+def _record(
+    session: Session,
+    nomination: Nomination,
+    actor: User,
+    assignment: RoleAssignment | None,
+    event: Event,
+    before: tuple[str, int],
+    now: datetime,
+    comment: str | None,
+    data: dict[str, Any],
+) -> int:
+    """Bump the version and append the audit link describing this change."""
+    nomination.version += 1
+    nomination.updated_at = now
+    unit_codes = {
+        unit_id: code
+        for unit_id, code in session.execute(
+            select(Unit.id, Unit.code).where(Unit.id.in_({before[1], nomination.current_unit_id}))
+        )
+    }
+    row = audit.append(
+        session,
+        nomination.id,
+        now,
+        {
+            "event": event.value,
+            "actor": actor.username,
+            "acting_for": assignment.acting_for.username
+            if assignment and assignment.acting_for
+            else None,
+            "role": assignment.role if assignment else None,
+            "unit": assignment.unit.code if assignment else None,
+            "from_state": before[0],
+            "to_state": nomination.state,
+            "from_unit": unit_codes[before[1]],
+            "to_unit": unit_codes[nomination.current_unit_id],
+            "to_unit_id": nomination.current_unit_id,
+            "version": nomination.version,
+            "comment": comment,
+            "data": data,
+        },
+    )
+    return row.seq
+
+
+def _outcome(session: Session, nomination: Nomination, seq: int) -> Outcome:
+    code = session.scalar(select(Unit.code).where(Unit.id == nomination.current_unit_id))
+    assert code is not None  # noqa: S101 - the foreign key guarantees it
+    return Outcome(nomination.id, nomination.state, nomination.version, code, seq)
+
+
+def _clean_comment(comment: str | None, event: Event) -> str | None:
+    text = (comment or "").strip()
+    if event in EVENTS_NEEDING_REASON and not text:
+        raise ReasonRequired(
+            f"Thao tác '{event.vi}' cần ghi rõ lý do.",
+            f"'{event.en}' needs a reason.",
+            {"comment": "required"},
+        )
+    if len(text) > MAX_COMMENT:
+        raise InvalidInput(
+            f"Nội dung quá dài (tối đa {MAX_COMMENT} ký tự).",
+            f"The comment is too long ({MAX_COMMENT} characters at most).",
+            {"comment": "too_long"},
+        )
+    return text or None
+
+
+def _event_data(event: Event, data: dict[str, Any], award_type: AwardType) -> dict[str, Any]:
+    """Validate what an event carries besides its comment; return it for the trail."""
+    allowed = {Event.VOTE: {"vote"}, Event.REVOKE: {"ground"}}.get(event, set())
+    unexpected = sorted(set(data) - allowed)
+    if unexpected:
+        raise InvalidInput(
+            f"Thao tác '{event.vi}' không nhận các trường: {', '.join(unexpected)}.",
+            f"'{event.en}' does not take: {', '.join(unexpected)}.",
+            dict.fromkeys(unexpected, "unexpected"),
+        )
+    if event is Event.VOTE:
+        vote = VoteRecord.parse(data.get("vote"))
+        return {"vote": vote.as_dict(), "passes": vote.passes(award_type)}
+    if event is Event.REVOKE:
+        try:
+            ground = RevocationGround(str(data.get("ground")))
+        except ValueError:
+            raise InvalidInput(
+                "Cần chọn một trong bốn căn cứ hủy bỏ của Luật Thi đua, khen thưởng 2022.",
+                "Choose one of the four revocation grounds of the 2022 law.",
+                {"ground": [g.value for g in RevocationGround]},
+            ) from None
+        return {"ground": ground.value}
+    return {}
+
+
+def compute_route(session: Session, origin: Unit, award_type: AwardType) -> list[int]:
+    """Unit ids from the origin's parent up to the first unit at the deciding level."""
+    ancestors = origin.ancestor_ids[:-1]
+    levels = {
+        unit_id: level
+        for unit_id, level in session.execute(
+            select(Unit.id, Unit.level).where(Unit.id.in_(ancestors))
+        )
+    }
+    route: list[int] = []
+    for unit_id in reversed(ancestors):
+        route.append(unit_id)
+        if levels[unit_id] == award_type.decider_level:
+            return route
+    raise InvalidInput(
+        f"Không có đơn vị cấp '{Level(award_type.decider_level).vi}' phía trên đơn vị đề nghị.",
+        f"No '{Level(award_type.decider_level).en}' unit above the proposing unit.",
+        {"award_type": "no_deciding_unit"},
+    )
+
+
+def fire(
+    session: Session,
+    nomination_id: int,
+    event: str,
+    actor: User,
+    *,
+    expected_version: int,
+    comment: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+    **data: Any,
+) -> Outcome:
+    """Apply one event: permission, eligibility, transition, audit link, version bump.
+
+    ``expected_version`` is the version the caller last saw (optimistic locking).
+    ``idempotency_key`` makes retries safe: the first answer is returned again.
+    """
+    now = now or utcnow()
+    try:
+        ev = Event(event)
+    except ValueError:
+        raise InvalidInput(
+            f"Không có thao tác '{event}'.", f"Unknown event '{event}'.", {"event": "unknown"}
+        ) from None
+    if ev in (Event.CREATE, Event.DECIDE):
+        raise InvalidInput(
+            "Thao tác này chỉ thực hiện qua tạo hồ sơ hoặc ký quyết định.",
+            "This event happens only by creating a nomination or signing a decision.",
+            {"event": "not_direct"},
+        )
+    request_hash = _request_hash(
+        {
+            "id": nomination_id,
+            "event": ev.value,
+            "version": expected_version,
+            "comment": comment,
+            "data": data,
+        }
+    )
+    try:
+        outcome = _fire(
+            session,
+            nomination_id,
+            ev,
+            actor,
+            expected_version,
+            comment,
+            idempotency_key,
+            request_hash,
+            now,
+            data,
+        )
+        session.commit()
+        return outcome
+    except IntegrityError:
+        # Only a concurrent first use of the same idempotency key can collide here.
+        session.rollback()
+        if idempotency_key is not None:
+            replayed = _replay(session, actor, idempotency_key, request_hash)
+            session.rollback()
+            if replayed is not None:
+                return replayed
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _fire(
+    session: Session,
+    nomination_id: int,
+    event: Event,
+    actor: User,
+    expected_version: int,
+    comment: str | None,
+    idempotency_key: str | None,
+    request_hash: str,
+    now: datetime,
+    data: dict[str, Any],
+) -> Outcome:
+    today = vn_date(now)
+    # Lock first: a concurrent retry then sees the committed idempotency record below.
+    nomination = _load_for_update(session, nomination_id, actor, today)
+    if idempotency_key is not None:
+        replayed = _replay(session, actor, idempotency_key, request_hash)
+        if replayed is not None:
+            return replayed
+    if nomination.version != expected_version:
+        raise StaleVersion(
+            "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
+            "The nomination was changed by someone else; reload and try again.",
+            {"expected_version": expected_version, "current_version": nomination.version},
+        )
+    if event.value not in allowed_events(nomination.state):
+        state = State(nomination.state)
+        raise IllegalTransition(
+            f"Không thể '{event.vi}' hồ sơ ở trạng thái '{state.vi}'.",
+            f"Cannot '{event.en}' a nomination that is '{state.en}'.",
+            {"state": state.value, "event": event.value},
+        )
+    role = _role_for(event, nomination.state)
+    acting_unit = nomination.origin_unit_id if role is Role.OFFICER else nomination.current_unit_id
+    assignment = _acting_assignment(actor, role, acting_unit, today)
+    if assignment is None:
+        raise NotAllowed(
+            f"Bạn không có quyền '{event.vi}' hồ sơ này (cần vai trò '{role.vi}' tại đơn vị đang giữ hồ sơ).",
+            f"You may not '{event.en}' this nomination (needs the '{role.en}' role at its unit).",
+            {"required_role": role.value},
+        )
+    clean_comment = _clean_comment(comment, event)
+    event_data = _event_data(event, data, nomination.award_type)
+    problems = eligibility.blocking_problems(session, nomination, event)
+    if problems:
+        raise NotEligible(
+            "Hồ sơ chưa đủ điều kiện: " + "; ".join(p.message_vi for p in problems),
+            "The nomination is not eligible: " + "; ".join(p.message_en for p in problems),
+            [
+                {"rule": p.rule, "message_vi": p.message_vi, "message_en": p.message_en}
+                for p in problems
+            ],
+        )
+    if event is Event.SUBMIT:
+        nomination.route = compute_route(session, nomination.origin_unit, nomination.award_type)
+
+    before = (nomination.state, nomination.current_unit_id)
+    step = Step(
+        state=nomination.state,
+        unit_id=nomination.current_unit_id,
+        origin_unit_id=nomination.origin_unit_id,
+        route=list(nomination.route or []),
+        vote_passes=bool(event_data.get("passes")),
+    )
+    run(step, event.value)
+    nomination.state, nomination.current_unit_id = step.state, step.unit_id
+    if event is Event.VOTE:
+        nomination.vote = event_data["vote"]
+    if nomination.state == State.ON_NOTICE:
+        nomination.notice_ends_on = date.fromordinal(
+            today.toordinal() + nomination.award_type.notice_days
+        )
+    elif before[0] == State.ON_NOTICE:
+        nomination.notice_ends_on = None
+
+    seq = _record(
+        session, nomination, actor, assignment, event, before, now, clean_comment, event_data
+    )
+    outcome = _outcome(session, nomination, seq)
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyRecord(
+                user_id=actor.id,
+                key=idempotency_key,
+                request_hash=request_hash,
+                response=outcome.as_dict(),
+                created_at=now,
+            )
+        )
+    session.flush()
+    return outcome
+
+
+def create_nomination(
+    session: Session,
+    actor: User,
+    *,
+    campaign: str,
+    award_type: str,
+    nominee_kind: str,
+    nominee_name: str,
+    nominee: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    achievements: str = "",
+    unit_code: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """A new draft at the officer's CĐCS; its creation is the first link of its trail."""
+    now = now or utcnow()
+    try:
+        nomination, assignment = _new_nomination(
+            session,
+            actor,
+            campaign,
+            award_type,
+            nominee_kind,
+            nominee_name,
+            nominee or {},
+            facts or {},
+            achievements,
+            unit_code,
+            now,
+        )
+        seq = audit.append(
+            session,
+            nomination.id,
+            now,
+            {
+                "event": Event.CREATE.value,
+                "actor": actor.username,
+                "acting_for": assignment.acting_for.username if assignment.acting_for else None,
+                "role": assignment.role,
+                "unit": assignment.unit.code,
+                "from_state": None,
+                "to_state": nomination.state,
+                "from_unit": None,
+                "to_unit": assignment.unit.code,
+                "to_unit_id": nomination.current_unit_id,
+                "version": nomination.version,
+                "comment": None,
+                "data": {
+                    "award_type": award_type,
+                    "campaign": campaign,
+                    "nominee_kind": nominee_kind,
+                    "nominee_name": nominee_name,
+                },
+            },
+        ).seq
+        outcome = _outcome(session, nomination, seq)
+        session.commit()
+        return outcome
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _new_nomination(
+    session: Session,
+    actor: User,
+    campaign_code: str,
+    award_type_code: str,
+    nominee_kind: str,
+    nominee_name: str,
+    nominee: dict[str, Any],
+    facts: dict[str, Any],
+    achievements: str,
+    unit_code: str | None,
+    now: datetime,
+) -> tuple[Nomination, RoleAssignment]:
+    officer_roles = [a for a in active_assignments(actor, vn_date(now)) if a.role == Role.OFFICER]
+    if unit_code is not None:
+        unit = unit_by_code(session, unit_code)
+        officer_roles = [a for a in officer_roles if a.unit_id == unit.id]
+    if not officer_roles:
+        raise NotAllowed(
+            "Chỉ cán bộ công đoàn cơ sở mới lập được hồ sơ đề nghị cho đơn vị mình.",
+            "Only a grassroots officer may create a nomination for their own unit.",
+            {"required_role": Role.OFFICER.value},
+        )
+    if len({a.unit_id for a in officer_roles}) > 1:
+        raise InvalidInput(
+            "Bạn là cán bộ ở nhiều đơn vị: hãy chọn đơn vị đề nghị.",
+            "You are an officer at several units: choose the proposing unit.",
+            {"unit": "required"},
+        )
+    assignment = sorted(officer_roles, key=lambda a: a.acting_for_id is not None)[0]
+    found = session.execute(
+        select(Campaign, AwardType)
+        .join(AwardType, AwardType.campaign_id == Campaign.id)
+        .where(Campaign.code == campaign_code, AwardType.code == award_type_code)
+    ).first()
+    if found is None:
+        raise InvalidInput(
+            f"Đợt thi đua '{campaign_code}' không có hình thức khen thưởng '{award_type_code}'.",
+            f"Campaign '{campaign_code}' offers no award type '{award_type_code}'.",
+            {"award_type": "unknown"},
+        )
+    camp, atype = found.tuple()
+    errors: dict[str, str] = {}
+    if nominee_kind not in {k.value for k in NomineeKind}:
+        errors["nominee.kind"] = "invalid"
+    elif nominee_kind != atype.nominee_kind:
+        errors["nominee.kind"] = f"award_type_needs_{atype.nominee_kind}"
+    name = nominee_name.strip()
+    if not name or len(name) > 200:
+        errors["nominee.name"] = "required" if not name else "too_long"
+    if errors:
+        raise InvalidInput(
+            "Thông tin người/tập thể được đề nghị chưa hợp lệ.",
+            "The nominee's details are invalid.",
+            errors,
+        )
+    nomination = Nomination(
+        campaign_id=camp.id,
+        award_type_id=atype.id,
+        origin_unit_id=assignment.unit_id,
+        current_unit_id=assignment.unit_id,
+        state=State.DRAFT.value,
+        nominee_kind=nominee_kind,
+        nominee_name=name,
+        nominee=nominee,
+        facts=facts,
+        achievements=achievements,
+        version=1,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(nomination)
+    session.flush()
+    return nomination, assignment
+
+
+def sign_decision(
+    session: Session,
+    actor: User,
+    *,
+    nomination_ids: list[int],
+    signed_on: date,
+    now: datetime | None = None,
+) -> Decision:
+    """Number and sign a decision; every listed nomination becomes awarded, or none does."""
+    now = now or utcnow()
+    try:
+        decision = _sign(session, actor, nomination_ids, signed_on, now)
+        session.commit()
+        return decision
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _sign(
+    session: Session, actor: User, nomination_ids: list[int], signed_on: date, now: datetime
+) -> Decision:
+    today = vn_date(now)
+    if not nomination_ids or len(set(nomination_ids)) != len(nomination_ids):
+        raise InvalidInput(
+            "Danh sách hồ sơ trống hoặc có hồ sơ lặp lại.",
+            "The list of nominations is empty or repeats one.",
+            {"nomination_ids": "empty_or_duplicate"},
+        )
+    if signed_on > today:
+        raise InvalidInput(
+            "Ngày ký không được sau ngày hôm nay.",
+            "The signing date cannot be in the future.",
+            {"signed_on": "future"},
+        )
+    nominations = [_load_for_update(session, nid, actor, today) for nid in sorted(nomination_ids)]
+    units = {n.current_unit_id for n in nominations}
+    problems: dict[str, str] = {}
+    for n in nominations:
+        if n.state != State.ON_NOTICE:
+            problems[str(n.id)] = f"state_{n.state}"
+        elif n.notice_ends_on is None or signed_on < n.notice_ends_on:
+            problems[str(n.id)] = f"notice_until_{n.notice_ends_on}"
+    if problems:
+        raise IllegalTransition(
+            "Chỉ ký quyết định cho hồ sơ đang công khai và đã hết thời hạn công khai.",
+            "Only nominations whose public notice has ended can be decided.",
+            problems,
+        )
+    if len(units) != 1:
+        raise InvalidInput(
+            "Một quyết định chỉ gồm hồ sơ của cùng một đơn vị quyết định.",
+            "One decision covers nominations of a single deciding unit.",
+            {"nomination_ids": "several_units"},
+        )
+    unit_id = units.pop()
+    assignment = _acting_assignment(actor, Role.DECIDER, unit_id, today)
+    if assignment is None:
+        raise NotAllowed(
+            "Chỉ người có thẩm quyền ký quyết định của đơn vị mới ký được.",
+            "Only a decider of the deciding unit may sign.",
+            {"required_role": Role.DECIDER.value},
+        )
+    # Locking the issuing unit serialises numbering per unit.
+    unit = session.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one()
+    serial = 1 + (
+        session.scalar(
+            select(func.max(Decision.serial)).where(
+                Decision.unit_id == unit_id, Decision.year == signed_on.year
+            )
+        )
+        or 0
+    )
+    decision = Decision(
+        unit_id=unit_id,
+        year=signed_on.year,
+        serial=serial,
+        number=f"{serial:03d}/QĐ-{unit.code}",
+        signed_on=signed_on,
+        signer_id=actor.id,
+        created_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    for n in nominations:
+        before = (n.state, n.current_unit_id)
+        step = Step(n.state, n.current_unit_id, n.origin_unit_id, list(n.route or []))
+        run(step, Event.DECIDE.value)
+        n.state, n.decision_id = step.state, decision.id
+        _record(
+            session,
+            n,
+            actor,
+            assignment,
+            Event.DECIDE,
+            before,
+            now,
+            None,
+            {"decision": decision.number, "signed_on": signed_on.isoformat()},
+        )
+    session.flush()
+    return decision
+
+
+def nomination_version(session: Session, nomination_id: int) -> int:
+    """The current version, for callers (CLI, demo) that act on the latest state."""
+    version = session.scalar(select(Nomination.version).where(Nomination.id == nomination_id))
+    if version is None:
+        raise NotFound(
+            f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
+        )
+    return version
