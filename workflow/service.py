@@ -7,6 +7,7 @@ Each public function runs one database transaction that either commits everythin
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -102,7 +103,9 @@ def _load_for_update(session: Session, nomination_id: int, actor: User, day: dat
 
 
 def _request_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(audit.canonical_json(payload).encode()).hexdigest()
+    """A fingerprint of what the caller asked, whatever it contains (even invalid input)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _replay(session: Session, actor: User, key: str, request_hash: str) -> Outcome | None:
@@ -502,7 +505,7 @@ def _new_nomination(
             f"Campaign '{campaign_code}' offers no award type '{award_type_code}'.",
             {"award_type": "unknown"},
         )
-    camp, atype = found.tuple()
+    camp, atype = found
     errors: dict[str, str] = {}
     if nominee_kind not in {k.value for k in NomineeKind}:
         errors["nominee.kind"] = "invalid"

@@ -1,0 +1,164 @@
+"""Test data: a small union tree with one user per role and place, and shortcuts to act.
+
+Tree (codes)::
+
+    TLD (tong_ldld)
+    └── PROV (ldld_tinh)
+        ├── BR1 (cd_cap_tren) ── CS1, CS2 (cdcs)
+        ├── BR2 (cd_cap_tren) ── CS3 (cdcs)
+        └── CS4 (cdcs, directly under the province)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from workflow import service
+from workflow.accounts import assign_role, create_unit, hash_password
+from workflow.models import AwardType, Campaign, User
+from workflow.service import Outcome
+
+PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
+CAMPAIGN = "C2025"
+
+UNITS = [
+    ("TLD", "tong_ldld", None),
+    ("PROV", "ldld_tinh", "TLD"),
+    ("BR1", "cd_cap_tren", "PROV"),
+    ("BR2", "cd_cap_tren", "PROV"),
+    ("CS1", "cdcs", "BR1"),
+    ("CS2", "cdcs", "BR1"),
+    ("CS3", "cdcs", "BR2"),
+    ("CS4", "cdcs", "PROV"),
+]
+
+# username -> (role, unit)
+USERS = {
+    "officer1": ("officer", "CS1"),
+    "officer2": ("officer", "CS2"),
+    "officer3": ("officer", "CS3"),
+    "officer4": ("officer", "CS4"),
+    "rev_br1": ("reviewer", "BR1"),
+    "rev_br2": ("reviewer", "BR2"),
+    "rev_prov": ("reviewer", "PROV"),
+    "council_prov": ("council", "PROV"),
+    "decider_prov": ("decider", "PROV"),
+    "rev_tld": ("reviewer", "TLD"),
+    "council_tld": ("council", "TLD"),
+    "decider_tld": ("decider", "TLD"),
+    "auditor_prov": ("auditor", "PROV"),
+    "auditor_br1": ("auditor", "BR1"),
+    "admin": ("admin", "TLD"),
+}
+
+# code -> (nominee kind, deciding level, ratio, base, notice days)
+AWARD_TYPES = {
+    "BK": ("individual", "ldld_tinh", (2, 3), "members", 5),
+    "GK": ("individual", "cd_cap_tren", (1, 2), "present", 3),
+    "BKTLD": ("individual", "tong_ldld", (9, 10), "members", 7),
+    "CO": ("collective", "ldld_tinh", (9, 10), "members", 7),
+}
+
+PASS_VOTE = {"members": 9, "present": 9, "yes": 8, "no": 1, "abstain": 0}
+FAIL_VOTE = {"members": 9, "present": 7, "yes": 5, "no": 2, "abstain": 0}
+START = datetime(2025, 11, 3, 1, 0, tzinfo=UTC)
+
+
+@cache
+def password_hash() -> str:
+    """argon2 is slow on purpose: hash once for all test users."""
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class World:
+    session: Session
+    users: dict[str, User] = field(default_factory=dict)
+    now: datetime = START
+
+    def tick(self, days: int = 0, hours: int = 1) -> datetime:
+        self.now += timedelta(days=days, hours=hours)
+        return self.now
+
+    def user(self, name: str) -> User:
+        return self.users[name]
+
+    def add_user(self, name: str, role: str, unit: str, **dates: Any) -> User:
+        user = User(username=name, full_name=name.title(), password_hash=password_hash())
+        self.session.add(user)
+        self.session.flush()
+        assign_role(self.session, user, role, unit, **dates)
+        self.session.commit()
+        self.users[name] = user
+        return user
+
+    def nominate(self, officer: str = "officer1", award: str = "BK", **kw: Any) -> int:
+        kind = AWARD_TYPES.get(award, ("individual",))[0]
+        return service.create_nomination(
+            self.session,
+            self.user(officer),
+            campaign=CAMPAIGN,
+            award_type=award,
+            nominee_kind=kind,
+            nominee_name=kw.pop("name", "Nguyễn Văn Thử"),
+            now=self.tick(),
+            **kw,
+        ).id
+
+    def version(self, nomination_id: int) -> int:
+        return service.nomination_version(self.session, nomination_id)
+
+    def fire(self, nomination_id: int, event: str, who: str, **kw: Any) -> Outcome:
+        kw.setdefault("expected_version", self.version(nomination_id))
+        kw.setdefault("now", self.tick())
+        return service.fire(self.session, nomination_id, event, self.user(who), **kw)
+
+    def to_council(self, nomination_id: int, officer: str = "officer1") -> Outcome:
+        self.fire(nomination_id, "submit", officer)
+        self.fire(nomination_id, "approve", "rev_br1")
+        return self.fire(nomination_id, "approve", "rev_prov")
+
+    def to_notice(self, nomination_id: int) -> Outcome:
+        self.to_council(nomination_id)
+        return self.fire(nomination_id, "vote", "council_prov", vote=PASS_VOTE)
+
+    def sign(self, ids: list[int], who: str = "decider_prov", days_later: int = 10) -> Any:
+        now = self.tick(days=days_later)
+        return service.sign_decision(
+            self.session, self.user(who), nomination_ids=ids, signed_on=now.date(), now=now
+        )
+
+
+def build_world(session: Session) -> World:
+    for code, level, parent in UNITS:
+        create_unit(session, code, f"Đơn vị {code}", level, parent)
+    campaign = Campaign(code=CAMPAIGN, title="Thi đua năm 2025", year=2025)
+    session.add(campaign)
+    for code, (kind, level, (num, den), base, days) in AWARD_TYPES.items():
+        session.add(
+            AwardType(
+                campaign=campaign,
+                code=code,
+                title=f"Khen thưởng {code}",
+                nominee_kind=kind,
+                decider_level=level,
+                vote_ratio_num=num,
+                vote_ratio_den=den,
+                vote_base=base,
+                notice_days=days,
+            )
+        )
+    session.commit()
+    world = World(session)
+    for name, (role, unit) in USERS.items():
+        world.add_user(name, role, unit)
+    return world
+
+
+def day(value: str) -> date:
+    return date.fromisoformat(value)
