@@ -87,9 +87,10 @@ class VerifyReport:
     first_bad_seq: int | None = None
     problems: list[str] = field(default_factory=list)
 
-    def fail(self, seq: int, problem: str) -> None:
+    def fail(self, seq: int, problem: str, *, chain: bool = True) -> None:
+        """Record a problem; a broken chain names its own row before any stale nomination."""
         self.ok = False
-        if self.first_bad_seq is None or seq < self.first_bad_seq:
+        if self.first_bad_seq is None or (chain and seq < self.first_bad_seq):
             self.first_bad_seq = seq
         self.problems.append(f"#{seq}: {problem}")
 
@@ -181,14 +182,16 @@ def _check_nominations(
     ).all()
     for nomination_id, state, version, unit_id in current:
         if nomination_id not in last_event:
-            report.fail(report.head_seq + 1, f"nomination {nomination_id} has no events")
+            problem = f"nomination {nomination_id} has no events"
+            report.fail(report.head_seq + 1, problem, chain=False)
             continue
         seq, body = last_event[nomination_id]
         if body.get("to_state") != state:
-            report.fail(
-                seq, f"nomination {nomination_id} is '{state}' but its trail says otherwise"
-            )
+            problem = f"nomination {nomination_id} is '{state}', its trail says otherwise"
+            report.fail(seq, problem, chain=False)
         if body.get("version") != version or event_counts[nomination_id] != version:
-            report.fail(seq, f"nomination {nomination_id} version {version} disagrees with trail")
+            problem = f"nomination {nomination_id} version {version} disagrees with its trail"
+            report.fail(seq, problem, chain=False)
         if body.get("to_unit_id") != unit_id:
-            report.fail(seq, f"nomination {nomination_id} is at another unit than its trail says")
+            problem = f"nomination {nomination_id} is at another unit than its trail says"
+            report.fail(seq, problem, chain=False)

@@ -1,0 +1,164 @@
+"""The decision trail proves itself: any change behind the application's back is found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from tests.tampering import tamper
+from workflow import anchor, audit
+from workflow.audit import canonical_json, link_hash
+from workflow.errors import InvalidInput
+from workflow.models import AuditEvent
+
+
+@pytest.fixture
+def trail_world(world):
+    """Three nominations with a dozen events between them."""
+    ids = [world.nominate() for _ in range(3)]
+    world.fire(ids[0], "submit", "officer1")
+    world.to_notice(ids[1])
+    world.fire(ids[2], "withdraw", "officer1")
+    assert audit.verify(world.session).ok
+    world.session.rollback()
+    return world, ids
+
+
+def middle_seq(session) -> int:
+    seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+    return seqs[len(seqs) // 2]
+
+
+def verify_after(world):
+    world.session.rollback()
+    return audit.verify(world.session)
+
+
+def test_canonical_json_is_stable_and_refuses_floats():
+    assert canonical_json({"b": 1, "a": "Đắk Lắk"}) == '{"a":"Đắk Lắk","b":1}'
+    with pytest.raises(TypeError):
+        canonical_json({"ratio": 0.9})
+
+
+def test_an_intact_trail_verifies(trail_world):
+    world, _ = trail_world
+    report = audit.verify(world.session)
+    assert report.ok
+    assert report.checked == report.head_seq == 9  # 3 creations + 6 moves
+    assert report.first_bad_seq is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE audit_events SET body = replace(body, 'officer1', 'officer2') WHERE seq = :seq",
+        "UPDATE audit_events SET prev_hash = :fake WHERE seq = :seq",
+        "UPDATE audit_events SET hash = :fake WHERE seq = :seq",
+        "UPDATE audit_events SET nomination_id = NULL WHERE seq = :seq",
+        "UPDATE audit_events SET seq = seq + 1000 WHERE seq = :seq",
+        "DELETE FROM audit_events WHERE seq = :seq",
+    ],
+    ids=["body", "prev_hash", "hash", "nomination_id", "seq", "delete"],
+)
+def test_any_change_to_an_audit_row_is_found_at_its_sequence(trail_world, engine, change):
+    world, _ = trail_world
+    seq = middle_seq(world.session)
+    world.session.rollback()
+    tamper(engine, change, seq=seq, fake="f" * 64)
+    report = verify_after(world)
+    assert not report.ok
+    assert report.first_bad_seq == seq
+
+
+def test_deleting_the_last_rows_is_found(trail_world, engine):
+    world, _ = trail_world
+    tamper(engine, "DELETE FROM audit_events WHERE seq >= 8")
+    report = verify_after(world)
+    assert not report.ok
+    assert report.first_bad_seq == 8
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE nominations SET state = 'awarded' WHERE id = :nid",
+        "UPDATE nominations SET version = version + 1 WHERE id = :nid",
+        "UPDATE nominations SET current_unit_id = origin_unit_id WHERE id = :nid",
+    ],
+    ids=["state", "version", "unit"],
+)
+def test_a_nomination_changed_behind_the_back_is_found(trail_world, engine, change):
+    world, ids = trail_world
+    target = ids[1]
+    last_seq = max(e["seq"] for e in audit.trail(world.session, target))
+    world.session.rollback()
+    tamper(engine, change, nid=target)
+    report = verify_after(world)
+    assert not report.ok
+    assert report.first_bad_seq == last_seq
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_events SET body = '{}' WHERE seq = 1", "DELETE FROM audit_events WHERE seq = 1"],
+)
+def test_the_database_refuses_to_change_audit_rows(trail_world, engine, statement):
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+
+
+def rewrite_history(engine, session) -> None:
+    """The strongest attack: change one body and recompute every later link and the head."""
+    rows = session.execute(select(AuditEvent.seq, AuditEvent.body).order_by(AuditEvent.seq)).all()
+    session.rollback()
+    prev = audit.GENESIS_HASH
+    statements = []
+    for seq, body in rows:
+        if seq == 2:
+            data = json.loads(body)
+            data["comment"] = "rewritten"
+            body = canonical_json(data)
+        new_hash = link_hash(prev, body)
+        statements.append((seq, body, prev, new_hash))
+        prev = new_hash
+    for seq, body, prev_hash, new_hash in statements:
+        tamper(
+            engine,
+            "UPDATE audit_events SET body = :b, prev_hash = :p, hash = :h WHERE seq = :s",
+            b=body, p=prev_hash, h=new_hash, s=seq,
+        )  # fmt: skip
+    tamper(engine, "UPDATE audit_head SET hash = :h", h=prev)
+
+
+def test_an_anchor_kept_outside_proves_history_was_not_rewritten(trail_world, engine, tmp_path):
+    world, _ = trail_world
+    key = anchor.load_or_create_key(tmp_path / "anchor.pem")
+    kept = tmp_path / "anchor.json"
+    kept.write_text(json.dumps(anchor.make_anchor(world.session, key)))
+    world.session.rollback()
+    signed = anchor.read_anchor(kept, key)
+    assert audit.verify(world.session, anchor=signed).ok
+
+    rewrite_history(engine, world.session)
+    assert audit.verify(world.session).ok  # a consistent forgery passes the chain alone
+    world.session.rollback()
+    report = audit.verify(world.session, anchor=signed)
+    assert not report.ok
+    assert report.first_bad_seq == signed["seq"]
+
+
+def test_a_forged_anchor_is_refused(trail_world, tmp_path: Path):
+    world, _ = trail_world
+    key = anchor.load_or_create_key(tmp_path / "k.pem")
+    other = anchor.load_or_create_key(tmp_path / "other.pem")
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(anchor.make_anchor(world.session, other)))
+    with pytest.raises(InvalidInput):
+        anchor.read_anchor(forged, key)
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(InvalidInput):
+        anchor.read_anchor(tmp_path / "broken.json", key)
