@@ -11,14 +11,15 @@ costs and compares it with what it could cost:
   every step, the usual way an engine persists a long-running process.
 
 Run from the project root: ``.venv/bin/python bench/transitions.py [--quick]
-[--no-postgres] [--json PATH]``. PostgreSQL comes from ``BENCH_POSTGRES_URL`` (default
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``); scratch databases are created next
-to it and dropped at the end.
+[--no-postgres] [--json PATH]``. PostgreSQL is found as the tests find it,
+``TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``); scratch
+databases are created beside it and dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import json
 import os
@@ -29,7 +30,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, redirect_stderr
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -192,9 +193,13 @@ def measure(settings: Settings, run_batch: Callable[[int], int]) -> list[float]:
 
 
 def migrate(url: str) -> None:
-    """Build the schema with the project's real Alembic migration (triggers included)."""
+    """Build the schema with the project's real Alembic migration (triggers included).
+
+    Alembic's INFO lines (to stderr, six times a run) would bury the progress lines; a failed
+    migration still raises.
+    """
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
+    with app.app_context(), redirect_stderr(io.StringIO()):
         flask_migrate.upgrade()
         db.engine.dispose()
 

@@ -1,0 +1,115 @@
+"""Races and crashes: one winner among simultaneous approvals, nothing half-written."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests import workers
+from workflow import audit, service
+from workflow.db import make_engine
+from workflow.errors import StaleVersion
+from workflow.models import AuditEvent, User
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def submitted(world) -> tuple[int, int, int]:
+    nid = world.nominate()
+    out = world.fire(nid, "submit", "officer1")
+    seq = world.session.scalar(select(func.max(AuditEvent.seq)))
+    world.session.rollback()
+    return nid, out.version, seq
+
+
+def audit_rows(session: Session) -> int:
+    count = session.scalar(select(func.count()).select_from(AuditEvent))
+    session.rollback()
+    return count
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_twenty_threads_approving_at_once_on_postgres(world, db_url):
+    nid, version, _ = submitted(world)
+    before = audit_rows(world.session)
+    engine = make_engine(db_url, pool_size=20, max_overflow=0)
+    barrier = threading.Barrier(20)
+    results: list[str] = []
+
+    def compete() -> None:
+        with Session(engine) as session:
+            actor = session.scalar(select(User).where(User.username == "rev_br1"))
+            session.rollback()
+            barrier.wait()
+            try:
+                service.fire(session, nid, "approve", actor, expected_version=version)
+                results.append("ok")
+            except StaleVersion:
+                results.append("stale")
+
+    threads = [threading.Thread(target=compete) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    engine.dispose()
+    assert sorted(results) == ["ok"] + ["stale"] * 19
+    assert audit_rows(world.session) == before + 1
+    assert audit.verify(world.session).ok
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_several_processes_approving_at_once_on_sqlite(world, db_url):
+    nid, version, _ = submitted(world)
+    before = audit_rows(world.session)
+    context = multiprocessing.get_context("spawn")
+    competitors = 6
+    barrier = context.Barrier(competitors)
+    results = context.Queue()
+    processes = [
+        context.Process(target=workers.approve_once, args=(db_url, nid, version, barrier, results))
+        for _ in range(competitors)
+    ]
+    for p in processes:
+        p.start()
+    outcomes = sorted(results.get(timeout=120) for _ in processes)
+    for p in processes:
+        p.join(timeout=30)
+    assert outcomes == ["ok"] + ["stale"] * (competitors - 1)  # never "database is locked"
+    assert audit_rows(world.session) == before + 1
+    assert audit.verify(world.session).ok
+
+
+@pytest.mark.parametrize("kill_after", [3, 11, 26])
+def test_sigkill_mid_stream_leaves_a_consistent_database(world, db_url, kill_after):
+    world.session.rollback()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.workers", db_url],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    assert proc.stdout is not None
+    for _ in range(kill_after):
+        assert proc.stdout.readline() == b"committed\n"
+    proc.send_signal(signal.SIGKILL)  # most likely in the middle of the next transition
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    report = audit.verify(world.session)
+    world.session.rollback()
+    assert report.ok, report.problems
+    assert report.head_seq >= kill_after
+    if world.session.bind.dialect.name == "sqlite":
+        check = world.session.connection().exec_driver_sql("PRAGMA integrity_check").scalar()
+        world.session.rollback()
+        assert check == "ok"

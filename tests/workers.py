@@ -1,0 +1,54 @@
+"""Code run in other processes by the concurrency and crash tests."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import World
+from workflow import service
+from workflow.db import make_engine
+from workflow.errors import StaleVersion
+from workflow.models import User
+
+
+def world_from(session: Session) -> World:
+    return World(session, users={u.username: u for u in session.scalars(select(User))})
+
+
+def approve_once(url: str, nomination_id: int, version: int, barrier: Any, results: Any) -> None:
+    """One competitor: wait for the others, then approve with the version all of them saw."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        actor = session.scalar(select(User).where(User.username == "rev_br1"))
+        session.rollback()
+        barrier.wait()
+        try:
+            service.fire(session, nomination_id, "approve", actor, expected_version=version)
+            results.put("ok")
+        except StaleVersion:
+            results.put("stale")
+        except Exception as exc:  # reported to the test, which fails on anything else
+            results.put(f"error: {type(exc).__name__}: {exc}")
+    engine.dispose()
+
+
+def churn(url: str) -> None:
+    """Fire transitions forever, printing after each commit, until killed."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        world = world_from(session)
+        while True:
+            nid = world.nominate()
+            print("committed", flush=True)
+            for event, who in (("submit", "officer1"), ("approve", "rev_br1"),
+                               ("approve", "rev_prov")):  # fmt: skip
+                world.fire(nid, event, who)
+                print("committed", flush=True)
+
+
+if __name__ == "__main__":
+    churn(sys.argv[1])
