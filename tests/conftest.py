@@ -56,3 +56,31 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def world(session: Session) -> World:
     return build_world(session)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the tests' generated secrets out of the project's own instance/ folder."""
+    import os
+    import tempfile
+
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="khenthuong-instance-")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("SECRET_KEY", None)
+    os.environ.pop("AUDIT_ANCHOR_KEY", None)
+
+
+@pytest.fixture
+def app(db_url: str):
+    from web import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True})
+    yield app
+    from web.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from web.extensions import db
 from workflow import anchor, audit, demo
@@ -28,6 +28,7 @@ def _fail(err: WorkflowError) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--full-name", default="Quản trị hệ thống", show_default=True)
@@ -53,6 +54,7 @@ def create_admin(username: str, password: str, full_name: str, unit_code: str | 
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load demo units, users and nominations in every state (safe to run again)."""
     created = demo.seed(db.session)

@@ -1,0 +1,124 @@
+"""The web shell: configuration, login, what a user may see, safe headers and errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.factories import PASSWORD
+from web import create_app
+from web.config import database_url, secret_key
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(client)},
+    )
+
+
+def test_the_domain_imports_no_flask():
+    code = (
+        "import sys, workflow.service, workflow.audit, workflow.anchor, workflow.demo, "
+        "workflow.queries, rules; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'flask_login', "
+        "'flask_sqlalchemy', 'flask_migrate', 'flask_wtf', 'werkzeug', 'web'}); "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_database_url_defaults_to_sqlite_under_instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url(tmp_path) == f"sqlite:///{tmp_path / 'khenthuong.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db:5432/prod")
+    assert database_url(tmp_path) == "postgresql+psycopg://u@db:5432/prod"
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = secret_key(tmp_path)
+    assert len(first) == 64
+    assert secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert secret_key(tmp_path) == "from-the-environment"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sqlite_is_configured_for_several_workers(app):
+    from web.extensions import db
+
+    with app.app_context(), db.engine.connect() as conn:
+        pragma = conn.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA busy_timeout").scalar() == 30000
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_login_page_is_vietnamese_and_refuses_wrong_passwords(client, world):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Đăng nhập" in page
+    assert "Mật khẩu" in page
+    response = login(client, "officer1", "sai mật khẩu")
+    assert response.status_code == 401
+    assert "không đúng" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_form_without_csrf_token_is_refused(client, world):
+    response = client.post("/login", data={"username": "officer1", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_users_see_only_what_they_may(client, world):
+    mine = world.nominate("officer1", name="Người của CS1")
+    world.nominate("officer2", name="Người của CS2")
+    assert login(client, "officer1").status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Người của CS1" in page
+    assert "Người của CS2" not in page
+    detail = client.get(f"/nominations/{mine}").get_data(as_text=True)
+    assert "Bản nháp" in detail
+    assert "create" in detail
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "officer2")
+    assert client.get(f"/nominations/{mine}").status_code == 404
+
+
+def test_pages_need_login_and_logout_is_post_only(client, world):
+    assert client.get("/").status_code == 302
+    login(client, "officer1")
+    assert client.get("/logout").status_code == 405
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_security_headers_and_friendly_errors(client, world):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_app_factory_reads_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
+    assert (tmp_path / "secret_key").exists()
