@@ -26,7 +26,7 @@ def hash_password(password: str) -> str:
         raise InvalidInput(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-            {"password": "too_short"},
+            {"password": "too_short"},  # an error code, not a password  # nosec B105
         )
     return _hasher.hash(password)
 

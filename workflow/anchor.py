@@ -38,12 +38,12 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
         return key
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise InvalidInput(
             f"Tệp khóa {path} không phải khóa Ed25519.", f"{path} is not an Ed25519 key."
         )
-    return key
+    return loaded
 
 
 def _public_hex(key: Ed25519PrivateKey) -> str:

@@ -5,6 +5,7 @@ role, and nominations in every state, all made through the service so the trail 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,8 @@ from workflow.accounts import assign_role, create_unit, create_user
 from workflow.models import AwardType, Campaign, Unit, User
 from workflow.vocabulary import Level, NomineeKind, Role, VoteBase
 
-DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105 - printed demo login, not a secret
+# The demo's shared login, printed by `seed-demo`; never a real secret.
+DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105
 CAMPAIGN = "TDYN-2025-DLK"
 
 UNITS = [
@@ -160,7 +162,7 @@ def _nominations(session: Session, users: dict[str, User]) -> None:
             now=next(clock),
         ).id
 
-    def act(nid: str | int, event: str, who: str, **kw: object) -> None:
+    def act(nid: int, event: str, who: str, **kw: Any) -> None:
         version = service.nomination_version(session, int(nid))
         service.fire(
             session, int(nid), event, users[who], expected_version=version, now=next(clock), **kw

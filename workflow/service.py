@@ -171,8 +171,9 @@ def _record(
 
 
 def _outcome(session: Session, nomination: Nomination, seq: int) -> Outcome:
-    code = session.scalar(select(Unit.code).where(Unit.id == nomination.current_unit_id))
-    assert code is not None  # noqa: S101 - the foreign key guarantees it
+    code = session.execute(
+        select(Unit.code).where(Unit.id == nomination.current_unit_id)
+    ).scalar_one()
     return Outcome(nomination.id, nomination.state, nomination.version, code, seq)
 
 
