@@ -142,7 +142,8 @@ MACHINE = Machine(
 
 
 def allowed_events(state: str) -> set[str]:
-    return set(MACHINE.get_triggers(state))
+    # A plain str: transitions would read an Enum member by its name, not its value.
+    return set(MACHINE.get_triggers(str(state)))
 
 
 def run(step: Step, event: str) -> None:

@@ -1,0 +1,37 @@
+"""The machine definition itself: one machine, no unguarded shortcuts, one diagram."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.machine import MACHINE, Step, allowed_events, mermaid, run
+from workflow.vocabulary import Event, State
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_no_automatic_to_state_events_and_no_models_attached():
+    assert not any(name.startswith("to_") for name in MACHINE.events)
+    assert MACHINE.models == []
+    assert set(MACHINE.events) == {e.value for e in Event} - {Event.CREATE.value}
+
+
+def test_terminal_states_allow_nothing_but_revocation_of_an_award():
+    assert allowed_events(State.REJECTED) == set()
+    assert allowed_events(State.WITHDRAWN) == set()
+    assert allowed_events(State.REVOKED) == set()
+    assert allowed_events(State.AWARDED) == {"revoke"}
+
+
+def test_steps_move_along_the_route():
+    step = Step(state="draft", unit_id=9, origin_unit_id=9, route=[5, 3, 1])
+    run(step, "submit")
+    run(step, "approve")
+    assert (step.state, step.unit_id) == ("in_review", 3)
+    run(step, "return")
+    run(step, "return")
+    assert (step.state, step.unit_id) == ("returned", 9)
+
+
+def test_readme_shows_the_diagram_of_the_machine_that_runs():
+    assert f"```mermaid\n{mermaid()}\n```" in README.read_text(encoding="utf-8")
