@@ -93,7 +93,7 @@ def test_users_see_only_what_they_may(client, world):
     assert "Người của CS2" not in page
     detail = client.get(f"/nominations/{mine}").get_data(as_text=True)
     assert "Bản nháp" in detail
-    assert "create" in detail
+    assert "Tạo hồ sơ" in detail
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, "officer2")
     assert client.get(f"/nominations/{mine}").status_code == 404

@@ -9,6 +9,7 @@ from flask import Flask
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.extensions import csrf, db, login_manager, migrate
 from workflow.db import configure_sqlite
+from workflow.vocabulary import Event, State
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -33,4 +34,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
     cli.init_app(app)
+    app.jinja_env.globals.update(state_label=_state_label, event_label=_event_label)
     return app
+
+
+def _state_label(code: str | None) -> str:
+    return State(code).vi if code else ""
+
+
+def _event_label(code: str) -> str:
+    return Event(code).vi
