@@ -326,7 +326,7 @@ def bench_service(engine: Engine, settings: Settings, password_hash: str) -> lis
     return rates
 
 
-# How a hand-written transition learns where it goes: (nomination row, event, route) -> (state, unit).
+# Where a hand-written transition goes: (nomination row, event, route) -> (state, unit id).
 Decide = Callable[[Row[Any], str, list[int]], tuple[str, int]]
 
 
@@ -383,7 +383,7 @@ def raw_transition(
         raise RuntimeError(
             f"nomination {nomination_id}: version {row.version}, not {expected_version}"
         )
-    event, who, data = SCRIPT[row.version - 1]
+    event, who, data = SCRIPT[row.version - 1]  # version 1 is the draft, before step 0
     route = row.route or world.route  # frozen at submit, as the service does
     to_state, to_unit = decide(row, event, route)
     vote = data.get("vote")
@@ -404,6 +404,7 @@ def raw_transition(
             "to_unit_id": to_unit,
             "version": version,
             "comment": None,
+            # The service weighs the vote against the award; 9 yes of 9 passes any threshold.
             "data": {"vote": vote, "passes": True} if vote else {},
             "seq": seq,
             "at": iso_utc(now),

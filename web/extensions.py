@@ -9,7 +9,8 @@ from workflow.db import Base
 
 # The domain owns the metadata (and its naming convention); Flask-SQLAlchemy only
 # provides the request-scoped session and the engine.
-db = SQLAlchemy(metadata=Base.metadata)
+# Objects stay readable after the service commits; the request's session ends right after.
+db = SQLAlchemy(metadata=Base.metadata, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

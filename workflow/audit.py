@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.clock import iso_utc
@@ -50,24 +50,25 @@ def link_hash(prev_hash: str, body: str) -> str:
 
 def append(
     session: Session, nomination_id: int | None, at: datetime, fields: dict[str, Any]
-) -> AuditEvent:
-    """Add the next link. Must run inside the transaction that made the change it records."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update(),
-        execution_options={"populate_existing": True},
-    ).scalar_one()
-    seq = head.seq + 1
+) -> int:
+    """Add the next link and return its sequence number.
+
+    Must run inside the transaction that made the change it records. Locking the single
+    head row serialises appends, so sequence numbers have no gaps and no forks.
+    """
+    prev_seq, prev_hash = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).one()
+    seq = prev_seq + 1
     body = canonical_json({**fields, "seq": seq, "at": iso_utc(at), "nomination_id": nomination_id})
-    row = AuditEvent(
-        seq=seq,
-        nomination_id=nomination_id,
-        body=body,
-        prev_hash=head.hash,
-        hash=link_hash(head.hash, body),
+    new_hash = link_hash(prev_hash, body)
+    session.execute(
+        insert(AuditEvent).values(
+            seq=seq, nomination_id=nomination_id, body=body, prev_hash=prev_hash, hash=new_hash
+        )
     )
-    session.add(row)
-    head.seq, head.hash = seq, row.hash
-    return row
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=new_hash))
+    return seq
 
 
 def trail(session: Session, nomination_id: int) -> list[dict[str, Any]]:

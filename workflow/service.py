@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflow import audit, eligibility
 from workflow.accounts import active_assignments, unit_by_code
@@ -91,8 +91,15 @@ def _acting_assignment(actor: User, role: Role, unit_id: int, day: date) -> Role
 
 
 def _load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
+    # One statement: the row (locked), its origin (for visibility) and its award type.
     nomination = session.execute(
-        select(Nomination).where(Nomination.id == nomination_id).with_for_update(),
+        select(Nomination)
+        .options(
+            joinedload(Nomination.origin_unit, innerjoin=True),
+            joinedload(Nomination.award_type, innerjoin=True),
+        )
+        .where(Nomination.id == nomination_id)
+        .with_for_update(of=Nomination),
         execution_options={"populate_existing": True},
     ).scalar_one_or_none()
     if nomination is None or not can_see(actor, nomination, day):
@@ -131,21 +138,24 @@ def _record(
     actor: User,
     assignment: RoleAssignment | None,
     event: Event,
-    before: tuple[str, int],
+    before: tuple[str | None, int | None],
     now: datetime,
     comment: str | None,
     data: dict[str, Any],
-) -> int:
-    """Bump the version and append the audit link describing this change."""
-    nomination.version += 1
+) -> Outcome:
+    """Bump the version, append the audit link describing this change, say what happened."""
+    if before[0] is not None:
+        nomination.version += 1
     nomination.updated_at = now
-    unit_codes = {
+    unit_ids = {nomination.current_unit_id} | ({before[1]} if before[1] is not None else set())
+    codes = {
         unit_id: code
         for unit_id, code in session.execute(
-            select(Unit.id, Unit.code).where(Unit.id.in_({before[1], nomination.current_unit_id}))
+            select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))
         )
     }
-    row = audit.append(
+    to_unit = codes[nomination.current_unit_id]
+    seq = audit.append(
         session,
         nomination.id,
         now,
@@ -159,22 +169,15 @@ def _record(
             "unit": assignment.unit.code if assignment else None,
             "from_state": before[0],
             "to_state": nomination.state,
-            "from_unit": unit_codes[before[1]],
-            "to_unit": unit_codes[nomination.current_unit_id],
+            "from_unit": codes[before[1]] if before[1] is not None else None,
+            "to_unit": to_unit,
             "to_unit_id": nomination.current_unit_id,
             "version": nomination.version,
             "comment": comment,
             "data": data,
         },
     )
-    return row.seq
-
-
-def _outcome(session: Session, nomination: Nomination, seq: int) -> Outcome:
-    code = session.execute(
-        select(Unit.code).where(Unit.id == nomination.current_unit_id)
-    ).scalar_one()
-    return Outcome(nomination.id, nomination.state, nomination.version, code, seq)
+    return Outcome(nomination.id, nomination.state, nomination.version, to_unit, seq)
 
 
 def _clean_comment(comment: str | None, event: Event) -> str | None:
@@ -384,10 +387,9 @@ def _fire(
     elif before[0] == State.ON_NOTICE:
         nomination.notice_ends_on = None
 
-    seq = _record(
+    outcome = _record(
         session, nomination, actor, assignment, event, before, now, clean_comment, event_data
     )
-    outcome = _outcome(session, nomination, seq)
     if idempotency_key is not None:
         session.add(
             IdempotencyRecord(
@@ -432,32 +434,15 @@ def create_nomination(
             unit_code,
             now,
         )
-        seq = audit.append(
-            session,
-            nomination.id,
-            now,
-            {
-                "event": Event.CREATE.value,
-                "actor": actor.username,
-                "acting_for": assignment.acting_for.username if assignment.acting_for else None,
-                "role": assignment.role,
-                "unit": assignment.unit.code,
-                "from_state": None,
-                "to_state": nomination.state,
-                "from_unit": None,
-                "to_unit": assignment.unit.code,
-                "to_unit_id": nomination.current_unit_id,
-                "version": nomination.version,
-                "comment": None,
-                "data": {
-                    "award_type": award_type,
-                    "campaign": campaign,
-                    "nominee_kind": nominee_kind,
-                    "nominee_name": nominee_name,
-                },
-            },
-        ).seq
-        outcome = _outcome(session, nomination, seq)
+        data = {
+            "award_type": award_type,
+            "campaign": campaign,
+            "nominee_kind": nominee_kind,
+            "nominee_name": nominee_name,
+        }
+        outcome = _record(
+            session, nomination, actor, assignment, Event.CREATE, (None, None), now, None, data
+        )
         session.commit()
         return outcome
     except BaseException:
