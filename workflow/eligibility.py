@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,8 @@ class Problem:
     blocking: bool = True
 
 
-EligibilityCheck = Callable[[Session, Nomination, Event], list[Problem]]
+# (session, nomination, event, today in Vietnam) -> problems
+EligibilityCheck = Callable[[Session, Nomination, Event, date], list[Problem]]
 
 # Events that move a nomination towards an award; only these are checked.
 CHECKED_EVENTS = frozenset({Event.SUBMIT, Event.RESUBMIT, Event.APPROVE, Event.VOTE})
@@ -44,8 +46,10 @@ def unregister(check: EligibilityCheck) -> None:
         _checks.remove(check)
 
 
-def blocking_problems(session: Session, nomination: Nomination, event: Event) -> list[Problem]:
+def blocking_problems(
+    session: Session, nomination: Nomination, event: Event, today: date
+) -> list[Problem]:
     if event not in CHECKED_EVENTS:
         return []
-    found = [p for check in _checks for p in check(session, nomination, event)]
+    found = [p for check in _checks for p in check(session, nomination, event, today)]
     return [p for p in found if p.blocking]

@@ -124,6 +124,13 @@ class Campaign(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     year: Mapped[int] = mapped_column(Integer)
+    reference_date: Mapped[date | None] = mapped_column(Date)
+    issuer_code: Mapped[str | None] = mapped_column(String(60))
+    parent_code: Mapped[str | None] = mapped_column(String(60))
+    # The validated definition as imported (dates as ISO strings), and a hash of it together
+    # with the rule parameters: what a nomination was checked against.
+    definition: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
 
     award_types: Mapped[list[AwardType]] = relationship(back_populates="campaign")
 
@@ -158,6 +165,13 @@ class AwardType(Base):
     vote_base: Mapped[str] = mapped_column(String(20))
     secret_ballot: Mapped[bool] = mapped_column(default=False)
     notice_days: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(20), default="comprehensive")
+    decider_unit_code: Mapped[str | None] = mapped_column(String(40))
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    quota_per_unit: Mapped[int | None] = mapped_column(Integer)
+    submit_by: Mapped[date | None] = mapped_column(Date)
+    days_per_tier: Mapped[int | None] = mapped_column(Integer)
+    bonus_coefficient: Mapped[str | None] = mapped_column(String(20))
 
     campaign: Mapped[Campaign] = relationship(back_populates="award_types")
 
@@ -201,12 +215,16 @@ class Nomination(Base):
     state: Mapped[str] = mapped_column(String(20))
     nominee_kind: Mapped[str] = mapped_column(String(20))
     nominee_name: Mapped[str] = mapped_column(String(200))
+    # Who the nominee is across campaigns and years (prior titles, double awards).
+    nominee_key: Mapped[str] = mapped_column(String(220), index=True, default="")
     nominee: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     facts: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     achievements: Mapped[str] = mapped_column(Text, default="")
     # Unit ids from the origin's parent up to the deciding unit, frozen at submit.
     route: Mapped[list[int] | None] = mapped_column(JsonType)
     vote: Mapped[dict[str, int] | None] = mapped_column(JsonType)
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
+    checks_at_submit: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)

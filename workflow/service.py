@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from workflow import audit, eligibility
+from workflow import checks as _campaign_rules  # noqa: F401 - registers the campaign rules
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
 from workflow.errors import (
@@ -355,7 +356,7 @@ def _fire(
         )
     clean_comment = _clean_comment(comment, event)
     event_data = _event_data(event, data, nomination.award_type)
-    problems = eligibility.blocking_problems(session, nomination, event)
+    problems = eligibility.blocking_problems(session, nomination, event, today)
     if problems:
         raise NotEligible(
             "Hồ sơ chưa đủ điều kiện: " + "; ".join(p.message_vi for p in problems),
@@ -514,6 +515,7 @@ def _new_nomination(
         state=State.DRAFT.value,
         nominee_kind=nominee_kind,
         nominee_name=name,
+        nominee_key=nominee_key(nominee, name, assignment.unit_id),
         nominee=nominee,
         facts=facts,
         achievements=achievements,
@@ -525,6 +527,12 @@ def _new_nomination(
     session.add(nomination)
     session.flush()
     return nomination, assignment
+
+
+def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:
+    """The nominee's own identifier (member or citizen id) if given, else name at the unit."""
+    own = str(nominee.get("key") or "").strip()
+    return f"id:{own}" if own else f"u{unit_id}:{' '.join(name.casefold().split())}"
 
 
 def sign_decision(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rules.vote import vote_passes
 from workflow.errors import InvalidInput
 from workflow.models import AwardType
-from workflow.vocabulary import VoteBase
 
 FIELDS = ("members", "present", "yes", "no", "abstain")
 
@@ -52,9 +52,8 @@ class VoteRecord:
         return vote
 
     def passes(self, award_type: AwardType) -> bool:
-        """yes / base ≥ num / den, in integers (a tie at the threshold passes)."""
-        base = self.members if award_type.vote_base == VoteBase.MEMBERS else self.present
-        return self.yes * award_type.vote_ratio_den >= award_type.vote_ratio_num * base
+        ratio = (award_type.vote_ratio_num, award_type.vote_ratio_den)
+        return vote_passes(self.yes, self.members, self.present, ratio, award_type.vote_base)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)

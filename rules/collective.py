@@ -1,0 +1,90 @@
+"""Rules for collectives: CĐCS grading, campaign targets, occupational safety."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+
+from rules.context import Context
+from rules.params import value
+from rules.registry import Verdict, rule
+from rules.results import Source
+
+COMPARE: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+}  # fmt: skip
+COMPARE_VI = {">=": "từ", ">": "trên", "<=": "không quá", "<": "dưới", "==": "bằng"}
+GRADES = ("khong_hoan_thanh", "hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+GRADE_VI = {
+    "khong_hoan_thanh": "không hoàn thành nhiệm vụ",
+    "hoan_thanh": "hoàn thành nhiệm vụ",
+    "hoan_thanh_tot": "hoàn thành tốt nhiệm vụ",
+    "hoan_thanh_xuat_sac": "hoàn thành xuất sắc nhiệm vụ",
+}
+
+
+@rule("R-CDCS-OPERATING", "Thời gian hoạt động của CĐCS", ["months_operating"],
+      Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)"))  # fmt: skip
+def months_operating(ctx: Context) -> Verdict:
+    params = dict(ctx.params)
+    reorganised = bool(ctx.facts.get("reorganized"))
+    key = "cdcs.months_operating_reorganised" if reorganised else "cdcs.months_operating"
+    need = int(value(key, ctx.reference_date, params))
+    months = int(ctx.facts["months_operating"])
+    why = " (sau chia tách, sáp nhập)" if reorganised else ""
+    return Verdict(
+        months >= need,
+        f"CĐCS hoạt động {months} tháng; cần từ {need} tháng{why} mới được xếp loại.",
+        f"Operating {months} months; needs {need}{' after a reorganisation' if reorganised else ''}.",
+        {"months_operating": months, "minimum": need},
+    )
+
+
+@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019"))
+def grade(ctx: Context) -> Verdict:
+    minimum = str(ctx.params.get("min_grade", "hoan_thanh_tot"))
+    got = (ctx.facts["grades"] or {}).get(str(ctx.year))
+    ok = got in GRADES and GRADES.index(got) >= GRADES.index(minimum)
+    return Verdict(
+        ok,
+        f"Xếp loại CĐCS năm {ctx.year}: {GRADE_VI.get(str(got), 'chưa có')}; "
+        f"cần {GRADE_VI[minimum]} trở lên.",
+        f"Grade for {ctx.year}: {got or 'missing'}; needs {minimum} or better.",
+        {"grade": got, "minimum": minimum},
+    )
+
+
+@rule("R-TARGETS", "Chỉ tiêu thi đua của kế hoạch", ["targets"],
+      Source("Kế hoạch phát động thi đua của đợt"))  # fmt: skip
+def targets(ctx: Context) -> Verdict:
+    achieved = ctx.facts["targets"] or {}
+    missed, unreported = [], []
+    for t in ctx.targets:
+        got = achieved.get(t.key)
+        if not isinstance(got, int) or isinstance(got, bool):
+            unreported.append(t.label)
+        elif not COMPARE[t.comparison](got, t.threshold):
+            missed.append(f"{t.label}: đạt {got}{t.unit}, cần {COMPARE_VI[t.comparison]} "
+                          f"{t.threshold}{t.unit}")  # fmt: skip
+    problems = missed + [f"{label}: chưa báo cáo" for label in unreported]
+    return Verdict(
+        not problems,
+        "Đạt tất cả chỉ tiêu của kế hoạch." if not problems else "Chưa đạt: " + "; ".join(problems),
+        "All campaign targets met." if not problems else f"{len(problems)} targets not met.",
+        {"missed": missed, "unreported": unreported},
+    )
+
+
+@rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "score"],
+      Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)"))  # fmt: skip
+def occupational_safety(ctx: Context) -> Verdict:
+    floor = int(value("atvsld.min_score", ctx.reference_date, dict(ctx.params)))
+    deaths = int(ctx.facts["fatal_accidents"])
+    score = int(ctx.facts["score"])
+    return Verdict(
+        deaths == 0 and score >= floor,
+        f"Năm {ctx.year}: {deaths} vụ tai nạn lao động chết người (cần 0), điểm chấm {score} "
+        f"(cần từ {floor}).",
+        f"{ctx.year}: {deaths} fatal accidents (needs 0), score {score} (needs ≥ {floor}).",
+        {"fatal_accidents": deaths, "score": score, "min_score": floor},
+    )

@@ -1,0 +1,88 @@
+"""Everything a rule may read, gathered before any rule runs (rules never touch a database)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+SCOPES = ("co_so", "tinh", "toan_quoc")  # an initiative's reach, narrowest first
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A title held in a year: granted in this system, or declared by the nominee."""
+
+    award: str
+    year: int
+    declared: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    comparison: str  # ">=", ">", "<=", "<", "=="
+    threshold: int
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    """Counts over other nominations, computed by the caller in bulk."""
+
+    proposals_from_unit: int = 0  # same award type and proposing unit in the campaign
+    unit_ldtt: int = 0  # LĐTT proposed or granted in the unit this year
+    unit_cstdcs: int = 0  # CSTĐ cơ sở proposed in the unit this year (this one included)
+    granted_achievements: frozenset[str] = frozenset()
+    # Awards of the other category (comprehensive vs thematic) for the same nominee at the
+    # same deciding level in the same year.
+    other_category_same_level: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    facts: Mapping[str, Any]
+    year: int
+    reference_date: date
+    award: str
+    category: str = "comprehensive"  # comprehensive | thematic | periodic | ad_hoc
+    params: Mapping[str, Any] = field(default_factory=dict)
+    granted: tuple[Prior, ...] = ()
+    aggregates: Aggregates = Aggregates()
+    targets: tuple[Target, ...] = ()
+    quota: int | None = None
+    deadline: date | None = None
+    today: date | None = None
+
+    def rating(self, year: int) -> str | None:
+        ratings = self.facts.get("ratings") or {}
+        value = ratings.get(str(year), ratings.get(year))
+        return value if isinstance(value, str) else None
+
+    def initiatives(self, years: range, min_scope: str = "co_so") -> list[Mapping[str, Any]]:
+        """Recognised initiatives in those years reaching at least ``min_scope``."""
+        floor = SCOPES.index(min_scope)
+        return [
+            i
+            for i in self.facts.get("initiatives") or []
+            if i.get("year") in years
+            and i.get("recognized_by")
+            and i.get("scope") in SCOPES
+            and SCOPES.index(i["scope"]) >= floor
+        ]
+
+    def priors(self) -> list[Prior]:
+        declared = [
+            Prior(str(p.get("award_type")), int(p.get("year", 0)), True)
+            for p in self.facts.get("prior_titles") or []
+            if isinstance(p.get("year"), int)
+        ]
+        return [*self.granted, *declared]
+
+    def held(self, awards: set[str], year: int) -> Prior | None:
+        """The title held that year, preferring one granted in the system over a declared one."""
+        found = [p for p in self.priors() if p.award in awards and p.year == year]
+        found.sort(key=lambda p: p.declared)
+        return found[0] if found else None

@@ -1,0 +1,247 @@
+"""Rules for individuals: titles, Bằng khen, Bằng Lao động sáng tạo and exclusions."""
+
+from __future__ import annotations
+
+from rules.context import Context
+from rules.money import vnd
+from rules.params import LAST_DAY_2003_LAW, LAW_2022, lookup, value
+from rules.registry import Verdict, rule
+from rules.results import Source
+
+RATING_ORDER = ("KHTNV", "HTNV", "HTTNV", "HTXSNV")
+CSTDCS = {"CSTDCS"}
+LDTT = {"LDTT"}
+
+
+def _rating_text(rating: str | None) -> str:
+    return rating or "chưa có"
+
+
+def _ldtt_ok(ctx: Context, year: int) -> tuple[bool, str | None, tuple[str, ...]]:
+    allowed = tuple(value("ldtt.ratings", ctx.reference_date, dict(ctx.params)))
+    rating = ctx.rating(year)
+    return rating in allowed, rating, allowed
+
+
+@rule("R-LDTT", "Lao động tiên tiến", ["ratings"],
+      Source("Luật TĐKT 2022, Điều 24 khoản 1"))  # fmt: skip
+def lao_dong_tien_tien(ctx: Context) -> Verdict:
+    ok, rating, allowed = _ldtt_ok(ctx, ctx.year)
+    need = "HTTNV trở lên" if set(allowed) == {"HTTNV", "HTXSNV"} else " hoặc ".join(allowed)
+    return Verdict(
+        ok,
+        f"Xếp loại năm {ctx.year} là {_rating_text(rating)}; cần {need}.",
+        f"Rating for {ctx.year} is {rating or 'missing'}; needs {' or '.join(allowed)}.",
+        {"year": ctx.year, "rating": rating, "allowed": list(allowed)},
+    )
+
+
+@rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings", "initiatives"],
+      Source("Luật TĐKT 2022, Điều 23 (từ 01/01/2024); Luật TĐKT 2003, Điều 23 (trước đó)"))  # fmt: skip
+def chien_si_thi_dua_co_so(ctx: Context) -> Verdict:
+    mandatory = lookup("cstdcs.initiative_mandatory", ctx.reference_date)
+    must_innovate = bool(value("cstdcs.initiative_mandatory", ctx.reference_date, dict(ctx.params)))
+    ldtt, rating, _ = _ldtt_ok(ctx, ctx.year)
+    count = len(ctx.initiatives(range(ctx.year, ctx.year + 1)))
+    outstanding = rating == "HTXSNV"
+    ok = ldtt and (count >= 1 if must_innovate else outstanding or count >= 1)
+    if must_innovate:
+        need_vi, need_en = "đạt LĐTT và có ít nhất 1 sáng kiến", "LĐTT and at least 1 initiative"
+    else:
+        need_vi = "đạt LĐTT và (HTXSNV hoặc ít nhất 1 sáng kiến)"
+        need_en = "LĐTT and (HTXSNV or at least 1 initiative)"
+    source = Source(
+        mandatory.source,
+        None if mandatory.valid_from is None else LAW_2022,
+        LAST_DAY_2003_LAW if mandatory.valid_to else None,
+    )
+    return Verdict(
+        ok,
+        f"Năm {ctx.year}: xếp loại {_rating_text(rating)}, {count} sáng kiến được công nhận; "
+        f"cần {need_vi}.",
+        f"{ctx.year}: rating {rating or 'missing'}, {count} recognised initiatives; needs {need_en}.",
+        {
+            "year": ctx.year,
+            "rating": rating,
+            "initiatives": count,
+            "initiative_mandatory": must_innovate,
+        },
+        source,
+    )
+
+
+@rule("R-CSTD-TINH", "Chiến sĩ thi đua cấp tỉnh", ["initiatives"],
+      Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP"))  # fmt: skip
+def chien_si_thi_dua_tinh(ctx: Context) -> Verdict:
+    n = int(value("cstd_tinh.consecutive_years", ctx.reference_date, dict(ctx.params)))
+    years = range(ctx.year - n + 1, ctx.year + 1)
+    held = {y: ctx.held(CSTDCS, y) for y in years}
+    missing_years = [y for y, p in held.items() if p is None]
+    scoped = len(ctx.initiatives(years, "tinh"))
+    ok = not missing_years and scoped >= 1
+    declared = [y for y, p in held.items() if p is not None and p.declared]
+    return Verdict(
+        ok,
+        f"Cần CSTĐ cơ sở {n} năm liên tục ({years[0]}–{years[-1]}) và sáng kiến phạm vi tỉnh; "
+        f"thiếu các năm: {', '.join(map(str, missing_years)) or 'không'}; "
+        f"sáng kiến phạm vi tỉnh: {scoped}"
+        + (f" (tự khai các năm {', '.join(map(str, declared))})" if declared else "")
+        + ".",
+        f"Needs CSTĐ cơ sở in {n} consecutive years ({years[0]}–{years[-1]}) and a province-scope "
+        f"initiative; missing years: {missing_years or 'none'}; province-scope initiatives: {scoped}.",
+        {
+            "missing_years": missing_years,
+            "declared_years": declared,
+            "province_initiatives": scoped,
+        },
+    )
+
+
+@rule("R-BK-74", "Bằng khen theo Điều 74 Luật TĐKT 2022", ["ratings", "initiatives"],
+      Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022))  # fmt: skip
+def bang_khen_dieu_74(ctx: Context) -> Verdict:
+    params = dict(ctx.params)
+    n = int(value("bk74.consecutive_years", ctx.reference_date, params))
+    need = int(value("bk74.initiatives", ctx.reference_date, params))
+    years = range(ctx.year - n + 1, ctx.year + 1)
+    cstd_years = [y for y in years if ctx.held(CSTDCS, y)]
+    first = len(cstd_years) == n
+    outstanding = [y for y in years if ctx.rating(y) == "HTXSNV"]
+    count = len(ctx.initiatives(years))
+    second = len(outstanding) == n and count >= need
+    return Verdict(
+        first or second,
+        f"Cần CSTĐ cơ sở {n} năm liên tục, hoặc HTXSNV {n} năm liên tục với ít nhất {need} sáng kiến; "
+        f"CSTĐ cơ sở các năm: {', '.join(map(str, cstd_years)) or 'không'}; HTXSNV các năm: "
+        f"{', '.join(map(str, outstanding)) or 'không'}; sáng kiến {years[0]}–{years[-1]}: {count}.",
+        f"Needs CSTĐ cơ sở in {n} consecutive years, or HTXSNV in {n} consecutive years with "
+        f"≥ {need} initiatives; CSTĐ years: {cstd_years}; HTXSNV years: {outstanding}; "
+        f"initiatives: {count}.",
+        {"cstdcs_years": cstd_years, "htxsnv_years": outstanding, "initiatives": count,
+         "alternative": "cstdcs" if first else "htxsnv" if second else None},
+    )  # fmt: skip
+
+
+@rule("R-BK-TLD", "Bằng khen Tổng Liên đoàn (cá nhân)", ["ratings", "initiatives"],
+      Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1 (đối chiếu QĐ 999/QĐ-TLĐ 2024)"))  # fmt: skip
+def bang_khen_tld(ctx: Context) -> Verdict:
+    need = int(value("bk_tld.initiatives", ctx.reference_date, dict(ctx.params)))
+    years = range(ctx.year - 1, ctx.year + 1)
+    outstanding = [y for y in years if ctx.rating(y) == "HTXSNV"]
+    count = len(ctx.initiatives(years))
+    provincial = ctx.held({"BK_LDLD"}, ctx.year - 1)
+    ok = len(outstanding) == 2 and count >= need and provincial is not None
+    return Verdict(
+        ok,
+        f"Cần HTXSNV năm {years[0]} và {years[1]}, ít nhất {need} sáng kiến, và Bằng khen LĐLĐ tỉnh "
+        f"năm {ctx.year - 1}; HTXSNV các năm: {', '.join(map(str, outstanding)) or 'không'}; "
+        f"sáng kiến: {count}; Bằng khen LĐLĐ tỉnh {ctx.year - 1}: "
+        f"{'có' + (' (tự khai)' if provincial.declared else '') if provincial else 'không'}.",
+        f"Needs HTXSNV in {years[0]} and {years[1]}, ≥ {need} initiatives and a provincial Bằng khen "
+        f"in {ctx.year - 1}; HTXSNV years: {outstanding}; initiatives: {count}; provincial Bằng "
+        f"khen: {'yes' if provincial else 'no'}.",
+        {
+            "htxsnv_years": outstanding,
+            "initiatives": count,
+            "provincial_bang_khen": bool(provincial),
+        },
+    )
+
+
+@rule("R-LDST", "Bằng Lao động sáng tạo", ["initiatives", "education", "is_leader"],
+      Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16"))  # fmt: skip
+def lao_dong_sang_tao(ctx: Context) -> Verdict:
+    params = dict(ctx.params)
+    day = ctx.reference_date
+    recognised = ctx.initiatives(range(ctx.year - 2, ctx.year + 1))
+    this_year = [int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == ctx.year]
+    best = max(this_year, default=0)
+    if ctx.facts["is_leader"]:
+        profile, threshold = "lãnh đạo, quản lý", int(value("ldst.threshold.leader", day, params))
+        ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
+    elif ctx.facts["education"] in ("university", "postgraduate"):
+        profile, threshold = "đại học trở lên", int(value("ldst.threshold.graduate", day, params))
+        ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
+    else:
+        profile, threshold = "cao đẳng trở xuống", int(value("ldst.threshold.basic", day, params))
+        three = int(value("ldst.threshold.basic_3y_sum", day, params))
+        per_year = {y: sum(int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == y)
+                    for y in range(ctx.year - 2, ctx.year + 1)}  # fmt: skip
+        every_year = all(per_year.values())
+        total = sum(per_year.values())
+        ok = best >= threshold or (every_year and total >= three)
+        detail = (f"giá trị cao nhất năm {ctx.year}: {vnd(best)}; tổng 3 năm liên tục: "
+                  f"{vnd(total)} (cần {vnd(three)})")  # fmt: skip
+    return Verdict(
+        ok,
+        f"Đối tượng {profile}: cần giải pháp làm lợi từ {vnd(threshold)}; {detail}.",
+        f"Profile '{profile}': needs a solution worth ≥ {threshold} VND; best this year {best} VND.",
+        {"profile": profile, "threshold": threshold, "best": best},
+    )
+
+
+@rule("R-ABSENCE", "Số ngày nghỉ trong năm", ["absent_days"],
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"))  # fmt: skip
+def absence(ctx: Context) -> Verdict:
+    limit = int(value("exclusion.absent_days", ctx.reference_date, dict(ctx.params)))
+    days = int(ctx.facts["absent_days"])
+    return Verdict(
+        days < limit,
+        f"Nghỉ {days} ngày làm việc trong năm {ctx.year} (không kể thai sản); phải dưới {limit} ngày.",
+        f"Absent {days} working days in {ctx.year} (maternity excluded); must be under {limit}.",
+        {"absent_days": days, "limit": limit},
+    )
+
+
+@rule("R-REGISTERED", "Đăng ký thi đua đầu năm", ["registered"],
+      Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam"))  # fmt: skip
+def registered(ctx: Context) -> Verdict:
+    ok = ctx.facts["registered"] is True
+    return Verdict(
+        ok,
+        f"{'Đã' if ok else 'Chưa'} đăng ký thi đua năm {ctx.year}; chỉ xét người đã đăng ký đầu năm.",
+        f"{'Registered' if ok else 'Not registered'} for {ctx.year}; only registered subjects qualify.",
+        {"registered": ok},
+    )
+
+
+@rule("R-MONTHS-EMPLOYED", "Thời gian công tác trong năm", ["months_employed"],
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"))  # fmt: skip
+def months_employed(ctx: Context) -> Verdict:
+    need = int(value("exclusion.months_employed", ctx.reference_date, dict(ctx.params)))
+    months = int(ctx.facts["months_employed"])
+    return Verdict(
+        months >= need,
+        f"Công tác {months} tháng trong năm {ctx.year}; cần từ {need} tháng.",
+        f"Employed {months} months in {ctx.year}; needs at least {need}.",
+        {"months_employed": months, "minimum": need},
+    )
+
+
+@rule("R-DISCIPLINE", "Không bị kỷ luật trong năm", ["discipline"],
+      Source("Luật TĐKT 2022; quy chế thi đua CĐCS"))  # fmt: skip
+def discipline(ctx: Context) -> Verdict:
+    levels = set(value("exclusion.discipline_levels", ctx.reference_date, dict(ctx.params)))
+    hits = [d.get("level") for d in ctx.facts["discipline"]
+            if d.get("year") == ctx.year and d.get("level") in levels]  # fmt: skip
+    return Verdict(
+        not hits,
+        f"Năm {ctx.year}: " + (f"bị kỷ luật ({', '.join(map(str, hits))})." if hits
+                               else "không bị kỷ luật từ khiển trách trở lên."),
+        f"{ctx.year}: " + (f"disciplined ({hits})." if hits else "no discipline of reprimand or above."),
+        {"discipline": hits},
+    )  # fmt: skip
+
+
+@rule("R-WOMAN", "Dành cho nữ đoàn viên", ["gender"],
+      Source('HD 196/HD-TLĐ 2015 (phong trào "Giỏi việc nước, đảm việc nhà")'))  # fmt: skip
+def woman(ctx: Context) -> Verdict:
+    gender = ctx.facts["gender"]
+    return Verdict(
+        gender == "female",
+        "Danh hiệu dành cho nữ đoàn viên; giới tính khai: "
+        + {"female": "nữ", "male": "nam"}.get(str(gender), str(gender))
+        + ".",
+        f"For women members; declared gender: {gender}.",
+        {"gender": gender},
+    )

@@ -1,0 +1,85 @@
+"""Rules about the proposal itself: quotas, one reward per achievement, deadlines."""
+
+from __future__ import annotations
+
+from decimal import ROUND_FLOOR, Decimal
+
+from rules.context import Context
+from rules.params import LAST_DAY_2003_LAW, value
+from rules.registry import Verdict, rule
+from rules.results import Source
+
+EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết chuyên đề, đột xuất
+
+
+@rule("R-QUOTA", "Số lượng đề nghị của đơn vị", [], Source("Kế hoạch / quy chế khen thưởng"))
+def quota(ctx: Context) -> Verdict:
+    proposed = ctx.aggregates.proposals_from_unit
+    limit = ctx.quota
+    return Verdict(
+        limit is None or proposed <= limit,
+        f"Đơn vị đề nghị {proposed} hồ sơ cho hình thức này"
+        + (f"; tối đa {limit}." if limit is not None else "; không giới hạn."),
+        f"The unit proposes {proposed}" + (f"; at most {limit}." if limit is not None else "."),
+        {"proposed": proposed, "limit": limit},
+    )
+
+
+@rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
+      Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None, LAST_DAY_2003_LAW))  # fmt: skip
+def cstdcs_quota(ctx: Context) -> Verdict:
+    ratio = Decimal(value("cstdcs.quota_ratio", ctx.reference_date, dict(ctx.params)))
+    ldtt, cstd = ctx.aggregates.unit_ldtt, ctx.aggregates.unit_cstdcs
+    limit = int((ratio * ldtt).to_integral_value(rounding=ROUND_FLOOR))
+    return Verdict(
+        cstd <= limit,
+        f"Đơn vị có {cstd} CSTĐ cơ sở trên {ldtt} LĐTT; tối đa {limit} ({ratio * 100:.0f}%).",
+        f"{cstd} CSTĐ cơ sở for {ldtt} LĐTT; at most {limit} ({ratio * 100:.0f}%).",
+        {"cstdcs": cstd, "ldtt": ldtt, "limit": limit},
+    )
+
+
+@rule("R-ONE-ACHIEVEMENT", "Một thành tích chỉ khen một lần", ["achievement_ref"],
+      Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)"))  # fmt: skip
+def one_achievement(ctx: Context) -> Verdict:
+    ref = str(ctx.facts["achievement_ref"])
+    again = ref in ctx.aggregates.granted_achievements
+    return Verdict(
+        not again,
+        f"Thành tích '{ref}' " + ("đã được khen thưởng; không khen lần nữa." if again
+                                  else "chưa được khen thưởng."),
+        f"Achievement '{ref}' " + ("was already rewarded." if again else "not rewarded before."),
+        {"achievement_ref": ref, "already_rewarded": again},
+    )  # fmt: skip
+
+
+@rule("R-NO-DOUBLE-SAME-LEVEL", "Không khen toàn diện và chuyên đề cùng cấp trong năm", [],
+      Source("HD 1217/HD-TLĐ 2016"))  # fmt: skip
+def no_double_award(ctx: Context) -> Verdict:
+    exempt = ctx.category in EXEMPT_FROM_DOUBLE_AWARD
+    others = list(ctx.aggregates.other_category_same_level)
+    ok = exempt or not others
+    return Verdict(
+        ok,
+        "Khen sơ kết, tổng kết chuyên đề hoặc đột xuất: được khen cùng năm." if exempt else
+        (f"Cùng cấp, cùng năm {ctx.year} đã có hình thức khác loại: {', '.join(others)}." if others
+         else f"Không có hình thức khen khác loại cùng cấp trong năm {ctx.year}."),
+        "Exempt (periodic or ad hoc)." if exempt else
+        (f"Another category at the same level in {ctx.year}: {others}." if others
+         else "No other category at the same level this year."),
+        {"others": others, "exempt": exempt},
+    )  # fmt: skip
+
+
+@rule("R-DEADLINE", "Thời hạn nộp hồ sơ", [], Source("Kế hoạch / hướng dẫn thi đua"))
+def deadline(ctx: Context) -> Verdict:
+    if ctx.deadline is None or ctx.today is None:
+        return Verdict(True, "Đợt này không đặt hạn nộp.", "No deadline set.", {})
+    ok = ctx.today <= ctx.deadline
+    return Verdict(
+        ok,
+        f"Hạn nộp {ctx.deadline:%d/%m/%Y}; ngày nộp {ctx.today:%d/%m/%Y}"
+        + ("." if ok else " (quá hạn)."),
+        f"Due {ctx.deadline.isoformat()}; submitted {ctx.today.isoformat()}.",
+        {"deadline": ctx.deadline.isoformat(), "today": ctx.today.isoformat()},
+    )

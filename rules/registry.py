@@ -1,0 +1,113 @@
+"""The rule registry and the one way a rule is evaluated.
+
+A rule declares the facts it needs; when one is missing the result is ``unknown`` and
+the rule body never runs. A rule whose clause is not in force on the reference date
+passes with a note, so the two regimes (before and from 2024) live side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rules.context import Context
+from rules.results import Result, Severity, Source, Status
+
+FACT_LABELS = {
+    "ratings": "xếp loại đánh giá",
+    "initiatives": "sáng kiến",
+    "prior_titles": "danh hiệu đã đạt",
+    "discipline": "kỷ luật",
+    "registered": "đăng ký thi đua",
+    "absent_days": "số ngày nghỉ",
+    "months_employed": "số tháng công tác",
+    "is_leader": "chức vụ lãnh đạo",
+    "education": "trình độ đào tạo",
+    "grades": "xếp loại công đoàn cơ sở",
+    "months_operating": "số tháng hoạt động",
+    "targets": "kết quả chỉ tiêu",
+    "fatal_accidents": "số vụ tai nạn lao động chết người",
+    "score": "điểm chấm thi đua",
+    "achievement_ref": "mã thành tích",
+    "gender": "giới tính",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    message_vi: str
+    message_en: str
+    values: dict[str, Any] = field(default_factory=dict)
+    source: Source | None = None  # when the clause depends on the date
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    needs: tuple[str, ...]
+    source: Source
+    check: Callable[[Context], Verdict]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str, title: str, needs: Iterable[str], source: Source
+) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
+    def register(check: Callable[[Context], Verdict]) -> Callable[[Context], Verdict]:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, title, tuple(needs), source, check)
+        return check
+
+    return register
+
+
+def evaluate(rule_id: str, ctx: Context, severity: Severity = Severity.BLOCKING) -> Result:
+    r = RULES[rule_id]
+    missing = [name for name in r.needs if ctx.facts.get(name) is None]
+    if missing:
+        labels = ", ".join(FACT_LABELS.get(m, m) for m in missing)
+        return Result(
+            r.id, Status.UNKNOWN, severity,
+            f"{r.title}: thiếu thông tin ({labels}).",
+            f"{r.id}: missing facts ({', '.join(missing)}).",
+            r.source, {"missing": missing},
+        )  # fmt: skip
+    if not r.source.in_force(ctx.reference_date):
+        return Result(
+            r.id, Status.PASS, Severity.WARNING,
+            f"{r.title}: không áp dụng vào ngày {ctx.reference_date:%d/%m/%Y}.",
+            f"{r.id}: not in force on {ctx.reference_date.isoformat()}.",
+            r.source, {"not_in_force": True},
+        )  # fmt: skip
+    verdict = r.check(ctx)
+    return Result(
+        r.id,
+        Status.PASS if verdict.ok else Status.FAIL,
+        severity,
+        verdict.message_vi,
+        verdict.message_en,
+        verdict.source or r.source,
+        verdict.values,
+    )
+
+
+def evaluate_all(specs: Iterable[Mapping[str, Any]], ctx: Context) -> list[Result]:
+    """Run an award type's rules: each spec is {rule, severity?, params?}."""
+    results = []
+    for spec in specs:
+        own = spec.get("params") or {}
+        local = ctx if not own else _with_params(ctx, own)
+        results.append(evaluate(spec["rule"], local, Severity(spec.get("severity", "blocking"))))
+    return results
+
+
+def _with_params(ctx: Context, own: Mapping[str, Any]) -> Context:
+    from dataclasses import replace
+
+    return replace(ctx, params={**ctx.params, **own})

@@ -1,0 +1,67 @@
+"""What a rule says: pass, fail or unknown, how much it matters, why, and on what authority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """A rule status (the word "pass" here is not a password)."""
+
+    PASS = "pass"  # noqa: S105  # nosec B105
+    FAIL = "fail"
+    UNKNOWN = "unknown"  # a fact the rule needs is missing
+
+
+class Severity(StrEnum):
+    BLOCKING = "blocking"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The clause a rule applies, and the dates it is in force."""
+
+    clause: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def in_force(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "clause": self.clause,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    rule: str
+    status: Status
+    severity: Severity
+    message_vi: str
+    message_en: str
+    source: Source
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocks(self) -> bool:
+        return self.status == Status.FAIL and self.severity == Severity.BLOCKING
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "status": self.status.value,
+            "severity": self.severity.value,
+            "message": {"vi": self.message_vi, "en": self.message_en},
+            "source": self.source.as_dict(),
+            "values": self.values,
+        }

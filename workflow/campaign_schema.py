@@ -1,0 +1,220 @@
+"""The campaign definition format (YAML files, the admin UI and the API share it).
+
+docs/campaigns.md describes it for people; this module is the single source of truth.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from rules import RULES
+from workflow.vocabulary import Level, NomineeKind, VoteBase
+
+CODE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$", error="Mã chỉ gồm chữ không dấu, số, '.', '-', '_'."
+)
+RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+CATEGORIES = ("comprehensive", "thematic", "periodic", "ad_hoc")
+COMPARISONS = (">=", ">", "<=", "<", "==")
+RHYTHMS = ("monthly", "quarterly", "half_yearly", "yearly", "after_period", "ad_hoc")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class IssuerSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf([lvl.value for lvl in Level]))
+
+
+class DocumentSchema(Strict):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    date = fields.Date(required=True)
+    place = fields.String(load_default=None)
+
+
+class PeriodSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True)
+    start = fields.Date(required=True)
+    end = fields.Date(load_default=None)  # "end of the year" when left open
+    theme = fields.String(load_default=None)
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("end") and data["end"] < data["start"]:
+            raise ValidationError("Ngày kết thúc trước ngày bắt đầu.", "end")
+
+
+class TargetSchema(Strict):
+    key = fields.String(required=True, validate=CODE)
+    label = fields.String(required=True)
+    unit = fields.String(load_default="")
+    comparison = fields.String(required=True, validate=validate.OneOf(COMPARISONS))
+    threshold = fields.Integer(required=True, strict=True)
+    applies_to = fields.String(load_default=None)
+
+
+class MovementSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    name = fields.String(required=True)
+    sector = fields.String(load_default=None)
+
+
+class ReportingSchema(Strict):
+    name = fields.String(required=True)
+    rhythm = fields.String(required=True, validate=validate.OneOf(RHYTHMS))
+    due = fields.String(load_default=None)
+
+
+class RuleSpecSchema(Strict):
+    rule = fields.String(required=True)
+    severity = fields.String(
+        load_default="blocking", validate=validate.OneOf(["blocking", "warning"])
+    )
+    params = fields.Dict(keys=fields.String(), load_default=dict)
+
+    @validates_schema
+    def _known(self, data: dict[str, Any], **_: Any) -> None:
+        if data["rule"] not in RULES:
+            raise ValidationError(f"Không có quy tắc '{data['rule']}'.", "rule")
+
+
+class DeciderSchema(Strict):
+    level = fields.String(load_default=None, validate=validate.OneOf([lvl.value for lvl in Level]))
+    unit = fields.String(load_default=None, validate=CODE)
+
+    @validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        if bool(data.get("level")) == bool(data.get("unit")):
+            raise ValidationError("Ghi một trong hai: 'level' hoặc 'unit'.", "level")
+
+
+class VoteSchema(Strict):
+    ratio = fields.String(required=True)
+    base = fields.String(
+        load_default="members", validate=validate.OneOf([b.value for b in VoteBase])
+    )
+    secret = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _ratio(self, data: dict[str, Any], **_: Any) -> None:
+        match = RATIO.match(data["ratio"])
+        if not match or not 0 < int(match[1]) <= int(match[2]):
+            raise ValidationError(
+                "Tỷ lệ dạng 'a/b' với 0 < a ≤ b, ví dụ '2/3' hay '90/100'.", "ratio"
+            )
+
+
+class DeadlinesSchema(Strict):
+    submit_by = fields.Date(load_default=None)
+    days_per_tier = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+
+
+class QuotaSchema(Strict):
+    per_unit = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+
+
+class AwardSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    catalogue = fields.String(load_default=None)
+    title = fields.String(load_default=None)
+    nominee_kind = fields.String(
+        load_default=None, validate=validate.OneOf([k.value for k in NomineeKind])
+    )
+    category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES))
+    decider = fields.Nested(DeciderSchema, load_default=None)
+    rules = fields.List(fields.Nested(RuleSpecSchema), load_default=None)
+    quota = fields.Nested(QuotaSchema, load_default=None)
+    vote = fields.Nested(VoteSchema, load_default=None)
+    notice_days = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=0, max=90)
+    )
+    deadlines = fields.Nested(DeadlinesSchema, load_default=None)
+    bonus_coefficient = fields.Decimal(
+        load_default=None, as_string=True, validate=validate.Range(min=0)
+    )
+    movement = fields.String(load_default=None)
+
+
+class CampaignSchema(Strict):
+    code = fields.String(required=True, validate=CODE)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    issuer = fields.Nested(IssuerSchema, required=True)
+    parent = fields.String(load_default=None)
+    parent_document = fields.String(load_default=None)
+    document = fields.Nested(DocumentSchema, load_default=None)
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+    reference_date = fields.Date(load_default=None)
+    periods = fields.List(fields.Nested(PeriodSchema), load_default=list)
+    targets = fields.List(fields.Nested(TargetSchema), load_default=list)
+    movements = fields.List(fields.Nested(MovementSchema), load_default=list)
+    reporting = fields.List(fields.Nested(ReportingSchema), load_default=list)
+    awards = fields.List(fields.Nested(AwardSchema), load_default=list)
+    notes = fields.String(load_default=None)
+
+    @validates_schema
+    def _unique_codes(self, data: dict[str, Any], **_: Any) -> None:
+        for name in ("periods", "targets", "awards", "movements"):
+            codes = [item.get("key") or item.get("code") for item in data.get(name) or []]
+            duplicates = sorted({c for c in codes if codes.count(c) > 1})
+            if duplicates:
+                raise ValidationError(f"Mã trùng: {', '.join(duplicates)}.", name)
+
+    @post_load
+    def _defaults(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        from datetime import date
+
+        data["reference_date"] = data["reference_date"] or date(data["year"], 12, 31)
+        return data
+
+
+class CatalogueSchema(Strict):
+    awards = fields.List(fields.Nested(AwardSchema), required=True)
+
+
+REQUIRED_AWARD_FIELDS = (
+    "title",
+    "nominee_kind",
+    "category",
+    "decider",
+    "rules",
+    "vote",
+    "notice_days",
+)
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
+    """{'awards': {2: {'vote': {'ratio': ['…']}}}} → ['awards.2.vote.ratio: …']"""
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out += flatten_errors(value, path)
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [f"{prefix}: {' '.join(messages)}"]
+    if isinstance(messages, list):
+        return [line for m in messages for line in flatten_errors(m, prefix)]
+    return [f"{prefix}: {messages}"]
+
+
+def parse_ratio(text: str) -> tuple[int, int]:
+    match = RATIO.match(text)
+    if match is None:
+        raise ValueError(text)
+    return int(match[1]), int(match[2])

@@ -1,0 +1,180 @@
+"""Eligibility checks: gather a nomination's context from the database, run its rules.
+
+Registered with :mod:`workflow.eligibility` on import, so ``submit``, ``resubmit`` and
+``approve`` are refused while a blocking rule fails. At submit the results and the
+rule-set version are stored on the nomination, so reviewers can see what changed since.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
+from workflow import eligibility
+from workflow.clock import utcnow, vn_date
+from workflow.eligibility import Problem
+from workflow.models import AwardType, Campaign, Nomination
+from workflow.vocabulary import Event, State
+
+# States in which a nomination still counts as proposed (for quotas and double awards).
+ACTIVE = (State.IN_REVIEW, State.UNDER_COUNCIL, State.ON_NOTICE, State.AWARDED)
+
+
+@dataclass(frozen=True)
+class Light:
+    """The few columns of another nomination that rules need to know about."""
+
+    id: int
+    award: str
+    origin_unit_id: int
+    state: str
+    nominee_key: str
+    achievement_ref: str | None
+    year: int
+    decider_level: str
+    category: str
+
+
+@dataclass
+class CampaignIndex:
+    """Aggregates over a campaign and over everything ever awarded, built in two queries."""
+
+    by_unit_award: Counter[tuple[int, str]] = field(default_factory=Counter)
+    granted: dict[str, list[Prior]] = field(default_factory=lambda: defaultdict(list))
+    granted_refs: dict[str, int] = field(default_factory=dict)  # achievement → nomination id
+    by_nominee: dict[str, list[Light]] = field(default_factory=lambda: defaultdict(list))
+
+    def aggregates(self, n: Nomination, award: AwardType, year: int) -> Aggregates:
+        key = (n.origin_unit_id, award.code)
+        counted_self = 0 if n.state in ACTIVE else 1
+        others = [
+            o.award
+            for o in self.by_nominee.get(n.nominee_key, [])
+            if o.id != n.id
+            and o.year == year
+            and o.decider_level == award.decider_level
+            and o.state in ACTIVE
+            and _category_clash(o.category, award.category)
+        ]
+        return Aggregates(
+            proposals_from_unit=self.by_unit_award[key] + counted_self,
+            unit_ldtt=self.by_unit_award[(n.origin_unit_id, "LDTT")],
+            unit_cstdcs=self.by_unit_award[(n.origin_unit_id, "CSTDCS")]
+            + (counted_self if award.code == "CSTDCS" else 0),
+            granted_achievements=frozenset(
+                ref for ref, owner in self.granted_refs.items() if owner != n.id
+            ),
+            other_category_same_level=tuple(sorted(others)),
+        )
+
+
+def _category_clash(a: str, b: str) -> bool:
+    return {a, b} == {"comprehensive", "thematic"}
+
+
+def build_index(session: Session, campaign_id: int) -> CampaignIndex:
+    index = CampaignIndex()
+    rows = session.execute(
+        select(
+            Nomination.id, AwardType.code, Nomination.origin_unit_id, Nomination.state,
+            Nomination.nominee_key, Nomination.facts["achievement_ref"].as_string(),
+            Campaign.year, AwardType.decider_level, AwardType.category, Nomination.campaign_id,
+        )
+        .join(AwardType, AwardType.id == Nomination.award_type_id)
+        .join(Campaign, Campaign.id == Nomination.campaign_id)
+        .where((Nomination.campaign_id == campaign_id) | (Nomination.state == State.AWARDED))
+    )  # fmt: skip
+    for r in rows:
+        light = Light(*r[:9])
+        if r[9] == campaign_id and light.state in ACTIVE:
+            index.by_unit_award[(light.origin_unit_id, light.award)] += 1
+        index.by_nominee[light.nominee_key].append(light)
+        if light.state == State.AWARDED:
+            index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
+            if light.achievement_ref:
+                index.granted_refs[light.achievement_ref] = light.id
+    return index
+
+
+def context_for(
+    n: Nomination, award: AwardType, campaign: Campaign, index: CampaignIndex, today: date,
+    event: Event | None = None,
+) -> Context:  # fmt: skip
+    definition = campaign.definition or {}
+    targets = tuple(
+        Target(t["key"], t["label"], t["comparison"], int(t["threshold"]), t.get("unit") or "")
+        for t in definition.get("targets", [])
+    )
+    at_submit = event in (None, Event.SUBMIT, Event.RESUBMIT)
+    return Context(
+        facts=n.facts or {},
+        year=campaign.year,
+        reference_date=campaign.reference_date or date(campaign.year, 12, 31),
+        award=award.code,
+        category=award.category,
+        granted=tuple(p for p in index.granted.get(n.nominee_key, []) if p.year <= campaign.year),
+        aggregates=index.aggregates(n, award, campaign.year),
+        targets=targets,
+        quota=award.quota_per_unit,
+        deadline=award.submit_by if at_submit else None,
+        today=today,
+    )
+
+
+def run_checks(
+    session: Session, n: Nomination, today: date, event: Event | None = None,
+    index: CampaignIndex | None = None,
+) -> list[Result]:  # fmt: skip
+    award, campaign = n.award_type, n.campaign
+    if not award.rules:
+        return []
+    index = index or build_index(session, campaign.id)
+    return evaluate_all(award.rules, context_for(n, award, campaign, index, today, event))
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    eligible: bool
+    rule_set_version: str | None
+    results: list[Result]
+    at_submit: list[dict[str, Any]] | None
+    changed_since_submit: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "eligible": self.eligible,
+            "rule_set_version": self.rule_set_version,
+            "results": [r.as_dict() for r in self.results],
+            "changed_since_submit": self.changed_since_submit,
+        }
+
+
+def report(session: Session, n: Nomination, today: date | None = None) -> CheckReport:
+    """The checks re-run now, beside what they said at submit."""
+    results = run_checks(session, n, today or vn_date(utcnow()))
+    before = {r["rule"]: r["status"] for r in n.checks_at_submit or []}
+    changed = sorted(
+        r.rule for r in results if r.rule in before and before[r.rule] != r.status.value
+    )
+    return CheckReport(
+        eligible=not any(r.blocks for r in results),
+        rule_set_version=n.campaign.rule_set_version,
+        results=results,
+        at_submit=n.checks_at_submit,
+        changed_since_submit=changed,
+    )
+
+
+@eligibility.register
+def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -> list[Problem]:
+    results = run_checks(session, n, today, event)
+    if event in (Event.SUBMIT, Event.RESUBMIT):
+        n.rule_set_version = n.campaign.rule_set_version
+        n.checks_at_submit = [r.as_dict() for r in results]
+    return [Problem(r.rule, r.message_vi, r.message_en, blocking=True) for r in results if r.blocks]
