@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
 
 import click
+import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
 
+from web.config import PROJECT_ROOT
 from web.extensions import db
-from workflow import anchor, audit, demo
+from workflow import anchor, audit, campaigns, checks, demo
 from workflow.accounts import assign_role, create_unit, create_user
+from workflow.clock import utcnow, vn_date
 from workflow.errors import WorkflowError
-from workflow.models import Unit
+from workflow.models import Campaign, Nomination, Unit
 from workflow.vocabulary import Level, Role
 
 audit_cli = AppGroup(
     "audit", help="Kiểm tra nhật ký xử lý (hash chain) / verify the decision trail."
 )
+campaign_cli = AppGroup("campaign", help="Đợt thi đua: nhập, xuất / import and export campaigns.")
+rules_cli = AppGroup("rules", help="Kiểm tra điều kiện khen thưởng / eligibility checks.")
+CATALOGUE = PROJECT_ROOT / "campaigns" / "catalogue.yaml"
 
 
 def _fail(err: WorkflowError) -> None:
@@ -111,7 +119,99 @@ def make_anchor() -> None:
     click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
 
 
+@campaign_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--catalogue",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=CATALOGUE,
+    show_default=True,
+    help="The award catalogue the campaign's awards refer to.",
+)
+def import_campaign(file: Path, catalogue: Path) -> None:
+    """Validate a campaign YAML file and import it (again: updated in place)."""
+    try:
+        data = campaigns.load_file(file, catalogue)
+        campaign = campaigns.import_campaign(db.session, data)
+        db.session.commit()
+    except WorkflowError as err:
+        db.session.rollback()
+        _fail(err)
+    click.echo(
+        f"Đã nhập đợt thi đua {campaign.code} ({len(data['awards'])} hình thức khen thưởng, "
+        f"phiên bản quy tắc {campaign.rule_set_version[:12]})."
+    )
+
+
+@campaign_cli.command("export")
+@click.argument("code")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_campaign(code: str, output: Path | None) -> None:
+    """Print (or write) a campaign's definition as YAML, the same format as import."""
+    try:
+        text = yaml.safe_dump(
+            campaigns.export_campaign(db.session, code), allow_unicode=True, sort_keys=False
+        )
+    except WorkflowError as err:
+        _fail(err)
+    finally:
+        db.session.rollback()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Đã ghi {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
+@rules_cli.command("check")
+@click.option("--campaign", "code", required=True, help="Campaign code.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+def check_rules(code: str, output: Path | None, fmt: str) -> None:
+    """Re-check every nomination of a campaign; store the results and write a report."""
+    today = vn_date(utcnow())
+    total = db.session.scalar(
+        select(func.count(Nomination.id)).join(Campaign).where(Campaign.code == code)
+    )
+    try:
+        with click.progressbar(length=total or 0, label="Đang kiểm tra", file=sys.stderr) as bar:
+            rows = checks.recheck_campaign(db.session, code, today, progress=bar.update)
+    except WorkflowError as err:
+        db.session.rollback()
+        _fail(err)
+    path = output or Path(f"rules-check-{code}-{today.isoformat()}.{fmt}")
+    write_report(rows, path, fmt)
+    failing = sum(1 for r in rows if not r.eligible)
+    click.echo(f"Đã kiểm tra {len(rows)} hồ sơ; {failing} chưa đủ điều kiện. Báo cáo: {path}")
+
+
+def write_report(rows: list[checks.CheckedRow], path: Path, fmt: str) -> None:
+    if fmt == "json":
+        payload = [
+            {"nomination": r.nomination_id, "nominee": r.nominee_name, "award": r.award,
+             "state": r.state, "eligible": r.eligible, "results": [x.as_dict() for x in r.results]}
+            for r in rows
+        ]  # fmt: skip
+        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        return
+    with path.open("w", newline="", encoding="utf-8-sig") as out:  # BOM: Excel reads UTF-8
+        writer = csv.writer(out)
+        writer.writerow(["nomination", "nominee", "award", "state", "eligible", "rule", "status",
+                         "severity", "message", "source"])  # fmt: skip
+        for r in rows:
+            for x in r.results or [None]:
+                writer.writerow([
+                    r.nomination_id, r.nominee_name, r.award, r.state, r.eligible,
+                    *((x.rule, x.status.value, x.severity.value, x.message_vi, x.source.clause)
+                      if x else ("", "", "", "", "")),
+                ])  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(campaign_cli)
+    app.cli.add_command(rules_cli)

@@ -8,17 +8,20 @@ rule-set version are stored on the nomination, so reviewers can see what changed
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
 from workflow import eligibility
 from workflow.clock import utcnow, vn_date
+from workflow.db import Base
 from workflow.eligibility import Problem
+from workflow.errors import NotFound
 from workflow.models import AwardType, Campaign, Nomination
 from workflow.vocabulary import Event, State
 
@@ -178,3 +181,61 @@ def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -
         n.rule_set_version = n.campaign.rule_set_version
         n.checks_at_submit = [r.as_dict() for r in results]
     return [Problem(r.rule, r.message_vi, r.message_en, blocking=True) for r in results if r.blocks]
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    nomination_id: int
+    nominee_name: str
+    award: str
+    state: str
+    eligible: bool
+    results: list[Result]
+
+
+def recheck_campaign(
+    session: Session,
+    campaign_code: str,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 5000,
+) -> list[CheckedRow]:
+    """Re-run every nomination's rules and store the results, in one pass over the campaign."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        raise NotFound(
+            f"Không có đợt thi đua '{campaign_code}'.", f"No campaign '{campaign_code}'."
+        )
+    index = build_index(session, campaign.id)
+    awards = {a.id: a for a in campaign.award_types}
+    rows: list[CheckedRow] = []
+    updates: list[dict[str, Any]] = []
+    query = (
+        select(Nomination.id, Nomination.award_type_id, Nomination.origin_unit_id, Nomination.state,
+               Nomination.nominee_key, Nomination.nominee_name, Nomination.facts)
+        .where(Nomination.campaign_id == campaign.id)
+        .order_by(Nomination.id)
+    )  # fmt: skip
+    for chunk in session.execute(query).partitions(batch):
+        for nid, award_id, unit_id, state, key, name, facts in chunk:
+            award = awards[award_id]
+            probe = Nomination(id=nid, origin_unit_id=unit_id, state=state, nominee_key=key,
+                               facts=facts)  # fmt: skip
+            ctx = context_for(probe, award, campaign, index, today)
+            results = evaluate_all(award.rules, ctx) if award.rules else []
+            eligible = not any(r.blocks for r in results)
+            rows.append(CheckedRow(nid, name, award.code, state, eligible, results))
+            updates.append({"nid": nid, "latest": {"eligible": eligible, "on": today.isoformat(),
+                            "results": [r.as_dict() for r in results]}})  # fmt: skip
+        if progress:
+            progress(len(chunk))
+    if updates:
+        table = Base.metadata.tables["nominations"]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("nid"))
+            .values(checks_latest=bindparam("latest")),
+            updates,
+        )
+    session.commit()
+    return rows

@@ -222,9 +222,12 @@ class Nomination(Base):
     achievements: Mapped[str] = mapped_column(Text, default="")
     # Unit ids from the origin's parent up to the deciding unit, frozen at submit.
     route: Mapped[list[int] | None] = mapped_column(JsonType)
+    route_codes: Mapped[list[str] | None] = mapped_column(JsonType)  # the same units' codes
     vote: Mapped[dict[str, int] | None] = mapped_column(JsonType)
     rule_set_version: Mapped[str | None] = mapped_column(String(64))
     checks_at_submit: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType)
+    # The latest re-check of the whole campaign (``rules check``): {"eligible", "results"}.
+    checks_latest: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)

@@ -9,17 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import audit, eligibility
 from workflow import checks as _campaign_rules  # noqa: F401 - registers the campaign rules
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
+from workflow.db import Base
 from workflow.errors import (
     IdempotencyKeyReused,
     IllegalTransition,
@@ -92,15 +94,17 @@ def _acting_assignment(actor: User, role: Role, unit_id: int, day: date) -> Role
 
 
 def _load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
-    # One statement: the row (locked), its origin (for visibility) and its award type.
+    # Lock the row alone first: on PostgreSQL, FOR UPDATE over a join re-checks the join
+    # against the updated row and can drop it, so the joined load comes after the lock.
+    session.execute(select(Nomination.id).where(Nomination.id == nomination_id).with_for_update())
     nomination = session.execute(
         select(Nomination)
         .options(
             joinedload(Nomination.origin_unit, innerjoin=True),
+            joinedload(Nomination.current_unit, innerjoin=True),
             joinedload(Nomination.award_type, innerjoin=True),
         )
-        .where(Nomination.id == nomination_id)
-        .with_for_update(of=Nomination),
+        .where(Nomination.id == nomination_id),
         execution_options={"populate_existing": True},
     ).scalar_one_or_none()
     if nomination is None or not can_see(actor, nomination, day):
@@ -139,23 +143,16 @@ def _record(
     actor: User,
     assignment: RoleAssignment | None,
     event: Event,
-    before: tuple[str | None, int | None],
+    before: tuple[str | None, str | None],
+    to_unit: str,
     now: datetime,
     comment: str | None,
     data: dict[str, Any],
 ) -> Outcome:
-    """Bump the version, append the audit link describing this change, say what happened."""
-    if before[0] is not None:
-        nomination.version += 1
-    nomination.updated_at = now
-    unit_ids = {nomination.current_unit_id} | ({before[1]} if before[1] is not None else set())
-    codes = {
-        unit_id: code
-        for unit_id, code in session.execute(
-            select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))
-        )
-    }
-    to_unit = codes[nomination.current_unit_id]
+    """Append the audit link describing a change already applied; say what happened.
+
+    ``before`` is (state, unit code) before the event, (None, None) at creation.
+    """
     seq = audit.append(
         session,
         nomination.id,
@@ -170,7 +167,7 @@ def _record(
             "unit": assignment.unit.code if assignment else None,
             "from_state": before[0],
             "to_state": nomination.state,
-            "from_unit": codes[before[1]] if before[1] is not None else None,
+            "from_unit": before[1],
             "to_unit": to_unit,
             "to_unit_id": nomination.current_unit_id,
             "version": nomination.version,
@@ -179,6 +176,48 @@ def _record(
         },
     )
     return Outcome(nomination.id, nomination.state, nomination.version, to_unit, seq)
+
+
+# Every column an event may change, written in one statement guarded by the version.
+_NOMINATIONS = Base.metadata.tables["nominations"]
+_MUTABLE = (
+    "state",
+    "current_unit_id",
+    "route",
+    "route_codes",
+    "vote",
+    "notice_ends_on",
+    "decision_id",
+    "updated_at",
+)
+_UPDATE_NOMINATION = (
+    update(_NOMINATIONS)
+    .where(_NOMINATIONS.c.id == bindparam("b_id"), _NOMINATIONS.c.version == bindparam("b_version"))
+    .values(
+        {name: bindparam(f"b_{name}") for name in _MUTABLE}
+        | {"version": _NOMINATIONS.c.version + 1}
+    )
+)
+
+
+def _persist(session: Session, nomination: Nomination, changes: dict[str, Any]) -> None:
+    """Write the event's changes with one UPDATE … WHERE version = seen, no unit of work.
+
+    The ORM object is then marked as holding the committed values, so nothing is flushed
+    twice; a version that moved underneath (it cannot, under the row lock) is refused.
+    """
+    values = {name: changes.get(name, getattr(nomination, name)) for name in _MUTABLE}
+    params = {f"b_{k}": v for k, v in values.items()} | {
+        "b_id": nomination.id,
+        "b_version": nomination.version,
+    }
+    if session.execute(_UPDATE_NOMINATION, params).rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersion(
+            "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
+            "The nomination was changed by someone else; reload and try again.",
+        )
+    for name, value in {**values, "version": nomination.version + 1}.items():
+        set_committed_value(nomination, name, value)
 
 
 def _clean_comment(comment: str | None, event: Event) -> str | None:
@@ -224,25 +263,76 @@ def _event_data(event: Event, data: dict[str, Any], award_type: AwardType) -> di
     return {}
 
 
-def compute_route(session: Session, origin: Unit, award_type: AwardType) -> list[int]:
-    """Unit ids from the origin's parent up to the first unit at the deciding level."""
+def compute_route(
+    session: Session, origin: Unit, award_type: AwardType
+) -> tuple[list[int], list[str]]:
+    """Unit ids and codes from the origin's parent up to the unit that decides the award."""
     ancestors = origin.ancestor_ids[:-1]
-    levels = {
-        unit_id: level
-        for unit_id, level in session.execute(
-            select(Unit.id, Unit.level).where(Unit.id.in_(ancestors))
+    units = {
+        unit_id: (code, level)
+        for unit_id, code, level in session.execute(
+            select(Unit.id, Unit.code, Unit.level).where(Unit.id.in_(ancestors))
         )
     }
-    route: list[int] = []
+    ids: list[int] = []
     for unit_id in reversed(ancestors):
-        route.append(unit_id)
-        if levels[unit_id] == award_type.decider_level:
-            return route
+        ids.append(unit_id)
+        code, level = units[unit_id]
+        if (award_type.decider_unit_code or None) in (None, code) and (
+            award_type.decider_unit_code == code or level == award_type.decider_level
+        ):
+            return ids, [units[i][0] for i in ids]
+    where = award_type.decider_unit_code or Level(award_type.decider_level).vi
     raise InvalidInput(
-        f"Không có đơn vị cấp '{Level(award_type.decider_level).vi}' phía trên đơn vị đề nghị.",
-        f"No '{Level(award_type.decider_level).en}' unit above the proposing unit.",
+        f"Không có đơn vị quyết định ({where}) phía trên đơn vị đề nghị.",
+        f"No deciding unit ({award_type.decider_unit_code or award_type.decider_level}) above "
+        "the proposing unit.",
         {"award_type": "no_deciding_unit"},
     )
+
+
+def _unit_code(nomination: Nomination, unit_id: int, route: list[int], codes: list[str]) -> str:
+    """A unit on the nomination's path: its origin, where it is now, or a unit of its route."""
+    if unit_id == nomination.origin_unit_id:
+        return nomination.origin_unit.code
+    if unit_id == nomination.current_unit_id:
+        return nomination.current_unit.code
+    return dict(zip(route, codes, strict=True))[unit_id]
+
+
+def _apply(
+    session: Session,
+    nomination: Nomination,
+    event: Event,
+    today: date,
+    now: datetime,
+    vote: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> tuple[tuple[str, str], str]:
+    """Run the machine, persist the result; return (state, unit) before and the unit after."""
+    changes = dict(changes or {})
+    route = changes.get("route", nomination.route) or []
+    codes = changes.get("route_codes", nomination.route_codes) or []
+    before = (nomination.state, nomination.current_unit.code)
+    step = Step(
+        nomination.state,
+        nomination.current_unit_id,
+        nomination.origin_unit_id,
+        list(route or []),
+        vote_passes=bool(vote and vote["passes"]),
+    )
+    run(step, event.value)
+    changes.update(state=step.state, current_unit_id=step.unit_id, updated_at=now)
+    if vote is not None:
+        changes["vote"] = vote["vote"]
+    if step.state == State.ON_NOTICE:
+        changes["notice_ends_on"] = today + timedelta(days=nomination.award_type.notice_days)
+    elif before[0] == State.ON_NOTICE:
+        changes["notice_ends_on"] = None
+    to_unit = _unit_code(nomination, step.unit_id, route, codes)
+    _persist(session, nomination, changes)
+    session.expire(nomination, ["current_unit"])  # reloaded on use: it may have moved
+    return before, to_unit
 
 
 def fire(
@@ -366,30 +456,25 @@ def _fire(
                 for p in problems
             ],
         )
+    changes: dict[str, Any] = {}
     if event is Event.SUBMIT:
-        nomination.route = compute_route(session, nomination.origin_unit, nomination.award_type)
-
-    before = (nomination.state, nomination.current_unit_id)
-    step = Step(
-        state=nomination.state,
-        unit_id=nomination.current_unit_id,
-        origin_unit_id=nomination.origin_unit_id,
-        route=list(nomination.route or []),
-        vote_passes=bool(event_data.get("passes")),
-    )
-    run(step, event.value)
-    nomination.state, nomination.current_unit_id = step.state, step.unit_id
-    if event is Event.VOTE:
-        nomination.vote = event_data["vote"]
-    if nomination.state == State.ON_NOTICE:
-        nomination.notice_ends_on = date.fromordinal(
-            today.toordinal() + nomination.award_type.notice_days
+        changes["route"], changes["route_codes"] = compute_route(
+            session, nomination.origin_unit, nomination.award_type
         )
-    elif before[0] == State.ON_NOTICE:
-        nomination.notice_ends_on = None
-
+    before, to_unit = _apply(
+        session, nomination, event, today, now, event_data if event is Event.VOTE else None, changes
+    )
     outcome = _record(
-        session, nomination, actor, assignment, event, before, now, clean_comment, event_data
+        session,
+        nomination,
+        actor,
+        assignment,
+        event,
+        before,
+        to_unit,
+        now,
+        clean_comment,
+        event_data,
     )
     if idempotency_key is not None:
         session.add(
@@ -441,8 +526,18 @@ def create_nomination(
             "nominee_kind": nominee_kind,
             "nominee_name": nominee_name,
         }
+        origin = assignment.unit.code
         outcome = _record(
-            session, nomination, actor, assignment, Event.CREATE, (None, None), now, None, data
+            session,
+            nomination,
+            actor,
+            assignment,
+            Event.CREATE,
+            (None, None),
+            origin,
+            now,
+            None,
+            data,
         )
         session.commit()
         return outcome
@@ -620,10 +715,9 @@ def _sign(
     session.add(decision)
     session.flush()
     for n in nominations:
-        before = (n.state, n.current_unit_id)
-        step = Step(n.state, n.current_unit_id, n.origin_unit_id, list(n.route or []))
-        run(step, Event.DECIDE.value)
-        n.state, n.decision_id = step.state, decision.id
+        before, to_unit = _apply(
+            session, n, Event.DECIDE, today, now, changes={"decision_id": decision.id}
+        )
         _record(
             session,
             n,
@@ -631,6 +725,7 @@ def _sign(
             assignment,
             Event.DECIDE,
             before,
+            to_unit,
             now,
             None,
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
