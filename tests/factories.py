@@ -12,14 +12,16 @@ Tree (codes)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from workflow import service
 from workflow.accounts import assign_role, create_unit, hash_password
+from workflow.campaigns import load_file
 from workflow.models import AwardType, Campaign, User
 from workflow.service import Outcome
 
@@ -160,5 +162,9 @@ def build_world(session: Session) -> World:
     return world
 
 
-def day(value: str) -> date:
-    return date.fromisoformat(value)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CAMPAIGNS = PROJECT_ROOT / "campaigns"
+
+
+def demo_definition() -> dict[str, Any]:
+    return load_file(CAMPAIGNS / "demo-2025-daklak.yaml", CAMPAIGNS / "catalogue.yaml")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.factories import demo_definition
 from workflow import demo
 from workflow.db import make_engine
 
@@ -66,7 +67,7 @@ def one_user_session(base: str, username: str) -> list[int]:
 def test_four_workers_serve_concurrent_users_without_lock_errors(db_url, tmp_path):
     engine = make_engine(db_url)
     with Session(engine) as session:
-        demo.seed(session)
+        demo.seed(session, demo_definition())
     engine.dispose()
     port = free_port()
     log = tmp_path / "gunicorn.log"

@@ -28,6 +28,7 @@ audit_cli = AppGroup(
 campaign_cli = AppGroup("campaign", help="Đợt thi đua: nhập, xuất / import and export campaigns.")
 rules_cli = AppGroup("rules", help="Kiểm tra điều kiện khen thưởng / eligibility checks.")
 CATALOGUE = PROJECT_ROOT / "campaigns" / "catalogue.yaml"
+DEMO_CAMPAIGN = PROJECT_ROOT / "campaigns" / "demo-2025-daklak.yaml"
 
 
 def _fail(err: WorkflowError) -> None:
@@ -65,7 +66,11 @@ def create_admin(username: str, password: str, full_name: str, unit_code: str | 
 @with_appcontext
 def seed_demo() -> None:
     """Load demo units, users and nominations in every state (safe to run again)."""
-    created = demo.seed(db.session)
+    try:
+        definition = campaigns.load_file(DEMO_CAMPAIGN, CATALOGUE)
+    except WorkflowError as err:
+        _fail(err)
+    created = demo.seed(db.session, definition)
     click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
     click.echo(f"Tài khoản mẫu (mật khẩu chung: {demo.DEMO_PASSWORD}):")
     for username, role, unit in demo.demo_logins():

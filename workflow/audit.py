@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow.clock import iso_utc
+from workflow.db import Base
 from workflow.models import AuditEvent, AuditHead, Nomination
 
 DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
@@ -48,6 +49,16 @@ def link_hash(prev_hash: str, body: str) -> str:
     return digest.hexdigest()
 
 
+_HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_LINK = insert(Base.metadata.tables["audit_events"])
+_HEAD = Base.metadata.tables["audit_head"]
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
 def append(
     session: Session, nomination_id: int | None, at: datetime, fields: dict[str, Any]
 ) -> int:
@@ -56,18 +67,22 @@ def append(
     Must run inside the transaction that made the change it records. Locking the single
     head row serialises appends, so sequence numbers have no gaps and no forks.
     """
-    prev_seq, prev_hash = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).one()
+    conn = session.connection()
+    prev_seq, prev_hash = conn.execute(_HEAD_FOR_UPDATE).one()
     seq = prev_seq + 1
     body = canonical_json({**fields, "seq": seq, "at": iso_utc(at), "nomination_id": nomination_id})
     new_hash = link_hash(prev_hash, body)
-    session.execute(
-        insert(AuditEvent).values(
-            seq=seq, nomination_id=nomination_id, body=body, prev_hash=prev_hash, hash=new_hash
-        )
+    conn.execute(
+        _INSERT_LINK,
+        {
+            "seq": seq,
+            "nomination_id": nomination_id,
+            "body": body,
+            "prev_hash": prev_hash,
+            "hash": new_hash,
+        },
     )
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=new_hash))
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": new_hash})
     return seq
 
 

@@ -107,9 +107,11 @@ def import_campaign(session: Session, data: dict[str, Any]) -> Campaign:
     campaign.rule_set_version = rule_set_version(stored)
     existing = {a.code: a for a in campaign.award_types}
     for award in data["awards"]:
-        _apply_award(
-            existing.get(award["code"]) or AwardType(campaign=campaign, code=award["code"]), award
-        )
+        row = existing.get(award["code"])
+        if row is None:
+            row = AwardType(code=award["code"])
+            campaign.award_types.append(row)
+        _apply_award(row, award)
     session.flush()
     return campaign
 

@@ -134,9 +134,10 @@ def run_checks(
     session: Session, n: Nomination, today: date, event: Event | None = None,
     index: CampaignIndex | None = None,
 ) -> list[Result]:  # fmt: skip
-    award, campaign = n.award_type, n.campaign
+    award = n.award_type
     if not award.rules:
         return []
+    campaign = n.campaign
     index = index or build_index(session, campaign.id)
     return evaluate_all(award.rules, context_for(n, award, campaign, index, today, event))
 
@@ -176,6 +177,8 @@ def report(session: Session, n: Nomination, today: date | None = None) -> CheckR
 
 @eligibility.register
 def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -> list[Problem]:
+    if not n.award_type.rules:
+        return []
     results = run_checks(session, n, today, event)
     if event in (Event.SUBMIT, Event.RESUBMIT):
         n.rule_set_version = n.campaign.rule_set_version
@@ -221,7 +224,11 @@ def recheck_campaign(
             award = awards[award_id]
             probe = Nomination(id=nid, origin_unit_id=unit_id, state=state, nominee_key=key,
                                facts=facts)  # fmt: skip
-            ctx = context_for(probe, award, campaign, index, today)
+            # The submission deadline was checked when it was submitted; drafts face it now.
+            unsent = state in (State.DRAFT, State.RETURNED)
+            ctx = context_for(
+                probe, award, campaign, index, today, None if unsent else Event.APPROVE
+            )
             results = evaluate_all(award.rules, ctx) if award.rules else []
             eligible = not any(r.blocks for r in results)
             rows.append(CheckedRow(nid, name, award.code, state, eligible, results))

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import service
+from workflow import campaigns, service
 from workflow.accounts import assign_role, create_unit, create_user
-from workflow.models import AwardType, Campaign, Unit, User
-from workflow.vocabulary import Level, NomineeKind, Role, VoteBase
+from workflow.models import Campaign, Unit, User
+from workflow.vocabulary import Level, Role
 
 # The demo's shared login, printed by `seed-demo`; never a real secret.
 DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105
@@ -42,49 +42,34 @@ USERS = [
     ("kiemtoan.ldld", "Bùi Thị Mai", Role.AUDITOR, "LDLD-DLK"),
 ]
 
-# (code, title, kind, deciding level, ratio, base, secret ballot, notice days)
-AWARD_TYPES = [
-    (
-        "GK-CDCTT",
-        "Giấy khen của BCH Công đoàn cấp trên trực tiếp cơ sở",
-        NomineeKind.INDIVIDUAL,
-        Level.CD_CAP_TREN,
-        (1, 2),
-        VoteBase.PRESENT,
-        False,
-        3,
-    ),
-    (
-        "BK-LDLD",
-        "Bằng khen của BCH Liên đoàn Lao động tỉnh",
-        NomineeKind.INDIVIDUAL,
-        Level.LDLD_TINH,
-        (2, 3),
-        VoteBase.MEMBERS,
-        False,
-        5,
-    ),
-    (
-        "CO-LDLD",
-        "Cờ thi đua của BCH Liên đoàn Lao động tỉnh",
-        NomineeKind.COLLECTIVE,
-        Level.LDLD_TINH,
-        (9, 10),
-        VoteBase.MEMBERS,
-        True,
-        7,
-    ),
-    (
-        "BK-TLD",
-        "Bằng khen của BCH Tổng Liên đoàn Lao động Việt Nam",
-        NomineeKind.INDIVIDUAL,
-        Level.TONG_LDLD,
-        (9, 10),
-        VoteBase.MEMBERS,
-        True,
-        7,
-    ),
-]
+
+def demo_facts(name: str) -> dict[str, Any]:
+    """An officer who meets Law 2022 art. 74: HTXSNV two years running, two initiatives."""
+    return {
+        "ratings": {"2024": "HTXSNV", "2025": "HTXSNV"},
+        "initiatives": [
+            {
+                "title": "Số hóa hồ sơ thi đua",
+                "year": 2024,
+                "scope": "co_so",
+                "benefit_vnd": 30_000_000,
+                "recognized_by": "Hội đồng sáng kiến cơ sở",
+            },
+            {
+                "title": "Quy trình tiếp nhận hồ sơ một cửa",
+                "year": 2025,
+                "scope": "co_so",
+                "benefit_vnd": 45_000_000,
+                "recognized_by": "Hội đồng sáng kiến cơ sở",
+            },
+        ],
+        "discipline": [],
+        "registered": True,
+        "absent_days": 3,
+        "months_employed": 12,
+        "achievement_ref": f"TT-2025-{name}",
+    }
+
 
 PASSING_VOTE = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 FAILING_VOTE = {"members": 9, "present": 8, "yes": 4, "no": 3, "abstain": 1}
@@ -94,8 +79,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return [(username, role.vi, unit) for username, _, role, unit in USERS]
 
 
-def seed(session: Session) -> bool:
-    """Load the demo once; return False (changing nothing) when it is already there."""
+def seed(session: Session, definition: dict[str, Any]) -> bool:
+    """Load the demo once (``definition``: the validated demo campaign); False if already there."""
     if session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN)) is not None:
         session.rollback()
         return False
@@ -118,25 +103,7 @@ def seed(session: Session) -> bool:
         valid_to=date(2026, 12, 31),
         acting_for=users["thamdinh.cdvc"],
     )
-    campaign = Campaign(
-        code=CAMPAIGN, title="Phong trào thi đua yêu nước năm 2025 — LĐLĐ tỉnh Đắk Lắk", year=2025
-    )
-    session.add(campaign)
-    for code, title, kind, level, (num, den), base, secret, days in AWARD_TYPES:
-        session.add(
-            AwardType(
-                campaign=campaign,
-                code=code,
-                title=title,
-                nominee_kind=kind.value,
-                decider_level=level.value,
-                vote_ratio_num=num,
-                vote_ratio_den=den,
-                vote_base=base.value,
-                secret_ballot=secret,
-                notice_days=days,
-            )
-        )
+    campaigns.import_campaign(session, definition)
     session.commit()
     _nominations(session, users)
     return True
@@ -148,7 +115,7 @@ def _nominations(session: Session, users: dict[str, User]) -> None:
     )
     officer = users["canbo.skhdt"]
 
-    def new(name: str, award: str = "BK-LDLD", kind: str = "individual") -> int:
+    def new(name: str, award: str = "BK_LDLD", kind: str = "individual") -> int:
         return service.create_nomination(
             session,
             officer,
@@ -157,7 +124,7 @@ def _nominations(session: Session, users: dict[str, User]) -> None:
             nominee_kind=kind,
             nominee_name=name,
             nominee={"position": "Chuyên viên"},
-            facts={"rating_2025": "HTXSNV", "initiatives": 1},
+            facts=demo_facts(name),
             achievements="Hoàn thành xuất sắc nhiệm vụ năm 2025; 01 sáng kiến được công nhận.",
             now=next(clock),
         ).id

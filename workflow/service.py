@@ -211,7 +211,7 @@ def _persist(session: Session, nomination: Nomination, changes: dict[str, Any]) 
         "b_id": nomination.id,
         "b_version": nomination.version,
     }
-    if session.execute(_UPDATE_NOMINATION, params).rowcount != 1:  # type: ignore[attr-defined]
+    if session.connection().execute(_UPDATE_NOMINATION, params).rowcount != 1:
         raise StaleVersion(
             "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
             "The nomination was changed by someone else; reload and try again.",
