@@ -62,7 +62,7 @@ def validate(raw: Any, source: str, catalogue: dict[str, dict[str, Any]]) -> dic
     problems = []
     for index, award in enumerate(data["awards"]):
         base = catalogue.get(award["catalogue"] or award["code"], {}) if catalogue else {}
-        if award["catalogue"] and not base:
+        if award["catalogue"] and catalogue and not base:
             problems.append(
                 f"awards.{index}.catalogue: không có '{award['catalogue']}' trong danh mục"
             )

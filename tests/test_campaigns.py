@@ -1,0 +1,192 @@
+"""Campaign files: every seed imports, broken files are explained, rules guard submission."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from tests.factories import CAMPAIGNS, demo_definition
+from workflow import campaigns, checks, service
+from workflow.errors import InvalidInput, NotEligible
+from workflow.models import Campaign, Nomination
+
+CATALOGUE = CAMPAIGNS / "catalogue.yaml"
+SEEDS = sorted(p for p in CAMPAIGNS.glob("*.yaml") if p.name != "catalogue.yaml")
+GOOD_FACTS = {
+    "ratings": {"2024": "HTXSNV", "2025": "HTXSNV"},
+    "initiatives": [
+        {"title": "A", "year": 2024, "scope": "co_so", "benefit_vnd": 1, "recognized_by": "HĐ"},
+        {"title": "B", "year": 2025, "scope": "co_so", "benefit_vnd": 1, "recognized_by": "HĐ"},
+    ],
+    "discipline": [],
+    "achievement_ref": "TT-1",
+}
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_every_campaign_file_imports_and_reimports_to_the_same_thing(session, path):
+    data = campaigns.load_file(path, CATALOGUE)
+    first = campaigns.import_campaign(session, data)
+    session.commit()
+    version, awards = first.rule_set_version, sorted(a.code for a in first.award_types)
+    again = campaigns.import_campaign(session, campaigns.load_file(path, CATALOGUE))
+    session.commit()
+    assert (again.id, again.rule_set_version) == (first.id, version)
+    assert sorted(a.code for a in again.award_types) == awards
+    assert len(session.scalars(select(Campaign)).all()) == 1
+
+
+def test_the_daklak_plan_keeps_its_ten_targets_and_two_periods():
+    data = campaigns.load_file(CAMPAIGNS / "2017-cdvc-daklak.yaml", CATALOGUE)
+    assert data["issuer"]["level"] == "cd_cap_tren"
+    assert len(data["periods"]) == 2
+    assert len(data["targets"]) >= 10
+    assert "10/KH-LĐLĐ" in data["parent_document"]
+
+
+def test_export_then_import_gives_the_same_definition(session, tmp_path):
+    campaigns.import_campaign(session, demo_definition())
+    exported = campaigns.export_campaign(session, "TDYN-2025-DLK")
+    path = tmp_path / "round.yaml"
+    path.write_text(yaml.safe_dump(exported, allow_unicode=True), encoding="utf-8")
+    reloaded = campaigns.load_file(path, None)
+    assert campaigns.rule_set_version(
+        campaigns.import_campaign(session, reloaded).definition
+    ) == campaigns.rule_set_version(exported)
+
+
+def broken(mutate) -> dict:
+    raw = yaml.safe_load((CAMPAIGNS / "demo-2025-daklak.yaml").read_text(encoding="utf-8"))
+    raw = copy.deepcopy(raw)
+    mutate(raw)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda r: r.pop("code"), "code"),
+        (lambda r: r.update(year="năm nay"), "year"),
+        (lambda r: r["periods"][0].update(start="31/02/2025"), "periods.0.start"),
+        (lambda r: r["targets"][0].update(comparison="≈"), "targets.0.comparison"),
+        (lambda r: r["awards"][0].update(vote={"ratio": "3/2"}), "awards.0.vote.ratio"),
+        (lambda r: r["awards"][1].update(rules=[{"rule": "R-NOPE"}]), "awards.1.rules.0.rule"),
+        (lambda r: r.update(colour="đỏ"), "colour"),
+        (lambda r: r["awards"][2].update(catalogue="KHONG_CO"), "awards.2.catalogue"),
+    ],
+    ids=["missing", "type", "date", "choice", "ratio", "rule", "unknown-key", "catalogue"],
+)
+def test_a_broken_definition_names_the_field(mutate, path):
+    catalogue = campaigns.load_catalogue(campaigns.read_yaml(CATALOGUE), "catalogue")
+    with pytest.raises(InvalidInput) as err:
+        campaigns.validate(broken(mutate), "broken.yaml", catalogue)
+    assert err.value.details["source"] == "broken.yaml"
+    assert any(line.startswith(f"{path}:") for line in err.value.details["errors"])
+    assert "broken.yaml" in err.value.message_vi
+
+
+def test_cli_import_of_a_broken_file_exits_with_the_file_and_field(app, tmp_path):
+    bad = tmp_path / "hong.yaml"
+    bad.write_text(yaml.safe_dump(broken(lambda r: r["awards"][0].update(notice_days=-1))))
+    result = app.test_cli_runner().invoke(args=["campaign", "import", str(bad)])
+    assert result.exit_code == 2
+    assert "hong.yaml" in result.output
+    assert "awards.0.notice_days" in result.output
+
+
+def test_cli_import_and_export(app, tmp_path):
+    runner = app.test_cli_runner()
+    imported = runner.invoke(args=["campaign", "import", str(CAMPAIGNS / "2020-ldld-backan.yaml")])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "bk.yaml"
+    assert (
+        runner.invoke(
+            args=["campaign", "export", "TD-2020-LDLD-BKN", "--output", str(out)]
+        ).exit_code
+        == 0
+    )
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["issuer"]["level"] == "ldld_tinh"
+    missing = runner.invoke(args=["campaign", "export", "KHONG-CO"])
+    assert missing.exit_code == 2
+
+
+@pytest.fixture
+def ruled(world):
+    campaigns.import_campaign(world.session, demo_definition())
+    world.session.commit()
+    return world
+
+
+def nominate(world, facts, award="BK_LDLD", name="Lê Thị Hồng"):
+    return service.create_nomination(
+        world.session, world.user("officer1"), campaign="TDYN-2025-DLK", award_type=award,
+        nominee_kind="individual", nominee_name=name, facts=facts, now=world.tick(),
+    ).id  # fmt: skip
+
+
+def test_submit_is_refused_listing_every_failing_rule(ruled):
+    facts = {**GOOD_FACTS, "ratings": {"2024": "HTNV", "2025": "HTXSNV"},
+             "discipline": [{"year": 2025, "level": "khien_trach"}]}  # fmt: skip
+    nid = nominate(ruled, facts)
+    with pytest.raises(NotEligible) as err:
+        ruled.fire(nid, "submit", "officer1")
+    assert {d["rule"] for d in err.value.details} == {"R-DISCIPLINE", "R-BK-74"}
+    assert "khien_trach" in err.value.message_vi
+    assert ruled.session.get(Nomination, nid).state == "draft"
+
+
+def test_an_eligible_nomination_keeps_what_it_was_checked_against(ruled):
+    nid = nominate(ruled, GOOD_FACTS)
+    assert ruled.fire(nid, "submit", "officer1").state == "in_review"
+    n = ruled.session.get(Nomination, nid)
+    assert n.rule_set_version == n.campaign.rule_set_version
+    assert {r["rule"]: r["status"] for r in n.checks_at_submit}["R-BK-74"] == "pass"
+    report = checks.report(ruled.session, n, ruled.now.date())
+    assert report.eligible
+    assert report.changed_since_submit == []
+
+
+def test_an_achievement_rewarded_meanwhile_blocks_the_next_tier(ruled):
+    first, second = nominate(ruled, GOOD_FACTS, name="A"), nominate(ruled, GOOD_FACTS, name="B")
+    ruled.fire(second, "submit", "officer1")
+    ruled.to_notice(first)
+    ruled.sign([first], days_later=6)
+    with pytest.raises(NotEligible) as err:
+        ruled.fire(second, "approve", "rev_br1")
+    assert [d["rule"] for d in err.value.details] == ["R-ONE-ACHIEVEMENT"]
+    report = checks.report(ruled.session, ruled.session.get(Nomination, second), ruled.now.date())
+    assert report.changed_since_submit == ["R-ONE-ACHIEVEMENT"]
+
+
+def test_the_deadline_is_checked_at_submit(ruled):
+    nid = nominate(ruled, GOOD_FACTS)
+    ruled.now = ruled.now.replace(month=11, day=21)
+    with pytest.raises(NotEligible) as err:
+        ruled.fire(nid, "submit", "officer1")
+    assert [d["rule"] for d in err.value.details] == ["R-DEADLINE"]
+
+
+def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path):
+    nominate(ruled, GOOD_FACTS)
+    nominate(ruled, {**GOOD_FACTS, "discipline": [{"year": 2025, "level": "canh_cao"}]}, name="X")
+    ruled.session.rollback()
+    report = tmp_path / "r.json"
+    result = app.test_cli_runner().invoke(
+        args=["rules", "check", "--campaign", "TDYN-2025-DLK", "--output", str(report),
+              "--format", "json"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(report.read_text(encoding="utf-8"))
+    assert [r["eligible"] for r in rows] == [False, False]  # both drafts are past 20/11 today
+    stored = ruled.session.scalars(select(Nomination.checks_latest)).all()
+    ruled.session.rollback()  # SQLite: a reading transaction holds the write lock too
+    assert all(s["results"] for s in stored)
+    csv_path = tmp_path / "r.csv"
+    app.test_cli_runner().invoke(
+        args=["rules", "check", "--campaign", "TDYN-2025-DLK", "--output", str(csv_path)]
+    )
+    assert "R-DISCIPLINE" in csv_path.read_text(encoding="utf-8-sig")
