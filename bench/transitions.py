@@ -142,6 +142,7 @@ class World:
     users: dict[str, User]
     nomination_ids: list[int]
     route: list[int]
+    route_codes: list[str]
     unit_codes: dict[int, str]
 
 
@@ -281,10 +282,12 @@ def populate(session: Session, nominations: int, password_hash: str, clock: Cloc
         ).id
         for i in range(nominations)
     ]
+    route, route_codes = service.compute_route(session, units["CS"], award)
     return World(
         users=users,
         nomination_ids=ids,
-        route=service.compute_route(session, units["CS"], award),
+        route=route,
+        route_codes=route_codes,
         unit_codes={unit.id: code for code, unit in units.items()},
     )
 
@@ -300,10 +303,14 @@ def verify_chain(session: Session) -> None:
 
 
 def bench_service(engine: Engine, settings: Settings, password_hash: str) -> list[float]:
-    """The real entry point, one ``fire`` per transition, versions tracked from its answers."""
+    """The real entry point, one ``fire`` per transition, versions tracked from its answers.
+
+    The session is configured as the web app's is (``expire_on_commit=False``, web/extensions.py),
+    so the acting user is not reloaded after every commit.
+    """
     clock = Clock()
     per_batch = settings.per_run // len(SCRIPT)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         world = populate(session, per_batch * settings.runs, password_hash, clock)
 
         def batch(index: int) -> int:
@@ -357,11 +364,12 @@ class RawStatements:
             update_head=text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"),
             update_nomination=text(
                 "UPDATE nominations SET state = :state, current_unit_id = :unit_id,"
-                " route = :route, vote = COALESCE(:vote, vote),"
+                " route = :route, route_codes = :route_codes, vote = COALESCE(:vote, vote),"
                 " notice_ends_on = COALESCE(:notice_ends_on, notice_ends_on),"
                 " version = :version, updated_at = :updated_at WHERE id = :id"
             ).bindparams(
                 bindparam("route", type_=JsonType),
+                bindparam("route_codes", type_=JsonType),
                 bindparam("vote", type_=NullableJson),
                 bindparam("updated_at", type_=UtcDateTime()),
             ),
@@ -430,6 +438,7 @@ def raw_transition(
             "state": to_state,
             "unit_id": to_unit,
             "route": route,
+            "route_codes": world.route_codes,
             "vote": vote,
             "notice_ends_on": vn_date(now) + timedelta(days=NOTICE_DAYS)
             if to_state == State.ON_NOTICE

@@ -43,6 +43,8 @@ def months_operating(ctx: Context) -> Verdict:
 @rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019"))
 def grade(ctx: Context) -> Verdict:
     minimum = str(ctx.params.get("min_grade", "hoan_thanh_tot"))
+    if minimum not in GRADES:
+        minimum = GRADES[-1]  # a mistyped parameter asks for the most, never for less
     got = (ctx.facts["grades"] or {}).get(str(ctx.year))
     ok = got in GRADES and GRADES.index(got) >= GRADES.index(minimum)
     return Verdict(

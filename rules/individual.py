@@ -167,7 +167,7 @@ def lao_dong_sang_tao(ctx: Context) -> Verdict:
         three = int(value("ldst.threshold.basic_3y_sum", day, params))
         per_year = {y: sum(int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == y)
                     for y in range(ctx.year - 2, ctx.year + 1)}  # fmt: skip
-        every_year = all(per_year.values())
+        every_year = all(amount > 0 for amount in per_year.values())
         total = sum(per_year.values())
         ok = best >= threshold or (every_year and total >= three)
         detail = (f"giá trị cao nhất năm {ctx.year}: {vnd(best)}; tổng 3 năm liên tục: "

@@ -74,9 +74,9 @@ def lookup(name: str, day: date, params: tuple[Param, ...] = PARAMS) -> Param:
 
 def value(name: str, day: date, overrides: dict[str, Any] | None = None) -> Any:
     """The value in force on ``day``; a campaign's own override wins."""
-    if overrides and name in overrides:
-        return overrides[name]
-    return lookup(name, day).value
+    found = overrides[name] if overrides and name in overrides else lookup(name, day).value
+    # A list parameter overridden by one string means a list of one, not of its letters.
+    return (found,) if isinstance(found, str) else found
 
 
 def version_data() -> list[dict[str, Any]]:

@@ -28,7 +28,8 @@ def quota(ctx: Context) -> Verdict:
 @rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
       Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None, LAST_DAY_2003_LAW))  # fmt: skip
 def cstdcs_quota(ctx: Context) -> Verdict:
-    ratio = Decimal(value("cstdcs.quota_ratio", ctx.reference_date, dict(ctx.params)))
+    # Through str: a ratio written as a YAML number arrives as a float (0.15 → 0.1499…).
+    ratio = Decimal(str(value("cstdcs.quota_ratio", ctx.reference_date, dict(ctx.params))))
     ldtt, cstd = ctx.aggregates.unit_ldtt, ctx.aggregates.unit_cstdcs
     limit = int((ratio * ldtt).to_integral_value(rounding=ROUND_FLOOR))
     return Verdict(

@@ -7,4 +7,4 @@ def vote_passes(yes: int, members: int, present: int, ratio: tuple[int, int], ba
     """``base`` is 'members' (all council members) or 'present'; a tie at the ratio passes."""
     num, den = ratio
     counted = members if base == "members" else present
-    return yes * den >= num * counted
+    return counted > 0 and yes * den >= num * counted

@@ -94,17 +94,17 @@ def _acting_assignment(actor: User, role: Role, unit_id: int, day: date) -> Role
 
 
 def _load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
-    # Lock the row alone first: on PostgreSQL, FOR UPDATE over a join re-checks the join
-    # against the updated row and can drop it, so the joined load comes after the lock.
-    session.execute(select(Nomination.id).where(Nomination.id == nomination_id).with_for_update())
+    # One statement locks the row and brings its origin (visibility) and award type. Only
+    # joins on columns that never change: PostgreSQL re-checks the join against the updated
+    # row when a FOR UPDATE waited, and would drop the row if the joined key had moved.
     nomination = session.execute(
         select(Nomination)
         .options(
             joinedload(Nomination.origin_unit, innerjoin=True),
-            joinedload(Nomination.current_unit, innerjoin=True),
             joinedload(Nomination.award_type, innerjoin=True),
         )
-        .where(Nomination.id == nomination_id),
+        .where(Nomination.id == nomination_id)
+        .with_for_update(of=Nomination),
         execution_options={"populate_existing": True},
     ).scalar_one_or_none()
     if nomination is None or not can_see(actor, nomination, day):
@@ -292,12 +292,10 @@ def compute_route(
 
 
 def _unit_code(nomination: Nomination, unit_id: int, route: list[int], codes: list[str]) -> str:
-    """A unit on the nomination's path: its origin, where it is now, or a unit of its route."""
+    """A unit on the nomination's path (it is always at its origin or on its route)."""
     if unit_id == nomination.origin_unit_id:
         return nomination.origin_unit.code
-    if unit_id == nomination.current_unit_id:
-        return nomination.current_unit.code
-    return dict(zip(route, codes, strict=True))[unit_id]
+    return codes[route.index(unit_id)]
 
 
 def _apply(
@@ -313,7 +311,7 @@ def _apply(
     changes = dict(changes or {})
     route = changes.get("route", nomination.route) or []
     codes = changes.get("route_codes", nomination.route_codes) or []
-    before = (nomination.state, nomination.current_unit.code)
+    before = (nomination.state, _unit_code(nomination, nomination.current_unit_id, route, codes))
     step = Step(
         nomination.state,
         nomination.current_unit_id,

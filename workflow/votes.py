@@ -41,6 +41,8 @@ class VoteRecord:
             vote = cls(**{name: raw[name] for name in FIELDS})
             if vote.members < 1:
                 errors["vote.members"] = "at_least_one"
+            if vote.present < 1:
+                errors["vote.present"] = "at_least_one"
             if vote.present > vote.members:
                 errors["vote.present"] = "more_than_members"
             if vote.yes + vote.no + vote.abstain > vote.present:
