@@ -28,7 +28,7 @@ class Target:
     unit: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
 class Aggregates:
     """Counts over other nominations, computed by the caller in bulk."""
 
@@ -41,7 +41,7 @@ class Aggregates:
     other_category_same_level: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
 class Context:
     facts: Mapping[str, Any]
     year: int
@@ -50,7 +50,7 @@ class Context:
     category: str = "comprehensive"  # comprehensive | thematic | periodic | ad_hoc
     params: Mapping[str, Any] = field(default_factory=dict)
     granted: tuple[Prior, ...] = ()
-    aggregates: Aggregates = Aggregates()
+    aggregates: Aggregates = field(default_factory=Aggregates)
     targets: tuple[Target, ...] = ()
     quota: int | None = None
     deadline: date | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 
@@ -65,8 +66,10 @@ class MissingParameter(LookupError):
     pass
 
 
-def lookup(name: str, day: date, params: tuple[Param, ...] = PARAMS) -> Param:
-    for param in params:
+@cache
+def lookup(name: str, day: date) -> Param:
+    """The parameter in force on ``day`` (cached: the table is fixed for the process)."""
+    for param in PARAMS:
         if param.name == name and param.in_force(day):
             return param
     raise MissingParameter(f"no parameter '{name}' in force on {day.isoformat()}")

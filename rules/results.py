@@ -42,7 +42,7 @@ class Source:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
 class Result:
     rule: str
     status: Status
@@ -54,7 +54,7 @@ class Result:
 
     @property
     def blocks(self) -> bool:
-        return self.status == Status.FAIL and self.severity == Severity.BLOCKING
+        return self.status == "fail" and self.severity == "blocking"
 
     def as_dict(self) -> dict[str, Any]:
         return {

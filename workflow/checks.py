@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -26,7 +26,36 @@ from workflow.models import AwardType, Campaign, Nomination
 from workflow.vocabulary import Event, State
 
 # States in which a nomination still counts as proposed (for quotas and double awards).
-ACTIVE = (State.IN_REVIEW, State.UNDER_COUNCIL, State.ON_NOTICE, State.AWARDED)
+# Plain strings: enum member lookups are slow on the bulk path (Python 3.11).
+ACTIVE = frozenset(
+    s.value for s in (State.IN_REVIEW, State.UNDER_COUNCIL, State.ON_NOTICE, State.AWARDED)
+)
+AWARDED = State.AWARDED.value
+UNSENT = frozenset({State.DRAFT.value, State.RETURNED.value})
+
+
+class Subject(Protocol):
+    """What rules need of a nomination (a Nomination row, or a lighter row in bulk checks)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def origin_unit_id(self) -> int: ...
+    @property
+    def nominee_key(self) -> str: ...
+    @property
+    def facts(self) -> dict[str, Any]: ...
+
+
+@dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
+class Probe:
+    id: int
+    state: str
+    origin_unit_id: int
+    nominee_key: str
+    facts: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -52,8 +81,9 @@ class CampaignIndex:
     granted: dict[str, list[Prior]] = field(default_factory=lambda: defaultdict(list))
     granted_refs: dict[str, int] = field(default_factory=dict)  # achievement → nomination id
     by_nominee: dict[str, list[Light]] = field(default_factory=lambda: defaultdict(list))
+    targets: tuple[Target, ...] | None = None  # the campaign's, built once
 
-    def aggregates(self, n: Nomination, award: AwardType, year: int) -> Aggregates:
+    def aggregates(self, n: Subject, award: AwardType, year: int) -> Aggregates:
         key = (n.origin_unit_id, award.code)
         counted_self = 0 if n.state in ACTIVE else 1
         others = [
@@ -70,11 +100,17 @@ class CampaignIndex:
             unit_ldtt=self.by_unit_award[(n.origin_unit_id, "LDTT")],
             unit_cstdcs=self.by_unit_award[(n.origin_unit_id, "CSTDCS")]
             + (counted_self if award.code == "CSTDCS" else 0),
-            granted_achievements=frozenset(
-                ref for ref, owner in self.granted_refs.items() if owner != n.id
-            ),
+            granted_achievements=self._refs_granted_to_others(n),
             other_category_same_level=tuple(sorted(others)),
         )
+
+    def _refs_granted_to_others(self, n: Subject) -> frozenset[str]:
+        """Of the achievements rewarded elsewhere, the one this nomination claims (if any)."""
+        own = n.facts.get("achievement_ref")
+        if not isinstance(own, str):
+            return frozenset()
+        owner = self.granted_refs.get(own)
+        return frozenset({own}) if owner is not None and owner != n.id else frozenset()
 
 
 def _category_clash(a: str, b: str) -> bool:
@@ -85,35 +121,50 @@ def build_index(session: Session, campaign_id: int) -> CampaignIndex:
     index = CampaignIndex()
     rows = session.execute(
         select(
-            Nomination.id, AwardType.code, Nomination.origin_unit_id, Nomination.state,
-            Nomination.nominee_key, Nomination.facts["achievement_ref"].as_string(),
-            Campaign.year, AwardType.decider_level, AwardType.category, Nomination.campaign_id,
+            Nomination.id,
+            AwardType.code,
+            Nomination.origin_unit_id,
+            Nomination.state,
+            Nomination.nominee_key,
+            Nomination.facts["achievement_ref"].as_string(),
+            Campaign.year,
+            AwardType.decider_level,
+            AwardType.category,
+            Nomination.campaign_id,
         )
         .join(AwardType, AwardType.id == Nomination.award_type_id)
         .join(Campaign, Campaign.id == Nomination.campaign_id)
-        .where((Nomination.campaign_id == campaign_id) | (Nomination.state == State.AWARDED))
-    )  # fmt: skip
+        .where((Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED))
+    )
     for r in rows:
         light = Light(*r[:9])
         if r[9] == campaign_id and light.state in ACTIVE:
             index.by_unit_award[(light.origin_unit_id, light.award)] += 1
         index.by_nominee[light.nominee_key].append(light)
-        if light.state == State.AWARDED:
+        if light.state == AWARDED:
             index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
             if light.achievement_ref:
                 index.granted_refs[light.achievement_ref] = light.id
     return index
 
 
-def context_for(
-    n: Nomination, award: AwardType, campaign: Campaign, index: CampaignIndex, today: date,
-    event: Event | None = None,
-) -> Context:  # fmt: skip
-    definition = campaign.definition or {}
-    targets = tuple(
+def campaign_targets(campaign: Campaign) -> tuple[Target, ...]:
+    return tuple(
         Target(t["key"], t["label"], t["comparison"], int(t["threshold"]), t.get("unit") or "")
-        for t in definition.get("targets", [])
+        for t in (campaign.definition or {}).get("targets", [])
     )
+
+
+def context_for(
+    n: Subject,
+    award: AwardType,
+    campaign: Campaign,
+    index: CampaignIndex,
+    today: date,
+    event: Event | None = None,
+) -> Context:
+    if index.targets is None:
+        index.targets = campaign_targets(campaign)
     at_submit = event in (None, Event.SUBMIT, Event.RESUBMIT)
     return Context(
         facts=n.facts or {},
@@ -123,7 +174,7 @@ def context_for(
         category=award.category,
         granted=tuple(p for p in index.granted.get(n.nominee_key, []) if p.year <= campaign.year),
         aggregates=index.aggregates(n, award, campaign.year),
-        targets=targets,
+        targets=index.targets,
         quota=award.quota_per_unit,
         deadline=award.submit_by if at_submit else None,
         today=today,
@@ -131,9 +182,12 @@ def context_for(
 
 
 def run_checks(
-    session: Session, n: Nomination, today: date, event: Event | None = None,
+    session: Session,
+    n: Nomination,
+    today: date,
+    event: Event | None = None,
     index: CampaignIndex | None = None,
-) -> list[Result]:  # fmt: skip
+) -> list[Result]:
     award = n.award_type
     if not award.rules:
         return []
@@ -214,26 +268,39 @@ def recheck_campaign(
     rows: list[CheckedRow] = []
     updates: list[dict[str, Any]] = []
     query = (
-        select(Nomination.id, Nomination.award_type_id, Nomination.origin_unit_id, Nomination.state,
-               Nomination.nominee_key, Nomination.nominee_name, Nomination.facts)
+        select(
+            Nomination.id,
+            Nomination.award_type_id,
+            Nomination.origin_unit_id,
+            Nomination.state,
+            Nomination.nominee_key,
+            Nomination.nominee_name,
+            Nomination.facts,
+        )
         .where(Nomination.campaign_id == campaign.id)
         .order_by(Nomination.id)
-    )  # fmt: skip
+    )
     for chunk in session.execute(query).partitions(batch):
         for nid, award_id, unit_id, state, key, name, facts in chunk:
             award = awards[award_id]
-            probe = Nomination(id=nid, origin_unit_id=unit_id, state=state, nominee_key=key,
-                               facts=facts)  # fmt: skip
+            probe = Probe(nid, state, unit_id, key, facts or {})
             # The submission deadline was checked when it was submitted; drafts face it now.
-            unsent = state in (State.DRAFT, State.RETURNED)
+            unsent = state in UNSENT
             ctx = context_for(
                 probe, award, campaign, index, today, None if unsent else Event.APPROVE
             )
             results = evaluate_all(award.rules, ctx) if award.rules else []
             eligible = not any(r.blocks for r in results)
             rows.append(CheckedRow(nid, name, award.code, state, eligible, results))
-            updates.append({"nid": nid, "latest": {"eligible": eligible, "on": today.isoformat(),
-                            "results": [r.as_dict() for r in results]}})  # fmt: skip
+            # Stored compactly (rule, status, severity, Vietnamese message); the full
+            # results, with sources and values, are one re-check away.
+            stored = [[r.rule, r.status.value, r.severity.value, r.message_vi] for r in results]
+            updates.append(
+                {
+                    "nid": nid,
+                    "latest": {"eligible": eligible, "on": today.isoformat(), "results": stored},
+                }
+            )
         if progress:
             progress(len(chunk))
     if updates:
