@@ -56,7 +56,6 @@ RULES: dict[str, Rule] = {}
 # Looked up once: enum member access is slow on Python 3.11, and evaluate() is the hot path.
 PASS, FAIL, UNKNOWN = Status.PASS, Status.FAIL, Status.UNKNOWN
 WARNING = Severity.WARNING
-SEVERITIES = {s.value: s for s in Severity}
 
 
 def rule(
@@ -107,7 +106,7 @@ def evaluate_all(specs: Iterable[Mapping[str, Any]], ctx: Context) -> list[Resul
     for spec in specs:
         own = spec.get("params") or {}
         local = ctx if not own else _with_params(ctx, own)
-        results.append(evaluate(spec["rule"], local, SEVERITIES[spec.get("severity", "blocking")]))
+        results.append(evaluate(spec["rule"], local, Severity(spec.get("severity", "blocking"))))
     return results
 
 
