@@ -64,6 +64,7 @@ AWARD_TYPES = {
     "GK": ("individual", "cd_cap_tren", (1, 2), "present", 3),
     "BKTLD": ("individual", "tong_ldld", (9, 10), "members", 7),
     "CO": ("collective", "ldld_tinh", (9, 10), "members", 7),
+    "BK0": ("individual", "ldld_tinh", (2, 3), "members", 0),  # no notice: decide the same day
 }
 
 PASS_VOTE = {"members": 9, "present": 9, "yes": 8, "no": 1, "abstain": 0}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from workflow.errors import WorkflowError
 
@@ -19,15 +21,70 @@ SECURITY_HEADERS = {
 }
 
 
+class TooManyAttempts(TooManyRequests):
+    def __init__(self) -> None:
+        super().__init__("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau.")
+        self.data = {"message": self.description, "code": "too_many_attempts"}
+
+
+HTTP_CODES = {
+    400: "malformed",
+    401: "unauthorized",
+    403: "not_allowed",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported",
+    422: "invalid_input",
+    428: "precondition_required",
+    429: "too_many_attempts",
+}
+HTTP_MESSAGES = {
+    400: "Yêu cầu không đúng định dạng.",
+    401: "Chưa xác thực.",
+    403: "Không có quyền.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    422: "Dữ liệu không hợp lệ.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, message: str, details: Any = None) -> ResponseReturnValue:
+    return jsonify({"error": {"code": code, "message": message, "details": details}}), status
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def workflow_error(err: WorkflowError) -> ResponseReturnValue:
+        if _wants_json():
+            return api_error(err.http_status, err.code, err.message_vi, err.details)
         return render_template("error.html", status=err.http_status, error=err), err.http_status
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> ResponseReturnValue:
         status = err.code or 500
+        if _wants_json():
+            data = getattr(err, "data", None) or {}
+            details = data.get("errors") or data.get("messages")
+            code = data.get("code") or HTTP_CODES.get(status, "error")
+            message = data.get("message") or HTTP_MESSAGES.get(status) or err.description
+            response = api_error(status, code, str(message), details)
+            if status == 401:
+                return (*response, {"WWW-Authenticate": "Bearer"})  # type: ignore[misc]
+            return response
         return render_template("error.html", status=status, error=None), status
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return api_error(500, "server_error", "Lỗi hệ thống; vui lòng thử lại sau.")
+        return render_template("error.html", status=500, error=None), 500
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models import RoleAssignment, Unit, User
 from workflow.vocabulary import Level, Role
 
@@ -148,3 +148,17 @@ def assign_role(
 
 def active_assignments(user: User, day: date) -> list[RoleAssignment]:
     return [a for a in user.assignments if a.active_on(day)]
+
+
+def require_role(actor: User, roles: set[Role], day: date, within: Unit | None = None) -> None:
+    """Refuse unless ``actor`` holds one of ``roles`` (at ``within`` or above it)."""
+    for a in active_assignments(actor, day):
+        if a.role in roles and (within is None or within.path.startswith(a.unit.path)):
+            return
+    names = ", ".join(sorted(r.vi for r in roles))
+    raise NotAllowed(
+        f"Thao tác này cần vai trò: {names}"
+        + (f" (đơn vị {within.code} hoặc cấp trên)." if within else "."),
+        f"This needs one of the roles: {', '.join(sorted(r.value for r in roles))}.",
+        {"required_role": sorted(r.value for r in roles)},
+    )

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from workflow import audit
-from workflow.errors import NotFound
-from workflow.models import AwardType, Nomination, Unit, User
+from workflow.accounts import active_assignments
+from workflow.errors import InvalidInput, NotFound
+from workflow.models import AwardType, Campaign, Nomination, Unit, User
 from workflow.visibility import can_see, visible_filter
-from workflow.vocabulary import State
+from workflow.vocabulary import Role, State
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,109 @@ def nomination_view(session: Session, actor: User, nomination_id: int, day: date
         "state": State(nomination.state),
         "trail": audit.trail(session, nomination_id),
     }
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Nomination]
+    next_cursor: str | None
+
+
+PAGE_MAX = 200
+# Where each role acts on what is pending at its unit.
+PENDING_FOR = {
+    Role.REVIEWER: (State.IN_REVIEW,),
+    Role.COUNCIL: (State.UNDER_COUNCIL, State.ON_NOTICE),
+    Role.DECIDER: (State.ON_NOTICE, State.AWARDED),
+}
+
+
+def parse_cursor(cursor: str | None) -> int | None:
+    if cursor in (None, ""):
+        return None
+    if not cursor.isdigit() or len(cursor) > 12:
+        raise InvalidInput(
+            "Con trỏ trang không hợp lệ.", "Invalid page cursor.", {"cursor": "invalid"}
+        )
+    return int(cursor)
+
+
+def _page(session: Session, query: Select[Nomination], cursor: str | None, limit: int) -> Page:
+    """Keyset pagination, newest first: one query whatever the page size."""
+    after = parse_cursor(cursor)
+    if after is not None:
+        query = query.where(Nomination.id < after)
+    rows = list(
+        session.scalars(
+            query.options(
+                joinedload(Nomination.origin_unit, innerjoin=True),
+                joinedload(Nomination.current_unit, innerjoin=True),
+                joinedload(Nomination.award_type, innerjoin=True),
+                joinedload(Nomination.campaign, innerjoin=True),
+            )
+            .order_by(Nomination.id.desc())
+            .limit(min(max(limit, 1), PAGE_MAX) + 1)
+        )
+    )
+    size = min(max(limit, 1), PAGE_MAX)
+    more = len(rows) > size
+    items = rows[:size]
+    return Page(items, str(items[-1].id) if more and items else None)
+
+
+def _filtered(
+    query: Select[Nomination],
+    campaign: str | None,
+    award_type: str | None,
+    unit: str | None,
+) -> Select[Nomination]:
+    if campaign:
+        query = query.where(Nomination.campaign.has(Campaign.code == campaign))
+    if award_type:
+        query = query.where(Nomination.award_type.has(AwardType.code == award_type))
+    if unit:
+        query = query.where(Nomination.origin_unit.has(Unit.code == unit))
+    return query
+
+
+def list_nominations(
+    session: Session,
+    actor: User,
+    day: date,
+    *,
+    state: str | None = None,
+    campaign: str | None = None,
+    award_type: str | None = None,
+    unit: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """What the actor may see, filtered; ``unit`` is the proposing (origin) unit's code."""
+    query = _filtered(
+        select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit
+    )
+    if state:
+        query = query.where(Nomination.state == state)
+    return _page(session, query, cursor, limit)
+
+
+def inbox(
+    session: Session,
+    actor: User,
+    day: date,
+    *,
+    campaign: str | None = None,
+    award_type: str | None = None,
+    unit: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """What is waiting for the actor: pending at a unit where they hold the acting role."""
+    clauses = [
+        (Nomination.current_unit_id == a.unit_id) & Nomination.state.in_([s.value for s in states])
+        for a in active_assignments(actor, day)
+        for role, states in PENDING_FOR.items()
+        if a.role == role
+    ]
+    query = select(Nomination).where(or_(*clauses) if clauses else false())
+    return _page(session, _filtered(query, campaign, award_type, unit), cursor, limit)

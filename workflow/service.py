@@ -357,7 +357,7 @@ def fire(
         raise InvalidInput(
             f"Không có thao tác '{event}'.", f"Unknown event '{event}'.", {"event": "unknown"}
         ) from None
-    if ev in (Event.CREATE, Event.DECIDE):
+    if ev in (Event.CREATE, Event.EDIT, Event.DECIDE):
         raise InvalidInput(
             "Thao tác này chỉ thực hiện qua tạo hồ sơ hoặc ký quyết định.",
             "This event happens only by creating a nomination or signing a decision.",
@@ -620,6 +620,102 @@ def _new_nomination(
     session.add(nomination)
     session.flush()
     return nomination, assignment
+
+
+EDITABLE = ("nominee_name", "nominee", "facts", "achievements")
+
+
+def update_nomination(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+) -> Outcome:
+    """The origin's officer corrects a draft or a returned nomination (an audited edit)."""
+    now = now or utcnow()
+    try:
+        outcome = _edit(session, nomination_id, actor, expected_version, changes, now)
+        session.commit()
+        return outcome
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _edit(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    expected_version: int,
+    changes: dict[str, Any],
+    now: datetime,
+) -> Outcome:
+    today = vn_date(now)
+    nomination = _load_for_update(session, nomination_id, actor, today)
+    if nomination.version != expected_version:
+        raise StaleVersion(
+            "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
+            "The nomination was changed by someone else; reload and try again.",
+            {"expected_version": expected_version, "current_version": nomination.version},
+        )
+    if nomination.state not in (State.DRAFT, State.RETURNED):
+        state = State(nomination.state)
+        raise IllegalTransition(
+            f"Chỉ sửa được hồ sơ nháp hoặc bị trả lại; hồ sơ này đang '{state.vi}'.",
+            f"Only a draft or returned nomination can be edited; this one is '{state.en}'.",
+            {"state": state.value},
+        )
+    assignment = _acting_assignment(actor, Role.OFFICER, nomination.origin_unit_id, today)
+    if assignment is None:
+        raise NotAllowed(
+            "Chỉ cán bộ công đoàn cơ sở đề nghị mới sửa được hồ sơ.",
+            "Only an officer of the proposing CĐCS may edit the nomination.",
+            {"required_role": Role.OFFICER.value},
+        )
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(
+            f"Không sửa được các trường: {', '.join(unknown)}.",
+            f"These fields cannot be edited: {', '.join(unknown)}.",
+            dict.fromkeys(unknown, "not_editable"),
+        )
+    if "nominee_name" in changes:
+        name = str(changes["nominee_name"]).strip()
+        if not name or len(name) > 200:
+            raise InvalidInput(
+                "Tên người/tập thể được đề nghị không hợp lệ.",
+                "The nominee's name is invalid.",
+                {"nominee_name": "required" if not name else "too_long"},
+            )
+        changes = {**changes, "nominee_name": name}
+    for field, value in changes.items():
+        setattr(nomination, field, value)
+    nomination.nominee_key = nominee_key(
+        nomination.nominee or {}, nomination.nominee_name, nomination.origin_unit_id
+    )
+    nomination.version += 1
+    nomination.updated_at = now
+    session.flush()
+    code = (
+        nomination.origin_unit.code
+        if nomination.current_unit_id == nomination.origin_unit_id
+        else ""
+    )
+    return _record(
+        session,
+        nomination,
+        actor,
+        assignment,
+        Event.EDIT,
+        (nomination.state, code),
+        code,
+        now,
+        None,
+        {"fields": sorted(changes)},
+    )
 
 
 def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:

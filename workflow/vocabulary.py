@@ -60,6 +60,7 @@ class State(Labelled):
 
 class Event(Labelled):
     CREATE = ("create", "Tạo hồ sơ", "Created")
+    EDIT = ("edit", "Sửa hồ sơ", "Edited")
     SUBMIT = ("submit", "Gửi đề nghị", "Submit")
     APPROVE = ("approve", "Đồng ý, chuyển tiếp", "Approve")
     RETURN = ("return", "Trả lại", "Return")

@@ -1,0 +1,271 @@
+"""The JSON API as another system would use it: the whole path, races, retries, refusals."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from tests.api_client import ApiClient
+from tests.factories import PASS_VOTE
+from workflow import throttle
+from workflow.clock import utcnow, vn_date
+from workflow.models import ApiToken, AuditEvent
+
+
+@pytest.fixture
+def as_user(client, world):
+    def make(username: str) -> ApiClient:
+        return ApiClient(client, username)
+
+    return make
+
+
+def create(api: ApiClient, award: str = "BK0", name: str = "Nguyễn Thị Hoa") -> dict:
+    response = api.post(
+        "/nominations",
+        json={
+            "campaign": "C2025",
+            "award_type": award,
+            "nominee": {"kind": "individual", "name": name, "position": "Kế toán"},
+            "facts": {"ratings": {"2025": "HTXSNV"}},
+            "achievements": "Hoàn thành xuất sắc",
+        },
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_the_whole_path_through_the_api(as_user):
+    officer, rev1, rev2 = as_user("officer1"), as_user("rev_br1"), as_user("rev_prov")
+    council, decider, auditor = (
+        as_user("council_prov"),
+        as_user("decider_prov"),
+        as_user("auditor_prov"),
+    )
+    n = create(officer)
+    assert (n["state"], n["version"], n["origin_unit"]) == ("draft", 1, "CS1")
+    assert officer.event(n["id"], "submit").json["current_unit"] == "BR1"
+    assert [i["id"] for i in rev1.get("/inbox").json["items"]] == [n["id"]]
+    returned = rev1.event(n["id"], "return", comment="Bổ sung biên bản họp bình xét")
+    assert returned.json["state"] == "returned"
+    patched = officer.call(
+        "PATCH",
+        f"/nominations/{n['id']}",
+        json={"achievements": "Đã bổ sung"},
+        headers={"If-Match": str(returned.json["version"])},
+    )
+    assert patched.status_code == 200, patched.json
+    assert patched.json["achievements"] == "Đã bổ sung"
+    assert officer.event(n["id"], "resubmit").status_code == 200
+    assert rev1.event(n["id"], "approve").json["current_unit"] == "PROV"
+    assert rev2.event(n["id"], "approve").json["state"] == "under_council"
+    assert council.event(n["id"], "vote", vote=PASS_VOTE).json["state"] == "on_notice"
+    today = vn_date(utcnow()).isoformat()
+    decision = decider.post("/decisions", json={"nomination_ids": [n["id"]], "signed_on": today})
+    assert decision.status_code == 201, decision.json
+    assert decision.json["number"].endswith("/QĐ-PROV")
+    assert decider.get(f"/decisions/{decision.json['id']}").json["nominations"] == [n["id"]]
+    trail = auditor.get(f"/nominations/{n['id']}/trail").json
+    assert [e["event"] for e in trail] == [
+        "create",
+        "submit",
+        "return",
+        "edit",
+        "resubmit",
+        "approve",
+        "approve",
+        "vote",
+        "decide",
+    ]
+    assert all(e["prev_hash"] and e["hash"] for e in trail)
+    assert auditor.get("/audit/verify").json["ok"] is True
+    assert officer.get("/audit/verify").status_code == 403
+    assert auditor.get(f"/nominations/{n['id']}/checks").json["eligible"] is True
+
+
+def test_a_stale_version_is_refused_with_409(as_user):
+    officer = as_user("officer1")
+    n = create(officer)
+    officer.event(n["id"], "submit")
+    stale = as_user("rev_br1").post(
+        f"/nominations/{n['id']}/events", json={"event": "approve", "version": 1}
+    )
+    assert stale.status_code == 409
+    assert stale.json["error"]["code"] == "stale_version"
+
+
+def test_concurrent_retries_with_one_key_have_one_effect(app, world, as_user):
+    officer = as_user("officer1")
+    n = create(officer)
+    body = {"event": "submit", "version": 1}
+    answers: list = []
+
+    def retry() -> None:
+        with app.test_client() as c:
+            answers.append(
+                c.post(
+                    f"/api/v1/nominations/{n['id']}/events",
+                    json=body,
+                    headers={**officer.headers, "Idempotency-Key": "k-42"},
+                )
+            )
+
+    threads = [threading.Thread(target=retry) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json["seq"] for a in answers}) == 1
+    events = world.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.nomination_id == n["id"])
+    )
+    world.session.rollback()
+    assert events == 2  # create + one submit
+
+
+def test_a_key_reused_for_another_request_is_refused_with_422(as_user):
+    officer = as_user("officer1")
+    a, b = create(officer), create(officer, name="Người khác")
+    key = {"Idempotency-Key": "same"}
+    assert (
+        officer.post(
+            f"/nominations/{a['id']}/events", json={"event": "submit", "version": 1}, headers=key
+        ).status_code
+        == 200
+    )
+    reused = officer.post(
+        f"/nominations/{b['id']}/events", json={"event": "submit", "version": 1}, headers=key
+    )
+    assert reused.status_code == 422
+    assert reused.json["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_sibling_units_reviewer_cannot_reach_the_nomination(as_user):
+    officer = as_user("officer1")
+    n = create(officer)
+    officer.event(n["id"], "submit")
+    sibling = as_user("rev_br2")
+    for path in (
+        f"/nominations/{n['id']}",
+        f"/nominations/{n['id']}/trail",
+        f"/nominations/{n['id']}/checks",
+    ):
+        assert sibling.get(path).status_code == 404
+    forged = sibling.post(f"/nominations/{n['id']}/events", json={"event": "approve", "version": 2})
+    assert forged.status_code == 404
+    assert sibling.get("/nominations").json["items"] == []
+    other_officer = as_user("officer2")
+    assert (
+        other_officer.call(
+            "PATCH",
+            f"/nominations/{n['id']}",
+            json={"achievements": "x"},
+            headers={"If-Match": "2"},
+        ).status_code
+        == 404
+    )
+
+
+def test_expired_and_revoked_tokens_get_401(as_user, world):
+    api = as_user("officer1")
+    assert api.get("/me").status_code == 200
+    assert api.call("DELETE", "/tokens/current").status_code == 204
+    revoked = api.get("/me")
+    assert revoked.status_code == 401
+    assert revoked.headers["WWW-Authenticate"] == "Bearer"
+    api.login("officer1")
+    world.session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+    world.session.commit()
+    assert api.get("/me").status_code == 401
+    assert api.get("/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_wrong_passwords_are_rate_limited_per_account(as_user, monkeypatch):
+    assert throttle.PER_ACCOUNT == 100  # the 101st failure in an hour is refused
+    monkeypatch.setattr(throttle, "PER_ACCOUNT", 3)
+    api = ApiClient(as_user("officer1").client)
+    assert [api.login("officer2", "sai").status_code for _ in range(3)] == [401, 401, 401]
+    refused = api.login("officer2")  # even the right password
+    assert refused.status_code == 429
+    assert refused.json["error"]["code"] == "too_many_attempts"
+    assert api.login("officer1").status_code == 201  # other accounts are not affected
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_errors_are_always_json(as_user, client):
+    officer = as_user("officer1")
+    n = create(officer)
+    bad_json = client.post(
+        f"/api/v1/nominations/{n['id']}/events",
+        data="{not json",
+        headers={**officer.headers, "Content-Type": "application/json"},
+    )
+    assert bad_json.status_code == 400
+    assert bad_json.json["error"]["code"] == "malformed"
+    officer.event(n["id"], "submit")
+    no_reason = as_user("rev_br1").event(n["id"], "return")
+    assert no_reason.status_code == 422
+    assert no_reason.json["error"]["code"] == "reason_required"
+    invalid = officer.post("/nominations", json={"campaign": "C2025"})
+    assert invalid.status_code == 422
+    assert "award_type" in invalid.json["error"]["details"]["json"]
+    assert client.get("/api/v1/nope").json["error"]["code"] == "not_found"
+    illegal = officer.event(n["id"], "resubmit")
+    assert (illegal.status_code, illegal.json["error"]["code"]) == (409, "illegal_transition")
+    forbidden = officer.event(n["id"], "approve")
+    assert forbidden.status_code == 403
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_admin_creates_units_and_users_with_dated_roles(as_user):
+    admin = as_user("admin")
+    unit = admin.post(
+        "/units", json={"code": "CS9", "name": "CĐCS mới", "level": "cdcs", "parent_code": "BR1"}
+    )
+    assert unit.status_code == 201, unit.json
+    user = admin.post(
+        "/users",
+        json={
+            "username": "moi",
+            "full_name": "Người Mới",
+            "password": "mat-khau-du-dai",
+            "roles": [
+                {
+                    "role": "reviewer",
+                    "unit_code": "BR1",
+                    "valid_from": "2025-01-01",
+                    "valid_to": "2025-12-31",
+                    "acting_for": "rev_br1",
+                }
+            ],
+        },
+    )
+    assert user.status_code == 201, user.json
+    assert user.json["roles"][0]["acting_for"] == "rev_br1"
+    assert (
+        as_user("officer1")
+        .post("/units", json={"code": "X1", "name": "x", "level": "cdcs", "parent_code": "BR1"})
+        .status_code
+        == 403
+    )
+    assert "CS9" in [u["code"] for u in admin.get("/units").json]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_openapi_document_and_its_reference_page(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path in (
+        "/api/v1/tokens",
+        "/api/v1/nominations/{nomination_id}/events",
+        "/api/v1/inbox",
+        "/api/v1/audit/verify",
+        "/api/v1/decisions",
+    ):
+        assert path in spec["paths"]
+    assert "ErrorBody" in spec["components"]["schemas"]
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/api/v1/nominations/{nomination_id}/events" in page

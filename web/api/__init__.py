@@ -1,0 +1,48 @@
+"""The JSON API: flask-smorest builds the OpenAPI document from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from web.api.schemas import ErrorSchema
+from web.extensions import csrf
+
+
+class JsonApi(Api):  # type: ignore[misc]
+    """Errors are rendered by web/errors.py for the whole app, in the API's own envelope."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+api = JsonApi()
+
+
+def init_app(app: Flask) -> None:
+    settings: dict[str, Any] = {
+        "API_TITLE": "Khen thưởng Công đoàn API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "info": {
+                "description": "Award nominations of the Vietnamese trade union. "
+                'Errors are always {"error": {code, message, details}}.'
+            },
+        },
+    }
+    for key, value in settings.items():
+        app.config.setdefault(key, value)
+    api.init_app(app)
+    from web.api import docs, views
+
+    api.register_blueprint(views.blp)
+    csrf.exempt(views.blp)  # token-authenticated, no cookies: CSRF does not apply
+    app.register_blueprint(docs.bp)

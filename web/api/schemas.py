@@ -1,0 +1,257 @@
+"""marshmallow schemas of every API request and response (the OpenAPI document's source)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from workflow.vocabulary import Event, Level, NomineeKind, RevocationGround, Role, State
+
+LEVELS = [lvl.value for lvl in Level]
+ROLES = [r.value for r in Role]
+STATES = [s.value for s in State]
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"description": "machine-readable error code"})
+    message = fields.String(required=True, metadata={"description": "for people (Vietnamese)"})
+    details = fields.Raw(allow_none=True, metadata={"description": "every failing field or rule"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class TokenRequestSchema(Strict):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class AssignmentSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_code = fields.String(required=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    acting_for = fields.String(allow_none=True)
+
+
+class MeSchema(Schema):
+    username = fields.String(required=True)
+    full_name = fields.String(required=True)
+    roles = fields.List(fields.Nested(AssignmentSchema), required=True)
+
+
+class UnitInSchema(Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    parent_code = fields.String(load_default=None, allow_none=True)
+
+
+class UnitSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.String(required=True)
+    parent_code = fields.String(allow_none=True)
+
+
+class RoleInSchema(Strict):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    valid_from = fields.Date(load_default=None, allow_none=True)
+    valid_to = fields.Date(load_default=None, allow_none=True)
+    acting_for = fields.String(load_default=None, allow_none=True)
+
+
+class UserInSchema(Strict):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,80}$"))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    roles = fields.List(fields.Nested(RoleInSchema), load_default=list)
+
+
+class CampaignSummarySchema(Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    rule_set_version = fields.String(allow_none=True)
+
+
+class CampaignSchema(CampaignSummarySchema):
+    definition = fields.Dict(required=True)
+
+
+class NomineeSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in NomineeKind]))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    position = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class NominationInSchema(Strict):
+    campaign = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    award_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    nominee = fields.Nested(NomineeSchema, required=True)
+    facts = fields.Dict(keys=fields.String(), load_default=dict)
+    achievements = fields.String(load_default="", validate=validate.Length(max=20000))
+    unit = fields.String(load_default=None, allow_none=True)
+
+
+class NominationPatchSchema(Strict):
+    nominee = fields.Nested(NomineeSchema)
+    facts = fields.Dict(keys=fields.String())
+    achievements = fields.String(validate=validate.Length(max=20000))
+
+
+class NominationSchema(Schema):
+    id = fields.Integer(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    state_label = fields.String(required=True)
+    version = fields.Integer(required=True)
+    campaign = fields.String(required=True)
+    award_type = fields.String(required=True)
+    nominee = fields.Dict(required=True)
+    facts = fields.Dict(required=True)
+    achievements = fields.String(required=True)
+    origin_unit = fields.String(required=True)
+    current_unit = fields.String(required=True)
+    route = fields.List(fields.String(), allow_none=True)
+    vote = fields.Dict(allow_none=True)
+    notice_ends_on = fields.Date(allow_none=True)
+    decision_id = fields.Integer(allow_none=True)
+    rule_set_version = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class NominationPageSchema(Schema):
+    items = fields.List(fields.Nested(NominationSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class ListArgsSchema(Strict):
+    state = fields.String(validate=validate.OneOf(STATES))
+    campaign = fields.String(validate=validate.Length(max=60))
+    award_type = fields.String(validate=validate.Length(max=60))
+    unit = fields.String(validate=validate.Length(max=40))
+    cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class InboxArgsSchema(Strict):
+    campaign = fields.String(validate=validate.Length(max=60))
+    award_type = fields.String(validate=validate.Length(max=60))
+    unit = fields.String(validate=validate.Length(max=40))
+    cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class VoteSchema(Strict):
+    members = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+
+
+EVENTS = [e.value for e in Event if e not in (Event.CREATE, Event.EDIT, Event.DECIDE)]
+
+
+class EventInSchema(Strict):
+    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    vote = fields.Nested(VoteSchema, load_default=None, allow_none=True)
+    ground = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf([g.value for g in RevocationGround]),
+    )  # fmt: skip
+
+
+class OutcomeSchema(Schema):
+    id = fields.Integer(required=True)
+    state = fields.String(required=True)
+    version = fields.Integer(required=True)
+    current_unit = fields.String(required=True)
+    seq = fields.Integer(required=True)
+
+
+class SourceSchema(Schema):
+    clause = fields.String(required=True)
+    valid_from = fields.String(allow_none=True)
+    valid_to = fields.String(allow_none=True)
+
+
+class MessageSchema(Schema):
+    vi = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class CheckResultSchema(Schema):
+    rule = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "unknown"]))
+    severity = fields.String(required=True, validate=validate.OneOf(["blocking", "warning"]))
+    message = fields.Nested(MessageSchema, required=True)
+    source = fields.Nested(SourceSchema, required=True)
+    values = fields.Dict(required=True)
+
+
+class ChecksSchema(Schema):
+    eligible = fields.Boolean(required=True)
+    rule_set_version = fields.String(allow_none=True)
+    results = fields.List(fields.Nested(CheckResultSchema), required=True)
+    changed_since_submit = fields.List(fields.String(), required=True)
+
+
+class TrailEntrySchema(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.String(required=True)
+    actor = fields.String(required=True)
+    acting_for = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    event = fields.String(required=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(required=True)
+    from_unit = fields.String(allow_none=True)
+    to_unit = fields.String(required=True)
+    comment = fields.String(allow_none=True)
+    data = fields.Dict(required=True)
+    version = fields.Integer(required=True)
+    prev_hash = fields.String(required=True)
+    hash = fields.String(required=True)
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean(required=True)
+    checked = fields.Integer(required=True)
+    first_bad_seq = fields.Integer(allow_none=True)
+    head_seq = fields.Integer(required=True)
+    head_hash = fields.String(required=True)
+
+
+class DecisionInSchema(Strict):
+    nomination_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True, validate=validate.Length(min=1, max=500),
+    )  # fmt: skip
+    signed_on = fields.Date(required=True)
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    unit = fields.String(required=True)
+    signed_on = fields.Date(required=True)
+    signer = fields.String(required=True)
+    nominations = fields.List(fields.Integer(), required=True)

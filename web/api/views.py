@@ -1,0 +1,477 @@
+"""The JSON API, /api/v1: parse with marshmallow, call the domain, serialise. Nothing decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from web.api import schemas as s
+from web.api.auth import SECURITY, actor, current_token, token_required
+from web.extensions import db
+from workflow import accounts, audit, campaigns, checks, queries, service, throttle, tokens
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput, NotFound
+from workflow.models import Campaign, Decision, Nomination, Unit, User
+from workflow.visibility import can_see
+from workflow.vocabulary import Role, State
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Khen thưởng Công đoàn API")
+ERRORS = (400, 401, 403, 404, 409, 422)
+
+
+def _today() -> Any:
+    return vn_date(utcnow())
+
+
+def documented(*codes: int) -> Any:
+    """Attach the shared error schema to the listed statuses of an operation."""
+
+    def wrap(view: Any) -> Any:
+        for code in codes:
+            view = blp.alt_response(code, schema=s.ErrorSchema, description="error")(view)
+        return view
+
+    return wrap
+
+
+def nomination_json(n: Nomination) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "state": n.state,
+        "state_label": State(n.state).vi,
+        "version": n.version,
+        "campaign": n.campaign.code,
+        "award_type": n.award_type.code,
+        "nominee": {"kind": n.nominee_kind, "name": n.nominee_name, **(n.nominee or {})},
+        "facts": n.facts or {},
+        "achievements": n.achievements or "",
+        "origin_unit": n.origin_unit.code,
+        "current_unit": n.current_unit.code,
+        "route": n.route_codes,
+        "vote": n.vote,
+        "notice_ends_on": n.notice_ends_on,
+        "decision_id": n.decision_id,
+        "rule_set_version": n.rule_set_version,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+    }
+
+
+def _visible(nomination_id: int) -> Nomination:
+    n = db.session.get(Nomination, nomination_id)
+    if n is None or not can_see(actor(), n, _today()):
+        raise NotFound(
+            f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
+        )
+    return n
+
+
+# --- tokens and the caller -------------------------------------------------------------
+
+
+@blp.route("/tokens", methods=["POST"])
+@blp.arguments(s.TokenRequestSchema)
+@blp.response(201, s.TokenSchema)
+@documented(400, 401, 422, 429)
+def create_token(body: dict[str, Any]) -> Any:
+    """Exchange a username and password for a bearer token (rate-limited like the login page)."""
+    from web.api.auth import TokenRejected
+    from web.errors import TooManyAttempts
+
+    address = request.remote_addr or "?"
+    if throttle.refused(db.session, body["username"], address):
+        raise TooManyAttempts()
+    user = accounts.authenticate(db.session, body["username"], body["password"])
+    if user is None:
+        throttle.record_failure(db.session, body["username"], address)
+        raise TokenRejected("Tên đăng nhập hoặc mật khẩu không đúng.")
+    token, expires = tokens.issue(db.session, user)
+    return {"token": token, "expires_at": expires}
+
+
+@blp.route("/tokens/current", methods=["DELETE"])
+@blp.response(204)
+@documented(401)
+@blp.doc(security=SECURITY)
+@token_required
+def revoke_token() -> None:
+    """Revoke the token used for this request."""
+    tokens.revoke(db.session, current_token())
+
+
+@blp.route("/me")
+@blp.response(200, s.MeSchema)
+@documented(401)
+@blp.doc(security=SECURITY)
+@token_required
+def me() -> Any:
+    user = actor()
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": [
+            {
+                "role": a.role,
+                "unit_code": a.unit.code,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "acting_for": a.acting_for.username if a.acting_for else None,
+            }
+            for a in user.assignments
+        ],
+    }
+
+
+# --- administration ----------------------------------------------------------------------
+
+
+@blp.route("/units")
+class Units(MethodView):
+    decorators = (token_required,)
+
+    @blp.response(200, s.UnitSchema(many=True))
+    @documented(401)
+    @blp.doc(security=SECURITY)
+    def get(self) -> Any:
+        units = db.session.scalars(select(Unit).order_by(Unit.path)).all()
+        codes = {u.id: u.code for u in units}
+        return [
+            {
+                "code": u.code,
+                "name": u.name,
+                "level": u.level,
+                "parent_code": codes.get(u.parent_id) if u.parent_id else None,
+            }
+            for u in units
+        ]
+
+    @blp.arguments(s.UnitInSchema)
+    @blp.response(201, s.UnitSchema)
+    @documented(400, 401, 403, 404, 422)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict[str, Any]) -> Any:
+        parent = (
+            accounts.unit_by_code(db.session, body["parent_code"]) if body["parent_code"] else None
+        )
+        accounts.require_role(actor(), {Role.ADMIN}, _today(), within=parent)
+        unit = accounts.create_unit(
+            db.session, body["code"], body["name"], body["level"], body["parent_code"]
+        )
+        db.session.commit()
+        return {**body, "code": unit.code}
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(s.UserInSchema)
+@blp.response(201, s.MeSchema)
+@documented(400, 401, 403, 404, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def create_user(body: dict[str, Any]) -> Any:
+    """Create a user with dated role assignments (an admin above every unit named)."""
+    today = _today()
+    for role in body["roles"]:
+        accounts.require_role(
+            actor(),
+            {Role.ADMIN},
+            today,
+            within=accounts.unit_by_code(db.session, role["unit_code"]),
+        )
+    try:
+        user = accounts.create_user(
+            db.session, body["username"], body["full_name"], body["password"]
+        )
+        for role in body["roles"]:
+            substitute_for = None
+            if role["acting_for"]:
+                substitute_for = db.session.scalar(
+                    select(User).where(User.username == role["acting_for"])
+                )
+                if substitute_for is None:
+                    raise InvalidInput(
+                        "Không có người được thay thế này.",
+                        "Unknown acting_for user.",
+                        {"roles.acting_for": "unknown"},
+                    )
+            accounts.assign_role(
+                db.session,
+                user,
+                role["role"],
+                role["unit_code"],
+                valid_from=role["valid_from"],
+                valid_to=role["valid_to"],
+                acting_for=substitute_for,
+            )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": [
+            {
+                "role": a.role,
+                "unit_code": a.unit.code,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "acting_for": a.acting_for.username if a.acting_for else None,
+            }
+            for a in user.assignments
+        ],
+    }
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    decorators = (token_required,)
+
+    @blp.response(200, s.CampaignSummarySchema(many=True))
+    @documented(401)
+    @blp.doc(security=SECURITY)
+    def get(self) -> Any:
+        return db.session.scalars(
+            select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
+        ).all()
+
+    @blp.response(201, s.CampaignSchema)
+    @documented(400, 401, 403, 422)
+    @blp.doc(
+        security=SECURITY,
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": "A campaign definition (docs/campaigns.md)",
+                    }
+                }
+            },
+        },
+    )
+    def post(self) -> Any:
+        """Import a campaign definition: the same schema as the YAML files."""
+        accounts.require_role(actor(), {Role.ADMIN}, _today())
+        raw = request.get_json(silent=True)
+        if raw is None:
+            raise InvalidInput("Nội dung phải là JSON.", "The body must be JSON.", {"body": "json"})
+        from web.cli import CATALOGUE
+
+        catalogue = campaigns.load_catalogue(campaigns.read_yaml(CATALOGUE), "catalogue")
+        campaign = campaigns.import_campaign(
+            db.session, campaigns.validate(raw, "request", catalogue)
+        )
+        db.session.commit()
+        return campaign
+
+
+@blp.route("/campaigns/<string:code>")
+@blp.response(200, s.CampaignSchema)
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def get_campaign(code: str) -> Any:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None:
+        raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
+    return campaign
+
+
+# --- nominations ---------------------------------------------------------------------------
+
+
+@blp.route("/nominations")
+class Nominations(MethodView):
+    decorators = (token_required,)
+
+    @blp.arguments(s.ListArgsSchema, location="query")
+    @blp.response(200, s.NominationPageSchema)
+    @documented(400, 401, 422)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict[str, Any]) -> Any:
+        page = queries.list_nominations(db.session, actor(), _today(), **args)
+        return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+
+    @blp.arguments(s.NominationInSchema)
+    @blp.response(201, s.NominationSchema)
+    @documented(400, 401, 403, 404, 422)
+    @blp.doc(security=SECURITY)
+    def post(self, body: dict[str, Any]) -> Any:
+        nominee = {k: v for k, v in body["nominee"].items() if k not in ("kind", "name") and v}
+        outcome = service.create_nomination(
+            db.session,
+            actor(),
+            campaign=body["campaign"],
+            award_type=body["award_type"],
+            nominee_kind=body["nominee"]["kind"],
+            nominee_name=body["nominee"]["name"],
+            nominee=nominee,
+            facts=body["facts"],
+            achievements=body["achievements"],
+            unit_code=body["unit"],
+        )
+        return nomination_json(_visible(outcome.id))
+
+
+class IfMatchSchema(s.Schema):
+    class Meta:
+        unknown = "exclude"
+
+    if_match = s.fields.String(
+        required=True, data_key="If-Match", validate=s.validate.Regexp(r'^"?[0-9]{1,9}"?$')
+    )
+
+
+@blp.route("/nominations/<int:nomination_id>")
+class NominationItem(MethodView):
+    decorators = (token_required,)
+
+    @blp.response(200, s.NominationSchema)
+    @documented(401, 404)
+    @blp.doc(security=SECURITY)
+    def get(self, nomination_id: int) -> Any:
+        return nomination_json(_visible(nomination_id))
+
+    @blp.arguments(IfMatchSchema, location="headers")
+    @blp.arguments(s.NominationPatchSchema)
+    @blp.response(200, s.NominationSchema)
+    @documented(400, 401, 403, 404, 409, 422)
+    @blp.doc(security=SECURITY)
+    def patch(self, headers: dict[str, Any], body: dict[str, Any], nomination_id: int) -> Any:
+        """Correct a draft or returned nomination; ``If-Match`` carries the version you saw."""
+        changes: dict[str, Any] = {}
+        if "nominee" in body:
+            nominee = body["nominee"]
+            changes["nominee_name"] = nominee["name"]
+            changes["nominee"] = {
+                k: v for k, v in nominee.items() if k not in ("kind", "name") and v
+            }
+        for field in ("facts", "achievements"):
+            if field in body:
+                changes[field] = body[field]
+        service.update_nomination(
+            db.session,
+            nomination_id,
+            actor(),
+            expected_version=int(headers["if_match"].strip('"')),
+            changes=changes,
+        )
+        return nomination_json(_visible(nomination_id))
+
+
+@blp.route("/nominations/<int:nomination_id>/checks")
+@blp.response(200, s.ChecksSchema)
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def nomination_checks(nomination_id: int) -> Any:
+    return checks.report(db.session, _visible(nomination_id), _today()).as_dict()
+
+
+class IdempotencyHeaderSchema(s.Schema):
+    class Meta:
+        unknown = "exclude"
+
+    key = s.fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=s.validate.Length(min=1, max=200)
+    )
+
+
+@blp.route("/nominations/<int:nomination_id>/events", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(s.EventInSchema)
+@blp.response(200, s.OutcomeSchema)
+@documented(400, 401, 403, 404, 409, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def fire_event(headers: dict[str, Any], body: dict[str, Any], nomination_id: int) -> Any:
+    """Fire a workflow event. Retrying with the same ``Idempotency-Key`` returns the first answer."""
+    data = {k: body[k] for k in ("vote", "ground") if body.get(k) is not None}
+    return service.fire(
+        db.session,
+        nomination_id,
+        body["event"],
+        actor(),
+        expected_version=body["version"],
+        comment=body["comment"],
+        idempotency_key=headers.get("key"),
+        **data,
+    ).as_dict()
+
+
+@blp.route("/inbox")
+@blp.arguments(s.InboxArgsSchema, location="query")
+@blp.response(200, s.NominationPageSchema)
+@documented(400, 401, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def inbox(args: dict[str, Any]) -> Any:
+    page = queries.inbox(db.session, actor(), _today(), **args)
+    return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+
+
+@blp.route("/nominations/<int:nomination_id>/trail")
+@blp.response(200, s.TrailEntrySchema(many=True))
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def trail(nomination_id: int) -> Any:
+    _visible(nomination_id)
+    return audit.trail(db.session, nomination_id)
+
+
+@blp.route("/audit/verify")
+@blp.response(200, s.VerifySchema)
+@documented(401, 403)
+@blp.doc(security=SECURITY)
+@token_required
+def verify() -> Any:
+    accounts.require_role(actor(), {Role.AUDITOR, Role.ADMIN}, _today())
+    return audit.verify(db.session).as_dict()
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def decision_json(d: Decision) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "number": d.number,
+        "unit": d.unit.code,
+        "signed_on": d.signed_on,
+        "signer": d.signer.username,
+        "nominations": sorted(n.id for n in d.nominations),
+    }
+
+
+@blp.route("/decisions", methods=["POST"])
+@blp.arguments(s.DecisionInSchema)
+@blp.response(201, s.DecisionSchema)
+@documented(400, 401, 403, 404, 409, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def sign_decision(body: dict[str, Any]) -> Any:
+    decision = service.sign_decision(
+        db.session, actor(), nomination_ids=body["nomination_ids"], signed_on=body["signed_on"]
+    )
+    return decision_json(decision)
+
+
+@blp.route("/decisions/<int:decision_id>")
+@blp.response(200, s.DecisionSchema)
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def get_decision(decision_id: int) -> Any:
+    decision = db.session.get(Decision, decision_id)
+    today = _today()
+    if decision is None or not any(can_see(actor(), n, today) for n in decision.nominations):
+        raise NotFound(
+            f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
+        )
+    return decision_json(decision)
