@@ -21,7 +21,7 @@ def index() -> ResponseReturnValue:
     return render_template("index.html", rows=rows)
 
 
-@bp.route("/nominations/<int:nomination_id>")
+@bp.route("/nominations/<int(min=1, max=2147483647):nomination_id>")
 @login_required
 def detail(nomination_id: int) -> ResponseReturnValue:
     try:

@@ -327,7 +327,7 @@ class IfMatchSchema(s.Schema):
     )
 
 
-@blp.route("/nominations/<int:nomination_id>")
+@blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>")
 class NominationItem(MethodView):
     decorators = (token_required,)
 
@@ -364,7 +364,7 @@ class NominationItem(MethodView):
         return nomination_json(_visible(nomination_id))
 
 
-@blp.route("/nominations/<int:nomination_id>/checks")
+@blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/checks")
 @blp.response(200, s.ChecksSchema)
 @documented(401, 404)
 @blp.doc(security=SECURITY)
@@ -382,7 +382,7 @@ class IdempotencyHeaderSchema(s.Schema):
     )
 
 
-@blp.route("/nominations/<int:nomination_id>/events", methods=["POST"])
+@blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/events", methods=["POST"])
 @blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.arguments(s.EventInSchema)
 @blp.response(200, s.OutcomeSchema)
@@ -415,7 +415,7 @@ def inbox(args: dict[str, Any]) -> Any:
     return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
 
 
-@blp.route("/nominations/<int:nomination_id>/trail")
+@blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/trail")
 @blp.response(200, s.TrailEntrySchema(many=True))
 @documented(401, 404)
 @blp.doc(security=SECURITY)
@@ -462,7 +462,7 @@ def sign_decision(body: dict[str, Any]) -> Any:
     return decision_json(decision)
 
 
-@blp.route("/decisions/<int:decision_id>")
+@blp.route("/decisions/<int(min=1, max=2147483647):decision_id>")
 @blp.response(200, s.DecisionSchema)
 @documented(401, 404)
 @blp.doc(security=SECURITY)
