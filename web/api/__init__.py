@@ -42,6 +42,10 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     api.init_app(app)
     from web.api import docs, views
+    from workflow.campaign_schema import CampaignSchema
+
+    if "CampaignDefinition" not in api.spec.components.schemas:
+        api.spec.components.schema("CampaignDefinition", schema=CampaignSchema)
 
     api.register_blueprint(views.blp)
     csrf.exempt(views.blp)  # token-authenticated, no cookies: CSRF does not apply

@@ -156,7 +156,7 @@ class InboxArgsSchema(Strict):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class VoteSchema(Strict):
+class VoteCountsSchema(Strict):
     members = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
     present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
     yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
@@ -171,7 +171,7 @@ class EventInSchema(Strict):
     event = fields.String(required=True, validate=validate.OneOf(EVENTS))
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
-    vote = fields.Nested(VoteSchema, load_default=None, allow_none=True)
+    vote = fields.Nested(VoteCountsSchema, load_default=None, allow_none=True)
     ground = fields.String(
         load_default=None, allow_none=True,
         validate=validate.OneOf([g.value for g in RevocationGround]),

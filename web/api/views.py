@@ -245,12 +245,7 @@ class Campaigns(MethodView):
         requestBody={
             "required": True,
             "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "description": "A campaign definition (docs/campaigns.md)",
-                    }
-                }
+                "application/json": {"schema": {"$ref": "#/components/schemas/CampaignDefinition"}}
             },
         },
     )
