@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
@@ -9,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from web.extensions import db, login_manager
+from workflow import throttle
 from workflow.accounts import authenticate
 from workflow.models import User
 
@@ -29,9 +31,30 @@ def load_user(user_id: str) -> LoginUser | None:
     return LoginUser(user) if user is not None and user.is_active else None
 
 
+IDLE_TIMEOUT = 30 * 60  # seconds without a request
+ABSOLUTE_TIMEOUT = 10 * 60 * 60  # seconds since login, whatever happens
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+
+    @app.before_request
+    def expire_sessions() -> ResponseReturnValue | None:
+        """Idle and absolute session timeouts (the session is a signed cookie: no server state)."""
+        if request.path.startswith(("/api/", "/static/")) or "started" not in session:
+            return None
+        now = int(time.time())
+        if (
+            now - session.get("seen", 0) > IDLE_TIMEOUT
+            or now - session["started"] > ABSOLUTE_TIMEOUT
+        ):
+            logout_user()
+            session.clear()
+            flash("Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.", "info")
+            return redirect(url_for("auth.login"))
+        session["seen"] = now
+        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,13 +69,19 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
+        username = request.form.get("username", "").strip()[:80]
+        address = request.remote_addr or "?"
+        if throttle.refused(db.session, username, address):
+            flash("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau một giờ.", "error")
+            return render_template("login.html", username=username), 429
         user = authenticate(db.session, username, request.form.get("password", ""))
         if user is None:
+            throttle.record_failure(db.session, username, address)
             flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
             return render_template("login.html", username=username), 401
         session.clear()  # a fresh session at login (no fixation)
         login_user(LoginUser(user))
+        session["started"] = session["seen"] = int(time.time())
         return redirect(_safe_next(request.args.get("next")))
     if current_user.is_authenticated:
         return redirect(url_for("nominations.index"))

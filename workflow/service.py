@@ -22,6 +22,7 @@ from workflow import checks as _campaign_rules  # noqa: F401 - registers the cam
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
+from workflow.facts import validate_facts
 from workflow.errors import (
     IdempotencyKeyReused,
     IllegalTransition,
@@ -513,7 +514,7 @@ def create_nomination(
             nominee_kind,
             nominee_name,
             nominee or {},
-            facts or {},
+            validate_facts(facts or {}),
             achievements,
             unit_code,
             now,
@@ -682,6 +683,8 @@ def _edit(
             f"These fields cannot be edited: {', '.join(unknown)}.",
             dict.fromkeys(unknown, "not_editable"),
         )
+    if "facts" in changes:
+        changes = {**changes, "facts": validate_facts(changes["facts"])}
     if "nominee_name" in changes:
         name = str(changes["nominee_name"]).strip()
         if not name or len(name) > 200:
@@ -836,3 +839,23 @@ def nomination_version(session: Session, nomination_id: int) -> int:
             f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
         )
     return version
+
+
+def available_events(actor: User, nomination: Nomination, day: date) -> list[Event]:
+    """The events this actor may fire on this nomination now (what the UI offers)."""
+    found: list[Event] = []
+    for name in sorted(allowed_events(nomination.state)):
+        event = Event(name)
+        if event is Event.DECIDE:
+            continue  # only by signing a decision
+        role = _role_for(event, nomination.state)
+        unit = nomination.origin_unit_id if role is Role.OFFICER else nomination.current_unit_id
+        if _acting_assignment(actor, role, unit, day) is not None:
+            found.append(event)
+    return found
+
+
+def may_edit(actor: User, nomination: Nomination, day: date) -> bool:
+    return nomination.state in (State.DRAFT, State.RETURNED) and (
+        _acting_assignment(actor, Role.OFFICER, nomination.origin_unit_id, day) is not None
+    )
