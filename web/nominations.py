@@ -1,33 +1,311 @@
-"""Read-only pages over the domain: the nominations a user may see, and one's trail."""
+"""Pages for every role: lists, the inbox, one nomination with its actions, decisions, audit.
+
+Views parse forms (web/forms.py), call the domain and render; every decision about who
+may do what is the domain's (workflow.service, workflow.visibility).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from rules.money import vnd
+from web import forms
 from web.extensions import db
-from workflow import queries
+from workflow import audit, checks, queries, service
+from workflow.accounts import active_assignments, require_role
 from workflow.clock import utcnow, vn_date
-from workflow.errors import NotFound
+from workflow.errors import NotFound, WorkflowError
+from workflow.facts import DISCIPLINE, EDUCATION, GRADES, RATINGS, SCOPES, needed_facts
+from workflow.models import AwardType, Campaign, Nomination, User
+from workflow.visibility import can_see
+from workflow.vocabulary import Event, RevocationGround, Role, State
 
 bp = Blueprint("nominations", __name__)
+ID = "<int(min=1, max=2147483647):nomination_id>"
+
+
+def _me() -> User:
+    user: User = current_user.user
+    return user
+
+
+def _today() -> Any:
+    return vn_date(utcnow())
+
+
+def _visible(nomination_id: int) -> Nomination:
+    n = db.session.get(Nomination, nomination_id)
+    if n is None or not can_see(_me(), n, _today()):
+        abort(404)
+    return n
+
+
+@bp.app_template_filter("money")
+def money(amount: int) -> str:
+    return vnd(amount)
+
+
+@bp.app_template_filter("ddmmyyyy")
+def ddmmyyyy(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
 
 
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    rows = queries.visible_nominations(db.session, current_user.user, vn_date(utcnow()))
-    return render_template("index.html", rows=rows)
+    """The nominations the user may see, by state (an officer's unit list, an auditor's search)."""
+    state = request.args.get("state") or None
+    if state not in (None, *[s.value for s in State]):
+        abort(400)
+    page = queries.list_nominations(
+        db.session,
+        _me(),
+        _today(),
+        state=state,
+        campaign=request.args.get("campaign") or None,
+        cursor=request.args.get("cursor"),
+    )
+    roles = {a.role for a in active_assignments(_me(), _today())}
+    return render_template("index.html", page=page, state=state, states=list(State), roles=roles)
 
 
-@bp.route("/nominations/<int(min=1, max=2147483647):nomination_id>")
+@bp.route("/inbox")
 @login_required
-def detail(nomination_id: int) -> ResponseReturnValue:
+def inbox() -> ResponseReturnValue:
+    """What waits for the user at their unit(s), oldest page first by keyset."""
+    args = {k: request.args.get(k) or None for k in ("campaign", "award_type", "unit")}
+    page = queries.inbox(db.session, _me(), _today(), cursor=request.args.get("cursor"), **args)
+    return render_template("inbox.html", page=page, args=args)
+
+
+def _offered_awards() -> list[tuple[Campaign, AwardType]]:
+    rows = db.session.execute(
+        select(Campaign, AwardType).join(AwardType).order_by(Campaign.year.desc(), AwardType.title)
+    ).all()
+    return [(c, a) for c, a in rows]
+
+
+@bp.route("/nominations/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    awards = _offered_awards()
+    chosen = request.values.get("award") or (
+        f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
+    )
+    match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
+    if request.method == "POST" and match is not None:
+        try:
+            form = forms.load(forms.NewNominationSchema(), request.form)
+            outcome = service.create_nomination(
+                db.session,
+                _me(),
+                campaign=match[0].code,
+                award_type=match[1].code,
+                nominee_kind=match[1].nominee_kind,
+                nominee_name=form["nominee_name"],
+                nominee={"position": form["position"]} if form["position"] else {},
+                facts=forms.facts_from_form(request.form),
+                achievements=form["achievements"],
+            )
+        except WorkflowError as err:
+            flash(err.message_vi, "error")
+            return _form_page(awards, chosen, match), err.http_status
+        flash("Đã tạo hồ sơ (bản nháp).", "info")
+        return redirect(url_for("nominations.detail", nomination_id=outcome.id))
+    return _form_page(awards, chosen, match)
+
+
+def _form_page(
+    awards: list[Any], chosen: str, match: Any, nomination: Nomination | None = None
+) -> str:
+    needs = needed_facts(match[1]) if match else []
+    targets = (match[0].definition or {}).get("targets", []) if match else []
+    year = match[0].year if match else _today().year
+    return render_template(
+        "nomination_form.html",
+        awards=awards,
+        chosen=chosen,
+        match=match,
+        needs=needs,
+        targets=targets,
+        years=[year - 2, year - 1, year],
+        ratings=RATINGS,
+        grades=GRADES,
+        scopes=SCOPES,
+        discipline=DISCIPLINE,
+        education=EDUCATION,
+        rows=range(forms.ROWS),
+        nomination=nomination,
+        facts=(nomination.facts if nomination else {}) or {},
+        form=request.form,
+    )
+
+
+@bp.route(f"/nominations/{ID}")
+@login_required
+def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseReturnValue:
+    n = _visible(nomination_id)
+    today = _today()
+    trail = audit.trail(db.session, nomination_id)
+    last_return = next((e for e in reversed(trail) if e["event"] in ("return", "object")), None)
+    page = render_template(
+        "detail.html",
+        n=n,
+        state=State(n.state),
+        trail=trail,
+        report=checks.report(db.session, n, today),
+        events=service.available_events(_me(), n, today),
+        may_edit=service.may_edit(_me(), n, today),
+        last_return=last_return if n.state == State.RETURNED else None,
+        grounds=list(RevocationGround),
+        error=error,
+    )
+    return (page, error.http_status) if error else page
+
+
+@bp.route(f"/nominations/{ID}/events", methods=["POST"])
+@login_required
+def fire(nomination_id: int) -> ResponseReturnValue:
+    _visible(nomination_id)
     try:
-        view = queries.nomination_view(
-            db.session, current_user.user, nomination_id, vn_date(utcnow())
+        form = forms.load(forms.EventFormSchema(), request.form)
+        outcome = service.fire(
+            db.session,
+            nomination_id,
+            form["event"],
+            _me(),
+            expected_version=form["version"],
+            comment=form["comment"],
+            **forms.event_data(form),
         )
-    except NotFound:
+    except WorkflowError as err:
+        db.session.rollback()
+        return detail(nomination_id, error=err)
+    flash(f"Đã thực hiện: {Event(form['event']).vi} → {State(outcome.state).vi}.", "info")
+    return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+
+
+@bp.route(f"/nominations/{ID}/edit", methods=["GET", "POST"])
+@login_required
+def edit(nomination_id: int) -> ResponseReturnValue:
+    n = _visible(nomination_id)
+    match = (n.campaign, n.award_type)
+    chosen = f"{n.campaign.code}/{n.award_type.code}"
+    if request.method == "POST":
+        try:
+            version = int(request.form.get("version", "0") or 0)
+            service.update_nomination(
+                db.session,
+                nomination_id,
+                _me(),
+                expected_version=version,
+                changes={
+                    "facts": forms.facts_from_form(request.form),
+                    "achievements": request.form.get("achievements", ""),
+                },
+            )
+        except (WorkflowError, ValueError) as err:
+            db.session.rollback()
+            message = (
+                err.message_vi if isinstance(err, WorkflowError) else "Phiên bản không hợp lệ."
+            )
+            flash(message, "error")
+            return _form_page([match], chosen, match, n), getattr(err, "http_status", 400)
+        flash("Đã lưu thay đổi.", "info")
+        return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+    if not service.may_edit(_me(), n, _today()):
+        abort(403)
+    return _form_page([match], chosen, match, n)
+
+
+@bp.route(f"/nominations/{ID}/trail.<fmt>")
+@login_required
+def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
+    _visible(nomination_id)
+    rows = audit.trail(db.session, nomination_id)
+    name = f"nhat-ky-ho-so-{nomination_id}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if fmt == "json":
+        return Response(
+            json.dumps(rows, ensure_ascii=False, indent=1),
+            mimetype="application/json",
+            headers=disposition,
+        )
+    if fmt != "csv":
         abort(404)
-    return render_template("detail.html", n=view)
+    out = io.StringIO()
+    columns = [
+        "seq",
+        "at",
+        "actor",
+        "acting_for",
+        "role",
+        "unit",
+        "event",
+        "from_state",
+        "to_state",
+        "from_unit",
+        "to_unit",
+        "comment",
+        "prev_hash",
+        "hash",
+    ]
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers=disposition)
+
+
+@bp.route("/decisions/new", methods=["GET", "POST"])
+@login_required
+def new_decision() -> ResponseReturnValue:
+    """The decider assembles a decision from the nominations whose notice has ended."""
+    today = _today()
+    units = [a.unit_id for a in active_assignments(_me(), today) if a.role == Role.DECIDER]
+    if not units:
+        abort(403)
+    ready = db.session.scalars(
+        select(Nomination)
+        .where(Nomination.current_unit_id.in_(units), Nomination.state == State.ON_NOTICE)
+        .order_by(Nomination.id)
+    ).all()
+    if request.method == "POST":
+        try:
+            form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
+            decision = service.sign_decision(
+                db.session,
+                _me(),
+                nomination_ids=form["nomination_ids"],
+                signed_on=form["signed_on"],
+            )
+        except WorkflowError as err:
+            db.session.rollback()
+            flash(err.message_vi, "error")
+            return render_template("decision_form.html", ready=ready, today=today), err.http_status
+        flash(f"Đã ký quyết định số {decision.number}.", "info")
+        return redirect(url_for("nominations.index", state="awarded"))
+    return render_template("decision_form.html", ready=ready, today=today)
+
+
+@bp.route("/audit")
+@login_required
+def audit_page() -> ResponseReturnValue:
+    try:
+        require_role(_me(), {Role.AUDITOR, Role.ADMIN}, _today())
+    except WorkflowError:
+        abort(403)
+    report = audit.verify(db.session) if request.args.get("verify") else None
+    return render_template("audit.html", report=report)
+
+
+@bp.errorhandler(NotFound)
+def not_found(err: NotFound) -> ResponseReturnValue:
+    return render_template("error.html", status=404, error=err), 404
