@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from web import forms
 from web.extensions import db
 from workflow import audit, checks, queries, service
 from workflow.accounts import active_assignments, require_role
-from workflow.clock import utcnow, vn_date
+from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import NotFound, WorkflowError
 from workflow.facts import DISCIPLINE, EDUCATION, GRADES, RATINGS, SCOPES, needed_facts
 from workflow.models import AwardType, Campaign, Nomination, User
@@ -56,6 +57,31 @@ def money(amount: int) -> str:
 @bp.app_template_filter("ddmmyyyy")
 def ddmmyyyy(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+@bp.app_template_filter("vntime")
+def vntime(iso_utc: str) -> str:
+    """A trail timestamp (UTC) as Vietnamese read it: local time, dd/mm/yyyy hh:mm."""
+    instant = datetime.strptime(iso_utc, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return instant.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, Any]:
+    """Which pages the menu offers: only those the user's roles can use."""
+    roles = (
+        {a.role for a in active_assignments(_me(), _today())}
+        if current_user.is_authenticated
+        else set()
+    )
+    return {
+        "nav": {
+            "inbox": bool(roles & {Role.REVIEWER, Role.COUNCIL, Role.DECIDER}),
+            "new": Role.OFFICER in roles,
+            "sign": Role.DECIDER in roles,
+            "audit": bool(roles & {Role.AUDITOR, Role.ADMIN}),
+        }
+    }
 
 
 @bp.route("/")

@@ -22,7 +22,6 @@ from workflow import checks as _campaign_rules  # noqa: F401 - registers the cam
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
-from workflow.facts import validate_facts
 from workflow.errors import (
     IdempotencyKeyReused,
     IllegalTransition,
@@ -33,6 +32,7 @@ from workflow.errors import (
     ReasonRequired,
     StaleVersion,
 )
+from workflow.facts import validate_facts
 from workflow.machine import Step, allowed_events, run
 from workflow.models import (
     AwardType,
