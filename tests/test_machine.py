@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.machine import MACHINE, Step, allowed_events, mermaid, run
+from workflow.machine import MACHINE, TRANSITIONS, Step, allowed_events, mermaid, run
 from workflow.vocabulary import Event, State
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -35,3 +35,11 @@ def test_steps_move_along_the_route():
 
 def test_readme_shows_the_diagram_of_the_machine_that_runs():
     assert f"```mermaid\n{mermaid()}\n```" in README.read_text(encoding="utf-8")
+
+
+def test_the_help_page_draws_every_state_and_transition(client):
+    page = client.get("/help").get_data(as_text=True)
+    assert page.count("<rect") == len(State)
+    for event in {t["trigger"] for t in TRANSITIONS}:
+        assert Event(event).vi in page
+    assert "stateDiagram-v2" in page

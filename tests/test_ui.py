@@ -150,3 +150,19 @@ def test_the_inbox_issues_a_bounded_number_of_queries(app, login, world):
         assert page.count('href="/nominations/') >= size
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_bulk_approval_reports_each_item(login, world):
+    ok, stale = world.nominate(), world.nominate()
+    for nid in (ok, stale):
+        world.fire(nid, "submit", "officer1")
+    world.session.rollback()
+    reviewer = login("rev_br1")
+    assert f'value="{ok}@2"' in reviewer.text("/inbox")
+    response = reviewer.client.post(
+        "/inbox/approve", data={"csrf_token": reviewer.token, "pick": [f"{ok}@2", f"{stale}@1"]}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Đã chuyển: Đang thẩm định tại PROV" in page
+    assert "Không duyệt được: Hồ sơ đã được người khác cập nhật" in page

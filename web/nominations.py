@@ -112,6 +112,23 @@ def inbox() -> ResponseReturnValue:
     return render_template("inbox.html", page=page, args=args)
 
 
+@bp.route("/inbox/approve", methods=["POST"])
+@login_required
+def approve_selected() -> ResponseReturnValue:
+    """Bulk approval: each selected nomination is checked and approved on its own."""
+    items = []
+    for value in request.form.getlist("pick"):
+        nid, _, version = value.partition("@")
+        if not (nid.isdigit() and version.isdigit()):
+            abort(400)
+        items.append((int(nid), int(version)))
+    if not items:
+        flash("Chưa chọn hồ sơ nào.", "error")
+        return redirect(url_for("nominations.inbox"))
+    results = service.approve_many(db.session, _me(), items)
+    return render_template("bulk_result.html", results=results, states=State)
+
+
 def _offered_awards() -> list[tuple[Campaign, AwardType]]:
     rows = db.session.execute(
         select(Campaign, AwardType).join(AwardType).order_by(Campaign.year.desc(), AwardType.title)

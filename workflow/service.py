@@ -31,6 +31,7 @@ from workflow.errors import (
     NotFound,
     ReasonRequired,
     StaleVersion,
+    WorkflowError,
 )
 from workflow.facts import validate_facts
 from workflow.machine import Step, allowed_events, run
@@ -859,3 +860,24 @@ def may_edit(actor: User, nomination: Nomination, day: date) -> bool:
     return nomination.state in (State.DRAFT, State.RETURNED) and (
         _acting_assignment(actor, Role.OFFICER, nomination.origin_unit_id, day) is not None
     )
+
+
+def approve_many(
+    session: Session, actor: User, items: list[tuple[int, int]], now: datetime | None = None
+) -> list[tuple[int, Outcome | WorkflowError]]:
+    """Approve each (id, version) on its own: every one is checked, one failure stops none."""
+    results: list[tuple[int, Outcome | WorkflowError]] = []
+    for nomination_id, version in items:
+        try:
+            outcome = fire(
+                session,
+                nomination_id,
+                Event.APPROVE.value,
+                actor,
+                expected_version=version,
+                now=now,
+            )
+            results.append((nomination_id, outcome))
+        except WorkflowError as err:
+            results.append((nomination_id, err))
+    return results

@@ -245,7 +245,13 @@ class Campaigns(MethodView):
         requestBody={
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/CampaignDefinition"}}
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": "A campaign definition: components/schemas/CampaignDefinition"
+                        " and docs/campaigns.md; validated against that schema on the server.",
+                    }
+                }
             },
         },
     )
