@@ -163,6 +163,10 @@ def test_every_role_walks_its_main_path(browser, server, world):
     auditor.press("Kiểm tra toàn bộ nhật ký")
     assert "Nhật ký toàn vẹn" in auditor.page.content()
     auditor.shot("auditor-verify")
+    auditor.open("/dashboard")
+    auditor.shot("auditor-dashboard")
+    council.open("/notice")
+    council.shot("council-notice")
 
     problems = {}
     for who, person, path in [

@@ -166,3 +166,18 @@ def test_bulk_approval_reports_each_item(login, world):
     assert response.status_code == 200
     assert "Đã chuyển: Đang thẩm định tại PROV" in page
     assert "Không duyệt được: Hồ sơ đã được người khác cập nhật" in page
+
+
+def test_dashboard_and_public_notice_list(login, world):
+    waiting, noticed = world.nominate(name="Chờ duyệt"), world.nominate(name="Đang công khai")
+    world.fire(waiting, "submit", "officer1")
+    world.to_notice(noticed)
+    world.session.rollback()
+    board = login("auditor_prov").text("/dashboard")
+    assert "Số hồ sơ theo trạng thái" in board
+    assert "Đang công khai" in board
+    assert "Thời gian chờ trung vị tại mỗi cấp" in board
+    notice = login("council_prov").text("/notice")
+    assert "Đang công khai" in notice
+    assert "Chờ duyệt" not in notice
+    assert "Không có hồ sơ" in login("council_tld").text("/notice")

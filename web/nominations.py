@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,7 +21,7 @@ from web import forms
 from web.extensions import db
 from workflow import audit, checks, queries, service
 from workflow.accounts import active_assignments, require_role
-from workflow.clock import VIETNAM, utcnow, vn_date
+from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.errors import NotFound, WorkflowError
 from workflow.facts import DISCIPLINE, EDUCATION, GRADES, RATINGS, SCOPES, needed_facts
 from workflow.models import AwardType, Campaign, Nomination, User
@@ -62,8 +61,7 @@ def ddmmyyyy(value: Any) -> str:
 @bp.app_template_filter("vntime")
 def vntime(iso_utc: str) -> str:
     """A trail timestamp (UTC) as Vietnamese read it: local time, dd/mm/yyyy hh:mm."""
-    instant = datetime.strptime(iso_utc, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-    return instant.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return parse_iso_utc(iso_utc).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_context_processor
@@ -336,6 +334,23 @@ def new_decision() -> ResponseReturnValue:
         flash(f"Đã ký quyết định số {decision.number}.", "info")
         return redirect(url_for("nominations.index", state="awarded"))
     return render_template("decision_form.html", ready=ready, today=today)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    """Counts by state and tier and the median wait at each tier, as server-drawn bars."""
+    board = queries.dashboard(db.session, _me(), _today())
+    return render_template("dashboard.html", board=board)
+
+
+@bp.route("/notice")
+@login_required
+def notice() -> ResponseReturnValue:
+    """The public-notice list (danh sách công khai) of the council's units, printable."""
+    return render_template(
+        "notice.html", items=queries.on_notice(db.session, _me(), _today()), today=_today()
+    )
 
 
 @bp.route("/audit")

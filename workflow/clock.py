@@ -20,3 +20,8 @@ def vn_date(instant: datetime) -> date:
 def iso_utc(instant: datetime) -> str:
     """Fixed-precision UTC timestamp, so the same instant always hashes the same."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso_utc(text: str) -> datetime:
+    """The inverse of :func:`iso_utc`."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

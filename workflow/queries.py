@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,10 +14,11 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from workflow import audit
 from workflow.accounts import active_assignments
+from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import AwardType, Campaign, Nomination, Unit, User
+from workflow.models import AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.visibility import can_see, visible_filter
-from workflow.vocabulary import Role, State
+from workflow.vocabulary import Level, Role, State
 
 
 @dataclass(frozen=True)
@@ -169,3 +173,67 @@ def inbox(
     ]
     query = select(Nomination).where(or_(*clauses) if clauses else false())
     return _page(session, _filtered(query, campaign, award_type, unit), cursor, limit)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    by_state: list[tuple[State, int]]
+    in_review_by_level: list[tuple[Level, int]]
+    median_days_by_level: list[tuple[Level, float]]
+    total: int
+
+
+def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000) -> Dashboard:
+    """Counts by state and by tier, and the median time a nomination waits at each tier."""
+    rows = session.execute(
+        select(Nomination.id, Nomination.state, Unit.level)
+        .join(Unit, Unit.id == Nomination.current_unit_id)
+        .where(visible_filter(actor, day))
+    ).all()
+    states = Counter(state for _, state, _ in rows)
+    tiers = Counter(level for _, state, level in rows if state == State.IN_REVIEW)
+    levels = {code: level for code, level in session.execute(select(Unit.code, Unit.level))}
+    ids = [nid for nid, _, _ in rows]
+    dwell: dict[str, list[float]] = {}
+    arrived: dict[int, tuple[str, datetime]] = {}
+    bodies = session.scalars(
+        select(AuditEvent.body)
+        .where(AuditEvent.nomination_id.in_(ids))
+        .order_by(AuditEvent.seq)
+        .limit(trail_limit)
+    )
+    for body in bodies:
+        event = json.loads(body)
+        at = parse_iso_utc(event["at"])
+        nid = event["nomination_id"]
+        if nid in arrived:
+            unit, since = arrived.pop(nid)
+            dwell.setdefault(levels.get(unit, ""), []).append((at - since).total_seconds() / 86400)
+        if event["to_state"] == State.IN_REVIEW:
+            arrived[nid] = (event["to_unit"], at)
+    order = list(Level)
+    return Dashboard(
+        by_state=[(s, states[s.value]) for s in State if states[s.value]],
+        in_review_by_level=[(lvl, tiers[lvl.value]) for lvl in order if tiers[lvl.value]],
+        median_days_by_level=[
+            (lvl, round(statistics.median(dwell[lvl.value]), 1))
+            for lvl in order
+            if dwell.get(lvl.value)
+        ],
+        total=len(rows),
+    )
+
+
+def on_notice(session: Session, actor: User, day: date) -> list[Nomination]:
+    """The public-notice list of the units where the actor sits on the council or decides."""
+    units = [
+        a.unit_id for a in active_assignments(actor, day) if a.role in (Role.COUNCIL, Role.DECIDER)
+    ]
+    return list(
+        session.scalars(
+            select(Nomination)
+            .options(joinedload(Nomination.award_type), joinedload(Nomination.origin_unit))
+            .where(Nomination.current_unit_id.in_(units), Nomination.state == State.ON_NOTICE)
+            .order_by(Nomination.notice_ends_on, Nomination.id)
+        )
+    )
