@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from sqlalchemy import event, select
 
-from tests.factories import PASS_VOTE
+from tests.factories import CAMPAIGNS, PASS_VOTE
 from tests.web_client import WebClient
 from web.extensions import db
 from workflow.models import Nomination
@@ -181,3 +183,48 @@ def test_dashboard_and_public_notice_list(login, world):
     assert "Đang công khai" in notice
     assert "Chờ duyệt" not in notice
     assert "Không có hồ sơ" in login("council_tld").text("/notice")
+
+
+def test_admin_manages_units_users_and_campaigns(login, world, tmp_path):
+    admin = login("admin")
+    assert "PROV" in admin.text("/admin/units")
+    added = admin.post(
+        "/admin/units",
+        {"code": "CS7", "name": "CĐCS Trường Tiểu học", "level": "cdcs", "parent_code": "BR2"},
+    )
+    assert added.status_code == 302
+    duplicate = admin.post(
+        "/admin/units", {"code": "CS7", "name": "x", "level": "cdcs", "parent_code": "BR2"}
+    )
+    assert duplicate.status_code == 422
+    made = admin.post(
+        "/admin/users",
+        {
+            "username": "thay.br1",
+            "full_name": "Người Thay",
+            "password": "mat-khau-du-dai",
+            "role": "reviewer",
+            "unit_code": "BR1",
+            "valid_from": "2025-11-01",
+            "valid_to": "2025-11-30",
+            "acting_for": "rev_br1",
+        },
+    )
+    assert made.status_code == 302
+    assert "thay rev_br1" in admin.text("/admin/users")
+    yaml_text = (CAMPAIGNS / "2020-ldld-backan.yaml").read_bytes()
+    upload = admin.client.post(
+        "/admin/campaigns",
+        data={"csrf_token": admin.token, "definition": (BytesIO(yaml_text), "bk.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
+    assert "TD-2020-LDLD-BKN" in admin.text("/admin/campaigns")
+    assert "issuer:" in admin.text("/admin/campaigns/TD-2020-LDLD-BKN.yaml")
+    broken = admin.client.post(
+        "/admin/campaigns",
+        data={"csrf_token": admin.token, "definition": (BytesIO(b"code: [unclosed"), "x.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422
+    assert login("officer1").get("/admin/units").status_code == 403

@@ -27,13 +27,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from web import api, auth, cli, errors, help, nominations
+    from web import admin, api, auth, cli, errors, help, nominations
 
     auth.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
     app.register_blueprint(help.bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(state_label=_state_label, event_label=_event_label)
