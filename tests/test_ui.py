@@ -10,6 +10,8 @@ from sqlalchemy import event, select
 from tests.factories import CAMPAIGNS, PASS_VOTE
 from tests.web_client import WebClient
 from web.extensions import db
+from workflow import dossier
+from workflow.errors import InvalidInput
 from workflow.models import Nomination
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -228,3 +230,60 @@ def test_admin_manages_units_users_and_campaigns(login, world, tmp_path):
     )
     assert broken.status_code == 422
     assert login("officer1").get("/admin/units").status_code == 403
+
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def upload(
+    client: WebClient, nid: int, content: bytes, name: str = "x.pdf", kind: str = "bien_ban"
+):
+    page = client.text(f"/nominations/{nid}")
+    version = page.split('name="version" value="')[1].split('"')[0]
+    return client.client.post(
+        f"/nominations/{nid}/files",
+        data={
+            "csrf_token": client.token,
+            "version": version,
+            "kind": kind,
+            "file": (BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_dossier_files_are_checked_stored_by_hash_and_private(login, world):
+    nid = world.nominate()
+    world.session.rollback()
+    officer = login("officer1")
+    assert upload(officer, nid, PDF).status_code == 302
+    page = officer.text(f"/nominations/{nid}")
+    assert "Biên bản họp bình xét (PDF)" in page
+    link = page.split(f"/nominations/{nid}/files/")[1].split('"')[0]
+    download = officer.get(f"/nominations/{nid}/files/{link}")
+    assert download.data == PDF
+    assert (
+        download.headers["Content-Disposition"]
+        == f'attachment; filename="ho-so-{nid}-bien-ban-{link}.pdf"'
+    )
+    disguised = upload(officer, nid, b"MZ\x90\x00 not a pdf", name="ok.pdf")
+    assert disguised.status_code == 422
+    assert "Chỉ nhận tệp PDF" in disguised.get_data(as_text=True)
+    assert login("officer2").get(f"/nominations/{nid}/files/{link}").status_code == 404
+    other = world.nominate()
+    world.session.rollback()
+    assert officer.get(f"/nominations/{other}/files/{link}").status_code == 404  # not its file
+    assert "edit" in officer.text(f"/nominations/{nid}/trail.json")
+
+
+def test_a_file_over_ten_megabytes_is_refused(world):
+    nid = world.nominate()
+    with pytest.raises(InvalidInput, match="10 MB"):
+        dossier.attach(
+            world.session,
+            nid,
+            world.user("officer1"),
+            expected_version=1,
+            kind="bien_ban",
+            content=b"%PDF-" + b"0" * dossier.MAX_BYTES,
+        )

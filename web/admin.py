@@ -145,7 +145,10 @@ def campaign_list() -> ResponseReturnValue:
                 raise InvalidInput(
                     "Chưa chọn tệp định nghĩa đợt thi đua (.yaml).", "No file chosen."
                 )
-            content = upload.stream.read(MAX_CAMPAIGN_FILE + 1)
+            try:
+                content = upload.stream.read(MAX_CAMPAIGN_FILE + 1)
+            finally:
+                upload.close()  # the spooled temporary file werkzeug may have made
             if len(content) > MAX_CAMPAIGN_FILE:
                 raise InvalidInput("Tệp quá lớn (tối đa 512 KB).", "The file is too large.")
             try:

@@ -59,5 +59,6 @@ def from_environment() -> dict[str, Any]:
         "SECRET_KEY": secret_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,  # a 10 MB dossier file and its form
         "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY"),
     }

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from rules.money import vnd
 from web import forms
 from web.extensions import db
-from workflow import audit, checks, queries, service
+from workflow import audit, checks, dossier, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
-from workflow.errors import NotFound, WorkflowError
+from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.facts import DISCIPLINE, EDUCATION, GRADES, RATINGS, SCOPES, needed_facts
 from workflow.models import AwardType, Campaign, Nomination, User
 from workflow.visibility import can_see
@@ -208,6 +208,8 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         last_return=last_return if n.state == State.RETURNED else None,
         grounds=list(RevocationGround),
         error=error,
+        files=dossier.attachments(db.session, n.id),
+        kinds=dossier.KINDS,
     )
     return (page, error.http_status) if error else page
 
@@ -232,6 +234,51 @@ def fire(nomination_id: int) -> ResponseReturnValue:
         return detail(nomination_id, error=err)
     flash(f"Đã thực hiện: {Event(form['event']).vi} → {State(outcome.state).vi}.", "info")
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+
+
+@bp.route(f"/nominations/{ID}/files", methods=["POST"])
+@login_required
+def upload(nomination_id: int) -> ResponseReturnValue:
+    """Add a dossier file; the domain checks its type, size and who may add it."""
+    _visible(nomination_id)
+    file = request.files.get("file")
+    try:
+        version = request.form.get("version", "")
+        if file is None or not version.isdigit():
+            raise InvalidInput("Chưa chọn tệp.", "No file chosen.", {"file": "required"})
+        try:
+            content = file.stream.read(dossier.MAX_BYTES + 1)
+        finally:
+            file.close()  # the spooled temporary file werkzeug may have made
+        dossier.attach(
+            db.session,
+            nomination_id,
+            _me(),
+            expected_version=int(version),
+            kind=request.form.get("kind", ""),
+            content=content,
+        )
+    except WorkflowError as err:
+        db.session.rollback()
+        return detail(nomination_id, error=err)
+    flash("Đã đính kèm tài liệu.", "info")
+    return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+
+
+@bp.route(f"/nominations/{ID}/files/<int(min=1, max=2147483647):attachment_id>")
+@login_required
+def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
+    _visible(nomination_id)
+    try:
+        found, content = dossier.content_of(db.session, nomination_id, attachment_id)
+    except WorkflowError:
+        abort(404)
+    name = f"ho-so-{nomination_id}-{found.kind.replace('_', '-')}-{found.id}.{found.extension}"
+    return Response(
+        content,
+        mimetype=dossier.TYPES[found.extension],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route(f"/nominations/{ID}/edit", methods=["GET", "POST"])

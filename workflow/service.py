@@ -647,6 +647,29 @@ def update_nomination(
         raise
 
 
+def record_edit(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    data: dict[str, Any],
+    now: datetime | None = None,
+) -> Outcome:
+    """An audited change to the dossier made alongside (e.g. a file added), same rules as edit.
+
+    Commits what the caller added in this transaction with the audit link, or nothing.
+    """
+    now = now or utcnow()
+    try:
+        outcome = _edit(session, nomination_id, actor, expected_version, {}, now, data)
+        session.commit()
+        return outcome
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def _edit(
     session: Session,
     nomination_id: int,
@@ -654,6 +677,7 @@ def _edit(
     expected_version: int,
     changes: dict[str, Any],
     now: datetime,
+    data: dict[str, Any] | None = None,
 ) -> Outcome:
     today = vn_date(now)
     nomination = _load_for_update(session, nomination_id, actor, today)
@@ -718,7 +742,7 @@ def _edit(
         code,
         now,
         None,
-        {"fields": sorted(changes)},
+        data or {"fields": sorted(changes)},
     )
 
 
