@@ -98,15 +98,7 @@ def users() -> ResponseReturnValue:
         try:
             form = forms.load(UserFormSchema(), request.form)
             _admin(within=accounts.unit_by_code(db.session, form["unit_code"]))
-            substitute_for = None
-            if form["acting_for"]:
-                substitute_for = db.session.scalar(
-                    select(User).where(User.username == form["acting_for"])
-                )
-                if substitute_for is None:
-                    raise InvalidInput(
-                        "Không có người được thay thế này.", "Unknown acting_for user."
-                    )
+            substitute_for = accounts.user_named(db.session, form["acting_for"])
             user = accounts.create_user(
                 db.session, form["username"], form["full_name"], form["password"]
             )

@@ -47,6 +47,20 @@ def unit_by_code(session: Session, code: str) -> Unit:
     return unit
 
 
+def user_named(session: Session, username: str | None) -> User | None:
+    """The user a substitute acts for: None when none is named, refused when unknown."""
+    if not username:
+        return None
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise InvalidInput(
+            f"Không có tài khoản '{username}' để làm thay.",
+            f"No user '{username}' to act for.",
+            {"acting_for": "unknown"},
+        )
+    return user
+
+
 def create_unit(
     session: Session, code: str, name: str, level: str, parent_code: str | None = None
 ) -> Unit:

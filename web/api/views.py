@@ -61,6 +61,23 @@ def nomination_json(n: Nomination) -> dict[str, Any]:
     }
 
 
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "roles": [
+            {
+                "role": a.role,
+                "unit_code": a.unit.code,
+                "valid_from": a.valid_from,
+                "valid_to": a.valid_to,
+                "acting_for": a.acting_for.username if a.acting_for else None,
+            }
+            for a in user.assignments
+        ],
+    }
+
+
 def _visible(nomination_id: int) -> Nomination:
     n = db.session.get(Nomination, nomination_id)
     if n is None or not can_see(actor(), n, _today()):
@@ -109,21 +126,7 @@ def revoke_token() -> None:
 @blp.doc(security=SECURITY)
 @token_required
 def me() -> Any:
-    user = actor()
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "roles": [
-            {
-                "role": a.role,
-                "unit_code": a.unit.code,
-                "valid_from": a.valid_from,
-                "valid_to": a.valid_to,
-                "acting_for": a.acting_for.username if a.acting_for else None,
-            }
-            for a in user.assignments
-        ],
-    }
+    return user_json(actor())
 
 
 # --- administration ----------------------------------------------------------------------
@@ -186,17 +189,7 @@ def create_user(body: dict[str, Any]) -> Any:
             db.session, body["username"], body["full_name"], body["password"]
         )
         for role in body["roles"]:
-            substitute_for = None
-            if role["acting_for"]:
-                substitute_for = db.session.scalar(
-                    select(User).where(User.username == role["acting_for"])
-                )
-                if substitute_for is None:
-                    raise InvalidInput(
-                        "Không có người được thay thế này.",
-                        "Unknown acting_for user.",
-                        {"roles.acting_for": "unknown"},
-                    )
+            substitute_for = accounts.user_named(db.session, role["acting_for"])
             accounts.assign_role(
                 db.session,
                 user,
@@ -210,20 +203,7 @@ def create_user(body: dict[str, Any]) -> Any:
     except BaseException:
         db.session.rollback()
         raise
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "roles": [
-            {
-                "role": a.role,
-                "unit_code": a.unit.code,
-                "valid_from": a.valid_from,
-                "valid_to": a.valid_to,
-                "acting_for": a.acting_for.username if a.acting_for else None,
-            }
-            for a in user.assignments
-        ],
-    }
+    return user_json(user)
 
 
 @blp.route("/campaigns")
