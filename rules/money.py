@@ -24,3 +24,52 @@ def bonus_amount(coefficient: Decimal | str, decision_date: date) -> int:
     raw = Decimal(coefficient) * base
     steps = (raw / ROUND_TO).to_integral_value(rounding=ROUND_CEILING)
     return int(steps) * ROUND_TO
+
+
+DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+SCALES = ("", "nghìn", "triệu", "tỷ")
+
+
+def _three(n: int, leading: bool) -> list[str]:
+    """Words for 0–999; ``leading`` is False when a higher group precedes (full form)."""
+    hundreds, rest = divmod(n, 100)
+    tens, units = divmod(rest, 10)
+    words: list[str] = []
+    if hundreds or not leading:
+        words += [DIGITS[hundreds], "trăm"]
+    if tens > 1:
+        words += [DIGITS[tens], "mươi"]
+        if units == 1:
+            words.append("mốt")
+        elif units == 5:
+            words.append("lăm")
+        elif units:
+            words.append(DIGITS[units])
+    elif tens == 1:
+        words.append("mười")
+        if units:
+            words.append("lăm" if units == 5 else DIGITS[units])
+    elif units:
+        if words:
+            words.append("linh")
+        words.append(DIGITS[units])
+    return words
+
+
+def vnd_words(amount: int) -> str:
+    """An amount in Vietnamese words, as written on decisions: 540000 → 'Năm trăm bốn mươi nghìn đồng'."""
+    if not 0 <= amount < 10**12:
+        raise ValueError("amount out of range (0 to under a thousand billion đồng)")
+    if amount == 0:
+        return "Không đồng"
+    groups: list[int] = []
+    while amount:
+        amount, group = divmod(amount, 1000)
+        groups.append(group)
+    words: list[str] = []
+    for index in range(len(groups) - 1, -1, -1):
+        if groups[index]:
+            words += _three(groups[index], leading=not words)
+            words += [SCALES[index]] if SCALES[index] else []
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + " đồng"

@@ -640,3 +640,23 @@ def test_a_vote_with_nobody_present_does_not_pass() -> None:
     nobody attended approves the award (LĐTT, CSTĐ cơ sở, Giấy khen use base 'present').
     """
     assert vote_passes(0, 9, 0, (1, 2), "present") is False, "0 yes votes of 0 present passed"
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "Không đồng"),
+        (15, "Mười lăm đồng"),
+        (21_000, "Hai mươi mốt nghìn đồng"),
+        (105, "Một trăm linh năm đồng"),
+        (540_000, "Năm trăm bốn mươi nghìn đồng"),
+        (1_015, "Một nghìn không trăm mười lăm đồng"),
+        (1_800_000, "Một triệu tám trăm nghìn đồng"),
+        (1_001_000, "Một triệu không trăm linh một nghìn đồng"),
+        (3_500_000_000, "Ba tỷ năm trăm triệu đồng"),
+    ],
+)
+def test_amounts_in_vietnamese_words(amount, words):
+    from rules.money import vnd_words
+
+    assert vnd_words(amount) == words

@@ -13,7 +13,7 @@ from tests.web_client import WebClient
 from web.extensions import db
 from workflow import dossier
 from workflow.errors import InvalidInput
-from workflow.models import Nomination
+from workflow.models import AwardType, Nomination
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -355,3 +355,18 @@ def test_a_file_over_ten_megabytes_is_refused(world):
             kind="bien_ban",
             content=b"%PDF-" + b"0" * dossier.MAX_BYTES,
         )
+
+
+def test_a_decision_lists_amounts_with_their_total_in_words(login, world):
+    award = world.session.scalar(select(AwardType).where(AwardType.code == "BK0"))
+    award.bonus_coefficient = "1.0"
+    world.session.commit()
+    nid = prepared(world, "on_notice")
+    decision = world.sign([nid], days_later=0)
+    decision_id, number = decision.id, decision.number
+    world.session.rollback()  # SQLite: a reading transaction would hold the write lock
+    page = login("auditor_prov").text(f"/decisions/{decision_id}")
+    assert number in page
+    assert "2.340.000 đ" in page  # 1.0 × lương cơ sở 2,340,000 from 01/07/2024
+    assert "Hai triệu ba trăm bốn mươi nghìn đồng" in page
+    assert login("officer2").get(f"/decisions/{decision_id}").status_code == 404

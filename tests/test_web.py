@@ -122,3 +122,16 @@ def test_the_app_factory_reads_the_environment(monkeypatch, tmp_path):
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
     assert (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_english_is_one_click_away_and_survives_login(client, world):
+    client.post("/lang", data={"lang": "en", "next": "/login", "csrf_token": csrf_token(client)})
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Log in" in page
+    assert login(client, "officer1").status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in home
+    assert "Hồ sơ đề nghị khen thưởng" not in home
+    assert "Bản nháp" not in client.get("/help").get_data(as_text=True)

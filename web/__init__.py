@@ -27,9 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from web import admin, api, auth, cli, errors, help, nominations
+    from web import admin, api, auth, cli, errors, help, i18n, nominations
 
     auth.init_app(app)
+    i18n.init_app(app)
     errors.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
@@ -43,8 +44,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _state_label(code: str | None) -> str:
-    return State(code).vi if code else ""
+    from web.i18n import current_lang
+
+    return State(code).label(current_lang()) if code else ""
 
 
 def _event_label(code: str) -> str:
-    return Event(code).vi
+    from web.i18n import current_lang
+
+    return Event(code).label(current_lang())

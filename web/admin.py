@@ -7,6 +7,7 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import EXCLUDE, Schema, fields
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from web import forms
 from web.extensions import db
+from web.i18n import current_lang
 from workflow import accounts, campaigns
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, WorkflowError
@@ -79,11 +81,11 @@ def units() -> ResponseReturnValue:
                 db.session, form["code"], form["name"], form["level"], form["parent_code"]
             )
             db.session.commit()
-            flash(f"Đã thêm đơn vị {unit.code}.", "info")
+            flash(_("Đã thêm đơn vị %(code)s.", code=unit.code), "info")
             return redirect(url_for("admin.units"))
         except WorkflowError as err:
             db.session.rollback()
-            flash(err.message_vi, "error")
+            flash(err.message(current_lang()), "error")
             status = err.http_status
     tree = db.session.scalars(select(Unit).order_by(Unit.path)).all()
     return _page("admin_units.html", status, tree=tree, levels=list(Level))
@@ -112,11 +114,11 @@ def users() -> ResponseReturnValue:
                 acting_for=substitute_for,
             )
             db.session.commit()
-            flash(f"Đã tạo tài khoản {user.username}.", "info")
+            flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "info")
             return redirect(url_for("admin.users"))
         except WorkflowError as err:
             db.session.rollback()
-            flash(err.message_vi, "error")
+            flash(err.message(current_lang()), "error")
             status = err.http_status
     people = db.session.scalars(
         select(User).options(selectinload(User.assignments)).order_by(User.username)
@@ -156,11 +158,11 @@ def campaign_list() -> ResponseReturnValue:
                 db.session, campaigns.validate(raw, "tệp tải lên", catalogue)
             )
             db.session.commit()
-            flash(f"Đã nhập đợt thi đua {campaign.code}.", "info")
+            flash(_("Đã nhập đợt thi đua %(code)s.", code=campaign.code), "info")
             return redirect(url_for("admin.campaign_list"))
         except WorkflowError as err:
             db.session.rollback()
-            flash(err.message_vi, "error")
+            flash(err.message(current_lang()), "error")
             status = err.http_status
     listed = db.session.scalars(
         select(Campaign).order_by(Campaign.year.desc(), Campaign.code)

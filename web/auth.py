@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from web.extensions import db, login_manager
@@ -37,7 +39,7 @@ ABSOLUTE_TIMEOUT = 10 * 60 * 60  # seconds since login, whatever happens
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
 
     @app.before_request
     def expire_sessions() -> ResponseReturnValue | None:
@@ -50,14 +52,22 @@ def init_app(app: Flask) -> None:
             or now - session["started"] > ABSOLUTE_TIMEOUT
         ):
             logout_user()
-            session.clear()
-            flash("Phiên làm việc đã hết hạn; vui lòng đăng nhập lại.", "info")
+            fresh_session()
+            flash(_("Phiên làm việc đã hết hạn; vui lòng đăng nhập lại."), "info")
             return redirect(url_for("auth.login"))
         session["seen"] = now
         return None
 
 
-def _safe_next(target: str | None) -> str:
+def fresh_session() -> None:
+    """A new session (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def safe_next(target: str | None) -> str:
     """Only same-site relative paths: never redirect a user to another host."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
@@ -72,17 +82,17 @@ def login() -> ResponseReturnValue:
         username = request.form.get("username", "").strip()[:80]
         address = request.remote_addr or "?"
         if throttle.refused(db.session, username, address):
-            flash("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau một giờ.", "error")
+            flash(_("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau một giờ."), "error")
             return render_template("login.html", username=username), 429
         user = authenticate(db.session, username, request.form.get("password", ""))
         if user is None:
             throttle.record_failure(db.session, username, address)
-            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
+            flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
             return render_template("login.html", username=username), 401
-        session.clear()  # a fresh session at login (no fixation)
+        fresh_session()
         login_user(LoginUser(user))
         session["started"] = session["seen"] = int(time.time())
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     if current_user.is_authenticated:
         return redirect(url_for("nominations.index"))
     return render_template("login.html", username="")
@@ -92,6 +102,6 @@ def login() -> ResponseReturnValue:
 @login_required
 def logout() -> ResponseReturnValue:
     logout_user()
-    session.clear()
-    flash("Đã đăng xuất.", "info")
+    fresh_session()
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

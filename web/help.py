@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
+from web.i18n import current_lang
 from workflow.machine import TRANSITIONS, mermaid
 from workflow.vocabulary import Event, State
 
@@ -39,7 +40,7 @@ def _centre(state: State) -> tuple[float, float]:
     return 30 + col * W + BOX_W / 2, 30 + row * H + BOX_H / 2
 
 
-def state_svg() -> Markup:
+def state_svg(lang: str = "vi") -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {30 + 4 * W + BOX_W + 30} {60 + 3 * H}" '
         'role="img" aria-labelledby="diagram-title" class="diagram" font-family="sans-serif" '
@@ -53,7 +54,7 @@ def state_svg() -> Markup:
     for t in TRANSITIONS:
         sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
         for source in sources:
-            seen.setdefault((source, t["dest"]), []).append(Event(t["trigger"]).vi)
+            seen.setdefault((source, t["dest"]), []).append(Event(t["trigger"]).label(lang))
     for (source, dest), labels in seen.items():
         label = escape(" / ".join(dict.fromkeys(labels)))
         (x1, y1), (x2, y2) = _centre(source), _centre(dest)
@@ -96,7 +97,7 @@ def state_svg() -> Markup:
         parts.append(
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" '
             f'fill="{FILL.get(state, "#f4f4f4")}" stroke="#555"/><text x="{x + BOX_W / 2}" '
-            f'y="{y + BOX_H / 2 + 5}" text-anchor="middle">{escape(state.vi)}</text>'
+            f'y="{y + BOX_H / 2 + 5}" text-anchor="middle">{escape(state.label(lang))}</text>'
         )
     parts.append("</svg>")
     # Every label above is escaped; the rest is our own markup.
@@ -115,4 +116,4 @@ def states() -> ResponseReturnValue:
         }
         for t in TRANSITIONS
     ]
-    return render_template("help.html", svg=state_svg(), rows=rows, mermaid=mermaid())
+    return render_template("help.html", svg=state_svg(current_lang()), rows=rows, mermaid=mermaid())

@@ -13,13 +13,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from rules.money import vnd
 from web import forms
 from web.extensions import db
-from workflow import audit, checks, dossier, queries, service
+from web.i18n import current_lang
+from workflow import audit, checks, decisions, dossier, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -121,7 +123,7 @@ def approve_selected() -> ResponseReturnValue:
             abort(400)
         items.append((int(nid), int(version)))
     if not items:
-        flash("Chưa chọn hồ sơ nào.", "error")
+        flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
     results = service.approve_many(db.session, _me(), items)
     return render_template("bulk_result.html", results=results, states=State)
@@ -157,9 +159,9 @@ def new() -> ResponseReturnValue:
                 achievements=form["achievements"],
             )
         except WorkflowError as err:
-            flash(err.message_vi, "error")
+            flash(err.message(current_lang()), "error")
             return _form_page(awards, chosen, match), err.http_status
-        flash("Đã tạo hồ sơ (bản nháp).", "info")
+        flash(_("Đã tạo hồ sơ (bản nháp)."), "info")
         return redirect(url_for("nominations.detail", nomination_id=outcome.id))
     return _form_page(awards, chosen, match)
 
@@ -232,7 +234,13 @@ def fire(nomination_id: int) -> ResponseReturnValue:
     except WorkflowError as err:
         db.session.rollback()
         return detail(nomination_id, error=err)
-    flash(f"Đã thực hiện: {Event(form['event']).vi} → {State(outcome.state).vi}.", "info")
+    lang = current_lang()
+    done = _(
+        "Đã thực hiện: %(event)s → %(state)s.",
+        event=Event(form["event"]).label(lang),
+        state=State(outcome.state).label(lang),
+    )
+    flash(done, "info")
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
 
 
@@ -261,7 +269,7 @@ def upload(nomination_id: int) -> ResponseReturnValue:
     except WorkflowError as err:
         db.session.rollback()
         return detail(nomination_id, error=err)
-    flash("Đã đính kèm tài liệu.", "info")
+    flash(_("Đã đính kèm tài liệu."), "info")
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
 
 
@@ -303,11 +311,13 @@ def edit(nomination_id: int) -> ResponseReturnValue:
         except (WorkflowError, ValueError) as err:
             db.session.rollback()
             message = (
-                err.message_vi if isinstance(err, WorkflowError) else "Phiên bản không hợp lệ."
+                err.message(current_lang())
+                if isinstance(err, WorkflowError)
+                else _("Phiên bản không hợp lệ.")
             )
             flash(message, "error")
             return _form_page([match], chosen, match, n), getattr(err, "http_status", 400)
-        flash("Đã lưu thay đổi.", "info")
+        flash(_("Đã lưu thay đổi."), "info")
         return redirect(url_for("nominations.detail", nomination_id=nomination_id))
     if not service.may_edit(_me(), n, _today()):
         abort(403)
@@ -376,11 +386,21 @@ def new_decision() -> ResponseReturnValue:
             )
         except WorkflowError as err:
             db.session.rollback()
-            flash(err.message_vi, "error")
+            flash(err.message(current_lang()), "error")
             return render_template("decision_form.html", ready=ready, today=today), err.http_status
-        flash(f"Đã ký quyết định số {decision.number}.", "info")
-        return redirect(url_for("nominations.index", state="awarded"))
+        flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
+        return redirect(url_for("nominations.decision_page", decision_id=decision.id))
     return render_template("decision_form.html", ready=ready, today=today)
+
+
+@bp.route("/decisions/<int(min=1, max=2147483647):decision_id>")
+@login_required
+def decision_page(decision_id: int) -> ResponseReturnValue:
+    try:
+        view = decisions.decision_view(db.session, _me(), decision_id, _today())
+    except WorkflowError:
+        abort(404)
+    return render_template("decision.html", view=view)
 
 
 @bp.route("/dashboard")

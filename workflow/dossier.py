@@ -19,12 +19,12 @@ from workflow.errors import InvalidInput, NotFound
 from workflow.models import Attachment, Blob, User
 
 MAX_BYTES = 10 * 1024 * 1024
-KINDS = {
-    "to_trinh": "Tờ trình",
-    "bao_cao_thanh_tich": "Báo cáo thành tích",
-    "bien_ban": "Biên bản họp bình xét",
-    "danh_sach": "Danh sách",
-    "minh_chung": "Tài liệu minh chứng",
+KINDS = {  # code: (Vietnamese, English)
+    "to_trinh": ("Tờ trình", "Proposal letter"),
+    "bao_cao_thanh_tich": ("Báo cáo thành tích", "Achievement report"),
+    "bien_ban": ("Biên bản họp bình xét", "Minutes of the peer review"),
+    "danh_sach": ("Danh sách", "List"),
+    "minh_chung": ("Tài liệu minh chứng", "Supporting document"),
 }
 TYPES = {
     "pdf": "application/pdf",

@@ -1,0 +1,59 @@
+"""A signed decision as people read it: who is awarded what, and how much money goes with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from rules.money import bonus_amount, vnd_words
+from rules.params import MissingParameter
+from workflow.errors import NotFound
+from workflow.models import Decision, User
+from workflow.visibility import can_see
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    nomination_id: int
+    nominee_name: str
+    position: str
+    unit_name: str
+    award_title: str
+    amount: int | None  # None: no cash attached to this award (or no base salary that day)
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision: Decision
+    lines: list[DecisionLine]
+    total: int
+    total_words: str
+
+
+def decision_view(session: Session, actor: User, decision_id: int, day: date) -> DecisionView:
+    decision = session.get(Decision, decision_id)
+    if decision is None or not any(can_see(actor, n, day) for n in decision.nominations):
+        raise NotFound(
+            f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
+        )
+    lines = []
+    for n in sorted(decision.nominations, key=lambda n: n.id):
+        coefficient = n.award_type.bonus_coefficient
+        try:
+            amount = bonus_amount(coefficient, decision.signed_on) if coefficient else None
+        except MissingParameter:
+            amount = None
+        lines.append(
+            DecisionLine(
+                n.id,
+                n.nominee_name,
+                str((n.nominee or {}).get("position", "")),
+                n.origin_unit.name,
+                n.award_type.title,
+                amount,
+            )
+        )
+    total = sum(line.amount or 0 for line in lines)
+    return DecisionView(decision, lines, total, vnd_words(total))
