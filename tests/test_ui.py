@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
@@ -370,3 +370,22 @@ def test_a_decision_lists_amounts_with_their_total_in_words(login, world):
     assert "2.340.000 đ" in page  # 1.0 × lương cơ sở 2,340,000 from 01/07/2024
     assert "Hai triệu ba trăm bốn mươi nghìn đồng" in page
     assert login("officer2").get(f"/decisions/{decision_id}").status_code == 404
+
+
+def test_the_inbox_flags_overdue_and_filters_by_due_date(login, world):
+    award = world.session.scalar(select(AwardType).where(AwardType.code == "BK"))
+    award.days_per_tier = 5
+    world.session.commit()
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")  # in 2025: long overdue by now
+    due = world.session.get(Nomination, nid).due_on
+    world.session.rollback()
+    assert due is not None
+    reviewer = login("rev_br1")
+    page = reviewer.text("/inbox")
+    assert "Quá hạn" in page
+    assert due.strftime("%d/%m/%Y") in page
+    earlier = (due - timedelta(days=1)).isoformat()
+    assert "Quá hạn" not in reviewer.text(f"/inbox?due_by={earlier}")
+    assert reviewer.get("/inbox?due_by=31-12-2025").status_code == 400
+    assert "Hồ sơ quá hạn xử lý: 1" in login("auditor_prov").text("/dashboard")

@@ -135,3 +135,15 @@ def test_english_is_one_click_away_and_survives_login(client, world):
     assert '<html lang="en">' in home
     assert "Hồ sơ đề nghị khen thưởng" not in home
     assert "Bản nháp" not in client.get("/help").get_data(as_text=True)
+
+
+def test_every_string_of_the_pages_has_an_english_translation():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).resolve().parent.parent / "web/translations/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    missing = [m.id for m in catalogue if m.id and (m.fuzzy or not m.string)]
+    assert missing == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -107,9 +108,18 @@ def index() -> ResponseReturnValue:
 @login_required
 def inbox() -> ResponseReturnValue:
     """What waits for the user at their unit(s), oldest page first by keyset."""
-    args = {k: request.args.get(k) or None for k in ("campaign", "award_type", "unit")}
-    page = queries.inbox(db.session, _me(), _today(), cursor=request.args.get("cursor"), **args)
-    return render_template("inbox.html", page=page, args=args)
+    args = {k: request.args.get(k) or None for k in ("campaign", "award_type", "unit", "due_by")}
+    try:
+        due_by = date.fromisoformat(args["due_by"]) if args["due_by"] else None
+    except ValueError:
+        abort(400)
+    filters = {k: v for k, v in args.items() if k != "due_by"}
+    page = queries.inbox(
+        db.session, _me(), _today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
+    )
+    return render_template(
+        "inbox.html", page=page, args=args, today=_today(), soon=_today() + timedelta(days=2)
+    )
 
 
 @bp.route("/inbox/approve", methods=["POST"])

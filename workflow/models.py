@@ -230,6 +230,8 @@ class Nomination(Base):
     # The latest re-check of the whole campaign (``rules check``): {"eligible", "results"}.
     checks_latest: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
+    # When the unit now holding it should have acted (set as each tier receives it).
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -111,6 +111,7 @@ def inbox(
     campaign: str | None = None,
     award_type: str | None = None,
     unit: str | None = None,
+    due_by: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
@@ -122,11 +123,14 @@ def inbox(
         if a.role == role
     ]
     query = select(Nomination).where(or_(*clauses) if clauses else false())
+    if due_by is not None:
+        query = query.where(Nomination.due_on <= due_by)
     return _page(session, _filtered(query, campaign, award_type, unit), cursor, limit)
 
 
 @dataclass(frozen=True)
 class Dashboard:
+    overdue: int
     by_state: list[tuple[State, int]]
     in_review_by_level: list[tuple[Level, int]]
     median_days_by_level: list[tuple[Level, float]]
@@ -136,14 +140,15 @@ class Dashboard:
 def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000) -> Dashboard:
     """Counts by state and by tier, and the median time a nomination waits at each tier."""
     rows = session.execute(
-        select(Nomination.id, Nomination.state, Unit.level)
+        select(Nomination.id, Nomination.state, Unit.level, Nomination.due_on)
         .join(Unit, Unit.id == Nomination.current_unit_id)
         .where(visible_filter(actor, day))
     ).all()
-    states = Counter(state for _, state, _ in rows)
-    tiers = Counter(level for _, state, level in rows if state == State.IN_REVIEW)
+    states = Counter(state for _, state, _, _ in rows)
+    tiers = Counter(level for _, state, level, _ in rows if state == State.IN_REVIEW)
+    overdue = sum(1 for _, state, _, due in rows if state == State.IN_REVIEW and due and due < day)
     levels = {code: level for code, level in session.execute(select(Unit.code, Unit.level))}
-    ids = [nid for nid, _, _ in rows]
+    ids = [nid for nid, _, _, _ in rows]
     dwell: dict[str, list[float]] = {}
     arrived: dict[int, tuple[str, datetime]] = {}
     bodies = session.scalars(
@@ -163,6 +168,7 @@ def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000
             arrived[nid] = (event["to_unit"], at)
     order = list(Level)
     return Dashboard(
+        overdue=overdue,
         by_state=[(s, states[s.value]) for s in State if states[s.value]],
         in_review_by_level=[(lvl, tiers[lvl.value]) for lvl in order if tiers[lvl.value]],
         median_days_by_level=[

@@ -183,6 +183,7 @@ def _record(
 # Every column an event may change, written in one statement guarded by the version.
 _NOMINATIONS = Base.metadata.tables["nominations"]
 _MUTABLE = (
+    "due_on",
     "state",
     "current_unit_id",
     "route",
@@ -325,6 +326,14 @@ def _apply(
     changes.update(state=step.state, current_unit_id=step.unit_id, updated_at=now)
     if vote is not None:
         changes["vote"] = vote["vote"]
+    days = nomination.award_type.days_per_tier
+    arrived = step.state == State.IN_REVIEW and (
+        before[0] != step.state or step.unit_id != nomination.current_unit_id
+    )
+    if arrived:
+        changes["due_on"] = today + timedelta(days=days) if days else None
+    elif step.state != State.IN_REVIEW:
+        changes["due_on"] = None
     if step.state == State.ON_NOTICE:
         changes["notice_ends_on"] = today + timedelta(days=nomination.award_type.notice_days)
     elif before[0] == State.ON_NOTICE:
