@@ -123,14 +123,23 @@ def ruled(world):
 
 def nominate(world, facts, award="BK_LDLD", name="Lê Thị Hồng"):
     return service.create_nomination(
-        world.session, world.user("officer1"), campaign="TDYN-2025-DLK", award_type=award,
-        nominee_kind="individual", nominee_name=name, facts=facts, now=world.tick(),
-    ).id  # fmt: skip
+        world.session,
+        world.user("officer1"),
+        campaign="TDYN-2025-DLK",
+        award_type=award,
+        nominee_kind="individual",
+        nominee_name=name,
+        facts=facts,
+        now=world.tick(),
+    ).id
 
 
 def test_submit_is_refused_listing_every_failing_rule(ruled):
-    facts = {**GOOD_FACTS, "ratings": {"2024": "HTNV", "2025": "HTXSNV"},
-             "discipline": [{"year": 2025, "level": "khien_trach"}]}  # fmt: skip
+    facts = {
+        **GOOD_FACTS,
+        "ratings": {"2024": "HTNV", "2025": "HTXSNV"},
+        "discipline": [{"year": 2025, "level": "khien_trach"}],
+    }
     nid = nominate(ruled, facts)
     with pytest.raises(NotEligible) as err:
         ruled.fire(nid, "submit", "officer1")
@@ -176,9 +185,17 @@ def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path):
     ruled.session.rollback()
     report = tmp_path / "r.json"
     result = app.test_cli_runner().invoke(
-        args=["rules", "check", "--campaign", "TDYN-2025-DLK", "--output", str(report),
-              "--format", "json"]
-    )  # fmt: skip
+        args=[
+            "rules",
+            "check",
+            "--campaign",
+            "TDYN-2025-DLK",
+            "--output",
+            str(report),
+            "--format",
+            "json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(report.read_text(encoding="utf-8"))
     assert [r["eligible"] for r in rows] == [False, False]  # both drafts are past 20/11 today
@@ -190,3 +207,45 @@ def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path):
         args=["rules", "check", "--campaign", "TDYN-2025-DLK", "--output", str(csv_path)]
     )
     assert "R-DISCIPLINE" in csv_path.read_text(encoding="utf-8-sig")
+
+
+def test_the_form_checks_the_facts_before_saving(app, ruled):
+    from tests.web_client import WebClient
+
+    ruled.session.rollback()
+    officer = WebClient(app, "officer1")
+    response = officer.post(
+        "/nominations/new",
+        {
+            "award": "TDYN-2025-DLK/BK_LDLD",
+            "nominee_name": "Chưa lưu",
+            "preview": "1",
+            "facts.ratings.present": "1",
+            "facts.ratings.2024": "HTNV",
+            "facts.ratings.2025": "HTXSNV",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Kết quả kiểm tra với thông tin vừa nhập" in page
+    assert "R-BK-74" in page
+    assert ruled.session.scalars(select(Nomination)).all() == []  # nothing saved
+    ruled.session.rollback()
+    saved = officer.post(
+        "/nominations/new",
+        {
+            "award": "TDYN-2025-DLK/BK_LDLD",
+            "nominee_name": "Đã lưu",
+            "facts.ratings.present": "1",
+            "facts.ratings.2024": "HTNV",
+            "facts.ratings.2025": "HTXSNV",
+            "facts.targets.present": "1",
+            "facts.registered.present": "1",
+            "facts.registered": "on",
+        },
+    )
+    assert saved.status_code == 302
+    facts = ruled.session.scalars(select(Nomination.facts)).one()
+    ruled.session.rollback()
+    assert facts["ratings"] == {"2024": "HTNV", "2025": "HTXSNV"}
+    assert facts["targets"] == {}

@@ -389,3 +389,12 @@ def test_the_inbox_flags_overdue_and_filters_by_due_date(login, world):
     assert "Quá hạn" not in reviewer.text(f"/inbox?due_by={earlier}")
     assert reviewer.get("/inbox?due_by=31-12-2025").status_code == 400
     assert "Hồ sơ quá hạn xử lý: 1" in login("auditor_prov").text("/dashboard")
+
+
+def test_search_by_name_within_what_one_may_see(login, world):
+    world.nominate(name="Nguyễn Thị Lan")
+    world.nominate("officer2", name="Nguyễn Thị Lan Anh")
+    world.session.rollback()
+    page = login("officer1").text("/?q=thị lan")
+    assert "Nguyễn Thị Lan" in page
+    assert "Lan Anh" not in page  # another CĐCS's draft stays invisible

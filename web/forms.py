@@ -102,7 +102,7 @@ def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
         by_year = {
             k.rsplit(".", 1)[1]: v
             for k, v in form.items()
-            if k.startswith(f"facts.{name}.") and v.strip()
+            if k.startswith(f"facts.{name}.") and not k.endswith(".present") and v.strip()
         }
         if by_year or f"facts.{name}.present" in form:
             facts[name] = by_year
@@ -128,7 +128,7 @@ def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     targets = {
         k.split(".", 2)[2]: number(k.removeprefix("facts."))
         for k in form
-        if k.startswith("facts.targets.") and form[k].strip()
+        if k.startswith("facts.targets.") and not k.endswith(".present") and form[k].strip()
     }
     if targets or "facts.targets.present" in form:
         facts["targets"] = targets

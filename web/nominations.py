@@ -26,7 +26,15 @@ from workflow import audit, checks, decisions, dossier, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
-from workflow.facts import DISCIPLINE, EDUCATION, GRADES, RATINGS, SCOPES, needed_facts
+from workflow.facts import (
+    DISCIPLINE,
+    EDUCATION,
+    GRADES,
+    RATINGS,
+    SCOPES,
+    needed_facts,
+    validate_facts,
+)
 from workflow.models import AwardType, Campaign, Nomination, User
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
@@ -98,10 +106,18 @@ def index() -> ResponseReturnValue:
         _today(),
         state=state,
         campaign=request.args.get("campaign") or None,
+        q=request.args.get("q") or None,
         cursor=request.args.get("cursor"),
     )
     roles = {a.role for a in active_assignments(_me(), _today())}
-    return render_template("index.html", page=page, state=state, states=list(State), roles=roles)
+    return render_template(
+        "index.html",
+        page=page,
+        state=state,
+        states=list(State),
+        roles=roles,
+        q=request.args.get("q", ""),
+    )
 
 
 @bp.route("/inbox")
@@ -154,6 +170,11 @@ def new() -> ResponseReturnValue:
         f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
     )
     match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
+    if request.method == "POST" and match is not None and "preview" in request.form:
+        units = [a.unit_id for a in active_assignments(_me(), _today()) if a.role == Role.OFFICER]
+        if not units:
+            abort(403)
+        return _preview(awards, chosen, match, units[0])
     if request.method == "POST" and match is not None:
         try:
             form = forms.load(forms.NewNominationSchema(), request.form)
@@ -176,8 +197,27 @@ def new() -> ResponseReturnValue:
     return _form_page(awards, chosen, match)
 
 
+def _preview(
+    awards: list[Any], chosen: str, match: Any, unit_id: int, nomination: Nomination | None = None
+) -> ResponseReturnValue:
+    """Check the facts as typed, without saving anything."""
+    try:
+        facts = validate_facts(forms.facts_from_form(request.form))
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+        return _form_page(awards, chosen, match, nomination), err.http_status
+    results = checks.preview(db.session, match[1], unit_id, facts, _today())
+    db.session.rollback()
+    return _form_page(awards, chosen, match, nomination, preview=results, facts=facts)
+
+
 def _form_page(
-    awards: list[Any], chosen: str, match: Any, nomination: Nomination | None = None
+    awards: list[Any],
+    chosen: str,
+    match: Any,
+    nomination: Nomination | None = None,
+    preview: list[Any] | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> str:
     needs = needed_facts(match[1]) if match else []
     targets = (match[0].definition or {}).get("targets", []) if match else []
@@ -197,7 +237,8 @@ def _form_page(
         education=EDUCATION,
         rows=range(forms.ROWS),
         nomination=nomination,
-        facts=(nomination.facts if nomination else {}) or {},
+        facts=facts if facts is not None else ((nomination.facts if nomination else {}) or {}),
+        preview=preview,
         form=request.form,
     )
 
@@ -305,6 +346,10 @@ def edit(nomination_id: int) -> ResponseReturnValue:
     n = _visible(nomination_id)
     match = (n.campaign, n.award_type)
     chosen = f"{n.campaign.code}/{n.award_type.code}"
+    if request.method == "POST" and "preview" in request.form:
+        if not service.may_edit(_me(), n, _today()):
+            abort(403)
+        return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
         try:
             version = int(request.form.get("version", "0") or 0)

@@ -333,3 +333,14 @@ def _recheck(
         )
     session.commit()
     return rows
+
+
+def preview(
+    session: Session, award: AwardType, origin_unit_id: int, facts: dict[str, Any], today: date
+) -> list[Result]:
+    """The rules' answer for facts not yet saved (the form's "check before saving")."""
+    if not award.rules:
+        return []
+    probe = Probe(0, State.DRAFT.value, origin_unit_id, "", facts)
+    index = build_index(session, award.campaign_id)
+    return evaluate_all(award.rules, context_for(probe, award, award.campaign, index, today))

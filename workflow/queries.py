@@ -91,15 +91,19 @@ def list_nominations(
     campaign: str | None = None,
     award_type: str | None = None,
     unit: str | None = None,
+    q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
-    """What the actor may see, filtered; ``unit`` is the proposing (origin) unit's code."""
+    """What the actor may see, filtered; ``unit`` is the proposing (origin) unit's code and
+    ``q`` a part of the nominee's name (case-insensitive)."""
     query = _filtered(
         select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit
     )
     if state:
         query = query.where(Nomination.state == state)
+    if q and q.strip():
+        query = query.where(Nomination.nominee_name.ilike(f"%{q.strip()[:100]}%"))
     return _page(session, query, cursor, limit)
 
 

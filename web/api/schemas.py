@@ -141,6 +141,7 @@ class NominationPageSchema(Schema):
 
 class ListArgsSchema(Strict):
     state = fields.String(validate=validate.OneOf(STATES))
+    q = fields.String(validate=validate.Length(max=100), metadata={"description": "part of a name"})
     campaign = fields.String(validate=validate.Length(max=60))
     award_type = fields.String(validate=validate.Length(max=60))
     unit = fields.String(validate=validate.Length(max=40))
