@@ -147,3 +147,19 @@ def test_every_string_of_the_pages_has_an_english_translation():
         catalogue = read_po(handle)
     missing = [m.id for m in catalogue if m.id and (m.fuzzy or not m.string)]
     assert missing == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_behind_a_proxy_the_client_address_and_scheme_are_used(monkeypatch, tmp_path, db_url):
+    monkeypatch.setenv("PROXY_HOPS", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+    response = app.test_client().get(
+        "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    )
+    assert "Strict-Transport-Security" in response.headers

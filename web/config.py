@@ -61,4 +61,7 @@ def from_environment() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,  # a 10 MB dossier file and its form
         "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY"),
+        # Reverse proxies in front (load balancer): trust that many X-Forwarded-For/-Proto hops,
+        # so login throttling counts the client's address and HSTS sees HTTPS.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0") or 0),
     }

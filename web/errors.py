@@ -90,6 +90,6 @@ def init_app(app: Flask) -> None:
     def security_headers(response):  # type: ignore[no-untyped-def]
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        if request.is_secure:  # behind a proxy, PROXY_HOPS makes this the client's scheme
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
