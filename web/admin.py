@@ -100,18 +100,11 @@ def users() -> ResponseReturnValue:
         try:
             form = forms.load(UserFormSchema(), request.form)
             _admin(within=accounts.unit_by_code(db.session, form["unit_code"]))
-            substitute_for = accounts.user_named(db.session, form["acting_for"])
-            user = accounts.create_user(
-                db.session, form["username"], form["full_name"], form["password"]
-            )
-            accounts.assign_role(
-                db.session,
-                user,
-                form["role"],
-                form["unit_code"],
-                valid_from=form["valid_from"],
-                valid_to=form["valid_to"],
-                acting_for=substitute_for,
+            role = {
+                k: form[k] for k in ("role", "unit_code", "valid_from", "valid_to", "acting_for")
+            }
+            user = accounts.create_user_with_roles(
+                db.session, form["username"], form["full_name"], form["password"], [role]
             )
             db.session.commit()
             flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "info")

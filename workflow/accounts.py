@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -158,6 +159,25 @@ def assign_role(
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def create_user_with_roles(
+    session: Session, username: str, full_name: str, password: str, roles: list[dict[str, Any]]
+) -> User:
+    """A user and their dated role assignments (``role``, ``unit_code``, ``valid_from``,
+    ``valid_to``, ``acting_for``), all flushed together; the caller commits or rolls back."""
+    user = create_user(session, username, full_name, password)
+    for role in roles:
+        assign_role(
+            session,
+            user,
+            role["role"],
+            role["unit_code"],
+            valid_from=role.get("valid_from"),
+            valid_to=role.get("valid_to"),
+            acting_for=user_named(session, role.get("acting_for")),
+        )
+    return user
 
 
 def active_assignments(user: User, day: date) -> list[RoleAssignment]:

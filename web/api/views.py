@@ -61,6 +61,10 @@ def nomination_json(n: Nomination) -> dict[str, Any]:
     }
 
 
+def page_json(page: queries.Page) -> dict[str, Any]:
+    return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+
+
 def user_json(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
@@ -185,20 +189,9 @@ def create_user(body: dict[str, Any]) -> Any:
             within=accounts.unit_by_code(db.session, role["unit_code"]),
         )
     try:
-        user = accounts.create_user(
-            db.session, body["username"], body["full_name"], body["password"]
+        user = accounts.create_user_with_roles(
+            db.session, body["username"], body["full_name"], body["password"], body["roles"]
         )
-        for role in body["roles"]:
-            substitute_for = accounts.user_named(db.session, role["acting_for"])
-            accounts.assign_role(
-                db.session,
-                user,
-                role["role"],
-                role["unit_code"],
-                valid_from=role["valid_from"],
-                valid_to=role["valid_to"],
-                acting_for=substitute_for,
-            )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -276,7 +269,7 @@ class Nominations(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, args: dict[str, Any]) -> Any:
         page = queries.list_nominations(db.session, actor(), _today(), **args)
-        return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+        return page_json(page)
 
     @blp.arguments(s.NominationInSchema)
     @blp.response(201, s.NominationSchema)
@@ -393,7 +386,7 @@ def fire_event(headers: dict[str, Any], body: dict[str, Any], nomination_id: int
 @token_required
 def inbox(args: dict[str, Any]) -> Any:
     page = queries.inbox(db.session, actor(), _today(), **args)
-    return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+    return page_json(page)
 
 
 @blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/trail")
