@@ -63,7 +63,7 @@ PARAMS: tuple[Param, ...] = (
 
 
 class MissingParameter(LookupError):
-    pass
+    """No value of this parameter is in force on that date (the table has a gap)."""
 
 
 @cache

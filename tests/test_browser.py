@@ -8,6 +8,7 @@ Chromium (.ci/ensure-browser) and sets REQUIRE_BROWSER, so there it can only pas
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,13 @@ from werkzeug.serving import make_server
 from tests.factories import PASS_VOTE, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# Committed screenshots are refreshed on purpose (UPDATE_SCREENSHOTS=1 make test), so that an
+# ordinary test run never rewrites files under version control.
+SCREENSHOTS = (
+    Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "khenthuong-screenshots"
+)
 FLAGS = [
     "--headless=new",
     "--no-sandbox",

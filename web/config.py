@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -43,9 +44,8 @@ def secret_key(instance: Path) -> str:
         finally:
             os.close(fd)
         try:
-            os.link(tmp, key_file)
-        except FileExistsError:
-            pass
+            with contextlib.suppress(FileExistsError):  # another worker was first: use its key
+                os.link(tmp, key_file)
         finally:
             tmp.unlink()
     return key_file.read_text().strip()
