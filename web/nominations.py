@@ -425,11 +425,7 @@ def new_decision() -> ResponseReturnValue:
     units = [a.unit_id for a in active_assignments(_me(), today) if a.role == Role.DECIDER]
     if not units:
         abort(403)
-    ready = db.session.scalars(
-        select(Nomination)
-        .where(Nomination.current_unit_id.in_(units), Nomination.state == State.ON_NOTICE)
-        .order_by(Nomination.id)
-    ).all()
+    ready = queries.on_notice(db.session, _me(), today, roles=(Role.DECIDER,))
     if request.method == "POST":
         try:
             form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))

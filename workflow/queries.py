@@ -184,11 +184,15 @@ def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000
     )
 
 
-def on_notice(session: Session, actor: User, day: date) -> list[Nomination]:
-    """The public-notice list of the units where the actor sits on the council or decides."""
-    units = [
-        a.unit_id for a in active_assignments(actor, day) if a.role in (Role.COUNCIL, Role.DECIDER)
-    ]
+def on_notice(
+    session: Session,
+    actor: User,
+    day: date,
+    roles: tuple[Role, ...] = (Role.COUNCIL, Role.DECIDER),
+) -> list[Nomination]:
+    """On public notice at the units where the actor holds one of ``roles`` (the notice list;
+    with the decider role alone, what the decider can sign)."""
+    units = [a.unit_id for a in active_assignments(actor, day) if a.role in roles]
     return list(
         session.scalars(
             select(Nomination)
