@@ -81,6 +81,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
+    # Where notifications are mailed; without one the user sees them in the app only.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
 
@@ -339,3 +341,87 @@ class Attachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     blob: Mapped[Blob] = relationship(lazy="raise")
+
+
+class ImportBatch(Base):
+    """An uploaded list (.xlsx), validated row by row, waiting for the officer's confirmation.
+
+    ``rows`` keeps each row's values as read and its errors, so the report and the
+    confirmation use exactly what the officer saw; ``sha256`` recognises the same file again.
+    """
+
+    __tablename__ = "import_batches"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'confirmed')", name="status_allowed"),
+        Index("ix_import_batches_sha256", "sha256", "campaign_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    rows: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class Notification(Base):
+    """One message for one user, shown in the app; mailed through the outbox if they have
+    an address. Written in the same transaction as what caused it."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class OutboxMessage(Base):
+    """An email waiting to be delivered (transactional outbox): delivered once, retried with
+    back-off when the server refuses it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DeadlineAlert(Base):
+    """A reminder or escalation already queued for one stay of a nomination at a unit: the
+    unique key is what makes ``remind`` safe to run twice."""
+
+    __tablename__ = "deadline_alerts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('reminder', 'escalation')", name="kind_allowed"),
+        UniqueConstraint("nomination_id", "unit_id", "due_on", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    due_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

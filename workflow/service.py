@@ -514,42 +514,76 @@ def create_nomination(
     now: datetime | None = None,
 ) -> Outcome:
     """A new draft at the officer's CĐCS; its creation is the first link of its trail."""
+    spec = NewNomination(
+        award_type, nominee_kind, nominee_name, nominee or {}, facts or {}, achievements
+    )
+    return create_nominations(
+        session, actor, campaign=campaign, specs=[spec], unit_code=unit_code, now=now
+    )[0]
+
+
+@dataclass(frozen=True)
+class NewNomination:
+    """One draft to create; ``origin`` is recorded in its first audit link (e.g. an import row)."""
+
+    award_type: str
+    nominee_kind: str
+    nominee_name: str
+    nominee: dict[str, Any]
+    facts: dict[str, Any]
+    achievements: str = ""
+    origin: dict[str, Any] | None = None
+
+
+def create_nominations(
+    session: Session,
+    actor: User,
+    *,
+    campaign: str,
+    specs: list[NewNomination],
+    unit_code: str | None = None,
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Several drafts in one transaction: all are created, or none (a list import)."""
     now = now or utcnow()
     try:
-        nomination, assignment = _new_nomination(
-            session,
-            actor,
-            campaign,
-            award_type,
-            nominee_kind,
-            nominee_name,
-            nominee or {},
-            validate_facts(facts or {}),
-            achievements,
-            unit_code,
-            now,
-        )
-        data = {
-            "award_type": award_type,
-            "campaign": campaign,
-            "nominee_kind": nominee_kind,
-            "nominee_name": nominee_name,
-        }
-        origin = assignment.unit.code
-        outcome = _record(
-            session,
-            nomination,
-            actor,
-            assignment,
-            Event.CREATE,
-            (None, None),
-            origin,
-            now,
-            None,
-            data,
-        )
+        outcomes = []
+        for spec in specs:
+            nomination, assignment = _new_nomination(
+                session,
+                actor,
+                campaign,
+                spec.award_type,
+                spec.nominee_kind,
+                spec.nominee_name,
+                spec.nominee,
+                validate_facts(spec.facts),
+                spec.achievements,
+                unit_code,
+                now,
+            )
+            data = {
+                "award_type": spec.award_type,
+                "campaign": campaign,
+                "nominee_kind": spec.nominee_kind,
+                "nominee_name": spec.nominee_name,
+            } | ({"origin": spec.origin} if spec.origin else {})
+            outcomes.append(
+                _record(
+                    session,
+                    nomination,
+                    actor,
+                    assignment,
+                    Event.CREATE,
+                    (None, None),
+                    assignment.unit.code,
+                    now,
+                    None,
+                    data,
+                )
+            )
         session.commit()
-        return outcome
+        return outcomes
     except BaseException:
         session.rollback()
         raise

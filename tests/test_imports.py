@@ -1,0 +1,179 @@
+"""Excel lists in: lists made in LibreOffice, every kind of bad cell explained, nothing created
+before the officer confirms, and the same list twice creates nothing twice."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from tests.factories import CAMPAIGN
+from workflow import audit, imports
+from workflow.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from workflow.models import Nomination
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def read(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def preview(world, content: bytes, who: str = "officer1"):
+    return imports.preview(
+        world.session, world.user(who), campaign=CAMPAIGN, content=content, filename="ds.xlsx"
+    )
+
+
+def by_row(batch) -> dict[int, dict]:
+    return {r["row"]: r for r in batch.rows["rows"]}
+
+
+def errors(row: dict) -> dict[str, str]:
+    return {name: problem[0] for name, problem in row["errors"].items()}
+
+
+def count(session) -> int:
+    return session.scalar(select(func.count()).select_from(Nomination))
+
+
+def test_the_libreoffice_list_really_holds_nfd_text_and_date_cells():
+    rows = list(load_workbook(io.BytesIO(read("list-mixed.xlsx"))).worksheets[0].values)
+    name = rows[4][1]
+    assert name != unicodedata.normalize("NFC", name)  # Trần Văn Bình typed in NFD
+    assert rows[3][4].year == 1985  # a real date cell
+
+
+def test_every_bad_cell_is_named_and_nothing_is_created_before_confirming(world):
+    batch = preview(world, read("list-mixed.xlsx"))
+    rows = by_row(batch)
+    assert rows[4]["status"] == "valid"
+    assert rows[4]["spec"]["nominee"] == {
+        "position": "Kế toán trưởng",
+        "key": "001185000001",
+        "birth_date": "1985-03-15",
+    }
+    assert rows[4]["spec"]["facts"] == {"gender": "female", "ratings": {"2025": "HTXSNV"}}
+    assert errors(rows[5]) == {"birth_date": "invalid_date"}  # 31/02/1980
+    assert errors(rows[6]) == {"award_type": "unknown_award"}
+    assert rows[7]["status"] == "valid"
+    assert rows[7]["spec"]["facts"]["ratings"] == {"2025": "HTTNV"}  # written out in words
+    assert errors(rows[8]) == {"nominee_name": "duplicate_in_file"}  # NFC copy of row 7
+    assert rows[8]["errors"]["nominee_name"][1] == {"row": 7}
+    assert errors(rows[9]) == {"nominee_name": "required"}
+    assert rows[10]["spec"]["nominee_kind"] == "collective"
+    assert errors(rows[11]) == {
+        "birth_date": "invalid_date",
+        "gender": "invalid_gender",
+        "rating_2025": "invalid_rating",
+    }
+    assert imports.counts(batch) == imports.Counts(valid=3, invalid=4, duplicate=1)
+    world.session.rollback()
+    assert count(world.session) == 0
+
+
+def test_confirming_creates_the_valid_rows_in_nfc_and_says_where_they_came_from(world):
+    batch = preview(world, read("list-mixed.xlsx"))
+    outcomes = imports.confirm(world.session, world.user("officer1"), batch.id)
+    assert len(outcomes) == 3
+    names = world.session.scalars(select(Nomination.nominee_name).order_by(Nomination.id)).all()
+    assert names == ["Nguyễn Thị Hoa", "Phạm Thị Dung", "Tổ Công đoàn Phòng Kế toán"]
+    assert all(n == unicodedata.normalize("NFC", n) for n in names)
+    first = audit.trail(world.session, outcomes[0].id)[0]
+    assert first["event"] == "create"
+    assert first["data"]["origin"] == {"import": batch.id, "row": 4}
+
+
+def test_the_same_list_twice_creates_nothing_twice(world):
+    officer = world.user("officer1")
+    first = preview(world, read("list-mixed.xlsx"))
+    imports.confirm(world.session, officer, first.id)
+    with pytest.raises(StaleVersion):
+        imports.confirm(world.session, officer, first.id)
+    again = preview(world, read("list-mixed.xlsx"))
+    assert imports.same_file_imported(world.session, again).id == first.id
+    assert imports.counts(again) == imports.Counts(valid=0, invalid=4, duplicate=4)
+    assert errors(by_row(again)[4]) == {"nominee_name": "already_nominated"}
+    assert imports.confirm(world.session, officer, again.id) == []
+    assert count(world.session) == 3
+
+
+def test_rows_created_by_someone_else_after_the_preview_are_skipped_at_confirmation(world):
+    batch = preview(world, read("list-mixed.xlsx"))
+    world.nominate(name="Nguyễn Thị Hoa", nominee={"key": "001185000001"})
+    outcomes = imports.confirm(world.session, world.user("officer1"), batch.id)
+    assert len(outcomes) == 2
+    assert count(world.session) == 3
+
+
+def test_a_list_without_a_required_column_is_refused_whole(world):
+    with pytest.raises(InvalidInput) as err:
+        preview(world, read("list-missing-column.xlsx"))
+    assert err.value.details == {"missing_columns": ["Mã hình thức khen thưởng"]}
+    assert "Mã hình thức khen thưởng" in err.value.message_vi
+
+
+@pytest.mark.parametrize(
+    "content", [b"%PDF-1.7 not a sheet", b"", b"PK\x03\x04broken zip"], ids=["pdf", "empty", "zip"]
+)
+def test_a_file_that_is_not_a_workbook_is_refused_in_plain_words(world, content):
+    with pytest.raises(InvalidInput) as err:
+        preview(world, content)
+    assert err.value.details == {"file": "not_xlsx"}
+
+
+def test_only_a_grassroots_officer_imports_and_only_the_uploader_sees_the_batch(world):
+    with pytest.raises(NotAllowed):
+        preview(world, read("list-mixed.xlsx"), who="rev_br1")
+    batch = preview(world, read("list-mixed.xlsx"))
+    with pytest.raises(NotFound):
+        imports.confirm(world.session, world.user("officer2"), batch.id)
+
+
+def test_the_template_filled_in_imports_cleanly(world):
+    content = imports.template(world.session, CAMPAIGN)
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb["Danh sách"]
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
+    headers = [c.value for c in ws[header_row]]
+    assert "Xếp loại năm 2025" in headers
+    codes = [r[0] for r in wb["Hình thức khen thưởng"].iter_rows(min_row=2, values_only=True)]
+    assert codes == ["BK", "BK0", "BKTLD", "CO", "GK"]
+    values = {
+        "STT": 1,
+        "Họ và tên / Tên tập thể (*)": "Võ Thị Lan",
+        "Mã hình thức khen thưởng (*)": "BK",
+        "Ngày sinh": "05/06/1979",
+        "Đăng ký thi đua": "Có",
+        "Số ngày nghỉ": 3,
+    }
+    ws.append([values.get(h) for h in headers])
+    out = io.BytesIO()
+    wb.save(out)
+    batch = preview(world, out.getvalue())
+    row = batch.rows["rows"][0]
+    assert row["status"] == "valid", row["errors"]
+    assert row["spec"]["facts"] == {"registered": True, "absent_days": 3}
+
+
+def test_the_report_colours_each_bad_cell_and_explains_it(world):
+    batch = preview(world, read("list-mixed.xlsx"))
+    ws = load_workbook(io.BytesIO(imports.report(batch))).active
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Dòng")
+    headers = [c.value for c in ws[header_row]]
+    bad = ws.cell(header_row + 2, headers.index("Ngày sinh") + 1)  # the 31/02/1980 row
+    assert bad.value == "31/02/1980"
+    assert bad.fill.fgColor.rgb.endswith("F8CBAD")
+    assert "Ngày không hợp lệ" in bad.comment.text
+    status = [
+        ws.cell(r, headers.index("Trạng thái") + 1).value
+        for r in range(header_row + 1, ws.max_row + 1)
+    ]
+    assert status.count("Hợp lệ") == 3
+    assert status.count("Trùng, bỏ qua") == 1
+    english = load_workbook(io.BytesIO(imports.report(batch, "en"))).active
+    assert any("Invalid date" in str(c.value) for row in english.iter_rows() for c in row)
