@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from web import admin, api, auth, cli, errors, help, i18n, nominations
+    from web import admin, api, auth, cli, errors, help, i18n, lists, nominations
 
     auth.init_app(app)
     i18n.init_app(app)
@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(nominations.bp)
     app.register_blueprint(help.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(lists.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(state_label=_state_label, event_label=_event_label)

@@ -22,7 +22,7 @@ from rules.money import vnd
 from web import forms
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import audit, checks, decisions, dossier, queries, service
+from workflow import audit, checks, decisions, dossier, imports, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -459,7 +459,8 @@ def decision_page(decision_id: int) -> ResponseReturnValue:
 def dashboard() -> ResponseReturnValue:
     """Counts by state and tier and the median wait at each tier, as server-drawn bars."""
     board = queries.dashboard(db.session, _me(), _today())
-    return render_template("dashboard.html", board=board)
+    campaigns = imports.campaigns(db.session)
+    return render_template("dashboard.html", board=board, campaigns=campaigns)
 
 
 @bp.route("/notice")

@@ -649,3 +649,25 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
 
 def _label(name: str, headers: dict[str, str]) -> str:
     return headers.get(name) or (BY_FIELD[name].label if name in BY_FIELD else name)
+
+
+def campaigns(session: Session) -> list[Campaign]:
+    """Campaigns a list may be imported into: those offering at least one award."""
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(Campaign.award_types.any())
+            .order_by(Campaign.year.desc(), Campaign.code)
+        )
+    )
+
+
+def recent(session: Session, actor: User, limit: int = 10) -> list[ImportBatch]:
+    return list(
+        session.scalars(
+            select(ImportBatch)
+            .where(ImportBatch.created_by_id == actor.id)
+            .order_by(ImportBatch.id.desc())
+            .limit(limit)
+        )
+    )

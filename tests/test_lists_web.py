@@ -1,0 +1,109 @@
+"""Excel through the pages: an officer imports a list in two steps; every list view exports."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from tests.factories import CAMPAIGN
+from tests.web_client import WebClient
+from workflow.models import Nomination
+from workflow.spreadsheets import XLSX
+
+LIST = (Path(__file__).parent / "fixtures" / "list-mixed.xlsx").read_bytes()
+
+
+def upload(web: WebClient, content: bytes, name: str = "danh-sach.xlsx"):
+    return web.client.post(
+        "/imports",
+        data={"csrf_token": web.token, "campaign": CAMPAIGN, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def cells(response) -> list[str]:
+    assert response.status_code == 200
+    assert response.mimetype == XLSX
+    wb = load_workbook(io.BytesIO(response.data))
+    return [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def count(session) -> int:
+    """Read, then end the read: on SQLite an open transaction would lock the pages out."""
+    session.rollback()
+    total = session.scalar(select(func.count()).select_from(Nomination))
+    session.rollback()
+    return total
+
+
+def test_an_officer_checks_a_list_then_confirms_it_once(app, world):
+    world.session.rollback()
+    web = WebClient(app, "officer1")
+    assert "Nhập danh sách đề nghị từ Excel" in web.text("/imports")
+    template = web.get(f"/imports/template.xlsx?campaign={CAMPAIGN}")
+    assert "Họ và tên / Tên tập thể (*)" in cells(template)
+
+    response = upload(web, LIST)
+    assert response.status_code == 302
+    page = web.text(response.location)
+    assert "3 dòng hợp lệ, 4 dòng có lỗi, 1 dòng trùng (bỏ qua)" in page
+    assert "Ngày không hợp lệ" in page
+    assert count(world.session) == 0
+    report = cells(web.get(response.location + "/report.xlsx"))
+    assert "Có lỗi" in report
+
+    done = web.post(response.location + "/confirm")
+    assert done.status_code == 302
+    assert "đã tạo 3 hồ sơ" in web.text(done.location)
+    assert count(world.session) == 3
+    again = web.post(response.location + "/confirm")
+    assert "đã được nhập rồi" in web.text(again.location)
+    assert count(world.session) == 3
+
+    second = upload(web, LIST)
+    assert "Tệp này đã được nhập" in web.text(second.location)
+
+
+def test_a_bad_file_gets_a_clear_error_and_others_cannot_see_a_batch(app, world):
+    world.session.rollback()
+    web = WebClient(app, "officer1")
+    refused = upload(web, b"not a workbook", "ds.xlsx")
+    assert refused.status_code == 422
+    assert "hãy gửi tệp Excel (.xlsx)" in refused.get_data(as_text=True)
+    reviewer = upload(WebClient(app, "rev_br1"), LIST)
+    assert reviewer.status_code == 403
+    batch = upload(web, LIST).location
+    assert WebClient(app, "officer2").get(batch).status_code == 404
+
+
+def test_every_list_view_exports_to_excel(app, world):
+    mine = world.nominate(name="Hoàng Thị Mai")
+    world.to_notice(mine)
+    decision = world.sign([mine])
+    decision_id, number = decision.id, decision.number
+    other = world.nominate(name="Vũ Văn Nam")
+    world.fire(other, "submit", "officer1")
+    world.session.rollback()
+
+    officer = WebClient(app, "officer1")
+    listed = cells(officer.get("/nominations.xlsx"))
+    assert {"Hoàng Thị Mai", "Vũ Văn Nam", "Đã khen thưởng"} <= set(listed)
+    assert "Vũ Văn Nam" not in cells(officer.get("/nominations.xlsx?state=awarded"))
+    assert "Vũ Văn Nam" in cells(WebClient(app, "rev_br1").get("/inbox.xlsx"))
+    assert "Hoàng Thị Mai" in cells(officer.get(f"/decisions/{decision_id}/list.xlsx"))
+    results = cells(WebClient(app, "auditor_prov").get(f"/campaigns/{CAMPAIGN}/results.xlsx"))
+    assert {"Hoàng Thị Mai", number} <= set(results)
+    trail = cells(officer.get(f"/nominations/{mine}/trail.xlsx"))
+    assert "Quyết định khen thưởng" in trail
+    assert WebClient(app, "officer3").get(f"/nominations/{mine}/trail.xlsx").status_code == 404
+    assert officer.get("/campaigns/NOPE/results.xlsx").status_code == 404
+
+
+def test_exported_text_cannot_become_a_formula(app, world):
+    world.nominate(name='=HYPERLINK("http://x")')
+    world.session.rollback()
+    exported = cells(WebClient(app, "officer1").get("/nominations.xlsx"))
+    assert '\'=HYPERLINK("http://x")' in exported

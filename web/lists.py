@@ -1,0 +1,205 @@
+"""Lists in and out of Excel: the import of nominations (upload, check, confirm) and the
+.xlsx export of every list view. The checks and the workbooks are the domain's
+(workflow.imports, workflow.exports); views parse, call and send the file."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from web.extensions import db
+from web.i18n import current_lang
+from workflow import decisions, exports, imports, queries
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput, WorkflowError
+from workflow.models import Nomination, User
+from workflow.spreadsheets import XLSX
+from workflow.visibility import can_see
+
+bp = Blueprint("lists", __name__)
+BATCH = "<int(min=1, max=2147483647):batch_id>"
+
+
+def _me() -> User:
+    user: User = current_user.user
+    return user
+
+
+def _today() -> date:
+    return vn_date(utcnow())
+
+
+def _xlsx(content: bytes, name: str) -> Response:
+    return Response(
+        content,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseReturnValue:
+    db.session.rollback()
+    return (
+        render_template(
+            "imports.html",
+            campaigns=imports.campaigns(db.session),
+            batches=imports.recent(db.session, _me()),
+            error=error,
+            counts=imports.counts,
+        ),
+        status,
+    )
+
+
+@bp.route("/imports")
+@login_required
+def import_page() -> ResponseReturnValue:
+    return _page()
+
+
+@bp.route("/imports/template.xlsx")
+@login_required
+def template() -> ResponseReturnValue:
+    code = request.args.get("campaign", "")
+    try:
+        content = imports.template(db.session, code)
+    except WorkflowError:
+        abort(404)
+    return _xlsx(content, f"mau-danh-sach-{code}.xlsx")
+
+
+@bp.route("/imports", methods=["POST"])
+@login_required
+def upload() -> ResponseReturnValue:
+    """Check the list; nothing is created until the officer confirms on the next page."""
+    file = request.files.get("file")
+    try:
+        if file is None or not file.filename:
+            raise InvalidInput("Chưa chọn tệp.", "No file chosen.", {"file": "required"})
+        try:
+            content = file.stream.read(imports.MAX_BYTES + 1)
+        finally:
+            file.close()
+        batch = imports.preview(
+            db.session,
+            _me(),
+            campaign=request.form.get("campaign", ""),
+            content=content,
+            filename=file.filename,
+        )
+    except WorkflowError as err:
+        return _page(err, err.http_status)
+    return redirect(url_for("lists.batch_page", batch_id=batch.id))
+
+
+@bp.route(f"/imports/{BATCH}")
+@login_required
+def batch_page(batch_id: int) -> ResponseReturnValue:
+    try:
+        batch = imports.batch_for(db.session, _me(), batch_id)
+    except WorkflowError:
+        abort(404)
+    return render_template(
+        "import_batch.html",
+        batch=batch,
+        counts=imports.counts(batch),
+        earlier=imports.same_file_imported(db.session, batch),
+        message=imports.message,
+        status=imports.STATUS,
+    )
+
+
+@bp.route(f"/imports/{BATCH}/report.xlsx")
+@login_required
+def report(batch_id: int) -> ResponseReturnValue:
+    try:
+        batch = imports.batch_for(db.session, _me(), batch_id)
+    except WorkflowError:
+        abort(404)
+    return _xlsx(imports.report(batch, current_lang()), f"ket-qua-kiem-tra-{batch_id}.xlsx")
+
+
+@bp.route(f"/imports/{BATCH}/confirm", methods=["POST"])
+@login_required
+def confirm(batch_id: int) -> ResponseReturnValue:
+    try:
+        created = imports.confirm(db.session, _me(), batch_id)
+    except WorkflowError as err:
+        db.session.rollback()
+        if err.http_status == 404:
+            abort(404)
+        flash(err.message(current_lang()), "error")
+        return redirect(url_for("lists.batch_page", batch_id=batch_id))
+    flash(_("Đã tạo %(count)d hồ sơ từ danh sách.", count=len(created)), "info")
+    return redirect(url_for("lists.batch_page", batch_id=batch_id))
+
+
+# Exports -----------------------------------------------------------------------------
+
+
+def _args(*names: str) -> dict[str, Any]:
+    return {k: request.args.get(k) or None for k in names}
+
+
+@bp.route("/nominations.xlsx")
+@login_required
+def export_nominations() -> ResponseReturnValue:
+    args = _args("state", "campaign", "q")
+    items = exports.every_page(
+        queries.list_nominations, session=db.session, actor=_me(), day=_today(), **args
+    )
+    title = _("Hồ sơ đề nghị khen thưởng")
+    return _xlsx(exports.nominations_workbook(items, title, current_lang()), "ho-so.xlsx")
+
+
+@bp.route("/inbox.xlsx")
+@login_required
+def export_inbox() -> ResponseReturnValue:
+    args = _args("campaign", "award_type", "unit")
+    try:
+        due_by = date.fromisoformat(request.args["due_by"]) if request.args.get("due_by") else None
+    except ValueError:
+        abort(400)
+    items = exports.every_page(
+        queries.inbox, session=db.session, actor=_me(), day=_today(), due_by=due_by, **args
+    )
+    title = _("Hồ sơ cần xử lý")
+    return _xlsx(exports.nominations_workbook(items, title, current_lang()), "can-xu-ly.xlsx")
+
+
+@bp.route("/decisions/<int(min=1, max=2147483647):decision_id>/list.xlsx")
+@login_required
+def export_decision(decision_id: int) -> ResponseReturnValue:
+    try:
+        view = decisions.decision_view(db.session, _me(), decision_id, _today())
+    except WorkflowError:
+        abort(404)
+    name = "danh-sach-qd-" + view.decision.number.replace("/", "-") + ".xlsx"
+    return _xlsx(exports.decision_workbook(view, current_lang()), name)
+
+
+@bp.route("/campaigns/<code>/results.xlsx")
+@login_required
+def export_results(code: str) -> ResponseReturnValue:
+    try:
+        content = exports.campaign_results_workbook(
+            db.session, _me(), _today(), code, current_lang()
+        )
+    except WorkflowError:
+        abort(404)
+    return _xlsx(content, "ket-qua-thi-dua.xlsx")
+
+
+@bp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/trail.xlsx")
+@login_required
+def export_trail(nomination_id: int) -> ResponseReturnValue:
+    n = db.session.get(Nomination, nomination_id)
+    if n is None or not can_see(_me(), n, _today()):
+        abort(404)
+    content = exports.trail_workbook(db.session, nomination_id, current_lang())
+    return _xlsx(content, f"nhat-ky-ho-so-{nomination_id}.xlsx")

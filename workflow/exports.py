@@ -1,0 +1,178 @@
+"""What each list view exports to Excel: the same rows the page shows, every page of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rules.money import bonus_amount
+from rules.params import MissingParameter
+from workflow import audit, queries
+from workflow.clock import VIETNAM, parse_iso_utc
+from workflow.decisions import DecisionView
+from workflow.errors import NotFound
+from workflow.models import Campaign, Nomination
+from workflow.spreadsheets import Sheet, table_workbook
+from workflow.vocabulary import Event, NomineeKind, State
+
+Lang = str
+
+
+def every_page(fetch: Callable[..., queries.Page], **kwargs: Any) -> Iterator[Nomination]:
+    """All items of a keyset-paginated list, page after page (an export has no pager)."""
+    cursor = None
+    while True:
+        page = fetch(cursor=cursor, limit=queries.PAGE_MAX, **kwargs)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _t(lang: Lang, vi: str, en: str) -> str:
+    return vi if lang == "vi" else en
+
+
+def nominations_workbook(items: Iterator[Nomination], title: str, lang: Lang = "vi") -> bytes:
+    headers = [
+        _t(lang, "Số hồ sơ", "No."),
+        _t(lang, "Người/tập thể được đề nghị", "Nominee"),
+        _t(lang, "Đối tượng", "Kind"),
+        _t(lang, "Hình thức khen thưởng", "Award"),
+        _t(lang, "Đợt thi đua", "Campaign"),
+        _t(lang, "Đơn vị đề nghị", "Proposing unit"),
+        _t(lang, "Đang ở", "Now at"),
+        _t(lang, "Trạng thái", "State"),
+        _t(lang, "Hạn xử lý", "Due on"),
+        _t(lang, "Cập nhật", "Updated"),
+    ]
+    rows = [
+        [
+            n.id,
+            n.nominee_name,
+            NomineeKind(n.nominee_kind).label(lang),
+            n.award_type.title,
+            n.campaign.code,
+            n.origin_unit.name,
+            n.current_unit.name,
+            State(n.state).label(lang),
+            n.due_on,
+            n.updated_at.astimezone(VIETNAM).date(),
+        ]
+        for n in items
+    ]
+    return table_workbook([Sheet(title, headers, rows)])
+
+
+def trail_workbook(session: Session, nomination_id: int, lang: Lang = "vi") -> bytes:
+    """The trail as the auditor reads it, with both hashes so a copy can be checked."""
+    headers = [
+        _t(lang, "Thứ tự", "Seq"),
+        _t(lang, "Thời điểm", "At"),
+        _t(lang, "Người thực hiện", "Actor"),
+        _t(lang, "Làm thay cho", "Acting for"),
+        _t(lang, "Vai trò", "Role"),
+        _t(lang, "Đơn vị", "Unit"),
+        _t(lang, "Sự kiện", "Event"),
+        _t(lang, "Từ trạng thái", "From state"),
+        _t(lang, "Đến trạng thái", "To state"),
+        _t(lang, "Từ đơn vị", "From unit"),
+        _t(lang, "Đến đơn vị", "To unit"),
+        _t(lang, "Ý kiến", "Comment"),
+        "prev_hash",
+        "hash",
+    ]
+    rows = [
+        [
+            e["seq"],
+            parse_iso_utc(e["at"]).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S"),
+            e["actor"],
+            e.get("acting_for"),
+            e.get("role"),
+            e.get("unit"),
+            Event(e["event"]).label(lang),
+            State(e["from_state"]).label(lang) if e.get("from_state") else "",
+            State(e["to_state"]).label(lang) if e.get("to_state") else "",
+            e.get("from_unit"),
+            e.get("to_unit"),
+            e.get("comment"),
+            e["prev_hash"],
+            e["hash"],
+        ]
+        for e in audit.trail(session, nomination_id)
+    ]
+    return table_workbook([Sheet(_t(lang, "Nhật ký", "Trail"), headers, rows)])
+
+
+def decision_workbook(view: DecisionView, lang: Lang = "vi") -> bytes:
+    d = view.decision
+    headers = [
+        _t(lang, "STT", "No."),
+        _t(lang, "Họ tên / tập thể", "Name"),
+        _t(lang, "Chức vụ", "Position"),
+        _t(lang, "Đơn vị", "Unit"),
+        _t(lang, "Hình thức khen thưởng", "Award"),
+        _t(lang, "Số tiền thưởng (đồng)", "Bonus (VND)"),
+    ]
+    rows: list[list[Any]] = [
+        [i, line.nominee_name, line.position, line.unit_name, line.award_title, line.amount]
+        for i, line in enumerate(view.lines, start=1)
+    ]
+    rows.append(["", _t(lang, "Tổng cộng", "Total"), "", "", "", view.total])
+    caption = [
+        _t(lang, "DANH SÁCH KÈM THEO QUYẾT ĐỊNH SỐ ", "LIST ATTACHED TO DECISION No. ")
+        + f"{d.number} ({d.signed_on.strftime('%d/%m/%Y')})",
+        _t(lang, "Bằng chữ: ", "In words: ") + view.total_words,
+    ]
+    return table_workbook([Sheet(_t(lang, "Danh sách", "List"), headers, rows, caption)])
+
+
+def campaign_results_workbook(
+    session: Session, actor: Any, day: date, code: str, lang: Lang = "vi"
+) -> bytes:
+    """Every nomination of the campaign the actor may see, with its outcome and bonus."""
+    campaign = session.query(Campaign).filter_by(code=code).one_or_none()
+    if campaign is None:
+        raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
+    headers = [
+        _t(lang, "Số hồ sơ", "No."),
+        _t(lang, "Người/tập thể được đề nghị", "Nominee"),
+        _t(lang, "Hình thức khen thưởng", "Award"),
+        _t(lang, "Đơn vị đề nghị", "Proposing unit"),
+        _t(lang, "Kết quả", "Outcome"),
+        _t(lang, "Số quyết định", "Decision"),
+        _t(lang, "Ngày ký", "Signed on"),
+        _t(lang, "Số tiền thưởng (đồng)", "Bonus (VND)"),
+    ]
+    rows = []
+    for n in every_page(
+        queries.list_nominations, session=session, actor=actor, day=day, campaign=code
+    ):
+        decision = n.decision
+        rows.append(
+            [
+                n.id,
+                n.nominee_name,
+                n.award_type.title,
+                n.origin_unit.name,
+                State(n.state).label(lang),
+                decision.number if decision else "",
+                decision.signed_on if decision else None,
+                _bonus(n) if decision and n.state == State.AWARDED else None,
+            ]
+        )
+    title = _t(lang, "KẾT QUẢ ĐỢT THI ĐUA: ", "CAMPAIGN RESULTS: ") + campaign.title
+    return table_workbook([Sheet(_t(lang, "Kết quả", "Results"), headers, rows, [title])])
+
+
+def _bonus(n: Nomination) -> int | None:
+    coefficient = n.award_type.bonus_coefficient
+    if not coefficient or n.decision is None:
+        return None
+    try:
+        return bonus_amount(coefficient, n.decision.signed_on)
+    except MissingParameter:
+        return None
