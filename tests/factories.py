@@ -92,7 +92,12 @@ class World:
         return self.users[name]
 
     def add_user(self, name: str, role: str, unit: str, **dates: Any) -> User:
-        user = User(username=name, full_name=name.title(), password_hash=password_hash())
+        user = User(
+            username=name,
+            full_name=name.title(),
+            email=f"{name}@congdoan.test",
+            password_hash=password_hash(),
+        )
         self.session.add(user)
         self.session.flush()
         assign_role(self.session, user, role, unit, **dates)

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.extensions import csrf, db, login_manager, migrate
+from workflow import deadlines
 from workflow.db import configure_sqlite
 from workflow.vocabulary import Event, State
 
@@ -31,7 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from web import admin, api, auth, cli, errors, help, i18n, lists, nominations
+    from web import admin, api, auth, cli, errors, help, i18n, lists, nominations, notifications
 
     auth.init_app(app)
     i18n.init_app(app)
@@ -41,9 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(help.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(notifications.bp)
     cli.init_app(app)
     api.init_app(app)
-    app.jinja_env.globals.update(state_label=_state_label, event_label=_event_label)
+    app.jinja_env.globals.update(
+        state_label=_state_label, event_label=_event_label, deadline_flag=deadlines.flag
+    )
     app.jinja_env.filters["state_vi"] = _state_label
     return app
 

@@ -15,18 +15,20 @@ from sqlalchemy import func, select
 
 from web.config import PROJECT_ROOT
 from web.extensions import db
-from workflow import anchor, audit, campaigns, checks, demo
+from workflow import anchor, audit, campaigns, checks, deadlines, demo, outbox
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.clock import utcnow, vn_date
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, Nomination, Unit
 from workflow.vocabulary import Level, Role
+from workflow.workdays import default_calendar
 
 audit_cli = AppGroup(
     "audit", help="Kiểm tra nhật ký xử lý (hash chain) / verify the decision trail."
 )
 campaign_cli = AppGroup("campaign", help="Đợt thi đua: nhập, xuất / import and export campaigns.")
 rules_cli = AppGroup("rules", help="Kiểm tra điều kiện khen thưởng / eligibility checks.")
+outbox_cli = AppGroup("outbox", help="Thư điện tử chờ gửi / the email outbox.")
 CATALOGUE = PROJECT_ROOT / "campaigns" / "catalogue.yaml"
 DEMO_CAMPAIGN = PROJECT_ROOT / "campaigns" / "demo-2025-daklak.yaml"
 
@@ -214,9 +216,51 @@ def write_report(rows: list[checks.CheckedRow], path: Path, fmt: str) -> None:
                 ])  # fmt: skip
 
 
+@click.command("remind")
+@with_appcontext
+def remind() -> None:
+    """Queue deadline reminders and escalations (daily cron; running it twice is harmless)."""
+    calendar = default_calendar()
+    today = vn_date(utcnow())
+    if calendar.uncovered_years([today.year]):
+        click.echo(
+            f"Cảnh báo: lịch nghỉ lễ năm {today.year} chưa có trong workflow/holidays.yaml "
+            "(xem docs/holidays.md); hạn xử lý chỉ trừ các ngày lễ cố định.",
+            err=True,
+        )
+    report = deadlines.remind(db.session)
+    click.echo(
+        f"Đã xếp {report.reminders} lời nhắc, {report.escalations} báo quá hạn "
+        f"({report.notifications} thông báo)."
+    )
+
+
+@outbox_cli.command("send")
+@with_appcontext
+@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+def outbox_send(limit: int) -> None:
+    """Deliver the queued emails through SMTP_HOST (settings from the environment)."""
+    try:
+        settings = outbox.SmtpSettings.from_env()
+    except outbox.MailConfigError as err:
+        click.echo(str(err), err=True)
+        sys.exit(2)
+    report = outbox.deliver(
+        db.session, outbox.smtp_transport(settings), settings.sender, limit=limit
+    )
+    click.echo(
+        f"Đã gửi {report.sent} thư; {report.retried} thư sẽ gửi lại sau; "
+        f"{report.failed} thư không gửi được. Còn chờ: {outbox.pending_count(db.session)}."
+    )
+    if report.failed:
+        sys.exit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(audit_cli)
     app.cli.add_command(campaign_cli)
     app.cli.add_command(rules_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(remind)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from workflow import deadlines
 from workflow.accounts import active_assignments
 from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput
@@ -135,6 +136,7 @@ def inbox(
 @dataclass(frozen=True)
 class Dashboard:
     overdue: int
+    due_soon: int
     by_state: list[tuple[State, int]]
     in_review_by_level: list[tuple[Level, int]]
     median_days_by_level: list[tuple[Level, float]]
@@ -150,7 +152,9 @@ def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000
     ).all()
     states = Counter(state for _, state, _, _ in rows)
     tiers = Counter(level for _, state, level, _ in rows if state == State.IN_REVIEW)
-    overdue = sum(1 for _, state, _, due in rows if state == State.IN_REVIEW and due and due < day)
+    flags = Counter(
+        deadlines.flag(due, day) for _, state, _, due in rows if state in deadlines.ESCALATED
+    )
     levels = {code: level for code, level in session.execute(select(Unit.code, Unit.level))}
     ids = [nid for nid, _, _, _ in rows]
     dwell: dict[str, list[float]] = {}
@@ -172,7 +176,8 @@ def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000
             arrived[nid] = (event["to_unit"], at)
     order = list(Level)
     return Dashboard(
-        overdue=overdue,
+        overdue=flags["overdue"],
+        due_soon=flags["soon"],
         by_state=[(s, states[s.value]) for s in State if states[s.value]],
         in_review_by_level=[(lvl, tiers[lvl.value]) for lvl in order if tiers[lvl.value]],
         median_days_by_level=[

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import audit, eligibility
+from workflow import audit, deadlines, eligibility, notify
 from workflow import checks as _campaign_rules  # noqa: F401 - registers the campaign rules
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
@@ -326,14 +326,13 @@ def _apply(
     changes.update(state=step.state, current_unit_id=step.unit_id, updated_at=now)
     if vote is not None:
         changes["vote"] = vote["vote"]
-    days = nomination.award_type.days_per_tier
-    arrived = step.state == State.IN_REVIEW and (
-        before[0] != step.state or step.unit_id != nomination.current_unit_id
+    changes["due_on"] = deadlines.due_after(
+        nomination.award_type,
+        (nomination.state, nomination.current_unit_id),
+        (step.state, step.unit_id),
+        nomination.due_on,
+        today,
     )
-    if arrived:
-        changes["due_on"] = today + timedelta(days=days) if days else None
-    elif step.state != State.IN_REVIEW:
-        changes["due_on"] = None
     if step.state == State.ON_NOTICE:
         changes["notice_ends_on"] = today + timedelta(days=nomination.award_type.notice_days)
     elif before[0] == State.ON_NOTICE:
@@ -485,6 +484,7 @@ def _fire(
         clean_comment,
         event_data,
     )
+    notify.after_event(session, nomination, event, actor, now, clean_comment)
     if idempotency_key is not None:
         session.add(
             IdempotencyRecord(
@@ -658,6 +658,7 @@ def _new_nomination(
         facts=facts,
         achievements=achievements,
         version=1,
+        due_on=atype.submit_by,
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
@@ -895,6 +896,7 @@ def _sign(
             None,
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
         )
+        notify.after_event(session, n, Event.DECIDE, actor, now, decision=decision.number)
     session.flush()
     return decision
 

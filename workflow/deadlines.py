@@ -1,0 +1,169 @@
+"""Deadlines counted in working days, and the daily reminder run.
+
+A nomination carries ``due_on``: the day the unit holding it should have acted. It is set
+when a tier receives it (``days_per_tier`` working days, holidays excluded by
+``workflow.workdays``), when it is returned for correction (the same number of days to
+resubmit), and for a draft it is the campaign's submit-by date.
+
+``remind`` (a daily cron: ``flask --app wsgi remind``) queues a reminder the working day
+before a deadline and, once it has passed, an escalation to the unit's head and to the
+parent unit. Each is recorded in ``deadline_alerts`` under a unique key (nomination, unit,
+deadline, kind), so a second run the same day, or a run after a crash, queues nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from workflow import notify
+from workflow.clock import utcnow, vn_date
+from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
+from workflow.vocabulary import Role, State
+from workflow.workdays import default_calendar
+
+REMIND_BEFORE = 1  # working days before the deadline
+DUE_SOON = 2  # working days: "sắp đến hạn" in lists
+WATCHED = (State.DRAFT, State.RETURNED, State.IN_REVIEW)
+ESCALATED = (State.RETURNED, State.IN_REVIEW)  # an overdue draft simply misses the campaign
+
+
+def due_after(
+    award: AwardType,
+    before: tuple[str, int],
+    after: tuple[str, int],
+    current: date | None,
+    today: date,
+) -> date | None:
+    """The deadline once a nomination goes from ``before`` to ``after`` (state, unit)."""
+    state = after[0]
+    if state == State.DRAFT:
+        return award.submit_by
+    if state not in (State.IN_REVIEW, State.RETURNED):
+        return None
+    if before == after:  # an edit or a file added: the clock keeps running
+        return current
+    if award.days_per_tier:
+        return default_calendar().add_working_days(today, award.days_per_tier)
+    return award.submit_by if state == State.RETURNED else None
+
+
+def flag(due_on: date | None, today: date) -> str | None:
+    """'overdue', 'soon' (within DUE_SOON working days) or None, as lists show it."""
+    if due_on is None:
+        return None
+    if due_on < today:
+        return "overdue"
+    return "soon" if due_on <= default_calendar().add_working_days(today, DUE_SOON) else None
+
+
+@dataclass(frozen=True)
+class RemindReport:
+    reminders: int
+    escalations: int
+    notifications: int
+
+
+def remind(session: Session, now: datetime | None = None) -> RemindReport:
+    """Queue today's reminders and escalations; safe to run any number of times a day."""
+    now = now or utcnow()
+    today = vn_date(now)
+    horizon = default_calendar().add_working_days(today, REMIND_BEFORE)
+    try:
+        candidates = list(
+            session.scalars(
+                select(Nomination)
+                .options(
+                    joinedload(Nomination.award_type),
+                    joinedload(Nomination.origin_unit),
+                    joinedload(Nomination.current_unit),
+                )
+                .where(
+                    Nomination.due_on.is_not(None),
+                    Nomination.due_on <= horizon,
+                    Nomination.state.in_([s.value for s in WATCHED]),
+                )
+                .order_by(Nomination.id)
+            )
+        )
+        done = _already_alerted(session, [n.id for n in candidates])
+        counts = {"reminder": 0, "escalation": 0, "notifications": 0}
+        for n in candidates:
+            kind = _kind(n, today)
+            if kind is None or (n.id, n.current_unit_id, n.due_on, kind) in done:
+                continue
+            session.add(
+                DeadlineAlert(
+                    nomination_id=n.id,
+                    unit_id=n.current_unit_id,
+                    due_on=n.due_on,
+                    kind=kind,
+                    created_at=now,
+                )
+            )
+            counts[kind] += 1
+            counts["notifications"] += _tell(session, n, kind, today, now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return RemindReport(counts["reminder"], counts["escalation"], counts["notifications"])
+
+
+def _kind(n: Nomination, today: date) -> str | None:
+    if n.due_on is None:
+        return None
+    if n.due_on >= today:
+        return "reminder"
+    return "escalation" if n.state in ESCALATED else None
+
+
+def _already_alerted(session: Session, ids: list[int]) -> set[tuple[int, int, date, str]]:
+    found: set[tuple[int, int, date, str]] = set()
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                DeadlineAlert.nomination_id,
+                DeadlineAlert.unit_id,
+                DeadlineAlert.due_on,
+                DeadlineAlert.kind,
+            ).where(DeadlineAlert.nomination_id.in_(ids[start : start + 500]))
+        )
+        found.update((a, b, c, d) for a, b, c, d in rows)
+    return found
+
+
+def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime) -> int:
+    unit: Unit = n.current_unit
+    due = n.due_on.strftime("%d/%m/%Y") if n.due_on else ""
+    title = f"Hồ sơ số {n.id} ({n.nominee_name})"
+    what = f"hồ sơ đề nghị {n.award_type.title} cho {n.nominee_name} ({n.origin_unit.name})"
+    acting = Role.REVIEWER if n.state == State.IN_REVIEW else Role.OFFICER
+    if kind == "reminder":
+        task = "thẩm định" if acting is Role.REVIEWER else "gửi đề nghị"
+        return notify.queue(
+            session,
+            notify.holders(session, unit.id, (acting,), today),
+            n,
+            kind,
+            f"Nhắc hạn: {title} cần {task} trước hết ngày {due}",
+            f"Hạn {task} {what} tại {unit.name} là hết ngày {due}.",
+            now,
+        )
+    late = (today - n.due_on).days if n.due_on else 0
+    users = notify.holders(session, unit.id, (Role.DECIDER,), today)
+    if unit.parent_id is not None:
+        users += notify.holders(session, unit.parent_id, (Role.REVIEWER, Role.DECIDER), today)
+    return notify.queue(
+        session,
+        users,
+        n,
+        kind,
+        f"Quá hạn: {title} chưa được xử lý tại {unit.name}",
+        f"{what[0].upper()}{what[1:]} đã quá hạn xử lý tại {unit.name} "
+        f"(hạn hết ngày {due}, quá {late} ngày). Đề nghị đôn đốc hoặc phân công người thay thế.",
+        now,
+    )
