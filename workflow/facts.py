@@ -70,9 +70,12 @@ class FactsSchema(Schema):
     score = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
 
 
+_FACTS = FactsSchema()  # building a schema costs more than loading with it
+
+
 def validate_facts(raw: Any) -> dict[str, Any]:
     try:
-        loaded: dict[str, Any] = FactsSchema().load(raw if isinstance(raw, dict) else {})
+        loaded: dict[str, Any] = _FACTS.load(raw if isinstance(raw, dict) else {})
     except ValidationError as err:
         problems = flatten_errors(err.messages, "facts")
         raise InvalidInput(

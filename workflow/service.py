@@ -544,24 +544,21 @@ def create_nominations(
     unit_code: str | None = None,
     now: datetime | None = None,
 ) -> list[Outcome]:
-    """Several drafts in one transaction: all are created, or none (a list import)."""
+    """Several drafts in one transaction: all are created, or none (a list import).
+
+    Who proposes and what the campaign offers are resolved once, and the rows are inserted
+    in one flush; only the audit links are written one by one (each hashes the previous)."""
     now = now or utcnow()
     try:
+        assignment = _officer_assignment(session, actor, unit_code, vn_date(now))
+        offered = _offered(session, campaign)
+        nominations = [
+            _new_nomination(actor, assignment, campaign, offered, spec, now) for spec in specs
+        ]
+        session.add_all(nominations)
+        session.flush()
         outcomes = []
-        for spec in specs:
-            nomination, assignment = _new_nomination(
-                session,
-                actor,
-                campaign,
-                spec.award_type,
-                spec.nominee_kind,
-                spec.nominee_name,
-                spec.nominee,
-                validate_facts(spec.facts),
-                spec.achievements,
-                unit_code,
-                now,
-            )
+        for spec, nomination in zip(specs, nominations, strict=True):
             data = {
                 "award_type": spec.award_type,
                 "campaign": campaign,
@@ -589,20 +586,10 @@ def create_nominations(
         raise
 
 
-def _new_nomination(
-    session: Session,
-    actor: User,
-    campaign_code: str,
-    award_type_code: str,
-    nominee_kind: str,
-    nominee_name: str,
-    nominee: dict[str, Any],
-    facts: dict[str, Any],
-    achievements: str,
-    unit_code: str | None,
-    now: datetime,
-) -> tuple[Nomination, RoleAssignment]:
-    officer_roles = [a for a in active_assignments(actor, vn_date(now)) if a.role == Role.OFFICER]
+def _officer_assignment(
+    session: Session, actor: User, unit_code: str | None, day: date
+) -> RoleAssignment:
+    officer_roles = [a for a in active_assignments(actor, day) if a.role == Role.OFFICER]
     if unit_code is not None:
         unit = unit_by_code(session, unit_code)
         officer_roles = [a for a in officer_roles if a.unit_id == unit.id]
@@ -618,25 +605,39 @@ def _new_nomination(
             "You are an officer at several units: choose the proposing unit.",
             {"unit": "required"},
         )
-    assignment = sorted(officer_roles, key=lambda a: a.acting_for_id is not None)[0]
-    found = session.execute(
-        select(Campaign, AwardType)
-        .join(AwardType, AwardType.campaign_id == Campaign.id)
-        .where(Campaign.code == campaign_code, AwardType.code == award_type_code)
-    ).first()
-    if found is None:
+    return sorted(officer_roles, key=lambda a: a.acting_for_id is not None)[0]
+
+
+def _offered(session: Session, campaign_code: str) -> dict[str, AwardType]:
+    return {
+        atype.code: atype
+        for atype in session.scalars(
+            select(AwardType).join(Campaign).where(Campaign.code == campaign_code)
+        )
+    }
+
+
+def _new_nomination(
+    actor: User,
+    assignment: RoleAssignment,
+    campaign_code: str,
+    offered: dict[str, AwardType],
+    spec: NewNomination,
+    now: datetime,
+) -> Nomination:
+    atype = offered.get(spec.award_type)
+    if atype is None:
         raise InvalidInput(
-            f"Đợt thi đua '{campaign_code}' không có hình thức khen thưởng '{award_type_code}'.",
-            f"Campaign '{campaign_code}' offers no award type '{award_type_code}'.",
+            f"Đợt thi đua '{campaign_code}' không có hình thức khen thưởng '{spec.award_type}'.",
+            f"Campaign '{campaign_code}' offers no award type '{spec.award_type}'.",
             {"award_type": "unknown"},
         )
-    camp, atype = found
     errors: dict[str, str] = {}
-    if nominee_kind not in {k.value for k in NomineeKind}:
+    if spec.nominee_kind not in {k.value for k in NomineeKind}:
         errors["nominee.kind"] = "invalid"
-    elif nominee_kind != atype.nominee_kind:
+    elif spec.nominee_kind != atype.nominee_kind:
         errors["nominee.kind"] = f"award_type_needs_{atype.nominee_kind}"
-    name = nominee_name.strip()
+    name = spec.nominee_name.strip()
     if not name or len(name) > 200:
         errors["nominee.name"] = "required" if not name else "too_long"
     if errors:
@@ -645,27 +646,24 @@ def _new_nomination(
             "The nominee's details are invalid.",
             errors,
         )
-    nomination = Nomination(
-        campaign_id=camp.id,
+    return Nomination(
+        campaign_id=atype.campaign_id,
         award_type_id=atype.id,
         origin_unit_id=assignment.unit_id,
         current_unit_id=assignment.unit_id,
         state=State.DRAFT.value,
-        nominee_kind=nominee_kind,
+        nominee_kind=spec.nominee_kind,
         nominee_name=name,
-        nominee_key=nominee_key(nominee, name, assignment.unit_id),
-        nominee=nominee,
-        facts=facts,
-        achievements=achievements,
+        nominee_key=nominee_key(spec.nominee, name, assignment.unit_id),
+        nominee=spec.nominee,
+        facts=validate_facts(spec.facts),
+        achievements=spec.achievements,
         version=1,
         due_on=atype.submit_by,
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
     )
-    session.add(nomination)
-    session.flush()
-    return nomination, assignment
 
 
 EDITABLE = ("nominee_name", "nominee", "facts", "achievements")
