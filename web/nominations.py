@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -20,11 +20,14 @@ from sqlalchemy import select
 
 from rules.money import vnd
 from web import forms
+from web.downloads import document_file
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import audit, checks, decisions, dossier, imports, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
+from workflow.documents import decision as decision_documents
+from workflow.documents import minutes, proposal
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.facts import (
     DISCIPLINE,
@@ -41,6 +44,8 @@ from workflow.vocabulary import Event, RevocationGround, Role, State
 
 bp = Blueprint("nominations", __name__)
 ID = "<int(min=1, max=2147483647):nomination_id>"
+FORMAT = "<any(docx, pdf):fmt>"
+KEY = "int(min=1, max=2147483647)"
 
 
 def _me() -> User:
@@ -70,9 +75,11 @@ def ddmmyyyy(value: Any) -> str:
 
 
 @bp.app_template_filter("vntime")
-def vntime(iso_utc: str) -> str:
-    """A trail timestamp (UTC) as Vietnamese read it: local time, dd/mm/yyyy hh:mm."""
-    return parse_iso_utc(iso_utc).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+def vntime(value: str | datetime) -> str:
+    """A UTC timestamp (a trail's ISO text or an aware datetime) as Vietnamese read it:
+    local time, dd/mm/yyyy hh:mm."""
+    at = parse_iso_utc(value) if isinstance(value, str) else value
+    return at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_context_processor
@@ -117,6 +124,7 @@ def index() -> ResponseReturnValue:
         states=list(State),
         roles=roles,
         q=request.args.get("q", ""),
+        letters=proposal.proposal_batches(db.session, _me(), _today(), {Role.OFFICER}),
     )
 
 
@@ -134,7 +142,11 @@ def inbox() -> ResponseReturnValue:
         db.session, _me(), _today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
     )
     return render_template(
-        "inbox.html", page=page, args=args, today=_today(), soon=_today() + timedelta(days=2)
+        "inbox.html",
+        page=page,
+        args=args,
+        today=_today(),
+        letters=proposal.proposal_batches(db.session, _me(), _today(), {Role.REVIEWER}),
     )
 
 
@@ -451,7 +463,54 @@ def decision_page(decision_id: int) -> ResponseReturnValue:
         view = decisions.decision_view(db.session, _me(), decision_id, _today())
     except WorkflowError:
         abort(404)
-    return render_template("decision.html", view=view)
+    may_download = decision_documents.may_take_decision(_me(), view.decision, _today())
+    return render_template("decision.html", view=view, may_download=may_download)
+
+
+@bp.route(f"/decisions/<{KEY}:decision_id>/document.{FORMAT}")
+@login_required
+def decision_document(decision_id: int, fmt: str) -> ResponseReturnValue:
+    """The decision as a Word file to sign and file, or as a PDF."""
+    try:
+        document = decision_documents.decision_document(db.session, _me(), decision_id, _today())
+    except WorkflowError:
+        abort(404)
+    return document_file(document, fmt)
+
+
+def _day_arg() -> date | None:
+    """``?day=YYYY-MM-DD``: one day's batch, or the whole campaign when absent."""
+    raw = request.args.get("day")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        abort(400)
+
+
+@bp.route(f"/units/<{KEY}:unit_id>/campaigns/<{KEY}:campaign_id>/proposal.{FORMAT}")
+@login_required
+def proposal_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
+    """The proposal letter (tờ trình) for the batch a unit forwarded."""
+    try:
+        document = proposal.proposal_document(
+            db.session, _me(), unit_id, campaign_id, _today(), on=_day_arg()
+        )
+    except WorkflowError:
+        abort(404)
+    return document_file(document, fmt)
+
+
+@bp.route(f"/units/<{KEY}:unit_id>/campaigns/<{KEY}:campaign_id>/minutes.{FORMAT}")
+@login_required
+def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
+    """The minutes (biên bản) of the council's votes."""
+    try:
+        document = minutes.minutes_document(
+            db.session, _me(), unit_id, campaign_id, _today(), on=_day_arg()
+        )
+    except WorkflowError:
+        abort(404)
+    return document_file(document, fmt)
 
 
 @bp.route("/dashboard")
@@ -468,7 +527,10 @@ def dashboard() -> ResponseReturnValue:
 def notice() -> ResponseReturnValue:
     """The public-notice list (danh sách công khai) of the council's units, printable."""
     return render_template(
-        "notice.html", items=queries.on_notice(db.session, _me(), _today()), today=_today()
+        "notice.html",
+        items=queries.on_notice(db.session, _me(), _today()),
+        today=_today(),
+        meetings=minutes.meetings(db.session, _me(), _today()),
     )
 
 

@@ -47,6 +47,24 @@ class DocumentSchema(Strict):
     place = fields.String(load_default=None)
 
 
+class DocumentsSchema(Strict):
+    """What the generated documents (decision, proposal letter, minutes) say beyond the data.
+
+    Every field is optional; left out, workflow/documents/settings.py gives the default.
+    """
+
+    legal_bases = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500)), validate=validate.Length(max=20)
+    )
+    recipients = fields.List(
+        fields.String(validate=validate.Length(min=1, max=300)), validate=validate.Length(max=20)
+    )
+    place = fields.String(validate=validate.Length(min=1, max=100))
+    authority = fields.String(validate=validate.Length(min=1, max=300))
+    signer_capacity = fields.String(validate=validate.Length(min=1, max=100))
+    signer_title = fields.String(validate=validate.Length(min=1, max=100))
+
+
 class PeriodSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True)
@@ -166,6 +184,8 @@ class CampaignSchema(Strict):
     reporting = fields.List(fields.Nested(ReportingSchema), load_default=list)
     awards = fields.List(fields.Nested(AwardSchema), load_default=list)
     notes = fields.String(load_default=None)
+    # No load_default: a campaign without it stores (and hashes) exactly as before.
+    documents = fields.Nested(DocumentsSchema)
 
     @validates_schema
     def _unique_codes(self, data: dict[str, Any], **_: Any) -> None:

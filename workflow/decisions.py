@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from rules.money import bonus_amount, vnd_words
 from rules.params import MissingParameter
 from workflow.errors import NotFound
-from workflow.models import Decision, User
+from workflow.models import Decision, Nomination, User
 from workflow.visibility import can_see
 
 
@@ -22,6 +22,7 @@ class DecisionLine:
     unit_name: str
     award_title: str
     amount: int | None  # None: no cash attached to this award (or no base salary that day)
+    nominee_kind: str  # "individual" or "collective"
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,25 @@ def decision_view(session: Session, actor: User, decision_id: int, day: date) ->
         raise NotFound(
             f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
         )
+    return view_of(decision)
+
+
+def award_amount(nomination: Nomination, signed_on: date) -> int | None:
+    """The bonus paid with the award: coefficient × lương cơ sở on the signing date, or None
+    when the award carries no cash (or no base salary is known for that day)."""
+    coefficient = nomination.award_type.bonus_coefficient
+    try:
+        return bonus_amount(coefficient, signed_on) if coefficient else None
+    except MissingParameter:
+        return None
+
+
+def view_of(decision: Decision) -> DecisionView:
+    """The list with each bonus and the total, whoever asks: the page shows it after its
+    visibility check, the signed document (workflow/documents) after its own."""
     lines = []
     for n in sorted(decision.nominations, key=lambda n: n.id):
-        coefficient = n.award_type.bonus_coefficient
-        try:
-            amount = bonus_amount(coefficient, decision.signed_on) if coefficient else None
-        except MissingParameter:
-            amount = None
+        amount = award_amount(n, decision.signed_on)
         lines.append(
             DecisionLine(
                 n.id,
@@ -53,6 +66,7 @@ def decision_view(session: Session, actor: User, decision_id: int, day: date) ->
                 n.origin_unit.name,
                 n.award_type.title,
                 amount,
+                n.nominee_kind,
             )
         )
     total = sum(line.amount or 0 for line in lines)

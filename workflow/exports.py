@@ -8,11 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rules.money import bonus_amount
-from rules.params import MissingParameter
 from workflow import audit, queries
 from workflow.clock import VIETNAM, parse_iso_utc
-from workflow.decisions import DecisionView
+from workflow.decisions import DecisionView, award_amount
 from workflow.errors import NotFound
 from workflow.models import Campaign, Nomination
 from workflow.spreadsheets import Sheet, table_workbook
@@ -161,18 +159,10 @@ def campaign_results_workbook(
                 State(n.state).label(lang),
                 decision.number if decision else "",
                 decision.signed_on if decision else None,
-                _bonus(n) if decision and n.state == State.AWARDED else None,
+                award_amount(n, decision.signed_on)
+                if decision and n.state == State.AWARDED
+                else None,
             ]
         )
     title = _t(lang, "KẾT QUẢ ĐỢT THI ĐUA: ", "CAMPAIGN RESULTS: ") + campaign.title
     return table_workbook([Sheet(_t(lang, "Kết quả", "Results"), headers, rows, [title])])
-
-
-def _bonus(n: Nomination) -> int | None:
-    coefficient = n.award_type.bonus_coefficient
-    if not coefficient or n.decision is None:
-        return None
-    try:
-        return bonus_amount(coefficient, n.decision.signed_on)
-    except MissingParameter:
-        return None

@@ -256,3 +256,14 @@ class DecisionSchema(Schema):
     signed_on = fields.Date(required=True)
     signer = fields.String(required=True)
     nominations = fields.List(fields.Integer(), required=True)
+
+
+DOCUMENT_FORMATS = ["docx", "pdf"]
+
+
+class DocumentArgsSchema(Strict):
+    format = fields.String(
+        required=True,
+        validate=validate.OneOf(DOCUMENT_FORMATS),
+        metadata={"description": "docx (Word, to sign and file) or pdf (to read and publish)"},
+    )

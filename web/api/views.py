@@ -11,9 +11,21 @@ from sqlalchemy import select
 
 from web.api import schemas as s
 from web.api.auth import SECURITY, actor, current_token, token_required
+from web.downloads import document_file
 from web.extensions import db
-from workflow import accounts, audit, campaigns, checks, queries, service, throttle, tokens
+from workflow import (
+    accounts,
+    audit,
+    campaigns,
+    checks,
+    documents,
+    queries,
+    service,
+    throttle,
+    tokens,
+)
 from workflow.clock import utcnow, vn_date
+from workflow.documents import decision as decision_documents
 from workflow.errors import InvalidInput, NotFound
 from workflow.models import Campaign, Decision, Nomination, Unit, User
 from workflow.visibility import can_see
@@ -449,3 +461,27 @@ def get_decision(decision_id: int) -> Any:
             f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
         )
     return decision_json(decision)
+
+
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+
+
+@blp.route("/decisions/<int(min=1, max=2147483647):decision_id>/document")
+@blp.arguments(s.DocumentArgsSchema, location="query")
+@documented(400, 401, 404, 422)
+@blp.doc(
+    security=SECURITY,
+    responses={
+        "200": {
+            "description": "The decision with its attached list (Decree 30/2020/NĐ-CP format); "
+            "Content-Disposition names the file.",
+            "content": {media_type: _FILE for media_type, _ in documents.FORMATS.values()},
+        }
+    },
+)
+@token_required
+def decision_document(args: dict[str, Any], decision_id: int) -> Any:
+    """The signed decision as a Word file or PDF, for the decider, the council or an auditor
+    of the issuing unit (anyone else: 404)."""
+    document = decision_documents.decision_document(db.session, actor(), decision_id, _today())
+    return document_file(document, args["format"])

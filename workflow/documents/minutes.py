@@ -1,0 +1,218 @@
+"""Biên bản: the minutes of the council (Hội đồng Thi đua - Khen thưởng) meeting.
+
+The counts and the outcome of each vote are those recorded in the audit trail, judged by
+the same :meth:`workflow.votes.VoteRecord.passes` that moved the nomination on. Who
+chaired and who took the minutes is not recorded, so those names are written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from workflow.documents import formal
+from workflow.documents.access import MINUTES_ROLES, may_take, units_with
+from workflow.documents.batches import Batch, Step, council_meetings, voted
+from workflow.documents.model import Block, Columns, Document, Row, Table, para
+from workflow.documents.settings import settings_for
+from workflow.errors import NotFound
+from workflow.models import Campaign, Unit, User
+from workflow.vocabulary import VoteBase
+from workflow.votes import VoteRecord
+
+COUNCIL = "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG"
+LIST_HEADER = (
+    "TT",
+    "Họ và tên / Tên tập thể",
+    "Đơn vị",
+    "Hình thức đề nghị",
+    "Đồng ý",
+    "Không đồng ý",
+    "Không ý kiến",
+    "Tỷ lệ đồng ý",
+    "Kết quả",
+)
+LIST_WIDTHS = (9, 29, 23, 27, 15, 15, 15, 19, 14)  # mm: "Không", "(100,0%)" fit on a line
+SIGN_BY_HAND = "(Ký, ghi rõ họ tên)"
+
+
+@dataclass(frozen=True)
+class MinutesLine:
+    nominee_name: str
+    nominee_kind: str
+    unit_name: str
+    award_title: str
+    vote: VoteRecord
+    base: int  # what the threshold counts: all members or those present
+    threshold: str  # "từ 2/3 tổng số thành viên Hội đồng"
+    passed: bool
+
+
+@dataclass(frozen=True)
+class MinutesInput:
+    issuer: formal.Issuer
+    campaign_title: str
+    first_day: date
+    last_day: date
+    lines: tuple[MinutesLine, ...]
+    file_stem: str
+
+
+def _when(first: date, last: date) -> str:
+    if first == last:
+        return f"Thời gian: {formal.long_date(first)}."
+    return f"Thời gian: từ {formal.long_date(first)} đến {formal.long_date(last)}."
+
+
+def _attendance(lines: tuple[MinutesLine, ...]) -> str:
+    """From the recorded votes; a range when the votes (several sittings) differ."""
+
+    def counted(values: set[int]) -> str:
+        low, high = min(values), max(values)
+        return str(low) if low == high else f"từ {low} đến {high}"
+
+    members = {line.vote.members for line in lines}
+    present = {line.vote.present for line in lines}
+    absent = {line.vote.members - line.vote.present for line in lines}
+    return (
+        f"Tổng số thành viên Hội đồng: {counted(members)}; có mặt: {counted(present)}; "
+        f"vắng mặt: {counted(absent)}."
+    )
+
+
+def build_minutes(d: MinutesInput) -> Document:
+    kinds = [line.nominee_kind for line in d.lines]
+    passed = [line.nominee_kind for line in d.lines if line.passed]
+    failed = [line.nominee_kind for line in d.lines if not line.passed]
+    rows = tuple(
+        Row(
+            (
+                str(index),
+                line.nominee_name,
+                line.unit_name,
+                line.award_title,
+                str(line.vote.yes),
+                str(line.vote.no),
+                str(line.vote.abstain),
+                formal.vote_share(line.vote.yes, line.base),
+                "Đạt" if line.passed else "Không đạt",
+            )
+        )
+        for index, line in enumerate(d.lines, start=1)
+    )
+    thresholds = dict.fromkeys(f"{line.award_title}: {line.threshold}" for line in d.lines)
+    conclusion = (
+        f"Hội đồng thống nhất đề nghị khen thưởng {formal.nominees_phrase(passed)} đạt tỷ lệ "
+        "biểu quyết theo quy định"
+        if passed
+        else "Không có hồ sơ nào đạt tỷ lệ biểu quyết theo quy định"
+    )
+    if failed:
+        conclusion += (
+            f"; {formal.nominees_phrase(failed)} không đạt tỷ lệ biểu quyết, không đề nghị "
+            "khen thưởng"
+        )
+    blocks: list[Block] = [
+        formal.header(d.issuer, formal.blank_number("BB", "HĐTĐKT"), d.last_day, body_name=COUNCIL),
+        *formal.title(
+            f"BIÊN BẢN HỌP {COUNCIL}",
+            f"Xét khen thưởng {formal.kinds_phrase(kinds)} trong {d.campaign_title}",
+        ),
+        replace(formal.body(_when(d.first_day, d.last_day)), space_before_pt=12),
+        formal.body(f"Địa điểm: trụ sở {d.issuer.name}."),
+        para("I. THÀNH PHẦN", bold=True, space_after_pt=6),
+        formal.body(_attendance(d.lines)),
+        formal.body("Chủ trì: ……………………………………………………"),
+        formal.body("Thư ký: ……………………………………………………"),
+        para("II. NỘI DUNG", bold=True, space_after_pt=6),
+        formal.body(
+            f"Hội đồng đã xem xét hồ sơ đề nghị khen thưởng của {formal.nominees_phrase(kinds)} "
+            "và biểu quyết theo tỷ lệ quy định cho từng hình thức khen thưởng. Kết quả như sau:"
+        ),
+        Table(
+            LIST_HEADER,
+            LIST_WIDTHS,
+            ("center", "left", "left", "left", "center", "center", "center", "center", "center"),
+            rows,
+            size=11,
+        ),
+        formal.body("Tỷ lệ cần đạt: " + "; ".join(thresholds) + ".", italic=True),
+        para("III. KẾT LUẬN", bold=True, space_after_pt=6),
+        formal.body(conclusion + "."),
+        formal.body(
+            "Cuộc họp kết thúc vào hồi …… giờ …… cùng ngày; biên bản đã được đọc lại và thông "
+            "qua trước Hội đồng./."
+        ),
+        Columns(
+            formal.signature("THƯ KÝ", "", "", note=SIGN_BY_HAND),
+            formal.signature("CHỦ TRÌ", "", "", note=SIGN_BY_HAND),
+            split=0.5,
+        ),
+    ]
+    title = (
+        f"Biên bản họp Hội đồng Thi đua - Khen thưởng {d.issuer.name} ngày {d.last_day:%d/%m/%Y}"
+    )
+    return Document(title, d.file_stem, tuple(blocks))
+
+
+def may_take_minutes(actor: User, unit: Unit, day: date) -> bool:
+    return may_take(actor, unit, MINUTES_ROLES, day)
+
+
+def meetings(session: Session, actor: User, day: date) -> list[Batch]:
+    """The days the councils of the actor's units (as council or decider) voted, newest
+    first: one set of minutes each."""
+    units = units_with(actor, MINUTES_ROLES, day)
+    return [batch for unit in units for batch in council_meetings(session, unit)]
+
+
+def minutes_document(
+    session: Session,
+    actor: User,
+    unit_id: int,
+    campaign_id: int,
+    day: date,
+    on: date | None = None,
+) -> Document:
+    """The minutes of the votes the unit's council recorded in the campaign (on day ``on``,
+    if given), for its council, its decider or an auditor above."""
+    unit = session.get(Unit, unit_id)
+    campaign = session.get(Campaign, campaign_id)
+    if unit is None or campaign is None or not may_take_minutes(actor, unit, day):
+        raise NotFound("Không tìm thấy biên bản này.", "No such minutes.")
+    steps = voted(session, unit, campaign_id, on)
+    if not steps:
+        raise NotFound(
+            "Hội đồng chưa biểu quyết hồ sơ nào trong đợt thi đua này.",
+            "The council has voted on nothing in this campaign.",
+        )
+    first, last = min(s.day for s in steps), max(s.day for s in steps)
+    return build_minutes(
+        MinutesInput(
+            issuer=formal.issuer_of(unit, settings_for(campaign).place),
+            campaign_title=campaign.title,
+            first_day=first,
+            last_day=last,
+            lines=tuple(_line(step) for step in steps),
+            file_stem=formal.ascii_stem("BB-HDTDKT", unit.code, campaign.code, f"{last:%Y%m%d}"),
+        )
+    )
+
+
+def _line(step: Step) -> MinutesLine:
+    n = step.nomination
+    award = n.award_type
+    vote = VoteRecord.parse(step.event["data"]["vote"])
+    base = VoteBase(award.vote_base)
+    return MinutesLine(
+        n.nominee_name,
+        n.nominee_kind,
+        n.origin_unit.name,
+        award.title,
+        vote,
+        vote.members if base is VoteBase.MEMBERS else vote.present,
+        f"từ {award.vote_ratio_num}/{award.vote_ratio_den} {base.vi[0].lower()}{base.vi[1:]}",
+        vote.passes(award),
+    )
