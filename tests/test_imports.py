@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import CAMPAIGN
