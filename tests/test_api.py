@@ -232,6 +232,7 @@ def test_admin_creates_units_and_users_with_dated_roles(as_user):
         json={
             "username": "moi",
             "full_name": "Người Mới",
+            "email": "nguoi.moi@congdoan.test",
             "password": "mat-khau-du-dai",
             "roles": [
                 {
@@ -246,6 +247,9 @@ def test_admin_creates_units_and_users_with_dated_roles(as_user):
     )
     assert user.status_code == 201, user.json
     assert user.json["roles"][0]["acting_for"] == "rev_br1"
+    assert user.json["email"] == "nguoi.moi@congdoan.test"
+    bad_email = {"username": "x2", "full_name": "X", "password": "mat-khau-du-dai", "email": "x@"}
+    assert admin.post("/users", json=bad_email).status_code == 422
     assert (
         as_user("officer1")
         .post("/units", json={"code": "X1", "name": "x", "level": "cdcs", "parent_code": "BR1"})

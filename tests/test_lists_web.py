@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -107,3 +108,17 @@ def test_exported_text_cannot_become_a_formula(app, world):
     world.session.rollback()
     exported = cells(WebClient(app, "officer1").get("/nominations.xlsx"))
     assert '\'=HYPERLINK("http://x")' in exported
+
+
+def test_the_decisions_page_lists_what_one_may_see_and_exports_it(app, world):
+    nid = world.nominate(name="Đinh Thị Hạnh")
+    world.to_notice(nid)
+    number = world.sign([nid]).number
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    page = officer.text("/decisions")
+    assert number in page
+    link = re.search(r'href="(/decisions/\d+)"', page).group(1)
+    assert "Tải danh sách (Excel)" in officer.text(link)
+    assert number in cells(officer.get("/decisions.xlsx"))
+    assert number not in WebClient(app, "officer3").text("/decisions")

@@ -42,6 +42,7 @@ class UserFormSchema(Schema):
 
     username = fields.String(required=True)
     full_name = fields.String(required=True)
+    email = fields.String(load_default=None)
     password = fields.String(required=True)
     role = fields.String(required=True)
     unit_code = fields.String(required=True)
@@ -104,7 +105,12 @@ def users() -> ResponseReturnValue:
                 k: form[k] for k in ("role", "unit_code", "valid_from", "valid_to", "acting_for")
             }
             user = accounts.create_user_with_roles(
-                db.session, form["username"], form["full_name"], form["password"], [role]
+                db.session,
+                form["username"],
+                form["full_name"],
+                form["password"],
+                [role],
+                email=form["email"],
             )
             db.session.commit()
             flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "info")

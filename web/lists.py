@@ -183,6 +183,13 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
     return _xlsx(exports.decision_workbook(view, current_lang()), name)
 
 
+@bp.route("/decisions.xlsx")
+@login_required
+def export_decisions() -> ResponseReturnValue:
+    views = decisions.visible_decisions(db.session, _me(), _today())
+    return _xlsx(exports.decisions_workbook(views, current_lang()), "quyet-dinh.xlsx")
+
+
 @bp.route("/campaigns/<code>/results.xlsx")
 @login_required
 def export_results(code: str) -> ResponseReturnValue:

@@ -456,6 +456,14 @@ def new_decision() -> ResponseReturnValue:
     return render_template("decision_form.html", ready=ready, today=today)
 
 
+@bp.route("/decisions")
+@login_required
+def decision_list() -> ResponseReturnValue:
+    """Every decision covering a nomination the user may see, newest first."""
+    views = decisions.visible_decisions(db.session, _me(), _today())
+    return render_template("decisions.html", views=views)
+
+
 @bp.route("/decisions/<int(min=1, max=2147483647):decision_id>")
 @login_required
 def decision_page(decision_id: int) -> ResponseReturnValue:

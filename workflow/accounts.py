@@ -102,14 +102,29 @@ def create_unit(
     return unit
 
 
-def create_user(session: Session, username: str, full_name: str, password: str) -> User:
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def create_user(
+    session: Session, username: str, full_name: str, password: str, email: str | None = None
+) -> User:
+    """A user; without an ``email`` they see their notifications in the app only."""
+    email = (email or "").strip() or None
+    if email is not None and (len(email) > 254 or not EMAIL.match(email)):
+        raise InvalidInput(
+            f"Địa chỉ thư '{email}' không hợp lệ.",
+            f"'{email}' is not a valid email address.",
+            {"email": "invalid"},
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise InvalidInput(
             f"Tên đăng nhập '{username}' đã có.",
             f"Username '{username}' is taken.",
             {"username": "taken"},
         )
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password))
+    user = User(
+        username=username, full_name=full_name, email=email, password_hash=hash_password(password)
+    )
     session.add(user)
     session.flush()
     return user
@@ -162,11 +177,16 @@ def assign_role(
 
 
 def create_user_with_roles(
-    session: Session, username: str, full_name: str, password: str, roles: list[dict[str, Any]]
+    session: Session,
+    username: str,
+    full_name: str,
+    password: str,
+    roles: list[dict[str, Any]],
+    email: str | None = None,
 ) -> User:
     """A user and their dated role assignments (``role``, ``unit_code``, ``valid_from``,
     ``valid_to``, ``acting_for``), all flushed together; the caller commits or rolls back."""
-    user = create_user(session, username, full_name, password)
+    user = create_user(session, username, full_name, password, email)
     for role in roles:
         assign_role(
             session,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rules.money import bonus_amount, vnd_words
 from rules.params import MissingParameter
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, User
-from workflow.visibility import can_see
+from workflow.visibility import can_see, visible_filter
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,26 @@ def view_of(decision: Decision) -> DecisionView:
         )
     total = sum(line.amount or 0 for line in lines)
     return DecisionView(decision, lines, total, vnd_words(total))
+
+
+def visible_decisions(
+    session: Session, actor: User, day: date, limit: int = 500
+) -> list[DecisionView]:
+    """The decisions covering a nomination the actor may see, newest first, with totals."""
+    seen = select(Nomination.decision_id).where(
+        Nomination.decision_id.is_not(None), visible_filter(actor, day)
+    )
+    decisions = session.scalars(
+        select(Decision)
+        .where(Decision.id.in_(seen))
+        .options(
+            selectinload(Decision.nominations).options(
+                joinedload(Nomination.award_type), joinedload(Nomination.origin_unit)
+            ),
+            joinedload(Decision.unit),
+            joinedload(Decision.signer),
+        )
+        .order_by(Decision.signed_on.desc(), Decision.id.desc())
+        .limit(limit)
+    )
+    return [view_of(d) for d in decisions]

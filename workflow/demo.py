@@ -90,10 +90,14 @@ def seed(session: Session, definition: dict[str, Any]) -> bool:
     users = {}
     for username, full_name, role, unit in USERS:
         existing = session.scalar(select(User).where(User.username == username))
-        users[username] = existing or create_user(session, username, full_name, DEMO_PASSWORD)
+        users[username] = existing or create_user(
+            session, username, full_name, DEMO_PASSWORD, f"{username}@congdoan.example"
+        )
         if existing is None:
             assign_role(session, users[username], role.value, unit)
-    substitute = create_user(session, "thamdinh.thay", "Ngô Văn Tâm", DEMO_PASSWORD)
+    substitute = create_user(
+        session, "thamdinh.thay", "Ngô Văn Tâm", DEMO_PASSWORD, "thamdinh.thay@congdoan.example"
+    )
     assign_role(
         session,
         substitute,

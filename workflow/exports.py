@@ -128,6 +128,29 @@ def decision_workbook(view: DecisionView, lang: Lang = "vi") -> bytes:
     return table_workbook([Sheet(_t(lang, "Danh sách", "List"), headers, rows, caption)])
 
 
+def decisions_workbook(views: list[DecisionView], lang: Lang = "vi") -> bytes:
+    headers = [
+        _t(lang, "Số quyết định", "Decision"),
+        _t(lang, "Ngày ký", "Signed on"),
+        _t(lang, "Đơn vị ban hành", "Issued by"),
+        _t(lang, "Người ký", "Signer"),
+        _t(lang, "Số tập thể, cá nhân", "Awardees"),
+        _t(lang, "Tổng tiền thưởng (đồng)", "Total bonus (VND)"),
+    ]
+    rows = [
+        [
+            v.decision.number,
+            v.decision.signed_on,
+            v.decision.unit.name,
+            v.decision.signer.full_name,
+            len(v.lines),
+            v.total,
+        ]
+        for v in views
+    ]
+    return table_workbook([Sheet(_t(lang, "Quyết định", "Decisions"), headers, rows)])
+
+
 def campaign_results_workbook(
     session: Session, actor: Any, day: date, code: str, lang: Lang = "vi"
 ) -> bytes:

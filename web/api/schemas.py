@@ -47,6 +47,7 @@ class AssignmentSchema(Schema):
 class MeSchema(Schema):
     username = fields.String(required=True)
     full_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
     roles = fields.List(fields.Nested(AssignmentSchema), required=True)
 
 
@@ -75,6 +76,7 @@ class RoleInSchema(Strict):
 class UserInSchema(Strict):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,80}$"))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=10, max=200))
     roles = fields.List(fields.Nested(RoleInSchema), load_default=list)
 

@@ -81,6 +81,7 @@ def user_json(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "full_name": user.full_name,
+        "email": user.email,
         "roles": [
             {
                 "role": a.role,
@@ -202,7 +203,12 @@ def create_user(body: dict[str, Any]) -> Any:
         )
     try:
         user = accounts.create_user_with_roles(
-            db.session, body["username"], body["full_name"], body["password"], body["roles"]
+            db.session,
+            body["username"],
+            body["full_name"],
+            body["password"],
+            body["roles"],
+            email=body["email"],
         )
         db.session.commit()
     except BaseException:
