@@ -188,3 +188,28 @@ def test_every_role_walks_its_main_path(browser, server, world):
         if found:
             problems[who] = found
     assert problems == {}
+
+
+def test_an_officer_imports_a_list_and_the_reviewer_is_told(browser, server, world):
+    officer = Person(browser, server, "officer1")
+    officer.open("/imports")
+    lists = Path(__file__).resolve().parent / "fixtures" / "list-mixed.xlsx"
+    officer.page.get_by_label("Tệp danh sách (.xlsx)").set_input_files(str(lists))
+    officer.press("Kiểm tra danh sách")
+    assert "3 dòng hợp lệ, 4 dòng có lỗi, 1 dòng trùng (bỏ qua)" in officer.page.content()
+    officer.shot("officer-import-check")
+    import_problems = officer.serious_violations()
+    officer.press("Tạo 3 hồ sơ hợp lệ")
+    assert "đã tạo 3 hồ sơ" in officer.page.content()
+    officer.page.get_by_role("link", name="Xem các bản nháp").click()
+    draft = officer.page.locator("tbody tr", has_text="Nguyễn Thị Hoa").get_by_role("link").first
+    draft.click()
+    officer.press("Gửi đề nghị")
+    assert "Đang thẩm định" in officer.page.content()
+
+    reviewer = Person(browser, server, "rev_br1")
+    reviewer.page.get_by_role("link", name="Thông báo").click()
+    assert "(Nguyễn Thị Hoa) chờ thẩm định" in reviewer.page.content()
+    reviewer.shot("reviewer-notifications")
+    assert import_problems == []
+    assert reviewer.serious_violations() == []

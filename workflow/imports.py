@@ -627,7 +627,7 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
                 r["row"],
                 *(r["values"].get(n, "") for n in names),
                 STATUS[r["status"]][0 if lang == "vi" else 1],
-                "; ".join(
+                " ".join(
                     f"{_label(n, headers)}: {message(p, lang)}" for n, p in r["errors"].items()
                 ),
             ]

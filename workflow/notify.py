@@ -86,6 +86,11 @@ def _ddmmyyyy(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
+def _due(label: str, day: date | None) -> str:
+    """A line "Hạn …: dd/mm/yyyy." when there is a deadline, else nothing."""
+    return f"\n{label}: {_ddmmyyyy(day)}." if day else ""
+
+
 def _title(n: Nomination) -> str:
     return f"Hồ sơ số {n.id} ({n.nominee_name})"
 
@@ -112,7 +117,7 @@ def _messages(
                 n.current_unit_id,
                 (Role.REVIEWER,),
                 f"{_title(n)} chờ thẩm định",
-                f"{what} đã được chuyển đến {unit.name}. Hạn xử lý: {_ddmmyyyy(n.due_on)}.",
+                f"{what} đã được chuyển đến {unit.name}.{_due('Hạn xử lý', n.due_on)}",
             )
         ]
     if n.state == State.UNDER_COUNCIL and event is Event.APPROVE:
@@ -129,7 +134,7 @@ def _messages(
             Message(
                 *officers,
                 f"{_title(n)} bị trả lại để bổ sung",
-                f"{what} đã bị trả lại để bổ sung.{reason}\nHạn gửi lại: {_ddmmyyyy(n.due_on)}.",
+                f"{what} đã bị trả lại để bổ sung.{reason}{_due('Hạn gửi lại', n.due_on)}",
             )
         ]
     if event is Event.REJECT:
