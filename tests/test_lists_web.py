@@ -28,6 +28,8 @@ def upload(web: WebClient, content: bytes, name: str = "danh-sach.xlsx"):
 def cells(response) -> list[str]:
     assert response.status_code == 200
     assert response.mimetype == XLSX
+    # A real server sends headers as Latin-1 only (gunicorn answers 500 otherwise).
+    response.headers["Content-Disposition"].encode("latin-1")
     wb = load_workbook(io.BytesIO(response.data))
     return [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
 

@@ -330,9 +330,8 @@ def test_dossier_files_are_checked_stored_by_hash_and_private(login, world):
     link = page.split(f"/nominations/{nid}/files/")[1].split('"')[0]
     download = officer.get(f"/nominations/{nid}/files/{link}")
     assert download.data == PDF
-    assert (
-        download.headers["Content-Disposition"]
-        == f'attachment; filename="ho-so-{nid}-bien-ban-{link}.pdf"'
+    assert download.headers["Content-Disposition"].startswith(
+        f'attachment; filename="ho-so-{nid}-bien-ban-{link}.pdf"; filename*=UTF-8\'\'H%E1%BB%93'
     )
     disguised = upload(officer, nid, b"MZ\x90\x00 not a pdf", name="ok.pdf")
     assert disguised.status_code == 422

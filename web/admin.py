@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from web import forms
+from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import accounts, campaigns
@@ -178,8 +179,4 @@ def campaign_export(code: str) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     text = yaml.safe_dump(definition, allow_unicode=True, sort_keys=False)
-    return Response(
-        text,
-        mimetype="application/yaml",
-        headers={"Content-Disposition": f'attachment; filename="{code}.yaml"'},
-    )
+    return file_response(text, "application/yaml", code, "yaml")

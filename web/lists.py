@@ -12,14 +12,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import decisions, exports, imports, queries
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.models import Nomination, User
+from workflow.models import User
 from workflow.spreadsheets import XLSX
-from workflow.visibility import can_see
 
 bp = Blueprint("lists", __name__)
 BATCH = "<int(min=1, max=2147483647):batch_id>"
@@ -34,12 +34,8 @@ def _today() -> date:
     return vn_date(utcnow())
 
 
-def _xlsx(content: bytes, name: str) -> Response:
-    return Response(
-        content,
-        mimetype=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+def _xlsx(content: bytes, readable: str) -> Response:
+    return file_response(content, XLSX, readable, "xlsx")
 
 
 def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseReturnValue:
@@ -70,7 +66,7 @@ def template() -> ResponseReturnValue:
         content = imports.template(db.session, code)
     except WorkflowError:
         abort(404)
-    return _xlsx(content, f"mau-danh-sach-{code}.xlsx")
+    return _xlsx(content, f"Mẫu danh sách {code}")
 
 
 @bp.route("/imports", methods=["POST"])
@@ -121,7 +117,7 @@ def report(batch_id: int) -> ResponseReturnValue:
         batch = imports.batch_for(db.session, _me(), batch_id)
     except WorkflowError:
         abort(404)
-    return _xlsx(imports.report(batch, current_lang()), f"ket-qua-kiem-tra-{batch_id}.xlsx")
+    return _xlsx(imports.report(batch, current_lang()), f"Kết quả kiểm tra danh sách {batch_id}")
 
 
 @bp.route(f"/imports/{BATCH}/confirm", methods=["POST"])
@@ -154,7 +150,7 @@ def export_nominations() -> ResponseReturnValue:
         queries.list_nominations, session=db.session, actor=_me(), day=_today(), **args
     )
     title = _("Hồ sơ đề nghị khen thưởng")
-    return _xlsx(exports.nominations_workbook(items, title, current_lang()), "ho-so.xlsx")
+    return _xlsx(exports.nominations_workbook(items, title, current_lang()), title)
 
 
 @bp.route("/inbox.xlsx")
@@ -169,7 +165,7 @@ def export_inbox() -> ResponseReturnValue:
         queries.inbox, session=db.session, actor=_me(), day=_today(), due_by=due_by, **args
     )
     title = _("Hồ sơ cần xử lý")
-    return _xlsx(exports.nominations_workbook(items, title, current_lang()), "can-xu-ly.xlsx")
+    return _xlsx(exports.nominations_workbook(items, title, current_lang()), title)
 
 
 @bp.route("/decisions/<int(min=1, max=2147483647):decision_id>/list.xlsx")
@@ -179,15 +175,15 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
         view = decisions.decision_view(db.session, _me(), decision_id, _today())
     except WorkflowError:
         abort(404)
-    name = "danh-sach-qd-" + view.decision.number.replace("/", "-") + ".xlsx"
-    return _xlsx(exports.decision_workbook(view, current_lang()), name)
+    readable = f"Danh sách kèm theo Quyết định {view.decision.number}"
+    return _xlsx(exports.decision_workbook(view, current_lang()), readable)
 
 
 @bp.route("/decisions.xlsx")
 @login_required
 def export_decisions() -> ResponseReturnValue:
     views = decisions.visible_decisions(db.session, _me(), _today())
-    return _xlsx(exports.decisions_workbook(views, current_lang()), "quyet-dinh.xlsx")
+    return _xlsx(exports.decisions_workbook(views, current_lang()), "Quyết định khen thưởng")
 
 
 @bp.route("/campaigns/<code>/results.xlsx")
@@ -199,14 +195,4 @@ def export_results(code: str) -> ResponseReturnValue:
         )
     except WorkflowError:
         abort(404)
-    return _xlsx(content, "ket-qua-thi-dua.xlsx")
-
-
-@bp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/trail.xlsx")
-@login_required
-def export_trail(nomination_id: int) -> ResponseReturnValue:
-    n = db.session.get(Nomination, nomination_id)
-    if n is None or not can_see(_me(), n, _today()):
-        abort(404)
-    content = exports.trail_workbook(db.session, nomination_id, current_lang())
-    return _xlsx(content, f"nhat-ky-ho-so-{nomination_id}.xlsx")
+    return _xlsx(content, f"Kết quả thi đua {code}")

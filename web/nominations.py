@@ -12,7 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from rules.money import vnd
 from web import forms
-from web.downloads import document_file
+from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import audit, checks, decisions, dossier, imports, queries, service
+from workflow import audit, checks, decisions, dossier, exports, imports, queries, service
 from workflow.accounts import active_assignments, require_role
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.documents import decision as decision_documents
@@ -39,6 +39,7 @@ from workflow.facts import (
     validate_facts,
 )
 from workflow.models import AwardType, Campaign, Nomination, User
+from workflow.spreadsheets import XLSX
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
 
@@ -344,12 +345,9 @@ def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
         found, content = dossier.content_of(db.session, nomination_id, attachment_id)
     except WorkflowError:
         abort(404)
-    name = f"ho-so-{nomination_id}-{found.kind.replace('_', '-')}-{found.id}.{found.extension}"
-    return Response(
-        content,
-        mimetype=dossier.TYPES[found.extension],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    stem = f"ho-so-{nomination_id}-{found.kind.replace('_', '-')}-{found.id}"
+    readable = f"Hồ sơ {nomination_id} - {dossier.KINDS[found.kind][0]} - {found.id}"
+    return file_response(content, dossier.TYPES[found.extension], readable, found.extension, stem)
 
 
 @bp.route(f"/nominations/{ID}/edit", methods=["GET", "POST"])
@@ -394,16 +392,16 @@ def edit(nomination_id: int) -> ResponseReturnValue:
 @bp.route(f"/nominations/{ID}/trail.<fmt>")
 @login_required
 def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
+    """The trail for an auditor's own records: CSV, JSON or Excel, hashes included."""
     _visible(nomination_id)
+    readable = f"Nhật ký hồ sơ {nomination_id}"
+    if fmt == "xlsx":
+        content = exports.trail_workbook(db.session, nomination_id, current_lang())
+        return file_response(content, XLSX, readable, fmt)
     rows = audit.trail(db.session, nomination_id)
-    name = f"nhat-ky-ho-so-{nomination_id}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "json":
-        return Response(
-            json.dumps(rows, ensure_ascii=False, indent=1),
-            mimetype="application/json",
-            headers=disposition,
-        )
+        text = json.dumps(rows, ensure_ascii=False, indent=1)
+        return file_response(text, "application/json", readable, fmt)
     if fmt != "csv":
         abort(404)
     out = io.StringIO()
@@ -426,7 +424,7 @@ def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers=disposition)
+    return file_response("\ufeff" + out.getvalue(), "text/csv", readable, fmt)
 
 
 @bp.route("/decisions/new", methods=["GET", "POST"])
