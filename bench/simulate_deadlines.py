@@ -47,6 +47,7 @@ from workflow.models import (  # noqa: E402
     Campaign,
     DeadlineAlert,
     Nomination,
+    Notification,
     OutboxMessage,
     Unit,
     User,
@@ -220,6 +221,25 @@ def run(count: int, seed: int, url: str) -> dict[str, object]:
             )
         )
     }
+    told = {
+        (n, at)
+        for n, at in session.execute(
+            select(Notification.nomination_id, Notification.created_at).where(
+                Notification.kind == "escalation"
+            )
+        )
+    }
+    unheard = session.scalar(
+        select(func.count()).select_from(DeadlineAlert).where(DeadlineAlert.kind == "escalation")
+    ) - sum(
+        1
+        for n, at in session.execute(
+            select(DeadlineAlert.nomination_id, DeadlineAlert.created_at).where(
+                DeadlineAlert.kind == "escalation"
+            )
+        )
+        if (n, at) in told
+    )
     overdue = [s for s in done if s.left_on and s.left_on > s.due_on]
     missing = [s for s in overdue if (s.nomination_id, s.unit_id, s.due_on) not in escalated]
     tier_days: dict[str, list[int]] = {}
@@ -240,6 +260,7 @@ def run(count: int, seed: int, url: str) -> dict[str, object]:
         "overdue_stays": len(overdue),
         "overdue_without_escalation": len(missing),
         "escalations": stats["escalations"],
+        "escalations_reaching_nobody": unheard,
         "reminders": stats["reminders"],
         "returned": stats["return"],
         "rejected": stats["reject"],
@@ -335,7 +356,11 @@ def main() -> int:
     print(f"date:    {datetime.now(UTC).isoformat(timespec='seconds')}")
     for key, value in result.items():
         print(f"{key:>34}: {value}")
-    ok = result["overdue_without_escalation"] == 0 and result["emails_sent_on_second_run"] == 0
+    ok = (
+        result["overdue_without_escalation"] == 0
+        and result["escalations_reaching_nobody"] == 0
+        and result["emails_sent_on_second_run"] == 0
+    )
     print("RESULT:", "0 overdue items without an escalation record" if ok else "FAILED")
     return 0 if ok else 1
 

@@ -8,11 +8,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import CAMPAIGN
 from workflow import audit, imports
+from workflow.accounts import assign_role
 from workflow.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from workflow.models import Nomination
 
@@ -177,3 +178,70 @@ def test_the_report_colours_each_bad_cell_and_explains_it(world):
     assert status.count("Trùng, bỏ qua") == 1
     english = load_workbook(io.BytesIO(imports.report(batch, "en"))).active
     assert any("Invalid date" in str(c.value) for row in english.iter_rows() for c in row)
+
+
+def sheet(*rows: list) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_headers_typed_in_nfd_are_recognised(world):
+    headers = [unicodedata.normalize("NFD", h) for h in ("Họ và tên", "Mã hình thức khen thưởng")]
+    batch = preview(world, sheet(headers, ["Ngô Thị Mơ", "BK"]))
+    assert imports.counts(batch).valid == 1
+
+
+def test_an_id_that_excel_turned_into_a_number_is_refused_not_guessed(world):
+    batch = preview(
+        world,
+        sheet(
+            ["Họ và tên", "Mã hình thức khen thưởng", "Số CCCD / mã đoàn viên"],
+            ["Ngô Thị Mơ", "BK", 1185000001],  # was 001185000001
+            ["Tạ Văn Hùng", "BK", 79190000123],  # was 079190000123
+            ["Hà Văn Lực", "BK", 12345],  # a short member number: kept as it is
+        ),
+    )
+    rows = batch.rows["rows"]
+    assert [errors(r) for r in rows[:2]] == [{"key": "key_lost_zeros"}] * 2
+    assert rows[2]["spec"]["nominee"]["key"] == "12345"
+
+
+def test_an_empty_sheet_and_a_header_only_sheet_are_explained(world):
+    with pytest.raises(InvalidInput) as empty:
+        preview(world, sheet())
+    assert empty.value.details == {
+        "missing_columns": ["Họ và tên / Tên tập thể", "Mã hình thức khen thưởng"]
+    }
+    with pytest.raises(InvalidInput) as bare:
+        preview(world, sheet(["Họ và tên", "Mã hình thức khen thưởng"]))
+    assert bare.value.details == {"file": "empty"}
+
+
+def test_a_sheet_declaring_thousands_of_columns_is_read_within_bounds(world):
+    wb = Workbook()
+    wb.active.append(["Họ và tên", "Mã hình thức khen thưởng"])
+    wb.active.append(["Ngô Thị Mơ", "BK"])
+    wb.active.cell(2, 16384).value = "far away"
+    out = io.BytesIO()
+    wb.save(out)
+    batch = preview(world, out.getvalue())
+    assert imports.counts(batch).valid == 1
+
+
+def test_an_officer_of_two_units_chooses_the_proposing_unit(world):
+    world.add_user("two_hats", "officer", "CS1")
+    assign_role(world.session, world.user("two_hats"), "officer", "CS2")
+    world.session.commit()
+    content = sheet(["Họ và tên", "Mã hình thức khen thưởng"], ["Ngô Thị Mơ", "BK"])
+    with pytest.raises(InvalidInput):
+        preview(world, content, who="two_hats")
+    batch = imports.preview(
+        world.session, world.user("two_hats"), campaign=CAMPAIGN, content=content,
+        filename="ds.xlsx", unit_code="CS2",
+    )  # fmt: skip
+    assert batch.unit.code == "CS2"
+    assert len(imports.confirm(world.session, world.user("two_hats"), batch.id)) == 1

@@ -124,3 +124,10 @@ def test_the_decisions_page_lists_what_one_may_see_and_exports_it(app, world):
     assert "Tải danh sách (Excel)" in officer.text(link)
     assert number in cells(officer.get("/decisions.xlsx"))
     assert number not in WebClient(app, "officer3").text("/decisions")
+
+
+def test_odd_query_arguments_never_break_the_export_links(app, world):
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    assert officer.get("/?_method=POST&cursor=x1").status_code in (200, 422)
+    assert WebClient(app, "rev_br1").get("/inbox?_method=POST").status_code == 200

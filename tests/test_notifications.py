@@ -168,19 +168,20 @@ def test_a_refused_message_is_retried_with_back_off_then_given_up(world):
     assert outbox.deliver(world.session, refuse, SENDER, now=now).retried == 1
     assert outbox.deliver(world.session, refuse, SENDER, now=now).retried == 0  # not due yet
     row = world.session.scalar(select(OutboxMessage))
-    assert row.next_attempt_at == now + timedelta(minutes=1)
+    assert timedelta(minutes=1) <= row.next_attempt_at - now < timedelta(minutes=1, seconds=1)
     assert "mailbox busy" in row.last_error
     for attempt in range(2, outbox.MAX_ATTEMPTS + 1):
-        now += outbox.backoff(attempt - 1)
+        now += outbox.backoff(attempt - 1) + timedelta(seconds=1)  # the run's own clock moved
         report = outbox.deliver(world.session, refuse, SENDER, now=now)
     assert report == outbox.DeliveryReport(sent=0, retried=0, failed=1)
     world.session.rollback()
-    assert world.session.scalar(select(OutboxMessage)).failed_at == now
+    assert world.session.scalar(select(OutboxMessage)).failed_at - now < timedelta(seconds=1)
 
 
 def test_remind_warns_before_the_deadline_then_escalates_once(world, smtp):
     inbox, port = smtp
     set_days(world, days=2)
+    world.add_user("chu_tich_br1", "decider", "BR1")  # the unit's head
     nid = world.nominate(name="Trần Văn Bảo")
     world.fire(nid, "submit", "officer1")  # Monday 3/11/2025: due Wednesday 5/11
     send = transport_to(port)
@@ -195,15 +196,16 @@ def test_remind_warns_before_the_deadline_then_escalates_once(world, smtp):
     assert run(date(2025, 11, 4)) == deadlines.RemindReport(0, 0, 0)  # twice: nothing twice
     assert run(date(2025, 11, 5)) == deadlines.RemindReport(0, 0, 0)  # already reminded
     escalated = run(date(2025, 11, 6))
-    assert (escalated.escalations, escalated.notifications) == (1, 2)
+    assert (escalated.escalations, escalated.notifications) == (1, 3)
     assert run(date(2025, 11, 7)) == deadlines.RemindReport(0, 0, 0)
     assert inbox.to("rev_br1@congdoan.test") == [
         f"Hồ sơ số {nid} (Trần Văn Bảo) chờ thẩm định",
-        f"Nhắc hạn: Hồ sơ số {nid} (Trần Văn Bảo) cần thẩm định trước hết ngày 05/11/2025",
+        f"Nhắc hạn: Hồ sơ số {nid} (Trần Văn Bảo) cần thẩm định, hạn chót hết ngày 05/11/2025",
     ]
     overdue = f"Quá hạn: Hồ sơ số {nid} (Trần Văn Bảo) chưa được xử lý tại Đơn vị BR1"
     assert inbox.to("rev_prov@congdoan.test") == [overdue]  # the parent unit
     assert inbox.to("decider_prov@congdoan.test") == [overdue]
+    assert inbox.to("chu_tich_br1@congdoan.test") == [overdue]
     assert (
         "quá 1 ngày"
         in next(m for m in inbox.messages if m["To"] == "rev_prov@congdoan.test").get_content()
@@ -286,3 +288,36 @@ def test_the_in_app_list_shows_unread_first_and_marks_them_read(app, world):
     assert reviewer.post("/notifications/read").status_code == 302
     assert '<span class="badge">' not in reviewer.text("/notifications")
     assert "Chưa có thông báo nào." in WebClient(app, "rev_br2").text("/notifications")
+
+
+def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, smtp):
+    inbox, port = smtp
+    nid = world.nominate(name="Phan Thị Yến")
+    world.to_notice(nid)
+    world.sign([nid])
+    other = world.nominate(name="Lý Văn Tài")
+    world.fire(other, "submit", "officer1")
+    world.fire(other, "reject", "rev_br1", comment="Chưa đủ tiêu chuẩn")
+    outbox.deliver(world.session, transport_to(port), SENDER, now=world.tick())
+    title = f"Hồ sơ số {nid} (Phan Thị Yến)"
+    assert inbox.to("council_prov@congdoan.test") == [
+        f"{title} chờ Hội đồng Thi đua - Khen thưởng xét"
+    ]
+    assert inbox.to("decider_prov@congdoan.test") == [f"{title} chờ ký quyết định"]
+    assert inbox.to("officer1@congdoan.test") == [
+        f"{title} được Hội đồng thông qua",
+        f"{title} đã được khen thưởng",
+        f"Hồ sơ số {other} (Lý Văn Tài) không được đề nghị tiếp",
+    ]
+    awarded = [m for m in inbox.messages if "khen thưởng" in str(m["Subject"])][-1]
+    assert "cho Phan Thị Yến (Đơn vị CS1)" in awarded.get_content()  # names keep capitals
+    assert "Quyết định số 001/QĐ-PROV" in awarded.get_content()
+
+
+def test_a_bad_notification_id_is_refused_and_reads_nothing(app, world):
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.session.rollback()
+    reviewer = WebClient(app, "rev_br1")
+    assert reviewer.post("/notifications/read", {"id": "²"}).status_code == 400
+    assert '<span class="badge">1' in reviewer.text("/notifications")

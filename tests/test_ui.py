@@ -331,7 +331,7 @@ def test_dossier_files_are_checked_stored_by_hash_and_private(login, world):
     download = officer.get(f"/nominations/{nid}/files/{link}")
     assert download.data == PDF
     assert download.headers["Content-Disposition"].startswith(
-        f'attachment; filename="ho-so-{nid}-bien-ban-{link}.pdf"; filename*=UTF-8\'\'H%E1%BB%93'
+        f"attachment; filename=\"ho-so-{nid}-bien-ban-{link}.pdf\"; filename*=UTF-8''H%E1%BB%93"
     )
     disguised = upload(officer, nid, b"MZ\x90\x00 not a pdf", name="ok.pdf")
     assert disguised.status_code == 422

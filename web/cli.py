@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -222,10 +223,11 @@ def remind() -> None:
     """Queue deadline reminders and escalations (daily cron; running it twice is harmless)."""
     calendar = default_calendar()
     today = vn_date(utcnow())
-    if calendar.uncovered_years([today.year]):
+    # Warn early: next year's schedule is announced in the autumn and deadlines run into it.
+    for year in calendar.uncovered_years({today.year, (today + timedelta(days=60)).year}):
         click.echo(
-            f"Cảnh báo: lịch nghỉ lễ năm {today.year} chưa có trong workflow/holidays.yaml "
-            "(xem docs/holidays.md); hạn xử lý chỉ trừ các ngày lễ cố định.",
+            f"Cảnh báo: lịch nghỉ lễ năm {year} chưa có trong workflow/holidays.yaml "
+            "(xem docs/holidays.md); hạn xử lý năm đó chỉ trừ các ngày lễ cố định.",
             err=True,
         )
     report = deadlines.remind(db.session)

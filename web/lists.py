@@ -16,6 +16,7 @@ from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import decisions, exports, imports, queries
+from workflow.campaigns import offering_awards
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.models import User
@@ -43,7 +44,8 @@ def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseRetu
     return (
         render_template(
             "imports.html",
-            campaigns=imports.campaigns(db.session),
+            campaigns=offering_awards(db.session),
+            units=imports.officer_units(_me(), _today()),
             batches=imports.recent(db.session, _me()),
             error=error,
             counts=imports.counts,
@@ -87,6 +89,7 @@ def upload() -> ResponseReturnValue:
             campaign=request.form.get("campaign", ""),
             content=content,
             filename=file.filename,
+            unit_code=request.form.get("unit") or None,
         )
     except WorkflowError as err:
         return _page(err, err.http_status)

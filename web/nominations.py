@@ -23,8 +23,9 @@ from web import forms
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import audit, checks, decisions, dossier, exports, imports, queries, service
+from workflow import audit, checks, deadlines, decisions, dossier, exports, queries, service
 from workflow.accounts import active_assignments, require_role
+from workflow.campaigns import offering_awards
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.documents import decision as decision_documents
 from workflow.documents import minutes, proposal
@@ -524,8 +525,10 @@ def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturn
 def dashboard() -> ResponseReturnValue:
     """Counts by state and tier and the median wait at each tier, as server-drawn bars."""
     board = queries.dashboard(db.session, _me(), _today())
-    campaigns = imports.campaigns(db.session)
-    return render_template("dashboard.html", board=board, campaigns=campaigns)
+    campaigns = offering_awards(db.session)
+    return render_template(
+        "dashboard.html", board=board, campaigns=campaigns, due_soon_days=deadlines.DUE_SOON
+    )
 
 
 @bp.route("/notice")

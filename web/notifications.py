@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -33,7 +33,9 @@ def page() -> ResponseReturnValue:
 @login_required
 def mark_read() -> ResponseReturnValue:
     """Mark one notification read (``id``), or all of the user's own."""
-    one = request.form.get("id", "")
-    ids = [int(one)] if one.isdigit() and len(one) < 12 else None
+    one = request.form.get("id")
+    if one is not None and not (one.isascii() and one.isdigit() and len(one) < 12):
+        abort(400)
+    ids = None if one is None else [int(one)]
     notify.mark_read(db.session, current_user.user, utcnow(), ids)
     return redirect(url_for("notifications.page"))

@@ -151,8 +151,26 @@ def _apply_award(row: AwardType, award: dict[str, Any]) -> None:
     row.bonus_coefficient = None if coefficient is None else str(coefficient)
 
 
-def export_campaign(session: Session, code: str) -> dict[str, Any]:
+def campaign_by_code(session: Session, code: str) -> Campaign:
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
-    if campaign is None or campaign.definition is None:
+    if campaign is None:
+        raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
+    return campaign
+
+
+def offering_awards(session: Session) -> list[Campaign]:
+    """Campaigns with at least one award, newest year first (what lists and imports offer)."""
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(Campaign.award_types.any())
+            .order_by(Campaign.year.desc(), Campaign.code)
+        )
+    )
+
+
+def export_campaign(session: Session, code: str) -> dict[str, Any]:
+    campaign = campaign_by_code(session, code)
+    if campaign.definition is None:
         raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
     return dict(campaign.definition)

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from workflow import notify
 from workflow.clock import utcnow, vn_date
-from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
+from workflow.models import AwardType, DeadlineAlert, Nomination, Unit, User
 from workflow.vocabulary import Role, State
 from workflow.workdays import default_calendar
 
@@ -68,8 +69,20 @@ class RemindReport:
 
 
 def remind(session: Session, now: datetime | None = None) -> RemindReport:
-    """Queue today's reminders and escalations; safe to run any number of times a day."""
+    """Queue today's reminders and escalations; safe to run any number of times a day.
+
+    Two runs at the same moment (cron on two hosts) collide on the alerts' unique key: the
+    one that loses rolls back and runs once more, and then finds everything already queued.
+    """
     now = now or utcnow()
+    try:
+        return _remind_once(session, now)
+    except IntegrityError:
+        session.rollback()
+        return _remind_once(session, now)
+
+
+def _remind_once(session: Session, now: datetime) -> RemindReport:
     today = vn_date(now)
     horizon = default_calendar().add_working_days(today, REMIND_BEFORE)
     try:
@@ -138,9 +151,7 @@ def _already_alerted(session: Session, ids: list[int]) -> set[tuple[int, int, da
 
 def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime) -> int:
     unit: Unit = n.current_unit
-    due = n.due_on.strftime("%d/%m/%Y") if n.due_on else ""
-    title = f"Hồ sơ số {n.id} ({n.nominee_name})"
-    what = f"hồ sơ đề nghị {n.award_type.title} cho {n.nominee_name} ({n.origin_unit.name})"
+    due, title = notify.ddmmyyyy(n.due_on), notify.title(n)
     acting = Role.REVIEWER if n.state == State.IN_REVIEW else Role.OFFICER
     if kind == "reminder":
         task = "thẩm định" if acting is Role.REVIEWER else "gửi đề nghị"
@@ -149,21 +160,32 @@ def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime
             notify.holders(session, unit.id, (acting,), today),
             n,
             kind,
-            f"Nhắc hạn: {title} cần {task} trước hết ngày {due}",
-            f"Hạn {task} {what} tại {unit.name} là hết ngày {due}.",
+            f"Nhắc hạn: {title} cần {task}, hạn chót hết ngày {due}",
+            f"Hạn {task} hồ sơ {notify.about(n)} tại {unit.name} là hết ngày {due}.",
             now,
         )
-    late = (today - n.due_on).days if n.due_on else 0
-    users = notify.holders(session, unit.id, (Role.DECIDER,), today)
-    if unit.parent_id is not None:
-        users += notify.holders(session, unit.parent_id, (Role.REVIEWER, Role.DECIDER), today)
+    late = default_calendar().working_days_between(n.due_on, today) if n.due_on else 0
     return notify.queue(
         session,
-        users,
+        _escalation_recipients(session, unit, today),
         n,
         kind,
         f"Quá hạn: {title} chưa được xử lý tại {unit.name}",
-        f"{what[0].upper()}{what[1:]} đã quá hạn xử lý tại {unit.name} "
-        f"(hạn hết ngày {due}, quá {late} ngày). Đề nghị đôn đốc hoặc phân công người thay thế.",
+        f"Hồ sơ {notify.about(n)} đã quá hạn xử lý tại {unit.name} (hạn hết ngày {due}, "
+        f"quá {late} ngày làm việc). Đề nghị đôn đốc hoặc phân công người thay thế.",
         now,
     )
+
+
+def _escalation_recipients(session: Session, unit: Unit, today: date) -> list[User]:
+    """The unit's head (its decider) and the parent unit's reviewers and decider; if none of
+    them has an account, the administrators of the unit or above, so an escalation always
+    reaches someone."""
+    users = notify.holders(session, unit.id, (Role.DECIDER,), today)
+    if unit.parent_id is not None:
+        users += notify.holders(session, unit.parent_id, (Role.REVIEWER, Role.DECIDER), today)
+    for unit_id in reversed(unit.ancestor_ids):
+        if users:
+            break
+        users = notify.holders(session, unit_id, (Role.ADMIN,), today)
+    return users

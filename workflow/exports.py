@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workflow import audit, queries
+from workflow.campaigns import campaign_by_code
 from workflow.clock import VIETNAM, parse_iso_utc
 from workflow.decisions import DecisionView, award_amount
-from workflow.errors import NotFound
-from workflow.models import Campaign, Nomination
+from workflow.models import Nomination
 from workflow.spreadsheets import Sheet, table_workbook
 from workflow.vocabulary import Event, NomineeKind, State
 
@@ -155,9 +155,7 @@ def campaign_results_workbook(
     session: Session, actor: Any, day: date, code: str, lang: Lang = "vi"
 ) -> bytes:
     """Every nomination of the campaign the actor may see, with its outcome and bonus."""
-    campaign = session.query(Campaign).filter_by(code=code).one_or_none()
-    if campaign is None:
-        raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
+    campaign = campaign_by_code(session, code)
     headers = [
         _t(lang, "Số hồ sơ", "No."),
         _t(lang, "Người/tập thể được đề nghị", "Nominee"),

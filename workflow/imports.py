@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 
 from workflow import service
 from workflow.accounts import active_assignments
+from workflow.campaigns import campaign_by_code
 from workflow.clock import utcnow, vn_date
-from workflow.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from workflow.errors import InvalidInput, NotFound, StaleVersion
 from workflow.facts import RATINGS
 from workflow.models import AwardType, Campaign, ImportBatch, Nomination, Unit, User
 from workflow.spreadsheets import ERROR_FILL, Sheet, workbook_bytes, write_sheet
@@ -39,6 +40,7 @@ from workflow.vocabulary import NomineeKind, Role, State
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 15  # title lines may sit above the header row
 
 
@@ -83,10 +85,16 @@ MESSAGES = {
     "invalid_date": ("Ngày không hợp lệ (ghi dạng dd/mm/yyyy).", "Invalid date (use dd/mm/yyyy)."),
     "date_out_of_range": ("Ngày sinh không hợp lý.", "Implausible birth date."),
     "unknown_award": (
-        "Mã hình thức không có trong đợt thi đua này (xem trang 'Hình thức khen thưởng' của mẫu).",
+        "Mã hình thức không có trong đợt thi đua này (xem trang tính 'Hình thức khen thưởng' của tệp mẫu).",
         "No such award code in this campaign (see the template's award sheet).",
     ),
     "invalid_gender": ("Ghi 'Nam' hoặc 'Nữ'.", "Write 'Nam' or 'Nữ'."),
+    "key_lost_zeros": (
+        "Excel đã đổi số này thành số và bỏ các chữ số 0 ở đầu: hãy định dạng cột là Văn bản "
+        "(Text) rồi nhập lại đủ 12 chữ số.",
+        "Excel turned this into a number and dropped its leading zeros: format the column as "
+        "Text and type all 12 digits again.",
+    ),
     "invalid_rating": (
         "Xếp loại ghi HTXSNV, HTTNV, HTNV hoặc KHTNV.",
         "Rating must be HTXSNV, HTTNV, HTNV or KHTNV.",
@@ -185,6 +193,18 @@ class CellInteger(fields.Field[int]):
         return value
 
 
+class CellKey(CellText):
+    """A member or citizen id (số CCCD: 12 digits, often starting with 0). Typed into a
+    number-formatted cell, Excel drops the leading zeros; say so rather than guess them."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if numeric and text.isdigit() and 9 <= len(text) <= 11:
+            raise ValidationError("key_lost_zeros")
+        return text
+
+
 GENDERS = {"nam": "male", "nữ": "female", "nu": "female"}
 YES_NO = {w: True for w in ("có", "co", "x", "yes", "1", "đã đăng ký")} | {
     w: False for w in ("không", "khong", "no", "0", "chưa đăng ký")
@@ -219,7 +239,7 @@ def row_schema(award_codes: list[str], rating_years: list[int]) -> Schema:
         "position": _text(200),
         "birth_date": CellDate(),
         "gender": CellChoice(GENDERS, "invalid_gender"),
-        "key": _text(60),
+        "key": CellKey(validate=validate.Length(max=60, error="too_long")),
         "registered": CellChoice(YES_NO, "invalid_yes_no"),
         "absent_days": CellInteger(0, 366),
         "months_employed": CellInteger(0, 12),
@@ -293,7 +313,8 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
     try:
         ws = wb.worksheets[0]
         rows = []
-        for row in ws.iter_rows(values_only=True):
+        # Bounded width: a small file may declare 16,384 columns, which openpyxl would pad.
+        for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append(row)
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 raise InvalidInput(
@@ -329,31 +350,18 @@ def _cells(rows: list[tuple[Any, ...]], layout: Layout) -> Iterator[tuple[int, d
 # Preview and confirm ------------------------------------------------------------------
 
 
-def _officer_unit(session: Session, actor: User, unit_code: str | None) -> Unit:
-    units = {
-        a.unit_id: a.unit
-        for a in active_assignments(actor, vn_date(utcnow()))
-        if a.role == Role.OFFICER and (unit_code is None or a.unit.code == unit_code)
-    }
-    if not units:
-        raise NotAllowed(
-            "Chỉ cán bộ công đoàn cơ sở mới nhập được danh sách đề nghị cho đơn vị mình.",
-            "Only a grassroots officer may import nominations for their own unit.",
-            {"required_role": Role.OFFICER.value},
-        )
-    if len(units) > 1:
-        raise InvalidInput(
-            "Bạn là cán bộ ở nhiều đơn vị: hãy chọn đơn vị đề nghị.",
-            "You are an officer at several units: choose the proposing unit.",
-            {"unit": "required"},
-        )
-    return next(iter(units.values()))
+def _officer_unit(session: Session, actor: User, unit_code: str | None, now: datetime) -> Unit:
+    return service.officer_assignment(session, actor, unit_code, vn_date(now)).unit
+
+
+def officer_units(actor: User, day: date) -> list[Unit]:
+    """The CĐCS for which the actor may import (several: the page asks which)."""
+    units = {a.unit_id: a.unit for a in active_assignments(actor, day) if a.role == Role.OFFICER}
+    return sorted(units.values(), key=lambda u: u.code)
 
 
 def _campaign(session: Session, code: str) -> tuple[Campaign, dict[str, AwardType]]:
-    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
-    if campaign is None:
-        raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
+    campaign = campaign_by_code(session, code)
     return campaign, {a.code: a for a in campaign.award_types}
 
 
@@ -443,7 +451,7 @@ def preview(
     """Validate every row and keep the result for the officer to read; create nothing."""
     now = now or utcnow()
     try:
-        unit = _officer_unit(session, actor, unit_code)
+        unit = _officer_unit(session, actor, unit_code, now)
         camp, awards = _campaign(session, campaign)
         rows = _read_rows(content)
         layout = _layout(rows)
@@ -525,7 +533,10 @@ def confirm(
             raise StaleVersion(
                 "Danh sách này đã được nhập rồi.", "This list has already been imported."
             )
-        unit = _officer_unit(session, actor, batch.unit.code)
+        unit = _officer_unit(session, actor, batch.unit.code, now)
+        # One confirmation at a time per unit: two lists holding the same people, confirmed at
+        # once, would otherwise both pass the duplicate check (PostgreSQL; SQLite serialises).
+        session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
         rows = [dict(r) for r in batch.rows["rows"]]
         _mark_duplicates(session, batch.campaign_id, rows)
         specs = [
@@ -609,6 +620,11 @@ def template(session: Session, campaign: str) -> bytes:
         rule = DataValidation(type="list", formula1=formula, allow_blank=True)
         rule.add(f"{letter}{header_row + 1}:{letter}{header_row + 2000}")
         ws.add_data_validation(rule)  # type: ignore[union-attr]
+    # Ids and dates as text: Excel would turn "001185000001" into 1185000001.
+    for field in ("key", "birth_date"):
+        letter = get_column_letter(order.index(field) + 1)
+        for row in range(header_row + 1, header_row + 2001):
+            ws[f"{letter}{row}"].number_format = "@"  # type: ignore[index]
     return workbook_bytes(wb)
 
 
@@ -649,17 +665,6 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
 
 def _label(name: str, headers: dict[str, str]) -> str:
     return headers.get(name) or (BY_FIELD[name].label if name in BY_FIELD else name)
-
-
-def campaigns(session: Session) -> list[Campaign]:
-    """Campaigns a list may be imported into: those offering at least one award."""
-    return list(
-        session.scalars(
-            select(Campaign)
-            .where(Campaign.award_types.any())
-            .order_by(Campaign.year.desc(), Campaign.code)
-        )
-    )
 
 
 def recent(session: Session, actor: User, limit: int = 10) -> list[ImportBatch]:

@@ -82,17 +82,23 @@ def queue(
     return count
 
 
-def _ddmmyyyy(day: date | None) -> str:
+def ddmmyyyy(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def _due(label: str, day: date | None) -> str:
     """A line "Hạn …: dd/mm/yyyy." when there is a deadline, else nothing."""
-    return f"\n{label}: {_ddmmyyyy(day)}." if day else ""
+    return f"\n{label}: {ddmmyyyy(day)}." if day else ""
 
 
-def _title(n: Nomination) -> str:
+def title(n: Nomination) -> str:
+    """How a message names a nomination in its subject: "Hồ sơ số 12 (Nguyễn Văn A)"."""
     return f"Hồ sơ số {n.id} ({n.nominee_name})"
+
+
+def about(n: Nomination) -> str:
+    """What the nomination proposes, to follow "hồ sơ": names keep their capitals."""
+    return f"đề nghị {n.award_type.title} cho {n.nominee_name} ({n.origin_unit.name})"
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,7 @@ def _messages(
     n: Nomination, event: Event, unit: Unit, comment: str | None, decision: str | None
 ) -> list[Message]:
     """What each event tells, and to whom (roles at a unit)."""
-    award = n.award_type.title
-    what = f"Hồ sơ đề nghị {award} cho {n.nominee_name} ({n.origin_unit.name})"
+    what = f"Hồ sơ {about(n)}"
     reason = f"\nLý do: {comment}" if comment else ""
     officers = (n.origin_unit_id, (Role.OFFICER,))
     if n.state == State.IN_REVIEW and event in (Event.SUBMIT, Event.APPROVE, Event.RESUBMIT):
@@ -116,7 +121,7 @@ def _messages(
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER,),
-                f"{_title(n)} chờ thẩm định",
+                f"{title(n)} chờ thẩm định",
                 f"{what} đã được chuyển đến {unit.name}.{_due('Hạn xử lý', n.due_on)}",
             )
         ]
@@ -125,7 +130,7 @@ def _messages(
             Message(
                 n.current_unit_id,
                 (Role.COUNCIL,),
-                f"{_title(n)} chờ Hội đồng Thi đua - Khen thưởng xét",
+                f"{title(n)} chờ Hội đồng Thi đua - Khen thưởng xét",
                 f"{what} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
             )
         ]
@@ -133,7 +138,7 @@ def _messages(
         return [
             Message(
                 *officers,
-                f"{_title(n)} bị trả lại để bổ sung",
+                f"{title(n)} bị trả lại để bổ sung",
                 f"{what} đã bị trả lại để bổ sung.{reason}{_due('Hạn gửi lại', n.due_on)}",
             )
         ]
@@ -141,22 +146,22 @@ def _messages(
         return [
             Message(
                 *officers,
-                f"{_title(n)} không được đề nghị tiếp",
+                f"{title(n)} không được đề nghị tiếp",
                 f"{what} không được đề nghị tiếp.{reason}",
             )
         ]
     if event is Event.VOTE and n.state == State.ON_NOTICE:
-        notice = f"Danh sách được công khai đến hết ngày {_ddmmyyyy(n.notice_ends_on)}."
+        notice = f"Danh sách được công khai đến hết ngày {ddmmyyyy(n.notice_ends_on)}."
         return [
             Message(
                 *officers,
-                f"{_title(n)} được Hội đồng thông qua",
+                f"{title(n)} được Hội đồng thông qua",
                 f"{what} đã được Hội đồng thông qua. {notice}",
             ),
             Message(
                 n.current_unit_id,
                 (Role.DECIDER,),
-                f"{_title(n)} chờ ký quyết định",
+                f"{title(n)} chờ ký quyết định",
                 f"{what} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
             ),
         ]
@@ -164,7 +169,7 @@ def _messages(
         return [
             Message(
                 *officers,
-                f"{_title(n)} không đạt tỷ lệ biểu quyết",
+                f"{title(n)} không đạt tỷ lệ biểu quyết",
                 f"{what} không đạt tỷ lệ biểu quyết của Hội đồng.",
             )
         ]
@@ -173,15 +178,15 @@ def _messages(
             Message(
                 n.current_unit_id,
                 (Role.COUNCIL, Role.DECIDER),
-                f"Có ý kiến phản ánh về {_title(n)}",
-                f"Trong thời gian công khai có ý kiến phản ánh về {what.lower()}.{reason}",
+                f"Có ý kiến phản ánh về {title(n)}",
+                f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {about(n)}.{reason}",
             )
         ]
     if event is Event.DECIDE:
         return [
             Message(
                 *officers,
-                f"{_title(n)} đã được khen thưởng",
+                f"{title(n)} đã được khen thưởng",
                 f"{what} đã được khen thưởng theo Quyết định số {decision}.",
             )
         ]
@@ -189,8 +194,8 @@ def _messages(
         return [
             Message(
                 *officers,
-                f"Quyết định khen thưởng {_title(n)} bị hủy bỏ",
-                f"Quyết định khen thưởng đối với {what.lower()} đã bị hủy bỏ.{reason}",
+                f"Quyết định khen thưởng {title(n)} bị hủy bỏ",
+                f"Quyết định khen thưởng đối với hồ sơ {about(n)} đã bị hủy bỏ.{reason}",
             )
         ]
     if event is Event.WITHDRAW and n.current_unit_id != n.origin_unit_id:
@@ -198,7 +203,7 @@ def _messages(
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER, Role.COUNCIL),
-                f"{_title(n)} đã được rút",
+                f"{title(n)} đã được rút",
                 f"{what} đã được đơn vị đề nghị rút lại.",
             )
         ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -132,8 +133,14 @@ def deliver(
     now: datetime | None = None,
     limit: int = 500,
 ) -> DeliveryReport:
-    """Send what is due now; return how many went, will be retried, or gave up."""
+    """Send what is due at ``now``; return how many went, will be retried, or gave up.
+
+    Each claim lasts LEASE from the moment it is taken (the run's clock moves on while it
+    sends), and a run stops taking new messages after half a lease, so a slow run and the
+    next cron run never hold the same message at once.
+    """
     now = now or utcnow()
+    started = time.monotonic()
     due = list(
         session.scalars(
             select(OutboxMessage.id)
@@ -149,21 +156,25 @@ def deliver(
     session.rollback()
     sent = retried = failed = 0
     for message_id in due:
-        claimed = _claim(session, message_id, sender, now)
+        elapsed = timedelta(seconds=time.monotonic() - started)
+        if elapsed > LEASE / 2:
+            break  # the rest waits for the next run
+        at = now + elapsed
+        claimed = _claim(session, message_id, sender, at)
         if claimed is None:
             continue  # another sender took it
         attempts, message = claimed
         try:
             transport(message)
-        except (smtplib.SMTPException, OSError) as err:
+        except Exception as err:
             gave_up = attempts >= MAX_ATTEMPTS
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == message_id)
                 .values(
                     last_error=f"{type(err).__name__}: {err}"[:2000],
-                    next_attempt_at=now + backoff(attempts),
-                    failed_at=now if gave_up else None,
+                    next_attempt_at=at + backoff(attempts),
+                    failed_at=at if gave_up else None,
                 )
             )
             session.commit()
@@ -173,7 +184,7 @@ def deliver(
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
-            .values(sent_at=now, last_error=None)
+            .values(sent_at=at, last_error=None)
         )
         session.commit()
         sent += 1
@@ -181,7 +192,7 @@ def deliver(
 
 
 def _claim(
-    session: Session, message_id: int, sender: str, now: datetime
+    session: Session, message_id: int, sender: str, at: datetime
 ) -> tuple[int, Message] | None:
     """Take the message for this sender: committed before sending, so a crash loses nothing;
     the email is composed first so no transaction stays open while the server is talked to."""
@@ -191,9 +202,9 @@ def _claim(
             OutboxMessage.id == message_id,
             OutboxMessage.sent_at.is_(None),
             OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.next_attempt_at <= at,
         )
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + LEASE)
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=at + LEASE)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()

@@ -550,7 +550,7 @@ def create_nominations(
     in one flush; only the audit links are written one by one (each hashes the previous)."""
     now = now or utcnow()
     try:
-        assignment = _officer_assignment(session, actor, unit_code, vn_date(now))
+        assignment = officer_assignment(session, actor, unit_code, vn_date(now))
         offered = _offered(session, campaign)
         nominations = [
             _new_nomination(actor, assignment, campaign, offered, spec, now) for spec in specs
@@ -586,9 +586,11 @@ def create_nominations(
         raise
 
 
-def _officer_assignment(
+def officer_assignment(
     session: Session, actor: User, unit_code: str | None, day: date
 ) -> RoleAssignment:
+    """The grassroots-officer role through which ``actor`` proposes (for ``unit_code`` when
+    they are an officer at several units)."""
     officer_roles = [a for a in active_assignments(actor, day) if a.role == Role.OFFICER]
     if unit_code is not None:
         unit = unit_by_code(session, unit_code)

@@ -18,6 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workflow.clock import VIETNAM
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -38,10 +40,10 @@ class Sheet:
 def cell_value(value: Any) -> Any:
     """What a cell may hold: NFC text (so Vietnamese sorts and searches the same everywhere),
     numbers, dates; formulas are neutralised because exported text comes from users."""
+    if isinstance(value, datetime):  # before date: a datetime is a date too
+        return value.astimezone(VIETNAM).replace(tzinfo=None) if value.tzinfo else value
     if value is None or isinstance(value, bool | int | date):
         return value
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
     text = unicodedata.normalize("NFC", str(value)).translate(_CONTROL)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 

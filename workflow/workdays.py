@@ -164,17 +164,13 @@ class WorkCalendar:
         whole_years = sum(len(self._working_ordinals(y)) for y in range(start.year, end.year))
         return whole_years + self._rank(end) - self._rank(start)
 
-    def covers(self, day: date) -> bool:
-        """Whether the Government's schedule for ``day``'s year is in the calendar.
+    def uncovered_years(self, years: Iterable[int]) -> tuple[int, ...]:
+        """The years among ``years`` with no schedule, ascending: what the admin must be told.
 
         In a year not covered only the Labour Code's fixed-date holidays (and their nghỉ bù)
         are off: Tết, Giỗ Tổ Hùng Vương, the second Quốc khánh day and any swap are unknown
         and counted as working days, so deadlines there may fall too early.
         """
-        return day.year in self.covered_years
-
-    def uncovered_years(self, years: Iterable[int]) -> tuple[int, ...]:
-        """The years among ``years`` with no schedule, ascending: what the admin must be told."""
         return tuple(sorted({y for y in years if y not in self.covered_years}))
 
     def _rank(self, day: date) -> int:

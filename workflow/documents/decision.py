@@ -6,7 +6,6 @@ same computation the decision page shows, so the paper and the screen cannot dif
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -203,8 +202,7 @@ def decision_document(session: Session, actor: User, decision_id: int, day: date
 
 def decision_file_stem(decision: Decision) -> str:
     """'012/QĐ-LDLD-DLK' signed in 2025 → 'QD-012-2025-LDLD-DLK' (ASCII, no slash)."""
-    code = re.sub(r"[^A-Za-z0-9.-]+", "-", decision.unit.code)
-    return f"QD-{decision.serial:03d}-{decision.year}-{code}"
+    return formal.ascii_stem("QD", f"{decision.serial:03d}", str(decision.year), decision.unit.code)
 
 
 def _proposers(session: Session, nominations: list[Nomination]) -> tuple[str, ...]:
