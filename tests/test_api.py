@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
 from tests.api_client import ApiClient
-from tests.factories import PASS_VOTE
+from tests.factories import CAMPAIGN, PASS_VOTE
 from workflow import throttle
 from workflow.clock import utcnow, vn_date
 from workflow.models import ApiToken, AuditEvent
@@ -273,3 +276,45 @@ def test_the_openapi_document_and_its_reference_page(client):
     assert "ErrorBody" in spec["components"]["schemas"]
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/api/v1/nominations/{nomination_id}/events" in page
+
+
+def test_a_list_is_imported_through_the_api_in_two_steps(as_user, world):
+    officer = as_user("officer1")
+    lists = (Path(__file__).parent / "fixtures" / "list-mixed.xlsx").read_bytes()
+
+    def upload(content: bytes, query: str = f"campaign={CAMPAIGN}") -> Any:
+        return officer.post(
+            f"/imports?{query}",
+            data={"file": (io.BytesIO(content), "ds.xlsx")},
+            content_type="multipart/form-data",
+        )
+
+    checked = upload(lists)
+    assert checked.status_code == 201, checked.json
+    assert (checked.json["valid"], checked.json["invalid"], checked.json["duplicate"]) == (3, 4, 1)
+    bad_date = next(r for r in checked.json["rows"] if r["row"] == 5)
+    assert bad_date["errors"]["birth_date"]["code"] == "invalid_date"
+    assert "Ngày không hợp lệ" in bad_date["errors"]["birth_date"]["message"]
+    batch = checked.json["id"]
+    assert officer.get(f"/imports/{batch}").json["status"] == "pending"
+    created = officer.post(f"/imports/{batch}/confirm")
+    assert created.status_code == 201
+    assert len(created.json["created"]) == 3
+    assert officer.post(f"/imports/{batch}/confirm").json["error"]["code"] == "stale_version"
+    assert upload(b"not a workbook").status_code == 422
+    assert upload(lists, "campaign=NOPE").status_code == 404
+    assert as_user("officer2").get(f"/imports/{batch}").status_code == 404
+
+
+def test_notifications_are_read_and_marked_through_the_api(as_user, world):
+    nid = world.nominate(name="Nguyễn Thị Hoa")
+    world.fire(nid, "submit", "officer1")
+    world.session.rollback()
+    reviewer = as_user("rev_br1")
+    items = reviewer.get("/notifications").json
+    assert [(n["kind"], n["nomination_id"], n["read_at"]) for n in items] == [("submit", nid, None)]
+    assert reviewer.post("/notifications/read", json={"ids": [items[0]["id"]]}).json == {
+        "marked": 1
+    }
+    assert reviewer.get("/notifications").json[0]["read_at"] is not None
+    assert reviewer.post("/notifications/read", json={"ids": ["x"]}).status_code == 422

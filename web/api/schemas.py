@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
 from workflow.vocabulary import Event, Level, NomineeKind, RevocationGround, Role, State
@@ -269,3 +270,70 @@ class DocumentArgsSchema(Strict):
         validate=validate.OneOf(DOCUMENT_FORMATS),
         metadata={"description": "docx (Word, to sign and file) or pdf (to read and publish)"},
     )
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    subject = fields.String(required=True)
+    body = fields.String(required=True)
+    nomination_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationsReadSchema(Strict):
+    ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={"description": "the notifications to mark read; all of the caller's if absent"},
+    )
+
+
+class MarkedSchema(Schema):
+    marked = fields.Integer(required=True)
+
+
+class ImportArgsSchema(Strict):
+    campaign = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    unit = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "the proposing CĐCS, for an officer of several units"},
+    )
+
+
+class ImportFileSchema(Schema):
+    file = Upload(required=True, metadata={"description": "the list, .xlsx"})
+
+
+class ImportProblemSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class ImportRowSchema(Schema):
+    row = fields.Integer(required=True, metadata={"description": "row number in the sheet"})
+    status = fields.String(required=True, metadata={"description": "valid, invalid, duplicate"})
+    nominee_name = fields.String(allow_none=True)
+    award_type = fields.String(allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Nested(ImportProblemSchema))
+
+
+class ImportBatchSchema(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "pending or confirmed"})
+    campaign = fields.String(required=True)
+    unit = fields.String(required=True)
+    filename = fields.String(required=True)
+    valid = fields.Integer(required=True)
+    invalid = fields.Integer(required=True)
+    duplicate = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    rows = fields.List(fields.Nested(ImportRowSchema), required=True)
+
+
+class ImportConfirmedSchema(Schema):
+    created = fields.List(fields.Integer(), required=True)

@@ -19,6 +19,8 @@ from workflow import (
     campaigns,
     checks,
     documents,
+    imports,
+    notify,
     queries,
     service,
     throttle,
@@ -27,7 +29,7 @@ from workflow import (
 from workflow.clock import utcnow, vn_date
 from workflow.documents import decision as decision_documents
 from workflow.errors import InvalidInput, NotFound
-from workflow.models import Campaign, Decision, Nomination, Unit, User
+from workflow.models import Campaign, Decision, ImportBatch, Nomination, Unit, User
 from workflow.visibility import can_see
 from workflow.vocabulary import Role, State
 
@@ -491,3 +493,96 @@ def decision_document(args: dict[str, Any], decision_id: int) -> Any:
     of the issuing unit (anyone else: 404)."""
     document = decision_documents.decision_document(db.session, actor(), decision_id, _today())
     return document_file(document, args["format"])
+
+
+@blp.route("/notifications")
+@blp.response(200, s.NotificationSchema(many=True))
+@documented(401)
+@blp.doc(security=SECURITY)
+@token_required
+def list_notifications() -> Any:
+    """The caller's own notifications, unread first (the last 100)."""
+    return notify.recent(db.session, actor(), limit=100)
+
+
+@blp.route("/notifications/read", methods=["POST"])
+@blp.arguments(s.NotificationsReadSchema)
+@blp.response(200, s.MarkedSchema)
+@documented(400, 401, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def read_notifications(body: dict[str, Any]) -> Any:
+    return {"marked": notify.mark_read(db.session, actor(), utcnow(), body["ids"])}
+
+
+def import_json(batch: ImportBatch) -> dict[str, Any]:
+    counts = imports.counts(batch)
+    return {
+        "id": batch.id,
+        "status": batch.status,
+        "campaign": batch.campaign.code,
+        "unit": batch.unit.code,
+        "filename": batch.filename,
+        "valid": counts.valid,
+        "invalid": counts.invalid,
+        "duplicate": counts.duplicate,
+        "created": batch.created_count,
+        "rows": [
+            {
+                "row": r["row"],
+                "status": r["status"],
+                "nominee_name": r["values"].get("nominee_name"),
+                "award_type": r["values"].get("award_type"),
+                "errors": {
+                    name: {"code": problem[0], "message": imports.message(problem)}
+                    for name, problem in r["errors"].items()
+                },
+            }
+            for r in batch.rows["rows"]
+        ],
+    }
+
+
+@blp.route("/imports", methods=["POST"])
+@blp.arguments(s.ImportArgsSchema, location="query")
+@blp.arguments(s.ImportFileSchema, location="files")
+@blp.response(201, s.ImportBatchSchema)
+@documented(400, 401, 403, 404, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def upload_import(args: dict[str, Any], files: dict[str, Any]) -> Any:
+    """Check a list (.xlsx, multipart field ``file``) row by row; nothing is created until it
+    is confirmed. The campaign and unit are query arguments (``?campaign=…``)."""
+    upload = files["file"]
+    try:
+        content = upload.stream.read(imports.MAX_BYTES + 1)
+    finally:
+        upload.close()
+    batch = imports.preview(
+        db.session,
+        actor(),
+        campaign=args["campaign"],
+        content=content,
+        filename=upload.filename or "danh-sach.xlsx",
+        unit_code=args["unit"],
+    )
+    return import_json(batch)
+
+
+@blp.route("/imports/<int(min=1, max=2147483647):batch_id>")
+@blp.response(200, s.ImportBatchSchema)
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def get_import(batch_id: int) -> Any:
+    return import_json(imports.batch_for(db.session, actor(), batch_id))
+
+
+@blp.route("/imports/<int(min=1, max=2147483647):batch_id>/confirm", methods=["POST"])
+@blp.response(201, s.ImportConfirmedSchema)
+@documented(401, 403, 404, 409)
+@blp.doc(security=SECURITY)
+@token_required
+def confirm_import(batch_id: int) -> Any:
+    """Create the valid rows as drafts, once (a second confirmation is a 409)."""
+    return {"created": [o.id for o in imports.confirm(db.session, actor(), batch_id)]}
