@@ -5,16 +5,22 @@ A real SMTP server (aiosmtpd) receives what ``outbox send`` delivers.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+import os
 import smtplib
 import socket
+import subprocess
+import sys
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
+from tests.factories import PROJECT_ROOT
 from tests.web_client import WebClient
 from workflow import audit, deadlines, notify, outbox, queries
 from workflow.models import AwardType, DeadlineAlert, Nomination, Notification, OutboxMessage
@@ -261,16 +267,33 @@ def test_cli_remind_and_outbox_send_twice_change_nothing_the_second_time(
     monkeypatch.setenv("SMTP_SECURITY", "none")
     monkeypatch.setenv("MAIL_FROM", SENDER)
     runner = app.test_cli_runner()
+
+    def state() -> tuple:
+        """Everything the two commands write: alerts, notifications, outbox rows as they stand."""
+        rows = (
+            world.session.execute(select(DeadlineAlert.id, DeadlineAlert.kind)).all(),
+            world.session.execute(select(Notification.id, Notification.kind)).all(),
+            world.session.execute(
+                select(OutboxMessage.id, OutboxMessage.attempts, OutboxMessage.sent_at)
+            ).all(),
+        )
+        world.session.rollback()
+        return rows
+
     first = runner.invoke(args=["remind"])
     assert "1 báo quá hạn" in first.output, first.output
+    after_remind = state()
     assert "0 lời nhắc, 0 báo quá hạn" in runner.invoke(args=["remind"]).output
+    assert state() == after_remind
     sent = runner.invoke(args=["outbox", "send"])
     assert sent.exit_code == 0, sent.output
     assert "Còn chờ: 0" in sent.output
     count = len(inbox.messages)
     assert count == 3  # rev_br1 (arrival), rev_prov and decider_prov (escalation)
+    after_send = state()
     assert "Đã gửi 0 thư" in runner.invoke(args=["outbox", "send"]).output
     assert len(inbox.messages) == count
+    assert state() == after_send
     monkeypatch.delenv("SMTP_HOST")
     missing = runner.invoke(args=["outbox", "send"])
     assert missing.exit_code == 2
@@ -321,3 +344,65 @@ def test_a_bad_notification_id_is_refused_and_reads_nothing(app, world):
     reviewer = WebClient(app, "rev_br1")
     assert reviewer.post("/notifications/read", {"id": "²"}).status_code == 400
     assert '<span class="badge">1' in reviewer.text("/notifications")
+
+
+class StallingInbox(Inbox):
+    """Holds the first message without answering, as a slow server would; it is not delivered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(20)
+            return "451 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.slow
+def test_a_sender_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(
+    world, db_url, tmp_path, monkeypatch
+):
+    ids = [world.nominate(name=f"Người {i}") for i in range(3)]
+    for nid in ids:
+        world.fire(nid, "submit", "officer1")
+    world.session.rollback()
+    inbox = StallingInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    env = {
+        **os.environ, "DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
+        "MAIL_FROM": SENDER,
+    }  # fmt: skip
+    send = [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "send"]
+    try:
+        proc = subprocess.Popen(send, cwd=PROJECT_ROOT, env=env)
+        assert inbox.stalled.wait(timeout=60), "the sender never reached the server"
+        proc.kill()  # SIGKILL: no cleanup, no rollback by the process itself
+        proc.wait(timeout=30)
+        # The killed run had claimed its first message; once the claim lapses it is due again.
+        world.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None))
+            .values(next_attempt_at=datetime(2000, 1, 1, tzinfo=UTC))
+        )
+        world.session.commit()
+        again = subprocess.run(
+            send, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert again.returncode == 0, again.stderr
+        third = subprocess.run(
+            send, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert "Đã gửi 0 thư" in third.stdout
+    finally:
+        controller.stop()
+    assert sorted(str(m["Subject"]) for m in inbox.messages) == sorted(
+        f"Hồ sơ số {nid} (Người {i}) chờ thẩm định" for i, nid in enumerate(ids)
+    )
