@@ -206,6 +206,11 @@ def test_an_officer_imports_a_list_and_the_reviewer_is_told(browser, server, wor
     draft.click()
     officer.press("Gửi đề nghị")
     assert "Đang thẩm định" in officer.page.content()
+    officer.open("/")
+    officer.page.get_by_role("link", name="Tờ trình và biên bản đã lập →").click()
+    assert officer.page.get_by_role("link", name="Tải Tờ trình (PDF)").count() == 1
+    officer.shot("officer-documents")
+    import_problems += officer.serious_violations()
 
     reviewer = Person(browser, server, "rev_br1")
     reviewer.page.get_by_role("link", name="Thông báo").click()

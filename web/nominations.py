@@ -126,7 +126,6 @@ def index() -> ResponseReturnValue:
         states=list(State),
         roles=roles,
         q=request.args.get("q", ""),
-        letters=proposal.proposal_batches(db.session, _me(), _today(), {Role.OFFICER}),
     )
 
 
@@ -148,7 +147,6 @@ def inbox() -> ResponseReturnValue:
         page=page,
         args=args,
         today=_today(),
-        letters=proposal.proposal_batches(db.session, _me(), _today(), {Role.REVIEWER}),
     )
 
 
@@ -520,6 +518,19 @@ def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturn
     return document_file(document, fmt)
 
 
+@bp.route("/documents")
+@login_required
+def documents_page() -> ResponseReturnValue:
+    """The proposal letters each of the user's units sent up and the minutes of its council,
+    read from the trail (a page of its own: the trail of a busy unit is long)."""
+    today = _today()
+    return render_template(
+        "documents.html",
+        letters=proposal.proposal_batches(db.session, _me(), today),
+        meetings=minutes.meetings(db.session, _me(), today),
+    )
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard() -> ResponseReturnValue:
@@ -539,7 +550,6 @@ def notice() -> ResponseReturnValue:
         "notice.html",
         items=queries.on_notice(db.session, _me(), _today()),
         today=_today(),
-        meetings=minutes.meetings(db.session, _me(), _today()),
     )
 
 
