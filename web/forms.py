@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from workflow.errors import InvalidInput
 
@@ -133,3 +133,14 @@ def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     if targets or "facts.targets.present" in form:
         facts["targets"] = targets
     return facts
+
+
+def read_upload(file: FileStorage | None, limit: int) -> tuple[bytes, str]:
+    """The uploaded file's bytes (at most ``limit`` + 1, so the domain can say "too large")
+    and its name; the spooled temporary file werkzeug may have made is closed either way."""
+    if file is None or not file.filename:
+        raise InvalidInput("Chưa chọn tệp.", "No file chosen.", {"file": "required"})
+    try:
+        return file.stream.read(limit + 1), file.filename
+    finally:
+        file.close()

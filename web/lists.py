@@ -12,13 +12,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from web import forms
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import decisions, exports, imports, queries
 from workflow.campaigns import offering_awards
 from workflow.clock import utcnow, vn_date
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import WorkflowError
 from workflow.models import User
 from workflow.spreadsheets import XLSX
 
@@ -75,20 +76,14 @@ def template() -> ResponseReturnValue:
 @login_required
 def upload() -> ResponseReturnValue:
     """Check the list; nothing is created until the officer confirms on the next page."""
-    file = request.files.get("file")
     try:
-        if file is None or not file.filename:
-            raise InvalidInput("Chưa chọn tệp.", "No file chosen.", {"file": "required"})
-        try:
-            content = file.stream.read(imports.MAX_BYTES + 1)
-        finally:
-            file.close()
+        content, filename = forms.read_upload(request.files.get("file"), imports.MAX_BYTES)
         batch = imports.preview(
             db.session,
             _me(),
             campaign=request.form.get("campaign", ""),
             content=content,
-            filename=file.filename,
+            filename=filename,
             unit_code=request.form.get("unit") or None,
         )
     except WorkflowError as err:

@@ -312,15 +312,15 @@ def fire(nomination_id: int) -> ResponseReturnValue:
 def upload(nomination_id: int) -> ResponseReturnValue:
     """Add a dossier file; the domain checks its type, size and who may add it."""
     _visible(nomination_id)
-    file = request.files.get("file")
     try:
+        content, _name = forms.read_upload(request.files.get("file"), dossier.MAX_BYTES)
         version = request.form.get("version", "")
-        if file is None or not version.isdigit():
-            raise InvalidInput("Chưa chọn tệp.", "No file chosen.", {"file": "required"})
-        try:
-            content = file.stream.read(dossier.MAX_BYTES + 1)
-        finally:
-            file.close()  # the spooled temporary file werkzeug may have made
+        if not version.isdigit():
+            raise InvalidInput(
+                "Thiếu phiên bản hồ sơ.",
+                "The nomination's version is missing.",
+                {"version": "required"},
+            )
         dossier.attach(
             db.session,
             nomination_id,

@@ -41,6 +41,7 @@ from workflow.vocabulary import NomineeKind, Role, State
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
+SHOWN_MAX = 300  # characters of a cell kept for the report
 HEADER_SEARCH_ROWS = 15  # title lines may sit above the header row
 
 
@@ -328,11 +329,13 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
 
 
 def _shown(value: Any) -> str:
+    """The cell as the report shows it back (long text cut: the checks saw all of it)."""
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFC", str(value))
+    text = unicodedata.normalize("NFC", str(value))
+    return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
 
 def _cells(rows: list[tuple[Any, ...]], layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:

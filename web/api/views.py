@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from web import forms
 from web.api import schemas as s
 from web.api.auth import SECURITY, actor, current_token, token_required
 from web.downloads import document_file
@@ -553,17 +554,13 @@ def import_json(batch: ImportBatch) -> dict[str, Any]:
 def upload_import(args: dict[str, Any], files: dict[str, Any]) -> Any:
     """Check a list (.xlsx, multipart field ``file``) row by row; nothing is created until it
     is confirmed. The campaign and unit are query arguments (``?campaign=…``)."""
-    upload = files["file"]
-    try:
-        content = upload.stream.read(imports.MAX_BYTES + 1)
-    finally:
-        upload.close()
+    content, filename = forms.read_upload(files["file"], imports.MAX_BYTES)
     batch = imports.preview(
         db.session,
         actor(),
         campaign=args["campaign"],
         content=content,
-        filename=upload.filename or "danh-sach.xlsx",
+        filename=filename,
         unit_code=args["unit"],
     )
     return import_json(batch)
