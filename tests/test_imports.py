@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,9 @@ def test_the_same_list_twice_creates_nothing_twice(world):
     assert imports.same_file_imported(world.session, again).id == first.id
     assert imports.counts(again) == imports.Counts(valid=0, invalid=4, duplicate=4)
     assert errors(by_row(again)[4]) == {"nominee_name": "already_nominated"}
-    assert imports.confirm(world.session, officer, again.id) == []
+    with pytest.raises(InvalidInput) as nothing:
+        imports.confirm(world.session, officer, again.id)
+    assert nothing.value.details == {"rows": "none_valid"}
     assert count(world.session) == 3
 
 
@@ -245,3 +248,51 @@ def test_an_officer_of_two_units_chooses_the_proposing_unit(world):
     )  # fmt: skip
     assert batch.unit.code == "CS2"
     assert len(imports.confirm(world.session, world.user("two_hats"), batch.id)) == 1
+
+
+def damaged(change) -> bytes:
+    """The LibreOffice list with one part of its zip changed by ``change(name, data)``."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(read("list-mixed.xlsx"))) as src,
+        zipfile.ZipFile(out, "w") as dst,
+    ):
+        for item in src.infolist():
+            dst.writestr(item, change(item.filename, src.read(item.filename)))
+    return out.getvalue()
+
+
+def chart_sheet_only() -> bytes:
+    wb = Workbook()
+    wb.create_chartsheet()
+    wb.remove(wb.active)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        damaged(lambda n, d: d[: len(d) // 2] if n.endswith("sheet1.xml") else d),
+        damaged(
+            lambda n, d: d.replace(b"<v>1</v>", b"<v>abc</v>", 1) if n.endswith("sheet1.xml") else d
+        ),
+        damaged(lambda n, d: b"junk" if n == "xl/workbook.xml" else d),
+        chart_sheet_only(),
+    ],
+    ids=["truncated-sheet", "bad-number", "junk-workbook", "chart-sheet-only"],
+)
+def test_a_damaged_workbook_is_refused_in_plain_words(world, content):
+    with pytest.raises(InvalidInput) as err:
+        preview(world, content)
+    assert err.value.details == {"file": "not_xlsx"}
+
+
+def test_the_drafts_of_a_list_are_sent_up_together_each_checked(world):
+    officer = world.user("officer1")
+    batch = preview(world, read("list-mixed.xlsx"))
+    imports.confirm(world.session, officer, batch.id)
+    results = imports.submit_all(world.session, officer, batch.id)
+    assert [r.state for _, r in results] == ["in_review"] * 3
+    assert imports.submit_all(world.session, officer, batch.id) == []  # nothing left to send

@@ -131,3 +131,26 @@ def test_odd_query_arguments_never_break_the_export_links(app, world):
     officer = WebClient(app, "officer1")
     assert officer.get("/?_method=POST&cursor=x1").status_code in (200, 422)
     assert WebClient(app, "rev_br1").get("/inbox?_method=POST").status_code == 200
+
+
+def test_the_officer_sends_a_confirmed_list_up_in_one_go(app, world):
+    world.session.rollback()
+    web = WebClient(app, "officer1")
+    batch = upload(web, LIST).location
+    web.post(batch + "/confirm")
+    page = web.text(batch)
+    assert "Gửi đề nghị 3 bản nháp của danh sách này lên cấp trên" in page
+    result = web.post(batch + "/submit")
+    assert result.status_code == 200
+    assert result.get_data(as_text=True).count("Đã chuyển: Đang thẩm định") == 3
+    assert "bản nháp của danh sách này" not in web.text(batch)
+    assert WebClient(app, "officer2").post(batch + "/submit").status_code == 404
+
+
+def test_a_trail_exported_as_csv_keeps_formulas_as_text(app, world):
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment='=HYPERLINK("http://x","y")')
+    world.session.rollback()
+    csv_text = WebClient(app, "officer1").text(f"/nominations/{nid}/trail.csv")
+    assert "'=HYPERLINK" in csv_text

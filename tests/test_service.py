@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 
 import pytest
@@ -310,3 +311,11 @@ def test_creation_is_checked_and_audited(world):
     nid = world.nominate()
     assert audit.trail(world.session, nid)[0]["event"] == "create"
     assert audit.verify(world.session).ok
+
+
+def test_a_name_with_control_characters_is_refused_and_names_are_stored_composed(world):
+    with pytest.raises(InvalidInput) as err:
+        world.nominate(name="Lê\x01Văn")
+    assert err.value.details == {"nominee.name": "invalid_characters"}
+    nid = world.nominate(name=unicodedata.normalize("NFD", "  Lê   Văn Tám "))
+    assert world.session.get(Nomination, nid).nominee_name == "Lê Văn Tám"

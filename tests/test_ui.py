@@ -237,7 +237,7 @@ def test_bulk_approval_reports_each_item(login, world):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Đã chuyển: Đang thẩm định tại PROV" in page
-    assert "Không duyệt được: Hồ sơ đã được người khác cập nhật" in page
+    assert "Không thực hiện được: Hồ sơ đã được người khác cập nhật" in page
 
 
 def test_dashboard_and_public_notice_list(login, world):

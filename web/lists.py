@@ -22,6 +22,7 @@ from workflow.clock import utcnow, vn_date
 from workflow.errors import WorkflowError
 from workflow.models import User
 from workflow.spreadsheets import XLSX
+from workflow.vocabulary import State
 
 bp = Blueprint("lists", __name__)
 BATCH = "<int(min=1, max=2147483647):batch_id>"
@@ -103,9 +104,22 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
         batch=batch,
         counts=imports.counts(batch),
         earlier=imports.same_file_imported(db.session, batch),
+        drafts=sum(1 for n in imports.created(db.session, batch) if n.state == State.DRAFT),
         message=imports.message,
         status=imports.STATUS,
     )
+
+
+@bp.route(f"/imports/{BATCH}/submit", methods=["POST"])
+@login_required
+def submit_all(batch_id: int) -> ResponseReturnValue:
+    """Send up every draft the list created; each is checked and reported on its own."""
+    try:
+        results = imports.submit_all(db.session, _me(), batch_id)
+    except WorkflowError:
+        abort(404)
+    back = url_for("lists.batch_page", batch_id=batch_id)
+    return render_template("bulk_result.html", results=results, back=back)
 
 
 @bp.route(f"/imports/{BATCH}/report.xlsx")

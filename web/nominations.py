@@ -40,7 +40,7 @@ from workflow.facts import (
     validate_facts,
 )
 from workflow.models import AwardType, Campaign, Nomination, User
-from workflow.spreadsheets import XLSX
+from workflow.spreadsheets import XLSX, cell_value
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
 
@@ -163,8 +163,9 @@ def approve_selected() -> ResponseReturnValue:
     if not items:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
-    results = service.approve_many(db.session, _me(), items)
-    return render_template("bulk_result.html", results=results, states=State)
+    results = service.fire_many(db.session, _me(), Event.APPROVE, items)
+    back = url_for("nominations.inbox")
+    return render_template("bulk_result.html", results=results, back=back)
 
 
 def _offered_awards() -> list[tuple[Campaign, AwardType]]:
@@ -422,7 +423,10 @@ def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
     ]
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    # Excel opens this file: a comment starting with "=" must stay text (JSON keeps it as is).
+    writer.writerows(
+        {k: cell_value(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows
+    )
     return file_response("\ufeff" + out.getvalue(), "text/csv", readable, fmt)
 
 

@@ -13,7 +13,6 @@ import hashlib
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +22,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -32,11 +30,19 @@ from workflow import service
 from workflow.accounts import active_assignments
 from workflow.campaigns import campaign_by_code
 from workflow.clock import utcnow, vn_date
-from workflow.errors import InvalidInput, NotFound, StaleVersion
+from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.facts import RATINGS
-from workflow.models import AwardType, Campaign, ImportBatch, Nomination, Unit, User
+from workflow.models import (
+    AuditEvent,
+    AwardType,
+    Campaign,
+    ImportBatch,
+    Nomination,
+    Unit,
+    User,
+)
 from workflow.spreadsheets import ERROR_FILL, Sheet, workbook_bytes, write_sheet
-from workflow.vocabulary import NomineeKind, Role, State
+from workflow.vocabulary import Event, NomineeKind, Role, State
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -303,15 +309,18 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
             "The file is too large (10 MB at most).",
             {"file": "too_large"},
         )
+    unreadable = InvalidInput(
+        "Tệp không đọc được: hãy gửi tệp Excel (.xlsx).",
+        "The file cannot be read: send an Excel (.xlsx) file.",
+        {"file": "not_xlsx"},
+    )
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InvalidInput(
-            "Tệp không đọc được: hãy gửi tệp Excel (.xlsx).",
-            "The file cannot be read: send an Excel (.xlsx) file.",
-            {"file": "not_xlsx"},
-        ) from None
+    except Exception:  # openpyxl fails on malformed files with many kinds of error
+        raise unreadable from None
     try:
+        if not wb.worksheets:  # only chart sheets
+            raise unreadable
         ws = wb.worksheets[0]
         rows = []
         # Bounded width: a small file may declare 16,384 columns, which openpyxl would pad.
@@ -324,6 +333,10 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
                     {"file": "too_many_rows"},
                 )
         return rows
+    except InvalidInput:
+        raise
+    except Exception:  # a damaged sheet shows only while its rows are read
+        raise unreadable from None
     finally:
         wb.close()
 
@@ -454,6 +467,10 @@ def preview(
     """Validate every row and keep the result for the officer to read; create nothing."""
     now = now or utcnow()
     try:
+        if not campaign.strip():
+            raise InvalidInput(
+                "Hãy chọn đợt thi đua.", "Choose a campaign.", {"campaign": "required"}
+            )
         unit = _officer_unit(session, actor, unit_code, now)
         camp, awards = _campaign(session, campaign)
         rows = _read_rows(content)
@@ -547,6 +564,12 @@ def confirm(
             for r in rows
             if r["status"] == "valid"
         ]
+        if not specs:
+            raise InvalidInput(
+                "Không có dòng hợp lệ nào để tạo hồ sơ: hãy sửa tệp theo báo cáo rồi gửi lại.",
+                "No valid row to create: correct the file using the report and upload it again.",
+                {"rows": "none_valid"},
+            )
         claimed = session.execute(
             update(ImportBatch)
             .where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
@@ -570,6 +593,26 @@ def confirm(
     except BaseException:
         session.rollback()
         raise
+
+
+def created(session: Session, batch: ImportBatch) -> list[Nomination]:
+    """The nominations this list created, found by the origin their first audit link records."""
+    marker = f'"origin":{{"import":{batch.id},'
+    ids = select(AuditEvent.nomination_id).where(AuditEvent.body.contains(marker, autoescape=True))
+    return list(
+        session.scalars(select(Nomination).where(Nomination.id.in_(ids)).order_by(Nomination.id))
+    )
+
+
+def submit_all(
+    session: Session, actor: User, batch_id: int, now: datetime | None = None
+) -> list[tuple[int, service.Outcome | WorkflowError]]:
+    """Send up every draft the list created, each checked on its own (eligibility included):
+    an officer importing two hundred rows should not open two hundred pages."""
+    batch = batch_for(session, actor, batch_id)
+    drafts = [(n.id, n.version) for n in created(session, batch) if n.state == State.DRAFT]
+    session.rollback()
+    return service.fire_many(session, actor, Event.SUBMIT, drafts, now=now)
 
 
 # Workbooks: the template and the report -----------------------------------------------

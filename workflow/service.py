@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -639,9 +641,9 @@ def _new_nomination(
         errors["nominee.kind"] = "invalid"
     elif spec.nominee_kind != atype.nominee_kind:
         errors["nominee.kind"] = f"award_type_needs_{atype.nominee_kind}"
-    name = spec.nominee_name.strip()
-    if not name or len(name) > 200:
-        errors["nominee.name"] = "required" if not name else "too_long"
+    name = clean_name(spec.nominee_name)
+    if problem := name_problem(name):
+        errors["nominee.name"] = problem
     if errors:
         raise InvalidInput(
             "Thông tin người/tập thể được đề nghị chưa hợp lệ.",
@@ -669,6 +671,22 @@ def _new_nomination(
 
 
 EDITABLE = ("nominee_name", "nominee", "facts", "achievements")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_name(text: str) -> str:
+    """One spelling of a name however it was typed: NFC, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def name_problem(name: str) -> str | None:
+    """Why a (cleaned) name cannot be stored, if it cannot: it goes into signed documents,
+    and Word files refuse control characters."""
+    if not name:
+        return "required"
+    if len(name) > 200:
+        return "too_long"
+    return "invalid_characters" if _CONTROL.search(name) else None
 
 
 def update_nomination(
@@ -755,12 +773,12 @@ def _edit(
     if "facts" in changes:
         changes = {**changes, "facts": validate_facts(changes["facts"])}
     if "nominee_name" in changes:
-        name = str(changes["nominee_name"]).strip()
-        if not name or len(name) > 200:
+        name = clean_name(str(changes["nominee_name"]))
+        if problem := name_problem(name):
             raise InvalidInput(
                 "Tên người/tập thể được đề nghị không hợp lệ.",
                 "The nominee's name is invalid.",
-                {"nominee_name": "required" if not name else "too_long"},
+                {"nominee_name": problem},
             )
         changes = {**changes, "nominee_name": name}
     for field, value in changes.items():
@@ -931,17 +949,22 @@ def may_edit(actor: User, nomination: Nomination, day: date) -> bool:
     )
 
 
-def approve_many(
-    session: Session, actor: User, items: list[tuple[int, int]], now: datetime | None = None
+def fire_many(
+    session: Session,
+    actor: User,
+    event: Event,
+    items: list[tuple[int, int]],
+    now: datetime | None = None,
 ) -> list[tuple[int, Outcome | WorkflowError]]:
-    """Approve each (id, version) on its own: every one is checked, one failure stops none."""
+    """The event on each (id, version) on its own: every one is checked, one failure stops
+    none (a reviewer's bulk approval, an officer submitting an imported list)."""
     results: list[tuple[int, Outcome | WorkflowError]] = []
     for nomination_id, version in items:
         try:
             outcome = fire(
                 session,
                 nomination_id,
-                Event.APPROVE.value,
+                event.value,
                 actor,
                 expected_version=version,
                 now=now,

@@ -311,7 +311,8 @@ class ImportFileSchema(Schema):
 
 class ImportProblemSchema(Schema):
     code = fields.String(required=True)
-    message = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "in Vietnamese"})
+    message_en = fields.String(required=True)
 
 
 class ImportRowSchema(Schema):

@@ -535,7 +535,11 @@ def import_json(batch: ImportBatch) -> dict[str, Any]:
                 "nominee_name": r["values"].get("nominee_name"),
                 "award_type": r["values"].get("award_type"),
                 "errors": {
-                    name: {"code": problem[0], "message": imports.message(problem)}
+                    name: {
+                        "code": problem[0],
+                        "message": imports.message(problem),
+                        "message_en": imports.message(problem, "en"),
+                    }
                     for name, problem in r["errors"].items()
                 },
             }

@@ -8,6 +8,7 @@ or decomposed, and both formats (and text search in them) expect one form.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,8 +28,13 @@ BODY_SIZE = 14.0
 CELL_PADDING_MM = (1.0, 1.5)  # inside table cells: top and bottom, left and right
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """Composed Vietnamese, without the control characters Word files cannot hold (text
+    stored before names were checked for them must still print)."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
 @dataclass(frozen=True)
