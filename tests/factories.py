@@ -12,7 +12,7 @@ Tree (codes)::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,15 @@ class World:
         self.session.commit()
         self.users[name] = user
         return user
+
+    def add_substitute(self, name: str = "stand_in", stands_in_for: str = "rev_br1") -> User:
+        """Someone acting for ``stands_in_for`` (same role and unit) during November 2025."""
+        role, unit = USERS[stands_in_for]
+        return self.add_user(
+            name, role, unit,
+            valid_from=date(2025, 11, 1), valid_to=date(2025, 11, 30),
+            acting_for=self.user(stands_in_for),
+        )  # fmt: skip
 
     def nominate(self, officer: str = "officer1", award: str = "BK", **kw: Any) -> int:
         kind = AWARD_TYPES.get(award, ("individual",))[0]

@@ -231,11 +231,7 @@ def test_a_new_stay_at_the_next_tier_gets_its_own_reminders(world):
 
 
 def test_the_substitute_sees_the_inbox_is_told_and_the_trail_says_acting_for(world):
-    world.add_user(
-        "stand_in", "reviewer", "BR1",
-        valid_from=date(2025, 11, 1), valid_to=date(2025, 11, 30),
-        acting_for=world.user("rev_br1"),
-    )  # fmt: skip
+    world.add_substitute()
     nid = world.nominate()
     world.fire(nid, "submit", "officer1")
     told = world.session.scalars(

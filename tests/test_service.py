@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -246,11 +246,7 @@ def test_same_idempotency_key_returns_the_first_result(world):
 
 
 def test_substitute_acts_during_their_dates_and_the_trail_says_for_whom(world):
-    world.add_user(
-        "stand_in", "reviewer", "BR1",
-        valid_from=date(2025, 11, 1), valid_to=date(2025, 11, 30),
-        acting_for=world.user("rev_br1"),
-    )  # fmt: skip
+    world.add_substitute()
     nid = world.nominate()
     world.fire(nid, "submit", "officer1")
     world.fire(nid, "approve", "stand_in")
