@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow import notify
 from workflow.clock import utcnow, vn_date
-from workflow.models import AwardType, DeadlineAlert, Nomination, Unit, User
+from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
 from workflow.vocabulary import Role, State
 from workflow.workdays import default_calendar
 
@@ -155,37 +155,29 @@ def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime
     acting = Role.REVIEWER if n.state == State.IN_REVIEW else Role.OFFICER
     if kind == "reminder":
         task = "thẩm định" if acting is Role.REVIEWER else "gửi đề nghị"
-        return notify.queue(
+        return notify.tell(
             session,
-            notify.holders(session, unit.id, (acting,), today),
-            n,
+            [(unit.id, (acting,))],
+            n.id,
             kind,
             f"Nhắc hạn: {title} cần {task}, hạn chót hết ngày {due}",
             f"Hạn {task} hồ sơ {notify.about(n)} tại {unit.name} là hết ngày {due}.",
             now,
         )
     late = default_calendar().working_days_between(n.due_on, today) if n.due_on else 0
-    return notify.queue(
-        session,
-        _escalation_recipients(session, unit, today),
-        n,
-        kind,
-        f"Quá hạn: {title} chưa được xử lý tại {unit.name}",
+    subject = f"Quá hạn: {title} chưa được xử lý tại {unit.name}"
+    body = (
         f"Hồ sơ {notify.about(n)} đã quá hạn xử lý tại {unit.name} (hạn hết ngày {due}, "
-        f"quá {late} ngày làm việc). Đề nghị đôn đốc hoặc phân công người thay thế.",
-        now,
+        f"quá {late} ngày làm việc). Đề nghị đôn đốc hoặc phân công người thay thế."
     )
-
-
-def _escalation_recipients(session: Session, unit: Unit, today: date) -> list[User]:
-    """The unit's head (its decider) and the parent unit's reviewers and decider; if none of
-    them has an account, the administrators of the unit or above, so an escalation always
-    reaches someone."""
-    users = notify.holders(session, unit.id, (Role.DECIDER,), today)
+    # The unit's head (its decider) and the parent unit's reviewers and decider; if none of
+    # them has an account, the administrators of the unit or above: it always reaches someone.
+    targets: list[notify.Target] = [(unit.id, (Role.DECIDER,))]
     if unit.parent_id is not None:
-        users += notify.holders(session, unit.parent_id, (Role.REVIEWER, Role.DECIDER), today)
+        targets.append((unit.parent_id, (Role.REVIEWER, Role.DECIDER)))
+    told = notify.tell(session, targets, n.id, kind, subject, body, now)
     for unit_id in reversed(unit.ancestor_ids):
-        if users:
+        if told:
             break
-        users = notify.holders(session, unit_id, (Role.ADMIN,), today)
-    return users
+        told = notify.tell(session, [(unit_id, (Role.ADMIN,))], n.id, kind, subject, body, now)
+    return told

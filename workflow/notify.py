@@ -7,15 +7,38 @@ is told; if it commits, the message cannot be lost. ``workflow.outbox`` delivers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import (
+    Date,
+    Insert,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from workflow.clock import vn_date
-from workflow.models import Nomination, Notification, OutboxMessage, RoleAssignment, Unit, User
+from workflow.db import Base
+from workflow.models import (
+    Nomination,
+    Notification,
+    RoleAssignment,
+    Unit,
+    User,
+    UtcDateTime,
+)
 from workflow.vocabulary import Event, Role, State
 
 FOOTER = (
@@ -24,62 +47,112 @@ FOOTER = (
 )
 
 
-def holders(session: Session, unit_id: int, roles: Iterable[Role], day: date) -> list[User]:
-    """Active users holding one of ``roles`` at the unit on ``day``, substitutes included:
-    whoever can act on the inbox that day is who must hear about it."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(
-                RoleAssignment.unit_id == unit_id,
-                RoleAssignment.role.in_([r.value for r in roles]),
-                or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= day),
-                or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= day),
-                User.is_active.is_(True),
-            )
-            .order_by(User.id)
-            .distinct()
+Target = tuple[int, tuple[Role, ...]]  # (unit id, roles held there)
+_NOTIFICATIONS = Base.metadata.tables["notifications"]
+_OUTBOX = Base.metadata.tables["outbox"]
+
+
+@cache
+def _notify_statement(targets: int) -> Insert:
+    """INSERT … SELECT of one notification per person holding a role at one of ``targets``
+    units, built once per number of targets (building SQL costs more than running it)."""
+    day = bindparam("day", type_=Date())
+    people = (
+        select(User.id)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(
+            or_(
+                *(
+                    (RoleAssignment.unit_id == bindparam(f"unit_{i}"))
+                    & RoleAssignment.role.in_(bindparam(f"roles_{i}", expanding=True))
+                    for i in range(targets)
+                )
+            ),
+            or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= day),
+            or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= day),
+            User.is_active.is_(True),
+            User.id != bindparam("exclude"),
         )
+        .distinct()
+        .subquery()
     )
+    values = select(
+        people.c.id,
+        bindparam("nomination_id", type_=Integer()),
+        bindparam("kind", type_=String()),
+        bindparam("subject", type_=String()),
+        bindparam("body", type_=Text()),
+        bindparam("at", type_=UtcDateTime()),
+    )
+    columns = ["user_id", "nomination_id", "kind", "subject", "body", "created_at"]
+    return insert(_NOTIFICATIONS).from_select(columns, values).returning(_NOTIFICATIONS.c.id)
 
 
-def queue(
+_MAIL_STATEMENT = insert(_OUTBOX).from_select(
+    [
+        "notification_id",
+        "to_address",
+        "subject",
+        "body",
+        "created_at",
+        "attempts",
+        "next_attempt_at",
+    ],
+    select(
+        _NOTIFICATIONS.c.id,
+        User.email,
+        _NOTIFICATIONS.c.subject,
+        literal("Kính gửi ") + User.full_name + bindparam("text", type_=Text()),
+        _NOTIFICATIONS.c.created_at,
+        literal(0),
+        _NOTIFICATIONS.c.created_at,
+    )
+    .join(User, User.id == _NOTIFICATIONS.c.user_id)
+    .where(
+        _NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True)),
+        User.email.is_not(None),
+        User.email != "",
+    ),
+)
+
+
+def tell(
     session: Session,
-    users: Iterable[User],
-    nomination: Nomination | None,
+    targets: Sequence[Target],
+    nomination_id: int,
     kind: str,
     subject: str,
     body: str,
     now: datetime,
+    exclude_user_id: int | None = None,
 ) -> int:
-    """One notification per user (each once), and an email for those with an address."""
-    count = 0
-    for user in {u.id: u for u in users}.values():
-        note = Notification(
-            user_id=user.id,
-            nomination_id=nomination.id if nomination else None,
-            kind=kind,
-            subject=subject[:300],
-            body=body,
-            created_at=now,
-        )
-        session.add(note)
-        if user.email:
-            session.flush()
-            session.add(
-                OutboxMessage(
-                    notification_id=note.id,
-                    to_address=user.email,
-                    subject=subject[:300],
-                    body=f"Kính gửi {user.full_name},\n\n{body}{FOOTER}",
-                    created_at=now,
-                    attempts=0,
-                    next_attempt_at=now,
-                )
-            )
-        count += 1
-    return count
+    """Notify every active user holding one of the roles at one of the units on that day
+    (substitutes included: whoever can act that day must hear of it), each once, and queue
+    an email for those with an address; return how many were told.
+
+    Two prepared INSERT … SELECT statements whatever the number of people: this runs inside
+    every event's transaction (Core on the session's connection, no unit of work).
+    """
+    if not targets:
+        return 0
+    params: dict[str, Any] = {
+        "day": vn_date(now),
+        "exclude": exclude_user_id or 0,
+        "nomination_id": nomination_id,
+        "kind": kind,
+        "subject": subject[:300],
+        "body": body,
+        "at": now,
+    }
+    for i, (unit_id, roles) in enumerate(targets):
+        params[f"unit_{i}"] = unit_id
+        params[f"roles_{i}"] = [r.value for r in roles]
+    connection = session.connection()
+    told = connection.execute(_notify_statement(len(targets)), params).scalars().all()
+    if told:
+        text = f",\n\n{body}{FOOTER}"
+        connection.execute(_MAIL_STATEMENT, {"ids": list(told), "text": text})
+    return len(told)
 
 
 def ddmmyyyy(day: date | None) -> str:
@@ -220,10 +293,9 @@ def after_event(
     decision: str | None = None,
 ) -> None:
     """Tell the people concerned what the event did (never the one who did it)."""
-    day = vn_date(now)
     for m in _messages(nomination, event, nomination.current_unit, comment, decision):
-        users = [u for u in holders(session, m.unit_id, m.roles, day) if u.id != actor.id]
-        queue(session, users, nomination, event.value, m.subject, m.body, now)
+        targets = [(m.unit_id, m.roles)]
+        tell(session, targets, nomination.id, event.value, m.subject, m.body, now, actor.id)
 
 
 def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:
