@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     Insert,
     Integer,
+    Select,
     String,
     Text,
     bindparam,
@@ -85,11 +86,17 @@ def _notify_statement(targets: int) -> Insert:
         bindparam("at", type_=UtcDateTime()),
     )
     columns = ["user_id", "nomination_id", "kind", "subject", "body", "created_at"]
-    return insert(_NOTIFICATIONS).from_select(columns, values).returning(_NOTIFICATIONS.c.id)
+    notes = _NOTIFICATIONS.c
+    return (
+        insert(_NOTIFICATIONS)
+        .from_select(columns, values)
+        .returning(notes.id, notes.user_id, notes.subject, notes.created_at)
+    )
 
 
-_MAIL_STATEMENT = insert(_OUTBOX).from_select(
-    [
+def _mail_from(told: Any, *conditions: Any) -> Insert:
+    """INSERT … SELECT of the emails of the notifications in ``told`` (a table or a CTE)."""
+    columns = [
         "notification_id",
         "to_address",
         "subject",
@@ -97,23 +104,29 @@ _MAIL_STATEMENT = insert(_OUTBOX).from_select(
         "created_at",
         "attempts",
         "next_attempt_at",
-    ],
-    select(
-        _NOTIFICATIONS.c.id,
-        User.email,
-        _NOTIFICATIONS.c.subject,
-        literal("Kính gửi ") + User.full_name + bindparam("text", type_=Text()),
-        _NOTIFICATIONS.c.created_at,
-        literal(0),
-        _NOTIFICATIONS.c.created_at,
+    ]
+    greeting = literal("Kính gửi ") + User.full_name + bindparam("text", type_=Text())
+    at = told.c.created_at
+    rows = (
+        select(told.c.id, User.email, told.c.subject, greeting, at, literal(0), at)
+        .join(User, User.id == told.c.user_id)
+        .where(User.email.is_not(None), User.email != "", *conditions)
     )
-    .join(User, User.id == _NOTIFICATIONS.c.user_id)
-    .where(
-        _NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True)),
-        User.email.is_not(None),
-        User.email != "",
-    ),
+    return insert(_OUTBOX).from_select(columns, rows)
+
+
+_MAIL_STATEMENT = _mail_from(
+    _NOTIFICATIONS, _NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True))
 )
+
+
+@cache
+def _single_statement(targets: int) -> Select[Any]:
+    """On PostgreSQL both inserts in one round trip: the notifications as a data-modifying
+    CTE, their emails as a second one, and the number of people told as the answer."""
+    told = _notify_statement(targets).cte("told")
+    mailed = _mail_from(told).cte("mailed")
+    return select(func.count()).select_from(told).add_cte(mailed)
 
 
 def tell(
@@ -147,10 +160,13 @@ def tell(
     for i, (unit_id, roles) in enumerate(targets):
         params[f"unit_{i}"] = unit_id
         params[f"roles_{i}"] = [r.value for r in roles]
+    text = f",\n\n{body}{FOOTER}"
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        statement = _single_statement(len(targets))
+        return int(connection.execute(statement, params | {"text": text}).scalar_one())
     told = connection.execute(_notify_statement(len(targets)), params).scalars().all()
     if told:
-        text = f",\n\n{body}{FOOTER}"
         connection.execute(_MAIL_STATEMENT, {"ids": list(told), "text": text})
     return len(told)
 
