@@ -692,3 +692,16 @@ def test_screenshots_of_the_documents(tmp_path):
                 check=True,
             )  # fmt: skip
             assert out.with_suffix(".png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_an_auditor_picks_a_unit_below_and_finds_its_documents(app, world, decided):
+    auditor = WebClient(app, "auditor_prov")
+    assert "/documents" in auditor.text("/")
+    page = auditor.text("/documents")
+    assert 'name="unit"' in page
+    branch = auditor.text("/documents?unit=BR1")
+    assert "Tải Tờ trình (PDF)" in branch
+    assert "Tải Biên bản (PDF)" in auditor.text("/documents?unit=PROV")
+    assert auditor.get("/documents?unit=NOPE").status_code == 404
+    assert WebClient(app, "auditor_br1").get("/documents?unit=PROV").status_code == 404

@@ -29,6 +29,7 @@ from workflow.campaigns import offering_awards
 from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
 from workflow.documents import decision as decision_documents
 from workflow.documents import minutes, proposal
+from workflow.documents.access import audited_units
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.facts import (
     DISCIPLINE,
@@ -528,10 +529,19 @@ def documents_page() -> ResponseReturnValue:
     """The proposal letters each of the user's units sent up and the minutes of its council,
     read from the trail (a page of its own: the trail of a busy unit is long)."""
     today = _today()
+    audited = audited_units(db.session, _me(), today)
+    code = request.args.get("unit")
+    if code:  # an auditor looking into one unit of their subtree
+        unit = next((u for u in audited if u.code == code), None)
+        if unit is None:
+            abort(404)
+        letters = proposal.unit_batches(db.session, _me(), unit, today)
+        meetings = minutes.unit_meetings(db.session, _me(), unit, today)
+    else:
+        letters = proposal.proposal_batches(db.session, _me(), today)
+        meetings = minutes.meetings(db.session, _me(), today)
     return render_template(
-        "documents.html",
-        letters=proposal.proposal_batches(db.session, _me(), today),
-        meetings=minutes.meetings(db.session, _me(), today),
+        "documents.html", letters=letters, meetings=meetings, audited=audited, chosen=code
     )
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
 from workflow.accounts import active_assignments
 from workflow.models import Unit, User
 from workflow.vocabulary import Role
@@ -28,6 +31,20 @@ def may_take(actor: User, unit: Unit, roles: frozenset[Role], day: date) -> bool
         if a.role == Role.AUDITOR and unit.path.startswith(a.unit.path):
             return True
     return False
+
+
+def audited_units(session: Session, actor: User, day: date) -> list[Unit]:
+    """The units an auditor may look into (theirs and everything below), in tree order."""
+    paths = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.AUDITOR]
+    if not paths:
+        return []
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)))
+            .order_by(Unit.path)
+        )
+    )
 
 
 def units_with(actor: User, roles: frozenset[Role], day: date) -> list[Unit]:

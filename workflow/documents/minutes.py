@@ -168,6 +168,13 @@ def meetings(session: Session, actor: User, day: date) -> list[Batch]:
     return [batch for unit in units for batch in council_meetings(session, unit)]
 
 
+def unit_meetings(session: Session, actor: User, unit: Unit, day: date) -> list[Batch]:
+    """The minutes of one chosen unit's council (an auditor looking into a unit below)."""
+    if not may_take_minutes(actor, unit, day):
+        raise NotFound("Không tìm thấy biên bản này.", "No such minutes.")
+    return council_meetings(session, unit)
+
+
 def minutes_document(
     session: Session,
     actor: User,

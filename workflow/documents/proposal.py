@@ -119,6 +119,13 @@ def proposal_batches(
     return [batch for unit in units for batch in forwarded_batches(session, unit)]
 
 
+def unit_batches(session: Session, actor: User, unit: Unit, day: date) -> list[Batch]:
+    """The letters of one chosen unit (an auditor looking into a unit below theirs)."""
+    if not may_take_proposal(actor, unit, day):
+        raise NotFound("Không tìm thấy tờ trình này.", "No such proposal letter.")
+    return forwarded_batches(session, unit)
+
+
 def proposal_document(
     session: Session,
     actor: User,
