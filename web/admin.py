@@ -8,17 +8,17 @@ import yaml
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from marshmallow import EXCLUDE, Schema, fields
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from web import forms
+from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import accounts, campaigns
-from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.models import Campaign, Unit, User
 from workflow.vocabulary import Level, Role
@@ -53,12 +53,12 @@ class UserFormSchema(Schema):
 
 
 def _admin(within: Unit | None = None) -> User:
-    me: User = current_user.user
+    user = me()
     try:
-        accounts.require_role(me, {Role.ADMIN}, vn_date(utcnow()), within=within)
+        accounts.require_role(user, {Role.ADMIN}, today(), within=within)
     except WorkflowError:
         abort(403)
-    return me
+    return user
 
 
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:

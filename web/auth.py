@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
@@ -14,6 +15,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from web.extensions import db, login_manager
 from workflow import throttle
 from workflow.accounts import authenticate
+from workflow.clock import utcnow, vn_date
 from workflow.models import User
 
 bp = Blueprint("auth", __name__)
@@ -25,6 +27,17 @@ class LoginUser(UserMixin):
     def __init__(self, user: User) -> None:
         self.user = user
         self.id = user.id
+
+
+def me() -> User:
+    """The signed-in user (pages behind ``login_required``)."""
+    user: User = current_user.user
+    return user
+
+
+def today() -> date:
+    """Today in Vietnam: the day roles, deadlines and visibility are judged on."""
+    return vn_date(utcnow())
 
 
 @login_manager.user_loader

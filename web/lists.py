@@ -10,31 +10,21 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from web import forms
+from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import decisions, exports, imports, queries
 from workflow.campaigns import offering_awards
-from workflow.clock import utcnow, vn_date
 from workflow.errors import WorkflowError
-from workflow.models import User
 from workflow.spreadsheets import XLSX
 from workflow.vocabulary import State
 
 bp = Blueprint("lists", __name__)
 BATCH = "<int(min=1, max=2147483647):batch_id>"
-
-
-def _me() -> User:
-    user: User = current_user.user
-    return user
-
-
-def _today() -> date:
-    return vn_date(utcnow())
 
 
 def _xlsx(content: bytes, readable: str) -> Response:
@@ -47,8 +37,8 @@ def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseRetu
         render_template(
             "imports.html",
             campaigns=offering_awards(db.session),
-            units=imports.officer_units(_me(), _today()),
-            batches=imports.recent(db.session, _me()),
+            units=imports.officer_units(me(), today()),
+            batches=imports.recent(db.session, me()),
             error=error,
             counts=imports.counts,
         ),
@@ -81,7 +71,7 @@ def upload() -> ResponseReturnValue:
         content, filename = forms.read_upload(request.files.get("file"), imports.MAX_BYTES)
         batch = imports.preview(
             db.session,
-            _me(),
+            me(),
             campaign=request.form.get("campaign", ""),
             content=content,
             filename=filename,
@@ -96,7 +86,7 @@ def upload() -> ResponseReturnValue:
 @login_required
 def batch_page(batch_id: int) -> ResponseReturnValue:
     try:
-        batch = imports.batch_for(db.session, _me(), batch_id)
+        batch = imports.batch_for(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
     return render_template(
@@ -115,7 +105,7 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
 def submit_all(batch_id: int) -> ResponseReturnValue:
     """Send up every draft the list created; each is checked and reported on its own."""
     try:
-        results = imports.submit_all(db.session, _me(), batch_id)
+        results = imports.submit_all(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
     back = url_for("lists.batch_page", batch_id=batch_id)
@@ -126,7 +116,7 @@ def submit_all(batch_id: int) -> ResponseReturnValue:
 @login_required
 def report(batch_id: int) -> ResponseReturnValue:
     try:
-        batch = imports.batch_for(db.session, _me(), batch_id)
+        batch = imports.batch_for(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
     return _xlsx(imports.report(batch, current_lang()), f"Kết quả kiểm tra danh sách {batch_id}")
@@ -136,7 +126,7 @@ def report(batch_id: int) -> ResponseReturnValue:
 @login_required
 def confirm(batch_id: int) -> ResponseReturnValue:
     try:
-        created = imports.confirm(db.session, _me(), batch_id)
+        created = imports.confirm(db.session, me(), batch_id)
     except WorkflowError as err:
         db.session.rollback()
         if err.http_status == 404:
@@ -159,7 +149,7 @@ def _args(*names: str) -> dict[str, Any]:
 def export_nominations() -> ResponseReturnValue:
     args = _args("state", "campaign", "q")
     items = exports.every_page(
-        queries.list_nominations, session=db.session, actor=_me(), day=_today(), **args
+        queries.list_nominations, session=db.session, actor=me(), day=today(), **args
     )
     title = _("Hồ sơ đề nghị khen thưởng")
     return _xlsx(exports.nominations_workbook(items, title, current_lang()), title)
@@ -174,7 +164,7 @@ def export_inbox() -> ResponseReturnValue:
     except ValueError:
         abort(400)
     items = exports.every_page(
-        queries.inbox, session=db.session, actor=_me(), day=_today(), due_by=due_by, **args
+        queries.inbox, session=db.session, actor=me(), day=today(), due_by=due_by, **args
     )
     title = _("Hồ sơ cần xử lý")
     return _xlsx(exports.nominations_workbook(items, title, current_lang()), title)
@@ -184,7 +174,7 @@ def export_inbox() -> ResponseReturnValue:
 @login_required
 def export_decision(decision_id: int) -> ResponseReturnValue:
     try:
-        view = decisions.decision_view(db.session, _me(), decision_id, _today())
+        view = decisions.decision_view(db.session, me(), decision_id, today())
     except WorkflowError:
         abort(404)
     readable = f"Danh sách kèm theo Quyết định {view.decision.number}"
@@ -194,7 +184,7 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
 @bp.route("/decisions.xlsx")
 @login_required
 def export_decisions() -> ResponseReturnValue:
-    views = decisions.visible_decisions(db.session, _me(), _today())
+    views = decisions.visible_decisions(db.session, me(), today())
     return _xlsx(exports.decisions_workbook(views, current_lang()), "Quyết định khen thưởng")
 
 
@@ -202,9 +192,7 @@ def export_decisions() -> ResponseReturnValue:
 @login_required
 def export_results(code: str) -> ResponseReturnValue:
     try:
-        content = exports.campaign_results_workbook(
-            db.session, _me(), _today(), code, current_lang()
-        )
+        content = exports.campaign_results_workbook(db.session, me(), today(), code, current_lang())
     except WorkflowError:
         abort(404)
     return _xlsx(content, f"Kết quả thi đua {code}")

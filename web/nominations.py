@@ -20,13 +20,14 @@ from sqlalchemy import select
 
 from rules.money import vnd
 from web import forms
+from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import audit, checks, deadlines, decisions, dossier, exports, queries, service
-from workflow.accounts import active_assignments, require_role
+from workflow.accounts import active_assignments, require_role, unit_by_code
 from workflow.campaigns import offering_awards
-from workflow.clock import VIETNAM, parse_iso_utc, utcnow, vn_date
+from workflow.clock import VIETNAM, parse_iso_utc
 from workflow.documents import decision as decision_documents
 from workflow.documents import minutes, proposal
 from workflow.documents.access import audited_units
@@ -40,7 +41,7 @@ from workflow.facts import (
     needed_facts,
     validate_facts,
 )
-from workflow.models import AwardType, Campaign, Nomination, User
+from workflow.models import AwardType, Campaign, Nomination
 from workflow.spreadsheets import XLSX, cell_value
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
@@ -51,18 +52,9 @@ FORMAT = "<any(docx, pdf):fmt>"
 KEY = "int(min=1, max=2147483647)"
 
 
-def _me() -> User:
-    user: User = current_user.user
-    return user
-
-
-def _today() -> Any:
-    return vn_date(utcnow())
-
-
 def _visible(nomination_id: int) -> Nomination:
     n = db.session.get(Nomination, nomination_id)
-    if n is None or not can_see(_me(), n, _today()):
+    if n is None or not can_see(me(), n, today()):
         abort(404)
     return n
 
@@ -89,7 +81,7 @@ def vntime(value: str | datetime) -> str:
 def navigation() -> dict[str, Any]:
     """Which pages the menu offers: only those the user's roles can use."""
     roles = (
-        {a.role for a in active_assignments(_me(), _today())}
+        {a.role for a in active_assignments(me(), today())}
         if current_user.is_authenticated
         else set()
     )
@@ -112,14 +104,14 @@ def index() -> ResponseReturnValue:
         abort(400)
     page = queries.list_nominations(
         db.session,
-        _me(),
-        _today(),
+        me(),
+        today(),
         state=state,
         campaign=request.args.get("campaign") or None,
         q=request.args.get("q") or None,
         cursor=request.args.get("cursor"),
     )
-    roles = {a.role for a in active_assignments(_me(), _today())}
+    roles = {a.role for a in active_assignments(me(), today())}
     return render_template(
         "index.html",
         page=page,
@@ -141,13 +133,13 @@ def inbox() -> ResponseReturnValue:
         abort(400)
     filters = {k: v for k, v in args.items() if k != "due_by"}
     page = queries.inbox(
-        db.session, _me(), _today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
+        db.session, me(), today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
     )
     return render_template(
         "inbox.html",
         page=page,
         args=args,
-        today=_today(),
+        today=today(),
     )
 
 
@@ -164,7 +156,7 @@ def approve_selected() -> ResponseReturnValue:
     if not items:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
-    results = service.fire_many(db.session, _me(), Event.APPROVE, items)
+    results = service.fire_many(db.session, me(), Event.APPROVE, items)
     back = url_for("nominations.inbox")
     return render_template("bulk_result.html", results=results, back=back)
 
@@ -185,7 +177,7 @@ def new() -> ResponseReturnValue:
     )
     match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
     if request.method == "POST" and match is not None and "preview" in request.form:
-        units = [a.unit_id for a in active_assignments(_me(), _today()) if a.role == Role.OFFICER]
+        units = [a.unit_id for a in active_assignments(me(), today()) if a.role == Role.OFFICER]
         if not units:
             abort(403)
         return _preview(awards, chosen, match, units[0])
@@ -194,7 +186,7 @@ def new() -> ResponseReturnValue:
             form = forms.load(forms.NewNominationSchema(), request.form)
             outcome = service.create_nomination(
                 db.session,
-                _me(),
+                me(),
                 campaign=match[0].code,
                 award_type=match[1].code,
                 nominee_kind=match[1].nominee_kind,
@@ -220,7 +212,7 @@ def _preview(
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return _form_page(awards, chosen, match, nomination), err.http_status
-    results = checks.preview(db.session, match[1], unit_id, facts, _today())
+    results = checks.preview(db.session, match[1], unit_id, facts, today())
     db.session.rollback()
     return _form_page(awards, chosen, match, nomination, preview=results, facts=facts)
 
@@ -235,7 +227,7 @@ def _form_page(
 ) -> str:
     needs = needed_facts(match[1]) if match else []
     targets = (match[0].definition or {}).get("targets", []) if match else []
-    year = match[0].year if match else _today().year
+    year = match[0].year if match else today().year
     return render_template(
         "nomination_form.html",
         awards=awards,
@@ -261,7 +253,7 @@ def _form_page(
 @login_required
 def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseReturnValue:
     n = _visible(nomination_id)
-    today = _today()
+    day = today()
     trail = audit.trail(db.session, nomination_id)
     last_return = next((e for e in reversed(trail) if e["event"] in ("return", "object")), None)
     page = render_template(
@@ -269,9 +261,9 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         n=n,
         state=State(n.state),
         trail=trail,
-        report=checks.report(db.session, n, today),
-        events=service.available_events(_me(), n, today),
-        may_edit=service.may_edit(_me(), n, today),
+        report=checks.report(db.session, n, day),
+        events=service.available_events(me(), n, day),
+        may_edit=service.may_edit(me(), n, day),
         last_return=last_return if n.state == State.RETURNED else None,
         grounds=list(RevocationGround),
         error=error,
@@ -291,7 +283,7 @@ def fire(nomination_id: int) -> ResponseReturnValue:
             db.session,
             nomination_id,
             form["event"],
-            _me(),
+            me(),
             expected_version=form["version"],
             comment=form["comment"],
             **forms.event_data(form),
@@ -326,7 +318,7 @@ def upload(nomination_id: int) -> ResponseReturnValue:
         dossier.attach(
             db.session,
             nomination_id,
-            _me(),
+            me(),
             expected_version=int(version),
             kind=request.form.get("kind", ""),
             content=content,
@@ -358,7 +350,7 @@ def edit(nomination_id: int) -> ResponseReturnValue:
     match = (n.campaign, n.award_type)
     chosen = f"{n.campaign.code}/{n.award_type.code}"
     if request.method == "POST" and "preview" in request.form:
-        if not service.may_edit(_me(), n, _today()):
+        if not service.may_edit(me(), n, today()):
             abort(403)
         return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
@@ -367,7 +359,7 @@ def edit(nomination_id: int) -> ResponseReturnValue:
             service.update_nomination(
                 db.session,
                 nomination_id,
-                _me(),
+                me(),
                 expected_version=version,
                 changes={
                     "facts": forms.facts_from_form(request.form),
@@ -385,7 +377,7 @@ def edit(nomination_id: int) -> ResponseReturnValue:
             return _form_page([match], chosen, match, n), getattr(err, "http_status", 400)
         flash(_("Đã lưu thay đổi."), "info")
         return redirect(url_for("nominations.detail", nomination_id=nomination_id))
-    if not service.may_edit(_me(), n, _today()):
+    if not service.may_edit(me(), n, today()):
         abort(403)
     return _form_page([match], chosen, match, n)
 
@@ -435,34 +427,34 @@ def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
 @login_required
 def new_decision() -> ResponseReturnValue:
     """The decider assembles a decision from the nominations whose notice has ended."""
-    today = _today()
-    units = [a.unit_id for a in active_assignments(_me(), today) if a.role == Role.DECIDER]
+    day = today()
+    units = [a.unit_id for a in active_assignments(me(), day) if a.role == Role.DECIDER]
     if not units:
         abort(403)
-    ready = queries.on_notice(db.session, _me(), today, roles=(Role.DECIDER,))
+    ready = queries.on_notice(db.session, me(), day, roles=(Role.DECIDER,))
     if request.method == "POST":
         try:
             form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
             decision = service.sign_decision(
                 db.session,
-                _me(),
+                me(),
                 nomination_ids=form["nomination_ids"],
                 signed_on=form["signed_on"],
             )
         except WorkflowError as err:
             db.session.rollback()
             flash(err.message(current_lang()), "error")
-            return render_template("decision_form.html", ready=ready, today=today), err.http_status
+            return render_template("decision_form.html", ready=ready, today=day), err.http_status
         flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
         return redirect(url_for("nominations.decision_page", decision_id=decision.id))
-    return render_template("decision_form.html", ready=ready, today=today)
+    return render_template("decision_form.html", ready=ready, today=day)
 
 
 @bp.route("/decisions")
 @login_required
 def decision_list() -> ResponseReturnValue:
     """Every decision covering a nomination the user may see, newest first."""
-    views = decisions.visible_decisions(db.session, _me(), _today())
+    views = decisions.visible_decisions(db.session, me(), today())
     return render_template("decisions.html", views=views)
 
 
@@ -470,10 +462,10 @@ def decision_list() -> ResponseReturnValue:
 @login_required
 def decision_page(decision_id: int) -> ResponseReturnValue:
     try:
-        view = decisions.decision_view(db.session, _me(), decision_id, _today())
+        view = decisions.decision_view(db.session, me(), decision_id, today())
     except WorkflowError:
         abort(404)
-    may_download = decision_documents.may_take_decision(_me(), view.decision, _today())
+    may_download = decision_documents.may_take_decision(me(), view.decision, today())
     return render_template("decision.html", view=view, may_download=may_download)
 
 
@@ -482,7 +474,7 @@ def decision_page(decision_id: int) -> ResponseReturnValue:
 def decision_document(decision_id: int, fmt: str) -> ResponseReturnValue:
     """The decision as a Word file to sign and file, or as a PDF."""
     try:
-        document = decision_documents.decision_document(db.session, _me(), decision_id, _today())
+        document = decision_documents.decision_document(db.session, me(), decision_id, today())
     except WorkflowError:
         abort(404)
     return document_file(document, fmt)
@@ -503,7 +495,7 @@ def proposal_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseRetur
     """The proposal letter (tờ trình) for the batch a unit forwarded."""
     try:
         document = proposal.proposal_document(
-            db.session, _me(), unit_id, campaign_id, _today(), on=_day_arg()
+            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
         )
     except WorkflowError:
         abort(404)
@@ -516,7 +508,7 @@ def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturn
     """The minutes (biên bản) of the council's votes."""
     try:
         document = minutes.minutes_document(
-            db.session, _me(), unit_id, campaign_id, _today(), on=_day_arg()
+            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
         )
     except WorkflowError:
         abort(404)
@@ -528,18 +520,19 @@ def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturn
 def documents_page() -> ResponseReturnValue:
     """The proposal letters each of the user's units sent up and the minutes of its council,
     read from the trail (a page of its own: the trail of a busy unit is long)."""
-    today = _today()
-    audited = audited_units(db.session, _me(), today)
+    day = today()
+    audited = audited_units(db.session, me(), day)
     code = request.args.get("unit")
-    if code:  # an auditor looking into one unit of their subtree
-        unit = next((u for u in audited if u.code == code), None)
-        if unit is None:
+    if code:  # one unit's documents (an auditor looking into a unit below theirs)
+        try:
+            unit = unit_by_code(db.session, code)
+            letters = proposal.unit_batches(db.session, me(), unit, day)
+            meetings = minutes.unit_meetings(db.session, me(), unit, day)
+        except WorkflowError:
             abort(404)
-        letters = proposal.unit_batches(db.session, _me(), unit, today)
-        meetings = minutes.unit_meetings(db.session, _me(), unit, today)
     else:
-        letters = proposal.proposal_batches(db.session, _me(), today)
-        meetings = minutes.meetings(db.session, _me(), today)
+        letters = proposal.proposal_batches(db.session, me(), day)
+        meetings = minutes.meetings(db.session, me(), day)
     return render_template(
         "documents.html", letters=letters, meetings=meetings, audited=audited, chosen=code
     )
@@ -549,7 +542,7 @@ def documents_page() -> ResponseReturnValue:
 @login_required
 def dashboard() -> ResponseReturnValue:
     """Counts by state and tier and the median wait at each tier, as server-drawn bars."""
-    board = queries.dashboard(db.session, _me(), _today())
+    board = queries.dashboard(db.session, me(), today())
     campaigns = offering_awards(db.session)
     return render_template(
         "dashboard.html", board=board, campaigns=campaigns, due_soon_days=deadlines.DUE_SOON
@@ -562,8 +555,8 @@ def notice() -> ResponseReturnValue:
     """The public-notice list (danh sách công khai) of the council's units, printable."""
     return render_template(
         "notice.html",
-        items=queries.on_notice(db.session, _me(), _today()),
-        today=_today(),
+        items=queries.on_notice(db.session, me(), today()),
+        today=today(),
     )
 
 
@@ -571,7 +564,7 @@ def notice() -> ResponseReturnValue:
 @login_required
 def audit_page() -> ResponseReturnValue:
     try:
-        require_role(_me(), {Role.AUDITOR, Role.ADMIN}, _today())
+        require_role(me(), {Role.AUDITOR, Role.ADMIN}, today())
     except WorkflowError:
         abort(403)
     report = audit.verify(db.session) if request.args.get("verify") else None

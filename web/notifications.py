@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from web.auth import me
 from web.extensions import db
 from workflow import notify
 from workflow.clock import utcnow
@@ -19,13 +20,13 @@ bp = Blueprint("notifications", __name__)
 def unread() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": notify.unread_count(db.session, current_user.user)}
+    return {"unread_notifications": notify.unread_count(db.session, me())}
 
 
 @bp.route("/notifications")
 @login_required
 def page() -> ResponseReturnValue:
-    items = notify.recent(db.session, current_user.user, limit=100)
+    items = notify.recent(db.session, me(), limit=100)
     return render_template("notifications.html", items=items)
 
 
@@ -37,5 +38,5 @@ def mark_read() -> ResponseReturnValue:
     if one is not None and not (one.isascii() and one.isdigit() and len(one) < 12):
         abort(400)
     ids = None if one is None else [int(one)]
-    notify.mark_read(db.session, current_user.user, utcnow(), ids)
+    notify.mark_read(db.session, me(), utcnow(), ids)
     return redirect(url_for("notifications.page"))

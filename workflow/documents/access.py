@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from workflow.accounts import active_assignments
+from workflow.errors import NotFound
 from workflow.models import Unit, User
 from workflow.vocabulary import Role
 
@@ -31,6 +32,13 @@ def may_take(actor: User, unit: Unit, roles: frozenset[Role], day: date) -> bool
         if a.role == Role.AUDITOR and unit.path.startswith(a.unit.path):
             return True
     return False
+
+
+def require(actor: User, unit: Unit, roles: frozenset[Role], day: date, missing: NotFound) -> None:
+    """Refuse as ``missing`` (a 404: whether the document exists is not told) unless
+    :func:`may_take` allows it."""
+    if not may_take(actor, unit, roles, day):
+        raise missing
 
 
 def audited_units(session: Session, actor: User, day: date) -> list[Unit]:

@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from workflow.documents import formal
-from workflow.documents.access import MINUTES_ROLES, may_take, units_with
+from workflow.documents.access import MINUTES_ROLES, require, units_with
 from workflow.documents.batches import Batch, Step, council_meetings, voted
 from workflow.documents.model import Block, Columns, Document, Row, Table, para
 from workflow.documents.settings import settings_for
@@ -157,8 +157,7 @@ def build_minutes(d: MinutesInput) -> Document:
     return Document(title, d.file_stem, tuple(blocks))
 
 
-def may_take_minutes(actor: User, unit: Unit, day: date) -> bool:
-    return may_take(actor, unit, MINUTES_ROLES, day)
+NO_MINUTES = ("Không tìm thấy biên bản này.", "No such minutes.")
 
 
 def meetings(session: Session, actor: User, day: date) -> list[Batch]:
@@ -170,8 +169,7 @@ def meetings(session: Session, actor: User, day: date) -> list[Batch]:
 
 def unit_meetings(session: Session, actor: User, unit: Unit, day: date) -> list[Batch]:
     """The minutes of one chosen unit's council (an auditor looking into a unit below)."""
-    if not may_take_minutes(actor, unit, day):
-        raise NotFound("Không tìm thấy biên bản này.", "No such minutes.")
+    require(actor, unit, MINUTES_ROLES, day, NotFound(*NO_MINUTES))
     return council_meetings(session, unit)
 
 
@@ -187,8 +185,9 @@ def minutes_document(
     if given), for its council, its decider or an auditor above."""
     unit = session.get(Unit, unit_id)
     campaign = session.get(Campaign, campaign_id)
-    if unit is None or campaign is None or not may_take_minutes(actor, unit, day):
-        raise NotFound("Không tìm thấy biên bản này.", "No such minutes.")
+    if unit is None or campaign is None:
+        raise NotFound(*NO_MINUTES)
+    require(actor, unit, MINUTES_ROLES, day, NotFound(*NO_MINUTES))
     steps = voted(session, unit, campaign_id, on)
     if not steps:
         raise NotFound(

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from workflow.documents import formal
-from workflow.documents.access import PROPOSAL_ROLES, may_take, units_with
+from workflow.documents.access import PROPOSAL_ROLES, require, units_with
 from workflow.documents.batches import Batch, forwarded, forwarded_batches
 from workflow.documents.model import Align, Block, Document, Row, Table, para
 from workflow.documents.settings import settings_for
@@ -106,8 +106,7 @@ def build_proposal(p: ProposalInput) -> Document:
     return Document(title, p.file_stem, tuple(blocks))
 
 
-def may_take_proposal(actor: User, unit: Unit, day: date) -> bool:
-    return may_take(actor, unit, PROPOSAL_ROLES, day)
+NO_LETTER = ("Không tìm thấy tờ trình này.", "No such proposal letter.")
 
 
 def proposal_batches(
@@ -121,8 +120,7 @@ def proposal_batches(
 
 def unit_batches(session: Session, actor: User, unit: Unit, day: date) -> list[Batch]:
     """The letters of one chosen unit (an auditor looking into a unit below theirs)."""
-    if not may_take_proposal(actor, unit, day):
-        raise NotFound("Không tìm thấy tờ trình này.", "No such proposal letter.")
+    require(actor, unit, PROPOSAL_ROLES, day, NotFound(*NO_LETTER))
     return forwarded_batches(session, unit)
 
 
@@ -138,8 +136,9 @@ def proposal_document(
     for the officer or reviewer who forwarded it, or an auditor above."""
     unit = session.get(Unit, unit_id)
     campaign = session.get(Campaign, campaign_id)
-    if unit is None or campaign is None or not may_take_proposal(actor, unit, day):
-        raise NotFound("Không tìm thấy tờ trình này.", "No such proposal letter.")
+    if unit is None or campaign is None:
+        raise NotFound(*NO_LETTER)
+    require(actor, unit, PROPOSAL_ROLES, day, NotFound(*NO_LETTER))
     steps = forwarded(session, unit, campaign_id, on)
     if not steps or unit.parent is None:
         raise NotFound(
