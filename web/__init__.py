@@ -32,11 +32,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from web import admin, api, auth, cli, errors, help, i18n, lists, nominations, notifications
+    from web import (
+        admin,
+        api,
+        auth,
+        cli,
+        errors,
+        help,
+        i18n,
+        input_guard,
+        lists,
+        nominations,
+        notifications,
+    )
 
     auth.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    input_guard.init_app(app)  # before any view: control characters, JSON depth and size
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
     app.register_blueprint(help.bp)
