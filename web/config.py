@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from workflow.clock import start_clock
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -52,10 +54,14 @@ def secret_key(instance: Path) -> str:
 
 
 def from_environment() -> dict[str, Any]:
+    start_clock()  # KHENTHUONG_NOW: a bad value stops the app here, not at its first request
     instance = instance_path()
     instance.mkdir(parents=True, exist_ok=True)
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance),
+        # Test each pooled connection before use: after a PostgreSQL restart an idle worker
+        # reconnects instead of answering its next request with a 500.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": secret_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

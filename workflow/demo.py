@@ -1,9 +1,20 @@
-"""Demo data: a province with two branches and a CĐCS directly under it, one user per
-role, and nominations in every state, all made through the service so the trail is real.
+"""Demo data dated around today: a province with two branches and a CĐCS directly under it,
+the accounts every award's path needs, and nominations in every state, all made through
+the service so the trail is real.
+
+Nothing is hard-dated: the campaign file (a 2025 plan) is moved to the years around the
+day the demo is loaded (the app's clock, so ``KHENTHUONG_NOW`` moves it too). Last year's
+campaign has been decided, by one decision signed last year and one this year (numbers
+count again from 01 each year); the current campaign takes dossiers today, and its
+nominations wait at every tier, one of them with its public notice over so the decider can
+sign today. Every past event goes through the service with its own past instant, in order.
 """
 
 from __future__ import annotations
 
+import copy
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -11,53 +22,138 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import campaigns, service
+from workflow.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
 from workflow.accounts import assign_role, create_unit, create_user
+from workflow.campaign_schema import CampaignSchema
+from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.models import Campaign, Unit, User
 from workflow.vocabulary import Level, Role
 
-# The demo's shared login, printed by `seed-demo`; never a real secret.
-DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105
-CAMPAIGN = "TDYN-2025-DLK"
-
+# code, name, level, parent, abbreviation (printed in the numbers of its documents)
 UNITS = [
-    ("TLD", "Tổng Liên đoàn Lao động Việt Nam", Level.TONG_LDLD, None),
-    ("LDLD-DLK", "Liên đoàn Lao động tỉnh Đắk Lắk", Level.LDLD_TINH, "TLD"),
-    ("CDVC-DLK", "Công đoàn Viên chức tỉnh Đắk Lắk", Level.CD_CAP_TREN, "LDLD-DLK"),
-    ("LDLD-BMT", "Liên đoàn Lao động thành phố Buôn Ma Thuột", Level.CD_CAP_TREN, "LDLD-DLK"),
-    ("CDCS-SKHDT", "Công đoàn cơ sở Sở Kế hoạch và Đầu tư", Level.CDCS, "CDVC-DLK"),
-    ("CDCS-STC", "Công đoàn cơ sở Sở Tài chính", Level.CDCS, "CDVC-DLK"),
-    ("CDCS-THPT-BMT", "Công đoàn cơ sở Trường THPT Buôn Ma Thuột", Level.CDCS, "LDLD-BMT"),
-    ("CDCS-CAPHE", "Công đoàn cơ sở Công ty Cà phê Buôn Ma Thuột", Level.CDCS, "LDLD-DLK"),
-]
+    ("TLD", "Tổng Liên đoàn Lao động Việt Nam", Level.TONG_LDLD, None, "TLĐ"),
+    ("LDLD-DLK", "Liên đoàn Lao động tỉnh Đắk Lắk", Level.LDLD_TINH, "TLD", "LĐLĐ"),
+    ("CDVC-DLK", "Công đoàn Viên chức tỉnh Đắk Lắk", Level.CD_CAP_TREN, "LDLD-DLK", "CĐVC"),
+    ("LDLD-BMT", "Liên đoàn Lao động thành phố Buôn Ma Thuột", Level.CD_CAP_TREN, "LDLD-DLK",
+     "LĐLĐ"),
+    ("CDCS-SKHDT", "Công đoàn cơ sở Sở Kế hoạch và Đầu tư", Level.CDCS, "CDVC-DLK", "CĐCS"),
+    ("CDCS-STC", "Công đoàn cơ sở Sở Tài chính", Level.CDCS, "CDVC-DLK", "CĐCS"),
+    ("CDCS-THPT-BMT", "Công đoàn cơ sở Trường THPT Buôn Ma Thuột", Level.CDCS, "LDLD-BMT", "CĐCS"),
+    ("CDCS-CAPHE", "Công đoàn cơ sở Công ty Cà phê Buôn Ma Thuột", Level.CDCS, "LDLD-DLK", "CĐCS"),
+]  # fmt: skip
 
+# Every unit an award can be routed to from the officers' CĐCS (CĐVC and LĐLĐ Buôn Ma Thuột
+# decide LĐTT, CSTĐCS, Giấy khen, TTLĐTT; the province Bằng khen, Cờ, CSTĐ tỉnh; the TLĐ its
+# Bằng khen and Lao động sáng tạo) has a reviewer, a council and a decider.
 USERS = [
     ("admin", "Quản trị hệ thống", Role.ADMIN, "TLD"),
     ("canbo.skhdt", "Nguyễn Thị Lan", Role.OFFICER, "CDCS-SKHDT"),
     ("canbo.thpt", "Trần Văn Hùng", Role.OFFICER, "CDCS-THPT-BMT"),
     ("thamdinh.cdvc", "Lê Minh Đức", Role.REVIEWER, "CDVC-DLK"),
+    ("hoidong.cdvc", "Trương Thị Ngân", Role.COUNCIL, "CDVC-DLK"),
+    ("lanhdao.cdvc", "Lương Văn Thành", Role.DECIDER, "CDVC-DLK"),
     ("thamdinh.bmt", "Phạm Thị Hoa", Role.REVIEWER, "LDLD-BMT"),
+    ("hoidong.bmt", "Đoàn Thị Yến", Role.COUNCIL, "LDLD-BMT"),
+    ("lanhdao.bmt", "Huỳnh Văn Lộc", Role.DECIDER, "LDLD-BMT"),
     ("thamdinh.ldld", "Hoàng Văn Nam", Role.REVIEWER, "LDLD-DLK"),
     ("hoidong.ldld", "Võ Thị Thu", Role.COUNCIL, "LDLD-DLK"),
     ("lanhdao.ldld", "Đặng Quốc Bảo", Role.DECIDER, "LDLD-DLK"),
     ("kiemtoan.ldld", "Bùi Thị Mai", Role.AUDITOR, "LDLD-DLK"),
+    ("thamdinh.tld", "Tạ Thị Hằng", Role.REVIEWER, "TLD"),
+    ("hoidong.tld", "Kiều Văn Sơn", Role.COUNCIL, "TLD"),
+    ("lanhdao.tld", "Châu Minh Quân", Role.DECIDER, "TLD"),
 ]
 
+PASSING_VOTE = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
+FAILING_VOTE = {"members": 9, "present": 8, "yes": 4, "no": 3, "abstain": 1}
 
-def demo_facts(name: str) -> dict[str, Any]:
-    """An officer who meets Law 2022 art. 74: HTXSNV two years running, two initiatives."""
+# The open campaign takes dossiers at least this long after the day the demo is loaded.
+OPEN_FOR = timedelta(days=14)
+# Past events happen in office hours: the first at 08:00, the next ones every 10 minutes.
+OFFICE_OPENS = timedelta(hours=8)
+STEP_GAP = timedelta(minutes=10)
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(username, role.vi, unit) for username, _, role, unit in USERS]
+
+
+def campaign_year(today: date) -> int:
+    """The emulation year taking dossiers today: last year's in January and February (its
+    year-end review is still open, as in practice), this year's from March on."""
+    return today.year - 1 if today.month <= 2 else today.year
+
+
+def campaign_code(definition: dict[str, Any], year: int) -> str:
+    """The file's code with its year replaced (``TDYN-2025-DLK`` → ``TDYN-2026-DLK``)."""
+    written = str(definition["year"])
+    if written not in definition["code"]:
+        raise ValueError(f"the demo campaign's code {definition['code']!r} must contain its year")
+    return str(definition["code"]).replace(written, str(year))
+
+
+def dated(definition: dict[str, Any], year: int, today: date) -> dict[str, Any]:
+    """The validated demo plan moved to ``year``: its code and title name that year, every
+    date moves by whole years, and the campaign taking dossiers today keeps them open for
+    at least :data:`OPEN_FOR`. Validated again, so a moved plan is still a valid one."""
+    shift = year - int(definition["year"])
+    moved = copy.deepcopy(definition)
+    moved["code"] = campaign_code(definition, year)
+    moved["title"] = str(definition["title"]).replace(str(definition["year"]), str(year))
+    moved["year"] = year
+    moved["reference_date"] = _shift(definition["reference_date"], shift)
+    for period in moved["periods"]:
+        period["start"] = _shift(period["start"], shift)
+        if period["end"] is not None:
+            period["end"] = _shift(period["end"], shift)
+    for award in moved["awards"]:
+        due = (award.get("deadlines") or {}).get("submit_by")
+        if due is not None:
+            due = _shift(due, shift)
+            if year == campaign_year(today):
+                due = max(due, today + OPEN_FOR)
+            award["deadlines"] = {**award["deadlines"], "submit_by": due}
+    raw = CampaignSchema().dump(moved)
+    return campaigns.validate(raw, f"demo {moved['code']}", {})
+
+
+def _shift(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29/02 into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def demo_campaigns(definition: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    """Last year's campaign (decided) and the one taking dossiers today: the same one in
+    January and February."""
+    years = sorted({today.year - 1, campaign_year(today)})
+    return [dated(definition, year, today) for year in years]
+
+
+def open_campaign(definition: dict[str, Any], today: date) -> tuple[str, date | None]:
+    """The code of the campaign taking dossiers today, and its earliest submit-by date."""
+    moved = dated(definition, campaign_year(today), today)
+    due = [a["deadlines"]["submit_by"] for a in moved["awards"] if a.get("deadlines")]
+    return moved["code"], min((d for d in due if d is not None), default=None)
+
+
+def demo_facts(name: str, year: int) -> dict[str, Any]:
+    """An officer who meets Law 2022 art. 74 for ``year``: HTXSNV two years running, two
+    initiatives (and so LĐTT too)."""
     return {
-        "ratings": {"2024": "HTXSNV", "2025": "HTXSNV"},
+        "ratings": {str(year - 1): "HTXSNV", str(year): "HTXSNV"},
         "initiatives": [
             {
                 "title": "Số hóa hồ sơ thi đua",
-                "year": 2024,
+                "year": year - 1,
                 "scope": "co_so",
                 "benefit_vnd": 30_000_000,
                 "recognized_by": "Hội đồng sáng kiến cơ sở",
             },
             {
                 "title": "Quy trình tiếp nhận hồ sơ một cửa",
-                "year": 2025,
+                "year": year,
                 "scope": "co_so",
                 "benefit_vnd": 45_000_000,
                 "recognized_by": "Hội đồng sáng kiến cơ sở",
@@ -67,123 +163,257 @@ def demo_facts(name: str) -> dict[str, Any]:
         "registered": True,
         "absent_days": 3,
         "months_employed": 12,
-        "achievement_ref": f"TT-2025-{name}",
+        "achievement_ref": f"TT-{year}-{name}",
     }
 
 
-PASSING_VOTE = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
-FAILING_VOTE = {"members": 9, "present": 8, "yes": 4, "no": 3, "abstain": 1}
+@dataclass(frozen=True)
+class Step:
+    """One thing that happened on ``day``: "create", "sign" or an event of the machine."""
+
+    day: date
+    action: str
+    actor: str
+    names: tuple[str, ...]
+    data: dict[str, Any] = field(default_factory=dict)
 
 
-def demo_logins() -> list[tuple[str, str, str]]:
-    return [(username, role.vi, unit) for username, _, role, unit in USERS]
+class Script:
+    """The demo's history, written as it happened; played in order of day, then of writing."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    def create(
+        self,
+        day: date,
+        name: str,
+        campaign: str,
+        year: int,
+        award: str = "BK_LDLD",
+        officer: str = "canbo.skhdt",
+        **facts: Any,
+    ) -> None:
+        data = {"campaign": campaign, "award": award, "facts": demo_facts(name, year) | facts}
+        self.steps.append(Step(day, "create", officer, (name,), data))
+
+    def event(self, day: date, name: str, event: str, actor: str, **data: Any) -> None:
+        self.steps.append(Step(day, event, actor, (name,), data))
+
+    def sign(self, day: date, decider: str, *names: str) -> None:
+        self.steps.append(Step(day, "sign", decider, names))
 
 
-def seed(session: Session, definition: dict[str, Any]) -> bool:
-    """Load the demo once (``definition``: the validated demo campaign); False if already there."""
-    if session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN)) is not None:
+def script(today: date, codes: dict[int, str]) -> Script:
+    """What happened before ``today``; ``codes``: the demo campaigns' codes by year."""
+    s = Script()
+    last = today.year - 1
+    _decided_last_year(s, today, last, codes[last])
+    _under_way(s, today, campaign_year(today), codes[campaign_year(today)])
+    return s
+
+
+def _decided_last_year(s: Script, today: date, year: int, code: str) -> None:
+    """Last year's campaign: decided at the CĐVC (LĐTT) and at the province on 10/12 last
+    year (one award revoked since), and once more this January on a late dossier."""
+
+    def day(month: int, dom: int) -> date:
+        return date(year, month, dom)
+
+    for name in ("Ngô Thị Hạnh", "Đinh Văn Khoa", "Phan Thị Ngọc"):
+        s.create(day(11, 3), name, code, year)
+    s.create(day(11, 3), "Lâm Văn Quý", code, year, award="LDTT")
+    s.create(day(11, 3), "Y Bhim Niê", code, year, officer="canbo.thpt")
+    for name in ("Ngô Thị Hạnh", "Đinh Văn Khoa", "Lâm Văn Quý"):
+        s.event(day(11, 4), name, "submit", "canbo.skhdt")
+    s.event(day(11, 4), "Y Bhim Niê", "submit", "canbo.thpt")
+    for name in ("Ngô Thị Hạnh", "Đinh Văn Khoa", "Lâm Văn Quý"):
+        s.event(day(11, 6), name, "approve", "thamdinh.cdvc")
+    s.event(day(11, 6), "Y Bhim Niê", "approve", "thamdinh.bmt")
+    for name in ("Ngô Thị Hạnh", "Đinh Văn Khoa", "Y Bhim Niê"):
+        s.event(day(11, 10), name, "approve", "thamdinh.ldld")
+    s.event(day(11, 13), "Lâm Văn Quý", "vote", "hoidong.cdvc", vote=PASSING_VOTE)
+    s.sign(day(11, 16), "lanhdao.cdvc", "Lâm Văn Quý")  # LĐTT: 3 days of notice
+    s.event(day(11, 19), "Phan Thị Ngọc", "submit", "canbo.skhdt")
+    for name in ("Ngô Thị Hạnh", "Đinh Văn Khoa", "Y Bhim Niê"):
+        s.event(day(11, 20), name, "vote", "hoidong.ldld", vote=PASSING_VOTE)
+    s.event(day(11, 24), "Phan Thị Ngọc", "approve", "thamdinh.cdvc")
+    s.event(day(11, 27), "Phan Thị Ngọc", "approve", "thamdinh.ldld")
+    s.sign(day(12, 10), "lanhdao.ldld", "Ngô Thị Hạnh", "Đinh Văn Khoa", "Y Bhim Niê")
+    s.event(
+        day(12, 15),
+        "Đinh Văn Khoa",
+        "revoke",
+        "lanhdao.ldld",
+        comment="Kết luận thanh tra: kê khai sáng kiến không trung thực.",
+        ground="fraud",
+    )
+    s.event(day(12, 20), "Phan Thị Ngọc", "vote", "hoidong.ldld", vote=PASSING_VOTE)
+    # This year's first decision of the province: on 12/01, or yesterday if that is
+    # earlier, but this year (today, on 01/01).
+    january = min(today - timedelta(days=1), date(today.year, 1, 12))
+    s.sign(max(date(today.year, 1, 1), january), "lanhdao.ldld", "Phan Thị Ngọc")
+
+
+def _under_way(s: Script, today: date, year: int, code: str) -> None:
+    """The campaign taking dossiers: something waits for every role, the last month's work."""
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    def to_province(name: str, created: int) -> None:
+        s.create(ago(created), name, code, year)
+        s.event(ago(created - 1), name, "submit", "canbo.skhdt")
+        s.event(ago(created - 4), name, "approve", "thamdinh.cdvc")
+        s.event(ago(created - 8), name, "approve", "thamdinh.ldld")
+
+    to_province("Vũ Thị Phương", 30)  # notice over: the decider can sign today
+    s.event(ago(12), "Vũ Thị Phương", "vote", "hoidong.ldld", vote=PASSING_VOTE)
+    to_province("Đỗ Văn Giang", 30)
+    s.event(ago(12), "Đỗ Văn Giang", "vote", "hoidong.ldld", vote=FAILING_VOTE)
+    to_province("Hoàng Văn Em", 25)  # waits for the council
+    to_province("Phan Văn Lực", 25)  # on notice until after today
+    s.event(ago(2), "Phan Văn Lực", "vote", "hoidong.ldld", vote=PASSING_VOTE)
+    # Bằng khen of the TLĐ: its Bằng khen of the province last year is declared.
+    prior = [{"award_type": "BK_LDLD", "year": year - 1}]
+    s.create(ago(20), "Lý Thị Kim", code, year, award="BK_TLD", prior_titles=prior)
+    s.event(ago(19), "Lý Thị Kim", "submit", "canbo.skhdt")
+    s.event(ago(16), "Lý Thị Kim", "approve", "thamdinh.cdvc")
+    s.event(ago(12), "Lý Thị Kim", "approve", "thamdinh.ldld")  # in review at the TLĐ
+    s.create(ago(20), "Bùi Văn Hải", code, year)
+    s.event(ago(18), "Bùi Văn Hải", "withdraw", "canbo.skhdt")
+    s.create(ago(15), "Lê Văn Cường", code, year)
+    s.event(ago(14), "Lê Văn Cường", "submit", "canbo.skhdt")
+    s.event(ago(10), "Lê Văn Cường", "approve", "thamdinh.cdvc")  # in review at the province
+    s.create(ago(10), "Mai Văn Phúc", code, year, award="LDTT")
+    s.event(ago(9), "Mai Văn Phúc", "submit", "canbo.skhdt")
+    s.event(ago(5), "Mai Văn Phúc", "approve", "thamdinh.cdvc")  # the CĐVC's council
+    s.create(ago(9), "Phạm Thị Dung", code, year)
+    s.event(ago(8), "Phạm Thị Dung", "submit", "canbo.skhdt")
+    s.event(
+        ago(4),
+        "Phạm Thị Dung",
+        "return",
+        "thamdinh.cdvc",
+        comment="Thiếu biên bản họp bình xét; đề nghị bổ sung.",
+    )
+    s.create(ago(8), "Trần Thị Bích", code, year)
+    s.event(ago(7), "Trần Thị Bích", "submit", "canbo.skhdt")  # in review at the CĐVC
+    s.create(ago(6), "H'Hen Niê", code, year, officer="canbo.thpt")
+    s.event(ago(5), "H'Hen Niê", "submit", "canbo.thpt")  # in review at LĐLĐ Buôn Ma Thuột
+    s.create(ago(2), "Nguyễn Văn An", code, year)  # stays a draft
+
+
+def timed(steps: list[Step], now: datetime) -> list[tuple[datetime, Step]]:
+    """Each step at its instant, in order: office hours on a past day; on today, spread
+    between midnight and ``now``. A step after today is a mistake in the script."""
+    today = vn_date(now)
+    by_day: dict[date, list[Step]] = defaultdict(list)
+    for step in steps:
+        if step.day > today:
+            raise ValueError(f"demo step {step.action} {step.names} on {step.day} is after today")
+        by_day[step.day].append(step)
+    played = []
+    for day in sorted(by_day):
+        midnight = datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
+        that_day = by_day[day]
+        for i, step in enumerate(that_day):
+            if day < today:
+                at = midnight + OFFICE_OPENS + i * STEP_GAP
+            else:
+                at = midnight + (now - midnight) * (i + 1) / (len(that_day) + 1)
+            played.append((at.astimezone(UTC), step))
+    return played
+
+
+def seed(session: Session, definition: dict[str, Any], now: datetime | None = None) -> bool:
+    """Load the demo once, dated around ``now`` (the app's clock by default); False, and
+    nothing changed, if a demo campaign is already there (of whatever year).
+
+    ``definition``: the validated demo campaign file, as written (a 2025 plan).
+    """
+    now = now or utcnow()
+    today = vn_date(now)
+    # The demo's campaign of any year ('_' matches one character in LIKE): loaded on another
+    # day, the demo is still there and nothing changes.
+    any_year = str(definition["code"]).replace(str(definition["year"]), "____")
+    if session.scalar(select(Campaign.id).where(Campaign.code.like(any_year))) is not None:
         session.rollback()
         return False
-    for code, name, level, parent in UNITS:
+    for code, name, level, parent, abbreviation in UNITS:
         if session.scalar(select(Unit.id).where(Unit.code == code)) is None:
-            create_unit(session, code, name, level.value, parent)
+            create_unit(session, code, name, level.value, parent, abbreviation=abbreviation)
     users = {}
     for username, full_name, role, unit in USERS:
         existing = session.scalar(select(User).where(User.username == username))
-        users[username] = existing or create_user(
-            session, username, full_name, DEMO_PASSWORD, f"{username}@congdoan.example"
-        )
+        users[username] = existing or _demo_user(session, username, full_name)
         if existing is None:
             assign_role(session, users[username], role.value, unit)
-    substitute = create_user(
-        session, "thamdinh.thay", "Ngô Văn Tâm", DEMO_PASSWORD, "thamdinh.thay@congdoan.example"
-    )
+    substitute = _demo_user(session, "thamdinh.thay", "Ngô Văn Tâm")
     assign_role(
         session,
         substitute,
         Role.REVIEWER.value,
         "CDVC-DLK",
-        valid_from=date(2025, 12, 1),
-        valid_to=date(2026, 12, 31),
+        valid_from=today - timedelta(days=7),
+        valid_to=today + timedelta(days=60),
         acting_for=users["thamdinh.cdvc"],
     )
-    campaigns.import_campaign(session, definition)
+    codes = {}
+    for moved in demo_campaigns(definition, today):
+        codes[moved["year"]] = campaigns.import_campaign(session, moved).code
     session.commit()
-    _nominations(session, users)
+    _play(session, users, script(today, codes).steps, now)
     return True
 
 
-def _nominations(session: Session, users: dict[str, User]) -> None:
-    clock = iter(
-        datetime(2025, 11, 3, 2, 0, tzinfo=UTC) + timedelta(hours=3 * i) for i in range(999)
-    )
-    officer = users["canbo.skhdt"]
-
-    def new(name: str, award: str = "BK_LDLD", kind: str = "individual") -> int:
-        return service.create_nomination(
-            session,
-            officer,
-            campaign=CAMPAIGN,
-            award_type=award,
-            nominee_kind=kind,
-            nominee_name=name,
-            nominee={"position": "Chuyên viên"},
-            facts=demo_facts(name),
-            achievements="Hoàn thành xuất sắc nhiệm vụ năm 2025; 01 sáng kiến được công nhận.",
-            now=next(clock),
-        ).id
-
-    def act(nid: int, event: str, who: str, **kw: Any) -> None:
-        version = service.nomination_version(session, int(nid))
-        service.fire(
-            session, int(nid), event, users[who], expected_version=version, now=next(clock), **kw
-        )
-
-    def to_council(nid: int) -> None:
-        act(nid, "submit", "canbo.skhdt")
-        act(nid, "approve", "thamdinh.cdvc")
-        act(nid, "approve", "thamdinh.ldld")
-
-    new("Nguyễn Văn An")  # stays a draft
-    first = new("Trần Thị Bích")
-    act(first, "submit", "canbo.skhdt")
-    second = new("Lê Văn Cường")
-    act(second, "submit", "canbo.skhdt")
-    act(second, "approve", "thamdinh.cdvc")
-    returned = new("Phạm Thị Dung")
-    act(returned, "submit", "canbo.skhdt")
-    act(
-        returned, "return", "thamdinh.cdvc", comment="Thiếu biên bản họp bình xét; đề nghị bổ sung."
-    )
-    council = new("Hoàng Văn Em")
-    to_council(council)
-    notice = new("Vũ Thị Phương")
-    to_council(notice)
-    act(notice, "vote", "hoidong.ldld", vote=PASSING_VOTE)
-    rejected = new("Đỗ Văn Giang")
-    to_council(rejected)
-    act(rejected, "vote", "hoidong.ldld", vote=FAILING_VOTE)
-    withdrawn = new("Bùi Văn Hải")
-    act(withdrawn, "withdraw", "canbo.skhdt")
-    awarded, revoked = new("Ngô Thị Hạnh"), new("Đinh Văn Khoa")
-    for nid in (awarded, revoked):
-        to_council(nid)
-        act(nid, "vote", "hoidong.ldld", vote=PASSING_VOTE)
-    sign_at = datetime(2025, 12, 10, 3, 0, tzinfo=UTC)
-    service.sign_decision(
+def _demo_user(session: Session, username: str, full_name: str) -> User:
+    return create_user(
         session,
-        users["lanhdao.ldld"],
-        nomination_ids=[awarded, revoked],
-        signed_on=date(2025, 12, 10),
-        now=sign_at,
+        username,
+        full_name,
+        DEMO_PASSWORD,
+        f"{username}@congdoan.example",
+        allow_demo_password=True,
     )
-    service.fire(
-        session,
-        revoked,
-        "revoke",
-        users["lanhdao.ldld"],
-        expected_version=service.nomination_version(session, revoked),
-        comment="Kết luận thanh tra: kê khai sáng kiến không trung thực.",
-        ground="fraud",
-        now=sign_at + timedelta(days=5),
-    )
+
+
+def _play(session: Session, users: dict[str, User], steps: list[Step], now: datetime) -> None:
+    ids: dict[str, int] = {}
+    for at, step in timed(steps, now):
+        actor = users[step.actor]
+        if step.action == "create":
+            (name,) = step.names
+            if name in ids:  # the script finds nominations by name
+                raise ValueError(f"demo nominee {name!r} is created twice")
+            ids[name] = service.create_nomination(
+                session,
+                actor,
+                campaign=step.data["campaign"],
+                award_type=step.data["award"],
+                nominee_kind="individual",
+                nominee_name=name,
+                nominee={"position": "Chuyên viên"},
+                facts=step.data["facts"],
+                achievements="Hoàn thành xuất sắc nhiệm vụ; 02 sáng kiến được công nhận.",
+                now=at,
+            ).id
+        elif step.action == "sign":
+            service.sign_decision(
+                session,
+                actor,
+                nomination_ids=[ids[name] for name in step.names],
+                signed_on=vn_date(at),
+                now=at,
+            )
+        else:
+            (name,) = step.names
+            service.fire(
+                session,
+                ids[name],
+                step.action,
+                actor,
+                expected_version=service.nomination_version(session, ids[name]),
+                now=at,
+                **step.data,
+            )
