@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.exceptions import HTTPException
 
 from workflow.errors import WorkflowError
 
@@ -19,12 +19,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-
-
-class TooManyAttempts(TooManyRequests):
-    def __init__(self) -> None:
-        super().__init__("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau.")
-        self.data = {"message": self.description, "code": "too_many_attempts"}
 
 
 HTTP_CODES = {

@@ -56,7 +56,12 @@ def configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine configured for this application (used outside Flask)."""
+    """Create an engine configured for this application (used outside Flask).
+
+    Pooled connections are tested before use (``pool_pre_ping``), so a connection the server
+    dropped (a PostgreSQL restart) is replaced instead of failing the next statement.
+    """
+    kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     configure_sqlite(engine)
     return engine

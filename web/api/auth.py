@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, request
-from werkzeug.exceptions import Unauthorized
+from flask import Response, g, jsonify, request
+from werkzeug.exceptions import Forbidden, Unauthorized
 
 from web.extensions import db
-from workflow import tokens
+from workflow import throttle, tokens
 from workflow.models import ApiToken, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +26,22 @@ class TokenRejected(Unauthorized):
         self.data = {"message": message, "code": "unauthorized"}
 
 
+class PasswordChangeRequired(Forbidden):
+    """403 while an administrator's reset waits for the user to choose a password."""
+
+    def __init__(self) -> None:
+        message = (
+            "Mật khẩu của tài khoản này vừa được quản trị viên đặt lại; hãy đổi mật khẩu "
+            "(POST /api/v1/me/password) trước khi dùng API."
+        )
+        super().__init__(message)
+        self.data = {"message": message, "code": "password_change_required"}
+
+
+# What a token may still do while its user must change their password.
+OPEN_WHILE_CHANGE_REQUIRED = frozenset({"api.change_my_password", "api.revoke_token", "api.me"})
+
+
 def token_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -36,9 +53,23 @@ def token_required(view: F) -> F:
         if found is None:
             raise TokenRejected("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
         g.actor, g.token = found
+        if g.actor.must_change_password and request.endpoint not in OPEN_WHILE_CHANGE_REQUIRED:
+            raise PasswordChangeRequired()
         return view(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def too_many_attempts(refused: throttle.Throttled) -> tuple[Response, int, dict[str, str]]:
+    """429 with how long to wait, in the message (Vietnamese), ``details`` and ``Retry-After``."""
+    seconds = refused.seconds
+    wait = f"{seconds} giây" if seconds < 60 else f"{math.ceil(seconds / 60)} phút"
+    error = {
+        "code": "too_many_attempts",
+        "message": f"Quá nhiều lần nhập sai mật khẩu; vui lòng chờ {wait} rồi thử lại.",
+        "details": {"retry_after": seconds},
+    }
+    return jsonify({"error": error}), 429, {"Retry-After": str(seconds)}
 
 
 def actor() -> User:
