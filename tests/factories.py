@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow import service
+from workflow import audit, service
 from workflow.accounts import assign_role, create_unit, hash_password
 from workflow.campaigns import load_file
 from workflow.models import AwardType, Campaign, User
@@ -99,7 +99,7 @@ class World:
             password_hash=password_hash(),
         )
         self.session.add(user)
-        self.session.flush()
+        audit.record_change(self.session, "user_created", "test", self.now, user)
         assign_role(self.session, user, role, unit, **dates)
         self.session.commit()
         self.users[name] = user
@@ -153,7 +153,7 @@ class World:
 
 def build_world(session: Session) -> World:
     for code, level, parent in UNITS:
-        create_unit(session, code, f"Đơn vị {code}", level, parent)
+        create_unit(session, code, f"Đơn vị {code}", level, parent, abbreviation=code)
     campaign = Campaign(code=CAMPAIGN, title="Thi đua năm 2025", year=2025)
     session.add(campaign)
     for code, (kind, level, (num, den), base, days) in AWARD_TYPES.items():
@@ -170,6 +170,7 @@ def build_world(session: Session) -> World:
                 notice_days=days,
             )
         )
+    audit.record_change(session, "campaign_version", "test", START, campaign)
     session.commit()
     world = World(session)
     for name, (role, unit) in USERS.items():

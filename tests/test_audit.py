@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.tampering import tamper
-from workflow import anchor, audit
-from workflow.audit import canonical_json, link_hash
-from workflow.errors import InvalidInput
+from workflow import anchor, audit, dossier
+from workflow.audit import link_hash
+from workflow.canonical import canonical_json
+from workflow.errors import IntegrityBroken, InvalidInput
 from workflow.models import AuditEvent
 
 
@@ -29,7 +30,10 @@ def trail_world(world):
 
 
 def middle_seq(session) -> int:
-    seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.seq)).all()
+    """A link of a nomination's trail, in the middle of them."""
+    seqs = session.scalars(
+        select(AuditEvent.seq).where(AuditEvent.nomination_id.is_not(None)).order_by(AuditEvent.seq)
+    ).all()
     return seqs[len(seqs) // 2]
 
 
@@ -48,8 +52,10 @@ def test_an_intact_trail_verifies(trail_world):
     world, _ = trail_world
     report = audit.verify(world.session)
     assert report.ok
-    assert report.checked == report.head_seq == 9  # 3 creations + 6 moves
+    assert report.checked == report.head_seq
     assert report.first_bad_seq is None
+    moves = select(AuditEvent.seq).where(AuditEvent.nomination_id.is_not(None))
+    assert len(world.session.scalars(moves).all()) == 9  # 3 creations + 6 moves
 
 
 @pytest.mark.parametrize(
@@ -76,10 +82,12 @@ def test_any_change_to_an_audit_row_is_found_at_its_sequence(trail_world, engine
 
 def test_deleting_the_last_rows_is_found(trail_world, engine):
     world, _ = trail_world
-    tamper(engine, "DELETE FROM audit_events WHERE seq >= 8")
+    last = world.session.scalar(select(func.max(AuditEvent.seq)))
+    world.session.rollback()
+    tamper(engine, "DELETE FROM audit_events WHERE seq >= :s", s=last - 1)
     report = verify_after(world)
     assert not report.ok
-    assert report.first_bad_seq == 8
+    assert report.first_bad_seq == last - 1
 
 
 @pytest.mark.parametrize(
@@ -162,3 +170,71 @@ def test_a_forged_anchor_is_refused(trail_world, tmp_path: Path):
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(InvalidInput):
         anchor.read_anchor(tmp_path / "broken.json", key)
+
+
+@pytest.fixture
+def decided(world):
+    """An awarded nomination with a dossier file, under a signed decision."""
+    nid = world.nominate(facts={"ratings": {"2025": "HTXSNV"}})
+    dossier.attach(
+        world.session,
+        nid,
+        world.user("officer1"),
+        expected_version=world.version(nid),
+        kind="to_trinh",
+        content=b"%PDF-1.4 to trinh",
+        now=world.tick(),
+    )
+    world.to_notice(nid)
+    decision = world.sign([nid])
+    ids = {"nid": nid, "decision": decision.id, "unit": decision.unit_id}
+    assert audit.verify(world.session).ok
+    world.session.rollback()
+    return world, ids
+
+
+def json_value(engine) -> str:
+    return "CAST(:v AS JSONB)" if engine.dialect.name == "postgresql" else ":v"
+
+
+TAMPERING = {
+    "file bytes": ("UPDATE blobs SET data = :b", "blobs/"),
+    "facts": ("UPDATE nominations SET facts = {json} WHERE id = :nid", "nominations/{nid}"),
+    "nominee": ("UPDATE nominations SET nominee_name = 'Kẻ Khác' WHERE id = :nid", "nominations/{nid}"),
+    "vote": ("UPDATE nominations SET vote = {json} WHERE id = :nid", "nominations/{nid}"),
+    "decision signer": ("UPDATE decisions SET signer_id = 1 WHERE id = :d", "decisions/{decision}"),
+    "decision date": ("UPDATE decisions SET signed_on = '2025-01-01' WHERE id = :d", "decisions/{decision}"),
+    "decision list": ("UPDATE nominations SET decision_id = NULL WHERE id = :nid", "decisions/{decision}"),
+    "award amount": ("UPDATE award_types SET bonus_coefficient = '9.0'", "campaigns/"),
+    "campaign rules": ("UPDATE award_types SET vote_ratio_num = 1, vote_ratio_den = 100", "campaigns/"),
+    "role": ("UPDATE role_assignments SET unit_id = :u WHERE role = 'officer'", "role_assignments/"),
+    "password": ("UPDATE users SET password_hash = 'x' WHERE username = 'decider_prov'", "users/"),
+    "unit": ("UPDATE units SET name = 'Đơn vị giả' WHERE id = :u", "units/{unit}"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("what", list(TAMPERING))
+def test_a_record_changed_behind_the_back_is_named(decided, engine, what):
+    world, ids = decided
+    sql, names = TAMPERING[what]
+    tamper(
+        engine,
+        sql.format(json=json_value(engine)),
+        nid=ids["nid"],
+        d=ids["decision"],
+        u=ids["unit"],
+        b=b"%PDF-1.4 forged",
+        v='{"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0, "forged": 1}',
+    )
+    report = verify_after(world)
+    assert not report.ok
+    assert any(names.format(**ids) in p for p in report.problems), report.problems
+
+
+def test_a_changed_file_is_never_served(decided, engine):
+    world, ids = decided
+    tamper(engine, "UPDATE blobs SET data = :b", b=b"%PDF-1.4 forged")
+    world.session.rollback()
+    attachment = dossier.attachments(world.session, ids["nid"])[0]
+    with pytest.raises(IntegrityBroken):
+        dossier.content_of(world.session, ids["nid"], attachment.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.tampering import tamper
 from workflow.models import Nomination, RoleAssignment, User
@@ -34,7 +34,7 @@ def test_create_admin_creates_the_root_unit_when_the_tree_is_empty(run, session)
 def test_create_admin_explains_a_bad_password_in_vietnamese(run):
     result = run("create-admin", "quantri", "--password", "ngan")
     assert result.exit_code == 2
-    assert "Mật khẩu phải có ít nhất 10 ký tự" in result.output
+    assert "Mật khẩu phải có ít nhất 12 ký tự" in result.output
 
 
 def test_seed_demo_is_idempotent_and_covers_every_state(run, session):
@@ -57,11 +57,19 @@ def test_audit_verify_reports_json_and_fails_on_tampering(run, engine):
     ok = run("audit", "verify", "--json")
     report = json.loads(ok.output)
     assert (ok.exit_code, report["ok"], report["first_bad_seq"]) == (0, True, None)
-    tamper(engine, "UPDATE audit_events SET body = replace(body, 'canbo', 'ai-do') WHERE seq = 19")
+    with engine.connect() as conn:
+        seq = conn.execute(
+            text('SELECT MIN(seq) FROM audit_events WHERE body LIKE \'%"actor":"canbo%\'')
+        ).scalar_one()
+    tamper(
+        engine,
+        "UPDATE audit_events SET body = replace(body, 'canbo', 'ai-do') WHERE seq = :s",
+        s=seq,
+    )
     bad = run("audit", "verify")
     assert bad.exit_code == 1
-    assert "#19" in bad.output
-    assert json.loads(run("audit", "verify", "--json").output)["first_bad_seq"] == 19
+    assert f"#{seq}" in bad.output
+    assert json.loads(run("audit", "verify", "--json").output)["first_bad_seq"] == seq
 
 
 def test_audit_anchor_needs_a_key_outside_the_database(run, app, tmp_path):

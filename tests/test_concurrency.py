@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,34 @@ def test_sigkill_mid_stream_leaves_a_consistent_database(world, db_url, kill_aft
         check = world.session.connection().exec_driver_sql("PRAGMA integrity_check").scalar()
         world.session.rollback()
         assert check == "ok"
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_decisions_signed_at_once_get_distinct_gapless_numbers(world, db_url):
+    ids = []
+    for i in range(8):
+        nid = world.nominate(name=f"Người {i}")
+        world.to_notice(nid)
+        ids.append(nid)
+    world.session.rollback()
+    engine = make_engine(db_url, pool_size=8, max_overflow=0)
+    barrier = threading.Barrier(8)
+    numbers: list[str] = []
+
+    def sign(nid: int) -> None:
+        with Session(engine) as session:
+            decider = session.scalar(select(User).where(User.username == "decider_prov"))
+            session.rollback()
+            barrier.wait()
+            decision = service.sign_decision(
+                session, decider, nomination_ids=[nid], signed_on=date(2025, 12, 31)
+            )
+            numbers.append(decision.number)
+
+    threads = [threading.Thread(target=sign, args=(nid,)) for nid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    engine.dispose()
+    assert sorted(numbers) == [f"{i:02d}/QĐ-PROV" for i in range(1, 9)]

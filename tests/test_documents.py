@@ -143,7 +143,7 @@ def test_the_decision_says_the_number_names_amounts_total_and_words(world, decid
     total = 2 * bk + co
     day = decided["signed_on"]
     expected = [
-        "Số: 001/QĐ-PROV",
+        "Số: 01/QĐ-PROV",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
         "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM",
@@ -170,7 +170,7 @@ def test_the_decision_says_the_number_names_amounts_total_and_words(world, decid
         "CHỦ TỊCH",
         "Đặng Quốc Bảo",
         "DANH SÁCH",
-        f"(Kèm theo Quyết định số 001/QĐ-PROV {formal.long_date(day)})",
+        f"(Kèm theo Quyết định số 01/QĐ-PROV {formal.long_date(day)})",
         "Trần Thị Bích Ngọc",
         "Lê Văn Cường",
         "Phòng Kế hoạch - Kinh doanh",
@@ -226,7 +226,7 @@ def test_the_word_file_is_times_new_roman_on_a4_with_decree_margins(world, decid
     for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         assert fonts.get(qn(slot)) == normal.get(qn(slot)) == "Times New Roman"
     assert word.styles["Normal"].font.name == "Times New Roman"
-    assert word.core_properties.title == "Quyết định số 001/QĐ-PROV"
+    assert word.core_properties.title == "Quyết định số 01/QĐ-PROV"
 
 
 def test_the_pdf_embeds_its_fonts_on_a4(world, decided):
@@ -482,14 +482,14 @@ def test_the_api_serves_the_decision_as_word_and_pdf(client, world, decided):
     assert word.status_code == 200, word.get_data(as_text=True)
     assert word.mimetype == DOCX
     disposition = word.headers["Content-Disposition"]
-    assert 'filename="QD-001-2025-PROV.docx"' in disposition
-    assert "filename*=UTF-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%20s%E1%BB%91%20001-Q" in disposition
-    assert "Số: 001/QĐ-PROV" in docx_text(word.data)
+    assert 'filename="QD-01-2025-PROV.docx"' in disposition
+    assert "filename*=UTF-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%20s%E1%BB%91%2001-Q" in disposition
+    assert "Số: 01/QĐ-PROV" in docx_text(word.data)
     pdf = ApiClient(client, "auditor_prov").get(path, query_string={"format": "pdf"})
     assert (pdf.status_code, pdf.mimetype) == (200, "application/pdf")
     assert pdf.data.startswith(b"%PDF")
     assert pdf.headers["Content-Disposition"].startswith(
-        'attachment; filename="QD-001-2025-PROV.pdf"'
+        'attachment; filename="QD-01-2025-PROV.pdf"'
     )
     for who in ("officer1", "rev_br2"):
         hidden = ApiClient(client, who).get(path, query_string={"format": "pdf"})

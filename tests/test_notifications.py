@@ -330,7 +330,7 @@ def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, 
     ]
     awarded = [m for m in inbox.messages if "khen thưởng" in str(m["Subject"])][-1]
     assert "cho Phan Thị Yến (Đơn vị CS1)" in awarded.get_content()  # names keep capitals
-    assert "Quyết định số 001/QĐ-PROV" in awarded.get_content()
+    assert "Quyết định số 01/QĐ-PROV" in awarded.get_content()
 
 
 def test_a_bad_notification_id_is_refused_and_reads_nothing(app, world):

@@ -46,7 +46,7 @@ def test_full_path_with_a_return_down_two_tiers(world):
     decision = world.sign([nid])
     n = world.session.get(Nomination, nid)
     assert n.state == "awarded"
-    assert decision.number == "001/QĐ-PROV"
+    assert decision.number == "01/QĐ-PROV"
     events = [e["event"] for e in audit.trail(world.session, nid)]
     assert events == ["create", "submit", "approve", "return", "return", "resubmit",
                       "approve", "approve", "vote", "decide"]  # fmt: skip
@@ -164,7 +164,7 @@ def test_decision_numbers_count_per_unit_and_year(world):
         world.to_notice(nid)
     first = world.sign(ids[:1])
     second = world.sign(ids[1:])
-    assert [first.number, second.number] == ["001/QĐ-PROV", "002/QĐ-PROV"]
+    assert [first.number, second.number] == ["01/QĐ-PROV", "02/QĐ-PROV"]
     assert len(second.nominations) == 2
 
 

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import EXCLUDE, Schema, fields
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from web import forms
 from web.auth import me, today
@@ -35,6 +34,7 @@ class UnitFormSchema(Schema):
     name = fields.String(required=True)
     level = fields.String(required=True)
     parent_code = fields.String(load_default=None)
+    abbreviation = fields.String(load_default=None)
 
 
 class UserFormSchema(Schema):
@@ -61,6 +61,11 @@ def _admin(within: Unit | None = None) -> User:
     return user
 
 
+def _subtree() -> list[Unit]:
+    """The units the signed-in administrator manages, in tree order."""
+    return accounts.units_below(db.session, me(), Role.ADMIN, today())
+
+
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     return render_template(template, **context), status
 
@@ -73,14 +78,14 @@ def units() -> ResponseReturnValue:
     if request.method == "POST":
         try:
             form = forms.load(UnitFormSchema(), request.form)
-            parent = (
-                accounts.unit_by_code(db.session, form["parent_code"])
-                if form["parent_code"]
-                else None
-            )
-            _admin(within=parent)
             unit = accounts.create_unit(
-                db.session, form["code"], form["name"], form["level"], form["parent_code"]
+                db.session,
+                form["code"],
+                form["name"],
+                form["level"],
+                form["parent_code"] or None,
+                form["abbreviation"],
+                actor=me(),
             )
             db.session.commit()
             flash(_("Đã thêm đơn vị %(code)s.", code=unit.code), "info")
@@ -89,8 +94,7 @@ def units() -> ResponseReturnValue:
             db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
-    tree = db.session.scalars(select(Unit).order_by(Unit.path)).all()
-    return _page("admin_units.html", status, tree=tree, levels=list(Level))
+    return _page("admin_units.html", status, tree=_subtree(), levels=list(Level))
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -101,7 +105,6 @@ def users() -> ResponseReturnValue:
     if request.method == "POST":
         try:
             form = forms.load(UserFormSchema(), request.form)
-            _admin(within=accounts.unit_by_code(db.session, form["unit_code"]))
             role = {
                 k: form[k] for k in ("role", "unit_code", "valid_from", "valid_to", "acting_for")
             }
@@ -112,6 +115,7 @@ def users() -> ResponseReturnValue:
                 form["password"],
                 [role],
                 email=form["email"],
+                actor=me(),
             )
             db.session.commit()
             flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "info")
@@ -120,11 +124,58 @@ def users() -> ResponseReturnValue:
             db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
-    people = db.session.scalars(
-        select(User).options(selectinload(User.assignments)).order_by(User.username)
-    ).all()
-    unit_codes = db.session.scalars(select(Unit.code).order_by(Unit.path)).all()
+    people = accounts.users_administered(db.session, me(), today())
+    unit_codes = [u.code for u in _subtree()]
     return _page("admin_users.html", status, people=people, roles=list(Role), unit_codes=unit_codes)
+
+
+class PasswordResetFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+@bp.route("/users/password", methods=["POST"])
+@login_required
+def reset_password() -> ResponseReturnValue:
+    """Give a user a temporary password: their sessions and API tokens end, and they must
+    choose their own password at their next login."""
+    admin = _admin()
+    chosen = request.form.get("username", "")
+    try:
+        form = forms.load(PasswordResetFormSchema(), request.form)
+        user = db.session.scalar(select(User).where(User.username == form["username"]))
+        if user is None:
+            raise InvalidInput(
+                f"Không có tài khoản '{form['username']}'.",
+                f"No user '{form['username']}'.",
+                {"username": "unknown"},
+            )
+        accounts.reset_password(db.session, admin, user, form["password"], today())
+        db.session.commit()
+    except WorkflowError as err:
+        db.session.rollback()
+        flash(err.message(current_lang()), "error")
+        people = accounts.users_administered(db.session, me(), today())
+        unit_codes = [u.code for u in _subtree()]
+        return _page(
+            "admin_users.html",
+            err.http_status,
+            people=people,
+            roles=list(Role),
+            unit_codes=unit_codes,
+            reset_username=chosen,
+        )
+    flash(
+        _(
+            "Đã đặt lại mật khẩu của %(name)s. Người này phải đổi mật khẩu khi đăng nhập lần tới.",
+            name=user.username,
+        ),
+        "info",
+    )
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/campaigns", methods=["GET", "POST"])
@@ -146,17 +197,13 @@ def campaign_list() -> ResponseReturnValue:
             if len(content) > MAX_CAMPAIGN_FILE:
                 raise InvalidInput("Tệp quá lớn (tối đa 512 KB).", "The file is too large.")
             try:
-                raw = yaml.safe_load(content.decode("utf-8"))
-            except (UnicodeDecodeError, yaml.YAMLError) as exc:
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:
                 raise InvalidInput(
-                    f"Tệp không phải YAML UTF-8 hợp lệ: {exc}", "Not valid YAML."
+                    "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text."
                 ) from None
-            from web.cli import CATALOGUE
-
-            catalogue = campaigns.load_catalogue(campaigns.read_yaml(CATALOGUE), "catalogue")
-            campaign = campaigns.import_campaign(
-                db.session, campaigns.validate(raw, "tệp tải lên", catalogue)
-            )
+            raw = campaigns.parse_yaml(text, "tệp tải lên")  # bounded depth and size
+            campaign = campaigns.import_definition(db.session, raw, "tệp tải lên", me())
             db.session.commit()
             flash(_("Đã nhập đợt thi đua %(code)s.", code=campaign.code), "info")
             return redirect(url_for("admin.campaign_list"))

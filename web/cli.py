@@ -18,7 +18,7 @@ from web.config import PROJECT_ROOT
 from web.extensions import db
 from workflow import anchor, audit, campaigns, checks, deadlines, demo, outbox
 from workflow.accounts import assign_role, create_unit, create_user
-from workflow.clock import utcnow, vn_date
+from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, Nomination, Unit
 from workflow.vocabulary import Level, Role
@@ -30,7 +30,7 @@ audit_cli = AppGroup(
 campaign_cli = AppGroup("campaign", help="Đợt thi đua: nhập, xuất / import and export campaigns.")
 rules_cli = AppGroup("rules", help="Kiểm tra điều kiện khen thưởng / eligibility checks.")
 outbox_cli = AppGroup("outbox", help="Thư điện tử chờ gửi / the email outbox.")
-CATALOGUE = PROJECT_ROOT / "campaigns" / "catalogue.yaml"
+CATALOGUE = campaigns.CATALOGUE
 DEMO_CAMPAIGN = PROJECT_ROOT / "campaigns" / "demo-2025-daklak.yaml"
 
 
@@ -68,13 +68,20 @@ def create_admin(username: str, password: str, full_name: str, unit_code: str | 
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
-    """Load demo units, users and nominations in every state (safe to run again)."""
+    """Load demo units, users and nominations in every state, dated around today (the app's
+    clock: KHENTHUONG_NOW moves it); safe to run again."""
     try:
         definition = campaigns.load_file(DEMO_CAMPAIGN, CATALOGUE)
     except WorkflowError as err:
         _fail(err)
     created = demo.seed(db.session, definition)
-    click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
+    if created:
+        today = vn_date(utcnow())
+        code, due = demo.open_campaign(definition, today)
+        click.echo(f"Đã nạp dữ liệu mẫu, tính theo ngày {ddmmyyyy(today)}.")
+        click.echo(f"Đợt thi đua đang nhận hồ sơ: {code} (hạn nộp {ddmmyyyy(due, '—')}).")
+    else:
+        click.echo("Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
     click.echo(f"Tài khoản mẫu (mật khẩu chung: {demo.DEMO_PASSWORD}):")
     for username, role, unit in demo.demo_logins():
         click.echo(f"  {username:<16} {role} — {unit}")
@@ -139,15 +146,16 @@ def make_anchor() -> None:
 def import_campaign(file: Path, catalogue: Path) -> None:
     """Validate a campaign YAML file and import it (again: updated in place)."""
     try:
-        data = campaigns.load_file(file, catalogue)
-        campaign = campaigns.import_campaign(db.session, data)
+        campaign = campaigns.import_definition(
+            db.session, campaigns.read_yaml(file), str(file), catalogue_path=catalogue
+        )
         db.session.commit()
     except WorkflowError as err:
         db.session.rollback()
         _fail(err)
     click.echo(
-        f"Đã nhập đợt thi đua {campaign.code} ({len(data['awards'])} hình thức khen thưởng, "
-        f"phiên bản quy tắc {campaign.rule_set_version[:12]})."
+        f"Đã nhập đợt thi đua {campaign.code} ({len(campaign.award_types)} hình thức khen "
+        f"thưởng, phiên bản {campaign.version}, mã quy tắc {campaign.rule_set_version[:12]})."
     )
 
 

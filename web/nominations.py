@@ -16,7 +16,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from rules.money import vnd
 from web import forms
@@ -24,9 +23,9 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import audit, checks, deadlines, decisions, dossier, exports, queries, service
+from workflow import audit, checks, clock, deadlines, decisions, dossier, exports, queries, service
 from workflow.accounts import active_assignments, require_role, unit_by_code
-from workflow.campaigns import offering_awards
+from workflow.campaigns import offered_awards, offering_awards
 from workflow.clock import VIETNAM, parse_iso_utc
 from workflow.documents import decision as decision_documents
 from workflow.documents import minutes, proposal
@@ -41,7 +40,7 @@ from workflow.facts import (
     needed_facts,
     validate_facts,
 )
-from workflow.models import AwardType, Campaign, Nomination
+from workflow.models import Nomination
 from workflow.spreadsheets import XLSX, cell_value
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
@@ -65,8 +64,8 @@ def money(amount: int) -> str:
 
 
 @bp.app_template_filter("ddmmyyyy")
-def ddmmyyyy(value: Any) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+def ddmmyyyy(value: date | datetime | None) -> str:
+    return clock.ddmmyyyy(value)
 
 
 @bp.app_template_filter("vntime")
@@ -149,7 +148,7 @@ def approve_selected() -> ResponseReturnValue:
     """Bulk approval: each selected nomination is checked and approved on its own."""
     items = []
     for value in request.form.getlist("pick"):
-        nid, _, version = value.partition("@")
+        nid, _at, version = value.partition("@")  # not "_": that name is gettext here
         if not (nid.isdigit() and version.isdigit()):
             abort(400)
         items.append((int(nid), int(version)))
@@ -161,17 +160,10 @@ def approve_selected() -> ResponseReturnValue:
     return render_template("bulk_result.html", results=results, back=back)
 
 
-def _offered_awards() -> list[tuple[Campaign, AwardType]]:
-    rows = db.session.execute(
-        select(Campaign, AwardType).join(AwardType).order_by(Campaign.year.desc(), AwardType.title)
-    ).all()
-    return [(c, a) for c, a in rows]
-
-
 @bp.route("/nominations/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
-    awards = _offered_awards()
+    awards = offered_awards(db.session)
     chosen = request.values.get("award") or (
         f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
     )

@@ -3,33 +3,198 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+import threading
+import unicodedata
+from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
+from workflow import audit
+from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
-from workflow.models import RoleAssignment, Unit, User
+from workflow.models import ApiToken, RoleAssignment, Unit, User
 from workflow.vocabulary import Level, Role
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # A hash of a random string, checked when the user is unknown so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash("no such user; constant-time path")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
-MIN_PASSWORD_LENGTH = 10
+
+# --- passwords -----------------------------------------------------------------------------
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200  # what the API's schemas accept
+# The demo's published shared password: refused everywhere but the demo's own accounts.
+DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105
+# Words of this product that make a password easy to guess here (zxcvbn's "user inputs").
+_PRODUCT_WORDS = ("khenthuong", "khen thuong", "congdoan", "cong doan", "thiduakhenthuong")
+# zxcvbn's score 3: more than 10^8 guesses, "safely unguessable" by an online attacker.
+_MIN_ZXCVBN_SCORE = 3
+_ZXCVBN_MAX_LENGTH = 72  # zxcvbn's own input limit; the start of a password is enough to judge
+_zxcvbn_lock = threading.Lock()  # zxcvbn keeps the user inputs in a module-level dictionary
 
 
-def hash_password(password: str) -> str:
+@cache
+def _zxcvbn() -> Any:
+    """Imported on first use: its frequency lists take a moment to load."""
+    from zxcvbn import zxcvbn
+
+    return zxcvbn
+
+
+def _guessable(password: str, hints: list[str]) -> bool:
+    """True when zxcvbn finds the password in its lists of common and breached passwords (the
+    30,000 most common of 10 million leaked ones), words and names, plain, reversed or in l33t,
+    or built from them with keyboard walks, repeats, sequences and dates."""
+    with _zxcvbn_lock:
+        result = _zxcvbn()(password[:_ZXCVBN_MAX_LENGTH], user_inputs=hints)
+    return int(result["score"]) < _MIN_ZXCVBN_SCORE
+
+
+def check_password(
+    password: str,
+    username: str,
+    full_name: str | None = None,
+    *,
+    allow_demo_password: bool = False,
+) -> None:
+    """Refuse a password that is short, common or breached, the username, or the demo's.
+
+    Raises :class:`InvalidInput` whose ``details["password"]`` is ``too_short``, ``too_long``,
+    ``same_as_username``, ``demo_password`` or ``too_common``. Only the demo loader passes
+    ``allow_demo_password=True``.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
             f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
             {"password": "too_short"},  # an error code, not a password  # nosec B105
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Mật khẩu dài tối đa {MAX_PASSWORD_LENGTH} ký tự.",
+            f"The password may have at most {MAX_PASSWORD_LENGTH} characters.",
+            {"password": "too_long"},  # nosec B105
+        )
+    folded = unicodedata.normalize("NFKC", password).strip().casefold()
+    if folded == unicodedata.normalize("NFKC", username).strip().casefold():
+        raise InvalidInput(
+            "Mật khẩu không được trùng với tên đăng nhập.",
+            "The password must not be the username.",
+            {"password": "same_as_username"},  # nosec B105
+        )
+    if folded == DEMO_PASSWORD:
+        if allow_demo_password:
+            return
+        raise InvalidInput(
+            "Đây là mật khẩu công khai của bản trình diễn; hãy chọn mật khẩu khác.",
+            "This is the demo's published password; choose another one.",
+            {"password": "demo_password"},  # nosec B105
+        )
+    if _guessable(password, [username, *(full_name or "").split(), *_PRODUCT_WORDS]):
+        raise InvalidInput(
+            "Mật khẩu này quá phổ biến hoặc dễ đoán: có trong danh sách mật khẩu thông dụng "
+            "hoặc đã bị lộ, hay ghép từ tên, từ thông dụng, dãy phím, dãy số. Hãy chọn mật khẩu "
+            "khác, ví dụ một câu dài dễ nhớ.",
+            "This password is too common or easy to guess: it is in the lists of common or "
+            "breached passwords, or built from names, common words, keyboard or number "
+            "sequences. Choose another, such as a long sentence you can remember.",
+            {"password": "too_common"},  # nosec B105
+        )
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password already checked by :func:`check_password` (or a test
+    fixture's): hashing alone applies no policy."""
     return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def end_sessions(
+    session: Session,
+    user: User,
+    *,
+    revoke_tokens: bool,
+    keep_token: ApiToken | None = None,
+    now: datetime | None = None,
+) -> None:
+    """End every session of ``user`` on every host: the generation their cookies carry no
+    longer matches. With ``revoke_tokens``, their API tokens end too (all but ``keep_token``).
+    The caller commits."""
+    user.session_generation = (user.session_generation or 0) + 1
+    if revoke_tokens:
+        revoke = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        if keep_token is not None:
+            revoke = revoke.where(ApiToken.id != keep_token.id)
+        session.execute(revoke.values(revoked_at=now or utcnow()))
+    session.flush()
+
+
+# The refusal's details when the current password given is wrong (what throttling counts).
+WRONG_CURRENT_PASSWORD = {"current_password": "wrong"}  # an error code  # nosec B105
+
+
+def change_password(
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    keep_token: ApiToken | None = None,
+) -> None:
+    """The user changes their own password: the current one is required, the new one follows
+    the policy and differs from it. Every other session and token ends. The caller commits."""
+    if not verify_password(user, current):
+        raise InvalidInput(
+            "Mật khẩu hiện tại không đúng.",
+            "The current password is wrong.",
+            WRONG_CURRENT_PASSWORD,
+        )
+    if new == current:
+        raise InvalidInput(
+            "Mật khẩu mới phải khác mật khẩu hiện tại.",
+            "The new password must differ from the current one.",
+            {"password": "unchanged"},  # an error code, not a password  # nosec B105
+        )
+    check_password(new, user.username, user.full_name)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_sessions(session, user, revoke_tokens=True, keep_token=keep_token)
+    audit.record_change(session, "password_changed", user.username, utcnow(), user)
+
+
+def reset_password(session: Session, admin: User, user: User, new: str, day: date) -> None:
+    """An administrator gives ``user`` a temporary password: it follows the policy, the user
+    must change it at their next login, and all their sessions and tokens end. The admin's
+    subtree holds every unit where the user has a role (an account without a role needs a
+    root administrator). The caller commits."""
+    units = {a.unit.id: a.unit for a in user.assignments}
+    for unit in units.values() or [None]:
+        require_admin(admin, day, within=unit)
+    check_password(new, user.username, user.full_name)
+    user.password_hash = hash_password(new)
+    user.must_change_password = True
+    end_sessions(session, user, revoke_tokens=True)
+    audit.record_change(session, "password_reset", admin.username, utcnow(), user)
+
+
+def deactivate(session: Session, user: User, actor: User | None = None) -> None:
+    """The account can no longer sign in: its sessions and tokens end now on every host, and
+    stay ended if it is ever reactivated. The caller checks who may do it, and commits."""
+    user.is_active = False
+    end_sessions(session, user, revoke_tokens=True)
+    audit.record_change(session, "user_deactivated", who(actor), utcnow(), user)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -62,8 +227,42 @@ def user_named(session: Session, username: str | None) -> User | None:
     return user
 
 
+# What a unit prints after its documents' numbers when none is given; admins set the real one.
+DEFAULT_ABBREVIATION = {
+    Level.TONG_LDLD: "TLĐ",
+    Level.LDLD_TINH: "LĐLĐ",
+    Level.CD_CAP_TREN: "CĐ",
+    Level.CDCS: "CĐCS",
+}
+_ABBREVIATION_SYMBOLS = frozenset("-&.")
+
+
+def clean_abbreviation(text: str) -> str:
+    """The abbreviation as printed: NFC, upper case; letters (Đ included), digits, '-', '&', '.'."""
+    abbreviation = unicodedata.normalize("NFC", text).strip().upper()
+    if not (
+        0 < len(abbreviation) <= 20
+        and abbreviation[0].isalnum()
+        and all(c.isalnum() or c in _ABBREVIATION_SYMBOLS for c in abbreviation)
+    ):
+        raise InvalidInput(
+            "Tên viết tắt của đơn vị gồm chữ cái (có thể có dấu, như LĐLĐ), số, '-', '&', '.' "
+            "(tối đa 20 ký tự).",
+            "A unit's abbreviation has letters (Vietnamese ones too, as in LĐLĐ), digits, '-', "
+            "'&', '.' (20 at most).",
+            {"abbreviation": "invalid"},
+        )
+    return abbreviation
+
+
 def create_unit(
-    session: Session, code: str, name: str, level: str, parent_code: str | None = None
+    session: Session,
+    code: str,
+    name: str,
+    level: str,
+    parent_code: str | None = None,
+    abbreviation: str | None = None,
+    actor: User | None = None,
 ) -> Unit:
     """Add a unit under its parent; a child sits exactly one level below or deeper."""
     if not CODE_PATTERN.match(code):
@@ -83,6 +282,8 @@ def create_unit(
             f"Mã đơn vị '{code}' đã tồn tại.", f"Unit code '{code}' exists.", {"code": "taken"}
         )
     parent = unit_by_code(session, parent_code) if parent_code else None
+    if actor is not None:
+        require_admin(actor, vn_date(utcnow()), parent)
     if parent is None and lvl is not Level.TONG_LDLD:
         raise InvalidInput(
             "Đơn vị này cần có đơn vị cấp trên.",
@@ -95,20 +296,42 @@ def create_unit(
             "The parent must be at a higher level.",
             {"parent_code": "level"},
         )
-    unit = Unit(code=code, name=name, level=lvl.value, parent=parent)
+    unit = Unit(
+        code=code,
+        name=name,
+        abbreviation=clean_abbreviation(abbreviation or DEFAULT_ABBREVIATION[lvl]),
+        level=lvl.value,
+        parent=parent,
+    )
     session.add(unit)
     session.flush()
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    audit.record_change(session, "unit_created", who(actor), utcnow(), unit)
     return unit
 
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def who(actor: User | None) -> str:
+    """How a link names who made a change: a username, or the server's own commands."""
+    return actor.username if actor is not None else "system"
+
+
 def create_user(
-    session: Session, username: str, full_name: str, password: str, email: str | None = None
+    session: Session,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+    actor: User | None = None,
+    *,
+    allow_demo_password: bool = False,
 ) -> User:
-    """A user; without an ``email`` they see their notifications in the app only."""
+    """A user; without an ``email`` they see their notifications in the app only.
+
+    The password follows :func:`check_password`; only the demo loader passes
+    ``allow_demo_password=True``, to give its accounts the published demo password."""
     email = (email or "").strip() or None
     if email is not None and (len(email) > 254 or not EMAIL.match(email)):
         raise InvalidInput(
@@ -122,11 +345,12 @@ def create_user(
             f"Username '{username}' is taken.",
             {"username": "taken"},
         )
+    check_password(password, username, full_name, allow_demo_password=allow_demo_password)
     user = User(
         username=username, full_name=full_name, email=email, password_hash=hash_password(password)
     )
     session.add(user)
-    session.flush()
+    audit.record_change(session, "user_created", who(actor), utcnow(), user)
     return user
 
 
@@ -139,6 +363,7 @@ def assign_role(
     valid_from: date | None = None,
     valid_to: date | None = None,
     acting_for: User | None = None,
+    actor: User | None = None,
 ) -> RoleAssignment:
     """Give a role at a unit. Officers sit at a CĐCS; reviewers and deciders above it."""
     try:
@@ -163,6 +388,8 @@ def assign_role(
             "The start date must not be after the end date.",
             {"valid_to": "before_valid_from"},
         )
+    if acting_for is not None:
+        _check_substitution(user, r, unit, valid_from, valid_to, acting_for)
     assignment = RoleAssignment(
         user=user,
         role=r.value,
@@ -172,8 +399,51 @@ def assign_role(
         acting_for=acting_for,
     )
     session.add(assignment)
-    session.flush()
+    audit.record_change(session, "role_assigned", who(actor), utcnow(), assignment)
     return assignment
+
+
+def _check_substitution(
+    user: User,
+    role: Role,
+    unit: Unit,
+    valid_from: date | None,
+    valid_to: date | None,
+    principal: User,
+) -> None:
+    """A substitute acts for someone who holds that very role there, for a bounded window:
+    otherwise "acting for" would hand out a role nobody gave, for ever."""
+    if valid_from is None or valid_to is None:
+        raise InvalidInput(
+            "Người làm thay cần có ngày bắt đầu và ngày kết thúc.",
+            "A substitution needs a start and an end date.",
+            {"valid_to" if valid_from else "valid_from": "required_for_substitute"},
+        )
+    if principal.id == user.id:
+        raise InvalidInput(
+            "Không thể làm thay chính mình.",
+            "A user cannot act for themselves.",
+            {"acting_for": "self"},
+        )
+    held = sorted(
+        (a.valid_from or date.min, a.valid_to or date.max)
+        for a in principal.assignments
+        if a.role == role and a.unit_id == unit.id and a.acting_for_id is None
+    )
+    covered_until = valid_from - timedelta(days=1)
+    for start, end in held:
+        if start > covered_until + timedelta(days=1):
+            break
+        covered_until = max(covered_until, end)
+        if covered_until >= valid_to:
+            return
+    raise InvalidInput(
+        f"'{principal.username}' không giữ vai trò '{role.vi}' tại {unit.code} trong suốt thời "
+        f"gian làm thay ({valid_from:%d/%m/%Y}–{valid_to:%d/%m/%Y}).",
+        f"'{principal.username}' does not hold the '{role.en}' role at {unit.code} for the whole "
+        f"substitution ({valid_from:%d/%m/%Y}–{valid_to:%d/%m/%Y}).",
+        {"acting_for": "role_not_held"},
+    )
 
 
 def create_user_with_roles(
@@ -183,10 +453,20 @@ def create_user_with_roles(
     password: str,
     roles: list[dict[str, Any]],
     email: str | None = None,
+    actor: User | None = None,
 ) -> User:
     """A user and their dated role assignments (``role``, ``unit_code``, ``valid_from``,
-    ``valid_to``, ``acting_for``), all flushed together; the caller commits or rolls back."""
-    user = create_user(session, username, full_name, password, email)
+    ``valid_to``, ``acting_for``), all flushed together; the caller commits or rolls back.
+
+    ``actor`` (None: the server's own commands) must administer every unit named, and only
+    an administrator of a root unit may create an account holding no role."""
+    if actor is not None:
+        day = vn_date(utcnow())
+        for role in roles:
+            require_admin(actor, day, unit_by_code(session, role["unit_code"]))
+        if not roles:
+            require_admin(actor, day, None)
+    user = create_user(session, username, full_name, password, email, actor)
     for role in roles:
         assign_role(
             session,
@@ -196,6 +476,7 @@ def create_user_with_roles(
             valid_from=role.get("valid_from"),
             valid_to=role.get("valid_to"),
             acting_for=user_named(session, role.get("acting_for")),
+            actor=actor,
         )
     return user
 
@@ -215,4 +496,55 @@ def require_role(actor: User, roles: set[Role], day: date, within: Unit | None =
         + (f" (đơn vị {within.code} hoặc cấp trên)." if within else "."),
         f"This needs one of the roles: {', '.join(sorted(r.value for r in roles))}.",
         {"required_role": sorted(r.value for r in roles)},
+    )
+
+
+def administered(actor: User, day: date) -> list[Unit]:
+    """The units whose subtrees ``actor`` administers that day."""
+    return [a.unit for a in active_assignments(actor, day) if a.role == Role.ADMIN]
+
+
+def require_admin(actor: User, day: date, within: Unit | None) -> None:
+    """Administration reaches the administrator's own subtree only; what has no unit above
+    it (a new root unit) needs an administrator of a root unit."""
+    for unit in administered(actor, day):
+        if within is None and unit.parent_id is None:
+            return
+        if within is not None and within.path.startswith(unit.path):
+            return
+    where = within.code if within is not None else "gốc"
+    raise NotAllowed(
+        f"Thao tác này cần quyền quản trị tại đơn vị {where} hoặc cấp trên.",
+        f"This needs an administrator of {within.code if within else 'a root unit'} or above.",
+        {"required_role": Role.ADMIN.value, "unit": within.code if within else None},
+    )
+
+
+def users_administered(session: Session, actor: User, day: date) -> list[User]:
+    """The accounts an administrator manages: those holding a role inside their subtrees
+    (a root administrator also sees accounts that hold no role yet)."""
+    units = administered(actor, day)
+    if not units:
+        return []
+    inside = or_(*(Unit.path.startswith(u.path, autoescape=True) for u in units))
+    held = select(RoleAssignment.user_id).join(Unit).where(inside)
+    query = select(User).where(User.id.in_(held))
+    if any(u.parent_id is None for u in units):
+        query = select(User).where(or_(User.id.in_(held), ~User.assignments.any()))
+    return list(
+        session.scalars(query.options(selectinload(User.assignments)).order_by(User.username))
+    )
+
+
+def units_below(session: Session, actor: User, role: Role, day: date) -> list[Unit]:
+    """The units where ``actor`` holds ``role`` and everything below them, in tree order."""
+    paths = [a.unit.path for a in active_assignments(actor, day) if a.role == role]
+    if not paths:
+        return []
+    return list(
+        session.scalars(
+            select(Unit)
+            .where(or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)))
+            .order_by(Unit.path)
+        )
     )

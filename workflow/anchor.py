@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from workflow.audit import canonical_json
+from workflow.canonical import canonical_json
 from workflow.clock import iso_utc, utcnow
 from workflow.errors import InvalidInput
 from workflow.models import AuditHead

@@ -16,29 +16,14 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from workflow import records
+from workflow.canonical import canonical_json
 from workflow.clock import iso_utc
 from workflow.db import Base
-from workflow.models import AuditEvent, AuditHead, Nomination
+from workflow.models import AuditEvent, AuditHead, Blob, Nomination
 
 DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
 GENESIS_HASH = "0" * 64
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace, UTF-8 text, integers only (floats do not round-trip)."""
-    _refuse_floats(value)
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _refuse_floats(value: Any) -> None:
-    if isinstance(value, float):
-        raise TypeError("floats are not allowed in audit bodies")
-    if isinstance(value, dict):
-        for item in value.values():
-            _refuse_floats(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _refuse_floats(item)
 
 
 def link_hash(prev_hash: str, body: str) -> str:
@@ -84,6 +69,36 @@ def append(
     )
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": new_hash})
     return seq
+
+
+def record_change(session: Session, change: str, actor: str, at: datetime, *changed: Base) -> int:
+    """A link vouching for records changed outside a nomination's events (a unit, a user, a
+    role, a campaign version, a signed decision), in the transaction that changed them."""
+    session.flush()
+    return append(
+        session,
+        None,
+        at,
+        {"change": change, "actor": actor, "records": records.digests(*changed)},
+    )
+
+
+def vouch_for_all(session: Session, at: datetime, batch: int = 500) -> int:
+    """Links vouching for every record as it is now, ``batch`` records a link; how many links.
+
+    Run once, when the chain starts covering records (a database upgraded from a version
+    whose chain covered nominations' events only): from then on every change adds its own.
+    """
+    written, pending = 0, {}
+    for key, digest in records.current(session):
+        pending[key] = digest
+        if len(pending) == batch:
+            append(session, None, at, {"change": "baseline", "actor": "system", "records": pending})
+            written, pending = written + 1, {}
+    if pending:
+        append(session, None, at, {"change": "baseline", "actor": "system", "records": pending})
+        written += 1
+    return written
 
 
 def trail(session: Session, nomination_id: int) -> list[dict[str, Any]]:
@@ -143,6 +158,7 @@ def verify(session: Session, anchor: dict[str, Any] | None = None) -> VerifyRepo
     expected_seq, prev = 1, GENESIS_HASH
     last_event: dict[int, tuple[int, dict[str, Any]]] = {}
     event_counts: dict[int, int] = {}
+    vouched: dict[str, tuple[int, str]] = {}  # record key -> (seq, digest) of its last link
     for row in _rows(session):
         report.checked += 1
         if row.seq != expected_seq:
@@ -162,6 +178,8 @@ def verify(session: Session, anchor: dict[str, Any] | None = None) -> VerifyRepo
             if row.nomination_id is not None:
                 last_event[row.nomination_id] = (row.seq, body)
                 event_counts[row.nomination_id] = event_counts.get(row.nomination_id, 0) + 1
+            for key, digest in (body.get("records") or {}).items():
+                vouched[key] = (row.seq, digest)
         if anchor is not None and row.seq == anchor["seq"] and row.hash != anchor["hash"]:
             report.fail(row.seq, "the chain no longer passes through the anchored head")
         expected_seq, prev = row.seq + 1, row.hash
@@ -174,7 +192,42 @@ def verify(session: Session, anchor: dict[str, Any] | None = None) -> VerifyRepo
         report.fail(report.head_seq + 1, "rows up to the anchor are missing")
 
     _check_nominations(session, report, last_event, event_counts)
+    _check_records(session, report, vouched)
+    _check_files(session, report)
     return report
+
+
+def _check_records(
+    session: Session, report: VerifyReport, vouched: dict[str, tuple[int, str]]
+) -> None:
+    """Each audited row as it is now against the digest its last link recorded."""
+    seen = set()
+    for key, digest in records.current(session):
+        seen.add(key)
+        if key not in vouched:
+            report.fail(report.head_seq + 1, f"{key} is not in the chain", chain=False)
+        elif vouched[key][1] != digest:
+            seq = vouched[key][0]
+            report.fail(seq, f"{key} differs from what link #{seq} recorded", chain=False)
+    for key in sorted(vouched.keys() - seen):
+        seq = vouched[key][0]
+        report.fail(seq, f"{key} recorded by link #{seq} no longer exists", chain=False)
+
+
+def _check_files(session: Session, report: VerifyReport) -> None:
+    """Each stored file's bytes against the SHA-256 it is stored under (and vouched for by
+    its attachment's link)."""
+    last = ""
+    while True:
+        chunk = session.execute(
+            select(Blob.sha256, Blob.data).where(Blob.sha256 > last).order_by(Blob.sha256).limit(50)
+        ).all()
+        if not chunk:
+            return
+        for sha256, data in chunk:
+            if hashlib.sha256(data).hexdigest() != sha256:
+                report.fail(report.head_seq + 1, f"blobs/{sha256} content changed", chain=False)
+        last = chunk[-1][0]
 
 
 def _parse(row: AuditEvent) -> dict[str, Any] | None:

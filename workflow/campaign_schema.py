@@ -27,6 +27,7 @@ CODE = validate.Regexp(
 RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 CATEGORIES = ("comprehensive", "thematic", "periodic", "ad_hoc")
 COMPARISONS = (">=", ">", "<=", "<", "==")
+EXTRA_FACT_TYPES = ("integer", "boolean", "text")
 RHYTHMS = ("monthly", "quarterly", "half_yearly", "yearly", "after_period", "ad_hoc")
 
 
@@ -112,6 +113,14 @@ class RuleSpecSchema(Strict):
             raise ValidationError(f"Không có quy tắc '{data['rule']}'.", "rule")
 
 
+class ExtraFactSchema(Strict):
+    """A fact the campaign asks for beyond docs/facts.md (e.g. a movement's own count)."""
+
+    key = fields.String(required=True, validate=CODE)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(required=True, validate=validate.OneOf(EXTRA_FACT_TYPES))
+
+
 class DeciderSchema(Strict):
     level = fields.String(load_default=None, validate=validate.OneOf([lvl.value for lvl in Level]))
     unit = fields.String(load_default=None, validate=CODE)
@@ -163,8 +172,13 @@ class AwardSchema(Strict):
         load_default=None, strict=True, validate=validate.Range(min=0, max=90)
     )
     deadlines = fields.Nested(DeadlinesSchema, load_default=None)
+    # The metadata keeps the OpenAPI minimum a number: apispec would write it through the
+    # as_string field, as the string "0", which OpenAPI validators (and client generators) refuse.
     bonus_coefficient = fields.Decimal(
-        load_default=None, as_string=True, validate=validate.Range(min=0)
+        load_default=None,
+        as_string=True,
+        validate=validate.Range(min=0),
+        metadata={"minimum": 0},
     )
     movement = fields.String(load_default=None)
 
@@ -183,13 +197,15 @@ class CampaignSchema(Strict):
     movements = fields.List(fields.Nested(MovementSchema), load_default=list)
     reporting = fields.List(fields.Nested(ReportingSchema), load_default=list)
     awards = fields.List(fields.Nested(AwardSchema), load_default=list)
+    # No load_default (as `documents`): a campaign without it stores and hashes as before.
+    extra_facts = fields.List(fields.Nested(ExtraFactSchema))
     notes = fields.String(load_default=None)
     # No load_default: a campaign without it stores (and hashes) exactly as before.
     documents = fields.Nested(DocumentsSchema)
 
     @validates_schema
     def _unique_codes(self, data: dict[str, Any], **_: Any) -> None:
-        for name in ("periods", "targets", "awards", "movements"):
+        for name in ("periods", "targets", "awards", "movements", "extra_facts"):
             codes = [item.get("key") or item.get("code") for item in data.get(name) or []]
             duplicates = sorted({c for c in codes if codes.count(c) > 1})
             if duplicates:

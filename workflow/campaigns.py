@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from rules import RULES
 from rules.params import version_data
-from workflow.audit import canonical_json
+from workflow import audit
+from workflow.accounts import active_assignments, who
 from workflow.campaign_schema import (
     REQUIRED_AWARD_FIELDS,
     CampaignSchema,
@@ -21,8 +23,12 @@ from workflow.campaign_schema import (
     flatten_errors,
     parse_ratio,
 )
-from workflow.errors import InvalidInput, NotFound
-from workflow.models import AwardType, Campaign
+from workflow.canonical import canonical_json
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.inputs import MAX_DEPTH, depth, first_refused, shown
+from workflow.models import AwardType, Campaign, Unit, User
+from workflow.vocabulary import Role
 
 
 def _invalid(source: str, problems: list[str]) -> InvalidInput:
@@ -34,13 +40,121 @@ def _invalid(source: str, problems: list[str]) -> InvalidInput:
     )
 
 
+MAX_YAML_CHARS = 512 * 1024
+"""Longest campaign file accepted (the shipped ones are under 10 KB)."""
+MAX_YAML_NODES = 100_000
+"""Most values a file may expand to, aliases counted each time they are used."""
+
+
+class _TooBig(yaml.YAMLError):
+    def __init__(self, message_vi: str, message_en: str) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``safe_load`` that refuses, while composing, nesting deeper than ``MAX_DEPTH`` and
+    more than ``MAX_YAML_NODES`` values: PyYAML composes recursively (a 50k-deep file is a
+    ``RecursionError``) and aliases can expand a small file into billions of values that
+    validation would then walk."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+        self._sizes: dict[int, int] = {}  # id(anchored node) -> how many values it expands to
+
+    def _count(self, nodes: int) -> None:
+        self._nodes += nodes
+        if self._nodes > MAX_YAML_NODES:
+            raise _TooBig(
+                f"tệp có quá nhiều giá trị (tối đa {MAX_YAML_NODES}, kể cả bí danh).",
+                f"the file has too many values (at most {MAX_YAML_NODES}, aliases included).",
+            )
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in the stubs
+            node = self.anchors.get(event.anchor)
+            if node is not None:  # an unknown alias is PyYAML's own error
+                if id(node) not in self._sizes:
+                    raise _TooBig(
+                        "bí danh trỏ vào chính giá trị chứa nó.", "an alias refers to itself."
+                    )
+                self._count(self._sizes[id(node)])
+            return super().compose_node(parent, index)
+        collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self._depth += collection
+        if self._depth > MAX_DEPTH:
+            raise _TooBig(
+                f"các giá trị lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).",
+                f"values are nested too deeply (at most {MAX_DEPTH} levels).",
+            )
+        before = self._nodes
+        self._count(1)
+        node = super().compose_node(parent, index)
+        self._depth -= collection
+        if node is not None:
+            self._sizes[id(node)] = self._nodes - before
+        return node
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """A campaign file's YAML, bounded in length, nesting and expanded size (the admin page,
+    the API's callers and the CLI all come through here)."""
+    try:
+        if len(text) > MAX_YAML_CHARS:
+            raise _TooBig(
+                f"tệp quá lớn (tối đa {MAX_YAML_CHARS // 1024} KB).",
+                f"the file is too large (at most {MAX_YAML_CHARS // 1024} KB).",
+            )
+        loader = _BoundedLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _TooBig as exc:
+        raise InvalidInput(
+            f"Định nghĩa đợt thi đua không hợp lệ ({source}): {exc.message_vi}",
+            f"Invalid campaign definition ({source}): {exc.message_en}",
+            {"source": source, "errors": [exc.message_vi]},
+        ) from None
+    except yaml.YAMLError as exc:
+        raise _invalid(source, [f"YAML sai cú pháp: {exc}"]) from None
+
+
 def read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise _invalid(str(path), [f"không đọc được tệp: {exc.strerror}"]) from None
-    except yaml.YAMLError as exc:
-        raise _invalid(str(path), [f"YAML sai cú pháp: {exc}"]) from None
+    except UnicodeDecodeError:
+        raise _invalid(str(path), ["tệp không phải văn bản UTF-8"]) from None
+    return parse_yaml(text, str(path))
+
+
+def _check_text(raw: Any, source: str) -> None:
+    """Refuse, naming the field, what no store should keep: deep nesting, control characters
+    (TAB/LF/CR allowed in ``notes``), which YAML escapes such as ``"\\0"`` can produce."""
+    if depth(raw) > MAX_DEPTH:
+        raise InvalidInput(
+            f"Định nghĩa đợt thi đua không hợp lệ ({source}): lồng nhau quá sâu"
+            f" (tối đa {MAX_DEPTH} cấp).",
+            f"Invalid campaign definition ({source}): nested too deeply"
+            f" (at most {MAX_DEPTH} levels).",
+            {"source": source, "errors": [f"(gốc): lồng quá {MAX_DEPTH} cấp"]},
+        )
+    refused = first_refused(raw)
+    if refused:
+        field, char = shown(refused[0]), refused[1]
+        raise InvalidInput(
+            f"Định nghĩa đợt thi đua không hợp lệ ({source}): trường «{field}» chứa ký tự"
+            f" điều khiển {char}, không được phép.",
+            f"Invalid campaign definition ({source}): field '{field}' contains the control"
+            f" character {char}, which is not allowed.",
+            {"source": source, "errors": [f"{field}: ký tự điều khiển {char}"], "field": field},
+        )
 
 
 def load_catalogue(raw: Any, source: str) -> dict[str, dict[str, Any]]:
@@ -55,6 +169,7 @@ def validate(raw: Any, source: str, catalogue: dict[str, dict[str, Any]]) -> dic
     """The campaign as validated data, each award completed from the catalogue."""
     if not isinstance(raw, dict):
         raise _invalid(source, ["(gốc): cần một bảng khóa-giá trị (mapping)"])
+    _check_text(raw, source)
     try:
         data: dict[str, Any] = CampaignSchema().load(raw)
     except ValidationError as err:
@@ -69,12 +184,32 @@ def validate(raw: Any, source: str, catalogue: dict[str, dict[str, Any]]) -> dic
             continue
         merged = {**base, **{k: v for k, v in award.items() if v is not None}}
         merged["code"] = award["code"]
+        rules = merged.get("rules")
+        if merged.get("quota") and rules is not None and all(r["rule"] != "R-QUOTA" for r in rules):
+            # A declared quota is always enforced, whether or not the award lists its rule.
+            merged["rules"] = [*rules, {"rule": "R-QUOTA", "severity": "blocking", "params": {}}]
         missing = [f for f in REQUIRED_AWARD_FIELDS if merged.get(f) is None]
         problems += [f"awards.{index}.{f}: bắt buộc (không có trong danh mục)" for f in missing]
         data["awards"][index] = merged
     if problems:
         raise _invalid(source, problems)
     return data
+
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "campaigns" / "catalogue.yaml"
+
+
+def import_definition(
+    session: Session,
+    raw: Any,
+    source: str,
+    actor: User | None = None,
+    catalogue_path: Path = CATALOGUE,
+) -> Campaign:
+    """Validate a definition however it arrived (a file, an upload, an API body) against the
+    catalogue and import it; the caller commits."""
+    catalogue = load_catalogue(read_yaml(catalogue_path), str(catalogue_path))
+    return import_campaign(session, validate(raw, source, catalogue), actor)
 
 
 def load_file(path: Path, catalogue_path: Path | None) -> dict[str, Any]:
@@ -90,30 +225,73 @@ def rule_set_version(definition: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 
-def import_campaign(session: Session, data: dict[str, Any]) -> Campaign:
-    """Create the campaign or update it in place (same code): importing twice changes nothing."""
+def import_campaign(
+    session: Session,
+    data: dict[str, Any],
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> Campaign:
+    """Create the campaign, or add a version when the definition changed (same code);
+    importing the same definition again changes nothing.
+
+    A new version gets award rows of its own: nominations already in flight keep the award
+    (rules, vote ratio, quota) they were checked against. ``actor`` is the administrator
+    importing it (None: the server's own commands), who must administer the issuing unit —
+    the campaign's current one too, when it is replaced.
+    """
+    now = now or utcnow()
     stored = CampaignSchema().dump(data)
     stored["awards"] = [_award_json(a) for a in data["awards"]]
+    version_hash = rule_set_version(stored)
     campaign = session.scalar(select(Campaign).where(Campaign.code == data["code"]))
+    if actor is not None:
+        _require_issuer_admin(session, actor, data["issuer"]["code"], vn_date(now))
+        if campaign is not None and campaign.issuer_code:
+            _require_issuer_admin(session, actor, campaign.issuer_code, vn_date(now))
+    if campaign is not None and campaign.rule_set_version == version_hash:
+        return campaign
     if campaign is None:
-        campaign = Campaign(code=data["code"])
+        campaign = Campaign(code=data["code"], version=1)
         session.add(campaign)
+    else:
+        campaign.version += 1
     campaign.title = data["title"]
     campaign.year = data["year"]
     campaign.reference_date = data["reference_date"]
     campaign.issuer_code = data["issuer"]["code"]
     campaign.parent_code = data["parent"]
     campaign.definition = stored
-    campaign.rule_set_version = rule_set_version(stored)
-    existing = {a.code: a for a in campaign.award_types}
+    campaign.rule_set_version = version_hash
     for award in data["awards"]:
-        row = existing.get(award["code"])
-        if row is None:
-            row = AwardType(code=award["code"])
-            campaign.award_types.append(row)
+        row = AwardType(
+            code=award["code"], campaign_version=campaign.version, rule_set_version=version_hash
+        )
         _apply_award(row, award)
+        campaign.all_award_types.append(row)
     session.flush()
+    session.expire(campaign, ["award_types"])
+    audit.record_change(session, "campaign_version", who(actor), now, campaign)
     return campaign
+
+
+def _require_issuer_admin(session: Session, actor: User, issuer_code: str, day: date) -> None:
+    """Only an administrator of the issuing unit or above may (re)define its campaign; an
+    issuer that is not a unit here needs an administrator of a root unit."""
+    issuer = session.scalar(select(Unit).where(Unit.code == issuer_code))
+    for a in active_assignments(actor, day):
+        if a.role != Role.ADMIN:
+            continue
+        if issuer is not None and issuer.path.startswith(a.unit.path):
+            return
+        if issuer is None and a.unit.parent_id is None:
+            return
+    raise NotAllowed(
+        f"Chỉ quản trị viên của đơn vị ban hành ({issuer_code}) hoặc cấp trên mới được nhập hay "
+        "thay thế đợt thi đua này.",
+        f"Only an administrator of the issuing unit ({issuer_code}) or above may import or "
+        "replace this campaign.",
+        {"required_role": Role.ADMIN.value, "issuer": issuer_code},
+    )
 
 
 def _award_json(award: dict[str, Any]) -> dict[str, Any]:
@@ -156,6 +334,18 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
     if campaign is None:
         raise NotFound(f"Không có đợt thi đua '{code}'.", f"No campaign '{code}'.")
     return campaign
+
+
+def offered_awards(session: Session) -> list[tuple[Campaign, AwardType]]:
+    """Every award new nominations may be made for (each campaign's current version),
+    newest year first."""
+    rows = session.execute(
+        select(Campaign, AwardType)
+        .join(AwardType, AwardType.campaign_id == Campaign.id)
+        .where(AwardType.campaign_version == Campaign.version)
+        .order_by(Campaign.year.desc(), AwardType.title)
+    ).all()
+    return [(c, a) for c, a in rows]
 
 
 def offering_awards(session: Session) -> list[Campaign]:

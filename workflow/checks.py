@@ -223,7 +223,7 @@ def report(session: Session, n: Nomination, today: date | None = None) -> CheckR
     )
     return CheckReport(
         eligible=not any(r.blocks for r in results),
-        rule_set_version=n.campaign.rule_set_version,
+        rule_set_version=n.award_type.rule_set_version,
         results=results,
         at_submit=n.checks_at_submit,
         changed_since_submit=changed,
@@ -236,7 +236,7 @@ def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -
         return []
     results = run_checks(session, n, today, event)
     if event in (Event.SUBMIT, Event.RESUBMIT):
-        n.rule_set_version = n.campaign.rule_set_version
+        n.rule_set_version = n.award_type.rule_set_version
         n.checks_at_submit = [r.as_dict() for r in results]
     return [Problem(r.rule, r.message_vi, r.message_en, blocking=True) for r in results if r.blocks]
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from workflow import notify
-from workflow.clock import utcnow, vn_date
+from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
 from workflow.vocabulary import Role, State
 from workflow.workdays import default_calendar
@@ -151,7 +151,7 @@ def _already_alerted(session: Session, ids: list[int]) -> set[tuple[int, int, da
 
 def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime) -> int:
     unit: Unit = n.current_unit
-    due, title = notify.ddmmyyyy(n.due_on), notify.title(n)
+    due, title = ddmmyyyy(n.due_on, "—"), notify.title(n)
     acting = Role.REVIEWER if n.state == State.IN_REVIEW else Role.OFFICER
     if kind == "reminder":
         task = "thẩm định" if acting is Role.REVIEWER else "gửi đề nghị"

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from rules.money import bonus_amount, vnd_words
-from rules.params import MissingParameter
+from rules.money import vnd_words
+from workflow.amounts import award_amount
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, User
 from workflow.visibility import can_see, visible_filter
@@ -41,16 +41,6 @@ def decision_view(session: Session, actor: User, decision_id: int, day: date) ->
             f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
         )
     return view_of(decision)
-
-
-def award_amount(nomination: Nomination, signed_on: date) -> int | None:
-    """The bonus paid with the award: coefficient × lương cơ sở on the signing date, or None
-    when the award carries no cash (or no base salary is known for that day)."""
-    coefficient = nomination.award_type.bonus_coefficient
-    try:
-        return bonus_amount(coefficient, signed_on) if coefficient else None
-    except MissingParameter:
-        return None
 
 
 def view_of(decision: Decision) -> DecisionView:

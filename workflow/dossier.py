@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow import service
 from workflow.clock import utcnow
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import IntegrityBroken, InvalidInput, NotFound
 from workflow.models import Attachment, Blob, User
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -88,16 +88,15 @@ def attach(
         session.add(
             Blob(sha256=digest, media_type=TYPES[extension], size=len(content), data=content)
         )
-    session.add(
-        Attachment(
-            nomination_id=nomination_id,
-            sha256=digest,
-            kind=kind,
-            extension=extension,
-            uploaded_by_id=actor.id,
-            uploaded_at=now,
-        )
+    attachment = Attachment(
+        nomination_id=nomination_id,
+        sha256=digest,
+        kind=kind,
+        extension=extension,
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
     )
+    session.add(attachment)
     session.flush()
     return service.record_edit(
         session,
@@ -106,6 +105,7 @@ def attach(
         expected_version=expected_version,
         now=now,
         data={"attachment": digest, "kind": kind, "type": extension},
+        also=(attachment,),
     )
 
 
@@ -126,5 +126,13 @@ def content_of(
     found = session.get(Attachment, attachment_id)
     if found is None or found.nomination_id != nomination_id:
         raise NotFound("Không tìm thấy tài liệu.", "Document not found.")
-    data = session.scalar(select(Blob.data).where(Blob.sha256 == found.sha256))
-    return found, data or b""
+    data = session.scalar(select(Blob.data).where(Blob.sha256 == found.sha256)) or b""
+    if hashlib.sha256(data).hexdigest() != found.sha256:
+        # Changed behind the application's back: never hand out bytes nobody vouched for.
+        raise IntegrityBroken(
+            "Tệp này không còn khớp với dấu vân tay (SHA-256) đã ghi khi tải lên; đã báo cho "
+            "kiểm toán viên kiểm tra.",
+            "This file no longer matches the SHA-256 recorded when it was uploaded.",
+            {"sha256": found.sha256},
+        )
+    return found, data

@@ -62,3 +62,10 @@ class NotEligible(WorkflowError):
 class IdempotencyKeyReused(WorkflowError):
     code = "idempotency_key_reused"
     http_status = 422
+
+
+class IntegrityBroken(WorkflowError):
+    """Stored content no longer matches what the audit chain vouched for: refused, never served."""
+
+    code = "integrity_broken"
+    http_status = 409

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workflow import audit, queries
+from workflow.amounts import award_amount
 from workflow.campaigns import campaign_by_code
 from workflow.clock import VIETNAM, parse_iso_utc
-from workflow.decisions import DecisionView, award_amount
+from workflow.decisions import DecisionView
 from workflow.models import Nomination
 from workflow.spreadsheets import Sheet, table_workbook
 from workflow.vocabulary import Event, NomineeKind, State

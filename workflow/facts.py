@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from rules import RULES
 from workflow.campaign_schema import flatten_errors
 from workflow.errors import InvalidInput
-from workflow.models import AwardType
+from workflow.models import AwardType, Campaign
 
 RATINGS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 SCOPES = ("co_so", "tinh", "toan_quoc")
@@ -46,10 +46,11 @@ def _by_year(values: tuple[str, ...]) -> fields.Dict:
 
 
 class FactsSchema(Schema):
-    """Known keys are checked; other keys pass through (campaigns may add their own)."""
+    """Every key is known: a misspelt one ("rating") would leave its rule "unknown" and block
+    nothing. Keys a campaign declares itself (``extra_facts``) are checked apart."""
 
     class Meta:
-        unknown = INCLUDE
+        unknown = RAISE
 
     ratings = _by_year(RATINGS)
     initiatives = fields.List(fields.Nested(InitiativeSchema))
@@ -73,18 +74,44 @@ class FactsSchema(Schema):
 _FACTS = FactsSchema()  # building a schema costs more than loading with it
 
 
-def validate_facts(raw: Any) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = _FACTS.load(raw if isinstance(raw, dict) else {})
-    except ValidationError as err:
-        problems = flatten_errors(err.messages, "facts")
-        raise InvalidInput(
-            "Thông tin kê khai chưa đúng: " + "; ".join(problems),
-            "Invalid facts: " + "; ".join(problems),
-            {"facts": problems},
-        ) from None
+_EXTRA_FIELDS: dict[str, fields.Field[Any]] = {
+    "integer": fields.Integer(strict=True),
+    "boolean": fields.Boolean(),
+    "text": fields.String(validate=validate.Length(max=2000)),
+}
+
+
+def extra_facts(campaign: Campaign) -> list[dict[str, Any]]:
+    """The facts a campaign declares beyond docs/facts.md."""
+    return list((campaign.definition or {}).get("extra_facts") or [])
+
+
+def validate_facts(raw: Any, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The facts as stored, or InvalidInput naming every wrong or unknown key.
+
+    ``extra``: the campaign's own facts (``extra_facts``), accepted with their declared type.
+    """
     if not isinstance(raw, dict):
         raise InvalidInput("Thông tin kê khai phải là một đối tượng.", "Facts must be an object.")
+    declared = {spec["key"]: _EXTRA_FIELDS[spec["type"]] for spec in extra or []}
+    schema: Schema = _FACTS
+    if declared:
+        known: dict[str, fields.Field[Any]] = dict(_FACTS.declared_fields)
+        schema = Schema.from_dict(known | declared)()
+    try:
+        loaded: dict[str, Any] = schema.load(raw)
+    except ValidationError as err:
+        problems = flatten_errors(err.messages, "facts")
+        messages = err.messages if isinstance(err.messages, dict) else {}
+        unknown = sorted(k for k, v in messages.items() if v == ["Unknown field."])
+        raise InvalidInput(
+            "Thông tin kê khai chưa đúng: "
+            + "; ".join(problems).replace(
+                "Unknown field.", "không có thông tin này trong danh mục thông tin kê khai"
+            ),
+            "Invalid facts: " + "; ".join(problems),
+            {"facts": problems} | ({"unknown_keys": unknown} if unknown else {}),
+        ) from None
     return loaded
 
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow import service
+from workflow import service, xlsx_limits
 from workflow.accounts import active_assignments
 from workflow.campaigns import campaign_by_code
 from workflow.clock import utcnow, vn_date
@@ -309,11 +309,9 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
             "The file is too large (10 MB at most).",
             {"file": "too_large"},
         )
-    unreadable = InvalidInput(
-        "Tệp không đọc được: hãy gửi tệp Excel (.xlsx).",
-        "The file cannot be read: send an Excel (.xlsx) file.",
-        {"file": "not_xlsx"},
-    )
+    # The 10 MB bound the compressed bytes only: what they expand to is checked first.
+    xlsx_limits.check(content)
+    unreadable = xlsx_limits.unreadable()
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl fails on malformed files with many kinds of error
@@ -323,6 +321,7 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
             raise unreadable
         ws = wb.worksheets[0]
         rows = []
+        text = 0
         # Bounded width: a small file may declare 16,384 columns, which openpyxl would pad.
         for row in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append(row)
@@ -332,6 +331,11 @@ def _read_rows(content: bytes) -> list[tuple[Any, ...]]:
                     f"The file has more than {MAX_ROWS} rows: split it.",
                     {"file": "too_many_rows"},
                 )
+            # Counted again as read: one shared string may fill every cell, and each cell
+            # becomes text of its own in the checked rows.
+            text += sum(len(value) for value in row if isinstance(value, str))
+            if text > xlsx_limits.MAX_TEXT_CHARS:
+                raise xlsx_limits.too_much_text()
         return rows
     except InvalidInput:
         raise
@@ -542,21 +546,33 @@ def same_file_imported(session: Session, batch: ImportBatch) -> ImportBatch | No
 
 
 def confirm(
-    session: Session, actor: User, batch_id: int, now: datetime | None = None
+    session: Session,
+    actor: User,
+    batch_id: int,
+    now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> list[service.Outcome]:
     """Create the valid rows, all in one transaction; duplicates are checked again now, since
-    others may have created some of these nominations after the preview."""
+    others may have created some of these nominations after the preview. A retry with the
+    same ``idempotency_key`` gets the first answer instead of "already imported"."""
     now = now or utcnow()
+    fingerprint = service.request_hash({"confirm_import": batch_id})
     try:
         batch = batch_for(session, actor, batch_id)
-        if batch.status != "pending":
-            raise StaleVersion(
-                "Danh sách này đã được nhập rồi.", "This list has already been imported."
-            )
         unit = _officer_unit(session, actor, batch.unit.code, now)
         # One confirmation at a time per unit: two lists holding the same people, confirmed at
         # once, would otherwise both pass the duplicate check (PostgreSQL; SQLite serialises).
         session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+        if idempotency_key is not None:
+            first = service.replayed(session, actor, idempotency_key, fingerprint)
+            if first is not None:
+                session.rollback()
+                return [service.Outcome(**o) for o in first["outcomes"]]
+        session.refresh(batch)
+        if batch.status != "pending":
+            raise StaleVersion(
+                "Danh sách này đã được nhập rồi.", "This list has already been imported."
+            )
         rows = [dict(r) for r in batch.rows["rows"]]
         _mark_duplicates(session, batch.campaign_id, rows)
         specs = [
@@ -586,7 +602,14 @@ def confirm(
             )
         code = batch.campaign.code
         outcomes = service.create_nominations(
-            session, actor, campaign=code, specs=specs, unit_code=unit.code, now=now
+            session,
+            actor,
+            campaign=code,
+            specs=specs,
+            unit_code=unit.code,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            now=now,
         )
         session.expire(batch)
         return outcomes

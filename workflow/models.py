@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -27,6 +29,8 @@ from workflow.db import Base
 from workflow.vocabulary import Level, NomineeKind, Role, State, VoteBase
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# Python None is SQL NULL here, never the JSON value null (which `IS NULL` does not find).
+NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -60,6 +64,8 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # How the unit signs its documents on paper ("LĐLĐ", "CĐVC"): the tail of "05/QĐ-LĐLĐ".
+    abbreviation: Mapped[str] = mapped_column(String(20))
     level: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
@@ -85,6 +91,11 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Every signed session cookie carries the generation it was issued under; logout, a
+    # password change or reset and deactivation bump it, ending every session on every host.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Set by an administrator's reset: every page leads to the change form until it is done.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", lazy="selectin"
@@ -132,10 +143,22 @@ class Campaign(Base):
     parent_code: Mapped[str | None] = mapped_column(String(60))
     # The validated definition as imported (dates as ISO strings), and a hash of it together
     # with the rule parameters: what a nomination was checked against.
-    definition: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    definition: Mapped[dict[str, Any] | None] = mapped_column(NullableJson)
     rule_set_version: Mapped[str | None] = mapped_column(String(64))
+    # Each import that changes the definition is a new version with award rows of its own,
+    # so nominations already in flight keep the rules and vote ratio they were checked by.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
-    award_types: Mapped[list[AwardType]] = relationship(back_populates="campaign")
+    # The awards of the current version: what new nominations are offered.
+    award_types: Mapped[list[AwardType]] = relationship(
+        primaryjoin="and_(Campaign.id == AwardType.campaign_id, "
+        "Campaign.version == AwardType.campaign_version)",
+        viewonly=True,
+        order_by="AwardType.id",
+    )
+    all_award_types: Mapped[list[AwardType]] = relationship(
+        back_populates="campaign", order_by="AwardType.id"
+    )
 
 
 class AwardType(Base):
@@ -146,7 +169,7 @@ class AwardType(Base):
 
     __tablename__ = "award_types"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "code"),
+        UniqueConstraint("campaign_id", "code", "campaign_version"),
         _enum_check("nominee_kind", NomineeKind),
         _enum_check("decider_level", Level),
         _enum_check("vote_base", VoteBase),
@@ -159,6 +182,9 @@ class AwardType(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    campaign_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The campaign version's rule-set hash: what a nomination of this award is checked by.
+    rule_set_version: Mapped[str | None] = mapped_column(String(64))
     code: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     nominee_kind: Mapped[str] = mapped_column(String(20))
@@ -176,11 +202,31 @@ class AwardType(Base):
     days_per_tier: Mapped[int | None] = mapped_column(Integer)
     bonus_coefficient: Mapped[str | None] = mapped_column(String(20))
 
-    campaign: Mapped[Campaign] = relationship(back_populates="award_types")
+    campaign: Mapped[Campaign] = relationship(back_populates="all_award_types")
+
+
+class NumberCounter(Base):
+    """The last number a unit gave to one kind of document in one calendar year.
+
+    Incremented inside the transaction that issues the document, so numbers are gapless
+    and two concurrent signings wait for each other on this row instead of colliding.
+    """
+
+    __tablename__ = "number_counters"
+    __table_args__ = (CheckConstraint("last >= 1", name="last_positive"),)
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class Decision(Base):
-    """A signed decision (Quyết định khen thưởng), numbered per issuing unit and year."""
+    """A signed decision (Quyết định khen thưởng), numbered per issuing unit and year.
+
+    ``number`` is the text printed on it ("05/QĐ-LĐLĐ"); it repeats from year to year, so
+    (unit, year, serial) is what identifies it.
+    """
 
     __tablename__ = "decisions"
     __table_args__ = (UniqueConstraint("unit_id", "year", "serial"),)
@@ -189,7 +235,7 @@ class Decision(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     year: Mapped[int] = mapped_column(Integer)
     serial: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[str] = mapped_column(String(80))
     signed_on: Mapped[date] = mapped_column(Date)
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -224,13 +270,14 @@ class Nomination(Base):
     facts: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     achievements: Mapped[str] = mapped_column(Text, default="")
     # Unit ids from the origin's parent up to the deciding unit, frozen at submit.
-    route: Mapped[list[int] | None] = mapped_column(JsonType)
-    route_codes: Mapped[list[str] | None] = mapped_column(JsonType)  # the same units' codes
-    vote: Mapped[dict[str, int] | None] = mapped_column(JsonType)
+    # SQL NULL until submitted (a database check refuses anything but NULL or a non-empty array).
+    route: Mapped[list[int] | None] = mapped_column(NullableJson)
+    route_codes: Mapped[list[str] | None] = mapped_column(NullableJson)  # the same units' codes
+    vote: Mapped[dict[str, int] | None] = mapped_column(NullableJson)
     rule_set_version: Mapped[str | None] = mapped_column(String(64))
-    checks_at_submit: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType)
+    checks_at_submit: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJson)
     # The latest re-check of the whole campaign (``rules check``): {"eligible", "results"}.
-    checks_latest: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    checks_latest: Mapped[dict[str, Any] | None] = mapped_column(NullableJson)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     # When the unit now holding it should have acted (set as each tier receives it).
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
@@ -301,19 +348,21 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LoginFailure(Base):
-    """One failed login, counted per account and per address over a sliding hour."""
+class LoginThrottle(Base):
+    """Failed logins of one account, address or known device, as a leaky bucket.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (
-        Index("ix_login_failures_username_at", "username", "at"),
-        Index("ix_login_failures_address_at", "address", "at"),
-    )
+    ``failures`` is the count at ``last_failure_at``; one failure is forgotten per quiet
+    interval after it (see :mod:`workflow.throttle`). Each attempt updates its rows under a
+    row lock before the password is checked, so concurrent attempts never pass the limit.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80))
-    address: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __tablename__ = "login_throttles"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)  # account, address, device
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Blob(Base):

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from workflow.clock import vn_date
+from workflow.clock import ddmmyyyy, vn_date
 from workflow.db import Base
 from workflow.models import (
     Nomination,
@@ -171,10 +171,6 @@ def tell(
     return len(told)
 
 
-def ddmmyyyy(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "—"
-
-
 def _due(label: str, day: date | None) -> str:
     """A line "Hạn …: dd/mm/yyyy." when there is a deadline, else nothing."""
     return f"\n{label}: {ddmmyyyy(day)}." if day else ""
@@ -221,6 +217,17 @@ def _messages(
                 (Role.COUNCIL,),
                 f"{title(n)} chờ Hội đồng Thi đua - Khen thưởng xét",
                 f"{what} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
+            )
+        ]
+    if event is Event.RETURN and n.state == State.IN_REVIEW:
+        # Sent back one tier, not to the CĐCS: the reviewers there must look at it again.
+        return [
+            Message(
+                n.current_unit_id,
+                (Role.REVIEWER,),
+                f"{title(n)} được trả lại để thẩm định lại",
+                f"{what} đã được cấp trên trả lại {unit.name} để thẩm định lại.{reason}"
+                f"{_due('Hạn xử lý', n.due_on)}",
             )
         ]
     if event is Event.RETURN:

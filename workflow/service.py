@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from workflow import audit, deadlines, eligibility, notify
+from workflow import audit, deadlines, eligibility, notify, numbering, records
 from workflow import checks as _campaign_rules  # noqa: F401 - registers the campaign rules
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
@@ -35,7 +35,7 @@ from workflow.errors import (
     StaleVersion,
     WorkflowError,
 )
-from workflow.facts import validate_facts
+from workflow.facts import extra_facts, validate_facts
 from workflow.machine import Step, allowed_events, run
 from workflow.models import (
     AwardType,
@@ -47,6 +47,7 @@ from workflow.models import (
     Unit,
     User,
 )
+from workflow.numbering import DocumentKind
 from workflow.visibility import can_see
 from workflow.vocabulary import (
     EVENTS_NEEDING_REASON,
@@ -118,13 +119,15 @@ def _load_for_update(session: Session, nomination_id: int, actor: User, day: dat
     return nomination
 
 
-def _request_hash(payload: dict[str, Any]) -> str:
+def request_hash(payload: dict[str, Any]) -> str:
     """A fingerprint of what the caller asked, whatever it contains (even invalid input)."""
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _replay(session: Session, actor: User, key: str, request_hash: str) -> Outcome | None:
+def replayed(session: Session, actor: User, key: str, fingerprint: str) -> dict[str, Any] | None:
+    """The answer first given to this key, or None if it is new; refused if the key was
+    used for a different request (a client bug that must not be answered as a success)."""
     record = session.scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.user_id == actor.id, IdempotencyRecord.key == key
@@ -132,13 +135,30 @@ def _replay(session: Session, actor: User, key: str, request_hash: str) -> Outco
     )
     if record is None:
         return None
-    if record.request_hash != request_hash:
+    if record.request_hash != fingerprint:
         raise IdempotencyKeyReused(
             "Khóa chống gửi trùng này đã được dùng cho một yêu cầu khác.",
             "This idempotency key was already used for a different request.",
             {"idempotency_key": key},
         )
-    return Outcome(**record.response)
+    return dict(record.response)
+
+
+def remember(
+    session: Session,
+    actor: User,
+    key: str,
+    fingerprint: str,
+    response: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Keep the answer for retries, in the same transaction as the change it describes."""
+    session.add(
+        IdempotencyRecord(
+            user_id=actor.id, key=key, request_hash=fingerprint, response=response, created_at=now
+        )
+    )
+    session.flush()
 
 
 def _record(
@@ -152,10 +172,12 @@ def _record(
     now: datetime,
     comment: str | None,
     data: dict[str, Any],
+    also: tuple[Base, ...] = (),
 ) -> Outcome:
     """Append the audit link describing a change already applied; say what happened.
 
-    ``before`` is (state, unit code) before the event, (None, None) at creation.
+    ``before`` is (state, unit code) before the event, (None, None) at creation. The link
+    vouches for the nomination as it now is, and for ``also`` (a file added with it).
     """
     seq = audit.append(
         session,
@@ -177,6 +199,7 @@ def _record(
             "version": nomination.version,
             "comment": comment,
             "data": data,
+            "records": records.digests(nomination, *also),
         },
     )
     return Outcome(nomination.id, nomination.state, nomination.version, to_unit, seq)
@@ -375,7 +398,7 @@ def fire(
             "This event happens only by creating a nomination or signing a decision.",
             {"event": "not_direct"},
         )
-    request_hash = _request_hash(
+    fingerprint = request_hash(
         {
             "id": nomination_id,
             "event": ev.value,
@@ -393,24 +416,33 @@ def fire(
             expected_version,
             comment,
             idempotency_key,
-            request_hash,
+            fingerprint,
             now,
             data,
         )
         session.commit()
         return outcome
     except IntegrityError:
-        # Only a concurrent first use of the same idempotency key can collide here.
-        session.rollback()
-        if idempotency_key is not None:
-            replayed = _replay(session, actor, idempotency_key, request_hash)
-            session.rollback()
-            if replayed is not None:
-                return replayed
-        raise
+        first = _first_answer(session, actor, idempotency_key, fingerprint)
+        if first is None:
+            raise
+        return Outcome(**first)
     except BaseException:
         session.rollback()
         raise
+
+
+def _first_answer(
+    session: Session, actor: User, key: str | None, fingerprint: str
+) -> dict[str, Any] | None:
+    """After an IntegrityError: the answer a concurrent first use of the same key committed
+    (the only collision possible on the idempotency record), or None."""
+    session.rollback()
+    if key is None:
+        return None
+    first = replayed(session, actor, key, fingerprint)
+    session.rollback()
+    return first
 
 
 def _fire(
@@ -421,7 +453,7 @@ def _fire(
     expected_version: int,
     comment: str | None,
     idempotency_key: str | None,
-    request_hash: str,
+    fingerprint: str,
     now: datetime,
     data: dict[str, Any],
 ) -> Outcome:
@@ -429,9 +461,9 @@ def _fire(
     # Lock first: a concurrent retry then sees the committed idempotency record below.
     nomination = _load_for_update(session, nomination_id, actor, today)
     if idempotency_key is not None:
-        replayed = _replay(session, actor, idempotency_key, request_hash)
-        if replayed is not None:
-            return replayed
+        first = replayed(session, actor, idempotency_key, fingerprint)
+        if first is not None:
+            return Outcome(**first)
     if nomination.version != expected_version:
         raise StaleVersion(
             "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
@@ -488,15 +520,7 @@ def _fire(
     )
     notify.after_event(session, nomination, event, actor, now, clean_comment)
     if idempotency_key is not None:
-        session.add(
-            IdempotencyRecord(
-                user_id=actor.id,
-                key=idempotency_key,
-                request_hash=request_hash,
-                response=outcome.as_dict(),
-                created_at=now,
-            )
-        )
+        remember(session, actor, idempotency_key, fingerprint, outcome.as_dict(), now)
     session.flush()
     return outcome
 
@@ -513,6 +537,7 @@ def create_nomination(
     facts: dict[str, Any] | None = None,
     achievements: str = "",
     unit_code: str | None = None,
+    idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """A new draft at the officer's CĐCS; its creation is the first link of its trail."""
@@ -520,7 +545,13 @@ def create_nomination(
         award_type, nominee_kind, nominee_name, nominee or {}, facts or {}, achievements
     )
     return create_nominations(
-        session, actor, campaign=campaign, specs=[spec], unit_code=unit_code, now=now
+        session,
+        actor,
+        campaign=campaign,
+        specs=[spec],
+        unit_code=unit_code,
+        idempotency_key=idempotency_key,
+        now=now,
     )[0]
 
 
@@ -544,14 +575,27 @@ def create_nominations(
     campaign: str,
     specs: list[NewNomination],
     unit_code: str | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
     now: datetime | None = None,
 ) -> list[Outcome]:
     """Several drafts in one transaction: all are created, or none (a list import).
 
     Who proposes and what the campaign offers are resolved once, and the rows are inserted
-    in one flush; only the audit links are written one by one (each hashes the previous)."""
+    in one flush; only the audit links are written one by one (each hashes the previous).
+    A retry with the same ``idempotency_key`` gets the first answer and creates nothing;
+    ``fingerprint`` names the request when it is not these specs (an import's confirmation).
+    """
     now = now or utcnow()
+    fingerprint = fingerprint or request_hash(
+        {"campaign": campaign, "unit": unit_code, "specs": [asdict(s) for s in specs]}
+    )
     try:
+        if idempotency_key is not None:
+            first = replayed(session, actor, idempotency_key, fingerprint)
+            if first is not None:
+                session.rollback()
+                return [Outcome(**o) for o in first["outcomes"]]
         assignment = officer_assignment(session, actor, unit_code, vn_date(now))
         offered = _offered(session, campaign)
         nominations = [
@@ -581,8 +625,16 @@ def create_nominations(
                     data,
                 )
             )
+        if idempotency_key is not None:
+            answer = {"outcomes": [o.as_dict() for o in outcomes]}
+            remember(session, actor, idempotency_key, fingerprint, answer, now)
         session.commit()
         return outcomes
+    except IntegrityError:
+        first = _first_answer(session, actor, idempotency_key, fingerprint)
+        if first is None:
+            raise
+        return [Outcome(**o) for o in first["outcomes"]]
     except BaseException:
         session.rollback()
         raise
@@ -616,7 +668,9 @@ def _offered(session: Session, campaign_code: str) -> dict[str, AwardType]:
     return {
         atype.code: atype
         for atype in session.scalars(
-            select(AwardType).join(Campaign).where(Campaign.code == campaign_code)
+            select(AwardType)
+            .join(Campaign)
+            .where(Campaign.code == campaign_code, AwardType.campaign_version == Campaign.version)
         )
     }
 
@@ -660,7 +714,7 @@ def _new_nomination(
         nominee_name=name,
         nominee_key=nominee_key(spec.nominee, name, assignment.unit_id),
         nominee=spec.nominee,
-        facts=validate_facts(spec.facts),
+        facts=validate_facts(spec.facts, extra_facts(atype.campaign)),
         achievements=spec.achievements,
         version=1,
         due_on=atype.submit_by,
@@ -716,15 +770,17 @@ def record_edit(
     *,
     expected_version: int,
     data: dict[str, Any],
+    also: tuple[Base, ...] = (),
     now: datetime | None = None,
 ) -> Outcome:
     """An audited change to the dossier made alongside (e.g. a file added), same rules as edit.
 
-    Commits what the caller added in this transaction with the audit link, or nothing.
+    Commits what the caller added in this transaction (``also``, vouched for by the same
+    link) with the audit link, or nothing.
     """
     now = now or utcnow()
     try:
-        outcome = _edit(session, nomination_id, actor, expected_version, {}, now, data)
+        outcome = _edit(session, nomination_id, actor, expected_version, {}, now, data, also)
         session.commit()
         return outcome
     except BaseException:
@@ -740,6 +796,8 @@ def _edit(
     changes: dict[str, Any],
     now: datetime,
     data: dict[str, Any] | None = None,
+    also: tuple[Base, ...] = (),
+    editable: tuple[str, ...] = EDITABLE,
 ) -> Outcome:
     today = vn_date(now)
     nomination = _load_for_update(session, nomination_id, actor, today)
@@ -763,7 +821,7 @@ def _edit(
             "Only an officer of the proposing CĐCS may edit the nomination.",
             {"required_role": Role.OFFICER.value},
         )
-    unknown = sorted(set(changes) - set(EDITABLE))
+    unknown = sorted(set(changes) - set(editable))
     if unknown:
         raise InvalidInput(
             f"Không sửa được các trường: {', '.join(unknown)}.",
@@ -771,7 +829,8 @@ def _edit(
             dict.fromkeys(unknown, "not_editable"),
         )
     if "facts" in changes:
-        changes = {**changes, "facts": validate_facts(changes["facts"])}
+        extra = extra_facts(nomination.campaign)
+        changes = {**changes, "facts": validate_facts(changes["facts"], extra)}
     if "nominee_name" in changes:
         name = clean_name(str(changes["nominee_name"]))
         if problem := name_problem(name):
@@ -789,6 +848,8 @@ def _edit(
     nomination.version += 1
     nomination.updated_at = now
     session.flush()
+    if "award_type_id" in changes:
+        session.expire(nomination, ["award_type"])  # now the current version's award
     code = (
         nomination.origin_unit.code
         if nomination.current_unit_id == nomination.origin_unit_id
@@ -805,7 +866,57 @@ def _edit(
         now,
         None,
         data or {"fields": sorted(changes)},
+        also,
     )
+
+
+def adopt_current_version(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> Outcome:
+    """Move a draft or returned nomination to its campaign's current version (same award
+    code): the explicit, audited act by which the officer accepts the changed rules. Nothing
+    else moves a nomination off the version it was made under."""
+    now = now or utcnow()
+    try:
+        nomination = _load_for_update(session, nomination_id, actor, vn_date(now))
+        current = session.scalar(
+            select(AwardType)
+            .join(Campaign, Campaign.id == AwardType.campaign_id)
+            .where(
+                AwardType.campaign_id == nomination.campaign_id,
+                AwardType.campaign_version == Campaign.version,
+                AwardType.code == nomination.award_type.code,
+            )
+        )
+        if current is None or current.id == nomination.award_type_id:
+            raise InvalidInput(
+                "Hồ sơ đã theo phiên bản hiện hành của đợt thi đua (hoặc phiên bản mới không "
+                "còn hình thức khen thưởng này).",
+                "The nomination already follows the campaign's current version (or the new "
+                "version no longer offers its award).",
+                {"award_type": "no_newer_version"},
+            )
+        data = {"campaign_version": current.campaign_version, "award_type_id": current.id}
+        outcome = _edit(
+            session,
+            nomination_id,
+            actor,
+            expected_version,
+            {"award_type_id": current.id},
+            now,
+            data,
+            editable=("award_type_id",),
+        )
+        session.commit()
+        return outcome
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:
@@ -877,21 +988,13 @@ def _sign(
             "Only a decider of the deciding unit may sign.",
             {"required_role": Role.DECIDER.value},
         )
-    # Locking the issuing unit serialises numbering per unit.
-    unit = session.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one()
-    serial = 1 + (
-        session.scalar(
-            select(func.max(Decision.serial)).where(
-                Decision.unit_id == unit_id, Decision.year == signed_on.year
-            )
-        )
-        or 0
-    )
+    unit = session.get_one(Unit, unit_id)
+    serial = numbering.next_serial(session, unit_id, DocumentKind.DECISION, signed_on.year)
     decision = Decision(
         unit_id=unit_id,
         year=signed_on.year,
         serial=serial,
-        number=f"{serial:03d}/QĐ-{unit.code}",
+        number=numbering.document_number(serial, DocumentKind.DECISION, unit),
         signed_on=signed_on,
         signer_id=actor.id,
         created_at=now,
@@ -915,7 +1018,8 @@ def _sign(
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
         )
         notify.after_event(session, n, Event.DECIDE, actor, now, decision=decision.number)
-    session.flush()
+    session.expire(decision, ["nominations"])  # now listed by their decision_id
+    audit.record_change(session, "decision_signed", actor.username, now, decision)
     return decision
 
 

@@ -37,6 +37,30 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+class PasswordChangeSchema(Strict):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "at least 12 characters; not a common or breached password, not the "
+            "username (422 with details.password: too_short, too_common, same_as_username, "
+            "demo_password)"
+        },
+    )
+
+
+class PasswordResetSchema(Strict):
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "a temporary password under the same policy; the user must change "
+            "it at their next login"
+        },
+    )
+
+
 class AssignmentSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     unit_code = fields.String(required=True)
@@ -57,11 +81,14 @@ class UnitInSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     parent_code = fields.String(load_default=None, allow_none=True)
+    # Printed after document numbers ("05/QĐ-LĐLĐ"); a default by level when omitted.
+    abbreviation = fields.String(load_default=None, allow_none=True)
 
 
 class UnitSchema(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)
+    abbreviation = fields.String(required=True)
     level = fields.String(required=True)
     parent_code = fields.String(allow_none=True)
 
@@ -78,7 +105,9 @@ class UserInSchema(Strict):
     username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,80}$"))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    # The policy (12 characters at least, not common, not the username) is the domain's: its
+    # 422 names what is wrong (details.password: too_short, too_common, same_as_username, …).
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
     roles = fields.List(fields.Nested(RoleInSchema), load_default=list)
 
 

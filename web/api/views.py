@@ -115,17 +115,25 @@ def _visible(nomination_id: int) -> Nomination:
 @blp.response(201, s.TokenSchema)
 @documented(400, 401, 422, 429)
 def create_token(body: dict[str, Any]) -> Any:
-    """Exchange a username and password for a bearer token (rate-limited like the login page)."""
-    from web.api.auth import TokenRejected
-    from web.errors import TooManyAttempts
+    """Exchange a username and password for a bearer token, throttled like the login page:
+    failures slow down, then briefly lock, the account and the address (429 with
+    ``Retry-After``); a client holding the device cookie of an earlier login as that user is
+    judged by its own failures only."""
+    from web.api.auth import TokenRejected, too_many_attempts
+    from web.auth import client_address, known_device, remember_device
 
-    address = request.remote_addr or "?"
-    if throttle.refused(db.session, body["username"], address):
-        raise TooManyAttempts()
-    user = accounts.authenticate(db.session, body["username"], body["password"])
+    username = body["username"]
+    try:
+        attempt = throttle.begin(
+            db.session, username, client_address(), device=known_device(username)
+        )
+    except throttle.Throttled as refused:
+        return too_many_attempts(refused)
+    user = accounts.authenticate(db.session, username, body["password"])
     if user is None:
-        throttle.record_failure(db.session, body["username"], address)
         raise TokenRejected("Tên đăng nhập hoặc mật khẩu không đúng.")
+    throttle.succeeded(db.session, attempt)
+    remember_device(username)
     token, expires = tokens.issue(db.session, user)
     return {"token": token, "expires_at": expires}
 
@@ -149,6 +157,67 @@ def me() -> Any:
     return user_json(actor())
 
 
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(s.PasswordChangeSchema)
+@blp.response(204)
+@documented(400, 401, 422, 429)
+@blp.doc(security=SECURITY)
+@token_required
+def change_my_password(body: dict[str, Any]) -> Any:
+    """Change the caller's password (the current one is required; the new one has at least 12
+    characters, is not common, breached or the username). Every session and every other
+    token of the caller ends; the token of this request goes on. Wrong current passwords are
+    throttled like logins (429)."""
+    from web.api.auth import too_many_attempts
+    from web.auth import client_address, known_device
+
+    user = actor()
+    try:
+        attempt = throttle.begin(
+            db.session, user.username, client_address(), device=known_device(user.username)
+        )
+    except throttle.Throttled as refused:
+        return too_many_attempts(refused)
+    try:
+        accounts.change_password(
+            db.session,
+            user,
+            body["current_password"],
+            body["new_password"],
+            keep_token=current_token(),
+        )
+        db.session.commit()
+    except InvalidInput as err:
+        db.session.rollback()
+        if err.details != accounts.WRONG_CURRENT_PASSWORD:
+            throttle.succeeded(db.session, attempt)  # the current password was right
+        raise
+    throttle.succeeded(db.session, attempt)
+    return None
+
+
+@blp.route("/users/<string:username>/password", methods=["POST"])
+@blp.arguments(s.PasswordResetSchema)
+@blp.response(204)
+@documented(400, 401, 403, 404, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def reset_password(body: dict[str, Any], username: str) -> Any:
+    """An administrator (at or above every unit where the user holds a role) sets a temporary
+    password: all the user's sessions and tokens end, and until they change it every API call
+    of theirs but this one answers 403 ``password_change_required``."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
+    try:
+        accounts.reset_password(db.session, actor(), user, body["password"], _today())
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return None
+
+
 # --- administration ----------------------------------------------------------------------
 
 
@@ -166,6 +235,7 @@ class Units(MethodView):
             {
                 "code": u.code,
                 "name": u.name,
+                "abbreviation": u.abbreviation,
                 "level": u.level,
                 "parent_code": codes.get(u.parent_id) if u.parent_id else None,
             }
@@ -177,15 +247,17 @@ class Units(MethodView):
     @documented(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
     def post(self, body: dict[str, Any]) -> Any:
-        parent = (
-            accounts.unit_by_code(db.session, body["parent_code"]) if body["parent_code"] else None
-        )
-        accounts.require_role(actor(), {Role.ADMIN}, _today(), within=parent)
         unit = accounts.create_unit(
-            db.session, body["code"], body["name"], body["level"], body["parent_code"]
+            db.session,
+            body["code"],
+            body["name"],
+            body["level"],
+            body["parent_code"],
+            body["abbreviation"],
+            actor=actor(),
         )
         db.session.commit()
-        return {**body, "code": unit.code}
+        return {**body, "code": unit.code, "abbreviation": unit.abbreviation}
 
 
 @blp.route("/users", methods=["POST"])
@@ -196,14 +268,6 @@ class Units(MethodView):
 @token_required
 def create_user(body: dict[str, Any]) -> Any:
     """Create a user with dated role assignments (an admin above every unit named)."""
-    today = _today()
-    for role in body["roles"]:
-        accounts.require_role(
-            actor(),
-            {Role.ADMIN},
-            today,
-            within=accounts.unit_by_code(db.session, role["unit_code"]),
-        )
     try:
         user = accounts.create_user_with_roles(
             db.session,
@@ -212,6 +276,7 @@ def create_user(body: dict[str, Any]) -> Any:
             body["password"],
             body["roles"],
             email=body["email"],
+            actor=actor(),
         )
         db.session.commit()
     except BaseException:
@@ -251,17 +316,15 @@ class Campaigns(MethodView):
     )
     def post(self) -> Any:
         """Import a campaign definition: the same schema as the YAML files."""
-        accounts.require_role(actor(), {Role.ADMIN}, _today())
         raw = request.get_json(silent=True)
         if raw is None:
             raise InvalidInput("Nội dung phải là JSON.", "The body must be JSON.", {"body": "json"})
-        from web.cli import CATALOGUE
-
-        catalogue = campaigns.load_catalogue(campaigns.read_yaml(CATALOGUE), "catalogue")
-        campaign = campaigns.import_campaign(
-            db.session, campaigns.validate(raw, "request", catalogue)
-        )
-        db.session.commit()
+        try:
+            campaign = campaigns.import_definition(db.session, raw, "request", actor())
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
         return campaign
 
 
@@ -280,6 +343,15 @@ def get_campaign(code: str) -> Any:
 # --- nominations ---------------------------------------------------------------------------
 
 
+class IdempotencyHeaderSchema(s.Schema):
+    class Meta:
+        unknown = "exclude"
+
+    key = s.fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=s.validate.Length(min=1, max=200)
+    )
+
+
 @blp.route("/nominations")
 class Nominations(MethodView):
     decorators = (token_required,)
@@ -292,11 +364,14 @@ class Nominations(MethodView):
         page = queries.list_nominations(db.session, actor(), _today(), **args)
         return page_json(page)
 
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(s.NominationInSchema)
     @blp.response(201, s.NominationSchema)
     @documented(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
-    def post(self, body: dict[str, Any]) -> Any:
+    def post(self, headers: dict[str, Any], body: dict[str, Any]) -> Any:
+        """Create a draft. Retrying with the same ``Idempotency-Key`` creates nothing more and
+        returns the nomination the first request created."""
         nominee = {k: v for k, v in body["nominee"].items() if k not in ("kind", "name") and v}
         outcome = service.create_nomination(
             db.session,
@@ -309,6 +384,7 @@ class Nominations(MethodView):
             facts=body["facts"],
             achievements=body["achievements"],
             unit_code=body["unit"],
+            idempotency_key=headers.get("key"),
         )
         return nomination_json(_visible(outcome.id))
 
@@ -366,15 +442,6 @@ class NominationItem(MethodView):
 @token_required
 def nomination_checks(nomination_id: int) -> Any:
     return checks.report(db.session, _visible(nomination_id), _today()).as_dict()
-
-
-class IdempotencyHeaderSchema(s.Schema):
-    class Meta:
-        unknown = "exclude"
-
-    key = s.fields.String(
-        data_key="Idempotency-Key", load_default=None, validate=s.validate.Length(min=1, max=200)
-    )
 
 
 @blp.route("/nominations/<int(min=1, max=2147483647):nomination_id>/events", methods=["POST"])
@@ -580,10 +647,13 @@ def get_import(batch_id: int) -> Any:
 
 
 @blp.route("/imports/<int(min=1, max=2147483647):batch_id>/confirm", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
 @blp.response(201, s.ImportConfirmedSchema)
-@documented(401, 403, 404, 409)
+@documented(401, 403, 404, 409, 422)
 @blp.doc(security=SECURITY)
 @token_required
-def confirm_import(batch_id: int) -> Any:
-    """Create the valid rows as drafts, once (a second confirmation is a 409)."""
-    return {"created": [o.id for o in imports.confirm(db.session, actor(), batch_id)]}
+def confirm_import(headers: dict[str, Any], batch_id: int) -> Any:
+    """Create the valid rows as drafts, once: a second confirmation is a 409, unless it
+    repeats the first one's ``Idempotency-Key`` (it then gets the first answer)."""
+    created = imports.confirm(db.session, actor(), batch_id, idempotency_key=headers.get("key"))
+    return {"created": [o.id for o in created]}

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from workflow.accounts import active_assignments
+from workflow.accounts import active_assignments, units_below
 from workflow.errors import NotFound
 from workflow.models import Unit, User
 from workflow.vocabulary import Role
@@ -43,16 +42,7 @@ def require(actor: User, unit: Unit, roles: frozenset[Role], day: date, missing:
 
 def audited_units(session: Session, actor: User, day: date) -> list[Unit]:
     """The units an auditor may look into (theirs and everything below), in tree order."""
-    paths = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.AUDITOR]
-    if not paths:
-        return []
-    return list(
-        session.scalars(
-            select(Unit)
-            .where(or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)))
-            .order_by(Unit.path)
-        )
-    )
+    return units_below(session, actor, Role.AUDITOR, day)
 
 
 def units_with(actor: User, roles: frozenset[Role], day: date) -> list[Unit]:

@@ -201,8 +201,9 @@ def decision_document(session: Session, actor: User, decision_id: int, day: date
 
 
 def decision_file_stem(decision: Decision) -> str:
-    """'012/QĐ-LDLD-DLK' signed in 2025 → 'QD-012-2025-LDLD-DLK' (ASCII, no slash)."""
-    return formal.ascii_stem("QD", f"{decision.serial:03d}", str(decision.year), decision.unit.code)
+    """'12/QĐ-LĐLĐ' of LDLD-DLK signed in 2025 → 'QD-12-2025-LDLD-DLK': ASCII, no slash, and
+    unique (the printed number repeats every year and between units)."""
+    return formal.ascii_stem("QD", f"{decision.serial:02d}", str(decision.year), decision.unit.code)
 
 
 def _proposers(session: Session, nominations: list[Nomination]) -> tuple[str, ...]:

@@ -1,0 +1,229 @@
+"""Administration reaches the administrator's own subtree: units, accounts and campaigns,
+on the API and the pages alike; a campaign already in flight keeps its rules."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from tests.api_client import ApiClient
+from tests.factories import CAMPAIGNS, PASSWORD, UNITS, World
+from tests.web_client import WebClient
+from workflow import audit, campaigns, service
+from workflow.errors import InvalidInput, NotAllowed, NotEligible
+from workflow.models import Nomination, Unit
+
+ADMINS = {"admin": "TLD", "admin_prov": "PROV", "admin_br1": "BR1", "admin_cs1": "CS1"}
+PATHS = {"TLD": "/TLD/", "PROV": "/TLD/PROV/", "BR1": "/TLD/PROV/BR1/", "BR2": "/TLD/PROV/BR2/"}
+PATHS |= {"CS1": "/TLD/PROV/BR1/CS1/", "CS3": "/TLD/PROV/BR2/CS3/"}
+LEVELS = {code: level for code, level, _ in UNITS}
+CHILD_LEVEL = {None: "tong_ldld", "PROV": "cd_cap_tren", "BR1": "cdcs", "BR2": "cdcs"}
+ROLE_AT = {"PROV": "reviewer", "BR1": "reviewer", "BR2": "reviewer", "CS1": "officer", "CS3": "officer"}  # fmt: skip
+ISSUERS = ["TLD", "PROV", "BR1", "BR2", "CS1"]
+counter = itertools.count()
+
+
+def inside(admin: str, target: str | None) -> bool:
+    """The expected answer: the target lies in the admin's subtree (a new root: root admins)."""
+    home = PATHS[ADMINS[admin]]
+    return home == "/TLD/" if target is None else PATHS[target].startswith(home)
+
+
+@pytest.fixture
+def admins(world: World) -> World:
+    for name, unit in ADMINS.items():
+        if name != "admin":
+            world.add_user(name, "admin", unit)
+    return world
+
+
+def catalogue() -> dict:
+    return campaigns.load_catalogue(campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
+
+
+def definition(issuer: str, code: str | None = None, ratio: str = "2/3") -> dict:
+    return {
+        "code": code or f"K{next(counter)}",
+        "title": "Thi đua chuyên đề",
+        "issuer": {"code": issuer, "name": f"Đơn vị {issuer}", "level": LEVELS[issuer]},
+        "year": 2025,
+        "awards": [
+            {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}], "vote": {"ratio": ratio}}
+        ],
+    }
+
+
+def api_cells(app, admin: str) -> list[tuple[str, bool, int]]:
+    api = ApiClient(app.test_client(), admin)
+    cells = []
+    for parent, level in CHILD_LEVEL.items():
+        body = {"code": f"U{next(counter)}", "name": "Đơn vị mới", "level": level}
+        answer = api.post("/units", json=body | {"parent_code": parent})
+        cells.append((f"unit under {parent}", inside(admin, parent), answer.status_code))
+    for unit, role in ROLE_AT.items():
+        body = {
+            "username": f"u{next(counter)}",
+            "full_name": "Người Mới",
+            "password": PASSWORD,
+            "roles": [{"role": role, "unit_code": unit}],
+        }
+        answer = api.post("/users", json=body)
+        cells.append((f"{role} at {unit}", inside(admin, unit), answer.status_code))
+    for issuer in ISSUERS:
+        answer = api.post("/campaigns", json=definition(issuer))
+        cells.append((f"campaign of {issuer}", inside(admin, issuer), answer.status_code))
+    return cells
+
+
+def page_cells(app, admin: str) -> list[tuple[str, bool, int]]:
+    web = WebClient(app, admin)
+    cells = []
+    for parent, level in CHILD_LEVEL.items():
+        form = {"code": f"P{next(counter)}", "name": "Đơn vị mới", "level": level}
+        answer = web.post("/admin/units", form | {"parent_code": parent or ""})
+        cells.append((f"unit under {parent}", inside(admin, parent), answer.status_code))
+    for unit, role in ROLE_AT.items():
+        form = {
+            "username": f"p{next(counter)}",
+            "full_name": "Người Mới",
+            "password": PASSWORD,
+            "role": role,
+            "unit_code": unit,
+        }
+        answer = web.post("/admin/users", form)
+        cells.append((f"{role} at {unit}", inside(admin, unit), answer.status_code))
+    for issuer in ISSUERS:
+        text = yaml.safe_dump(definition(issuer), allow_unicode=True).encode()
+        answer = web.post(
+            "/admin/campaigns", {"definition": (io.BytesIO(text), "dot-thi-dua.yaml")}
+        )
+        cells.append((f"campaign of {issuer}", inside(admin, issuer), answer.status_code))
+    return cells
+
+
+@pytest.mark.parametrize("admin", list(ADMINS))
+def test_each_admin_acts_inside_their_subtree_only(app, admins: World, admin: str) -> None:
+    for surface, cells in (("api", api_cells(app, admin)), ("page", page_cells(app, admin))):
+        for cell, allowed, status in cells:
+            expected = {"api": 201, "page": 302}[surface] if allowed else 403
+            assert status == expected, (surface, admin, cell, status)
+
+
+def test_an_officer_cannot_create_accounts(app, admins: World) -> None:
+    api = ApiClient(app.test_client(), "officer1")
+    body = {"username": "moi", "full_name": "Người Mới", "password": PASSWORD}
+    assert api.post("/users", json=body).status_code == 403
+    assert api.post("/users", json=body | {"roles": []}).status_code == 403
+    assert WebClient(app, "officer1").get("/admin/users").status_code == 403
+
+
+def test_an_admin_sees_only_the_accounts_of_their_subtree(app, admins: World) -> None:
+    page = WebClient(app, "admin_br1").text("/admin/users")
+    assert "officer1" in page
+    assert "rev_br1" in page
+    for outside in ("officer3", "rev_prov", "decider_tld", "admin_prov"):
+        assert outside not in page
+    assert "officer3@congdoan.test" not in page
+
+
+def test_a_sub_unit_admin_cannot_replace_the_provinces_campaign(admins: World) -> None:
+    session = admins.session
+    campaigns.import_campaign(
+        session, campaigns.validate(definition("PROV", "TINH"), "t", catalogue())
+    )
+    session.commit()
+    emptied = definition("CS1", "TINH", ratio="1/100")  # the same code, issued "by" the CĐCS
+    with pytest.raises(NotAllowed):
+        campaigns.import_campaign(
+            session, campaigns.validate(emptied, "t", catalogue()), admins.user("admin_cs1")
+        )
+    session.rollback()
+    assert session.scalar(select(Unit.id).where(Unit.code == "CS1"))
+
+
+def test_a_nomination_in_flight_keeps_its_campaign_versions_outcome(admins: World) -> None:
+    """A stricter rule and a lower vote ratio imported mid-way change new nominations only."""
+    session = admins.session
+    first = definition("PROV", "TINH")
+    first["awards"][0]["rules"] = []
+    campaigns.import_campaign(session, campaigns.validate(first, "t", catalogue()))
+    session.commit()
+
+    def propose(name: str) -> int:
+        return service.create_nomination(
+            session,
+            admins.user("officer1"),
+            campaign="TINH",
+            award_type="BK_LDLD",
+            nominee_kind="individual",
+            nominee_name=name,
+            facts={"discipline": [{"year": 2025, "level": "canh_cao"}]},
+            now=admins.tick(),
+        ).id
+
+    early = propose("Người Sớm")
+    admins.fire(early, "submit", "officer1")
+    stricter = definition("PROV", "TINH", ratio="9/10")
+    campaign = campaigns.import_campaign(
+        session, campaigns.validate(stricter, "t", catalogue()), admins.user("admin_prov")
+    )
+    session.commit()
+    assert campaign.version == 2
+
+    admins.fire(early, "approve", "rev_br1")
+    admins.fire(early, "approve", "rev_prov")
+    two_thirds = {"members": 9, "present": 9, "yes": 6, "no": 3, "abstain": 0}
+    assert admins.fire(early, "vote", "council_prov", vote=two_thirds).state == "on_notice"
+
+    late = propose("Người Muộn")
+    with pytest.raises(NotEligible):  # the new version's rule: a reprimand this year
+        admins.fire(late, "submit", "officer1")
+    versions = session.scalars(
+        select(Nomination.award_type_id).where(Nomination.id.in_([early, late]))
+    ).all()
+    assert len(set(versions)) == 2
+    assert session.scalar(select(func.count()).select_from(Nomination)) == 2
+
+    # The late draft follows version 2 already: there is nothing to adopt.
+    with pytest.raises(InvalidInput):
+        service.adopt_current_version(
+            session, late, admins.user("officer1"), expected_version=admins.version(late)
+        )
+
+
+def test_a_returned_nomination_adopts_the_new_version_by_an_audited_act(admins: World) -> None:
+    session = admins.session
+    campaigns.import_campaign(
+        session, campaigns.validate(definition("PROV", "TINH"), "t", catalogue())
+    )
+    session.commit()
+    nid = service.create_nomination(
+        session,
+        admins.user("officer1"),
+        campaign="TINH",
+        award_type="BK_LDLD",
+        nominee_kind="individual",
+        nominee_name="Người Trả Lại",
+        now=admins.tick(),
+    ).id
+    admins.fire(nid, "submit", "officer1")
+    admins.fire(nid, "return", "rev_br1", comment="Bổ sung hồ sơ")
+    campaigns.import_campaign(
+        session, campaigns.validate(definition("PROV", "TINH", ratio="3/4"), "t", catalogue())
+    )
+    session.commit()
+    before = session.get(Nomination, nid).award_type_id
+    service.adopt_current_version(
+        session, nid, admins.user("officer1"), expected_version=admins.version(nid)
+    )
+    moved = session.get(Nomination, nid)
+    assert moved.award_type_id != before
+    assert (moved.award_type.vote_ratio_num, moved.award_type.vote_ratio_den) == (3, 4)
+    last = audit.trail(session, nid)[-1]
+    assert last["event"] == "edit"
+    assert last["data"]["campaign_version"] == 2
+    assert audit.verify(session).ok

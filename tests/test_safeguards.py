@@ -1,0 +1,246 @@
+"""What real use broke: who hears of a return, facts with a typo, quotas, substitutes,
+withdrawn drafts, retried creations, Vietnamese dates."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from tests.api_client import ApiClient
+from tests.factories import CAMPAIGN, CAMPAIGNS, World
+from tests.web_client import WebClient
+from workflow import campaigns, clock, imports, queries, service
+from workflow.errors import InvalidInput, NotEligible
+from workflow.models import Nomination, Notification
+
+IMPORT_LIST = (CAMPAIGNS.parent / "tests" / "fixtures" / "list-mixed.xlsx").read_bytes()
+
+
+def told(world: World, nomination_id: int) -> dict[str, list[str]]:
+    """Subjects of the notifications about one nomination, by username."""
+    rows = world.session.execute(
+        select(Notification.user_id, Notification.subject).where(
+            Notification.nomination_id == nomination_id
+        )
+    ).all()
+    names = {u.id: name for name, u in world.users.items()}
+    out: dict[str, list[str]] = {}
+    for user_id, subject in rows:
+        out.setdefault(names[user_id], []).append(subject)
+    return out
+
+
+def test_a_return_from_the_second_tier_tells_the_first_tier_not_the_officer(world: World) -> None:
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "approve", "rev_br1")
+    before = told(world, nid)
+    world.fire(nid, "return", "rev_prov", comment="Thiếu biên bản bình xét của chi nhánh.")
+    after = told(world, nid)
+    new = {who: after[who][len(before.get(who, [])) :] for who in after}
+    assert new["rev_br1"] == [f"Hồ sơ số {nid} (Nguyễn Văn Thử) được trả lại để thẩm định lại"]
+    assert not new.get("officer1")
+
+    world.fire(nid, "return", "rev_br1", comment="Bổ sung biên bản.")
+    assert told(world, nid)["officer1"][-1].endswith("bị trả lại để bổ sung")
+
+
+def test_an_unknown_fact_key_is_refused_naming_it(world: World) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        world.nominate(facts={"rating": {"2025": "HTXSNV"}})
+    assert refused.value.details["unknown_keys"] == ["rating"]
+    assert "rating" in refused.value.message("vi")
+    assert world.session.scalar(select(func.count()).select_from(Nomination)) == 0
+
+
+def test_facts_a_campaign_declares_are_accepted_with_their_type(world: World) -> None:
+    raw = campaigns.read_yaml(CAMPAIGNS / "2017-cdvc-daklak.yaml")
+    raw |= {
+        "code": "EXTRA",
+        "extra_facts": [{"key": "so_nha", "label": "Số nhà", "type": "integer"}],
+    }
+    catalogue = campaigns.load_catalogue(campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
+    campaigns.import_campaign(world.session, campaigns.validate(raw, "EXTRA", catalogue))
+    world.session.commit()
+    award = raw["awards"][0]["code"]
+
+    def create(facts: dict) -> int:
+        return service.create_nomination(
+            world.session,
+            world.user("officer1"),
+            campaign="EXTRA",
+            award_type=award,
+            nominee_kind="individual",
+            nominee_name="Vũ Thị Nhà",
+            facts=facts,
+        ).id
+
+    assert create({"so_nha": 5})
+    with pytest.raises(InvalidInput):
+        create({"so_nha": "năm"})
+
+
+def test_a_declared_quota_is_enforced_even_without_its_rule(world: World) -> None:
+    catalogue = campaigns.load_catalogue(campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
+    raw = {
+        "code": "QUOTA",
+        "title": "Chuyên đề",
+        "issuer": {"code": "PROV", "name": "PROV", "level": "ldld_tinh"},
+        "year": 2025,
+        "awards": [{"code": "BK_LDLD", "rules": [], "quota": {"per_unit": 1}}],
+    }
+    definition = campaigns.validate(raw, "QUOTA", catalogue)
+    assert [r["rule"] for r in definition["awards"][0]["rules"]] == ["R-QUOTA"]
+    campaigns.import_campaign(world.session, definition)
+    world.session.commit()
+
+    ids = [
+        service.create_nomination(
+            world.session,
+            world.user("officer1"),
+            campaign="QUOTA",
+            award_type="BK_LDLD",
+            nominee_kind="individual",
+            nominee_name=name,
+            now=world.tick(),
+        ).id
+        for name in ("Người Một", "Người Hai")
+    ]
+    world.fire(ids[0], "submit", "officer1")
+    with pytest.raises(NotEligible) as refused:
+        world.fire(ids[1], "submit", "officer1")
+    assert "tối đa 1" in refused.value.message("vi")
+
+
+@pytest.mark.parametrize(
+    ("dates", "acting_for", "problem"),
+    [
+        ({"valid_from": date(2025, 11, 1)}, "rev_br1", "required_for_substitute"),
+        ({}, "rev_br1", "required_for_substitute"),
+        ({"valid_from": date(2025, 11, 1), "valid_to": date(2025, 11, 30)}, "rev_br2", "role_not_held"),
+        ({"valid_from": date(2025, 11, 1), "valid_to": date(2025, 11, 30)}, "officer1", "role_not_held"),
+    ],
+)  # fmt: skip
+def test_a_substitute_acts_for_someone_holding_that_role_there_for_a_bounded_window(
+    world: World, dates: dict, acting_for: str, problem: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        world.add_user("stand_in", "reviewer", "BR1", acting_for=world.user(acting_for), **dates)
+    assert problem in refused.value.details.values()
+
+
+def test_a_substitute_beyond_the_principals_own_dates_is_refused(world: World) -> None:
+    world.add_user("leaving", "reviewer", "BR2", valid_to=date(2025, 11, 15))
+    with pytest.raises(InvalidInput):
+        world.add_user(
+            "stand_in",
+            "reviewer",
+            "BR2",
+            valid_from=date(2025, 11, 1),
+            valid_to=date(2025, 11, 30),
+            acting_for=world.user("leaving"),
+        )
+    world.session.rollback()
+    world.add_user(
+        "stand_in",
+        "reviewer",
+        "BR2",
+        valid_from=date(2025, 11, 1),
+        valid_to=date(2025, 11, 15),
+        acting_for=world.user("leaving"),
+    )
+
+
+def test_a_withdrawn_draft_stays_private_to_its_cdcs(app, world: World) -> None:
+    hidden = world.nominate(name="Rút Khi Còn Nháp")
+    world.fire(hidden, "withdraw", "officer1")
+    shown = world.nominate(name="Đã Gửi Rồi Rút")
+    world.fire(shown, "submit", "officer1")
+    world.fire(shown, "withdraw", "officer1")
+    route = world.session.execute(
+        text("SELECT route IS NULL FROM nominations WHERE id = :id"), {"id": hidden}
+    ).scalar_one()
+    assert route  # SQL NULL, not the JSON value null
+
+    day = clock.vn_date(world.now)
+    for who in ("rev_br1", "rev_prov"):
+        listed = queries.list_nominations(world.session, world.user(who), day).items
+        assert [n.id for n in listed] == [shown]
+        world.session.rollback()  # SQLite: a read transaction holds the write lock
+        api = ApiClient(app.test_client(), who)
+        assert [n["id"] for n in api.get("/nominations").json["items"]] == [shown]
+        assert api.get(f"/nominations/{hidden}").status_code == 404
+        sheet = load_workbook(io.BytesIO(WebClient(app, who).get("/nominations.xlsx").data)).active
+        names = [row[1] for row in sheet.iter_rows(values_only=True)]
+        assert "Đã Gửi Rồi Rút" in names
+        assert "Rút Khi Còn Nháp" not in names
+    mine = queries.list_nominations(world.session, world.user("officer1"), day).items
+    assert {n.id for n in mine} == {hidden, shown}
+
+
+@pytest.mark.parametrize("bad", ["null", "[]", '{"a": 1}'])
+def test_the_database_refuses_a_route_that_is_neither_null_nor_a_list(world: World, bad) -> None:
+    nid = world.nominate()
+    column = "CAST(:r AS JSONB)" if world.session.bind.dialect.name == "postgresql" else ":r"
+    with pytest.raises(DatabaseError):
+        world.session.execute(
+            text(f"UPDATE nominations SET route = {column} WHERE id = :id"), {"r": bad, "id": nid}
+        )
+    world.session.rollback()
+
+
+def test_a_create_retried_with_the_same_key_creates_once(app, world: World) -> None:
+    api = ApiClient(app.test_client(), "officer1")
+    body = {
+        "campaign": CAMPAIGN,
+        "award_type": "BK0",
+        "nominee": {"kind": "individual", "name": "Nguyễn Thị Một Lần"},
+        "facts": {},
+        "achievements": "",
+    }
+    first = api.post("/nominations", json=body, headers={"Idempotency-Key": "tao-1"})
+    again = api.post("/nominations", json=body, headers={"Idempotency-Key": "tao-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json["id"] == again.json["id"]
+    assert world.session.scalar(select(func.count()).select_from(Nomination)) == 1
+    world.session.rollback()  # SQLite: a read transaction holds the write lock
+    other = api.post(
+        "/nominations",
+        json={**body, "nominee": {"kind": "individual", "name": "Người Khác"}},
+        headers={"Idempotency-Key": "tao-1"},
+    )
+    assert other.status_code == 422
+    assert api.post("/nominations", json=body).status_code == 201  # no key: a new one
+
+
+def test_an_import_confirmation_retried_with_the_same_key_gets_the_first_answer(
+    app, world: World
+) -> None:
+    batch_id = imports.preview(
+        world.session,
+        world.user("officer1"),
+        campaign=CAMPAIGN,
+        content=IMPORT_LIST,
+        filename="ds.xlsx",
+    ).id
+    world.session.commit()
+    api = ApiClient(app.test_client(), "officer1")
+    path = f"/imports/{batch_id}/confirm"
+    first = api.post(path, headers={"Idempotency-Key": "nhap-1"})
+    again = api.post(path, headers={"Idempotency-Key": "nhap-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json == again.json
+    assert len(first.json["created"]) == 3
+    assert api.post(path).status_code == 409  # without the key: already imported
+
+
+def test_dates_shown_are_vietnamese_calendar_days() -> None:
+    morning = datetime(2026, 11, 29, 23, 14, tzinfo=UTC)  # 30/11 06:14 in Vietnam
+    assert clock.ddmmyyyy(morning) == "30/11/2026"
+    assert clock.ddmmyyyy(date(2026, 11, 29)) == "29/11/2026"
+    assert clock.ddmmyyyy(None, "—") == "—"

@@ -1,0 +1,181 @@
+"""Year after year: several units sign decisions from 2023 to 2027, driven by the service's
+clock (every call takes ``now``). Numbers restart at 01 each January and never collide, the
+first decision of each year succeeds, bonuses follow the lương cơ sở of the signing day, and
+titles granted in earlier years count in later ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import CAMPAIGNS, World
+from workflow import campaigns, decisions, service
+from workflow.clock import VIETNAM
+from workflow.errors import NotEligible
+from workflow.models import Decision
+
+ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
+# Lương cơ sở by the decrees, written out here independently of rules/params.py.
+BASE_SALARY = [
+    (date(2019, 7, 1), 1_490_000),
+    (date(2023, 7, 1), 1_800_000),
+    (date(2024, 7, 1), 2_340_000),
+]
+# Signing days of each unit's decisions in a year: the first working day of January, the
+# middle of the year and the last day of the year (the 31/12 → 01/01 boundary).
+SIGNING_DAYS = [(1, 2), (6, 15), (12, 31)]
+
+
+def base_salary(day: date) -> int:
+    return [amount for start, amount in BASE_SALARY if start <= day][-1]
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    """An instant on a Vietnamese calendar day (09:00 in Hà Nội is 02:00 UTC)."""
+    return datetime.combine(day, time(hour), tzinfo=VIETNAM)
+
+
+def campaign_of(year: int) -> dict[str, Any]:
+    """The province's campaign of one year: CSTĐ cơ sở decided by the branch, CSTĐ tỉnh and
+    a Bằng khen decided by the province."""
+    catalogue = campaigns.load_catalogue(
+        campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "catalogue"
+    )
+    raw = {
+        "code": f"TD-{year}",
+        "title": f"Thi đua năm {year}",
+        "issuer": {"code": "PROV", "name": "Đơn vị PROV", "level": "ldld_tinh"},
+        "year": year,
+        "awards": [
+            {
+                "code": "CSTDCS",
+                "rules": [{"rule": "R-DISCIPLINE"}, {"rule": "R-CSTDCS"}],
+                "vote": {"ratio": "2/3", "base": "present"},
+            },
+            {"code": "CSTD_TINH"},
+            {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}]},
+        ],
+    }
+    return campaigns.validate(raw, f"TD-{year}", catalogue)
+
+
+def facts(year: int) -> dict[str, Any]:
+    """Outstanding every year since 2020, with a province-scope initiative each year."""
+    return {
+        "ratings": {str(y): "HTXSNV" for y in range(2020, year + 1)},
+        "initiatives": [
+            {"title": f"Sáng kiến {y}", "year": y, "scope": "tinh", "recognized_by": "HĐ tỉnh"}
+            for y in range(2020, year + 1)
+        ],
+        "discipline": [],
+    }
+
+
+class Years:
+    """The factory's tree with a council and a decider at the branch BR1 too."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        world.add_user("council_br1", "council", "BR1")
+        world.add_user("decider_br1", "decider", "BR1")
+        for year in range(2022, 2028):
+            campaigns.import_campaign(world.session, campaign_of(year))
+        world.session.commit()
+
+    def propose(self, campaign_year: int, award: str, name: str, key: str, day: date) -> int:
+        """Created and carried to public notice in the days before ``day``'s signing."""
+        w = self.world
+        w.now = at(day - timedelta(days=14))
+        nid = service.create_nomination(
+            w.session,
+            w.user("officer1"),
+            campaign=f"TD-{campaign_year}",
+            award_type=award,
+            nominee_kind="individual",
+            nominee_name=name,
+            nominee={"key": key},
+            facts=facts(campaign_year),
+            now=w.tick(),
+        ).id
+        w.fire(nid, "submit", "officer1")
+        w.fire(nid, "approve", "rev_br1")
+        deciding = "br1" if award == "CSTDCS" else "prov"
+        if deciding == "prov":
+            w.fire(nid, "approve", "rev_prov")
+        w.fire(nid, "vote", f"council_{deciding}", vote=ALL_YES)
+        return nid
+
+    def sign(self, ids: list[int], who: str, day: date) -> Decision:
+        return service.sign_decision(
+            self.world.session,
+            self.world.user(who),
+            nomination_ids=ids,
+            signed_on=day,
+            now=at(day, 10),
+        )
+
+
+@pytest.fixture
+def years(world: World) -> Years:
+    return Years(world)
+
+
+def test_numbers_restart_each_january_and_amounts_follow_the_signing_day(years: Years) -> None:
+    signed: list[tuple[Decision, int, date]] = []
+    for year in range(2023, 2028):
+        for month, day_of_month in SIGNING_DAYS:
+            day = date(year, month, day_of_month)
+            campaign_year = year - 1 if month == 1 else year
+            for who, award in (("decider_br1", "CSTDCS"), ("decider_prov", "BK_LDLD")):
+                nid = years.propose(campaign_year, award, f"Người {who} {day}", f"{who}-{day}", day)
+                signed.append((years.sign([nid], who, day), nid, day))
+
+    session = years.world.session
+    for decision, _, day in signed:
+        unit = "BR1" if decision.unit.code == "BR1" else "PROV"
+        serial = [d for d, _ in SIGNING_DAYS].index(day.month) + 1
+        assert decision.number == f"{serial:02d}/QĐ-{unit}"
+        assert (decision.year, decision.signed_on) == (day.year, day)
+    stored = session.execute(select(Decision.unit_id, Decision.year, Decision.serial)).all()
+    assert len(stored) == len(set(stored)) == 5 * 3 * 2
+
+    officer = years.world.user("auditor_prov")
+    for decision, _, day in signed:
+        view = decisions.decision_view(session, officer, decision.id, day)
+        assert view.total == base_salary(day)  # coefficient 1.0 × lương cơ sở that day
+    amounts = {day: base_salary(day) for _, _, day in signed}
+    assert amounts[date(2023, 1, 2)] == 1_490_000
+    assert amounts[date(2023, 12, 31)] == 1_800_000
+    assert amounts[date(2024, 6, 15)] == 1_800_000
+    assert amounts[date(2027, 1, 2)] == 2_340_000
+
+
+def test_the_first_decision_of_january_follows_the_last_of_december(years: Years) -> None:
+    last = years.propose(2026, "BK_LDLD", "Trần Văn Cuối", "cuoi", date(2026, 12, 31))
+    first = years.propose(2026, "BK_LDLD", "Lê Thị Đầu", "dau", date(2027, 1, 1))
+    assert years.sign([last], "decider_prov", date(2026, 12, 31)).number == "01/QĐ-PROV"
+    assert years.sign([first], "decider_prov", date(2027, 1, 1)).number == "01/QĐ-PROV"
+    again = years.propose(2026, "BK_LDLD", "Phạm Văn Hai", "hai", date(2027, 1, 1))
+    assert years.sign([again], "decider_prov", date(2027, 1, 1)).number == "02/QĐ-PROV"
+
+
+def test_titles_granted_in_earlier_years_count_later(years: Years) -> None:
+    """CSTĐ cấp tỉnh needs CSTĐ cơ sở three years running: granted here in January 2024,
+    2025 and 2026 for 2023–2025, nothing declared by hand."""
+    for year in (2023, 2024, 2025):
+        day = date(year + 1, 1, 2)
+        nid = years.propose(year, "CSTDCS", "Nguyễn Thị Ánh Tuyết", "DV-001", day)
+        years.sign([nid], "decider_br1", day)
+    late = years.propose(2025, "CSTDCS", "Hồ Văn Mới", "DV-002", date(2026, 1, 5))
+    years.sign([late], "decider_br1", date(2026, 1, 5))
+
+    day = date(2026, 3, 2)
+    tuyen = years.propose(2025, "CSTD_TINH", "Nguyễn Thị Ánh Tuyết", "DV-001", day)
+    assert years.sign([tuyen], "decider_prov", day).number == "01/QĐ-PROV"
+    with pytest.raises(NotEligible) as refused:
+        years.propose(2025, "CSTD_TINH", "Hồ Văn Mới", "DV-002", day)
+    assert "2023, 2024" in refused.value.message("vi")
