@@ -26,7 +26,7 @@ from web.i18n import current_lang
 from workflow import audit, checks, clock, deadlines, decisions, dossier, exports, queries, service
 from workflow.accounts import active_assignments, require_role, unit_by_code
 from workflow.campaigns import offered_awards, offering_awards
-from workflow.clock import VIETNAM, parse_iso_utc
+from workflow.clock import parse_iso_utc
 from workflow.documents import decision as decision_documents
 from workflow.documents import minutes, proposal
 from workflow.documents.access import audited_units
@@ -73,7 +73,7 @@ def vntime(value: str | datetime) -> str:
     """A UTC timestamp (a trail's ISO text or an aware datetime) as Vietnamese read it:
     local time, dd/mm/yyyy hh:mm."""
     at = parse_iso_utc(value) if isinstance(value, str) else value
-    return at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return clock.vn_time(at)
 
 
 @bp.app_context_processor

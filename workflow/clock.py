@@ -96,3 +96,10 @@ def ddmmyyyy(value: date | datetime | None, empty: str = "") -> str:
         return empty
     day = vn_date(value) if isinstance(value, datetime) else value
     return day.strftime("%d/%m/%Y")
+
+
+def vn_time(instant: datetime, seconds: bool = False) -> str:
+    """An instant as read in Vietnam: "30/11/2026 06:14" (with ":SS" for the trail's exports)."""
+    return instant.astimezone(VIETNAM).strftime(
+        "%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflow import audit, queries
 from workflow.amounts import award_amount
 from workflow.campaigns import campaign_by_code
-from workflow.clock import VIETNAM, parse_iso_utc
+from workflow.clock import parse_iso_utc, vn_date, vn_time
 from workflow.decisions import DecisionView
 from workflow.models import Nomination
 from workflow.spreadsheets import Sheet, table_workbook
@@ -59,7 +59,7 @@ def nominations_workbook(items: Iterator[Nomination], title: str, lang: Lang = "
             n.current_unit.name,
             State(n.state).label(lang),
             n.due_on,
-            n.updated_at.astimezone(VIETNAM).date(),
+            vn_date(n.updated_at),
         ]
         for n in items
     ]
@@ -87,7 +87,7 @@ def trail_workbook(session: Session, nomination_id: int, lang: Lang = "vi") -> b
     rows = [
         [
             e["seq"],
-            parse_iso_utc(e["at"]).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S"),
+            vn_time(parse_iso_utc(e["at"]), seconds=True),
             e["actor"],
             e.get("acting_for"),
             e.get("role"),
