@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 FLASK := $(BIN)/flask --app wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean translations
+.PHONY: help install run test test-fast lint bench clean translations
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -35,6 +35,10 @@ run: install ## Migrate the SQLite database, load demo data, serve on http://127
 
 test: install ## Run the whole test suite (PostgreSQL tests skip if it is unreachable)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install ## The edit-test loop: SQLite only, no browser, fuzzing or slow process tests
+	$(BIN)/pytest -m "not postgres and not slow" --ignore tests/test_browser.py \
+		--ignore tests/test_api_fuzz.py -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check), mypy on the domain, bandit on the product code
 	$(BIN)/ruff check .

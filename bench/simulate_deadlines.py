@@ -38,7 +38,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from tests.databases import migrate  # noqa: E402
-from workflow import deadlines, outbox, service  # noqa: E402
+from workflow import changes, deadlines, nominating, outbox, service  # noqa: E402
 from workflow.accounts import assign_role, create_unit  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 from workflow.models import (  # noqa: E402
@@ -173,7 +173,7 @@ def run(count: int, seed: int, url: str) -> dict[str, object]:
         if working:
             for i in [i for i in range(count) if submit_day[i] == day]:
                 officer = users[f"officer_{origin[i]}"]
-                nid = service.create_nomination(
+                nid = nominating.create_nomination(
                     session, officer, campaign="SIM-2025", award_type="BK",
                     nominee_kind="individual", nominee_name=f"Đoàn viên {i}", now=at(day, 8),
                 ).id  # fmt: skip
@@ -284,7 +284,7 @@ def _delay(calendar, rng: random.Random, day: date) -> date:
 
 
 def _fire(session, nid, event, actor, now, stays, done, day, **kw) -> None:
-    version = service.nomination_version(session, nid)
+    version = changes.nomination_version(session, nid)
     service.fire(session, nid, event, actor, expected_version=version, now=now, **kw)
     n = session.get(Nomination, nid, populate_existing=True)
     if nid in stays:

@@ -65,7 +65,7 @@ from transitions import Machine
 
 from web import create_app
 from web.extensions import db
-from workflow import audit, service
+from workflow import audit, changes, nominating, service
 from workflow.accounts import assign_role, create_unit, hash_password
 from workflow.clock import iso_utc, vn_date
 from workflow.db import make_engine
@@ -271,7 +271,7 @@ def populate(session: Session, nominations: int, password_hash: str, clock: Cloc
         assign_role(session, users[name], role, unit)
     session.commit()
     ids = [
-        service.create_nomination(
+        nominating.create_nomination(
             session,
             users["officer"],
             campaign=CAMPAIGN,
@@ -282,7 +282,7 @@ def populate(session: Session, nominations: int, password_hash: str, clock: Cloc
         ).id
         for i in range(nominations)
     ]
-    route, route_codes = service.compute_route(session, units["CS"], award)
+    route, route_codes = changes.compute_route(session, units["CS"], award)
     return World(
         users=users,
         nomination_ids=ids,

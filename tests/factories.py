@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow import audit, service
+from workflow import audit, changes, nominating, service, signing
 from workflow.accounts import assign_role, create_unit, hash_password
 from workflow.campaigns import load_file
+from workflow.changes import Outcome
 from workflow.models import AwardType, Campaign, User
-from workflow.service import Outcome
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
 CAMPAIGN = "C2025"
@@ -116,7 +116,7 @@ class World:
 
     def nominate(self, officer: str = "officer1", award: str = "BK", **kw: Any) -> int:
         kind = AWARD_TYPES.get(award, ("individual",))[0]
-        return service.create_nomination(
+        return nominating.create_nomination(
             self.session,
             self.user(officer),
             campaign=CAMPAIGN,
@@ -128,7 +128,7 @@ class World:
         ).id
 
     def version(self, nomination_id: int) -> int:
-        return service.nomination_version(self.session, nomination_id)
+        return changes.nomination_version(self.session, nomination_id)
 
     def fire(self, nomination_id: int, event: str, who: str, **kw: Any) -> Outcome:
         kw.setdefault("expected_version", self.version(nomination_id))
@@ -146,7 +146,7 @@ class World:
 
     def sign(self, ids: list[int], who: str = "decider_prov", days_later: int = 10) -> Any:
         now = self.tick(days=days_later)
-        return service.sign_decision(
+        return signing.sign_decision(
             self.session, self.user(who), nomination_ids=ids, signed_on=now.date(), now=now
         )
 

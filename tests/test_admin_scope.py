@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.api_client import ApiClient
 from tests.factories import CAMPAIGNS, PASSWORD, UNITS, World
 from tests.web_client import WebClient
-from workflow import audit, campaigns, service
+from workflow import audit, campaigns, nominating
 from workflow.errors import InvalidInput, NotAllowed, NotEligible
 from workflow.models import Nomination, Unit
 
@@ -154,7 +154,7 @@ def test_a_nomination_in_flight_keeps_its_campaign_versions_outcome(admins: Worl
     session.commit()
 
     def propose(name: str) -> int:
-        return service.create_nomination(
+        return nominating.create_nomination(
             session,
             admins.user("officer1"),
             campaign="TINH",
@@ -190,7 +190,7 @@ def test_a_nomination_in_flight_keeps_its_campaign_versions_outcome(admins: Worl
 
     # The late draft follows version 2 already: there is nothing to adopt.
     with pytest.raises(InvalidInput):
-        service.adopt_current_version(
+        nominating.adopt_current_version(
             session, late, admins.user("officer1"), expected_version=admins.version(late)
         )
 
@@ -201,7 +201,7 @@ def test_a_returned_nomination_adopts_the_new_version_by_an_audited_act(admins: 
         session, campaigns.validate(definition("PROV", "TINH"), "t", catalogue())
     )
     session.commit()
-    nid = service.create_nomination(
+    nid = nominating.create_nomination(
         session,
         admins.user("officer1"),
         campaign="TINH",
@@ -217,7 +217,7 @@ def test_a_returned_nomination_adopts_the_new_version_by_an_audited_act(admins: 
     )
     session.commit()
     before = session.get(Nomination, nid).award_type_id
-    service.adopt_current_version(
+    nominating.adopt_current_version(
         session, nid, admins.user("officer1"), expected_version=admins.version(nid)
     )
     moved = session.get(Nomination, nid)

@@ -93,7 +93,7 @@ def test_deleting_the_last_rows_is_found(trail_world, engine):
 @pytest.mark.parametrize(
     "change",
     [
-        "UPDATE nominations SET state = 'awarded' WHERE id = :nid",
+        "UPDATE nominations SET state = 'under_council', notice_ends_on = NULL WHERE id = :nid",
         "UPDATE nominations SET version = version + 1 WHERE id = :nid",
         "UPDATE nominations SET current_unit_id = origin_unit_id WHERE id = :nid",
     ],
@@ -204,7 +204,7 @@ TAMPERING = {
     "vote": ("UPDATE nominations SET vote = {json} WHERE id = :nid", "nominations/{nid}"),
     "decision signer": ("UPDATE decisions SET signer_id = 1 WHERE id = :d", "decisions/{decision}"),
     "decision date": ("UPDATE decisions SET signed_on = '2025-01-01' WHERE id = :d", "decisions/{decision}"),
-    "decision list": ("UPDATE nominations SET decision_id = NULL WHERE id = :nid", "decisions/{decision}"),
+    "decision list": ("UPDATE nominations SET decision_id = NULL, state = 'on_notice', notice_ends_on = '2025-12-01' WHERE id = :nid", "decisions/{decision}"),
     "award amount": ("UPDATE award_types SET bonus_coefficient = '9.0'", "campaigns/"),
     "campaign rules": ("UPDATE award_types SET vote_ratio_num = 1, vote_ratio_den = 100", "campaigns/"),
     "role": ("UPDATE role_assignments SET unit_id = :u WHERE role = 'officer'", "role_assignments/"),

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.factories import CAMPAIGNS, demo_definition
-from workflow import campaigns, checks, service
+from workflow import campaigns, checks, nominating
 from workflow.errors import InvalidInput, NotEligible
 from workflow.models import Campaign, Nomination
 
@@ -122,7 +122,7 @@ def ruled(world):
 
 
 def nominate(world, facts, award="BK_LDLD", name="Lê Thị Hồng"):
-    return service.create_nomination(
+    return nominating.create_nomination(
         world.session,
         world.user("officer1"),
         campaign="TDYN-2025-DLK",

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests import workers
-from workflow import audit, service
+from workflow import audit, service, signing
 from workflow.db import make_engine
 from workflow.errors import StaleVersion
 from workflow.models import AuditEvent, User
@@ -133,7 +133,7 @@ def test_decisions_signed_at_once_get_distinct_gapless_numbers(world, db_url):
             decider = session.scalar(select(User).where(User.username == "decider_prov"))
             session.rollback()
             barrier.wait()
-            decision = service.sign_decision(
+            decision = signing.sign_decision(
                 session, decider, nomination_ids=[nid], signed_on=date(2025, 12, 31)
             )
             numbers.append(decision.number)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import demo_definition
 from tests.web_client import WebClient
-from workflow import demo, service
+from workflow import changes, demo
 from workflow.clock import (
     NOW_VARIABLE,
     parse_iso_utc,
@@ -166,7 +166,7 @@ def test_every_unit_on_a_route_can_finish_it(today, app, session):
     assert {o.code for o in origins} == {"CDCS-SKHDT", "CDCS-THPT-BMT"}
     for origin in origins:
         for award in awards:
-            route, codes = service.compute_route(session, origin, award)
+            route, codes = changes.compute_route(session, origin, award)
             for unit_id, unit_code in zip(route, codes, strict=True):
                 assert Role.REVIEWER in roles_at.get(unit_id, set()), (award.code, unit_code)
             assert {Role.COUNCIL, Role.DECIDER} <= roles_at[route[-1]], (award.code, codes)

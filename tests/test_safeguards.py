@@ -14,7 +14,7 @@ from sqlalchemy.exc import DatabaseError
 from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, CAMPAIGNS, World
 from tests.web_client import WebClient
-from workflow import campaigns, clock, imports, queries, service
+from workflow import campaigns, clock, imports, nominating, queries
 from workflow.errors import InvalidInput, NotEligible
 from workflow.models import Nomination, Notification
 
@@ -70,7 +70,7 @@ def test_facts_a_campaign_declares_are_accepted_with_their_type(world: World) ->
     award = raw["awards"][0]["code"]
 
     def create(facts: dict) -> int:
-        return service.create_nomination(
+        return nominating.create_nomination(
             world.session,
             world.user("officer1"),
             campaign="EXTRA",
@@ -100,7 +100,7 @@ def test_a_declared_quota_is_enforced_even_without_its_rule(world: World) -> Non
     world.session.commit()
 
     ids = [
-        service.create_nomination(
+        nominating.create_nomination(
             world.session,
             world.user("officer1"),
             campaign="QUOTA",
@@ -244,3 +244,26 @@ def test_dates_shown_are_vietnamese_calendar_days() -> None:
     assert clock.ddmmyyyy(morning) == "30/11/2026"
     assert clock.ddmmyyyy(date(2026, 11, 29)) == "29/11/2026"
     assert clock.ddmmyyyy(None, "—") == "—"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE nominations SET state = 'awarded' WHERE id = :id",
+        "UPDATE nominations SET decision_id = NULL WHERE id = :id",
+        "UPDATE nominations SET notice_ends_on = NULL WHERE id = :id",
+        "UPDATE nominations SET notice_ends_on = '2025-12-01' WHERE id = :other",
+    ],
+)
+def test_the_database_ties_a_state_to_its_columns(world: World, change: str) -> None:
+    """Awarded or revoked iff a decision; on notice iff a notice end date."""
+    on_notice = world.nominate()
+    world.to_notice(on_notice)
+    awarded = world.nominate(name="Người Được Khen")
+    world.to_notice(awarded)
+    world.sign([awarded])
+    target = awarded if "decision_id" in change else on_notice
+    with pytest.raises(DatabaseError):
+        world.session.execute(text(change), {"id": target, "other": world.nominate(name="Nháp")})
+        world.session.flush()
+    world.session.rollback()

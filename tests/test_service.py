@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import FAIL_VOTE, PASS_VOTE
-from workflow import audit, eligibility, service
+from workflow import audit, eligibility, nominating
 from workflow.eligibility import Problem
 from workflow.errors import (
     IdempotencyKeyReused,
@@ -300,7 +300,7 @@ def test_creation_is_checked_and_audited(world):
     with pytest.raises(InvalidInput):
         world.nominate(name="  ")
     with pytest.raises(InvalidInput):
-        service.create_nomination(
+        nominating.create_nomination(
             world.session, world.user("officer1"), campaign="C2025", award_type="CO",
             nominee_kind="individual", nominee_name="X",
         )  # fmt: skip

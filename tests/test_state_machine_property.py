@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import AWARD_TYPES, FAIL_VOTE, PASS_VOTE, UNITS, USERS, build_world
-from workflow import audit, service
+from workflow import audit, service, signing
 from workflow.clock import vn_date
 from workflow.errors import (
     IllegalTransition,
@@ -261,7 +261,7 @@ class NominationMachine(RuleBasedStateMachine):
         else:
             expected_error = None
         _, error = attempt(
-            lambda: service.sign_decision(
+            lambda: signing.sign_decision(
                 self.session, self.world.user(user), nomination_ids=ids, signed_on=today, now=now
             )
         )

@@ -173,7 +173,7 @@ def test_authorisation_matrix(login, world, action, user, monkeypatch):
     version = world.version(nid)
     world.session.rollback()
     if action == "sign":  # sign on a date after the notice (the form is dated by the user)
-        monkeypatch.setattr("workflow.service.vn_date", lambda now: date(2030, 1, 1))
+        monkeypatch.setattr("workflow.signing.vn_date", lambda now: date(2030, 1, 1))
     response = perform(login(user), nid, version)
     assert response.status_code in expected(action, user), (action, user, response.status_code)
 

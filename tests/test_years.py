@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import CAMPAIGNS, World
-from workflow import campaigns, decisions, service
+from workflow import campaigns, decisions, nominating, signing
 from workflow.clock import VIETNAM
 from workflow.errors import NotEligible
 from workflow.models import Decision
@@ -90,7 +90,7 @@ class Years:
         """Created and carried to public notice in the days before ``day``'s signing."""
         w = self.world
         w.now = at(day - timedelta(days=14))
-        nid = service.create_nomination(
+        nid = nominating.create_nomination(
             w.session,
             w.user("officer1"),
             campaign=f"TD-{campaign_year}",
@@ -110,7 +110,7 @@ class Years:
         return nid
 
     def sign(self, ids: list[int], who: str, day: date) -> Decision:
-        return service.sign_decision(
+        return signing.sign_decision(
             self.world.session,
             self.world.user(who),
             nomination_ids=ids,

@@ -11,7 +11,7 @@ from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.extensions import csrf, db, login_manager, migrate
 from workflow import deadlines
 from workflow.db import configure_sqlite
-from workflow.vocabulary import Event, State
+from workflow.vocabulary import Event, Level, Role, State
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -59,10 +59,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(
-        state_label=_state_label, event_label=_event_label, deadline_flag=deadlines.flag
+        state_label=_state_label,
+        event_label=_event_label,
+        level_label=_level_label,
+        role_label=_role_label,
+        deadline_flag=deadlines.flag,
     )
     app.jinja_env.filters["state_vi"] = _state_label
     return app
+
+
+def _level_label(code: str) -> str:
+    from web.i18n import current_lang
+
+    return Level(code).label(current_lang())
+
+
+def _role_label(code: str) -> str:
+    from web.i18n import current_lang
+
+    return Role(code).label(current_lang())
 
 
 def _state_label(code: str | None) -> str:

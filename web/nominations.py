@@ -23,7 +23,20 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import audit, checks, clock, deadlines, decisions, dossier, exports, queries, service
+from workflow import (
+    audit,
+    checks,
+    clock,
+    deadlines,
+    decisions,
+    dossier,
+    exports,
+    nominating,
+    permissions,
+    queries,
+    service,
+    signing,
+)
 from workflow.accounts import active_assignments, require_role, unit_by_code
 from workflow.campaigns import offered_awards, offering_awards
 from workflow.clock import parse_iso_utc
@@ -176,7 +189,7 @@ def new() -> ResponseReturnValue:
     if request.method == "POST" and match is not None:
         try:
             form = forms.load(forms.NewNominationSchema(), request.form)
-            outcome = service.create_nomination(
+            outcome = nominating.create_nomination(
                 db.session,
                 me(),
                 campaign=match[0].code,
@@ -254,8 +267,8 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         state=State(n.state),
         trail=trail,
         report=checks.report(db.session, n, day),
-        events=service.available_events(me(), n, day),
-        may_edit=service.may_edit(me(), n, day),
+        events=permissions.available_events(me(), n, day),
+        may_edit=permissions.may_edit(me(), n, day),
         last_return=last_return if n.state == State.RETURNED else None,
         grounds=list(RevocationGround),
         error=error,
@@ -342,13 +355,13 @@ def edit(nomination_id: int) -> ResponseReturnValue:
     match = (n.campaign, n.award_type)
     chosen = f"{n.campaign.code}/{n.award_type.code}"
     if request.method == "POST" and "preview" in request.form:
-        if not service.may_edit(me(), n, today()):
+        if not permissions.may_edit(me(), n, today()):
             abort(403)
         return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
         try:
             version = int(request.form.get("version", "0") or 0)
-            service.update_nomination(
+            nominating.update_nomination(
                 db.session,
                 nomination_id,
                 me(),
@@ -369,7 +382,7 @@ def edit(nomination_id: int) -> ResponseReturnValue:
             return _form_page([match], chosen, match, n), getattr(err, "http_status", 400)
         flash(_("Đã lưu thay đổi."), "info")
         return redirect(url_for("nominations.detail", nomination_id=nomination_id))
-    if not service.may_edit(me(), n, today()):
+    if not permissions.may_edit(me(), n, today()):
         abort(403)
     return _form_page([match], chosen, match, n)
 
@@ -427,7 +440,7 @@ def new_decision() -> ResponseReturnValue:
     if request.method == "POST":
         try:
             form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
-            decision = service.sign_decision(
+            decision = signing.sign_decision(
                 db.session,
                 me(),
                 nomination_ids=form["nomination_ids"],

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import campaigns, service
+from workflow import campaigns, changes, nominating, service, signing
 from workflow.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
@@ -386,7 +386,7 @@ def _play(session: Session, users: dict[str, User], steps: list[Step], now: date
             (name,) = step.names
             if name in ids:  # the script finds nominations by name
                 raise ValueError(f"demo nominee {name!r} is created twice")
-            ids[name] = service.create_nomination(
+            ids[name] = nominating.create_nomination(
                 session,
                 actor,
                 campaign=step.data["campaign"],
@@ -399,7 +399,7 @@ def _play(session: Session, users: dict[str, User], steps: list[Step], now: date
                 now=at,
             ).id
         elif step.action == "sign":
-            service.sign_decision(
+            signing.sign_decision(
                 session,
                 actor,
                 nomination_ids=[ids[name] for name in step.names],
@@ -413,7 +413,7 @@ def _play(session: Session, users: dict[str, User], steps: list[Step], now: date
                 ids[name],
                 step.action,
                 actor,
-                expected_version=service.nomination_version(session, ids[name]),
+                expected_version=changes.nomination_version(session, ids[name]),
                 now=at,
                 **step.data,
             )

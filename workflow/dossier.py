@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import service
+from workflow import changes, nominating
 from workflow.clock import utcnow
 from workflow.errors import IntegrityBroken, InvalidInput, NotFound
 from workflow.models import Attachment, Blob, User
@@ -64,7 +64,7 @@ def attach(
     kind: str,
     content: bytes,
     now: datetime | None = None,
-) -> service.Outcome:
+) -> changes.Outcome:
     now = now or utcnow()
     if kind not in KINDS:
         raise InvalidInput(
@@ -98,7 +98,7 @@ def attach(
     )
     session.add(attachment)
     session.flush()
-    return service.record_edit(
+    return nominating.record_edit(
         session,
         nomination_id,
         actor,

@@ -21,9 +21,11 @@ from workflow import (
     checks,
     documents,
     imports,
+    nominating,
     notify,
     queries,
     service,
+    signing,
     throttle,
     tokens,
 )
@@ -373,7 +375,7 @@ class Nominations(MethodView):
         """Create a draft. Retrying with the same ``Idempotency-Key`` creates nothing more and
         returns the nomination the first request created."""
         nominee = {k: v for k, v in body["nominee"].items() if k not in ("kind", "name") and v}
-        outcome = service.create_nomination(
+        outcome = nominating.create_nomination(
             db.session,
             actor(),
             campaign=body["campaign"],
@@ -425,7 +427,7 @@ class NominationItem(MethodView):
         for field in ("facts", "achievements"):
             if field in body:
                 changes[field] = body[field]
-        service.update_nomination(
+        nominating.update_nomination(
             db.session,
             nomination_id,
             actor(),
@@ -518,7 +520,7 @@ def decision_json(d: Decision) -> dict[str, Any]:
 @blp.doc(security=SECURITY)
 @token_required
 def sign_decision(body: dict[str, Any]) -> Any:
-    decision = service.sign_decision(
+    decision = signing.sign_decision(
         db.session, actor(), nomination_ids=body["nomination_ids"], signed_on=body["signed_on"]
     )
     return decision_json(decision)

@@ -1,0 +1,398 @@
+"""Making and correcting nominations: drafts created at the officer's CĐCS (one, or a whole
+list in one transaction), audited edits of a draft or returned dossier, and the explicit act
+that moves one onto its campaign's current version.
+
+Each public function is one transaction (:mod:`workflow.transaction`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import changes, idempotency
+from workflow.changes import Outcome
+from workflow.clock import utcnow, vn_date
+from workflow.db import Base
+from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
+from workflow.facts import extra_facts, validate_facts
+from workflow.models import AwardType, Campaign, Nomination, RoleAssignment, User
+from workflow.permissions import EDITABLE_STATES, acting_assignment, officer_assignment
+from workflow.transaction import transaction
+from workflow.vocabulary import Event, NomineeKind, Role, State
+
+EDITABLE = ("nominee_name", "nominee", "facts", "achievements")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class NewNomination:
+    """One draft to create; ``origin`` is recorded in its first audit link (e.g. an import row)."""
+
+    award_type: str
+    nominee_kind: str
+    nominee_name: str
+    nominee: dict[str, Any]
+    facts: dict[str, Any]
+    achievements: str = ""
+    origin: dict[str, Any] | None = None
+
+
+def clean_name(text: str) -> str:
+    """One spelling of a name however it was typed: NFC, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def name_problem(name: str) -> str | None:
+    """Why a (cleaned) name cannot be stored, if it cannot: it goes into signed documents,
+    and Word files refuse control characters."""
+    if not name:
+        return "required"
+    if len(name) > 200:
+        return "too_long"
+    return "invalid_characters" if _CONTROL.search(name) else None
+
+
+def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:
+    """The nominee's own identifier (member or citizen id) if given, else name at the unit."""
+    own = str(nominee.get("key") or "").strip()
+    return f"id:{own}" if own else f"u{unit_id}:{' '.join(name.casefold().split())}"
+
+
+# --- creation ------------------------------------------------------------------------------
+
+
+def create_nomination(
+    session: Session,
+    actor: User,
+    *,
+    campaign: str,
+    award_type: str,
+    nominee_kind: str,
+    nominee_name: str,
+    nominee: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    achievements: str = "",
+    unit_code: str | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """A new draft at the officer's CĐCS; its creation is the first link of its trail."""
+    spec = NewNomination(
+        award_type, nominee_kind, nominee_name, nominee or {}, facts or {}, achievements
+    )
+    return create_nominations(
+        session,
+        actor,
+        campaign=campaign,
+        specs=[spec],
+        unit_code=unit_code,
+        idempotency_key=idempotency_key,
+        now=now,
+    )[0]
+
+
+def create_nominations(
+    session: Session,
+    actor: User,
+    *,
+    campaign: str,
+    specs: list[NewNomination],
+    unit_code: str | None = None,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Several drafts in one transaction: all are created, or none (a list import).
+
+    Who proposes and what the campaign offers are resolved once, and the rows are inserted
+    in one flush; only the audit links are written one by one (each hashes the previous).
+    A retry with the same ``idempotency_key`` gets the first answer and creates nothing;
+    ``fingerprint`` names the request when it is not these specs (an import's confirmation).
+    """
+    at = now or utcnow()
+    request = fingerprint or idempotency.request_hash(
+        {"campaign": campaign, "unit": unit_code, "specs": [asdict(s) for s in specs]}
+    )
+    return idempotency.once(
+        session,
+        actor,
+        idempotency_key,
+        request,
+        lambda: _create(session, actor, campaign, specs, unit_code, idempotency_key, request, at),
+        lambda first: [Outcome(**o) for o in first["outcomes"]],
+    )
+
+
+def _create(
+    session: Session,
+    actor: User,
+    campaign: str,
+    specs: list[NewNomination],
+    unit_code: str | None,
+    idempotency_key: str | None,
+    fingerprint: str,
+    now: datetime,
+) -> list[Outcome]:
+    if idempotency_key is not None:
+        first = idempotency.replayed(session, actor, idempotency_key, fingerprint)
+        if first is not None:
+            return [Outcome(**o) for o in first["outcomes"]]
+    assignment = officer_assignment(session, actor, unit_code, vn_date(now))
+    offered = _offered(session, campaign)
+    nominations = [
+        _new_nomination(actor, assignment, campaign, offered, spec, now) for spec in specs
+    ]
+    session.add_all(nominations)
+    session.flush()
+    outcomes = []
+    for spec, nomination in zip(specs, nominations, strict=True):
+        data = {
+            "award_type": spec.award_type,
+            "campaign": campaign,
+            "nominee_kind": spec.nominee_kind,
+            "nominee_name": spec.nominee_name,
+        } | ({"origin": spec.origin} if spec.origin else {})
+        outcomes.append(
+            changes.record(
+                session,
+                nomination,
+                actor,
+                assignment,
+                Event.CREATE,
+                (None, None),
+                assignment.unit.code,
+                now,
+                None,
+                data,
+            )
+        )
+    if idempotency_key is not None:
+        answer = {"outcomes": [o.as_dict() for o in outcomes]}
+        idempotency.remember(session, actor, idempotency_key, fingerprint, answer, now)
+    return outcomes
+
+
+def _offered(session: Session, campaign_code: str) -> dict[str, AwardType]:
+    return {
+        atype.code: atype
+        for atype in session.scalars(
+            select(AwardType)
+            .join(Campaign)
+            .where(Campaign.code == campaign_code, AwardType.campaign_version == Campaign.version)
+        )
+    }
+
+
+def _new_nomination(
+    actor: User,
+    assignment: RoleAssignment,
+    campaign_code: str,
+    offered: dict[str, AwardType],
+    spec: NewNomination,
+    now: datetime,
+) -> Nomination:
+    atype = offered.get(spec.award_type)
+    if atype is None:
+        raise InvalidInput(
+            f"Đợt thi đua '{campaign_code}' không có hình thức khen thưởng '{spec.award_type}'.",
+            f"Campaign '{campaign_code}' offers no award type '{spec.award_type}'.",
+            {"award_type": "unknown"},
+        )
+    errors: dict[str, str] = {}
+    if spec.nominee_kind not in {k.value for k in NomineeKind}:
+        errors["nominee.kind"] = "invalid"
+    elif spec.nominee_kind != atype.nominee_kind:
+        errors["nominee.kind"] = f"award_type_needs_{atype.nominee_kind}"
+    name = clean_name(spec.nominee_name)
+    if problem := name_problem(name):
+        errors["nominee.name"] = problem
+    if errors:
+        raise InvalidInput(
+            "Thông tin người/tập thể được đề nghị chưa hợp lệ.",
+            "The nominee's details are invalid.",
+            errors,
+        )
+    return Nomination(
+        campaign_id=atype.campaign_id,
+        award_type_id=atype.id,
+        origin_unit_id=assignment.unit_id,
+        current_unit_id=assignment.unit_id,
+        state=State.DRAFT.value,
+        nominee_kind=spec.nominee_kind,
+        nominee_name=name,
+        nominee_key=nominee_key(spec.nominee, name, assignment.unit_id),
+        nominee=spec.nominee,
+        facts=validate_facts(spec.facts, extra_facts(atype.campaign)),
+        achievements=spec.achievements,
+        version=1,
+        due_on=atype.submit_by,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+# --- editing -------------------------------------------------------------------------------
+
+
+def update_nomination(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+) -> Outcome:
+    """The origin's officer corrects a draft or a returned nomination (an audited edit)."""
+    with transaction(session):
+        return _edit(session, nomination_id, actor, expected_version, changes, now or utcnow())
+
+
+def record_edit(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    data: dict[str, Any],
+    also: tuple[Base, ...] = (),
+    now: datetime | None = None,
+) -> Outcome:
+    """An audited change to the dossier made alongside (e.g. a file added), same rules as edit.
+
+    Commits what the caller added in this transaction (``also``, vouched for by the same
+    link) with the audit link, or nothing.
+    """
+    with transaction(session):
+        return _edit(
+            session, nomination_id, actor, expected_version, {}, now or utcnow(), data, also
+        )
+
+
+def adopt_current_version(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> Outcome:
+    """Move a draft or returned nomination to its campaign's current version (same award
+    code): the explicit, audited act by which the officer accepts the changed rules. Nothing
+    else moves a nomination off the version it was made under."""
+    now = now or utcnow()
+    with transaction(session):
+        nomination = changes.load_for_update(session, nomination_id, actor, vn_date(now))
+        current = session.scalar(
+            select(AwardType)
+            .join(Campaign, Campaign.id == AwardType.campaign_id)
+            .where(
+                AwardType.campaign_id == nomination.campaign_id,
+                AwardType.campaign_version == Campaign.version,
+                AwardType.code == nomination.award_type.code,
+            )
+        )
+        if current is None or current.id == nomination.award_type_id:
+            raise InvalidInput(
+                "Hồ sơ đã theo phiên bản hiện hành của đợt thi đua (hoặc phiên bản mới không "
+                "còn hình thức khen thưởng này).",
+                "The nomination already follows the campaign's current version (or the new "
+                "version no longer offers its award).",
+                {"award_type": "no_newer_version"},
+            )
+        data = {"campaign_version": current.campaign_version, "award_type_id": current.id}
+        return _edit(
+            session,
+            nomination_id,
+            actor,
+            expected_version,
+            {"award_type_id": current.id},
+            now,
+            data,
+            editable=("award_type_id",),
+        )
+
+
+def _edit(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    expected_version: int,
+    edits: dict[str, Any],
+    now: datetime,
+    data: dict[str, Any] | None = None,
+    also: tuple[Base, ...] = (),
+    editable: tuple[str, ...] = EDITABLE,
+) -> Outcome:
+    today = vn_date(now)
+    nomination = changes.load_for_update(session, nomination_id, actor, today)
+    changes.check_version(nomination, expected_version)
+    if nomination.state not in EDITABLE_STATES:
+        state = State(nomination.state)
+        raise IllegalTransition(
+            f"Chỉ sửa được hồ sơ nháp hoặc bị trả lại; hồ sơ này đang '{state.vi}'.",
+            f"Only a draft or returned nomination can be edited; this one is '{state.en}'.",
+            {"state": state.value},
+        )
+    assignment = acting_assignment(actor, Role.OFFICER, nomination.origin_unit_id, today)
+    if assignment is None:
+        raise NotAllowed(
+            "Chỉ cán bộ công đoàn cơ sở đề nghị mới sửa được hồ sơ.",
+            "Only an officer of the proposing CĐCS may edit the nomination.",
+            {"required_role": Role.OFFICER.value},
+        )
+    unknown = sorted(set(edits) - set(editable))
+    if unknown:
+        raise InvalidInput(
+            f"Không sửa được các trường: {', '.join(unknown)}.",
+            f"These fields cannot be edited: {', '.join(unknown)}.",
+            dict.fromkeys(unknown, "not_editable"),
+        )
+    if "facts" in edits:
+        extra = extra_facts(nomination.campaign)
+        edits = {**edits, "facts": validate_facts(edits["facts"], extra)}
+    if "nominee_name" in edits:
+        name = clean_name(str(edits["nominee_name"]))
+        if problem := name_problem(name):
+            raise InvalidInput(
+                "Tên người/tập thể được đề nghị không hợp lệ.",
+                "The nominee's name is invalid.",
+                {"nominee_name": problem},
+            )
+        edits = {**edits, "nominee_name": name}
+    for field, value in edits.items():
+        setattr(nomination, field, value)
+    nomination.nominee_key = nominee_key(
+        nomination.nominee or {}, nomination.nominee_name, nomination.origin_unit_id
+    )
+    nomination.version += 1
+    nomination.updated_at = now
+    session.flush()
+    if "award_type_id" in edits:
+        session.expire(nomination, ["award_type"])  # now the current version's award
+    code = (
+        nomination.origin_unit.code
+        if nomination.current_unit_id == nomination.origin_unit_id
+        else ""
+    )
+    return changes.record(
+        session,
+        nomination,
+        actor,
+        assignment,
+        Event.EDIT,
+        (nomination.state, code),
+        code,
+        now,
+        None,
+        data or {"fields": sorted(edits)},
+        also,
+    )

@@ -1,0 +1,90 @@
+"""Who may act on a nomination: the role each event needs, and the assignment that grants it.
+
+Seeing a nomination is :mod:`workflow.visibility`'s; administration's reach is
+:mod:`workflow.accounts`'s (``require_admin``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from workflow.accounts import active_assignments, unit_by_code
+from workflow.errors import InvalidInput, NotAllowed
+from workflow.machine import allowed_events
+from workflow.models import Nomination, RoleAssignment, User
+from workflow.vocabulary import Event, Role, State
+
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+def role_for(event: Event, state: str) -> Role:
+    """The role that fires ``event`` on a nomination in ``state``."""
+    if event in (Event.SUBMIT, Event.RESUBMIT, Event.WITHDRAW):
+        return Role.OFFICER
+    if event in (Event.APPROVE, Event.RETURN):
+        return Role.REVIEWER
+    if event is Event.REJECT:
+        return Role.REVIEWER if state == State.IN_REVIEW else Role.COUNCIL
+    if event in (Event.VOTE, Event.OBJECT):
+        return Role.COUNCIL
+    return Role.DECIDER  # decide, revoke
+
+
+def acting_unit(nomination: Nomination, role: Role) -> int:
+    """Where ``role`` must be held to act: officers at the origin, the others where it is."""
+    return nomination.origin_unit_id if role is Role.OFFICER else nomination.current_unit_id
+
+
+def acting_assignment(actor: User, role: Role, unit_id: int, day: date) -> RoleAssignment | None:
+    """The assignment that lets ``actor`` act; their own role wins over a substitution."""
+    matching = [
+        a for a in active_assignments(actor, day) if a.role == role and a.unit_id == unit_id
+    ]
+    matching.sort(key=lambda a: a.acting_for_id is not None)
+    return matching[0] if matching else None
+
+
+def officer_assignment(
+    session: Session, actor: User, unit_code: str | None, day: date
+) -> RoleAssignment:
+    """The grassroots-officer role through which ``actor`` proposes (for ``unit_code`` when
+    they are an officer at several units)."""
+    officer_roles = [a for a in active_assignments(actor, day) if a.role == Role.OFFICER]
+    if unit_code is not None:
+        unit = unit_by_code(session, unit_code)
+        officer_roles = [a for a in officer_roles if a.unit_id == unit.id]
+    if not officer_roles:
+        raise NotAllowed(
+            "Chỉ cán bộ công đoàn cơ sở mới lập được hồ sơ đề nghị cho đơn vị mình.",
+            "Only a grassroots officer may create a nomination for their own unit.",
+            {"required_role": Role.OFFICER.value},
+        )
+    if len({a.unit_id for a in officer_roles}) > 1:
+        raise InvalidInput(
+            "Bạn là cán bộ ở nhiều đơn vị: hãy chọn đơn vị đề nghị.",
+            "You are an officer at several units: choose the proposing unit.",
+            {"unit": "required"},
+        )
+    return sorted(officer_roles, key=lambda a: a.acting_for_id is not None)[0]
+
+
+def available_events(actor: User, nomination: Nomination, day: date) -> list[Event]:
+    """The events this actor may fire on this nomination now (what the UI offers)."""
+    found: list[Event] = []
+    for name in sorted(allowed_events(nomination.state)):
+        event = Event(name)
+        if event is Event.DECIDE:
+            continue  # only by signing a decision
+        role = role_for(event, nomination.state)
+        if acting_assignment(actor, role, acting_unit(nomination, role), day) is not None:
+            found.append(event)
+    return found
+
+
+def may_edit(actor: User, nomination: Nomination, day: date) -> bool:
+    """A draft or returned nomination, and ``actor`` an officer of its origin."""
+    return nomination.state in EDITABLE_STATES and (
+        acting_assignment(actor, Role.OFFICER, nomination.origin_unit_id, day) is not None
+    )

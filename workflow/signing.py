@@ -1,0 +1,109 @@
+"""Signing a decision: the only way a nomination is ``decide``d. The decider's unit numbers
+the decision (``05/QĐ-LĐLĐ``), and every listed nomination becomes awarded, or none does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from workflow import audit, changes, notify, numbering
+from workflow.clock import utcnow, vn_date
+from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
+from workflow.models import Decision, Unit, User
+from workflow.numbering import DocumentKind
+from workflow.permissions import acting_assignment
+from workflow.transaction import transaction
+from workflow.vocabulary import Event, Role, State
+
+
+def sign_decision(
+    session: Session,
+    actor: User,
+    *,
+    nomination_ids: list[int],
+    signed_on: date,
+    now: datetime | None = None,
+) -> Decision:
+    """Number and sign a decision; every listed nomination becomes awarded, or none does."""
+    with transaction(session):
+        return _sign(session, actor, nomination_ids, signed_on, now or utcnow())
+
+
+def _sign(
+    session: Session, actor: User, nomination_ids: list[int], signed_on: date, now: datetime
+) -> Decision:
+    today = vn_date(now)
+    if not nomination_ids or len(set(nomination_ids)) != len(nomination_ids):
+        raise InvalidInput(
+            "Danh sách hồ sơ trống hoặc có hồ sơ lặp lại.",
+            "The list of nominations is empty or repeats one.",
+            {"nomination_ids": "empty_or_duplicate"},
+        )
+    if signed_on > today:
+        raise InvalidInput(
+            "Ngày ký không được sau ngày hôm nay.",
+            "The signing date cannot be in the future.",
+            {"signed_on": "future"},
+        )
+    nominations = [changes.load_for_update(session, nid, actor, today) for nid in sorted(nomination_ids)]
+    units = {n.current_unit_id for n in nominations}
+    problems: dict[str, str] = {}
+    for n in nominations:
+        if n.state != State.ON_NOTICE:
+            problems[str(n.id)] = f"state_{n.state}"
+        elif n.notice_ends_on is None or signed_on < n.notice_ends_on:
+            problems[str(n.id)] = f"notice_until_{n.notice_ends_on}"
+    if problems:
+        raise IllegalTransition(
+            "Chỉ ký quyết định cho hồ sơ đang công khai và đã hết thời hạn công khai.",
+            "Only nominations whose public notice has ended can be decided.",
+            problems,
+        )
+    if len(units) != 1:
+        raise InvalidInput(
+            "Một quyết định chỉ gồm hồ sơ của cùng một đơn vị quyết định.",
+            "One decision covers nominations of a single deciding unit.",
+            {"nomination_ids": "several_units"},
+        )
+    unit_id = units.pop()
+    assignment = acting_assignment(actor, Role.DECIDER, unit_id, today)
+    if assignment is None:
+        raise NotAllowed(
+            "Chỉ người có thẩm quyền ký quyết định của đơn vị mới ký được.",
+            "Only a decider of the deciding unit may sign.",
+            {"required_role": Role.DECIDER.value},
+        )
+    unit = session.get_one(Unit, unit_id)
+    serial = numbering.next_serial(session, unit_id, DocumentKind.DECISION, signed_on.year)
+    decision = Decision(
+        unit_id=unit_id,
+        year=signed_on.year,
+        serial=serial,
+        number=numbering.document_number(serial, DocumentKind.DECISION, unit),
+        signed_on=signed_on,
+        signer_id=actor.id,
+        created_at=now,
+    )
+    session.add(decision)
+    session.flush()
+    for n in nominations:
+        before, to_unit = changes.apply(
+            session, n, Event.DECIDE, today, now, changes={"decision_id": decision.id}
+        )
+        changes.record(
+            session,
+            n,
+            actor,
+            assignment,
+            Event.DECIDE,
+            before,
+            to_unit,
+            now,
+            None,
+            {"decision": decision.number, "signed_on": signed_on.isoformat()},
+        )
+        notify.after_event(session, n, Event.DECIDE, actor, now, decision=decision.number)
+    session.expire(decision, ["nominations"])  # now listed by their decision_id
+    audit.record_change(session, "decision_signed", actor.username, now, decision)
+    return decision

@@ -1,0 +1,88 @@
+"""The one commit convention: every domain operation that changes data is one transaction.
+
+A domain function that writes runs its work inside ``with transaction(session):``. The
+outermost block commits when its body ends and rolls back when anything escapes it (a
+domain refusal, a database error, an interrupt), so an operation is applied whole or not at
+all. An operation called by another (confirming an import creates nominations; adding a
+file records an edit) joins the caller's transaction: inner blocks neither commit nor roll
+back, the outermost one decides.
+
+Callers — pages, the API, the CLI, tests — therefore never commit or roll back a domain
+change: they call the operation and handle its errors. Nothing else in ``workflow/`` or
+``web/`` calls ``commit()`` or ``rollback()`` (a test keeps it so); a caller that only read
+ends its transaction with :func:`end_reading`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+_OPEN = "workflow.transaction.open"  # set in session.info while an outermost block runs
+
+
+def in_transaction(session: Session) -> bool:
+    """True inside a :func:`transaction` block (a nested one would join it)."""
+    return bool(session.info.get(_OPEN))
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit on success, roll back on any exception; nested blocks join the outermost.
+
+    Whatever the session already held when the outermost block began (rows a test or the
+    caller added) is committed or rolled back with it.
+    """
+    if in_transaction(session):
+        yield session
+        return
+    session.info[_OPEN] = True
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop(_OPEN, None)
+
+
+def run(
+    session: Session,
+    work: Callable[[], T],
+    *,
+    on_conflict: Callable[[], T | None] | None = None,
+) -> T:
+    """``work()`` as one transaction, with a hook for a lost race on a unique key.
+
+    When the transaction fails with an ``IntegrityError`` and it is the outermost one, it is
+    rolled back and ``on_conflict()`` runs in a transaction of its own: what it returns
+    (the answer a concurrent first request committed, or a second run that now finds the
+    work done) is the answer; ``None`` lets the error stand. Nested in another operation,
+    the error goes up unchanged, and the outermost operation's own hook answers.
+    """
+    try:
+        with transaction(session):
+            return work()
+    except IntegrityError:
+        if on_conflict is None or in_transaction(session):
+            raise
+        with transaction(session):
+            answer = on_conflict()
+        if answer is None:
+            raise
+        return answer
+
+
+def end_reading(session: Session) -> None:
+    """End a transaction that only read. On SQLite every transaction holds the database's
+    write lock until it ends (``BEGIN IMMEDIATE``), so a reader releases it before slow work
+    (rendering, sending mail) or before another operation begins its own."""
+    if in_transaction(session):
+        raise RuntimeError("end_reading inside a transaction would discard its changes")
+    session.rollback()
