@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from tests.databases import migrate  # noqa: E402
 from tests.factories import demo_definition  # noqa: E402
-from workflow import campaigns, imports  # noqa: E402
+from workflow import campaigns, import_sheets, imports  # noqa: E402
 from workflow.accounts import assign_role, create_unit, create_user  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
 
@@ -45,7 +45,7 @@ GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hòa", "Lan", "Mai", "Nam"
 def workbook(session: Session, rows: int) -> bytes:
     """The app's template, filled with ``rows`` individuals (a few cells wrong on purpose)."""
     rng = random.Random(2025)
-    wb = load_workbook(io.BytesIO(imports.template(session, CAMPAIGN)))
+    wb = load_workbook(io.BytesIO(import_sheets.template(session, CAMPAIGN)))
     ws = wb["Danh sách"]
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
     headers = [c.value for c in ws[header_row]]

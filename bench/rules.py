@@ -34,7 +34,7 @@ from tests.factories import demo_definition  # noqa: E402
 from workflow import campaigns, checks  # noqa: E402
 from workflow.accounts import create_unit  # noqa: E402
 from workflow.db import make_engine  # noqa: E402
-from workflow.models import Campaign, Nomination, User  # noqa: E402
+from workflow.models import Campaign, Decision, Nomination, User  # noqa: E402
 
 RATINGS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 STATES = ("draft", "in_review", "in_review", "under_council", "awarded")
@@ -76,7 +76,7 @@ def populate(url: str, count: int) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
         create_unit(session, "TLD", "TLĐ", "tong_ldld")
-        create_unit(session, "DLK", "LĐLĐ tỉnh", "ldld_tinh", "TLD")
+        province = create_unit(session, "DLK", "LĐLĐ tỉnh", "ldld_tinh", "TLD")
         create_unit(session, "CDVC", "CĐVC tỉnh", "cd_cap_tren", "DLK")
         units = [create_unit(session, f"CS{i}", f"CĐCS {i}", "cdcs", "CDVC").id for i in range(200)]
         user = User(username="bench", full_name="Bench", password_hash="x")  # noqa: S106 - never logs in
@@ -85,13 +85,22 @@ def populate(url: str, count: int) -> None:
         session.flush()
         awards = [(a.id, a.nominee_kind) for a in campaign.award_types]
         now = datetime(2025, 11, 10, tzinfo=UTC)
+        # Awarded rows need a decision (the database ties the state to it).
+        decision = Decision(
+            unit_id=province.id, year=2025, serial=1, number="01/QĐ-LĐLĐ",
+            signed_on=date(2025, 11, 10), signer_id=user.id, created_at=now,
+        )  # fmt: skip
+        session.add(decision)
+        session.flush()
         rows = []
         for i in range(count):
             award_id, kind = awards[i % len(awards)]
             unit = units[i % len(units)]
+            state = rng.choice(STATES)
             rows.append({
                 "campaign_id": campaign.id, "award_type_id": award_id, "origin_unit_id": unit,
-                "current_unit_id": unit, "state": rng.choice(STATES), "nominee_kind": kind,
+                "current_unit_id": unit, "state": state, "nominee_kind": kind,
+                "decision_id": decision.id if state == "awarded" else None,
                 "nominee_name": f"Người {i}", "nominee_key": f"id:{i}", "nominee": {},
                 "facts": random_facts(rng, i, kind), "achievements": "", "version": 1,
                 "created_by_id": user.id, "created_at": now, "updated_at": now,

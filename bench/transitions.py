@@ -48,29 +48,31 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import (
-    JSON,
     Connection,
     Engine,
     Row,
+    Select,
     TextClause,
     bindparam,
     create_engine,
     make_url,
+    select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from transitions import Machine
 
 from web import create_app
 from web.extensions import db
-from workflow import audit, changes, nominating, service
-from workflow.accounts import assign_role, create_unit, hash_password
+from workflow import audit, changes, nominating, records, service
+from workflow.accounts import assign_role, create_unit
 from workflow.clock import iso_utc, vn_date
-from workflow.db import make_engine
+from workflow.db import Base, make_engine
 from workflow.machine import TRANSITIONS, Step, run
-from workflow.models import AwardType, Campaign, JsonType, User, UtcDateTime
+from workflow.models import AwardType, Campaign, JsonType, NullableJson, User, UtcDateTime
+from workflow.passwords import hash_password
+from workflow.transaction import transaction
 from workflow.vocabulary import State
 
 BPMN_FILE = Path(__file__).resolve().parent / "approval.bpmn"
@@ -113,9 +115,7 @@ SPIFF_TASK_DATA: dict[str, dict[str, Any]] = {
     "council_vote": {"actor": "council_tld", "vote": PASS_VOTE},
 }
 START = datetime(2025, 11, 3, 1, 0, tzinfo=UTC)
-
-# A JSON column bound so that None means SQL NULL, letting COALESCE keep the stored value.
-NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+NOMINATIONS = Base.metadata.tables["nominations"]
 
 
 @dataclass(frozen=True)
@@ -247,29 +247,33 @@ def migrated_engine(url: str) -> Iterator[Engine]:
 
 
 def populate(session: Session, nominations: int, password_hash: str, clock: Clock) -> World:
-    """The unit tree, one user per role, the award and ``nominations`` drafts (untimed)."""
-    units = {}
-    for code, level, parent in UNITS:
-        units[code] = create_unit(session, code, f"Đơn vị {code}", level, parent)
-    award = AwardType(
-        campaign=Campaign(code=CAMPAIGN, title="Thi đua năm 2025", year=2025),
-        code=AWARD,
-        title="Bằng khen Tổng Liên đoàn",
-        nominee_kind="individual",
-        decider_level="tong_ldld",
-        vote_ratio_num=9,
-        vote_ratio_den=10,
-        vote_base="members",
-        notice_days=NOTICE_DAYS,
-    )
-    session.add(award)
-    users = {}
-    for name, (role, unit) in USERS.items():
-        users[name] = User(username=name, full_name=name.title(), password_hash=password_hash)
-        session.add(users[name])
-        session.flush()
-        assign_role(session, users[name], role, unit)
-    session.commit()
+    """The unit tree, one user per role, the award and ``nominations`` drafts (untimed).
+
+    Every record is vouched for by the chain, as the app's own operations do, so that
+    ``audit verify`` accepts the database afterwards."""
+    with transaction(session):
+        units = {}
+        for code, level, parent in UNITS:
+            units[code] = create_unit(session, code, f"Đơn vị {code}", level, parent)
+        award = AwardType(
+            campaign=Campaign(code=CAMPAIGN, title="Thi đua năm 2025", year=2025),
+            code=AWARD,
+            title="Bằng khen Tổng Liên đoàn",
+            nominee_kind="individual",
+            decider_level="tong_ldld",
+            vote_ratio_num=9,
+            vote_ratio_den=10,
+            vote_base="members",
+            notice_days=NOTICE_DAYS,
+        )
+        session.add(award)
+        audit.record_change(session, "campaign_version", "bench", START, award.campaign)
+        users = {}
+        for name, (role, unit) in USERS.items():
+            users[name] = User(username=name, full_name=name.title(), password_hash=password_hash)
+            session.add(users[name])
+            audit.record_change(session, "user_created", "bench", START, users[name])
+            assign_role(session, users[name], role, unit)
     ids = [
         nominating.create_nomination(
             session,
@@ -341,7 +345,7 @@ Decide = Callable[[Row[Any], str, list[int]], tuple[str, int]]
 class RawStatements:
     """The statements ``fire`` issues for one transition, as text; FOR UPDATE on PostgreSQL."""
 
-    lock_nomination: TextClause
+    lock_nomination: Select[Any]
     lock_head: TextClause
     insert_event: TextClause
     update_head: TextClause
@@ -352,10 +356,12 @@ class RawStatements:
         # SQLite has no row locks; make_engine's BEGIN IMMEDIATE takes the write lock instead.
         lock = " FOR UPDATE" if dialect == "postgresql" else ""
         return cls(
-            lock_nomination=text(
-                "SELECT state, current_unit_id, origin_unit_id, route, version"
-                f" FROM nominations WHERE id = :id{lock}"
-            ).columns(route=JsonType),
+            # Every column the link's digest covers (the service holds them all as well).
+            lock_nomination=select(
+                NOMINATIONS.c.id, *(NOMINATIONS.c[name] for name in records.FIELDS["nominations"])
+            )
+            .where(NOMINATIONS.c.id == bindparam("id"))
+            .with_for_update(),
             lock_head=text(f"SELECT seq, hash FROM audit_head WHERE id = 1{lock}"),
             insert_event=text(
                 "INSERT INTO audit_events (seq, nomination_id, body, prev_hash, hash)"
@@ -398,6 +404,18 @@ def raw_transition(
     role, unit = USERS[who]
     head = conn.execute(sql.lock_head).one()
     seq, version = head.seq + 1, row.version + 1
+    notice_ends_on = (
+        vn_date(now) + timedelta(days=NOTICE_DAYS) if to_state == State.ON_NOTICE else None
+    )
+    after = dict(row._mapping) | {
+        "state": to_state,
+        "current_unit_id": to_unit,
+        "route": route,
+        "route_codes": world.route_codes,
+        "vote": vote if vote is not None else row.vote,
+        "notice_ends_on": notice_ends_on or row.notice_ends_on,
+        "version": version,
+    }
     body = audit.canonical_json(
         {
             "event": event,
@@ -414,6 +432,11 @@ def raw_transition(
             "comment": None,
             # The service weighs the vote against the award; 9 yes of 9 passes any threshold.
             "data": {"vote": vote, "passes": True} if vote else {},
+            "records": {
+                f"nominations/{nomination_id}": records.digest_of(
+                    "nominations", nomination_id, after
+                )
+            },
             "seq": seq,
             "at": iso_utc(now),
             "nomination_id": nomination_id,
@@ -440,9 +463,7 @@ def raw_transition(
             "route": route,
             "route_codes": world.route_codes,
             "vote": vote,
-            "notice_ends_on": vn_date(now) + timedelta(days=NOTICE_DAYS)
-            if to_state == State.ON_NOTICE
-            else None,
+            "notice_ends_on": notice_ends_on,
             "version": version,
             "updated_at": now,
         },

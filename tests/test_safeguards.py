@@ -263,7 +263,7 @@ def test_the_database_ties_a_state_to_its_columns(world: World, change: str) -> 
     world.to_notice(awarded)
     world.sign([awarded])
     target = awarded if "decision_id" in change else on_notice
+    params = {"id": target, "other": world.nominate(name="Nháp")}
     with pytest.raises(DatabaseError):
-        world.session.execute(text(change), {"id": target, "other": world.nominate(name="Nháp")})
-        world.session.flush()
+        world.session.execute(text(change), params)
     world.session.rollback()

@@ -8,7 +8,7 @@ chain recorded, so a row changed behind the application's back (by a database
 administrator, say) is named.
 
 Links are written from ORM objects (the event's own transaction); verification reads plain
-rows in batches. Both go through :func:`_digest`, so they cannot drift apart.
+rows in batches. Both go through :func:`digest_of`, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -110,8 +110,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _digest(table: str, row_id: int, values: Mapping[Any, Any], extra: dict[str, Any]) -> str:
-    body = {name: _plain(values[name]) for name in FIELDS[table]} | extra
+def digest_of(
+    table: str, row_id: int, values: Mapping[Any, Any], extra: dict[str, Any] | None = None
+) -> str:
+    """The digest of one row given its column values (and what it vouches for beyond them)."""
+    body = {name: _plain(values[name]) for name in FIELDS[table]} | (extra or {})
     text = canonical_json({"record": f"{table}/{row_id}", **body})
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -150,7 +153,7 @@ def digests(*changed: Base) -> dict[str, str]:
             extra["list"] = [
                 [n.id, amount_for(n.award_type.bonus_coefficient, record.signed_on)] for n in listed
             ]
-        out[f"{table}/{row_id}"] = _digest(table, row_id, _Attributes(record), extra)
+        out[f"{table}/{row_id}"] = digest_of(table, row_id, _Attributes(record), extra)
     return out
 
 
@@ -174,7 +177,7 @@ def current(session: Session, batch: int = 2000) -> Iterator[tuple[str, str]]:
             extras = _extras(session, table_name, rows)
             for row in rows:
                 key = f"{table_name}/{row['id']}"
-                yield key, _digest(table_name, row["id"], row, extras.get(row["id"], {}))
+                yield key, digest_of(table_name, row["id"], row, extras.get(row["id"], {}))
             last = rows[-1]["id"]
 
 
