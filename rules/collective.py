@@ -6,7 +6,7 @@ import operator
 from collections.abc import Callable
 
 from rules.context import Context
-from rules.params import value
+from rules.params import CDCS_GRADES, Params
 from rules.registry import Verdict, rule
 from rules.results import Source
 
@@ -14,7 +14,7 @@ COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
 }  # fmt: skip
 COMPARE_VI = {">=": "từ", ">": "trên", "<=": "không quá", "<": "dưới", "==": "bằng"}
-GRADES = ("khong_hoan_thanh", "hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+GRADES = CDCS_GRADES  # lowest first
 GRADE_VI = {
     "khong_hoan_thanh": "không hoàn thành nhiệm vụ",
     "hoan_thanh": "hoàn thành nhiệm vụ",
@@ -24,12 +24,12 @@ GRADE_VI = {
 
 
 @rule("R-CDCS-OPERATING", "Thời gian hoạt động của CĐCS", ["months_operating"],
-      Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)"))  # fmt: skip
-def months_operating(ctx: Context) -> Verdict:
-    params = dict(ctx.params)
+      Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)"),
+      params=["cdcs.months_operating", "cdcs.months_operating_reorganised"])  # fmt: skip
+def months_operating(ctx: Context, p: Params) -> Verdict:
     reorganised = bool(ctx.facts.get("reorganized"))
     key = "cdcs.months_operating_reorganised" if reorganised else "cdcs.months_operating"
-    need = int(value(key, ctx.reference_date, params))
+    need = int(p(key))
     months = int(ctx.facts["months_operating"])
     why = " (sau chia tách, sáp nhập)" if reorganised else ""
     return Verdict(
@@ -40,9 +40,10 @@ def months_operating(ctx: Context) -> Verdict:
     )
 
 
-@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019"))
-def grade(ctx: Context) -> Verdict:
-    minimum = str(ctx.params.get("min_grade", "hoan_thanh_tot"))
+@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019"),
+      params=["min_grade"])  # fmt: skip
+def grade(ctx: Context, p: Params) -> Verdict:
+    minimum = str(p("min_grade"))
     if minimum not in GRADES:
         minimum = GRADES[-1]  # a mistyped parameter asks for the most, never for less
     got = (ctx.facts["grades"] or {}).get(str(ctx.year))
@@ -58,7 +59,7 @@ def grade(ctx: Context) -> Verdict:
 
 @rule("R-TARGETS", "Chỉ tiêu thi đua của kế hoạch", ["targets"],
       Source("Kế hoạch phát động thi đua của đợt"))  # fmt: skip
-def targets(ctx: Context) -> Verdict:
+def targets(ctx: Context, _: Params) -> Verdict:
     achieved = ctx.facts["targets"] or {}
     missed, unreported = [], []
     for t in ctx.targets:
@@ -78,9 +79,10 @@ def targets(ctx: Context) -> Verdict:
 
 
 @rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "score"],
-      Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)"))  # fmt: skip
-def occupational_safety(ctx: Context) -> Verdict:
-    floor = int(value("atvsld.min_score", ctx.reference_date, dict(ctx.params)))
+      Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)"),
+      params=["atvsld.min_score"])  # fmt: skip
+def occupational_safety(ctx: Context, p: Params) -> Verdict:
+    floor = int(p("atvsld.min_score"))
     deaths = int(ctx.facts["fatal_accidents"])
     score = int(ctx.facts["score"])
     return Verdict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rules.context import Context
 from rules.money import vnd
-from rules.params import LAST_DAY_2003_LAW, LAW_2022, lookup, value
+from rules.params import LAST_DAY_2003_LAW, LAW_2022, Params
 from rules.registry import Verdict, rule
 from rules.results import Source
 
@@ -17,16 +17,16 @@ def _rating_text(rating: str | None) -> str:
     return rating or "chưa có"
 
 
-def _ldtt_ok(ctx: Context, year: int) -> tuple[bool, str | None, tuple[str, ...]]:
-    allowed = tuple(value("ldtt.ratings", ctx.reference_date, dict(ctx.params)))
+def _ldtt_ok(ctx: Context, p: Params, year: int) -> tuple[bool, str | None, tuple[str, ...]]:
+    allowed = tuple(p("ldtt.ratings"))
     rating = ctx.rating(year)
     return rating in allowed, rating, allowed
 
 
 @rule("R-LDTT", "Lao động tiên tiến", ["ratings"],
-      Source("Luật TĐKT 2022, Điều 24 khoản 1"))  # fmt: skip
-def lao_dong_tien_tien(ctx: Context) -> Verdict:
-    ok, rating, allowed = _ldtt_ok(ctx, ctx.year)
+      Source("Luật TĐKT 2022, Điều 24 khoản 1"), params=["ldtt.ratings"])  # fmt: skip
+def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
+    ok, rating, allowed = _ldtt_ok(ctx, p, ctx.year)
     need = "HTTNV trở lên" if set(allowed) == {"HTTNV", "HTXSNV"} else " hoặc ".join(allowed)
     return Verdict(
         ok,
@@ -37,11 +37,12 @@ def lao_dong_tien_tien(ctx: Context) -> Verdict:
 
 
 @rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings", "initiatives"],
-      Source("Luật TĐKT 2022, Điều 23 (từ 01/01/2024); Luật TĐKT 2003, Điều 23 (trước đó)"))  # fmt: skip
-def chien_si_thi_dua_co_so(ctx: Context) -> Verdict:
-    mandatory = lookup("cstdcs.initiative_mandatory", ctx.reference_date)
-    must_innovate = bool(value("cstdcs.initiative_mandatory", ctx.reference_date, dict(ctx.params)))
-    ldtt, rating, _ = _ldtt_ok(ctx, ctx.year)
+      Source("Luật TĐKT 2022, Điều 23 (từ 01/01/2024); Luật TĐKT 2003, Điều 23 (trước đó)"),
+      params=["cstdcs.initiative_mandatory", "ldtt.ratings"])  # fmt: skip
+def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
+    mandatory = p.dated("cstdcs.initiative_mandatory")
+    must_innovate = bool(p("cstdcs.initiative_mandatory"))
+    ldtt, rating, _ = _ldtt_ok(ctx, p, ctx.year)
     count = len(ctx.initiatives(range(ctx.year, ctx.year + 1)))
     outstanding = rating == "HTXSNV"
     ok = ldtt and (count >= 1 if must_innovate else outstanding or count >= 1)
@@ -71,9 +72,10 @@ def chien_si_thi_dua_co_so(ctx: Context) -> Verdict:
 
 
 @rule("R-CSTD-TINH", "Chiến sĩ thi đua cấp tỉnh", ["initiatives"],
-      Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP"))  # fmt: skip
-def chien_si_thi_dua_tinh(ctx: Context) -> Verdict:
-    n = int(value("cstd_tinh.consecutive_years", ctx.reference_date, dict(ctx.params)))
+      Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP"),
+      params=["cstd_tinh.consecutive_years"])  # fmt: skip
+def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
+    n = int(p("cstd_tinh.consecutive_years"))
     years = range(ctx.year - n + 1, ctx.year + 1)
     held = {y: ctx.held(CSTDCS, y) for y in years}
     missing_years = [y for y, p in held.items() if p is None]
@@ -98,11 +100,11 @@ def chien_si_thi_dua_tinh(ctx: Context) -> Verdict:
 
 
 @rule("R-BK-74", "Bằng khen theo Điều 74 Luật TĐKT 2022", ["ratings", "initiatives"],
-      Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022))  # fmt: skip
-def bang_khen_dieu_74(ctx: Context) -> Verdict:
-    params = dict(ctx.params)
-    n = int(value("bk74.consecutive_years", ctx.reference_date, params))
-    need = int(value("bk74.initiatives", ctx.reference_date, params))
+      Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022),
+      params=["bk74.consecutive_years", "bk74.initiatives"])  # fmt: skip
+def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
+    n = int(p("bk74.consecutive_years"))
+    need = int(p("bk74.initiatives"))
     years = range(ctx.year - n + 1, ctx.year + 1)
     cstd_years = [y for y in years if ctx.held(CSTDCS, y)]
     first = len(cstd_years) == n
@@ -123,9 +125,10 @@ def bang_khen_dieu_74(ctx: Context) -> Verdict:
 
 
 @rule("R-BK-TLD", "Bằng khen Tổng Liên đoàn (cá nhân)", ["ratings", "initiatives"],
-      Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1 (đối chiếu QĐ 999/QĐ-TLĐ 2024)"))  # fmt: skip
-def bang_khen_tld(ctx: Context) -> Verdict:
-    need = int(value("bk_tld.initiatives", ctx.reference_date, dict(ctx.params)))
+      Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1 (đối chiếu QĐ 999/QĐ-TLĐ 2024)"),
+      params=["bk_tld.initiatives"])  # fmt: skip
+def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
+    need = int(p("bk_tld.initiatives"))
     years = range(ctx.year - 1, ctx.year + 1)
     outstanding = [y for y in years if ctx.rating(y) == "HTXSNV"]
     count = len(ctx.initiatives(years))
@@ -149,22 +152,22 @@ def bang_khen_tld(ctx: Context) -> Verdict:
 
 
 @rule("R-LDST", "Bằng Lao động sáng tạo", ["initiatives", "education", "is_leader"],
-      Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16"))  # fmt: skip
-def lao_dong_sang_tao(ctx: Context) -> Verdict:
-    params = dict(ctx.params)
-    day = ctx.reference_date
+      Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
+      params=["ldst.threshold.leader", "ldst.threshold.graduate", "ldst.threshold.basic",
+              "ldst.threshold.basic_3y_sum"])  # fmt: skip
+def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
     recognised = ctx.initiatives(range(ctx.year - 2, ctx.year + 1))
     this_year = [int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == ctx.year]
     best = max(this_year, default=0)
     if ctx.facts["is_leader"]:
-        profile, threshold = "lãnh đạo, quản lý", int(value("ldst.threshold.leader", day, params))
+        profile, threshold = "lãnh đạo, quản lý", int(p("ldst.threshold.leader"))
         ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
     elif ctx.facts["education"] in ("university", "postgraduate"):
-        profile, threshold = "đại học trở lên", int(value("ldst.threshold.graduate", day, params))
+        profile, threshold = "đại học trở lên", int(p("ldst.threshold.graduate"))
         ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
     else:
-        profile, threshold = "cao đẳng trở xuống", int(value("ldst.threshold.basic", day, params))
-        three = int(value("ldst.threshold.basic_3y_sum", day, params))
+        profile, threshold = "cao đẳng trở xuống", int(p("ldst.threshold.basic"))
+        three = int(p("ldst.threshold.basic_3y_sum"))
         per_year = {y: sum(int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == y)
                     for y in range(ctx.year - 2, ctx.year + 1)}  # fmt: skip
         every_year = all(amount > 0 for amount in per_year.values())
@@ -181,9 +184,10 @@ def lao_dong_sang_tao(ctx: Context) -> Verdict:
 
 
 @rule("R-ABSENCE", "Số ngày nghỉ trong năm", ["absent_days"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"))  # fmt: skip
-def absence(ctx: Context) -> Verdict:
-    limit = int(value("exclusion.absent_days", ctx.reference_date, dict(ctx.params)))
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"),
+      params=["exclusion.absent_days"])  # fmt: skip
+def absence(ctx: Context, p: Params) -> Verdict:
+    limit = int(p("exclusion.absent_days"))
     days = int(ctx.facts["absent_days"])
     return Verdict(
         days < limit,
@@ -195,7 +199,7 @@ def absence(ctx: Context) -> Verdict:
 
 @rule("R-REGISTERED", "Đăng ký thi đua đầu năm", ["registered"],
       Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam"))  # fmt: skip
-def registered(ctx: Context) -> Verdict:
+def registered(ctx: Context, _: Params) -> Verdict:
     ok = ctx.facts["registered"] is True
     return Verdict(
         ok,
@@ -206,9 +210,10 @@ def registered(ctx: Context) -> Verdict:
 
 
 @rule("R-MONTHS-EMPLOYED", "Thời gian công tác trong năm", ["months_employed"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"))  # fmt: skip
-def months_employed(ctx: Context) -> Verdict:
-    need = int(value("exclusion.months_employed", ctx.reference_date, dict(ctx.params)))
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"),
+      params=["exclusion.months_employed"])  # fmt: skip
+def months_employed(ctx: Context, p: Params) -> Verdict:
+    need = int(p("exclusion.months_employed"))
     months = int(ctx.facts["months_employed"])
     return Verdict(
         months >= need,
@@ -219,9 +224,10 @@ def months_employed(ctx: Context) -> Verdict:
 
 
 @rule("R-DISCIPLINE", "Không bị kỷ luật trong năm", ["discipline"],
-      Source("Luật TĐKT 2022; quy chế thi đua CĐCS"))  # fmt: skip
-def discipline(ctx: Context) -> Verdict:
-    levels = set(value("exclusion.discipline_levels", ctx.reference_date, dict(ctx.params)))
+      Source("Luật TĐKT 2022; quy chế thi đua CĐCS"),
+      params=["exclusion.discipline_levels"])  # fmt: skip
+def discipline(ctx: Context, p: Params) -> Verdict:
+    levels = set(p("exclusion.discipline_levels"))
     hits = [d.get("level") for d in ctx.facts["discipline"]
             if d.get("year") == ctx.year and d.get("level") in levels]  # fmt: skip
     return Verdict(
@@ -235,7 +241,7 @@ def discipline(ctx: Context) -> Verdict:
 
 @rule("R-WOMAN", "Dành cho nữ đoàn viên", ["gender"],
       Source('HD 196/HD-TLĐ 2015 (phong trào "Giỏi việc nước, đảm việc nhà")'))  # fmt: skip
-def woman(ctx: Context) -> Verdict:
+def woman(ctx: Context, _: Params) -> Verdict:
     gender = ctx.facts["gender"]
     return Verdict(
         gender == "female",

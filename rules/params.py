@@ -1,14 +1,18 @@
 """Dated parameters: every number a rule uses, with the dates it is in force and its source.
 
-Rules never hard-code thresholds; they ask :func:`value` for the one in force on the
-campaign's reference date. A campaign may override a parameter for its own awards.
+Rules never hard-code thresholds: each rule declares the parameters it reads
+(``@rule(..., params=(...))``) and reads them through a :class:`Params` reader, which gives
+the value in force on the campaign's reference date, or the campaign's own override. A
+parameter's :class:`Kind` is derived from its values here, so a campaign override can be
+checked when the campaign is validated rather than fail (or silently pass) every nomination.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
@@ -62,8 +66,114 @@ PARAMS: tuple[Param, ...] = (
 )  # fmt: skip
 
 
+# The CĐCS grades, lowest first (HD 1294/HD-TLĐ 2019).
+CDCS_GRADES = ("khong_hoan_thanh", "hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a value of a parameter may be, in words for messages and docs/campaigns.md."""
+
+    vi: str
+    en: str
+    accepts: Callable[[Any], bool]
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[Any], bool]:
+    """Whole numbers in a range; ``True`` is an int to Python, but as a number it is a mistake."""
+    return lambda v: (
+        isinstance(v, int) and not isinstance(v, bool) and low <= v and (high is None or v <= high)
+    )
+
+
+def _ratio(v: Any) -> bool:
+    """A number or numeric string ("0.15") from 0 to 1: rules read it as ``Decimal(str(v))``."""
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal | str):
+        return False
+    try:
+        return Decimal(0) <= Decimal(str(v)) <= Decimal(1)
+    except InvalidOperation:  # "abc"; "NaN" compares as an error, too
+        return False
+
+
+def _texts(v: Any) -> bool:
+    """A list of strings, or one string meaning a list of one."""
+    items = [v] if isinstance(v, str) else v
+    return (
+        isinstance(items, list | tuple) and bool(items) and all(isinstance(i, str) for i in items)
+    )
+
+
+# Bounded, so that no accepted override can break a rule: a count of years is looped over,
+# and a huge ratio would be multiplied out into a number with millions of digits.
+NUMBER = Kind("số nguyên không âm", "integer ≥ 0", _whole(0))
+YEARS = Kind("số nguyên từ 1 đến 10", "integer from 1 to 10", _whole(1, 10))
+BOOLEAN = Kind("true hoặc false", "boolean", lambda v: isinstance(v, bool))
+RATIO = Kind("số thập phân từ 0 đến 1", "decimal from 0 to 1", _ratio)
+TEXTS = Kind("danh sách chuỗi", "list of text", _texts)
+NARROWER = {"cstd_tinh.consecutive_years": YEARS, "bk74.consecutive_years": YEARS}
+"""Dated parameters whose kind is narrower than their values' type says."""
+
+
+def one_of(choices: tuple[str, ...]) -> Kind:
+    listed = ", ".join(choices)
+    return Kind(
+        f"một trong {listed}", f"one of {listed}", lambda v: isinstance(v, str) and v in choices
+    )
+
+
+@dataclass(frozen=True)
+class Undated:
+    """A parameter with no dated value: only a campaign sets it, else ``default`` applies.
+
+    Kept apart from :data:`PARAMS` so the rule-set version (which hashes that table) of every
+    campaign stays what it was."""
+
+    name: str
+    kind: Kind
+    default: Any
+    source: str
+
+
+UNDATED = {
+    u.name: u
+    for u in (Undated("min_grade", one_of(CDCS_GRADES), "hoan_thanh_tot", "HD 1294/HD-TLĐ 2019"),)
+}
+
+
+def _kind_of(value: Any) -> Kind:
+    if isinstance(value, bool):
+        return BOOLEAN
+    if isinstance(value, int):
+        return NUMBER
+    if isinstance(value, Decimal):  # the table's only decimals are ratios
+        return RATIO
+    if isinstance(value, tuple):
+        return TEXTS
+    raise TypeError(f"no kind for a parameter value {value!r}")
+
+
+@cache
+def kind(name: str) -> Kind:
+    """The kind of a parameter: declared when undated, else that of its dated values (which
+    must agree, or an override valid on one date would break the rule on another)."""
+    if name in UNDATED:
+        return UNDATED[name].kind
+    kinds = {_kind_of(p.value) for p in PARAMS if p.name == name}
+    if not kinds:
+        raise ValueError(f"parameter '{name}' is not in rules/params.py")
+    if len(kinds) > 1:
+        raise ValueError(f"the dated values of parameter '{name}' are of different kinds")
+    return NARROWER.get(name, kinds.pop())
+
+
 class MissingParameter(LookupError):
     """No value of this parameter is in force on that date (the table has a gap)."""
+
+
+class UndeclaredParameter(LookupError):
+    """A rule read a parameter it does not declare: a campaign could not override it, and
+    docs/campaigns.md would not list it. A programming error, raised wherever it happens."""
 
 
 @cache
@@ -75,11 +185,48 @@ def lookup(name: str, day: date) -> Param:
     raise MissingParameter(f"no parameter '{name}' in force on {day.isoformat()}")
 
 
-def value(name: str, day: date, overrides: dict[str, Any] | None = None) -> Any:
+def value(name: str, day: date, overrides: Mapping[str, Any] | None = None) -> Any:
     """The value in force on ``day``; a campaign's own override wins."""
-    found = overrides[name] if overrides and name in overrides else lookup(name, day).value
+    if overrides and name in overrides:
+        found = overrides[name]
+    elif name in UNDATED:
+        found = UNDATED[name].default
+    else:
+        found = lookup(name, day).value
     # A list parameter overridden by one string means a list of one, not of its letters.
-    return (found,) if isinstance(found, str) else found
+    return (found,) if isinstance(found, str) and kind(name) is TEXTS else found
+
+
+class Params:
+    """The parameters one rule may read, handed to it by the registry: reading a name the
+    rule did not declare raises :class:`UndeclaredParameter`."""
+
+    __slots__ = ("_day", "_declared", "_overrides", "_rule")
+
+    def __init__(
+        self, rule: str, declared: Collection[str], day: date, overrides: Mapping[str, Any]
+    ) -> None:
+        self._rule = rule
+        self._declared = declared
+        self._day = day
+        self._overrides = overrides
+
+    def _check(self, name: str) -> None:
+        if name not in self._declared:
+            raise UndeclaredParameter(
+                f"rule {self._rule} reads parameter '{name}' but declares only "
+                f"{sorted(self._declared) or 'none'}"
+            )
+
+    def __call__(self, name: str) -> Any:
+        """The value in force on the reference date, or the campaign's override."""
+        self._check(name)
+        return value(name, self._day, self._overrides)
+
+    def dated(self, name: str) -> Param:
+        """The table's entry in force (for its source and dates), whatever the override."""
+        self._check(name)
+        return lookup(name, self._day)
 
 
 def version_data() -> list[dict[str, Any]]:

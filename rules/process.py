@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from rules.context import Context
-from rules.params import LAST_DAY_2003_LAW, value
+from rules.params import LAST_DAY_2003_LAW, Params
 from rules.registry import Verdict, rule
 from rules.results import Source
 
@@ -13,7 +13,7 @@ EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết ch
 
 
 @rule("R-QUOTA", "Số lượng đề nghị của đơn vị", [], Source("Kế hoạch / quy chế khen thưởng"))
-def quota(ctx: Context) -> Verdict:
+def quota(ctx: Context, _: Params) -> Verdict:
     proposed = ctx.aggregates.proposals_from_unit
     limit = ctx.quota
     return Verdict(
@@ -26,10 +26,11 @@ def quota(ctx: Context) -> Verdict:
 
 
 @rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
-      Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None, LAST_DAY_2003_LAW))  # fmt: skip
-def cstdcs_quota(ctx: Context) -> Verdict:
+      Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None, LAST_DAY_2003_LAW),
+      params=["cstdcs.quota_ratio"])  # fmt: skip
+def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
     # Through str: a ratio written as a YAML number arrives as a float (0.15 → 0.1499…).
-    ratio = Decimal(str(value("cstdcs.quota_ratio", ctx.reference_date, dict(ctx.params))))
+    ratio = Decimal(str(p("cstdcs.quota_ratio")))
     ldtt, cstd = ctx.aggregates.unit_ldtt, ctx.aggregates.unit_cstdcs
     limit = int((ratio * ldtt).to_integral_value(rounding=ROUND_FLOOR))
     return Verdict(
@@ -42,7 +43,7 @@ def cstdcs_quota(ctx: Context) -> Verdict:
 
 @rule("R-ONE-ACHIEVEMENT", "Một thành tích chỉ khen một lần", ["achievement_ref"],
       Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)"))  # fmt: skip
-def one_achievement(ctx: Context) -> Verdict:
+def one_achievement(ctx: Context, _: Params) -> Verdict:
     ref = str(ctx.facts["achievement_ref"])
     again = ref in ctx.aggregates.granted_achievements
     return Verdict(
@@ -56,7 +57,7 @@ def one_achievement(ctx: Context) -> Verdict:
 
 @rule("R-NO-DOUBLE-SAME-LEVEL", "Không khen toàn diện và chuyên đề cùng cấp trong năm", [],
       Source("HD 1217/HD-TLĐ 2016"))  # fmt: skip
-def no_double_award(ctx: Context) -> Verdict:
+def no_double_award(ctx: Context, _: Params) -> Verdict:
     exempt = ctx.category in EXEMPT_FROM_DOUBLE_AWARD
     others = list(ctx.aggregates.other_category_same_level)
     ok = exempt or not others
@@ -73,7 +74,7 @@ def no_double_award(ctx: Context) -> Verdict:
 
 
 @rule("R-DEADLINE", "Thời hạn nộp hồ sơ", [], Source("Kế hoạch / hướng dẫn thi đua"))
-def deadline(ctx: Context) -> Verdict:
+def deadline(ctx: Context, _: Params) -> Verdict:
     if ctx.deadline is None or ctx.today is None:
         return Verdict(True, "Đợt này không đặt hạn nộp.", "No deadline set.", {})
     ok = ctx.today <= ctx.deadline

@@ -1,8 +1,11 @@
 """The rule registry and the one way a rule is evaluated.
 
 A rule declares the facts it needs; when one is missing the result is ``unknown`` and
-the rule body never runs. A rule whose clause is not in force on the reference date
-passes with a note, so the two regimes (before and from 2024) live side by side.
+the rule body never runs. It also declares the parameters it reads: the registry hands it
+a reader limited to those, and a campaign may override those and no others
+(``workflow/campaign_schema.py`` checks each override against :attr:`Rule.params`). A rule
+whose clause is not in force on the reference date passes with a note, so the two regimes
+(before and from 2024) live side by side.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rules.context import Context
+from rules.params import Kind, Params, kind
 from rules.results import Result, Severity, Source, Status
 
 FACT_LABELS = {
@@ -43,13 +47,17 @@ class Verdict:
     source: Source | None = None  # when the clause depends on the date
 
 
+Check = Callable[[Context, Params], Verdict]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     title: str
     needs: tuple[str, ...]
     source: Source
-    check: Callable[[Context], Verdict]
+    check: Check
+    params: Mapping[str, Kind] = field(default_factory=dict)  # what a campaign may override
 
 
 RULES: dict[str, Rule] = {}
@@ -59,18 +67,28 @@ WARNING = Severity.WARNING
 
 
 def rule(
-    rule_id: str, title: str, needs: Iterable[str], source: Source
-) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
-    def register(check: Callable[[Context], Verdict]) -> Callable[[Context], Verdict]:
+    rule_id: str, title: str, needs: Iterable[str], source: Source, params: Iterable[str] = ()
+) -> Callable[[Check], Check]:
+    """Register a rule; ``params`` names every parameter it reads (their kinds come from
+    ``rules/params.py``, so an unknown name fails here, at import)."""
+    kinds = {name: kind(name) for name in params}
+
+    def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, title, tuple(needs), source, check)
+        RULES[rule_id] = Rule(rule_id, title, tuple(needs), source, check, kinds)
         return check
 
     return register
 
 
-def evaluate(rule_id: str, ctx: Context, severity: Severity = Severity.BLOCKING) -> Result:
+def evaluate(
+    rule_id: str,
+    ctx: Context,
+    severity: Severity = Severity.BLOCKING,
+    overrides: Mapping[str, Any] | None = None,
+) -> Result:
+    """One rule's result; ``overrides`` are its spec's ``params`` (over ``ctx.params``)."""
     r = RULES[rule_id]
     missing = [name for name in r.needs if ctx.facts.get(name) is None]
     if missing:
@@ -88,7 +106,8 @@ def evaluate(rule_id: str, ctx: Context, severity: Severity = Severity.BLOCKING)
             f"{r.id}: not in force on {ctx.reference_date.isoformat()}.",
             r.source, {"not_in_force": True},
         )  # fmt: skip
-    verdict = r.check(ctx)
+    given = {**ctx.params, **overrides} if overrides else ctx.params
+    verdict = r.check(ctx, Params(r.id, r.params, ctx.reference_date, given))
     return Result(
         r.id,
         PASS if verdict.ok else FAIL,
@@ -102,15 +121,7 @@ def evaluate(rule_id: str, ctx: Context, severity: Severity = Severity.BLOCKING)
 
 def evaluate_all(specs: Iterable[Mapping[str, Any]], ctx: Context) -> list[Result]:
     """Run an award type's rules: each spec is {rule, severity?, params?}."""
-    results = []
-    for spec in specs:
-        own = spec.get("params") or {}
-        local = ctx if not own else _with_params(ctx, own)
-        results.append(evaluate(spec["rule"], local, Severity(spec.get("severity", "blocking"))))
-    return results
-
-
-def _with_params(ctx: Context, own: Mapping[str, Any]) -> Context:
-    from dataclasses import replace
-
-    return replace(ctx, params={**ctx.params, **own})
+    return [
+        evaluate(spec["rule"], ctx, Severity(spec.get("severity", "blocking")), spec.get("params"))
+        for spec in specs
+    ]

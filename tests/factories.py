@@ -20,10 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workflow import audit, changes, nominating, service, signing
-from workflow.accounts import assign_role, create_unit, hash_password
+from workflow.accounts import assign_role, create_unit
 from workflow.campaigns import load_file
 from workflow.changes import Outcome
 from workflow.models import AwardType, Campaign, User
+from workflow.passwords import hash_password
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
 CAMPAIGN = "C2025"

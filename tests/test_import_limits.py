@@ -27,7 +27,7 @@ from werkzeug.test import encode_multipart
 
 from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, PROJECT_ROOT
-from workflow import imports, xlsx_limits
+from workflow import import_sheets, imports, xlsx_limits
 from workflow.errors import InvalidInput
 from workflow.models import ImportBatch
 
@@ -169,7 +169,7 @@ def bomb(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
         if name not in built:
             path = folder / f"bomb-{len(built)}.xlsx"
             BOMBS[name][0](path)
-            assert path.stat().st_size < imports.MAX_BYTES  # the upload limit lets it in
+            assert path.stat().st_size < import_sheets.MAX_BYTES  # the upload limit lets it in
             built[name] = path
         return built[name]
 
@@ -218,7 +218,7 @@ def test_the_refusal_says_which_limit_in_both_languages():
 def test_lists_people_make_pass(world):
     for fixture in (PROJECT_ROOT / "tests" / "fixtures").glob("*.xlsx"):
         xlsx_limits.check(fixture.read_bytes())
-    template = imports.template(world.session, CAMPAIGN)
+    template = import_sheets.template(world.session, CAMPAIGN)
     xlsx_limits.check(template)
     wb = load_workbook(io.BytesIO(template))
     ws = wb.worksheets[0]
@@ -395,7 +395,7 @@ def worker() -> None:
 
 def big_list(path: Path, rows: int) -> None:
     """A long list as people type it: a dozen columns, achievements of a line or two."""
-    head = [c.label for c in imports.COLUMNS] + ["Xếp loại năm 2025", "Xếp loại năm 2024"]
+    head = [c.label for c in import_sheets.COLUMNS] + ["Xếp loại năm 2025", "Xếp loại năm 2024"]
     cells = "".join(f'<c t="inlineStr"><is><t>{h}</t></is></c>' for h in head)
     lines = [f"<row>{cells}</row>"]
     for n in range(rows):

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from tests.factories import CAMPAIGN
-from workflow import audit, imports
+from workflow import audit, import_sheets, imports
 from workflow.accounts import assign_role
 from workflow.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
 from workflow.models import Nomination
@@ -139,7 +139,7 @@ def test_only_a_grassroots_officer_imports_and_only_the_uploader_sees_the_batch(
 
 
 def test_the_template_filled_in_imports_cleanly(world):
-    content = imports.template(world.session, CAMPAIGN)
+    content = import_sheets.template(world.session, CAMPAIGN)
     wb = load_workbook(io.BytesIO(content))
     ws = wb["Danh sách"]
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
@@ -166,7 +166,7 @@ def test_the_template_filled_in_imports_cleanly(world):
 
 def test_the_report_colours_each_bad_cell_and_explains_it(world):
     batch = preview(world, read("list-mixed.xlsx"))
-    ws = load_workbook(io.BytesIO(imports.report(batch))).active
+    ws = load_workbook(io.BytesIO(import_sheets.report(batch))).active
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Dòng")
     headers = [c.value for c in ws[header_row]]
     bad = ws.cell(header_row + 2, headers.index("Ngày sinh") + 1)  # the 31/02/1980 row
@@ -179,7 +179,7 @@ def test_the_report_colours_each_bad_cell_and_explains_it(world):
     ]
     assert status.count("Hợp lệ") == 3
     assert status.count("Trùng, bỏ qua") == 1
-    english = load_workbook(io.BytesIO(imports.report(batch, "en"))).active
+    english = load_workbook(io.BytesIO(import_sheets.report(batch, "en"))).active
     assert any("Invalid date" in str(c.value) for row in english.iter_rows() for c in row)
 
 

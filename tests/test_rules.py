@@ -562,6 +562,145 @@ def test_evaluate_all_rejects_an_unknown_severity() -> None:
         evaluate_all([{"rule": "R-ABSENCE", "severity": "fatal"}], ctx({"absent_days": 1}))
 
 
+# --- Declared parameters: a rule reads only what it declares, so campaigns can be checked ---
+RULE_MODULES = ("individual", "collective", "process")
+
+
+@pytest.fixture
+def scratch_registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A copy of the registry, so a throw-away rule never reaches the other tests."""
+    import rules.registry
+
+    copy = dict(RULES)
+    monkeypatch.setattr(rules.registry, "RULES", copy)
+    return copy
+
+
+def test_a_rule_reading_an_undeclared_parameter_raises(scratch_registry: dict[str, Any]) -> None:
+    from rules.params import Params, UndeclaredParameter
+    from rules.registry import Verdict, rule
+    from rules.results import Source
+
+    @rule("R-SCRATCH", "Thử", [], Source("—"), params=["exclusion.absent_days"])
+    def scratch(c: Any, p: Params) -> Verdict:
+        return Verdict(p("exclusion.absent_days") < p("exclusion.months_employed"), "vi", "en")
+
+    assert scratch_registry["R-SCRATCH"].params.keys() == {"exclusion.absent_days"}
+    with pytest.raises(
+        UndeclaredParameter, match=r"R-SCRATCH reads parameter 'exclusion\.months_employed'"
+    ):
+        evaluate("R-SCRATCH", ctx({}))
+    overridden = [{"rule": "R-SCRATCH", "params": {"exclusion.months_employed": 1}}]
+    with pytest.raises(UndeclaredParameter):  # an override does not make it declared
+        evaluate_all(overridden, ctx({}))
+
+
+def test_the_dated_entry_is_limited_to_the_declaration_too(
+    scratch_registry: dict[str, Any],
+) -> None:
+    from rules.params import Params, UndeclaredParameter
+    from rules.registry import Verdict, rule
+    from rules.results import Source
+
+    @rule("R-SCRATCH", "Thử", [], Source("—"))
+    def scratch(c: Any, p: Params) -> Verdict:
+        return Verdict(True, p.dated("luong_co_so").source, "en")
+
+    with pytest.raises(UndeclaredParameter, match="declares only none"):
+        evaluate("R-SCRATCH", ctx({}))
+
+
+def test_declaring_a_parameter_that_does_not_exist_fails_at_import(
+    scratch_registry: dict[str, Any],
+) -> None:
+    from rules.registry import rule
+    from rules.results import Source
+
+    with pytest.raises(ValueError, match=r"exclusion\.absent_dayz"):
+        rule("R-SCRATCH", "Thử", [], Source("—"), params=["exclusion.absent_dayz"])
+    assert "R-SCRATCH" not in scratch_registry
+
+
+def test_every_declared_parameter_is_read_by_some_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A declared parameter no rule reads would be an override that silently does nothing."""
+    import rules.registry
+    from rules.params import Params
+
+    read: dict[str, set[str]] = {rule_id: set() for rule_id in RULES}
+
+    class Recording(Params):
+        __slots__ = ()
+
+        def __call__(self, name: str) -> Any:
+            read[self._rule].add(name)
+            return super().__call__(name)
+
+    monkeypatch.setattr(rules.registry, "Params", Recording)
+    for c in CASES:
+        run(c)
+    unread = {rule_id: set(r.params) - read[rule_id] for rule_id, r in RULES.items()}
+    assert {k: v for k, v in unread.items() if v} == {}
+
+
+def test_rules_read_parameters_only_through_their_reader() -> None:
+    """No rule module imports ``value``/``lookup`` or reads ``ctx.params``: the reader the
+    registry hands each rule is the one way in, so its declaration is complete."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "rules"
+    for module in RULE_MODULES:
+        tree = ast.parse((root / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "rules.params":
+                assert {a.name for a in node.names}.isdisjoint({"value", "lookup"}), module
+            if isinstance(node, ast.Attribute) and node.attr == "params":
+                raise AssertionError(f"rules/{module}.py reads .params at line {node.lineno}")
+
+
+def test_every_default_is_of_its_declared_kind() -> None:
+    from rules.params import PARAMS, UNDATED, kind
+
+    declared = {name for r in RULES.values() for name in r.params}
+    for p in PARAMS:
+        if p.name in declared:
+            assert kind(p.name).accepts(p.value), p
+    for u in UNDATED.values():
+        assert u.kind.accepts(u.default), u
+
+
+@pytest.mark.parametrize(
+    ("name", "good", "bad"),
+    [
+        pytest.param("exclusion.absent_days", [0, 30, 366], [-1, 3.0, "30", True, None], id="number"),
+        pytest.param("bk74.consecutive_years", [1, 2, 10], [0, 11, -2, 10**9], id="years"),
+        pytest.param("cstdcs.initiative_mandatory", [True, False], [1, "true", None], id="boolean"),
+        pytest.param("cstdcs.quota_ratio", [0.15, "0.15", 0, 1, Decimal("0.2")],
+                     [1.5, -0.1, "abc", "NaN", "1e999", float("inf"), True], id="ratio"),
+        pytest.param("ldtt.ratings", [["HTXSNV"], "HTXSNV", ("HTXSNV", "HTTNV")],
+                     [[], [1], 3, {"a": 1}], id="texts"),
+        pytest.param("min_grade", ["hoan_thanh", "hoan_thanh_xuat_sac"],
+                     ["tot", ["hoan_thanh"], 1], id="one-of"),
+    ],
+)  # fmt: skip
+def test_each_kind_accepts_what_its_rule_can_read(
+    name: str, good: list[Any], bad: list[Any]
+) -> None:
+    from rules.params import kind
+
+    assert [v for v in good if not kind(name).accepts(v)] == []
+    assert [v for v in bad if kind(name).accepts(v)] == []
+
+
+def test_min_grade_is_read_with_its_default_and_override() -> None:
+    spec = {"rule": "R-CDCS-GRADE"}
+    facts = {"grades": {"2024": "hoan_thanh"}}
+    (default,) = evaluate_all([spec], ctx(facts))
+    (lowered,) = evaluate_all([spec | {"params": {"min_grade": "hoan_thanh"}}], ctx(facts))
+    assert (default.values["minimum"], default.status) == ("hoan_thanh_tot", FAIL)
+    assert (lowered.values["minimum"], lowered.status) == ("hoan_thanh", PASS)
+
+
 # --- Money (rule 21) --------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("coefficient", "decision_date", "amount"),

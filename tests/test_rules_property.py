@@ -216,6 +216,38 @@ def test_the_2022_regime_is_never_stricter_for_cstdcs(c: Context) -> None:
     assert old.status != Status.PASS or new.status == Status.PASS, (old.values, new.values)
 
 
+# Any value a campaign might write for a parameter: the kinds must refuse what rules can't read.
+ANY_VALUE = st.one_of(
+    st.integers(-3, 12),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True).map(str),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(RATINGS + GRADES + LEVELS + ("", "0.15", "1e999", "NaN")),
+    st.text(max_size=5),
+    st.lists(st.sampled_from(RATINGS + LEVELS) | st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+PARAMETERISED = sorted(rule_id for rule_id, r in RULES.items() if r.params)
+
+
+@SETTINGS
+@given(contexts(), st.sampled_from(PARAMETERISED), st.data())
+def test_every_override_a_campaign_may_set_leaves_the_rule_answering(
+    c: Context, rule_id: str, data: st.DataObject
+) -> None:
+    """What ``RuleSpecSchema`` lets through (each parameter's kind accepts it) never makes a
+    rule raise; a value it refuses is never needed to reach the rule."""
+    overrides = {}
+    for name, kind in RULES[rule_id].params.items():
+        if data.draw(st.booleans(), label=f"override {name}"):
+            overrides[name] = data.draw(ANY_VALUE.filter(kind.accepts), label=name)
+    result = evaluate(rule_id, c, Severity.BLOCKING, overrides)
+    assert result.status in (Status.PASS, Status.FAIL, Status.UNKNOWN), rule_id
+    assert json.loads(json.dumps(result.as_dict(), ensure_ascii=False)) == result.as_dict()
+
+
 INITIATIVE_RULES = sorted(rule_id for rule_id, r in RULES.items() if "initiatives" in r.needs)
 
 

@@ -22,7 +22,7 @@ from tests.factories import PASSWORD
 from tests.web_client import WebClient
 from web import create_app
 from web.auth import DEVICE_COOKIE
-from workflow import accounts, throttle
+from workflow import accounts, passwords, throttle
 from workflow.clock import utcnow
 from workflow.errors import InvalidInput
 from workflow.models import LoginThrottle, User
@@ -542,7 +542,7 @@ def test_concurrent_wrong_logins_through_the_api(app, world):
 )
 def test_the_policy_refuses(password, code):
     with pytest.raises(InvalidInput) as refused:
-        accounts.check_password(password, "nguyen.van.an", "Nguyễn Văn An")
+        passwords.check_password(password, "nguyen.van.an", "Nguyễn Văn An")
     assert refused.value.details == {"password": code}
     assert refused.value.message_vi
     assert refused.value.message_en
@@ -553,18 +553,18 @@ def test_the_policy_refuses(password, code):
     [PASSWORD, "mây trắng bay qua đỉnh núi", "mat-khau-du-dai", "Tr0ub4dor&3xyz", NEW_PASSWORD],
 )
 def test_the_policy_accepts_long_uncommon_passwords(password):
-    accounts.check_password(password, "nguyen.van.an", "Nguyễn Văn An")
+    passwords.check_password(password, "nguyen.van.an", "Nguyễn Văn An")
 
 
 def test_only_the_demo_loader_may_use_the_demo_password(session, world):
     with pytest.raises(InvalidInput) as refused:
-        accounts.create_user(session, "demo1", "Người Thử", accounts.DEMO_PASSWORD)
+        accounts.create_user(session, "demo1", "Người Thử", passwords.DEMO_PASSWORD)
     assert "bản trình diễn" in refused.value.message_vi
     session.rollback()
     user = accounts.create_user(
-        session, "demo2", "Người Thử", accounts.DEMO_PASSWORD, allow_demo_password=True
+        session, "demo2", "Người Thử", passwords.DEMO_PASSWORD, allow_demo_password=True
     )
-    assert accounts.verify_password(user, accounts.DEMO_PASSWORD)
+    assert passwords.verify_password(user, passwords.DEMO_PASSWORD)
     session.rollback()
 
 

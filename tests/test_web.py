@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD
 from web import create_app
 from web.config import database_url, secret_key
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def csrf_token(client, path: str = "/login") -> str:
@@ -27,16 +32,62 @@ def login(client, username: str, password: str = PASSWORD):
     )
 
 
+def _modules(package: str) -> set[str]:
+    """Every module of a package, named from its files (so none can be left out by hand)."""
+    root = PROJECT_ROOT / package
+    return {
+        ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in root.rglob("*.py")
+    }
+
+
 def test_the_domain_imports_no_flask():
+    """Every module of workflow/ and rules/, walked package by package, imports no Flask and
+    nothing of web/: the tests, the CLI and the web layer share one plain-Python domain."""
     code = (
-        "import sys, workflow.service, workflow.audit, workflow.anchor, workflow.demo, "
-        "workflow.queries, rules; "
+        "import importlib, json, pkgutil, sys, rules, workflow\n"
+        "names = [p.__name__ for p in (workflow, rules)] + [m.name for p in (workflow, rules)"
+        " for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.')]\n"
+        "for name in names: importlib.import_module(name)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'flask_login', "
-        "'flask_sqlalchemy', 'flask_migrate', 'flask_wtf', 'werkzeug', 'web'}); "
-        "print(bad); sys.exit(1 if bad else 0)"
+        "'flask_sqlalchemy', 'flask_migrate', 'flask_wtf', 'flask_smorest', 'flask_babel', "
+        "'werkzeug', 'web'})\n"
+        "print(json.dumps({'walked': names, 'bad': bad}))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["walked"]) == _modules("workflow") | _modules("rules")
+    assert report["bad"] == []
+
+
+def test_only_the_transaction_helper_commits():
+    """One commit convention: a domain operation commits or rolls back through
+    workflow/transaction.py; no other module of workflow/ or web/ calls commit() or
+    rollback(), or catches BaseException to undo its work."""
+    helper = PROJECT_ROOT / "workflow" / "transaction.py"
+    found = []
+    for path in sorted(
+        [*(PROJECT_ROOT / "workflow").rglob("*.py"), *(PROJECT_ROOT / "web").rglob("*.py")]
+    ):
+        if path == helper:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            calls = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"commit", "rollback"}
+            )
+            catches = (
+                isinstance(node, ast.ExceptHandler)
+                and isinstance(node.type, ast.Name)
+                and node.type.id == "BaseException"
+            )
+            if calls or catches:
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert found == []
 
 
 def test_database_url_defaults_to_sqlite_under_instance(tmp_path, monkeypatch):

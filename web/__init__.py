@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web.config import PROJECT_ROOT, from_environment, instance_path
+from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
 from workflow import deadlines
 from workflow.db import configure_sqlite
@@ -16,6 +17,7 @@ from workflow.vocabulary import Event, Level, Role, State
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance_path()))
+    app.url_map.converters["id"] = IdConverter  # <id:nomination_id> on every page and API path
     app.config.from_mapping(from_environment())
     if test_config:
         app.config.update(test_config)
@@ -35,8 +37,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web import (
         admin,
         api,
+        audit,
         auth,
         cli,
+        dashboard,
+        decisions,
+        documents,
         errors,
         help,
         i18n,
@@ -52,6 +58,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     input_guard.init_app(app)  # before any view: control characters, JSON depth and size
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
+    app.register_blueprint(decisions.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(help.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(lists.bp)

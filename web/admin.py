@@ -87,11 +87,9 @@ def units() -> ResponseReturnValue:
                 form["abbreviation"],
                 actor=me(),
             )
-            db.session.commit()
             flash(_("Đã thêm đơn vị %(code)s.", code=unit.code), "info")
             return redirect(url_for("admin.units"))
         except WorkflowError as err:
-            db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
     return _page("admin_units.html", status, tree=_subtree(), levels=list(Level))
@@ -117,11 +115,9 @@ def users() -> ResponseReturnValue:
                 email=form["email"],
                 actor=me(),
             )
-            db.session.commit()
             flash(_("Đã tạo tài khoản %(name)s.", name=user.username), "info")
             return redirect(url_for("admin.users"))
         except WorkflowError as err:
-            db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
     people = accounts.users_administered(db.session, me(), today())
@@ -154,9 +150,7 @@ def reset_password() -> ResponseReturnValue:
                 {"username": "unknown"},
             )
         accounts.reset_password(db.session, admin, user, form["password"], today())
-        db.session.commit()
     except WorkflowError as err:
-        db.session.rollback()
         flash(err.message(current_lang()), "error")
         people = accounts.users_administered(db.session, me(), today())
         unit_codes = [u.code for u in _subtree()]
@@ -204,11 +198,9 @@ def campaign_list() -> ResponseReturnValue:
                 ) from None
             raw = campaigns.parse_yaml(text, "tệp tải lên")  # bounded depth and size
             campaign = campaigns.import_definition(db.session, raw, "tệp tải lên", me())
-            db.session.commit()
             flash(_("Đã nhập đợt thi đua %(code)s.", code=campaign.code), "info")
             return redirect(url_for("admin.campaign_list"))
         except WorkflowError as err:
-            db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
     listed = db.session.scalars(

@@ -38,11 +38,11 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from web.extensions import db, login_manager
-from workflow import accounts, throttle
-from workflow.accounts import authenticate
+from workflow import accounts, passwords, throttle
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.models import User
+from workflow.passwords import authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -265,7 +265,6 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Ends every session of this user, on every host (copies of the cookie included)."""
     accounts.end_sessions(db.session, me(), revoke_tokens=False)
-    db.session.commit()
     logout_user()
     fresh_session()
     flash(_("Đã đăng xuất."), "info")
@@ -294,11 +293,9 @@ def password() -> ResponseReturnValue:
             try:
                 accounts.change_password(db.session, user, current, new)
             except InvalidInput as err:
-                db.session.rollback()
                 if err.details != accounts.WRONG_CURRENT_PASSWORD:
                     throttle.succeeded(db.session, attempt)  # the current password was right
                 raise
-            db.session.commit()
             throttle.succeeded(db.session, attempt)
         except throttle.Throttled as refused:
             flash(throttled_message(refused), "error")
@@ -307,7 +304,6 @@ def password() -> ResponseReturnValue:
         except WorkflowError as err:
             from web.i18n import current_lang  # web.i18n imports this module
 
-            db.session.rollback()
             flash(err.message(current_lang()), "error")
             status = err.http_status
         else:
@@ -318,7 +314,7 @@ def password() -> ResponseReturnValue:
 
 
 def password_rules() -> dict[str, Any]:
-    return {"min_length": accounts.MIN_PASSWORD_LENGTH}
+    return {"min_length": passwords.MIN_PASSWORD_LENGTH}
 
 
 @bp.app_context_processor

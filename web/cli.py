@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 
 from web.config import PROJECT_ROOT
 from web.extensions import db
-from workflow import anchor, audit, campaigns, checks, deadlines, demo, outbox
-from workflow.accounts import assign_role, create_unit, create_user
+from workflow import accounts, anchor, audit, campaigns, checks, deadlines, demo, outbox
 from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.errors import WorkflowError
-from workflow.models import Campaign, Nomination, Unit
-from workflow.vocabulary import Level, Role
+from workflow.models import Campaign, Nomination
+from workflow.transaction import end_reading
 from workflow.workdays import default_calendar
 
 audit_cli = AppGroup(
@@ -47,20 +46,9 @@ def _fail(err: WorkflowError) -> None:
 @click.option("--unit", "unit_code", default=None, help="Unit code (default: the root unit).")
 def create_admin(username: str, password: str, full_name: str, unit_code: str | None) -> None:
     """Create an administrator (and the root unit TLĐ if the tree is empty)."""
-    session = db.session
     try:
-        if unit_code is None:
-            root = session.query(Unit).filter(Unit.parent_id.is_(None)).first()
-            if root is None:
-                root = create_unit(
-                    session, "TLD", "Tổng Liên đoàn Lao động Việt Nam", Level.TONG_LDLD.value
-                )
-            unit_code = root.code
-        user = create_user(session, username, full_name, password)
-        assign_role(session, user, Role.ADMIN.value, unit_code)
-        session.commit()
+        unit_code = accounts.create_admin(db.session, username, full_name, password, unit_code)
     except WorkflowError as err:
-        session.rollback()
         _fail(err)
     click.echo(f"Đã tạo quản trị viên '{username}' tại đơn vị {unit_code}.")
 
@@ -114,7 +102,7 @@ def verify(as_json: bool, anchor_file: Path | None) -> None:
     except WorkflowError as err:
         _fail(err)
     report = audit.verify(db.session, anchor=signed)
-    db.session.rollback()
+    end_reading(db.session)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     elif report.ok:
@@ -130,7 +118,7 @@ def verify(as_json: bool, anchor_file: Path | None) -> None:
 def make_anchor() -> None:
     """Print the chain's head signed with the key at $AUDIT_ANCHOR_KEY (keep it elsewhere)."""
     signed = anchor.make_anchor(db.session, _anchor_key())
-    db.session.rollback()
+    end_reading(db.session)
     click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
 
 
@@ -149,9 +137,7 @@ def import_campaign(file: Path, catalogue: Path) -> None:
         campaign = campaigns.import_definition(
             db.session, campaigns.read_yaml(file), str(file), catalogue_path=catalogue
         )
-        db.session.commit()
     except WorkflowError as err:
-        db.session.rollback()
         _fail(err)
     click.echo(
         f"Đã nhập đợt thi đua {campaign.code} ({len(campaign.award_types)} hình thức khen "
@@ -171,7 +157,7 @@ def export_campaign(code: str, output: Path | None) -> None:
     except WorkflowError as err:
         _fail(err)
     finally:
-        db.session.rollback()
+        end_reading(db.session)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Đã ghi {output}.")
@@ -195,7 +181,6 @@ def check_rules(code: str, output: Path | None, fmt: str) -> None:
         with click.progressbar(length=total or 0, label="Đang kiểm tra", file=sys.stderr) as bar:
             rows = checks.recheck_campaign(db.session, code, today, progress=bar.update)
     except WorkflowError as err:
-        db.session.rollback()
         _fail(err)
     path = output or Path(f"rules-check-{code}-{today.isoformat()}.{fmt}")
     write_report(rows, path, fmt)

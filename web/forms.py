@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from workflow.errors import InvalidInput
+from workflow.facts import FACT_FIELDS, FactField
+from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
 
-INT_FACTS = ("absent_days", "months_employed", "months_operating", "fatal_accidents", "score")
-BOOL_FACTS = ("registered", "is_leader", "reorganized")
-TEXT_FACTS = ("education", "gender", "achievement_ref")
-ROWS = 3  # empty rows offered for list facts
+ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
 
 
 class EventFormSchema(Schema):
@@ -79,60 +80,96 @@ def event_data(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
-    """``facts.<name>`` fields → the facts object; types are checked by the domain's schema."""
+    """``facts.<name>`` fields → the facts object, each fact read as its schema field says
+    (``workflow.facts.FACT_FIELDS``); types are checked by the domain's schema.
+
+    A fact whose fields are not in the form is left out; the hidden ``facts.<name>.present``
+    of a checkbox, a per-year or per-target group or a list says it was on the form, so an
+    unticked box is ``false`` and an emptied list ``[]``.
+    """
     facts: dict[str, Any] = {}
-
-    def text(key: str) -> str:
-        return form.get(f"facts.{key}", "").strip()
-
-    def number(key: str) -> int | str:
-        value = text(key)
-        return int(value) if value.lstrip("-").isdigit() else value
-
-    for name in INT_FACTS:
-        if text(name):
-            facts[name] = number(name)
-    for name in BOOL_FACTS:
-        if f"facts.{name}.present" in form:
-            facts[name] = form.get(f"facts.{name}") == "on"
-    for name in TEXT_FACTS:
-        if text(name):
-            facts[name] = text(name)
-    for name in ("ratings", "grades"):
-        by_year = {
-            k.rsplit(".", 1)[1]: v
-            for k, v in form.items()
-            if k.startswith(f"facts.{name}.") and not k.endswith(".present") and v.strip()
-        }
-        if by_year or f"facts.{name}.present" in form:
-            facts[name] = by_year
-    rows = {
-        "initiatives": ("title", "year", "scope", "benefit_vnd", "recognized_by"),
-        "discipline": ("year", "level"),
-        "prior_titles": ("award_type", "year"),
-    }
-    for name, columns in rows.items():
-        if f"facts.{name}.present" not in form:
-            continue
-        items = []
-        for i in range(ROWS):
-            row = {
-                c: number(f"{name}.{i}.{c}")
-                if c in ("year", "benefit_vnd")
-                else text(f"{name}.{i}.{c}")
-                for c in columns
-            }
-            if any(v not in ("", None) for v in row.values()):
-                items.append({k: v for k, v in row.items() if v != ""})
-        facts[name] = items
-    targets = {
-        k.split(".", 2)[2]: number(k.removeprefix("facts."))
-        for k in form
-        if k.startswith("facts.targets.") and not k.endswith(".present") and form[k].strip()
-    }
-    if targets or "facts.targets.present" in form:
-        facts["targets"] = targets
+    for fact in FACT_FIELDS.values():
+        value = READERS[fact.kind](form, fact)
+        if value is not None:
+            facts[fact.name] = value
     return facts
+
+
+def _number(text: str) -> int | str:
+    """An integer when the text is one; otherwise the text, which the schema then refuses
+    naming the field ("--5" and "²" are digits to ``isdigit`` but not to ``int``)."""
+    try:
+        return int(text) if text.lstrip("-").isdigit() else text
+    except ValueError:
+        return text
+
+
+def _text(form: MultiDict[str, str], key: str) -> str:
+    return form.get(f"facts.{key}", "").strip()
+
+
+def _value(form: MultiDict[str, str], key: str, kind: str) -> int | str | None:
+    text = _text(form, key)
+    if not text:
+        return None
+    return _number(text) if kind == "number" else text
+
+
+def _one(form: MultiDict[str, str], fact: FactField) -> int | str | None:
+    return _value(form, fact.name, fact.kind)
+
+
+def _check(form: MultiDict[str, str], fact: FactField) -> bool | None:
+    if f"facts.{fact.name}.present" not in form:
+        return None
+    return form.get(f"facts.{fact.name}") == "on"
+
+
+def _group(form: MultiDict[str, str], fact: FactField) -> list[tuple[str, str]]:
+    """The filled ``facts.<name>.<sub>`` fields (``.present`` aside), as (sub, value)."""
+    prefix = f"facts.{fact.name}."
+    return [
+        (k.removeprefix(prefix), v)
+        for k, v in form.items()
+        if k.startswith(prefix) and not k.endswith(".present") and v.strip()
+    ]
+
+
+def _by_year(form: MultiDict[str, str], fact: FactField) -> dict[str, str] | None:
+    by_year = {sub.rsplit(".", 1)[-1]: value for sub, value in _group(form, fact)}
+    return by_year if by_year or f"facts.{fact.name}.present" in form else None
+
+
+def _by_key(form: MultiDict[str, str], fact: FactField) -> dict[str, int | str] | None:
+    by_key = {sub: _number(value.strip()) for sub, value in _group(form, fact)}
+    return by_key if by_key or f"facts.{fact.name}.present" in form else None
+
+
+def _rows(form: MultiDict[str, str], fact: FactField) -> list[dict[str, Any]] | None:
+    """Every row the form carries (all of them, not only the empty ones the form offers, so
+    editing a list longer than that keeps it whole); an empty row is no row."""
+    if f"facts.{fact.name}.present" not in form:
+        return None
+    prefix = f"facts.{fact.name}."
+    found = (ROW_INDEX.match(k, len(prefix)) for k in form if k.startswith(prefix))
+    rows = []
+    for i in sorted({int(m[1]) for m in found if m}):
+        cells = {c.name: _value(form, f"{fact.name}.{i}.{c.name}", c.kind) for c in fact.columns}
+        if any(v is not None for v in cells.values()):
+            rows.append({k: v for k, v in cells.items() if v is not None})
+    return rows
+
+
+READERS: dict[str, Callable[[MultiDict[str, str], FactField], Any]] = {
+    "number": _one,
+    "text": _one,
+    "choice": _one,
+    "check": _check,
+    "by_year": _by_year,
+    "by_key": _by_key,
+    "rows": _rows,
+}
+"""How each kind of fact (``workflow.facts.FactField.kind``) is read back from the form."""
 
 
 def read_upload(file: FileStorage | None, limit: int) -> tuple[bytes, str]:

@@ -17,14 +17,15 @@ from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import decisions, exports, imports, queries
+from workflow import decisions, exports, import_sheets, imports, queries
 from workflow.campaigns import offering_awards
 from workflow.errors import WorkflowError
 from workflow.spreadsheets import XLSX
+from workflow.transaction import end_reading
 from workflow.vocabulary import State
 
 bp = Blueprint("lists", __name__)
-BATCH = "<int(min=1, max=2147483647):batch_id>"
+BATCH = "<id:batch_id>"
 
 
 def _xlsx(content: bytes, readable: str) -> Response:
@@ -32,7 +33,7 @@ def _xlsx(content: bytes, readable: str) -> Response:
 
 
 def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseReturnValue:
-    db.session.rollback()
+    end_reading(db.session)
     return (
         render_template(
             "imports.html",
@@ -57,7 +58,7 @@ def import_page() -> ResponseReturnValue:
 def template() -> ResponseReturnValue:
     code = request.args.get("campaign", "")
     try:
-        content = imports.template(db.session, code)
+        content = import_sheets.template(db.session, code)
     except WorkflowError:
         abort(404)
     return _xlsx(content, f"Mẫu danh sách {code}")
@@ -68,7 +69,7 @@ def template() -> ResponseReturnValue:
 def upload() -> ResponseReturnValue:
     """Check the list; nothing is created until the officer confirms on the next page."""
     try:
-        content, filename = forms.read_upload(request.files.get("file"), imports.MAX_BYTES)
+        content, filename = forms.read_upload(request.files.get("file"), import_sheets.MAX_BYTES)
         batch = imports.preview(
             db.session,
             me(),
@@ -95,8 +96,8 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
         counts=imports.counts(batch),
         earlier=imports.same_file_imported(db.session, batch),
         drafts=sum(1 for n in imports.created(db.session, batch) if n.state == State.DRAFT),
-        message=imports.message,
-        status=imports.STATUS,
+        message=import_sheets.message,
+        status=import_sheets.STATUS,
     )
 
 
@@ -119,7 +120,9 @@ def report(batch_id: int) -> ResponseReturnValue:
         batch = imports.batch_for(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
-    return _xlsx(imports.report(batch, current_lang()), f"Kết quả kiểm tra danh sách {batch_id}")
+    return _xlsx(
+        import_sheets.report(batch, current_lang()), f"Kết quả kiểm tra danh sách {batch_id}"
+    )
 
 
 @bp.route(f"/imports/{BATCH}/confirm", methods=["POST"])
@@ -128,7 +131,6 @@ def confirm(batch_id: int) -> ResponseReturnValue:
     try:
         created = imports.confirm(db.session, me(), batch_id)
     except WorkflowError as err:
-        db.session.rollback()
         if err.http_status == 404:
             abort(404)
         flash(err.message(current_lang()), "error")
@@ -170,7 +172,7 @@ def export_inbox() -> ResponseReturnValue:
     return _xlsx(exports.nominations_workbook(items, title, current_lang()), title)
 
 
-@bp.route("/decisions/<int(min=1, max=2147483647):decision_id>/list.xlsx")
+@bp.route("/decisions/<id:decision_id>/list.xlsx")
 @login_required
 def export_decision(decision_id: int) -> ResponseReturnValue:
     try:

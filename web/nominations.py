@@ -1,14 +1,13 @@
-"""Pages for every role: lists, the inbox, one nomination with its actions, decisions, audit.
+"""Nomination pages for every role: lists, the inbox, creating and editing a dossier, one
+nomination with its actions and files, the public-notice list. Decisions, documents, the
+dashboard and the audit pages are blueprints of their own (web/decisions.py, …).
 
 Views parse forms (web/forms.py), call the domain and render; every decision about who
-may do what is the domain's (workflow.service, workflow.visibility).
+may do what is the domain's (workflow.permissions, workflow.visibility).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -20,30 +19,23 @@ from flask_login import current_user, login_required
 from rules.money import vnd
 from web import forms
 from web.auth import me, today
-from web.downloads import document_file, file_response
+from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import (
     audit,
     checks,
     clock,
-    deadlines,
-    decisions,
     dossier,
-    exports,
     nominating,
     permissions,
     queries,
     service,
-    signing,
 )
-from workflow.accounts import active_assignments, require_role, unit_by_code
-from workflow.campaigns import offered_awards, offering_awards
+from workflow.accounts import active_assignments
+from workflow.campaigns import offered_awards
 from workflow.clock import parse_iso_utc
-from workflow.documents import decision as decision_documents
-from workflow.documents import minutes, proposal
-from workflow.documents.access import audited_units
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.facts import (
     DISCIPLINE,
     EDUCATION,
@@ -54,17 +46,16 @@ from workflow.facts import (
     validate_facts,
 )
 from workflow.models import Nomination
-from workflow.spreadsheets import XLSX, cell_value
+from workflow.transaction import end_reading
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
 
 bp = Blueprint("nominations", __name__)
-ID = "<int(min=1, max=2147483647):nomination_id>"
-FORMAT = "<any(docx, pdf):fmt>"
-KEY = "int(min=1, max=2147483647)"
+ID = "<id:nomination_id>"
 
 
-def _visible(nomination_id: int) -> Nomination:
+def visible(nomination_id: int) -> Nomination:
+    """The nomination if the signed-in user may see it; 404 otherwise."""
     n = db.session.get(Nomination, nomination_id)
     if n is None or not can_see(me(), n, today()):
         abort(404)
@@ -218,7 +209,7 @@ def _preview(
         flash(err.message(current_lang()), "error")
         return _form_page(awards, chosen, match, nomination), err.http_status
     results = checks.preview(db.session, match[1], unit_id, facts, today())
-    db.session.rollback()
+    end_reading(db.session)
     return _form_page(awards, chosen, match, nomination, preview=results, facts=facts)
 
 
@@ -257,7 +248,7 @@ def _form_page(
 @bp.route(f"/nominations/{ID}")
 @login_required
 def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseReturnValue:
-    n = _visible(nomination_id)
+    n = visible(nomination_id)
     day = today()
     trail = audit.trail(db.session, nomination_id)
     last_return = next((e for e in reversed(trail) if e["event"] in ("return", "object")), None)
@@ -281,7 +272,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
 @bp.route(f"/nominations/{ID}/events", methods=["POST"])
 @login_required
 def fire(nomination_id: int) -> ResponseReturnValue:
-    _visible(nomination_id)
+    visible(nomination_id)
     try:
         form = forms.load(forms.EventFormSchema(), request.form)
         outcome = service.fire(
@@ -294,7 +285,6 @@ def fire(nomination_id: int) -> ResponseReturnValue:
             **forms.event_data(form),
         )
     except WorkflowError as err:
-        db.session.rollback()
         return detail(nomination_id, error=err)
     lang = current_lang()
     done = _(
@@ -310,7 +300,7 @@ def fire(nomination_id: int) -> ResponseReturnValue:
 @login_required
 def upload(nomination_id: int) -> ResponseReturnValue:
     """Add a dossier file; the domain checks its type, size and who may add it."""
-    _visible(nomination_id)
+    visible(nomination_id)
     try:
         content, _name = forms.read_upload(request.files.get("file"), dossier.MAX_BYTES)
         version = request.form.get("version", "")
@@ -329,16 +319,15 @@ def upload(nomination_id: int) -> ResponseReturnValue:
             content=content,
         )
     except WorkflowError as err:
-        db.session.rollback()
         return detail(nomination_id, error=err)
     flash(_("Đã đính kèm tài liệu."), "info")
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
 
 
-@bp.route(f"/nominations/{ID}/files/<int(min=1, max=2147483647):attachment_id>")
+@bp.route(f"/nominations/{ID}/files/<id:attachment_id>")
 @login_required
 def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
-    _visible(nomination_id)
+    visible(nomination_id)
     try:
         found, content = dossier.content_of(db.session, nomination_id, attachment_id)
     except WorkflowError:
@@ -351,7 +340,7 @@ def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
 @bp.route(f"/nominations/{ID}/edit", methods=["GET", "POST"])
 @login_required
 def edit(nomination_id: int) -> ResponseReturnValue:
-    n = _visible(nomination_id)
+    n = visible(nomination_id)
     match = (n.campaign, n.award_type)
     chosen = f"{n.campaign.code}/{n.award_type.code}"
     if request.method == "POST" and "preview" in request.form:
@@ -372,7 +361,6 @@ def edit(nomination_id: int) -> ResponseReturnValue:
                 },
             )
         except (WorkflowError, ValueError) as err:
-            db.session.rollback()
             message = (
                 err.message(current_lang())
                 if isinstance(err, WorkflowError)
@@ -387,173 +375,6 @@ def edit(nomination_id: int) -> ResponseReturnValue:
     return _form_page([match], chosen, match, n)
 
 
-@bp.route(f"/nominations/{ID}/trail.<fmt>")
-@login_required
-def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
-    """The trail for an auditor's own records: CSV, JSON or Excel, hashes included."""
-    _visible(nomination_id)
-    readable = f"Nhật ký hồ sơ {nomination_id}"
-    if fmt == "xlsx":
-        content = exports.trail_workbook(db.session, nomination_id, current_lang())
-        return file_response(content, XLSX, readable, fmt)
-    rows = audit.trail(db.session, nomination_id)
-    if fmt == "json":
-        text = json.dumps(rows, ensure_ascii=False, indent=1)
-        return file_response(text, "application/json", readable, fmt)
-    if fmt != "csv":
-        abort(404)
-    out = io.StringIO()
-    columns = [
-        "seq",
-        "at",
-        "actor",
-        "acting_for",
-        "role",
-        "unit",
-        "event",
-        "from_state",
-        "to_state",
-        "from_unit",
-        "to_unit",
-        "comment",
-        "prev_hash",
-        "hash",
-    ]
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    # Excel opens this file: a comment starting with "=" must stay text (JSON keeps it as is).
-    writer.writerows(
-        {k: cell_value(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows
-    )
-    return file_response("\ufeff" + out.getvalue(), "text/csv", readable, fmt)
-
-
-@bp.route("/decisions/new", methods=["GET", "POST"])
-@login_required
-def new_decision() -> ResponseReturnValue:
-    """The decider assembles a decision from the nominations whose notice has ended."""
-    day = today()
-    units = [a.unit_id for a in active_assignments(me(), day) if a.role == Role.DECIDER]
-    if not units:
-        abort(403)
-    ready = queries.on_notice(db.session, me(), day, roles=(Role.DECIDER,))
-    if request.method == "POST":
-        try:
-            form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
-            decision = signing.sign_decision(
-                db.session,
-                me(),
-                nomination_ids=form["nomination_ids"],
-                signed_on=form["signed_on"],
-            )
-        except WorkflowError as err:
-            db.session.rollback()
-            flash(err.message(current_lang()), "error")
-            return render_template("decision_form.html", ready=ready, today=day), err.http_status
-        flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
-        return redirect(url_for("nominations.decision_page", decision_id=decision.id))
-    return render_template("decision_form.html", ready=ready, today=day)
-
-
-@bp.route("/decisions")
-@login_required
-def decision_list() -> ResponseReturnValue:
-    """Every decision covering a nomination the user may see, newest first."""
-    views = decisions.visible_decisions(db.session, me(), today())
-    return render_template("decisions.html", views=views)
-
-
-@bp.route("/decisions/<int(min=1, max=2147483647):decision_id>")
-@login_required
-def decision_page(decision_id: int) -> ResponseReturnValue:
-    try:
-        view = decisions.decision_view(db.session, me(), decision_id, today())
-    except WorkflowError:
-        abort(404)
-    may_download = decision_documents.may_take_decision(me(), view.decision, today())
-    return render_template("decision.html", view=view, may_download=may_download)
-
-
-@bp.route(f"/decisions/<{KEY}:decision_id>/document.{FORMAT}")
-@login_required
-def decision_document(decision_id: int, fmt: str) -> ResponseReturnValue:
-    """The decision as a Word file to sign and file, or as a PDF."""
-    try:
-        document = decision_documents.decision_document(db.session, me(), decision_id, today())
-    except WorkflowError:
-        abort(404)
-    return document_file(document, fmt)
-
-
-def _day_arg() -> date | None:
-    """``?day=YYYY-MM-DD``: one day's batch, or the whole campaign when absent."""
-    raw = request.args.get("day")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        abort(400)
-
-
-@bp.route(f"/units/<{KEY}:unit_id>/campaigns/<{KEY}:campaign_id>/proposal.{FORMAT}")
-@login_required
-def proposal_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
-    """The proposal letter (tờ trình) for the batch a unit forwarded."""
-    try:
-        document = proposal.proposal_document(
-            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
-        )
-    except WorkflowError:
-        abort(404)
-    return document_file(document, fmt)
-
-
-@bp.route(f"/units/<{KEY}:unit_id>/campaigns/<{KEY}:campaign_id>/minutes.{FORMAT}")
-@login_required
-def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
-    """The minutes (biên bản) of the council's votes."""
-    try:
-        document = minutes.minutes_document(
-            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
-        )
-    except WorkflowError:
-        abort(404)
-    return document_file(document, fmt)
-
-
-@bp.route("/documents")
-@login_required
-def documents_page() -> ResponseReturnValue:
-    """The proposal letters each of the user's units sent up and the minutes of its council,
-    read from the trail (a page of its own: the trail of a busy unit is long)."""
-    day = today()
-    audited = audited_units(db.session, me(), day)
-    code = request.args.get("unit")
-    if code:  # one unit's documents (an auditor looking into a unit below theirs)
-        try:
-            unit = unit_by_code(db.session, code)
-            letters = proposal.unit_batches(db.session, me(), unit, day)
-            meetings = minutes.unit_meetings(db.session, me(), unit, day)
-        except WorkflowError:
-            abort(404)
-    else:
-        letters = proposal.proposal_batches(db.session, me(), day)
-        meetings = minutes.meetings(db.session, me(), day)
-    return render_template(
-        "documents.html", letters=letters, meetings=meetings, audited=audited, chosen=code
-    )
-
-
-@bp.route("/dashboard")
-@login_required
-def dashboard() -> ResponseReturnValue:
-    """Counts by state and tier and the median wait at each tier, as server-drawn bars."""
-    board = queries.dashboard(db.session, me(), today())
-    campaigns = offering_awards(db.session)
-    return render_template(
-        "dashboard.html", board=board, campaigns=campaigns, due_soon_days=deadlines.DUE_SOON
-    )
-
-
 @bp.route("/notice")
 @login_required
 def notice() -> ResponseReturnValue:
@@ -563,19 +384,3 @@ def notice() -> ResponseReturnValue:
         items=queries.on_notice(db.session, me(), today()),
         today=today(),
     )
-
-
-@bp.route("/audit")
-@login_required
-def audit_page() -> ResponseReturnValue:
-    try:
-        require_role(me(), {Role.AUDITOR, Role.ADMIN}, today())
-    except WorkflowError:
-        abort(403)
-    report = audit.verify(db.session) if request.args.get("verify") else None
-    return render_template("audit.html", report=report)
-
-
-@bp.errorhandler(NotFound)
-def not_found(err: NotFound) -> ResponseReturnValue:
-    return render_template("error.html", status=404, error=err), 404

@@ -1,16 +1,14 @@
-"""Units, users and role assignments: the who-and-where every permission reads."""
+"""Units, users and role assignments: the who-and-where every permission reads, and the
+administration that changes them (each change one transaction, vouched for by the chain).
+Password policy and hashing: :mod:`workflow.passwords`."""
 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,107 +16,13 @@ from workflow import audit
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models import ApiToken, RoleAssignment, Unit, User
+from workflow.passwords import check_password, hash_password, verify_password
+from workflow.transaction import transaction
 from workflow.vocabulary import Level, Role
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# A hash of a random string, checked when the user is unknown so timing does not reveal it.
-_DUMMY_HASH = _hasher.hash("no such user; constant-time path")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
-# --- passwords -----------------------------------------------------------------------------
-
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 200  # what the API's schemas accept
-# The demo's published shared password: refused everywhere but the demo's own accounts.
-DEMO_PASSWORD = "khenthuong-demo"  # noqa: S105  # nosec B105
-# Words of this product that make a password easy to guess here (zxcvbn's "user inputs").
-_PRODUCT_WORDS = ("khenthuong", "khen thuong", "congdoan", "cong doan", "thiduakhenthuong")
-# zxcvbn's score 3: more than 10^8 guesses, "safely unguessable" by an online attacker.
-_MIN_ZXCVBN_SCORE = 3
-_ZXCVBN_MAX_LENGTH = 72  # zxcvbn's own input limit; the start of a password is enough to judge
-_zxcvbn_lock = threading.Lock()  # zxcvbn keeps the user inputs in a module-level dictionary
-
-
-@cache
-def _zxcvbn() -> Any:
-    """Imported on first use: its frequency lists take a moment to load."""
-    from zxcvbn import zxcvbn
-
-    return zxcvbn
-
-
-def _guessable(password: str, hints: list[str]) -> bool:
-    """True when zxcvbn finds the password in its lists of common and breached passwords (the
-    30,000 most common of 10 million leaked ones), words and names, plain, reversed or in l33t,
-    or built from them with keyboard walks, repeats, sequences and dates."""
-    with _zxcvbn_lock:
-        result = _zxcvbn()(password[:_ZXCVBN_MAX_LENGTH], user_inputs=hints)
-    return int(result["score"]) < _MIN_ZXCVBN_SCORE
-
-
-def check_password(
-    password: str,
-    username: str,
-    full_name: str | None = None,
-    *,
-    allow_demo_password: bool = False,
-) -> None:
-    """Refuse a password that is short, common or breached, the username, or the demo's.
-
-    Raises :class:`InvalidInput` whose ``details["password"]`` is ``too_short``, ``too_long``,
-    ``same_as_username``, ``demo_password`` or ``too_common``. Only the demo loader passes
-    ``allow_demo_password=True``.
-    """
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-            {"password": "too_short"},  # an error code, not a password  # nosec B105
-        )
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"Mật khẩu dài tối đa {MAX_PASSWORD_LENGTH} ký tự.",
-            f"The password may have at most {MAX_PASSWORD_LENGTH} characters.",
-            {"password": "too_long"},  # nosec B105
-        )
-    folded = unicodedata.normalize("NFKC", password).strip().casefold()
-    if folded == unicodedata.normalize("NFKC", username).strip().casefold():
-        raise InvalidInput(
-            "Mật khẩu không được trùng với tên đăng nhập.",
-            "The password must not be the username.",
-            {"password": "same_as_username"},  # nosec B105
-        )
-    if folded == DEMO_PASSWORD:
-        if allow_demo_password:
-            return
-        raise InvalidInput(
-            "Đây là mật khẩu công khai của bản trình diễn; hãy chọn mật khẩu khác.",
-            "This is the demo's published password; choose another one.",
-            {"password": "demo_password"},  # nosec B105
-        )
-    if _guessable(password, [username, *(full_name or "").split(), *_PRODUCT_WORDS]):
-        raise InvalidInput(
-            "Mật khẩu này quá phổ biến hoặc dễ đoán: có trong danh sách mật khẩu thông dụng "
-            "hoặc đã bị lộ, hay ghép từ tên, từ thông dụng, dãy phím, dãy số. Hãy chọn mật khẩu "
-            "khác, ví dụ một câu dài dễ nhớ.",
-            "This password is too common or easy to guess: it is in the lists of common or "
-            "breached passwords, or built from names, common words, keyboard or number "
-            "sequences. Choose another, such as a long sentence you can remember.",
-            {"password": "too_common"},  # nosec B105
-        )
-
-
-def hash_password(password: str) -> str:
-    """The argon2id hash of a password already checked by :func:`check_password` (or a test
-    fixture's): hashing alone applies no policy."""
-    return _hasher.hash(password)
-
-
-def verify_password(user: User, password: str) -> bool:
-    try:
-        return bool(_hasher.verify(user.password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
+# --- sessions and passwords --------------------------------------------------------------
 
 
 def end_sessions(
@@ -131,14 +35,17 @@ def end_sessions(
 ) -> None:
     """End every session of ``user`` on every host: the generation their cookies carry no
     longer matches. With ``revoke_tokens``, their API tokens end too (all but ``keep_token``).
-    The caller commits."""
-    user.session_generation = (user.session_generation or 0) + 1
-    if revoke_tokens:
-        revoke = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        if keep_token is not None:
-            revoke = revoke.where(ApiToken.id != keep_token.id)
-        session.execute(revoke.values(revoked_at=now or utcnow()))
-    session.flush()
+    """
+    with transaction(session):
+        user.session_generation = (user.session_generation or 0) + 1
+        if revoke_tokens:
+            revoke = update(ApiToken).where(
+                ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+            )
+            if keep_token is not None:
+                revoke = revoke.where(ApiToken.id != keep_token.id)
+            session.execute(revoke.values(revoked_at=now or utcnow()))
+        session.flush()
 
 
 # The refusal's details when the current password given is wrong (what throttling counts).
@@ -154,56 +61,50 @@ def change_password(
     keep_token: ApiToken | None = None,
 ) -> None:
     """The user changes their own password: the current one is required, the new one follows
-    the policy and differs from it. Every other session and token ends. The caller commits."""
-    if not verify_password(user, current):
-        raise InvalidInput(
-            "Mật khẩu hiện tại không đúng.",
-            "The current password is wrong.",
-            WRONG_CURRENT_PASSWORD,
-        )
-    if new == current:
-        raise InvalidInput(
-            "Mật khẩu mới phải khác mật khẩu hiện tại.",
-            "The new password must differ from the current one.",
-            {"password": "unchanged"},  # an error code, not a password  # nosec B105
-        )
-    check_password(new, user.username, user.full_name)
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    end_sessions(session, user, revoke_tokens=True, keep_token=keep_token)
-    audit.record_change(session, "password_changed", user.username, utcnow(), user)
+    the policy and differs from it. Every other session and token ends."""
+    with transaction(session):
+        if not verify_password(user, current):
+            raise InvalidInput(
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+                WRONG_CURRENT_PASSWORD,
+            )
+        if new == current:
+            raise InvalidInput(
+                "Mật khẩu mới phải khác mật khẩu hiện tại.",
+                "The new password must differ from the current one.",
+                {"password": "unchanged"},  # an error code, not a password  # nosec B105
+            )
+        check_password(new, user.username, user.full_name)
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        end_sessions(session, user, revoke_tokens=True, keep_token=keep_token)
+        audit.record_change(session, "password_changed", user.username, utcnow(), user)
 
 
 def reset_password(session: Session, admin: User, user: User, new: str, day: date) -> None:
     """An administrator gives ``user`` a temporary password: it follows the policy, the user
     must change it at their next login, and all their sessions and tokens end. The admin's
     subtree holds every unit where the user has a role (an account without a role needs a
-    root administrator). The caller commits."""
-    units = {a.unit.id: a.unit for a in user.assignments}
-    for unit in units.values() or [None]:
-        require_admin(admin, day, within=unit)
-    check_password(new, user.username, user.full_name)
-    user.password_hash = hash_password(new)
-    user.must_change_password = True
-    end_sessions(session, user, revoke_tokens=True)
-    audit.record_change(session, "password_reset", admin.username, utcnow(), user)
+    root administrator)."""
+    with transaction(session):
+        units = {a.unit.id: a.unit for a in user.assignments}
+        for unit in units.values() or [None]:
+            require_admin(admin, day, within=unit)
+        check_password(new, user.username, user.full_name)
+        user.password_hash = hash_password(new)
+        user.must_change_password = True
+        end_sessions(session, user, revoke_tokens=True)
+        audit.record_change(session, "password_reset", admin.username, utcnow(), user)
 
 
 def deactivate(session: Session, user: User, actor: User | None = None) -> None:
     """The account can no longer sign in: its sessions and tokens end now on every host, and
-    stay ended if it is ever reactivated. The caller checks who may do it, and commits."""
-    user.is_active = False
-    end_sessions(session, user, revoke_tokens=True)
-    audit.record_change(session, "user_deactivated", who(actor), utcnow(), user)
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return user if user is not None and user.is_active else None
+    stay ended if it is ever reactivated. The caller checks who may do it."""
+    with transaction(session):
+        user.is_active = False
+        end_sessions(session, user, revoke_tokens=True)
+        audit.record_change(session, "user_deactivated", who(actor), utcnow(), user)
 
 
 def unit_by_code(session: Session, code: str) -> Unit:
@@ -265,49 +166,50 @@ def create_unit(
     actor: User | None = None,
 ) -> Unit:
     """Add a unit under its parent; a child sits exactly one level below or deeper."""
-    if not CODE_PATTERN.match(code):
-        raise InvalidInput(
-            "Mã đơn vị chỉ gồm chữ không dấu, số, '.', '-', '_' (tối đa 40 ký tự).",
-            "A unit code has only ASCII letters, digits, '.', '-', '_' (40 at most).",
-            {"code": "invalid"},
+    with transaction(session):
+        if not CODE_PATTERN.match(code):
+            raise InvalidInput(
+                "Mã đơn vị chỉ gồm chữ không dấu, số, '.', '-', '_' (tối đa 40 ký tự).",
+                "A unit code has only ASCII letters, digits, '.', '-', '_' (40 at most).",
+                {"code": "invalid"},
+            )
+        try:
+            lvl = Level(level)
+        except ValueError:
+            raise InvalidInput(
+                f"Cấp '{level}' không hợp lệ.", f"Unknown level '{level}'.", {"level": "invalid"}
+            ) from None
+        if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
+            raise InvalidInput(
+                f"Mã đơn vị '{code}' đã tồn tại.", f"Unit code '{code}' exists.", {"code": "taken"}
+            )
+        parent = unit_by_code(session, parent_code) if parent_code else None
+        if actor is not None:
+            require_admin(actor, vn_date(utcnow()), parent)
+        if parent is None and lvl is not Level.TONG_LDLD:
+            raise InvalidInput(
+                "Đơn vị này cần có đơn vị cấp trên.",
+                "This unit needs a parent.",
+                {"parent_code": "required"},
+            )
+        if parent is not None and Level(parent.level).depth >= lvl.depth:
+            raise InvalidInput(
+                "Đơn vị cấp trên phải ở cấp cao hơn.",
+                "The parent must be at a higher level.",
+                {"parent_code": "level"},
+            )
+        unit = Unit(
+            code=code,
+            name=name,
+            abbreviation=clean_abbreviation(abbreviation or DEFAULT_ABBREVIATION[lvl]),
+            level=lvl.value,
+            parent=parent,
         )
-    try:
-        lvl = Level(level)
-    except ValueError:
-        raise InvalidInput(
-            f"Cấp '{level}' không hợp lệ.", f"Unknown level '{level}'.", {"level": "invalid"}
-        ) from None
-    if session.scalar(select(Unit.id).where(Unit.code == code)) is not None:
-        raise InvalidInput(
-            f"Mã đơn vị '{code}' đã tồn tại.", f"Unit code '{code}' exists.", {"code": "taken"}
-        )
-    parent = unit_by_code(session, parent_code) if parent_code else None
-    if actor is not None:
-        require_admin(actor, vn_date(utcnow()), parent)
-    if parent is None and lvl is not Level.TONG_LDLD:
-        raise InvalidInput(
-            "Đơn vị này cần có đơn vị cấp trên.",
-            "This unit needs a parent.",
-            {"parent_code": "required"},
-        )
-    if parent is not None and Level(parent.level).depth >= lvl.depth:
-        raise InvalidInput(
-            "Đơn vị cấp trên phải ở cấp cao hơn.",
-            "The parent must be at a higher level.",
-            {"parent_code": "level"},
-        )
-    unit = Unit(
-        code=code,
-        name=name,
-        abbreviation=clean_abbreviation(abbreviation or DEFAULT_ABBREVIATION[lvl]),
-        level=lvl.value,
-        parent=parent,
-    )
-    session.add(unit)
-    session.flush()
-    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-    audit.record_change(session, "unit_created", who(actor), utcnow(), unit)
-    return unit
+        session.add(unit)
+        session.flush()
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        audit.record_change(session, "unit_created", who(actor), utcnow(), unit)
+        return unit
 
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -332,26 +234,30 @@ def create_user(
 
     The password follows :func:`check_password`; only the demo loader passes
     ``allow_demo_password=True``, to give its accounts the published demo password."""
-    email = (email or "").strip() or None
-    if email is not None and (len(email) > 254 or not EMAIL.match(email)):
-        raise InvalidInput(
-            f"Địa chỉ thư '{email}' không hợp lệ.",
-            f"'{email}' is not a valid email address.",
-            {"email": "invalid"},
+    with transaction(session):
+        email = (email or "").strip() or None
+        if email is not None and (len(email) > 254 or not EMAIL.match(email)):
+            raise InvalidInput(
+                f"Địa chỉ thư '{email}' không hợp lệ.",
+                f"'{email}' is not a valid email address.",
+                {"email": "invalid"},
+            )
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise InvalidInput(
+                f"Tên đăng nhập '{username}' đã có.",
+                f"Username '{username}' is taken.",
+                {"username": "taken"},
+            )
+        check_password(password, username, full_name, allow_demo_password=allow_demo_password)
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=email,
+            password_hash=hash_password(password),
         )
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise InvalidInput(
-            f"Tên đăng nhập '{username}' đã có.",
-            f"Username '{username}' is taken.",
-            {"username": "taken"},
-        )
-    check_password(password, username, full_name, allow_demo_password=allow_demo_password)
-    user = User(
-        username=username, full_name=full_name, email=email, password_hash=hash_password(password)
-    )
-    session.add(user)
-    audit.record_change(session, "user_created", who(actor), utcnow(), user)
-    return user
+        session.add(user)
+        audit.record_change(session, "user_created", who(actor), utcnow(), user)
+        return user
 
 
 def assign_role(
@@ -366,41 +272,42 @@ def assign_role(
     actor: User | None = None,
 ) -> RoleAssignment:
     """Give a role at a unit. Officers sit at a CĐCS; reviewers and deciders above it."""
-    try:
-        r = Role(role)
-    except ValueError:
-        raise InvalidInput(
-            f"Vai trò '{role}' không hợp lệ.", f"Unknown role '{role}'.", {"role": "invalid"}
-        ) from None
-    unit = unit_by_code(session, unit_code)
-    at_cdcs = unit.level == Level.CDCS
-    if (r is Role.OFFICER and not at_cdcs) or (
-        r in (Role.REVIEWER, Role.COUNCIL, Role.DECIDER) and at_cdcs
-    ):
-        raise InvalidInput(
-            f"Vai trò '{r.vi}' không đặt được ở đơn vị cấp '{Level(unit.level).vi}'.",
-            f"Role '{r.en}' cannot be held at a '{Level(unit.level).en}' unit.",
-            {"role": "level"},
+    with transaction(session):
+        try:
+            r = Role(role)
+        except ValueError:
+            raise InvalidInput(
+                f"Vai trò '{role}' không hợp lệ.", f"Unknown role '{role}'.", {"role": "invalid"}
+            ) from None
+        unit = unit_by_code(session, unit_code)
+        at_cdcs = unit.level == Level.CDCS
+        if (r is Role.OFFICER and not at_cdcs) or (
+            r in (Role.REVIEWER, Role.COUNCIL, Role.DECIDER) and at_cdcs
+        ):
+            raise InvalidInput(
+                f"Vai trò '{r.vi}' không đặt được ở đơn vị cấp '{Level(unit.level).vi}'.",
+                f"Role '{r.en}' cannot be held at a '{Level(unit.level).en}' unit.",
+                {"role": "level"},
+            )
+        if valid_from and valid_to and valid_from > valid_to:
+            raise InvalidInput(
+                "Ngày bắt đầu phải trước ngày kết thúc.",
+                "The start date must not be after the end date.",
+                {"valid_to": "before_valid_from"},
+            )
+        if acting_for is not None:
+            _check_substitution(user, r, unit, valid_from, valid_to, acting_for)
+        assignment = RoleAssignment(
+            user=user,
+            role=r.value,
+            unit=unit,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            acting_for=acting_for,
         )
-    if valid_from and valid_to and valid_from > valid_to:
-        raise InvalidInput(
-            "Ngày bắt đầu phải trước ngày kết thúc.",
-            "The start date must not be after the end date.",
-            {"valid_to": "before_valid_from"},
-        )
-    if acting_for is not None:
-        _check_substitution(user, r, unit, valid_from, valid_to, acting_for)
-    assignment = RoleAssignment(
-        user=user,
-        role=r.value,
-        unit=unit,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        acting_for=acting_for,
-    )
-    session.add(assignment)
-    audit.record_change(session, "role_assigned", who(actor), utcnow(), assignment)
-    return assignment
+        session.add(assignment)
+        audit.record_change(session, "role_assigned", who(actor), utcnow(), assignment)
+        return assignment
 
 
 def _check_substitution(
@@ -456,29 +363,49 @@ def create_user_with_roles(
     actor: User | None = None,
 ) -> User:
     """A user and their dated role assignments (``role``, ``unit_code``, ``valid_from``,
-    ``valid_to``, ``acting_for``), all flushed together; the caller commits or rolls back.
+    ``valid_to``, ``acting_for``), all in one transaction.
 
     ``actor`` (None: the server's own commands) must administer every unit named, and only
     an administrator of a root unit may create an account holding no role."""
-    if actor is not None:
-        day = vn_date(utcnow())
+    with transaction(session):
+        if actor is not None:
+            day = vn_date(utcnow())
+            for role in roles:
+                require_admin(actor, day, unit_by_code(session, role["unit_code"]))
+            if not roles:
+                require_admin(actor, day, None)
+        user = create_user(session, username, full_name, password, email, actor)
         for role in roles:
-            require_admin(actor, day, unit_by_code(session, role["unit_code"]))
-        if not roles:
-            require_admin(actor, day, None)
-    user = create_user(session, username, full_name, password, email, actor)
-    for role in roles:
-        assign_role(
-            session,
-            user,
-            role["role"],
-            role["unit_code"],
-            valid_from=role.get("valid_from"),
-            valid_to=role.get("valid_to"),
-            acting_for=user_named(session, role.get("acting_for")),
-            actor=actor,
-        )
-    return user
+            assign_role(
+                session,
+                user,
+                role["role"],
+                role["unit_code"],
+                valid_from=role.get("valid_from"),
+                valid_to=role.get("valid_to"),
+                acting_for=user_named(session, role.get("acting_for")),
+                actor=actor,
+            )
+        return user
+
+
+def create_admin(
+    session: Session, username: str, full_name: str, password: str, unit_code: str | None = None
+) -> str:
+    """An administrator at ``unit_code``, by default the root unit (created as TLĐ in an
+    empty tree); the server's own command, so nobody else's reach is checked. Returns the
+    code of the unit administered."""
+    with transaction(session):
+        if unit_code is None:
+            root = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).first()
+            if root is None:
+                root = create_unit(
+                    session, "TLD", "Tổng Liên đoàn Lao động Việt Nam", Level.TONG_LDLD.value
+                )
+            unit_code = root.code
+        user = create_user(session, username, full_name, password)
+        assign_role(session, user, Role.ADMIN.value, unit_code)
+    return unit_code
 
 
 def active_assignments(user: User, day: date) -> list[RoleAssignment]:

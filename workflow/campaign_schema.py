@@ -5,6 +5,7 @@ docs/campaigns.md describes it for people; this module is the single source of t
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -105,12 +106,47 @@ class RuleSpecSchema(Strict):
     severity = fields.String(
         load_default="blocking", validate=validate.OneOf(["blocking", "warning"])
     )
-    params = fields.Dict(keys=fields.String(), load_default=dict)
+    params = fields.Dict(
+        keys=fields.String(),
+        load_default=dict,
+        metadata={
+            "description": "Overrides of the parameters the rule declares (docs/campaigns.md"
+            " lists them per rule, with their kinds); any other name is refused."
+        },
+    )
 
     @validates_schema
     def _known(self, data: dict[str, Any], **_: Any) -> None:
         if data["rule"] not in RULES:
             raise ValidationError(f"Không có quy tắc '{data['rule']}'.", "rule")
+        problems = param_problems(data["rule"], data["params"])
+        if problems:
+            raise ValidationError(problems, "params")
+
+
+def param_problems(rule_id: str, params: dict[str, Any]) -> list[str]:
+    """Each override the rule does not declare, or of the wrong kind, named with its rule: a
+    misspelt name (``exclusion.absent_dayz``) would otherwise be ignored without a word."""
+    declared = RULES[rule_id].params
+    allowed = ", ".join(sorted(declared)) or "không có"
+    problems = []
+    for name, value in params.items():
+        kind = declared.get(name)
+        if kind is None:
+            problems.append(
+                f"Quy tắc {rule_id} không có tham số '{name}' (tham số được phép: {allowed})."
+            )
+        elif not kind.accepts(value):
+            problems.append(
+                f"Tham số '{name}' của quy tắc {rule_id} phải là {kind.vi}, không phải {_shown(value)}."
+            )
+    return problems
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as the file wrote it (``true``, ``"3 ngày"``), cut short: it goes into a message."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ExtraFactSchema(Strict):

@@ -28,6 +28,7 @@ from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.inputs import MAX_DEPTH, depth, first_refused, shown
 from workflow.models import AwardType, Campaign, Unit, User
+from workflow.transaction import transaction
 from workflow.vocabulary import Role
 
 
@@ -207,7 +208,7 @@ def import_definition(
     catalogue_path: Path = CATALOGUE,
 ) -> Campaign:
     """Validate a definition however it arrived (a file, an upload, an API body) against the
-    catalogue and import it; the caller commits."""
+    catalogue and import it (one transaction)."""
     catalogue = load_catalogue(read_yaml(catalogue_path), str(catalogue_path))
     return import_campaign(session, validate(raw, source, catalogue), actor)
 
@@ -239,7 +240,11 @@ def import_campaign(
     importing it (None: the server's own commands), who must administer the issuing unit —
     the campaign's current one too, when it is replaced.
     """
-    now = now or utcnow()
+    with transaction(session):
+        return _import(session, data, actor, now or utcnow())
+
+
+def _import(session: Session, data: dict[str, Any], actor: User | None, now: datetime) -> Campaign:
     stored = CampaignSchema().dump(data)
     stored["awards"] = [_award_json(a) for a in data["awards"]]
     version_hash = rule_set_version(stored)

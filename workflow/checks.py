@@ -24,6 +24,7 @@ from workflow.db import Base
 from workflow.eligibility import Problem
 from workflow.errors import NotFound
 from workflow.models import AwardType, Campaign, Nomination
+from workflow.transaction import transaction
 from workflow.vocabulary import Event, State
 
 # States in which a nomination still counts as proposed (for quotas and double awards).
@@ -267,7 +268,8 @@ def recheck_campaign(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _recheck(session, campaign_code, today, progress, batch)
+        with transaction(session):  # the stored results of the whole pass, or none
+            return _recheck(session, campaign_code, today, progress, batch)
     finally:
         if was_enabled:
             gc.enable()
@@ -331,7 +333,6 @@ def _recheck(
             .values(checks_latest=bindparam("latest")),
             updates,
         )
-    session.commit()
     return rows
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from workflow import notify
+from workflow import notify, transaction
 from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
 from workflow.vocabulary import Role, State
@@ -75,54 +75,46 @@ def remind(session: Session, now: datetime | None = None) -> RemindReport:
     one that loses rolls back and runs once more, and then finds everything already queued.
     """
     now = now or utcnow()
-    try:
-        return _remind_once(session, now)
-    except IntegrityError:
-        session.rollback()
-        return _remind_once(session, now)
+    once = partial(_remind_once, session, now)
+    return transaction.run(session, once, on_conflict=once)
 
 
 def _remind_once(session: Session, now: datetime) -> RemindReport:
     today = vn_date(now)
     horizon = default_calendar().add_working_days(today, REMIND_BEFORE)
-    try:
-        candidates = list(
-            session.scalars(
-                select(Nomination)
-                .options(
-                    joinedload(Nomination.award_type),
-                    joinedload(Nomination.origin_unit),
-                    joinedload(Nomination.current_unit),
-                )
-                .where(
-                    Nomination.due_on.is_not(None),
-                    Nomination.due_on <= horizon,
-                    Nomination.state.in_([s.value for s in WATCHED]),
-                )
-                .order_by(Nomination.id)
+    candidates = list(
+        session.scalars(
+            select(Nomination)
+            .options(
+                joinedload(Nomination.award_type),
+                joinedload(Nomination.origin_unit),
+                joinedload(Nomination.current_unit),
+            )
+            .where(
+                Nomination.due_on.is_not(None),
+                Nomination.due_on <= horizon,
+                Nomination.state.in_([s.value for s in WATCHED]),
+            )
+            .order_by(Nomination.id)
+        )
+    )
+    done = _already_alerted(session, [n.id for n in candidates])
+    counts = {"reminder": 0, "escalation": 0, "notifications": 0}
+    for n in candidates:
+        kind = _kind(n, today)
+        if kind is None or (n.id, n.current_unit_id, n.due_on, kind) in done:
+            continue
+        session.add(
+            DeadlineAlert(
+                nomination_id=n.id,
+                unit_id=n.current_unit_id,
+                due_on=n.due_on,
+                kind=kind,
+                created_at=now,
             )
         )
-        done = _already_alerted(session, [n.id for n in candidates])
-        counts = {"reminder": 0, "escalation": 0, "notifications": 0}
-        for n in candidates:
-            kind = _kind(n, today)
-            if kind is None or (n.id, n.current_unit_id, n.due_on, kind) in done:
-                continue
-            session.add(
-                DeadlineAlert(
-                    nomination_id=n.id,
-                    unit_id=n.current_unit_id,
-                    due_on=n.due_on,
-                    kind=kind,
-                    created_at=now,
-                )
-            )
-            counts[kind] += 1
-            counts["notifications"] += _tell(session, n, kind, today, now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        counts[kind] += 1
+        counts["notifications"] += _tell(session, n, kind, today, now)
     return RemindReport(counts["reminder"], counts["escalation"], counts["notifications"])
 
 

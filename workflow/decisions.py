@@ -34,13 +34,18 @@ class DecisionView:
     total_words: str
 
 
-def decision_view(session: Session, actor: User, decision_id: int, day: date) -> DecisionView:
+def visible_decision(session: Session, actor: User, decision_id: int, day: date) -> Decision:
+    """The decision if it covers a nomination ``actor`` may see; "not found" otherwise."""
     decision = session.get(Decision, decision_id)
     if decision is None or not any(can_see(actor, n, day) for n in decision.nominations):
         raise NotFound(
             f"Không có quyết định số {decision_id}.", f"Decision {decision_id} not found."
         )
-    return view_of(decision)
+    return decision
+
+
+def decision_view(session: Session, actor: User, decision_id: int, day: date) -> DecisionView:
+    return view_of(visible_decision(session, actor, decision_id, day))
 
 
 def view_of(decision: Decision) -> DecisionView:

@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import campaigns, changes, nominating, service, signing
-from workflow.accounts import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.models import Campaign, Unit, User
+from workflow.passwords import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
+from workflow.transaction import transaction
 from workflow.vocabulary import Level, Role
 
 # code, name, level, parent, abbreviation (printed in the numbers of its documents)
@@ -337,9 +338,18 @@ def seed(session: Session, definition: dict[str, Any], now: datetime | None = No
     # The demo's campaign of any year ('_' matches one character in LIKE): loaded on another
     # day, the demo is still there and nothing changes.
     any_year = str(definition["code"]).replace(str(definition["year"]), "____")
-    if session.scalar(select(Campaign.id).where(Campaign.code.like(any_year))) is not None:
-        session.rollback()
-        return False
+    with transaction(session):  # the tree, the accounts and the campaigns, or nothing
+        if session.scalar(select(Campaign.id).where(Campaign.code.like(any_year))) is not None:
+            return False
+        users, codes = _people_and_campaigns(session, definition, today)
+    _play(session, users, script(today, codes).steps, now)
+    return True
+
+
+def _people_and_campaigns(
+    session: Session, definition: dict[str, Any], today: date
+) -> tuple[dict[str, User], dict[int, str]]:
+    """The demo's units, accounts (a substitute among them) and campaigns moved to ``today``."""
     for code, name, level, parent, abbreviation in UNITS:
         if session.scalar(select(Unit.id).where(Unit.code == code)) is None:
             create_unit(session, code, name, level.value, parent, abbreviation=abbreviation)
@@ -362,9 +372,7 @@ def seed(session: Session, definition: dict[str, Any], now: datetime | None = No
     codes = {}
     for moved in demo_campaigns(definition, today):
         codes[moved["year"]] = campaigns.import_campaign(session, moved).code
-    session.commit()
-    _play(session, users, script(today, codes).steps, now)
-    return True
+    return users, codes
 
 
 def _demo_user(session: Session, username: str, full_name: str) -> User:

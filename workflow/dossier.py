@@ -17,6 +17,7 @@ from workflow import changes, nominating
 from workflow.clock import utcnow
 from workflow.errors import IntegrityBroken, InvalidInput, NotFound
 from workflow.models import Attachment, Blob, User
+from workflow.transaction import transaction
 
 MAX_BYTES = 10 * 1024 * 1024
 KINDS = {  # code: (Vietnamese, English)
@@ -65,6 +66,7 @@ def attach(
     content: bytes,
     now: datetime | None = None,
 ) -> changes.Outcome:
+    """Add a file to the dossier: it and the audited edit that vouches for it, or neither."""
     now = now or utcnow()
     if kind not in KINDS:
         raise InvalidInput(
@@ -84,29 +86,30 @@ def attach(
             {"file": "type"},
         )
     digest = hashlib.sha256(content).hexdigest()
-    if session.get(Blob, digest) is None:
-        session.add(
-            Blob(sha256=digest, media_type=TYPES[extension], size=len(content), data=content)
+    with transaction(session):
+        if session.get(Blob, digest) is None:
+            session.add(
+                Blob(sha256=digest, media_type=TYPES[extension], size=len(content), data=content)
+            )
+        attachment = Attachment(
+            nomination_id=nomination_id,
+            sha256=digest,
+            kind=kind,
+            extension=extension,
+            uploaded_by_id=actor.id,
+            uploaded_at=now,
         )
-    attachment = Attachment(
-        nomination_id=nomination_id,
-        sha256=digest,
-        kind=kind,
-        extension=extension,
-        uploaded_by_id=actor.id,
-        uploaded_at=now,
-    )
-    session.add(attachment)
-    session.flush()
-    return nominating.record_edit(
-        session,
-        nomination_id,
-        actor,
-        expected_version=expected_version,
-        now=now,
-        data={"attachment": digest, "kind": kind, "type": extension},
-        also=(attachment,),
-    )
+        session.add(attachment)
+        session.flush()
+        return nominating.record_edit(  # joins this transaction
+            session,
+            nomination_id,
+            actor,
+            expected_version=expected_version,
+            now=now,
+            data={"attachment": digest, "kind": kind, "type": extension},
+            also=(attachment,),
+        )
 
 
 def attachments(session: Session, nomination_id: int) -> list[Attachment]:

@@ -1,8 +1,15 @@
 """The nominee's facts format (docs/facts.md) as a marshmallow schema, and which facts an
-award type's rules need (so forms and imports ask exactly for those)."""
+award type's rules need (so forms and imports ask exactly for those).
+
+The schema is the one place a fact is defined: its field gives the type (and so how a form
+reads it), its metadata the form's label in Vietnamese and English. :data:`FACT_FIELDS` is
+derived from it, so adding a fact is one edit here (plus docs/facts.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -18,30 +25,79 @@ DISCIPLINE = ("khien_trach", "canh_cao", "ha_bac", "cach_chuc", "buoc_thoi_viec"
 GRADES = ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh")
 EDUCATION = ("postgraduate", "university", "college", "vocational", "secondary")
 YEAR = fields.Integer(strict=True, validate=validate.Range(min=1975, max=2100))
+ROWS = 3  # empty rows a form offers for a list fact
+
+
+def label(vi: str, en: str, **more: Any) -> dict[str, Any]:
+    """A field's metadata: the form's label in both languages (``{year}`` and ``{number}``
+    stand for a year of ``ratings``/``grades`` and a row of a list), and for lists ``rows``."""
+    return {"label": (vi, en), **more}
 
 
 class InitiativeSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1975, max=2100))
-    scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
-    benefit_vnd = fields.Integer(load_default=0, strict=True, validate=validate.Range(min=0))
-    recognized_by = fields.String(load_default="", validate=validate.Length(max=300))
+    title = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata=label("Sáng kiến {number}: tên", "Initiative {number}: title"),
+    )
+    year = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1975, max=2100),
+        metadata=label("Năm", "Year"),
+    )
+    scope = fields.String(
+        required=True, validate=validate.OneOf(SCOPES), metadata=label("Phạm vi", "Scope")
+    )
+    benefit_vnd = fields.Integer(
+        load_default=0,
+        strict=True,
+        validate=validate.Range(min=0),
+        metadata=label("Giá trị làm lợi (đồng)", "Benefit (VND)"),
+    )
+    recognized_by = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata=label("Cơ quan công nhận", "Recognised by"),
+    )
 
 
 class PriorTitleSchema(Schema):
-    award_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1975, max=2100))
+    award_type = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata=label("Danh hiệu {number} (mã)", "Title {number} (code)"),
+    )
+    year = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1975, max=2100),
+        metadata=label("Năm", "Year"),
+    )
 
 
 class DisciplineSchema(Schema):
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=1975, max=2100))
-    level = fields.String(required=True, validate=validate.OneOf(DISCIPLINE))
+    year = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1975, max=2100),
+        metadata=label(
+            "Kỷ luật: năm (bỏ trống nếu không có)",
+            "Disciplinary action: year (leave blank if none)",
+        ),
+    )
+    level = fields.String(
+        required=True,
+        validate=validate.OneOf(DISCIPLINE),
+        metadata=label("Hình thức kỷ luật", "Disciplinary measure"),
+    )
 
 
-def _by_year(values: tuple[str, ...]) -> fields.Dict:
+def _by_year(values: tuple[str, ...], metadata: dict[str, Any]) -> fields.Dict:
     return fields.Dict(
         keys=fields.String(validate=validate.Regexp(r"^(19|20)\d\d$")),
         values=fields.String(validate=validate.OneOf(values)),
+        metadata=metadata,
     )
 
 
@@ -52,26 +108,150 @@ class FactsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    ratings = _by_year(RATINGS)
-    initiatives = fields.List(fields.Nested(InitiativeSchema))
-    prior_titles = fields.List(fields.Nested(PriorTitleSchema))
-    discipline = fields.List(fields.Nested(DisciplineSchema))
-    registered = fields.Boolean()
-    absent_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=366))
-    months_employed = fields.Integer(strict=True, validate=validate.Range(min=0, max=12))
-    is_leader = fields.Boolean()
-    education = fields.String(validate=validate.OneOf(EDUCATION))
-    gender = fields.String(validate=validate.OneOf(("female", "male")))
-    achievement_ref = fields.String(validate=validate.Length(min=1, max=200))
-    grades = _by_year(GRADES)
-    months_operating = fields.Integer(strict=True, validate=validate.Range(min=0, max=1200))
-    reorganized = fields.Boolean()
-    targets = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True))
-    fatal_accidents = fields.Integer(strict=True, validate=validate.Range(min=0))
-    score = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
+    ratings = _by_year(RATINGS, label("Xếp loại năm {year}", "Rating for {year}"))
+    initiatives = fields.List(
+        fields.Nested(InitiativeSchema),
+        metadata=label("Sáng kiến {number}", "Initiative {number}", rows=ROWS),
+    )
+    prior_titles = fields.List(
+        fields.Nested(PriorTitleSchema),
+        metadata=label("Danh hiệu đã đạt {number}", "Title held {number}", rows=ROWS),
+    )
+    discipline = fields.List(
+        fields.Nested(DisciplineSchema),
+        metadata=label("Kỷ luật {number}", "Disciplinary action {number}", rows=1),
+    )
+    registered = fields.Boolean(
+        metadata=label(
+            "Đã đăng ký thi đua đầu năm",
+            "Registered for the emulation movement at the start of the year",
+        )
+    )
+    absent_days = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=366),
+        metadata=label(
+            "Số ngày nghỉ trong năm (không kể thai sản)",
+            "Days of absence in the year (excluding maternity leave)",
+        ),
+    )
+    months_employed = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=12),
+        metadata=label("Số tháng công tác trong năm", "Months worked in the year"),
+    )
+    is_leader = fields.Boolean(
+        metadata=label("Giữ chức vụ lãnh đạo, quản lý", "Holds a leadership or management position")
+    )
+    education = fields.String(
+        validate=validate.OneOf(EDUCATION), metadata=label("Trình độ đào tạo", "Education level")
+    )
+    gender = fields.String(
+        validate=validate.OneOf(("female", "male")),
+        metadata=label(
+            "Giới tính", "Gender", choices={"female": ("Nữ", "Female"), "male": ("Nam", "Male")}
+        ),
+    )
+    achievement_ref = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata=label("Số hiệu báo cáo thành tích", "Achievement report number"),
+    )
+    grades = _by_year(
+        GRADES, label("Xếp loại CĐCS năm {year}", "Grassroots union rating for {year}")
+    )
+    months_operating = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=1200),
+        metadata=label(
+            "Số tháng CĐCS đã hoạt động", "Months the grassroots union has been operating"
+        ),
+    )
+    reorganized = fields.Boolean(
+        metadata=label("Mới chia tách, sáp nhập", "Recently split or merged")
+    )
+    # Keyed by the campaign's targets: a form asks for each with the campaign's own label.
+    targets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(strict=True),
+        metadata=label("Kết quả chỉ tiêu", "Target results"),
+    )
+    fatal_accidents = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0),
+        metadata=label("Số vụ tai nạn lao động chết người", "Fatal occupational accidents"),
+    )
+    score = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=1000),
+        metadata=label("Điểm chấm thi đua", "Emulation score"),
+    )
+
+
+@dataclass(frozen=True)
+class FactField:
+    """How a form asks for one fact (or one column of a list fact), derived from its schema
+    field. ``kind`` says how it is entered and read back:
+
+    ``number``/``text`` one input · ``choice`` a select of ``choices`` · ``check`` a checkbox ·
+    ``by_year`` a select per year · ``by_key`` a number per campaign target ·
+    ``rows`` ``rows`` groups of ``columns``.
+    """
+
+    name: str
+    kind: str
+    labels: tuple[str, str]
+    choices: tuple[str, ...] = ()
+    choice_labels: Mapping[str, tuple[str, str]] = field(default_factory=dict, hash=False)
+    columns: tuple[FactField, ...] = ()
+    rows: int = 0
+
+    def label(self, lang: str, **values: Any) -> str:
+        """The label in ``lang`` (``en`` or Vietnamese), ``{year}``/``{number}`` filled in."""
+        return self.labels[1 if lang == "en" else 0].format(**values)
+
+    def choice_label(self, choice: str, lang: str) -> str:
+        """A choice as people read it; a code without a label is shown as it is."""
+        labels = self.choice_labels.get(choice)
+        return labels[1 if lang == "en" else 0] if labels else choice
+
+
+def _choices(f: fields.Field[Any] | None) -> tuple[str, ...]:
+    for v in f.validators if f is not None else []:
+        if isinstance(v, validate.OneOf):
+            return tuple(v.choices)
+    return ()
+
+
+def _kind(f: fields.Field[Any]) -> str:
+    if isinstance(f, fields.Boolean):
+        return "check"
+    if isinstance(f, fields.Integer):
+        return "number"
+    if isinstance(f, fields.Dict):
+        return "by_key" if isinstance(f.value_field, fields.Integer) else "by_year"
+    if isinstance(f, fields.List):
+        return "rows"
+    return "choice" if _choices(f) else "text"
+
+
+def describe(name: str, f: fields.Field[Any]) -> FactField:
+    """The form's view of one schema field."""
+    kind = _kind(f)
+    inner = f.inner if isinstance(f, fields.List) else None
+    nested = inner.schema.declared_fields if isinstance(inner, fields.Nested) else {}
+    return FactField(
+        name,
+        kind,
+        labels=f.metadata["label"],
+        choices=_choices(f.value_field if isinstance(f, fields.Dict) else f),
+        choice_labels=f.metadata.get("choices", {}),
+        columns=tuple(describe(n, column) for n, column in nested.items()),
+        rows=f.metadata.get("rows", 0),
+    )
 
 
 _FACTS = FactsSchema()  # building a schema costs more than loading with it
+FACT_FIELDS = {name: describe(name, f) for name, f in _FACTS.declared_fields.items()}
 
 
 _EXTRA_FIELDS: dict[str, fields.Field[Any]] = {
@@ -115,11 +295,12 @@ def validate_facts(raw: Any, extra: list[dict[str, Any]] | None = None) -> dict[
     return loaded
 
 
-def needed_facts(award: AwardType) -> list[str]:
-    """The facts the award type's rules read, in the order they first appear."""
+def needed_facts(award: AwardType) -> list[FactField]:
+    """The facts the award type's rules read, in the order they first appear, described for
+    the form that asks for them."""
     seen: list[str] = []
     for spec in award.rules or []:
         for need in RULES[spec["rule"]].needs:
             if need not in seen:
                 seen.append(need)
-    return seen
+    return [FACT_FIELDS[name] for name in seen]

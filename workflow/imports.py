@@ -123,18 +123,20 @@ def preview(
 ) -> ImportBatch:
     """Validate every row and keep the result for the officer to read; create nothing."""
     now = now or utcnow()
-    try:
+    with transaction(session):
         if not campaign.strip():
             raise InvalidInput(
                 "Hãy chọn đợt thi đua.", "Choose a campaign.", {"campaign": "required"}
             )
         unit = _officer_unit(session, actor, unit_code, now)
-        camp, awards = _campaign(session, campaign)
-        rows = _read_rows(content)
-        layout = _layout(rows)
+        camp, awards = import_sheets.campaign_awards(session, campaign)
+        rows = import_sheets.read_rows(content)
+        layout = import_sheets.layout(rows)
         years = sorted(int(f[7:]) for f in layout.headers if f.startswith("rating_"))
-        schema = row_schema(sorted(awards), years)
-        checked = [_row(n, raw, schema, awards, unit) for n, raw in _cells(rows, layout)]
+        schema = import_sheets.row_schema(sorted(awards), years)
+        checked = [
+            _row(n, raw, schema, awards, unit) for n, raw in import_sheets.cells(rows, layout)
+        ]
         if not checked:
             raise InvalidInput(
                 "Danh sách không có dòng nào.", "The list has no rows.", {"file": "empty"}
@@ -151,11 +153,7 @@ def preview(
             rows={"headers": layout.headers, "rows": checked},
         )
         session.add(batch)
-        session.commit()
         return batch
-    except BaseException:
-        session.rollback()
-        raise
 
 
 @dataclass(frozen=True)
@@ -208,67 +206,79 @@ def confirm(
     """Create the valid rows, all in one transaction; duplicates are checked again now, since
     others may have created some of these nominations after the preview. A retry with the
     same ``idempotency_key`` gets the first answer instead of "already imported"."""
-    now = now or utcnow()
+    at = now or utcnow()
     fingerprint = idempotency.request_hash({"confirm_import": batch_id})
-    try:
-        batch = batch_for(session, actor, batch_id)
-        unit = _officer_unit(session, actor, batch.unit.code, now)
-        # One confirmation at a time per unit: two lists holding the same people, confirmed at
-        # once, would otherwise both pass the duplicate check (PostgreSQL; SQLite serialises).
-        session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
-        if idempotency_key is not None:
-            first = idempotency.replayed(session, actor, idempotency_key, fingerprint)
-            if first is not None:
-                session.rollback()
-                return [changes.Outcome(**o) for o in first["outcomes"]]
-        session.refresh(batch)
-        if batch.status != "pending":
-            raise StaleVersion(
-                "Danh sách này đã được nhập rồi.", "This list has already been imported."
-            )
-        rows = [dict(r) for r in batch.rows["rows"]]
-        _mark_duplicates(session, batch.campaign_id, rows)
-        specs = [
-            nominating.NewNomination(**r["spec"], origin={"import": batch.id, "row": r["row"]})
-            for r in rows
-            if r["status"] == "valid"
-        ]
-        if not specs:
-            raise InvalidInput(
-                "Không có dòng hợp lệ nào để tạo hồ sơ: hãy sửa tệp theo báo cáo rồi gửi lại.",
-                "No valid row to create: correct the file using the report and upload it again.",
-                {"rows": "none_valid"},
-            )
-        claimed = session.execute(
-            update(ImportBatch)
-            .where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
-            .values(
-                status="confirmed",
-                confirmed_at=now,
-                created_count=len(specs),
-                rows=batch.rows | {"rows": rows},
-            )
+    return idempotency.once(
+        session,
+        actor,
+        idempotency_key,
+        fingerprint,
+        lambda: _confirm(session, actor, batch_id, at, idempotency_key, fingerprint),
+        lambda first: [changes.Outcome(**o) for o in first["outcomes"]],
+    )
+
+
+def _confirm(
+    session: Session,
+    actor: User,
+    batch_id: int,
+    now: datetime,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> list[changes.Outcome]:
+    batch = batch_for(session, actor, batch_id)
+    unit = _officer_unit(session, actor, batch.unit.code, now)
+    # One confirmation at a time per unit: two lists holding the same people, confirmed at
+    # once, would otherwise both pass the duplicate check (PostgreSQL; SQLite serialises).
+    session.execute(select(Unit.id).where(Unit.id == unit.id).with_for_update())
+    if idempotency_key is not None:
+        first = idempotency.replayed(session, actor, idempotency_key, fingerprint)
+        if first is not None:
+            return [changes.Outcome(**o) for o in first["outcomes"]]
+    session.refresh(batch)
+    if batch.status != "pending":
+        raise StaleVersion(
+            "Danh sách này đã được nhập rồi.", "This list has already been imported."
         )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleVersion(
-                "Danh sách này đã được nhập rồi.", "This list has already been imported."
-            )
-        code = batch.campaign.code
-        outcomes = nominating.create_nominations(
-            session,
-            actor,
-            campaign=code,
-            specs=specs,
-            unit_code=unit.code,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            now=now,
+    rows = [dict(r) for r in batch.rows["rows"]]
+    _mark_duplicates(session, batch.campaign_id, rows)
+    specs = [
+        nominating.NewNomination(**r["spec"], origin={"import": batch.id, "row": r["row"]})
+        for r in rows
+        if r["status"] == "valid"
+    ]
+    if not specs:
+        raise InvalidInput(
+            "Không có dòng hợp lệ nào để tạo hồ sơ: hãy sửa tệp theo báo cáo rồi gửi lại.",
+            "No valid row to create: correct the file using the report and upload it again.",
+            {"rows": "none_valid"},
         )
-        session.expire(batch)
-        return outcomes
-    except BaseException:
-        session.rollback()
-        raise
+    claimed = session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id, ImportBatch.status == "pending")
+        .values(
+            status="confirmed",
+            confirmed_at=now,
+            created_count=len(specs),
+            rows=batch.rows | {"rows": rows},
+        )
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersion(
+            "Danh sách này đã được nhập rồi.", "This list has already been imported."
+        )
+    outcomes = nominating.create_nominations(  # joins this transaction
+        session,
+        actor,
+        campaign=batch.campaign.code,
+        specs=specs,
+        unit_code=unit.code,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        now=now,
+    )
+    session.expire(batch)
+    return outcomes
 
 
 def created(session: Session, batch: ImportBatch) -> list[Nomination]:
@@ -287,7 +297,7 @@ def submit_all(
     an officer importing two hundred rows should not open two hundred pages."""
     batch = batch_for(session, actor, batch_id)
     drafts = [(n.id, n.version) for n in created(session, batch) if n.state == State.DRAFT]
-    session.rollback()
+    end_reading(session)  # each submission is a transaction of its own
     return service.fire_many(session, actor, Event.SUBMIT, drafts, now=now)
 
 

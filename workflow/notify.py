@@ -40,6 +40,7 @@ from workflow.models import (
     User,
     UtcDateTime,
 )
+from workflow.transaction import transaction
 from workflow.vocabulary import Event, Role, State
 
 FOOTER = (
@@ -350,6 +351,6 @@ def mark_read(session: Session, user: User, now: datetime, ids: list[int] | None
     )
     if ids is not None:
         query = query.where(Notification.id.in_(ids))
-    result = session.execute(query.values(read_at=now))
-    session.commit()
+    with transaction(session):
+        result = session.execute(query.values(read_at=now))
     return int(result.rowcount)  # type: ignore[attr-defined]

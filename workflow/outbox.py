@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from workflow.clock import utcnow
 from workflow.models import OutboxMessage
+from workflow.transaction import end_reading, transaction
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8  # then the message is marked failed for an administrator to look at
@@ -153,7 +154,7 @@ def deliver(
             .limit(limit)
         )
     )
-    session.rollback()
+    end_reading(session)
     sent = retried = failed = 0
     for message_id in due:
         elapsed = timedelta(seconds=time.monotonic() - started)
@@ -168,25 +169,25 @@ def deliver(
             transport(message)
         except Exception as err:
             gave_up = attempts >= MAX_ATTEMPTS
-            session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(
-                    last_error=f"{type(err).__name__}: {err}"[:2000],
-                    next_attempt_at=at + backoff(attempts),
-                    failed_at=at if gave_up else None,
+            with transaction(session):
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id)
+                    .values(
+                        last_error=f"{type(err).__name__}: {err}"[:2000],
+                        next_attempt_at=at + backoff(attempts),
+                        failed_at=at if gave_up else None,
+                    )
                 )
-            )
-            session.commit()
             failed += gave_up
             retried += not gave_up
             continue
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(sent_at=at, last_error=None)
-        )
-        session.commit()
+        with transaction(session):
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(sent_at=at, last_error=None)
+            )
         sent += 1
     return DeliveryReport(sent, retried, failed)
 
@@ -196,26 +197,21 @@ def _claim(
 ) -> tuple[int, Message] | None:
     """Take the message for this sender: committed before sending, so a crash loses nothing;
     the email is composed first so no transaction stays open while the server is talked to."""
-    claimed = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-            OutboxMessage.next_attempt_at <= at,
+    with transaction(session):
+        claimed = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.sent_at.is_(None),
+                OutboxMessage.failed_at.is_(None),
+                OutboxMessage.next_attempt_at <= at,
+            )
+            .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=at + LEASE)
         )
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=at + LEASE)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        return None
-    row = session.get(OutboxMessage, message_id, populate_existing=True)
-    if row is None:
-        session.rollback()
-        return None
-    result = (row.attempts, compose(row, sender))
-    session.commit()
-    return result
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None  # another sender took it: nothing was changed
+        row = session.get_one(OutboxMessage, message_id, populate_existing=True)
+        return row.attempts, compose(row, sender)
 
 
 def pending_count(session: Session) -> int:
@@ -224,5 +220,5 @@ def pending_count(session: Session) -> int:
         .select_from(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
     )
-    session.rollback()
+    end_reading(session)
     return count or 0

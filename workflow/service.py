@@ -76,6 +76,7 @@ def _event_data(event: Event, data: dict[str, Any], award_type: AwardType) -> di
         return {"ground": ground.value}
     return {}
 
+
 def fire(
     session: Session,
     nomination_id: int,

@@ -46,7 +46,9 @@ def _sign(
             "The signing date cannot be in the future.",
             {"signed_on": "future"},
         )
-    nominations = [changes.load_for_update(session, nid, actor, today) for nid in sorted(nomination_ids)]
+    nominations = [
+        changes.load_for_update(session, nid, actor, today) for nid in sorted(nomination_ids)
+    ]
     units = {n.current_unit_id for n in nominations}
     problems: dict[str, str] = {}
     for n in nominations:

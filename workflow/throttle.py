@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from workflow.clock import utcnow
 from workflow.models import LoginThrottle
+from workflow.transaction import transaction
 
 
 @dataclass(frozen=True)
@@ -182,24 +183,17 @@ def begin(
     """
     now = now or utcnow()
     buckets = buckets_for(username, address, device)
-    try:
+    with transaction(session):
         rows = _lock_rows(session, buckets, now)
         wait = max((_wait(row, POLICIES[row.scope], now) for row in rows), default=timedelta(0))
         if wait > timedelta(0):
-            session.rollback()  # nothing counted: the password is not even looked at
-            raise Throttled(wait)
+            raise Throttled(wait)  # rolled back: nothing counted, the password is not looked at
         for row in rows:
             policy = POLICIES[row.scope]
             row.failures = _level(row, policy, now) + 1
             row.last_failure_at = max(row.last_failure_at, now)
             if row.failures >= policy.limit:
                 row.locked_until = now + policy.lock
-        session.commit()
-    except Throttled:
-        raise
-    except BaseException:
-        session.rollback()
-        raise
     _forget_old(session, now)
     return Attempt(tuple(buckets))
 
@@ -209,7 +203,7 @@ def succeeded(session: Session, attempt: Attempt, now: datetime | None = None) -
     address only gets back the one failure this attempt counted (someone else behind it may
     be guessing, and a success of one's own must not reset their count). Commits."""
     now = now or utcnow()
-    try:
+    with transaction(session):
         for row in _lock_rows(session, list(attempt.buckets), now):
             if row.scope == "address":
                 policy = POLICIES[row.scope]
@@ -218,10 +212,6 @@ def succeeded(session: Session, attempt: Attempt, now: datetime | None = None) -
                     row.locked_until = None
             else:
                 session.delete(row)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _forget_old(session: Session, now: datetime) -> None:
@@ -232,15 +222,11 @@ def _forget_old(session: Session, now: datetime) -> None:
         .limit(500)
         .with_for_update(skip_locked=True)
     )
-    try:
+    with transaction(session):
         for scope, key in session.execute(old).all():
             session.execute(
                 delete(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.key == key)
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def state(

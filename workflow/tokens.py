@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow.clock import utcnow
 from workflow.models import ApiToken, User
+from workflow.transaction import transaction
 
 TOKEN_LIFETIME = timedelta(hours=8)
 
@@ -24,10 +25,10 @@ def issue(session: Session, user: User, now: datetime | None = None) -> tuple[st
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
-    session.add(
-        ApiToken(user_id=user.id, digest=_digest(token), created_at=now, expires_at=expires)
-    )
-    session.commit()
+    with transaction(session):
+        session.add(
+            ApiToken(user_id=user.id, digest=_digest(token), created_at=now, expires_at=expires)
+        )
     return token, expires
 
 
@@ -46,5 +47,5 @@ def resolve(
 
 
 def revoke(session: Session, row: ApiToken, now: datetime | None = None) -> None:
-    row.revoked_at = now or utcnow()
-    session.commit()
+    with transaction(session):
+        row.revoked_at = now or utcnow()

@@ -1,0 +1,220 @@
+"""The nomination form's facts come from the facts schema (workflow/facts.py FACT_FIELDS):
+how each is read back (web/forms.py), drawn and labelled (nomination_form.html).
+
+Adding a fact is one edit: a schema field with its label. These tests pin the form's field
+names and what each becomes, and that a refused form keeps what was typed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from marshmallow import fields
+from werkzeug.datastructures import MultiDict
+
+from rules import RULES
+from rules.registry import FACT_LABELS
+from tests.api_client import ApiClient
+from tests.factories import demo_definition
+from tests.web_client import WebClient
+from web import forms
+from workflow import campaigns
+from workflow.facts import FACT_FIELDS, FactField, FactsSchema, describe, label
+
+KINDS = set(forms.READERS)
+SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def read(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    return forms.facts_from_form(MultiDict(pairs))
+
+
+@pytest.mark.parametrize(
+    ("pairs", "facts"),
+    [
+        pytest.param([], {}, id="nothing"),
+        pytest.param([("facts.absent_days", " 7 "), ("facts.score", "0")],
+                     {"absent_days": 7, "score": 0}, id="numbers"),
+        pytest.param([("facts.absent_days", "-3"), ("facts.months_employed", "mười")],
+                     {"absent_days": -3, "months_employed": "mười"}, id="not-a-number-stays-text"),
+        pytest.param([("facts.absent_days", "--5"), ("facts.score", "²")],
+                     {"absent_days": "--5", "score": "²"}, id="digits-int-refuses"),
+        pytest.param([("facts.absent_days", "  "), ("facts.achievement_ref", "")], {},
+                     id="blank-is-absent"),
+        pytest.param([("facts.achievement_ref", " BC-12 "), ("facts.gender", "female")],
+                     {"achievement_ref": "BC-12", "gender": "female"}, id="text-and-choice"),
+        pytest.param([("facts.registered.present", "1"), ("facts.registered", "on"),
+                      ("facts.is_leader.present", "1"), ("facts.reorganized", "on")],
+                     {"registered": True, "is_leader": False}, id="checkboxes"),
+        pytest.param([("facts.ratings.present", "1"), ("facts.ratings.2024", "HTXSNV"),
+                      ("facts.ratings.2025", ""), ("facts.grades.2025", "hoan_thanh")],
+                     {"ratings": {"2024": "HTXSNV"}, "grades": {"2025": "hoan_thanh"}},
+                     id="by-year"),
+        pytest.param([("facts.ratings.present", "1")], {"ratings": {}}, id="by-year-emptied"),
+        pytest.param([("facts.targets.present", "1"), ("facts.targets.dv_moi", "25"),
+                      ("facts.targets.kpcd", ""), ("facts.targets.x.y", "a")],
+                     {"targets": {"dv_moi": 25, "x.y": "a"}}, id="by-target"),
+        pytest.param([("facts.initiatives.present", "1"),
+                      ("facts.initiatives.0.title", " Số hóa "), ("facts.initiatives.0.year", "2024"),
+                      ("facts.initiatives.0.benefit_vnd", ""), ("facts.initiatives.1.title", ""),
+                      ("facts.initiatives.4.scope", "tinh")],
+                     {"initiatives": [{"title": "Số hóa", "year": 2024}, {"scope": "tinh"}]},
+                     id="rows-beyond-those-offered"),
+        pytest.param([("facts.discipline.present", "1"), ("facts.discipline.0.year", ""),
+                      ("facts.discipline.0.level", "")], {"discipline": []}, id="rows-emptied"),
+        pytest.param([("facts.prior_titles.0.award_type", "CSTDCS")], {}, id="rows-not-on-form"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_fact_is_read_back(pairs: list[tuple[str, str]], facts: dict[str, Any]):
+    assert read(pairs) == facts
+
+
+def test_every_fact_has_a_kind_the_form_knows_and_labels_in_both_languages():
+    assert FACT_FIELDS.keys() == FactsSchema().declared_fields.keys()
+    for fact in FACT_FIELDS.values():
+        assert fact.kind in KINDS, fact.name
+        for part in (fact, *fact.columns):
+            vi, en = part.label("vi", year=2025, number=1), part.label("en", year=2025, number=1)
+            assert vi, part.name
+            assert en not in ("", vi), part.name
+        assert (fact.kind == "rows") == bool(fact.columns) == (fact.rows > 0), fact.name
+        assert (fact.kind in ("choice", "by_year")) == bool(fact.choices), fact.name
+
+
+def test_every_fact_a_rule_needs_is_in_the_schema_with_a_label_for_its_message():
+    needs = {name for r in RULES.values() for name in r.needs}
+    assert needs <= FACT_FIELDS.keys()
+    assert needs <= FACT_LABELS.keys()
+
+
+@SQLITE_ONLY
+def test_a_new_fact_is_read_and_drawn_from_its_schema_field_alone(app, monkeypatch):
+    """The one edit a new fact needs: a FactsSchema field with its label."""
+    from flask import render_template
+
+    overtime = describe(
+        "overtime_hours",
+        fields.Integer(strict=True, metadata=label("Số giờ làm thêm", "Overtime hours")),
+    )
+    monkeypatch.setitem(FACT_FIELDS, "overtime_hours", overtime)
+    assert read([("facts.overtime_hours", "12")]) == {"overtime_hours": 12}
+    award = SimpleNamespace(title="Thử", nominee_kind="individual")
+    with app.test_request_context("/nominations/new"):
+        page = render_template(
+            "nomination_form.html",
+            awards=[],
+            chosen="C/A",
+            match=(SimpleNamespace(title="Đợt thử"), award),
+            needs=[overtime, FACT_FIELDS["gender"]],
+            targets=[],
+            years=[2025],
+            nomination=None,
+            facts={"gender": "female"},
+            preview=None,
+            form=MultiDict(),
+        )
+    assert '<label for="f-overtime_hours">Số giờ làm thêm</label>' in page
+    assert 'name="facts.overtime_hours" inputmode="numeric" value=""' in page
+    assert '<option value="female" selected>Nữ</option>' in page
+
+
+def test_choice_labels_follow_the_language():
+    gender = FACT_FIELDS["gender"]
+    assert [gender.choice_label(c, "en") for c in gender.choices] == ["Female", "Male"]
+    assert FACT_FIELDS["education"].choice_label("college", "vi") == "college"
+    assert isinstance(hash(gender), int)  # usable as a key, though its labels are a dict
+
+
+@pytest.fixture
+def demo(world):
+    campaigns.import_campaign(world.session, demo_definition())
+    world.session.commit()
+    return world
+
+
+def shown(page: str) -> dict[str, str]:
+    """Each fact field on the page with what it shows (a select: its selected option)."""
+    found = {
+        m[1]: html.unescape(m[2])
+        for m in re.finditer(r'name="(facts\.[^"]+)"[^>]*value="([^"]*)"', page)
+    }
+    for name, options in re.findall(
+        r'<select id="[^"]+" name="(facts\.[^"]+)">(.*?)</select>', page
+    ):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        found[name] = chosen[1] if chosen else ""
+    return found
+
+
+@SQLITE_ONLY
+def test_a_refused_form_keeps_what_was_typed(app, demo):
+    typed = {
+        "award": "TDYN-2025-DLK/BK_LDLD",
+        "nominee_name": "Chưa lưu",
+        "facts.discipline.present": "1",
+        "facts.discipline.0.year": "năm ngoái",
+        "facts.discipline.0.level": "canh_cao",
+        "facts.ratings.present": "1",
+        "facts.ratings.2025": "HTXSNV",
+        "facts.initiatives.present": "1",
+        "facts.initiatives.1.title": "Sổ đoàn viên số",
+        "facts.achievement_ref": "BC-7",
+    }
+    officer = WebClient(app, "officer1")
+    for extra in ({}, {"preview": "1"}):
+        refused = officer.post("/nominations/new", typed | extra)
+        assert refused.status_code == 422
+        on_page = shown(refused.get_data(as_text=True))
+        assert {
+            k: on_page.get(k)
+            for k in typed
+            if k.startswith("facts.") and not k.endswith(".present")
+        } == {
+            k: v for k, v in typed.items() if k.startswith("facts.") and not k.endswith(".present")
+        }
+
+
+@SQLITE_ONLY
+def test_editing_keeps_every_row_and_the_discipline_declared(app, client, demo):
+    facts = {
+        "ratings": {"2024": "HTXSNV", "2025": "HTXSNV"},
+        "initiatives": [
+            {"title": f"Sáng kiến {i}", "year": 2025, "scope": "co_so", "benefit_vnd": i,
+             "recognized_by": "Hội đồng"} for i in range(forms.ROWS + 1)
+        ],
+        "discipline": [{"year": 2025, "level": "khien_trach"}],
+        "achievement_ref": "BC-9",
+    }  # fmt: skip
+    made = ApiClient(client, "officer1").post(
+        "/nominations",
+        json={
+            "campaign": "TDYN-2025-DLK",
+            "award_type": "BK_LDLD",
+            "nominee": {"kind": "individual", "name": "Lê Thị Sửa"},
+            "facts": facts,
+        },
+    )
+    assert made.status_code == 201, made.json
+    nid = made.json["id"]
+    officer = WebClient(app, "officer1")
+    page = officer.text(f"/nominations/{nid}/edit")
+    on_page = {k: v for k, v in shown(page).items() if v != ""}
+    present = dict.fromkeys(re.findall(r'name="(facts\.[^"]+\.present)"', page), "1")
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    saved = officer.post(
+        f"/nominations/{nid}/edit", on_page | present | {"version": version[1], "achievements": ""}
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
+    assert ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"] == facts
+
+
+def test_fact_fields_describe_list_columns_in_schema_order():
+    columns = [c.name for c in FACT_FIELDS["initiatives"].columns]
+    assert columns == ["title", "year", "scope", "benefit_vnd", "recognized_by"]
+    assert [c.kind for c in FACT_FIELDS["discipline"].columns] == ["number", "choice"]
+    assert isinstance(FACT_FIELDS["ratings"], FactField)

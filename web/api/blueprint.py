@@ -1,0 +1,40 @@
+"""The API's one blueprint and what its operations share. Operations live in a module per
+resource (accounts, campaigns, nominations, audit, decisions, notifications, imports):
+parse with marshmallow, call the domain, serialise. Nothing is decided here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from web.api import schemas as s
+from workflow.clock import utcnow, vn_date
+
+blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Khen thưởng Công đoàn API")
+
+
+def today() -> date:
+    """Today in Vietnam: the day roles and visibility are judged on."""
+    return vn_date(utcnow())
+
+
+def documented(*codes: int) -> Any:
+    """Attach the shared error schema to the listed statuses of an operation."""
+
+    def wrap(view: Any) -> Any:
+        for code in codes:
+            view = blp.alt_response(code, schema=s.ErrorSchema, description="error")(view)
+        return view
+
+    return wrap
+
+
+class IdempotencyHeaderSchema(s.Schema):
+    class Meta:
+        unknown = "exclude"
+
+    key = s.fields.String(
+        data_key="Idempotency-Key", load_default=None, validate=s.validate.Length(min=1, max=200)
+    )

@@ -1,0 +1,179 @@
+"""API operations on nominations: list and create, read and correct one, its rules checklist,
+its events, and the inbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from web.api import schemas as s
+from web.api.auth import SECURITY, actor, token_required
+from web.api.blueprint import IdempotencyHeaderSchema, blp, documented, today
+from web.extensions import db
+from workflow import checks, nominating, queries, service
+from workflow.errors import NotFound
+from workflow.models import Nomination
+from workflow.visibility import can_see
+from workflow.vocabulary import State
+
+
+def nomination_json(n: Nomination) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "state": n.state,
+        "state_label": State(n.state).vi,
+        "version": n.version,
+        "campaign": n.campaign.code,
+        "award_type": n.award_type.code,
+        "nominee": {"kind": n.nominee_kind, "name": n.nominee_name, **(n.nominee or {})},
+        "facts": n.facts or {},
+        "achievements": n.achievements or "",
+        "origin_unit": n.origin_unit.code,
+        "current_unit": n.current_unit.code,
+        "route": n.route_codes,
+        "vote": n.vote,
+        "notice_ends_on": n.notice_ends_on,
+        "decision_id": n.decision_id,
+        "rule_set_version": n.rule_set_version,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+    }
+
+
+def page_json(page: queries.Page) -> dict[str, Any]:
+    return {"items": [nomination_json(n) for n in page.items], "next_cursor": page.next_cursor}
+
+
+def visible(nomination_id: int) -> Nomination:
+    n = db.session.get(Nomination, nomination_id)
+    if n is None or not can_see(actor(), n, today()):
+        raise NotFound(
+            f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
+        )
+    return n
+
+
+@blp.route("/nominations")
+class Nominations(MethodView):
+    decorators = (token_required,)
+
+    @blp.arguments(s.ListArgsSchema, location="query")
+    @blp.response(200, s.NominationPageSchema)
+    @documented(400, 401, 422)
+    @blp.doc(security=SECURITY)
+    def get(self, args: dict[str, Any]) -> Any:
+        page = queries.list_nominations(db.session, actor(), today(), **args)
+        return page_json(page)
+
+    @blp.arguments(IdempotencyHeaderSchema, location="headers")
+    @blp.arguments(s.NominationInSchema)
+    @blp.response(201, s.NominationSchema)
+    @documented(400, 401, 403, 404, 422)
+    @blp.doc(security=SECURITY)
+    def post(self, headers: dict[str, Any], body: dict[str, Any]) -> Any:
+        """Create a draft. Retrying with the same ``Idempotency-Key`` creates nothing more and
+        returns the nomination the first request created."""
+        nominee = {k: v for k, v in body["nominee"].items() if k not in ("kind", "name") and v}
+        outcome = nominating.create_nomination(
+            db.session,
+            actor(),
+            campaign=body["campaign"],
+            award_type=body["award_type"],
+            nominee_kind=body["nominee"]["kind"],
+            nominee_name=body["nominee"]["name"],
+            nominee=nominee,
+            facts=body["facts"],
+            achievements=body["achievements"],
+            unit_code=body["unit"],
+            idempotency_key=headers.get("key"),
+        )
+        return nomination_json(visible(outcome.id))
+
+
+class IfMatchSchema(s.Schema):
+    class Meta:
+        unknown = "exclude"
+
+    if_match = s.fields.String(
+        required=True, data_key="If-Match", validate=s.validate.Regexp(r'^"?[0-9]{1,9}"?$')
+    )
+
+
+@blp.route("/nominations/<id:nomination_id>")
+class NominationItem(MethodView):
+    decorators = (token_required,)
+
+    @blp.response(200, s.NominationSchema)
+    @documented(401, 404)
+    @blp.doc(security=SECURITY)
+    def get(self, nomination_id: int) -> Any:
+        return nomination_json(visible(nomination_id))
+
+    @blp.arguments(IfMatchSchema, location="headers")
+    @blp.arguments(s.NominationPatchSchema)
+    @blp.response(200, s.NominationSchema)
+    @documented(400, 401, 403, 404, 409, 422)
+    @blp.doc(security=SECURITY)
+    def patch(self, headers: dict[str, Any], body: dict[str, Any], nomination_id: int) -> Any:
+        """Correct a draft or returned nomination; ``If-Match`` carries the version you saw."""
+        changes: dict[str, Any] = {}
+        if "nominee" in body:
+            nominee = body["nominee"]
+            changes["nominee_name"] = nominee["name"]
+            changes["nominee"] = {
+                k: v for k, v in nominee.items() if k not in ("kind", "name") and v
+            }
+        for field in ("facts", "achievements"):
+            if field in body:
+                changes[field] = body[field]
+        nominating.update_nomination(
+            db.session,
+            nomination_id,
+            actor(),
+            expected_version=int(headers["if_match"].strip('"')),
+            changes=changes,
+        )
+        return nomination_json(visible(nomination_id))
+
+
+@blp.route("/nominations/<id:nomination_id>/checks")
+@blp.response(200, s.ChecksSchema)
+@documented(401, 404)
+@blp.doc(security=SECURITY)
+@token_required
+def nomination_checks(nomination_id: int) -> Any:
+    return checks.report(db.session, visible(nomination_id), today()).as_dict()
+
+
+@blp.route("/nominations/<id:nomination_id>/events", methods=["POST"])
+@blp.arguments(IdempotencyHeaderSchema, location="headers")
+@blp.arguments(s.EventInSchema)
+@blp.response(200, s.OutcomeSchema)
+@documented(400, 401, 403, 404, 409, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def fire_event(headers: dict[str, Any], body: dict[str, Any], nomination_id: int) -> Any:
+    """Fire a workflow event. Retrying with the same ``Idempotency-Key`` returns the first answer."""
+    data = {k: body[k] for k in ("vote", "ground") if body.get(k) is not None}
+    return service.fire(
+        db.session,
+        nomination_id,
+        body["event"],
+        actor(),
+        expected_version=body["version"],
+        comment=body["comment"],
+        idempotency_key=headers.get("key"),
+        **data,
+    ).as_dict()
+
+
+@blp.route("/inbox")
+@blp.arguments(s.InboxArgsSchema, location="query")
+@blp.response(200, s.NominationPageSchema)
+@documented(400, 401, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def inbox(args: dict[str, Any]) -> Any:
+    page = queries.inbox(db.session, actor(), today(), **args)
+    return page_json(page)

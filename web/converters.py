@@ -1,0 +1,19 @@
+"""URL converters shared by every page and API path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**31 - 1  # the largest value of the database's integer keys
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row's key, a positive 32-bit integer. Anything else (0, a sign, a
+    number the database cannot hold) matches no route, a 404 before any view or query runs.
+    The OpenAPI document shows it as an integer from 1 to ``MAX_ID`` (flask-smorest reads
+    an ``IntegerConverter``'s bounds)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)

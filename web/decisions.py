@@ -1,0 +1,79 @@
+"""Decision pages: the decider signs (numbered, every listed nomination awarded or none), and
+everyone reads the decisions covering nominations they may see, with the signed document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from web import forms
+from web.auth import me, today
+from web.downloads import document_file
+from web.extensions import db
+from web.i18n import current_lang
+from workflow import decisions, queries, signing
+from workflow.accounts import active_assignments
+from workflow.documents import decision as decision_documents
+from workflow.errors import WorkflowError
+from workflow.vocabulary import Role
+
+bp = Blueprint("decisions", __name__)
+FORMAT = "<any(docx, pdf):fmt>"
+
+
+@bp.route("/decisions/new", methods=["GET", "POST"])
+@login_required
+def new_decision() -> ResponseReturnValue:
+    """The decider assembles a decision from the nominations whose notice has ended."""
+    day = today()
+    units = [a.unit_id for a in active_assignments(me(), day) if a.role == Role.DECIDER]
+    if not units:
+        abort(403)
+    ready = queries.on_notice(db.session, me(), day, roles=(Role.DECIDER,))
+    if request.method == "POST":
+        try:
+            form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
+            decision = signing.sign_decision(
+                db.session,
+                me(),
+                nomination_ids=form["nomination_ids"],
+                signed_on=form["signed_on"],
+            )
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            return render_template("decision_form.html", ready=ready, today=day), err.http_status
+        flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
+        return redirect(url_for("decisions.decision_page", decision_id=decision.id))
+    return render_template("decision_form.html", ready=ready, today=day)
+
+
+@bp.route("/decisions")
+@login_required
+def decision_list() -> ResponseReturnValue:
+    """Every decision covering a nomination the user may see, newest first."""
+    views = decisions.visible_decisions(db.session, me(), today())
+    return render_template("decisions.html", views=views)
+
+
+@bp.route("/decisions/<id:decision_id>")
+@login_required
+def decision_page(decision_id: int) -> ResponseReturnValue:
+    try:
+        view = decisions.decision_view(db.session, me(), decision_id, today())
+    except WorkflowError:
+        abort(404)
+    may_download = decision_documents.may_take_decision(me(), view.decision, today())
+    return render_template("decision.html", view=view, may_download=may_download)
+
+
+@bp.route(f"/decisions/<id:decision_id>/document.{FORMAT}")
+@login_required
+def decision_document(decision_id: int, fmt: str) -> ResponseReturnValue:
+    """The decision as a Word file to sign and file, or as a PDF."""
+    try:
+        document = decision_documents.decision_document(db.session, me(), decision_id, today())
+    except WorkflowError:
+        abort(404)
+    return document_file(document, fmt)
