@@ -59,9 +59,6 @@ def from_environment() -> dict[str, Any]:
     instance.mkdir(parents=True, exist_ok=True)
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance),
-        # Test each pooled connection before use: after a PostgreSQL restart an idle worker
-        # reconnects instead of answering its next request with a 500.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": secret_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

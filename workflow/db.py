@@ -58,10 +58,11 @@ def configure_sqlite(engine: Engine) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine configured for this application (used outside Flask).
 
-    Pooled connections are tested before use (``pool_pre_ping``), so a connection the server
-    dropped (a PostgreSQL restart) is replaced instead of failing the next statement.
+    PostgreSQL's pooled connections are tested before use (``pool_pre_ping``), so one the
+    server dropped (a restart) is replaced instead of failing the next statement; a SQLite
+    file has no server to lose, and the ping would cost a statement per transaction.
     """
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", url.startswith("postgresql"))
     engine = create_engine(url, **kwargs)
     configure_sqlite(engine)
     return engine

@@ -14,6 +14,7 @@ rows in batches. Both go through :func:`digest_of`, so they cannot drift apart.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -24,7 +25,6 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from workflow.amounts import amount_for
-from workflow.canonical import canonical_json
 from workflow.clock import iso_utc
 from workflow.db import Base
 from workflow.models import AwardType, Campaign, Decision, Nomination
@@ -96,17 +96,15 @@ AWARD_FIELDS = (
 
 
 def _plain(value: Any) -> Any:
-    """JSON-safe, float-free and stable: dates as ISO text, decimals as text."""
+    """A column's value as JSON: dates as ISO text, decimals as text. JSON columns are
+    already JSON (the same values whether just written or read back), so they pass as
+    they are: this runs inside every event."""
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal | float):
+    if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
     return value
 
 
@@ -115,7 +113,8 @@ def digest_of(
 ) -> str:
     """The digest of one row given its column values (and what it vouches for beyond them)."""
     body = {name: _plain(values[name]) for name in FIELDS[table]} | (extra or {})
-    text = canonical_json({"record": f"{table}/{row_id}", **body})
+    body["record"] = f"{table}/{row_id}"
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
