@@ -10,9 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
-from workflow import deadlines
+from workflow import deadlines, events
 from workflow.db import configure_sqlite
-from workflow.vocabulary import Event, Level, Role, State
+from workflow.vocabulary import Level, Role, State
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,6 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment())
     if test_config:
         app.config.update(test_config)
+    # After a PostgreSQL restart an idle worker reconnects instead of answering its next
+    # request with a 500 (a SQLite file has no server to lose; the ping would cost a statement).
+    postgres = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", postgres)
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
@@ -94,10 +98,12 @@ def _role_label(code: str) -> str:
 def _state_label(code: str | None) -> str:
     from web.i18n import current_lang
 
-    return State(code).label(current_lang()) if code else ""
+    if not code:
+        return ""
+    return State(code).label(current_lang()) if code in {s.value for s in State} else code
 
 
 def _event_label(code: str) -> str:
     from web.i18n import current_lang
 
-    return Event(code).label(current_lang())
+    return events.label(code, current_lang())

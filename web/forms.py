@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from workflow import events
 from workflow.errors import InvalidInput
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
@@ -66,17 +67,20 @@ def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ())
     return loaded
 
 
+VOTE_COUNTS = ("members", "present", "yes", "no", "abstain")
+
+DATA_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "vote": lambda form: {k: form[k] for k in VOTE_COUNTS if form[k] is not None},
+    "ground": lambda form: form["ground"],
+}
+"""How each datum an event carries (``workflow.events.EventSpec.data``) is read from the form."""
+
+
 def event_data(form: dict[str, Any]) -> dict[str, Any]:
-    """What an event carries besides its comment (only what was filled in)."""
-    data: dict[str, Any] = {}
-    counts = {
-        k: form[k] for k in ("members", "present", "yes", "no", "abstain") if form[k] is not None
-    }
-    if form["event"] == "vote":
-        data["vote"] = counts
-    if form["event"] == "revoke":
-        data["ground"] = form["ground"]
-    return data
+    """What the event (as the event table says) carries besides its comment; an event the
+    table does not know carries nothing here, and the domain refuses it."""
+    spec = events.EVENTS.get(form["event"])
+    return {name: DATA_READERS[name](form) for name in spec.data} if spec else {}
 
 
 def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 
 from web.i18n import current_lang
-from workflow.machine import TRANSITIONS, mermaid
-from workflow.vocabulary import Event, State
+from workflow import events, machine
+from workflow.vocabulary import Labelled, State
 
 bp = Blueprint("help", __name__)
 
-# Where each state sits (columns follow the main path); the edges come from TRANSITIONS.
+# Where each state sits (columns follow the main path); the edges come from TRANSITIONS, the
+# labels from the event table. A state placed nowhere here gets a box in a row of its own.
 POSITION = {
     State.DRAFT: (0, 1),
     State.IN_REVIEW: (1, 1),
@@ -35,14 +37,38 @@ FILL = {
 W, H, BOX_W, BOX_H = 270, 150, 150, 44
 
 
-def _centre(state: State) -> tuple[float, float]:
-    col, row = POSITION[state]
-    return 30 + col * W + BOX_W / 2, 30 + row * H + BOX_H / 2
+def _sources(t: dict[str, Any]) -> list[str]:
+    return t["source"] if isinstance(t["source"], list) else [t["source"]]
+
+
+def _positions() -> dict[str, tuple[int, int]]:
+    """Every state of the machine and of its transitions, each at its cell."""
+    states = list(State) + [
+        s for t in machine.TRANSITIONS for s in (*_sources(t), t["dest"]) if s not in POSITION
+    ]
+    placed: dict[str, tuple[int, int]] = {s: POSITION[s] for s in State if s in POSITION}
+    extra_row = max(row for _col, row in POSITION.values()) + 1
+    for state in dict.fromkeys(states):
+        if state not in placed:
+            placed[state] = (len(placed) - len(POSITION), extra_row)
+    return placed
+
+
+def _label(state: str, lang: str) -> str:
+    return state.label(lang) if isinstance(state, Labelled) else str(state)
 
 
 def state_svg(lang: str = "vi") -> Markup:
+    position = _positions()
+
+    def _centre(state: str) -> tuple[float, float]:
+        col, row = position[state]
+        return 30 + col * W + BOX_W / 2, 30 + row * H + BOX_H / 2
+
+    cols = max(col for col, _row in position.values())
+    rows = max(row for _col, row in position.values()) + 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {30 + 4 * W + BOX_W + 30} {60 + 3 * H}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {30 + cols * W + BOX_W + 30} {60 + rows * H}" '
         'role="img" aria-labelledby="diagram-title" class="diagram" font-family="sans-serif" '
         'font-size="12">',
         '<title id="diagram-title">Sơ đồ trạng thái hồ sơ đề nghị khen thưởng</title>',
@@ -50,11 +76,10 @@ def state_svg(lang: str = "vi") -> Markup:
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/>'
         "</marker></defs>",
     ]
-    seen: dict[tuple[State, State], list[str]] = {}
-    for t in TRANSITIONS:
-        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
-        for source in sources:
-            seen.setdefault((source, t["dest"]), []).append(Event(t["trigger"]).label(lang))
+    seen: dict[tuple[str, str], list[str]] = {}
+    for t in machine.TRANSITIONS:
+        for source in _sources(t):
+            seen.setdefault((source, t["dest"]), []).append(events.label(t["trigger"], lang))
     for (source, dest), labels in seen.items():
         label = escape(" / ".join(dict.fromkeys(labels)))
         (x1, y1), (x2, y2) = _centre(source), _centre(dest)
@@ -72,7 +97,7 @@ def state_svg(lang: str = "vi") -> Markup:
         # Opposite edges of a pair sit on either side of the line between the two boxes, and
         # each label sits beyond its own edge; the normal is taken from one fixed direction.
         paired = (dest, source) in seen
-        forward = source.value < dest.value
+        forward = str(source) < str(dest)
         (cx1, cy1), (cx2, cy2) = (
             (_centre(source), _centre(dest)) if forward else (_centre(dest), _centre(source))
         )
@@ -91,13 +116,12 @@ def state_svg(lang: str = "vi") -> Markup:
             f'stroke="#444" marker-end="url(#arrow)"/>'
             f'<text x="{lx:.0f}" y="{ly:.0f}" text-anchor="middle">{label}</text>'
         )
-    for state in State:
-        col, row = POSITION[state]
+    for state, (col, row) in position.items():
         x, y = 30 + col * W, 30 + row * H
         parts.append(
             f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" '
             f'fill="{FILL.get(state, "#f4f4f4")}" stroke="#555"/><text x="{x + BOX_W / 2}" '
-            f'y="{y + BOX_H / 2 + 5}" text-anchor="middle">{escape(state.label(lang))}</text>'
+            f'y="{y + BOX_H / 2 + 5}" text-anchor="middle">{escape(_label(state, lang))}</text>'
         )
     parts.append("</svg>")
     # Every label above is escaped; the rest is our own markup.
@@ -106,14 +130,15 @@ def state_svg(lang: str = "vi") -> Markup:
 
 @bp.route("/help")
 def states() -> ResponseReturnValue:
+    lang = current_lang()
     rows = [
         {
-            "event": Event(t["trigger"]),
-            "sources": t["source"] if isinstance(t["source"], list) else [t["source"]],
+            "event": events.label(t["trigger"], lang),
+            "sources": _sources(t),
             "dest": t["dest"],
             "guard": t.get("conditions") or t.get("unless"),
             "negated": bool(t.get("unless")),
         }
-        for t in TRANSITIONS
+        for t in machine.TRANSITIONS
     ]
-    return render_template("help.html", svg=state_svg(current_lang()), rows=rows, mermaid=mermaid())
+    return render_template("help.html", svg=state_svg(lang), rows=rows, mermaid=machine.mermaid())

@@ -27,6 +27,7 @@ from workflow import (
     checks,
     clock,
     dossier,
+    events,
     nominating,
     permissions,
     queries,
@@ -259,6 +260,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         trail=trail,
         report=checks.report(db.session, n, day),
         events=permissions.available_events(me(), n, day),
+        needs_reason=events.needing_reason(),
         may_edit=permissions.may_edit(me(), n, day),
         last_return=last_return if n.state == State.RETURNED else None,
         grounds=list(RevocationGround),
@@ -289,7 +291,7 @@ def fire(nomination_id: int) -> ResponseReturnValue:
     lang = current_lang()
     done = _(
         "Đã thực hiện: %(event)s → %(state)s.",
-        event=Event(form["event"]).label(lang),
+        event=events.label(form["event"], lang),
         state=State(outcome.state).label(lang),
     )
     flash(done, "info")

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow import audit, queries
+from workflow import audit, events, queries
 from workflow.amounts import award_amount
 from workflow.campaigns import campaign_by_code
 from workflow.clock import parse_iso_utc, vn_date, vn_time
 from workflow.decisions import DecisionView
 from workflow.models import Nomination
 from workflow.spreadsheets import Sheet, table_workbook
-from workflow.vocabulary import Event, NomineeKind, State
+from workflow.vocabulary import NomineeKind, State
 
 Lang = str
 
@@ -92,7 +92,7 @@ def trail_workbook(session: Session, nomination_id: int, lang: Lang = "vi") -> b
             e.get("acting_for"),
             e.get("role"),
             e.get("unit"),
-            Event(e["event"]).label(lang),
+            events.label(e["event"], lang),
             State(e["from_state"]).label(lang) if e.get("from_state") else "",
             State(e["to_state"]).label(lang) if e.get("to_state") else "",
             e.get("from_unit"),

@@ -3,7 +3,8 @@
 The machine is built once, with no models attached (``model=None``) and
 ``auto_transitions=False``; each event is fired on a short-lived :class:`Step` that
 carries one nomination's position on its route. The table below is the single
-definition the service runs and the help page draws.
+definition the service runs and the help page draws; who fires each event, with which
+reason and data, is the event table beside it (:mod:`workflow.events`).
 """
 
 from __future__ import annotations
@@ -122,23 +123,28 @@ class Step:
         self.unit_id = self.origin_unit_id
 
 
-MACHINE = Machine(
-    model=None,
-    states=[s.value for s in State],
-    initial=State.DRAFT.value,
-    transitions=[
-        {
-            **t,
-            "trigger": t["trigger"].value,
-            "source": [s.value for s in t["source"]]
-            if isinstance(t["source"], list)
-            else t["source"].value,
-            "dest": t["dest"].value,
-        }
-        for t in TRANSITIONS
-    ],
-    auto_transitions=False,
-)
+def build(transitions: list[dict[str, Any]]) -> Machine:
+    """The machine for a transition table (who may fire each event: :mod:`workflow.events`)."""
+    return Machine(
+        model=None,
+        states=[s.value for s in State],
+        initial=State.DRAFT.value,
+        transitions=[
+            {
+                **t,
+                "trigger": t["trigger"].value,
+                "source": [s.value for s in t["source"]]
+                if isinstance(t["source"], list)
+                else t["source"].value,
+                "dest": t["dest"].value,
+            }
+            for t in transitions
+        ],
+        auto_transitions=False,
+    )
+
+
+MACHINE = build(TRANSITIONS)
 
 
 def allowed_events(state: str) -> set[str]:

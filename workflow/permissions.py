@@ -1,4 +1,5 @@
-"""Who may act on a nomination: the role each event needs, and the assignment that grants it.
+"""Who may act on a nomination: the role each event needs (read from the event table,
+:mod:`workflow.events`), and the assignment that grants it.
 
 Seeing a nomination is :mod:`workflow.visibility`'s; administration's reach is
 :mod:`workflow.accounts`'s (``require_admin``).
@@ -12,24 +13,30 @@ from sqlalchemy.orm import Session
 
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.errors import InvalidInput, NotAllowed
+from workflow.events import EVENTS
 from workflow.machine import allowed_events
 from workflow.models import Nomination, RoleAssignment, User
 from workflow.vocabulary import Event, Role, State
 
-EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+EDITABLE_STATES = tuple(State(s) for s in EVENTS[Event.EDIT].roles)
 
 
-def role_for(event: Event, state: str) -> Role:
-    """The role that fires ``event`` on a nomination in ``state``."""
-    if event in (Event.SUBMIT, Event.RESUBMIT, Event.WITHDRAW):
-        return Role.OFFICER
-    if event in (Event.APPROVE, Event.RETURN):
-        return Role.REVIEWER
-    if event is Event.REJECT:
-        return Role.REVIEWER if state == State.IN_REVIEW else Role.COUNCIL
-    if event in (Event.VOTE, Event.OBJECT):
-        return Role.COUNCIL
-    return Role.DECIDER  # decide, revoke
+def role_for(event: str, state: str) -> Role:
+    """The role that fires ``event`` on a nomination in ``state``, as the event table says.
+
+    An event, or a state, the table does not give a role to is refused: nobody may fire it.
+    """
+    spec = EVENTS.get(event)
+    role = spec.roles.get(state) if spec is not None else None
+    if role is None:
+        name = spec.vi if spec is not None else event
+        raise NotAllowed(
+            f"Không ai được '{name}' hồ sơ ở trạng thái '{State(state).vi}'.",
+            f"Nobody may '{spec.en if spec is not None else event}' a nomination that is "
+            f"'{State(state).en}'.",
+            {"event": str(event), "state": str(state)},
+        )
+    return role
 
 
 def acting_unit(nomination: Nomination, role: Role) -> int:
@@ -71,15 +78,16 @@ def officer_assignment(
 
 
 def available_events(actor: User, nomination: Nomination, day: date) -> list[Event]:
-    """The events this actor may fire on this nomination now (what the UI offers)."""
+    """The events this actor may fire on this nomination now (what the UI offers); those
+    fired only through another operation (``decide``: signing a decision) are left out."""
     found: list[Event] = []
     for name in sorted(allowed_events(nomination.state)):
-        event = Event(name)
-        if event is Event.DECIDE:
-            continue  # only by signing a decision
-        role = role_for(event, nomination.state)
+        spec = EVENTS.get(name)
+        if spec is None or not spec.direct or nomination.state not in spec.roles:
+            continue
+        role = spec.roles[nomination.state]
         if acting_assignment(actor, role, acting_unit(nomination, role), day) is not None:
-            found.append(event)
+            found.append(spec.event)
     return found
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow import changes, eligibility, idempotency, notify
+from workflow import changes, eligibility, events, idempotency, notify
 from workflow import checks as _campaign_rules  # noqa: F401 - registers the campaign rules
 from workflow.changes import Outcome
 from workflow.clock import utcnow, vn_date
@@ -25,18 +25,18 @@ from workflow.errors import (
     ReasonRequired,
     WorkflowError,
 )
+from workflow.events import EventSpec
 from workflow.machine import allowed_events
-from workflow.models import AwardType, User
+from workflow.models import User
 from workflow.permissions import acting_assignment, acting_unit, role_for
-from workflow.vocabulary import EVENTS_NEEDING_REASON, Event, RevocationGround, State
-from workflow.votes import VoteRecord
+from workflow.vocabulary import Event, State
 
 MAX_COMMENT = 4000
 
 
-def _clean_comment(comment: str | None, event: Event) -> str | None:
+def _clean_comment(comment: str | None, event: EventSpec) -> str | None:
     text = (comment or "").strip()
-    if event in EVENTS_NEEDING_REASON and not text:
+    if event.reason and not text:
         raise ReasonRequired(
             f"Thao tác '{event.vi}' cần ghi rõ lý do.",
             f"'{event.en}' needs a reason.",
@@ -49,32 +49,6 @@ def _clean_comment(comment: str | None, event: Event) -> str | None:
             {"comment": "too_long"},
         )
     return text or None
-
-
-def _event_data(event: Event, data: dict[str, Any], award_type: AwardType) -> dict[str, Any]:
-    """Validate what an event carries besides its comment; return it for the trail."""
-    allowed = {Event.VOTE: {"vote"}, Event.REVOKE: {"ground"}}.get(event, set())
-    unexpected = sorted(set(data) - allowed)
-    if unexpected:
-        raise InvalidInput(
-            f"Thao tác '{event.vi}' không nhận các trường: {', '.join(unexpected)}.",
-            f"'{event.en}' does not take: {', '.join(unexpected)}.",
-            dict.fromkeys(unexpected, "unexpected"),
-        )
-    if event is Event.VOTE:
-        vote = VoteRecord.parse(data.get("vote"))
-        return {"vote": vote.as_dict(), "passes": vote.passes(award_type)}
-    if event is Event.REVOKE:
-        try:
-            ground = RevocationGround(str(data.get("ground")))
-        except ValueError:
-            raise InvalidInput(
-                "Cần chọn một trong bốn căn cứ hủy bỏ của Luật Thi đua, khen thưởng 2022.",
-                "Choose one of the four revocation grounds of the 2022 law.",
-                {"ground": [g.value for g in RevocationGround]},
-            ) from None
-        return {"ground": ground.value}
-    return {}
 
 
 def fire(
@@ -95,13 +69,12 @@ def fire(
     ``idempotency_key`` makes retries safe: the first answer is returned again.
     """
     now = now or utcnow()
-    try:
-        ev = Event(event)
-    except ValueError:
+    spec = events.EVENTS.get(event)
+    if spec is None:
         raise InvalidInput(
             f"Không có thao tác '{event}'.", f"Unknown event '{event}'.", {"event": "unknown"}
-        ) from None
-    if ev in (Event.CREATE, Event.EDIT, Event.DECIDE):
+        )
+    if not spec.direct:
         raise InvalidInput(
             "Thao tác này chỉ thực hiện qua tạo hồ sơ hoặc ký quyết định.",
             "This event happens only by creating a nomination or signing a decision.",
@@ -110,7 +83,7 @@ def fire(
     fingerprint = idempotency.request_hash(
         {
             "id": nomination_id,
-            "event": ev.value,
+            "event": spec.name,
             "version": expected_version,
             "comment": comment,
             "data": data,
@@ -124,7 +97,7 @@ def fire(
         lambda: _fire(
             session,
             nomination_id,
-            ev,
+            spec,
             actor,
             expected_version,
             comment,
@@ -140,7 +113,7 @@ def fire(
 def _fire(
     session: Session,
     nomination_id: int,
-    event: Event,
+    spec: EventSpec,
     actor: User,
     expected_version: int,
     comment: str | None,
@@ -150,6 +123,7 @@ def _fire(
     data: dict[str, Any],
 ) -> Outcome:
     today = vn_date(now)
+    event = spec.event
     # Lock first: a concurrent retry then sees the committed idempotency record below.
     nomination = changes.load_for_update(session, nomination_id, actor, today)
     if idempotency_key is not None:
@@ -157,14 +131,14 @@ def _fire(
         if first is not None:
             return Outcome(**first)
     changes.check_version(nomination, expected_version)
-    if event.value not in allowed_events(nomination.state):
+    if spec.name not in allowed_events(nomination.state):
         state = State(nomination.state)
         raise IllegalTransition(
             f"Không thể '{event.vi}' hồ sơ ở trạng thái '{state.vi}'.",
             f"Cannot '{event.en}' a nomination that is '{state.en}'.",
-            {"state": state.value, "event": event.value},
+            {"state": state.value, "event": spec.name},
         )
-    role = role_for(event, nomination.state)
+    role = role_for(spec.name, nomination.state)
     assignment = acting_assignment(actor, role, acting_unit(nomination, role), today)
     if assignment is None:
         raise NotAllowed(
@@ -172,8 +146,8 @@ def _fire(
             f"You may not '{event.en}' this nomination (needs the '{role.en}' role at its unit).",
             {"required_role": role.value},
         )
-    clean_comment = _clean_comment(comment, event)
-    event_data = _event_data(event, data, nomination.award_type)
+    clean_comment = _clean_comment(comment, spec)
+    event_data = events.check_data(spec, data, nomination.award_type)
     problems = eligibility.blocking_problems(session, nomination, event, today)
     if problems:
         raise NotEligible(

@@ -73,8 +73,7 @@ class Event(Labelled):
     REVOKE = ("revoke", "Hủy bỏ quyết định", "Revoke")
 
 
-# Events that must carry a reason (the comment).
-EVENTS_NEEDING_REASON = frozenset({Event.RETURN, Event.REJECT, Event.OBJECT, Event.REVOKE})
+# Who fires each event where, its reason and its data: the event table, workflow/events.py.
 
 
 class RevocationGround(Labelled):

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from web.api.schemas import ErrorSchema
+from web.api.schemas import ErrorSchema, event_table_properties
 from web.extensions import csrf
 
 
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     for key, value in settings.items():
         app.config.setdefault(key, value)
     api.init_app(app)
+    api.ma_plugin.converter.add_attribute_function(event_table_properties)
     for resource in RESOURCES:  # each adds its operations to the one blueprint
         importlib.import_module(f"web.api.{resource}")
     from web.api import docs

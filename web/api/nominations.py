@@ -11,7 +11,7 @@ from web.api import schemas as s
 from web.api.auth import SECURITY, actor, token_required
 from web.api.blueprint import IdempotencyHeaderSchema, blp, documented, today
 from web.extensions import db
-from workflow import checks, nominating, queries, service
+from workflow import checks, events, nominating, queries, service
 from workflow.errors import NotFound
 from workflow.models import Nomination
 from workflow.visibility import can_see
@@ -155,7 +155,7 @@ def nomination_checks(nomination_id: int) -> Any:
 @token_required
 def fire_event(headers: dict[str, Any], body: dict[str, Any], nomination_id: int) -> Any:
     """Fire a workflow event. Retrying with the same ``Idempotency-Key`` returns the first answer."""
-    data = {k: body[k] for k in ("vote", "ground") if body.get(k) is not None}
+    data = {k: body[k] for k in events.data_fields() if body.get(k) is not None}
     return service.fire(
         db.session,
         nomination_id,

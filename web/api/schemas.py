@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
-from workflow.vocabulary import Event, Level, NomineeKind, RevocationGround, Role, State
+from workflow import events
+from workflow.vocabulary import Level, NomineeKind, RevocationGround, Role, State
 
 LEVELS = [lvl.value for lvl in Level]
 ROLES = [r.value for r in Role]
@@ -197,11 +200,51 @@ class VoteCountsSchema(Strict):
     abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
 
 
-EVENTS = [e.value for e in Event if e not in (Event.CREATE, Event.EDIT, Event.DECIDE)]
+class EventChoice(validate.OneOf):
+    """One of the events the event table lets a caller fire (``workflow.events.direct``),
+    read from the table each time: when a request is checked, and when an app builds its
+    OpenAPI document (``event_table_properties`` adds each event's roles, reason and data)."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self.labels_text = ""
+        self.error = self.default_message
+
+    @property
+    def choices(self) -> list[str]:
+        return events.direct()
+
+    @property
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
+
+
+def event_table_properties(converter: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """An apispec attribute function: the event field's description and ``x-events`` (per
+    event: the role in each state, whether a reason is required, the data it carries)."""
+    if not any(isinstance(v, EventChoice) for v in field.validators):
+        return {}
+    table = {
+        name: {
+            "roles": {str(state): role.value for state, role in spec.roles.items()},
+            "reason_required": spec.reason,
+            "data": list(spec.data),
+        }
+        for name, spec in events.EVENTS.items()
+        if spec.direct
+    }
+    lines = [
+        f"{name}: "
+        + ", ".join(f"{role} in {state}" for state, role in row["roles"].items())
+        + ("; reason required" if row["reason_required"] else "")
+        + (f"; carries {', '.join(row['data'])}" if row["data"] else "")
+        for name, row in table.items()
+    ]
+    return {"description": "The event to fire. " + " · ".join(lines), "x-events": table}
 
 
 class EventInSchema(Strict):
-    event = fields.String(required=True, validate=validate.OneOf(EVENTS))
+    event = fields.String(required=True, validate=EventChoice())
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
     vote = fields.Nested(VoteCountsSchema, load_default=None, allow_none=True)

@@ -1,0 +1,141 @@
+"""The event table: what each event is, beside the transition table that says where it goes.
+
+:data:`EVENTS` holds, per event, the role that fires it in each state, whether it needs a
+reason, the data it carries besides its comment (and how each datum is checked), whether it
+can be fired directly, and its labels (those of its :class:`~workflow.vocabulary.Event`
+member). Everything else reads it: the permission check (``permissions.role_for``,
+``available_events``, ``EDITABLE_STATES``), the reason and data checks of the event pipeline
+(``service.fire``), the API's event field, the web form, the detail page's reason fields and
+the help page. An event or a state the table does not name is refused, never given a
+default role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.errors import InvalidInput
+from workflow.models import AwardType
+from workflow.vocabulary import Event, RevocationGround, Role, State
+from workflow.votes import VoteRecord
+
+Carrier = Callable[[Any, AwardType], dict[str, Any]]
+"""One datum an event carries: (the value sent, the award) -> what the trail records."""
+
+
+def _vote(value: Any, award_type: AwardType) -> dict[str, Any]:
+    vote = VoteRecord.parse(value)
+    return {"vote": vote.as_dict(), "passes": vote.passes(award_type)}
+
+
+def _ground(value: Any, award_type: AwardType) -> dict[str, Any]:
+    try:
+        ground = RevocationGround(str(value))
+    except ValueError:
+        raise InvalidInput(
+            "Cần chọn một trong bốn căn cứ hủy bỏ của Luật Thi đua, khen thưởng 2022.",
+            "Choose one of the four revocation grounds of the 2022 law.",
+            {"ground": [g.value for g in RevocationGround]},
+        ) from None
+    return {"ground": ground.value}
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One row of the table.
+
+    ``roles`` maps each state the event may be fired in to the role that fires it there
+    (officers act at the origin, every other role where the nomination is). ``data`` maps
+    each field the event carries to its check. ``direct`` is false for the events that only
+    happen through another operation (creating, editing, signing a decision).
+    """
+
+    event: Event
+    roles: Mapping[str, Role]
+    reason: bool = False
+    data: Mapping[str, Carrier] = field(default_factory=dict)
+    direct: bool = True
+
+    @property
+    def name(self) -> str:
+        return str(self.event.value)
+
+    @property
+    def vi(self) -> str:
+        return self.event.vi
+
+    @property
+    def en(self) -> str:
+        return self.event.en
+
+    def label(self, lang: str = "vi") -> str:
+        return self.event.label(lang)
+
+
+def _officer(*states: State) -> dict[str, Role]:
+    return dict.fromkeys(states, Role.OFFICER)
+
+
+EVENTS: dict[str, EventSpec] = {
+    spec.name: spec
+    for spec in (
+        # Created through permissions.officer_assignment, in no state yet.
+        EventSpec(Event.CREATE, {}, direct=False),
+        EventSpec(Event.EDIT, _officer(State.DRAFT, State.RETURNED), direct=False),
+        EventSpec(Event.SUBMIT, _officer(State.DRAFT)),
+        EventSpec(Event.APPROVE, {State.IN_REVIEW: Role.REVIEWER}),
+        EventSpec(Event.RETURN, {State.IN_REVIEW: Role.REVIEWER}, reason=True),
+        EventSpec(Event.RESUBMIT, _officer(State.RETURNED)),
+        EventSpec(
+            Event.REJECT,
+            {State.IN_REVIEW: Role.REVIEWER, State.UNDER_COUNCIL: Role.COUNCIL},
+            reason=True,
+        ),
+        EventSpec(Event.WITHDRAW, _officer(State.DRAFT, State.RETURNED, State.IN_REVIEW)),
+        EventSpec(Event.VOTE, {State.UNDER_COUNCIL: Role.COUNCIL}, data={"vote": _vote}),
+        EventSpec(Event.OBJECT, {State.ON_NOTICE: Role.COUNCIL}, reason=True),
+        # Only by signing a decision (workflow.signing).
+        EventSpec(Event.DECIDE, {State.ON_NOTICE: Role.DECIDER}, direct=False),
+        EventSpec(
+            Event.REVOKE, {State.AWARDED: Role.DECIDER}, reason=True, data={"ground": _ground}
+        ),
+    )
+}
+
+
+def needing_reason() -> frozenset[str]:
+    """The events that must carry a reason (the comment)."""
+    return frozenset(name for name, spec in EVENTS.items() if spec.reason)
+
+
+def direct() -> list[str]:
+    """The events a caller may fire itself, in the table's order."""
+    return [name for name, spec in EVENTS.items() if spec.direct]
+
+
+def data_fields() -> list[str]:
+    """Every field some event carries besides its comment."""
+    return list(dict.fromkeys(name for spec in EVENTS.values() for name in spec.data))
+
+
+def label(name: str, lang: str = "vi") -> str:
+    """An event's label; a name the table no longer holds (an old trail) is shown as is."""
+    spec = EVENTS.get(name)
+    return spec.label(lang) if spec else name
+
+
+def check_data(spec: EventSpec, data: Mapping[str, Any], award_type: AwardType) -> dict[str, Any]:
+    """Check what an event carries besides its comment; return it as the trail records it."""
+    unexpected = sorted(set(data) - set(spec.data))
+    if unexpected:
+        raise InvalidInput(
+            f"Thao tác '{spec.vi}' không nhận các trường: {', '.join(unexpected)}.",
+            f"'{spec.en}' does not take: {', '.join(unexpected)}.",
+            dict.fromkeys(unexpected, "unexpected"),
+        )
+    checked: dict[str, Any] = {}
+    for name, carrier in spec.data.items():
+        checked.update(carrier(data.get(name), award_type))
+    return checked
