@@ -123,20 +123,9 @@ def _award_list(awards: Sequence[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     return [{"id": a["id"]} | {n: _plain(a[n]) for n in AWARD_FIELDS} for a in ordered]
 
 
-class _Attributes(Mapping[str, Any]):
-    """An ORM object read as a mapping of its column values."""
-
-    def __init__(self, record: Base) -> None:
-        self.record = record
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self.record, name)
-
-    def __iter__(self) -> Iterator[str]:
-        raise NotImplementedError
-
-    def __len__(self) -> int:
-        raise NotImplementedError
+def _columns(record: Base, names: Sequence[str]) -> dict[str, Any]:
+    """An ORM object's values of ``names``, as a plain row would give them."""
+    return {name: getattr(record, name) for name in names}
 
 
 def digests(*changed: Base) -> dict[str, str]:
@@ -146,13 +135,15 @@ def digests(*changed: Base) -> dict[str, str]:
         table, row_id = record.__tablename__, record.id  # type: ignore[attr-defined]
         extra: dict[str, Any] = {}
         if isinstance(record, Campaign):
-            extra["award_types"] = _award_list([_Attributes(a) for a in record.all_award_types])
+            awards = [_columns(a, ("id", *AWARD_FIELDS)) for a in record.all_award_types]
+            extra["award_types"] = _award_list(awards)
         if isinstance(record, Decision):
             listed = sorted(record.nominations, key=lambda n: n.id)
             extra["list"] = [
                 [n.id, amount_for(n.award_type.bonus_coefficient, record.signed_on)] for n in listed
             ]
-        out[f"{table}/{row_id}"] = digest_of(table, row_id, _Attributes(record), extra)
+        values = _columns(record, FIELDS[table])
+        out[f"{table}/{row_id}"] = digest_of(table, row_id, values, extra)
     return out
 
 
