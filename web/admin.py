@@ -142,14 +142,7 @@ def reset_password() -> ResponseReturnValue:
     chosen = request.form.get("username", "")
     try:
         form = forms.load(PasswordResetFormSchema(), request.form)
-        user = db.session.scalar(select(User).where(User.username == form["username"]))
-        if user is None:
-            raise InvalidInput(
-                f"Không có tài khoản '{form['username']}'.",
-                f"No user '{form['username']}'.",
-                {"username": "unknown"},
-            )
-        accounts.reset_password(db.session, admin, user, form["password"], today())
+        accounts.reset_password(db.session, admin, form["username"], form["password"], today())
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         people = accounts.users_administered(db.session, me(), today())
@@ -165,7 +158,7 @@ def reset_password() -> ResponseReturnValue:
     flash(
         _(
             "Đã đặt lại mật khẩu của %(name)s. Người này phải đổi mật khẩu khi đăng nhập lần tới.",
-            name=user.username,
+            name=form["username"],
         ),
         "info",
     )

@@ -82,12 +82,15 @@ def change_password(
         audit.record_change(session, "password_changed", user.username, utcnow(), user)
 
 
-def reset_password(session: Session, admin: User, user: User, new: str, day: date) -> None:
-    """An administrator gives ``user`` a temporary password: it follows the policy, the user
+def reset_password(session: Session, admin: User, username: str, new: str, day: date) -> None:
+    """An administrator gives a user a temporary password: it follows the policy, the user
     must change it at their next login, and all their sessions and tokens end. The admin's
     subtree holds every unit where the user has a role (an account without a role needs a
     root administrator)."""
     with transaction(session):
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
         units = {a.unit.id: a.unit for a in user.assignments}
         for unit in units.values() or [None]:
             require_admin(admin, day, within=unit)

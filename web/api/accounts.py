@@ -12,7 +12,7 @@ from web.api.auth import SECURITY, actor, current_token, token_required
 from web.api.blueprint import blp, documented, today
 from web.extensions import db
 from workflow import accounts, passwords, throttle, tokens
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import InvalidInput
 from workflow.models import Unit, User
 
 
@@ -128,10 +128,7 @@ def reset_password(body: dict[str, Any], username: str) -> Any:
     """An administrator (at or above every unit where the user holds a role) sets a temporary
     password: all the user's sessions and tokens end, and until they change it every API call
     of theirs but this one answers 403 ``password_change_required``."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
-    accounts.reset_password(db.session, actor(), user, body["password"], today())
+    accounts.reset_password(db.session, actor(), username, body["password"], today())
     return None
 
 
