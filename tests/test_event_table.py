@@ -2,8 +2,9 @@
 
 Acceptance (issue 12): an event added at run time to the event table and the transition
 table, and nowhere else, reaches the API schema, the detail page's form, the diagram and the
-permission check, with its role and its reason flag. An event or state the table does not
-give a role to is denied, never handed a default role.
+permission check, with its role and its reason flag; whom it notifies, how it moves the
+deadline and whether eligibility is checked come from its row too. An event or state the
+table does not give a role to is denied, never handed a default role.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from tests.api_client import ApiClient
 from tests.web_client import WebClient
 from web.api.schemas import EventInSchema
 from web.forms import DATA_READERS
-from workflow import audit, events, machine
-from workflow.errors import NotAllowed, ReasonRequired
+from workflow import audit, eligibility, events, machine, notify
+from workflow.deadlines import Clock
+from workflow.eligibility import Problem
+from workflow.errors import NotAllowed, NotEligible, ReasonRequired
 from workflow.events import EVENTS, EventSpec
+from workflow.models import Nomination
 from workflow.permissions import role_for
 from workflow.vocabulary import Event, Labelled, Role, State
 
@@ -32,11 +36,22 @@ class Extra(Labelled):
     PAUSED = ("paused", "Tạm dừng", "Paused")  # a state the drawing has no cell for
 
 
+def told_the_officers(n, unit, comment, decision):
+    return [notify.Message(n.origin_unit_id, (Role.OFFICER,), "Tạm dừng xét", comment or "")]
+
+
 @pytest.fixture
 def suspend(monkeypatch):
-    """ "suspend": a reviewer keeps a nomination in review, with a reason. The machine is
-    rebuilt from the longer table; monkeypatch puts both tables and the machine back."""
-    spec = EventSpec(Extra.SUSPEND, {State.IN_REVIEW: Role.REVIEWER}, reason=True)  # type: ignore[arg-type]
+    """ "suspend": a reviewer keeps a nomination in review, with a reason; the CĐCS is told
+    and the tier's deadline keeps running. The machine is rebuilt from the longer table;
+    monkeypatch puts both tables and the machine back."""
+    spec = EventSpec(
+        Extra.SUSPEND,  # type: ignore[arg-type]
+        {State.IN_REVIEW: Role.REVIEWER},
+        told_the_officers,
+        Clock.KEEP,
+        reason=True,
+    )
     transitions = [
         *machine.TRANSITIONS,
         {"trigger": Extra.SUSPEND, "source": State.IN_REVIEW, "dest": State.IN_REVIEW},
@@ -156,3 +171,33 @@ def test_the_table_covers_the_machine_and_the_readers_cover_the_table():
     assert set(events.direct()) == set(machine.MACHINE.events) - {Event.DECIDE}
     assert set(events.data_fields()) <= set(EventInSchema().fields)
     assert set(events.data_fields()) <= set(DATA_READERS)
+
+
+def test_it_tells_whom_its_row_names_and_moves_the_deadline_as_its_row_says(
+    world, in_review, suspend
+):
+    due = world.session.get(Nomination, in_review).due_on
+    world.fire(in_review, "suspend", "rev_br1", comment="Chờ xác minh")
+    told = notify.recent(world.session, world.user("officer1"))
+    assert [(n.kind, n.subject) for n in told][:1] == [("suspend", "Tạm dừng xét")]
+    world.session.expire_all()
+    assert world.session.get(Nomination, in_review).due_on == due  # KEEP: the clock runs on
+
+    EVENTS["suspend"] = dataclasses.replace(suspend, clock=Clock.STOP)
+    world.fire(in_review, "suspend", "rev_br1", comment="Lần hai")
+    world.session.expire_all()
+    assert world.session.get(Nomination, in_review).due_on is None
+
+
+def test_eligibility_is_checked_only_for_the_events_its_row_marks(world, in_review, suspend):
+    def always_missing(session, nomination, event, today):
+        return [Problem("R-X", "Thiếu xếp loại", "Rating missing")]
+
+    eligibility.register(always_missing)
+    try:
+        world.fire(in_review, "suspend", "rev_br1", comment="Chờ")  # not checked
+        EVENTS["suspend"] = dataclasses.replace(suspend, checked=True)
+        with pytest.raises(NotEligible):
+            world.fire(in_review, "suspend", "rev_br1", comment="Chờ")
+    finally:
+        eligibility.unregister(always_missing)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflow import audit, deadlines, records
 from workflow.db import Base
 from workflow.errors import InvalidInput, NotFound, StaleVersion
+from workflow.events import EVENTS
 from workflow.machine import Step, run
 from workflow.models import AwardType, Nomination, RoleAssignment, Unit, User
 from workflow.visibility import can_see
@@ -39,20 +41,28 @@ class Outcome:
         return asdict(self)
 
 
-def load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
-    """The nomination, locked, if ``actor`` may see it; "not found" otherwise."""
+@cache
+def _locking_select() -> Select[Nomination]:
+    """Built once: constructing the statement cost as much as running it (issue 19)."""
     # One statement locks the row and brings its origin (visibility) and award type. Only
     # joins on columns that never change: PostgreSQL re-checks the join against the updated
     # row when a FOR UPDATE waited, and would drop the row if the joined key had moved.
-    nomination = session.execute(
+    return (
         select(Nomination)
         .options(
             joinedload(Nomination.origin_unit, innerjoin=True),
             joinedload(Nomination.award_type, innerjoin=True),
         )
-        .where(Nomination.id == nomination_id)
-        .with_for_update(of=Nomination),
-        execution_options={"populate_existing": True},
+        .where(Nomination.id == bindparam("nomination_id"))
+        .with_for_update(of=Nomination)
+        .execution_options(populate_existing=True)
+    )
+
+
+def load_for_update(session: Session, nomination_id: int, actor: User, day: date) -> Nomination:
+    """The nomination, locked, if ``actor`` may see it; "not found" otherwise."""
+    nomination = session.execute(
+        _locking_select(), {"nomination_id": nomination_id}
     ).scalar_one_or_none()
     if nomination is None or not can_see(actor, nomination, day):
         raise NotFound(
@@ -229,11 +239,7 @@ def apply(
     if vote is not None:
         changes["vote"] = vote["vote"]
     changes["due_on"] = deadlines.due_after(
-        nomination.award_type,
-        (nomination.state, nomination.current_unit_id),
-        (step.state, step.unit_id),
-        nomination.due_on,
-        today,
+        nomination.award_type, EVENTS[event.value].clock, step.state, nomination.due_on, today
     )
     if step.state == State.ON_NOTICE:
         changes["notice_ends_on"] = today + timedelta(days=nomination.award_type.notice_days)

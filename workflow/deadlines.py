@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from functools import partial
 
 from sqlalchemy import select
@@ -32,20 +33,27 @@ WATCHED = (State.DRAFT, State.RETURNED, State.IN_REVIEW)
 ESCALATED = (State.RETURNED, State.IN_REVIEW)  # an overdue draft simply misses the campaign
 
 
+class Clock(StrEnum):
+    """How an event moves the deadline of the tier that holds the nomination."""
+
+    RESTART = "restart"  # a tier receives it, or gets it back: its own days start
+    KEEP = "keep"  # an edit or a file added: the clock keeps running
+    STOP = "stop"  # nobody is waiting on a tier any more
+
+
 def due_after(
-    award: AwardType,
-    before: tuple[str, int],
-    after: tuple[str, int],
-    current: date | None,
-    today: date,
+    award: AwardType, clock: Clock, state: str, current: date | None, today: date
 ) -> date | None:
-    """The deadline once a nomination goes from ``before`` to ``after`` (state, unit)."""
-    state = after[0]
+    """The deadline once an event (moving the clock as ``clock`` says) leaves it in ``state``.
+
+    A draft always runs to the campaign's submit-by date; only a tier reviewing it, or the
+    CĐCS correcting it, has a clock of its own.
+    """
     if state == State.DRAFT:
         return award.submit_by
-    if state not in (State.IN_REVIEW, State.RETURNED):
+    if clock is Clock.STOP or state not in (State.IN_REVIEW, State.RETURNED):
         return None
-    if before == after:  # an edit or a file added: the clock keeps running
+    if clock is Clock.KEEP:
         return current
     if award.days_per_tier:
         return default_calendar().add_working_days(today, award.days_per_tier)

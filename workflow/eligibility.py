@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from workflow.events import EVENTS
 from workflow.models import Nomination
 from workflow.vocabulary import Event
 
@@ -27,9 +28,6 @@ class Problem:
 
 # (session, nomination, event, today in Vietnam) -> problems
 EligibilityCheck = Callable[[Session, Nomination, Event, date], list[Problem]]
-
-# Events that move a nomination towards an award; only these are checked.
-CHECKED_EVENTS = frozenset({Event.SUBMIT, Event.RESUBMIT, Event.APPROVE, Event.VOTE})
 
 _checks: list[EligibilityCheck] = []
 
@@ -49,7 +47,7 @@ def unregister(check: EligibilityCheck) -> None:
 def blocking_problems(
     session: Session, nomination: Nomination, event: Event, today: date
 ) -> list[Problem]:
-    if event not in CHECKED_EVENTS:
+    if not EVENTS[event.value].checked:  # only events moving it towards an award
         return []
     found = [p for check in _checks for p in check(session, nomination, event, today)]
     return [p for p in found if p.blocking]

@@ -5,9 +5,9 @@ reason, the data it carries besides its comment (and how each datum is checked),
 can be fired directly, and its labels (those of its :class:`~workflow.vocabulary.Event`
 member). Everything else reads it: the permission check (``permissions.role_for``,
 ``available_events``, ``EDITABLE_STATES``), the reason and data checks of the event pipeline
-(``service.fire``), the API's event field, the web form, the detail page's reason fields and
-the help page. An event or a state the table does not name is refused, never given a
-default role.
+(``service.fire``), the API's event field, the web form, the detail page's reason fields, the
+help page, the eligibility check, the notifications and the deadlines. An event or a state
+the table does not name is refused, never given a default role.
 """
 
 from __future__ import annotations
@@ -16,13 +16,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import fields, validate
+
+from workflow import notify
+from workflow.deadlines import Clock
 from workflow.errors import InvalidInput
 from workflow.models import AwardType
 from workflow.vocabulary import Event, RevocationGround, Role, State
-from workflow.votes import VoteRecord
+from workflow.votes import VoteCountsSchema, VoteRecord
 
 Carrier = Callable[[Any, AwardType], dict[str, Any]]
-"""One datum an event carries: (the value sent, the award) -> what the trail records."""
+"""How a datum is checked: (the value sent, the award) -> what the trail records."""
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One datum an event carries besides its comment: how a caller sends it (the field the
+    API's event schema is built with) and how it is checked."""
+
+    field: fields.Field[Any]
+    check: Carrier
 
 
 def _vote(value: Any, award_type: AwardType) -> dict[str, Any]:
@@ -42,6 +55,17 @@ def _ground(value: Any, award_type: AwardType) -> dict[str, Any]:
     return {"ground": ground.value}
 
 
+VOTE = Datum(fields.Nested(VoteCountsSchema, load_default=None, allow_none=True), _vote)
+GROUND = Datum(
+    fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([g.value for g in RevocationGround]),
+    ),
+    _ground,
+)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """One row of the table.
@@ -49,14 +73,19 @@ class EventSpec:
     ``roles`` maps each state the event may be fired in to the role that fires it there
     (officers act at the origin, every other role where the nomination is). ``data`` maps
     each field the event carries to its check. ``direct`` is false for the events that only
-    happen through another operation (creating, editing, signing a decision).
+    happen through another operation (creating, editing, signing a decision). ``checked``
+    events move a nomination towards an award, so its eligibility is checked first.
+    ``tells`` says who is notified, ``clock`` how the deadline of the tier holding it moves.
     """
 
     event: Event
     roles: Mapping[str, Role]
+    tells: notify.Teller
+    clock: Clock
     reason: bool = False
-    data: Mapping[str, Carrier] = field(default_factory=dict)
+    data: Mapping[str, Datum] = field(default_factory=dict)
     direct: bool = True
+    checked: bool = False
 
     @property
     def name(self) -> str:
@@ -82,27 +111,57 @@ EVENTS: dict[str, EventSpec] = {
     spec.name: spec
     for spec in (
         # Created through permissions.officer_assignment, in no state yet.
-        EventSpec(Event.CREATE, {}, direct=False),
-        EventSpec(Event.EDIT, _officer(State.DRAFT, State.RETURNED), direct=False),
-        EventSpec(Event.SUBMIT, _officer(State.DRAFT)),
-        EventSpec(Event.APPROVE, {State.IN_REVIEW: Role.REVIEWER}),
-        EventSpec(Event.RETURN, {State.IN_REVIEW: Role.REVIEWER}, reason=True),
-        EventSpec(Event.RESUBMIT, _officer(State.RETURNED)),
+        EventSpec(Event.CREATE, {}, notify.nobody, Clock.RESTART, direct=False),
+        EventSpec(
+            Event.EDIT, _officer(State.DRAFT, State.RETURNED), notify.nobody, Clock.KEEP,
+            direct=False,
+        ),
+        EventSpec(
+            Event.SUBMIT, _officer(State.DRAFT), notify.arrived, Clock.RESTART, checked=True
+        ),
+        EventSpec(
+            Event.APPROVE, {State.IN_REVIEW: Role.REVIEWER}, notify.arrived, Clock.RESTART,
+            checked=True,
+        ),
+        EventSpec(
+            Event.RETURN, {State.IN_REVIEW: Role.REVIEWER}, notify.returned, Clock.RESTART,
+            reason=True,
+        ),
+        EventSpec(
+            Event.RESUBMIT, _officer(State.RETURNED), notify.arrived, Clock.RESTART, checked=True
+        ),
         EventSpec(
             Event.REJECT,
             {State.IN_REVIEW: Role.REVIEWER, State.UNDER_COUNCIL: Role.COUNCIL},
+            notify.rejected,
+            Clock.STOP,
             reason=True,
         ),
-        EventSpec(Event.WITHDRAW, _officer(State.DRAFT, State.RETURNED, State.IN_REVIEW)),
-        EventSpec(Event.VOTE, {State.UNDER_COUNCIL: Role.COUNCIL}, data={"vote": _vote}),
-        EventSpec(Event.OBJECT, {State.ON_NOTICE: Role.COUNCIL}, reason=True),
-        # Only by signing a decision (workflow.signing).
-        EventSpec(Event.DECIDE, {State.ON_NOTICE: Role.DECIDER}, direct=False),
         EventSpec(
-            Event.REVOKE, {State.AWARDED: Role.DECIDER}, reason=True, data={"ground": _ground}
+            Event.WITHDRAW,
+            _officer(State.DRAFT, State.RETURNED, State.IN_REVIEW),
+            notify.withdrawn,
+            Clock.STOP,
+        ),
+        EventSpec(
+            Event.VOTE, {State.UNDER_COUNCIL: Role.COUNCIL}, notify.voted, Clock.STOP,
+            data={"vote": VOTE}, checked=True,
+        ),
+        EventSpec(
+            Event.OBJECT, {State.ON_NOTICE: Role.COUNCIL}, notify.objected, Clock.STOP,
+            reason=True,
+        ),
+        # Only by signing a decision (workflow.signing).
+        EventSpec(
+            Event.DECIDE, {State.ON_NOTICE: Role.DECIDER}, notify.decided, Clock.STOP,
+            direct=False,
+        ),
+        EventSpec(
+            Event.REVOKE, {State.AWARDED: Role.DECIDER}, notify.revoked, Clock.STOP,
+            reason=True, data={"ground": GROUND},
         ),
     )
-}
+}  # fmt: skip
 
 
 def needing_reason() -> frozenset[str]:
@@ -115,9 +174,9 @@ def direct() -> list[str]:
     return [name for name, spec in EVENTS.items() if spec.direct]
 
 
-def data_fields() -> list[str]:
-    """Every field some event carries besides its comment."""
-    return list(dict.fromkeys(name for spec in EVENTS.values() for name in spec.data))
+def data_fields() -> dict[str, fields.Field[Any]]:
+    """Every field some event carries besides its comment, as a caller sends it."""
+    return {name: datum.field for spec in EVENTS.values() for name, datum in spec.data.items()}
 
 
 def label(name: str, lang: str = "vi") -> str:
@@ -136,6 +195,6 @@ def check_data(spec: EventSpec, data: Mapping[str, Any], award_type: AwardType) 
             dict.fromkeys(unexpected, "unexpected"),
         )
     checked: dict[str, Any] = {}
-    for name, carrier in spec.data.items():
-        checked.update(carrier(data.get(name), award_type))
+    for name, datum in spec.data.items():
+        checked.update(datum.check(data.get(name), award_type))
     return checked

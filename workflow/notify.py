@@ -7,11 +7,11 @@ is told; if it commits, the message cannot be lost. ``workflow.outbox`` delivers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Date,
@@ -41,7 +41,10 @@ from workflow.models import (
     UtcDateTime,
 )
 from workflow.transaction import transaction
-from workflow.vocabulary import Event, Role, State
+from workflow.vocabulary import Role, State
+
+if TYPE_CHECKING:  # the event table names these tellers, so it imports this module
+    from workflow.events import EventSpec
 
 FOOTER = (
     "\n\n--\nThư tự động của hệ thống xét duyệt khen thưởng Công đoàn. "
@@ -195,131 +198,169 @@ class Message:
     body: str
 
 
-def _messages(
-    n: Nomination, event: Event, unit: Unit, comment: str | None, decision: str | None
-) -> list[Message]:
-    """What each event tells, and to whom (roles at a unit)."""
-    what = f"Hồ sơ {about(n)}"
-    reason = f"\nLý do: {comment}" if comment else ""
-    officers = (n.origin_unit_id, (Role.OFFICER,))
-    if n.state == State.IN_REVIEW and event in (Event.SUBMIT, Event.APPROVE, Event.RESUBMIT):
+Teller = Callable[[Nomination, Unit, str | None, str | None], list[Message]]
+"""What an event tells, once it has moved the nomination: (nomination, the unit now holding
+it, the comment, the decision number) -> messages. Each event names its own in
+``workflow.events.EVENTS``."""
+
+
+def _what(n: Nomination) -> str:
+    return f"Hồ sơ {about(n)}"
+
+
+def _reason(comment: str | None) -> str:
+    return f"\nLý do: {comment}" if comment else ""
+
+
+def _officers(n: Nomination) -> tuple[int, tuple[Role, ...]]:
+    return n.origin_unit_id, (Role.OFFICER,)
+
+
+def nobody(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    return []
+
+
+def arrived(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    """Sent up a tier: its reviewers, or its council once the reviews are done."""
+    if n.state == State.IN_REVIEW:
         return [
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER,),
                 f"{title(n)} chờ thẩm định",
-                f"{what} đã được chuyển đến {unit.name}.{_due('Hạn xử lý', n.due_on)}",
+                f"{_what(n)} đã được chuyển đến {unit.name}.{_due('Hạn xử lý', n.due_on)}",
             )
         ]
-    if n.state == State.UNDER_COUNCIL and event is Event.APPROVE:
+    if n.state == State.UNDER_COUNCIL:
         return [
             Message(
                 n.current_unit_id,
                 (Role.COUNCIL,),
                 f"{title(n)} chờ Hội đồng Thi đua - Khen thưởng xét",
-                f"{what} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
+                f"{_what(n)} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
             )
         ]
-    if event is Event.RETURN and n.state == State.IN_REVIEW:
+    return []
+
+
+def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    if n.state == State.IN_REVIEW:
         # Sent back one tier, not to the CĐCS: the reviewers there must look at it again.
         return [
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER,),
                 f"{title(n)} được trả lại để thẩm định lại",
-                f"{what} đã được cấp trên trả lại {unit.name} để thẩm định lại.{reason}"
-                f"{_due('Hạn xử lý', n.due_on)}",
+                f"{_what(n)} đã được cấp trên trả lại {unit.name} để thẩm định lại."
+                f"{_reason(comment)}{_due('Hạn xử lý', n.due_on)}",
             )
         ]
-    if event is Event.RETURN:
+    return [
+        Message(
+            *_officers(n),
+            f"{title(n)} bị trả lại để bổ sung",
+            f"{_what(n)} đã bị trả lại để bổ sung.{_reason(comment)}"
+            f"{_due('Hạn gửi lại', n.due_on)}",
+        )
+    ]
+
+
+def rejected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    return [
+        Message(
+            *_officers(n),
+            f"{title(n)} không được đề nghị tiếp",
+            f"{_what(n)} không được đề nghị tiếp.{_reason(comment)}",
+        )
+    ]
+
+
+def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    """Passed: the CĐCS and the decider (who may sign once the notice ends); failed: the CĐCS."""
+    if n.state != State.ON_NOTICE:
         return [
             Message(
-                *officers,
-                f"{title(n)} bị trả lại để bổ sung",
-                f"{what} đã bị trả lại để bổ sung.{reason}{_due('Hạn gửi lại', n.due_on)}",
-            )
-        ]
-    if event is Event.REJECT:
-        return [
-            Message(
-                *officers,
-                f"{title(n)} không được đề nghị tiếp",
-                f"{what} không được đề nghị tiếp.{reason}",
-            )
-        ]
-    if event is Event.VOTE and n.state == State.ON_NOTICE:
-        notice = f"Danh sách được công khai đến hết ngày {ddmmyyyy(n.notice_ends_on)}."
-        return [
-            Message(
-                *officers,
-                f"{title(n)} được Hội đồng thông qua",
-                f"{what} đã được Hội đồng thông qua. {notice}",
-            ),
-            Message(
-                n.current_unit_id,
-                (Role.DECIDER,),
-                f"{title(n)} chờ ký quyết định",
-                f"{what} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
-            ),
-        ]
-    if event is Event.VOTE:
-        return [
-            Message(
-                *officers,
+                *_officers(n),
                 f"{title(n)} không đạt tỷ lệ biểu quyết",
-                f"{what} không đạt tỷ lệ biểu quyết của Hội đồng.",
+                f"{_what(n)} không đạt tỷ lệ biểu quyết của Hội đồng.",
             )
         ]
-    if event is Event.OBJECT:
-        return [
-            Message(
-                n.current_unit_id,
-                (Role.COUNCIL, Role.DECIDER),
-                f"Có ý kiến phản ánh về {title(n)}",
-                f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {about(n)}.{reason}",
-            )
-        ]
-    if event is Event.DECIDE:
-        return [
-            Message(
-                *officers,
-                f"{title(n)} đã được khen thưởng",
-                f"{what} đã được khen thưởng theo Quyết định số {decision}.",
-            )
-        ]
-    if event is Event.REVOKE:
-        return [
-            Message(
-                *officers,
-                f"Quyết định khen thưởng {title(n)} bị hủy bỏ",
-                f"Quyết định khen thưởng đối với hồ sơ {about(n)} đã bị hủy bỏ.{reason}",
-            )
-        ]
-    if event is Event.WITHDRAW and n.current_unit_id != n.origin_unit_id:
-        return [
-            Message(
-                n.current_unit_id,
-                (Role.REVIEWER, Role.COUNCIL),
-                f"{title(n)} đã được rút",
-                f"{what} đã được đơn vị đề nghị rút lại.",
-            )
-        ]
-    return []
+    notice = f"Danh sách được công khai đến hết ngày {ddmmyyyy(n.notice_ends_on)}."
+    return [
+        Message(
+            *_officers(n),
+            f"{title(n)} được Hội đồng thông qua",
+            f"{_what(n)} đã được Hội đồng thông qua. {notice}",
+        ),
+        Message(
+            n.current_unit_id,
+            (Role.DECIDER,),
+            f"{title(n)} chờ ký quyết định",
+            f"{_what(n)} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
+        ),
+    ]
+
+
+def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    return [
+        Message(
+            n.current_unit_id,
+            (Role.COUNCIL, Role.DECIDER),
+            f"Có ý kiến phản ánh về {title(n)}",
+            f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {about(n)}.{_reason(comment)}",
+        )
+    ]
+
+
+def decided(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    return [
+        Message(
+            *_officers(n),
+            f"{title(n)} đã được khen thưởng",
+            f"{_what(n)} đã được khen thưởng theo Quyết định số {decision}.",
+        )
+    ]
+
+
+def revoked(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    return [
+        Message(
+            *_officers(n),
+            f"Quyết định khen thưởng {title(n)} bị hủy bỏ",
+            f"Quyết định khen thưởng đối với hồ sơ {about(n)} đã bị hủy bỏ.{_reason(comment)}",
+        )
+    ]
+
+
+def withdrawn(
+    n: Nomination, unit: Unit, comment: str | None, decision: str | None
+) -> list[Message]:
+    """Only the tier that had it is told; a draft withdrawn at the CĐCS concerns nobody else."""
+    if n.current_unit_id == n.origin_unit_id:
+        return []
+    return [
+        Message(
+            n.current_unit_id,
+            (Role.REVIEWER, Role.COUNCIL),
+            f"{title(n)} đã được rút",
+            f"{_what(n)} đã được đơn vị đề nghị rút lại.",
+        )
+    ]
 
 
 def after_event(
     session: Session,
     nomination: Nomination,
-    event: Event,
+    spec: EventSpec,
     actor: User,
     now: datetime,
     comment: str | None = None,
     decision: str | None = None,
 ) -> None:
     """Tell the people concerned what the event did (never the one who did it)."""
-    for m in _messages(nomination, event, nomination.current_unit, comment, decision):
+    for m in spec.tells(nomination, nomination.current_unit, comment, decision):
         targets = [(m.unit_id, m.roles)]
-        tell(session, targets, nomination.id, event.value, m.subject, m.body, now, actor.id)
+        tell(session, targets, nomination.id, spec.name, m.subject, m.body, now, actor.id)
 
 
 def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:

@@ -178,7 +178,7 @@ def _fire(
         clean_comment,
         event_data,
     )
-    notify.after_event(session, nomination, event, actor, now, clean_comment)
+    notify.after_event(session, nomination, spec, actor, now, clean_comment)
     if idempotency_key is not None:
         idempotency.remember(session, actor, idempotency_key, fingerprint, outcome.as_dict(), now)
     session.flush()

@@ -10,11 +10,15 @@ from sqlalchemy.orm import Session
 from workflow import audit, changes, notify, numbering
 from workflow.clock import utcnow, vn_date
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
+from workflow.events import EVENTS
 from workflow.models import Decision, Unit, User
 from workflow.numbering import DocumentKind
 from workflow.permissions import acting_assignment
 from workflow.transaction import transaction
-from workflow.vocabulary import Event, Role, State
+from workflow.vocabulary import Event, State
+
+DECIDE = EVENTS[Event.DECIDE.value]
+SIGNER = DECIDE.roles[State.ON_NOTICE]  # who signs: the event table's role for deciding
 
 
 def sign_decision(
@@ -69,12 +73,12 @@ def _sign(
             {"nomination_ids": "several_units"},
         )
     unit_id = units.pop()
-    assignment = acting_assignment(actor, Role.DECIDER, unit_id, today)
+    assignment = acting_assignment(actor, SIGNER, unit_id, today)
     if assignment is None:
         raise NotAllowed(
             "Chỉ người có thẩm quyền ký quyết định của đơn vị mới ký được.",
             "Only a decider of the deciding unit may sign.",
-            {"required_role": Role.DECIDER.value},
+            {"required_role": SIGNER.value},
         )
     unit = session.get_one(Unit, unit_id)
     serial = numbering.next_serial(session, unit_id, DocumentKind.DECISION, signed_on.year)
@@ -105,7 +109,7 @@ def _sign(
             None,
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
         )
-        notify.after_event(session, n, Event.DECIDE, actor, now, decision=decision.number)
+        notify.after_event(session, n, DECIDE, actor, now, decision=decision.number)
     session.expire(decision, ["nominations"])  # now listed by their decision_id
     audit.record_change(session, "decision_signed", actor.username, now, decision)
     return decision

@@ -5,11 +5,26 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from marshmallow import RAISE, Schema, fields, validate
+
 from rules.vote import vote_passes
 from workflow.errors import InvalidInput
 from workflow.models import AwardType
 
 FIELDS = ("members", "present", "yes", "no", "abstain")
+
+
+class VoteCountsSchema(Schema):
+    """The vote as a caller sends it; :meth:`VoteRecord.parse` then checks the counts agree."""
+
+    class Meta:
+        unknown = RAISE
+
+    members = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+    present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
+    abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
 
 
 @dataclass(frozen=True)

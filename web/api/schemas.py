@@ -8,7 +8,7 @@ from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
 from workflow import events
-from workflow.vocabulary import Level, NomineeKind, RevocationGround, Role, State
+from workflow.vocabulary import Level, NomineeKind, Role, State
 
 LEVELS = [lvl.value for lvl in Level]
 ROLES = [r.value for r in Role]
@@ -192,14 +192,6 @@ class InboxArgsSchema(Strict):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class VoteCountsSchema(Strict):
-    members = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
-    present = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-    yes = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-    no = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-    abstain = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1000))
-
-
 class EventChoice(validate.OneOf):
     """One of the events the event table lets a caller fire (``workflow.events.direct``),
     read from the table each time: when a request is checked, and when an app builds its
@@ -243,15 +235,17 @@ def event_table_properties(converter: Any, field: fields.Field, **kwargs: Any) -
     return {"description": "The event to fire. " + " · ".join(lines), "x-events": table}
 
 
-class EventInSchema(Strict):
-    event = fields.String(required=True, validate=EventChoice())
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
-    vote = fields.Nested(VoteCountsSchema, load_default=None, allow_none=True)
-    ground = fields.String(
-        load_default=None, allow_none=True,
-        validate=validate.OneOf([g.value for g in RevocationGround]),
-    )  # fmt: skip
+EventInSchema = Strict.from_dict(
+    {
+        "event": fields.String(required=True, validate=EventChoice()),
+        "version": fields.Integer(required=True, strict=True, validate=validate.Range(min=1)),
+        "comment": fields.String(
+            load_default=None, allow_none=True, validate=validate.Length(max=4000)
+        ),
+        **events.data_fields(),  # what each event carries, as the event table declares it
+    },
+    name="EventInSchema",
+)
 
 
 class OutcomeSchema(Schema):
