@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 FLASK := $(BIN)/flask --app wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint bench clean translations
+.PHONY: help install run test test-fast lint bench clean translations docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard web/translations/*/LC_MESSAGES/mes
 	$(BIN)/pybabel compile -f -i $< -o $@
 
 install: $(STAMP) $(CATALOGUES) ## Create .venv, install the app with its dev tools, compile translations
+
+docs: install ## Regenerate docs/rules.md from the rules' clauses and dated parameters
+	$(BIN)/python -m rules.docs > docs/rules.md
 
 translations: install ## Re-extract the strings to translate and update the catalogues
 	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o web/translations/messages.pot .

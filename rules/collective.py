@@ -6,9 +6,11 @@ import operator
 from collections.abc import Callable
 
 from rules.context import Context
-from rules.params import CDCS_GRADES, Params
+from rules.params import CDCS_GRADES, HD_1294, Params
 from rules.registry import Verdict, rule
-from rules.results import Source
+from rules.results import ClauseStatus, Source
+
+PARTIAL = ClauseStatus.PARTIAL
 
 COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
@@ -24,7 +26,7 @@ GRADE_VI = {
 
 
 @rule("R-CDCS-OPERATING", "Thời gian hoạt động của CĐCS", ["months_operating"],
-      Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)"),
+      Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)", HD_1294),
       params=["cdcs.months_operating", "cdcs.months_operating_reorganised"])  # fmt: skip
 def months_operating(ctx: Context, p: Params) -> Verdict:
     reorganised = bool(ctx.facts.get("reorganized"))
@@ -40,7 +42,7 @@ def months_operating(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019"),
+@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019", HD_1294),
       params=["min_grade"])  # fmt: skip
 def grade(ctx: Context, p: Params) -> Verdict:
     minimum = str(p("min_grade"))
@@ -58,7 +60,8 @@ def grade(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-TARGETS", "Chỉ tiêu thi đua của kế hoạch", ["targets"],
-      Source("Kế hoạch phát động thi đua của đợt"))  # fmt: skip
+      Source("Kế hoạch phát động thi đua của đợt", status=PARTIAL,
+             note="Chỉ tiêu của cả đơn vị phát động cũng bị kiểm tra trên từng tập thể."))  # fmt: skip
 def targets(ctx: Context, _: Params) -> Verdict:
     achieved = ctx.facts["targets"] or {}
     missed, unreported = [], []
@@ -79,7 +82,8 @@ def targets(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "score"],
-      Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)"),
+      Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)", status=PARTIAL,
+             note="Thiếu sự cố nghiêm trọng và điều kiện đã được khen năm trước."),
       params=["atvsld.min_score"])  # fmt: skip
 def occupational_safety(ctx: Context, p: Params) -> Verdict:
     floor = int(p("atvsld.min_score"))

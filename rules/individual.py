@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from rules.context import Context
 from rules.money import vnd
-from rules.params import LAST_DAY_2003_LAW, LAW_2022, Params
+from rules.params import (
+    DAY,
+    DECREE_91,
+    HD_196,
+    LAST_DAY_2003_LAW,
+    LAW_2022,
+    QUY_CHE_999,
+    QUY_CHE_1564,
+    QUY_CHE_1689,
+    QUY_CHE_2106,
+    Params,
+)
 from rules.registry import Verdict, rule
-from rules.results import Source
+from rules.results import ClauseStatus, Source
+
+LOCAL, PARTIAL, UNCONFIRMED = ClauseStatus.LOCAL, ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 
 RATING_ORDER = ("KHTNV", "HTNV", "HTTNV", "HTXSNV")
 CSTDCS = {"CSTDCS"}
@@ -24,7 +37,10 @@ def _ldtt_ok(ctx: Context, p: Params, year: int) -> tuple[bool, str | None, tupl
 
 
 @rule("R-LDTT", "Lao động tiên tiến", ["ratings"],
-      Source("Luật TĐKT 2022, Điều 24 khoản 1"), params=["ldtt.ratings"])  # fmt: skip
+      [Source("Luật TĐKT 2003, Điều 24", None, LAST_DAY_2003_LAW, UNCONFIRMED,
+              "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí hoàn thành tốt nhiệm vụ trở lên."),
+       Source("Luật TĐKT 2022, Điều 24 khoản 1", LAW_2022)],
+      params=["ldtt.ratings"])  # fmt: skip
 def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
     ok, rating, allowed = _ldtt_ok(ctx, p, ctx.year)
     need = "HTTNV trở lên" if set(allowed) == {"HTTNV", "HTXSNV"} else " hoặc ".join(allowed)
@@ -37,10 +53,10 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings", "initiatives"],
-      Source("Luật TĐKT 2022, Điều 23 (từ 01/01/2024); Luật TĐKT 2003, Điều 23 (trước đó)"),
+      [Source("Luật TĐKT 2003, Điều 23", None, LAST_DAY_2003_LAW),
+       Source("Luật TĐKT 2022, Điều 23", LAW_2022)],
       params=["cstdcs.initiative_mandatory", "ldtt.ratings"])  # fmt: skip
 def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
-    mandatory = p.dated("cstdcs.initiative_mandatory")
     must_innovate = bool(p("cstdcs.initiative_mandatory"))
     ldtt, rating, _ = _ldtt_ok(ctx, p, ctx.year)
     count = len(ctx.initiatives(range(ctx.year, ctx.year + 1)))
@@ -51,11 +67,6 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
     else:
         need_vi = "đạt LĐTT và (HTXSNV hoặc ít nhất 1 sáng kiến)"
         need_en = "LĐTT and (HTXSNV or at least 1 initiative)"
-    source = Source(
-        mandatory.source,
-        None if mandatory.valid_from is None else LAW_2022,
-        LAST_DAY_2003_LAW if mandatory.valid_to else None,
-    )
     return Verdict(
         ok,
         f"Năm {ctx.year}: xếp loại {_rating_text(rating)}, {count} sáng kiến được công nhận; "
@@ -67,12 +78,13 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
             "initiatives": count,
             "initiative_mandatory": must_innovate,
         },
-        source,
     )
 
 
 @rule("R-CSTD-TINH", "Chiến sĩ thi đua cấp tỉnh", ["initiatives"],
-      Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP"),
+      [Source("Luật TĐKT 2003, Điều 22; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
+              "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 3 năm CSTĐ cơ sở liên tục."),
+       Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP", LAW_2022)],
       params=["cstd_tinh.consecutive_years"])  # fmt: skip
 def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
     n = int(p("cstd_tinh.consecutive_years"))
@@ -99,25 +111,34 @@ def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-BK-74", "Bằng khen theo Điều 74 Luật TĐKT 2022", ["ratings", "initiatives"],
-      Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022),
-      params=["bk74.consecutive_years", "bk74.initiatives"])  # fmt: skip
+@rule("R-BK-74", "Bằng khen cấp bộ, ngành, tỉnh (cá nhân)", ["ratings", "initiatives"],
+      [Source("NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91, LAST_DAY_2003_LAW, UNCONFIRMED,
+              "Văn bản chưa đối chiếu: chỉ kiểm tra tiêu chuẩn HTXSNV 2 năm liên tục với 2 sáng "
+              "kiến; các tiêu chuẩn thành tích xuất sắc khác do Hội đồng xem xét."),
+       Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022, None, PARTIAL,
+              "Chỉ điểm d; các điểm a–c do Hội đồng xem xét.")],
+      params=["bk74.consecutive_years", "bk74.initiatives", "bk74.cstdcs_alternative"])  # fmt: skip
 def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
     n = int(p("bk74.consecutive_years"))
     need = int(p("bk74.initiatives"))
+    either = bool(p("bk74.cstdcs_alternative"))  # from 2024: two CSTĐ cơ sở titles suffice
     years = range(ctx.year - n + 1, ctx.year + 1)
     cstd_years = [y for y in years if ctx.held(CSTDCS, y)]
-    first = len(cstd_years) == n
+    first = either and len(cstd_years) == n
     outstanding = [y for y in years if ctx.rating(y) == "HTXSNV"]
     count = len(ctx.initiatives(years))
     second = len(outstanding) == n and count >= need
+    route_vi = f"HTXSNV {n} năm liên tục với ít nhất {need} sáng kiến"
+    route_en = f"HTXSNV in {n} consecutive years with ≥ {need} initiatives"
+    if either:
+        route_vi = f"CSTĐ cơ sở {n} năm liên tục, hoặc {route_vi}"
+        route_en = f"CSTĐ cơ sở in {n} consecutive years, or {route_en}"
     return Verdict(
         first or second,
-        f"Cần CSTĐ cơ sở {n} năm liên tục, hoặc HTXSNV {n} năm liên tục với ít nhất {need} sáng kiến; "
-        f"CSTĐ cơ sở các năm: {', '.join(map(str, cstd_years)) or 'không'}; HTXSNV các năm: "
-        f"{', '.join(map(str, outstanding)) or 'không'}; sáng kiến {years[0]}–{years[-1]}: {count}.",
-        f"Needs CSTĐ cơ sở in {n} consecutive years, or HTXSNV in {n} consecutive years with "
-        f"≥ {need} initiatives; CSTĐ years: {cstd_years}; HTXSNV years: {outstanding}; "
+        f"Cần {route_vi}; CSTĐ cơ sở các năm: {', '.join(map(str, cstd_years)) or 'không'}; "
+        f"HTXSNV các năm: {', '.join(map(str, outstanding)) or 'không'}; "
+        f"sáng kiến {years[0]}–{years[-1]}: {count}.",
+        f"Needs {route_en}; CSTĐ years: {cstd_years}; HTXSNV years: {outstanding}; "
         f"initiatives: {count}.",
         {"cstdcs_years": cstd_years, "htxsnv_years": outstanding, "initiatives": count,
          "alternative": "cstdcs" if first else "htxsnv" if second else None},
@@ -125,7 +146,10 @@ def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-BK-TLD", "Bằng khen Tổng Liên đoàn (cá nhân)", ["ratings", "initiatives"],
-      Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1 (đối chiếu QĐ 999/QĐ-TLĐ 2024)"),
+      [Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1", QUY_CHE_1689, QUY_CHE_999 - DAY, PARTIAL,
+              "Trang nguồn bị cắt sau tiêu chuẩn 1.2; có thể còn tiêu chuẩn khác."),
+       Source("QĐ 999/QĐ-TLĐ 2024", QUY_CHE_999, None, UNCONFIRMED,
+              "Chưa đọc được văn bản; áp dụng tiêu chuẩn của QĐ 1689/QĐ-TLĐ 2019.")],
       params=["bk_tld.initiatives"])  # fmt: skip
 def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
     need = int(p("bk_tld.initiatives"))
@@ -152,7 +176,10 @@ def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-LDST", "Bằng Lao động sáng tạo", ["initiatives", "education", "is_leader"],
-      Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
+      [Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16", QUY_CHE_1564, QUY_CHE_2106 - DAY, PARTIAL,
+              "Thiếu phương án của người lãnh đạo: giải pháp quản lý được công nhận cấp tỉnh."),
+       Source("QĐ 2106/QĐ-TLĐ 2017, QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_2106,
+              None, UNCONFIRMED, "Chưa đọc được văn bản; áp dụng mức của QĐ 1564/QĐ-TLĐ 2014.")],
       params=["ldst.threshold.leader", "ldst.threshold.graduate", "ldst.threshold.basic",
               "ldst.threshold.basic_3y_sum"])  # fmt: skip
 def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
@@ -184,7 +211,7 @@ def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-ABSENCE", "Số ngày nghỉ trong năm", ["absent_days"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"),
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
       params=["exclusion.absent_days"])  # fmt: skip
 def absence(ctx: Context, p: Params) -> Verdict:
     limit = int(p("exclusion.absent_days"))
@@ -198,7 +225,8 @@ def absence(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-REGISTERED", "Đăng ký thi đua đầu năm", ["registered"],
-      Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam"))  # fmt: skip
+      Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam", status=LOCAL,
+             note="Chưa kiểm tra ngày đăng ký (25/01; trường học 20/10)."))  # fmt: skip
 def registered(ctx: Context, _: Params) -> Verdict:
     ok = ctx.facts["registered"] is True
     return Verdict(
@@ -210,7 +238,7 @@ def registered(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-MONTHS-EMPLOYED", "Thời gian công tác trong năm", ["months_employed"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)"),
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
       params=["exclusion.months_employed"])  # fmt: skip
 def months_employed(ctx: Context, p: Params) -> Verdict:
     need = int(p("exclusion.months_employed"))
@@ -224,7 +252,8 @@ def months_employed(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-DISCIPLINE", "Không bị kỷ luật trong năm", ["discipline"],
-      Source("Luật TĐKT 2022; quy chế thi đua CĐCS"),
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL,
+             note="Thiếu giáng chức, kéo dài nâng lương, sa thải và xử phạt hành chính."),
       params=["exclusion.discipline_levels"])  # fmt: skip
 def discipline(ctx: Context, p: Params) -> Verdict:
     levels = set(p("exclusion.discipline_levels"))
@@ -240,7 +269,8 @@ def discipline(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-WOMAN", "Dành cho nữ đoàn viên", ["gender"],
-      Source('HD 196/HD-TLĐ 2015 (phong trào "Giỏi việc nước, đảm việc nhà")'))  # fmt: skip
+      Source('HD 196/HD-TLĐ 2015 (phong trào "Giỏi việc nước, đảm việc nhà")', HD_196, None,
+             PARTIAL, "Chỉ kiểm tra đối tượng; các tiêu chuẩn của hướng dẫn chưa đối chiếu."))  # fmt: skip
 def woman(ctx: Context, _: Params) -> Verdict:
     gender = ctx.facts["gender"]
     return Verdict(

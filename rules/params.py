@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -32,8 +32,21 @@ class Param:
 
 
 D = date
+DAY = timedelta(days=1)  # a clause ends the day before the next one begins
 LAW_2022 = D(2024, 1, 1)
 LAST_DAY_2003_LAW = D(2023, 12, 31)
+# Decree 91/2017 (31/07/2017; taken as in force from that day) detailed the 2003 law until
+# Decree 98/2023 replaced it on 01/01/2024.
+DECREE_91 = D(2017, 7, 31)
+# The union's Quy chế khen thưởng, each replaced by the next on the day it was signed
+# (sources.md §0): 1564/QĐ-TLĐ, 2106/QĐ-TLĐ, 1689/QĐ-TLĐ, 999/QĐ-TLĐ.
+QUY_CHE_1564 = D(2014, 12, 24)
+QUY_CHE_2106 = D(2017, 12, 28)
+QUY_CHE_1689 = D(2019, 11, 12)
+QUY_CHE_999 = D(2024, 5, 29)
+HD_1294 = D(2019, 8, 14)  # CĐCS grading guidance
+HD_1217 = D(2016, 8, 11)  # "toàn diện" vs "chuyên đề" in one year
+HD_196 = D(2015, 2, 12)  # "Giỏi việc nước, đảm việc nhà"
 
 PARAMS: tuple[Param, ...] = (
     # Ratings that count as "hoàn thành tốt nhiệm vụ trở lên" (Law 2022 art. 24(1)).
@@ -45,8 +58,16 @@ PARAMS: tuple[Param, ...] = (
     Param("cstdcs.quota_ratio", Decimal("0.15"), "NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None,
           LAST_DAY_2003_LAW),
     Param("cstd_tinh.consecutive_years", 3, "Luật TĐKT 2022, Điều 22; NĐ 98/2023"),
+    Param("bk74.consecutive_years", 2, "NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91,
+          LAST_DAY_2003_LAW),
     Param("bk74.consecutive_years", 2, "Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022),
+    Param("bk74.initiatives", 2, "NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91,
+          LAST_DAY_2003_LAW),
     Param("bk74.initiatives", 2, "Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022),
+    # Two consecutive CSTĐ cơ sở titles suffice from 2024; before, only the HTXSNV route.
+    Param("bk74.cstdcs_alternative", False, "NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91,
+          LAST_DAY_2003_LAW),
+    Param("bk74.cstdcs_alternative", True, "Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022),
     Param("bk_tld.initiatives", 2, "QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1"),
     Param("ldst.threshold.basic", 80_000_000, "QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
     Param("ldst.threshold.basic_3y_sum", 120_000_000, "QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
@@ -59,7 +80,10 @@ PARAMS: tuple[Param, ...] = (
     Param("cdcs.months_operating", 12, "HD 1294/HD-TLĐ 2019"),
     Param("cdcs.months_operating_reorganised", 6, "HD 1294/HD-TLĐ 2019"),
     Param("atvsld.min_score", 96, "HD 168/HD-TLĐ 2015"),
-    # Lương cơ sở (base salary) in VND, by date.
+    # Lương cơ sở (base salary) in VND, by date: the decree that set each rate.
+    Param("luong_co_so", 1_210_000, "NĐ 47/2016/NĐ-CP", D(2016, 5, 1), D(2017, 6, 30)),
+    Param("luong_co_so", 1_300_000, "NĐ 47/2017/NĐ-CP", D(2017, 7, 1), D(2018, 6, 30)),
+    Param("luong_co_so", 1_390_000, "NĐ 72/2018/NĐ-CP", D(2018, 7, 1), D(2019, 6, 30)),
     Param("luong_co_so", 1_490_000, "NĐ 38/2019/NĐ-CP", D(2019, 7, 1), D(2023, 6, 30)),
     Param("luong_co_so", 1_800_000, "NĐ 24/2023/NĐ-CP", D(2023, 7, 1), D(2024, 6, 30)),
     Param("luong_co_so", 2_340_000, "NĐ 73/2024/NĐ-CP", D(2024, 7, 1)),

@@ -5,14 +5,18 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from rules.context import Context
-from rules.params import LAST_DAY_2003_LAW, Params
+from rules.params import DECREE_91, HD_1217, LAST_DAY_2003_LAW, LAW_2022, Params
 from rules.registry import Verdict, rule
-from rules.results import Source
+from rules.results import ClauseStatus, Source
+
+PARTIAL, UNCONFIRMED = ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 
 EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết chuyên đề, đột xuất
 
 
-@rule("R-QUOTA", "Số lượng đề nghị của đơn vị", [], Source("Kế hoạch / quy chế khen thưởng"))
+@rule("R-QUOTA", "Số lượng đề nghị của đơn vị", [],
+      Source("Kế hoạch / quy chế khen thưởng", status=PARTIAL,
+             note="Đếm theo đơn vị đề nghị, chưa theo cấp chuyển tiếp (LĐLĐ tỉnh) và toàn quốc."))  # fmt: skip
 def quota(ctx: Context, _: Params) -> Verdict:
     proposed = ctx.aggregates.proposals_from_unit
     limit = ctx.quota
@@ -26,7 +30,7 @@ def quota(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
-      Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", None, LAST_DAY_2003_LAW),
+      Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", DECREE_91, LAST_DAY_2003_LAW),
       params=["cstdcs.quota_ratio"])  # fmt: skip
 def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
     # Through str: a ratio written as a YAML number arrives as a float (0.15 → 0.1499…).
@@ -42,7 +46,9 @@ def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-ONE-ACHIEVEMENT", "Một thành tích chỉ khen một lần", ["achievement_ref"],
-      Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)"))  # fmt: skip
+      [Source("Luật TĐKT 2003, Điều 6 (nguyên tắc khen thưởng)", None, LAST_DAY_2003_LAW,
+              UNCONFIRMED, "Văn bản năm 2003 chưa đối chiếu; áp dụng nguyên tắc của Luật 2022."),
+       Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)", LAW_2022)])  # fmt: skip
 def one_achievement(ctx: Context, _: Params) -> Verdict:
     ref = str(ctx.facts["achievement_ref"])
     again = ref in ctx.aggregates.granted_achievements
@@ -56,7 +62,7 @@ def one_achievement(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-NO-DOUBLE-SAME-LEVEL", "Không khen toàn diện và chuyên đề cùng cấp trong năm", [],
-      Source("HD 1217/HD-TLĐ 2016"))  # fmt: skip
+      Source("HD 1217/HD-TLĐ 2016", HD_1217))  # fmt: skip
 def no_double_award(ctx: Context, _: Params) -> Verdict:
     exempt = ctx.category in EXEMPT_FROM_DOUBLE_AWARD
     others = list(ctx.aggregates.other_category_same_level)

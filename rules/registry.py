@@ -3,15 +3,19 @@
 A rule declares the facts it needs; when one is missing the result is ``unknown`` and
 the rule body never runs. It also declares the parameters it reads: the registry hands it
 a reader limited to those, and a campaign may override those and no others
-(``workflow/campaign_schema.py`` checks each override against :attr:`Rule.params`). A rule
-whose clause is not in force on the reference date passes with a note, so the two regimes
-(before and from 2024) live side by side.
+(``workflow/campaign_schema.py`` checks each override against :attr:`Rule.params`).
+
+A rule is a set of dated clauses (its sources), so the regimes before and from 2024 live side
+by side: on the reference date exactly one clause applies, or none does and the rule answers
+"cần xem xét thủ công" (manual review), never a pass. docs/rules.md is generated from them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from rules.context import Context
@@ -44,7 +48,6 @@ class Verdict:
     message_vi: str
     message_en: str
     values: dict[str, Any] = field(default_factory=dict)
-    source: Source | None = None  # when the clause depends on the date
 
 
 Check = Callable[[Context, Params], Verdict]
@@ -55,28 +58,55 @@ class Rule:
     id: str
     title: str
     needs: tuple[str, ...]
-    source: Source
+    clauses: tuple[Source, ...]  # in date order, none overlapping
     check: Check
     params: Mapping[str, Kind] = field(default_factory=dict)  # what a campaign may override
+
+    def clause_on(self, day: date) -> Source | None:
+        """The clause in force on ``day``; None when no clause is known for it."""
+        for clause in self.clauses:
+            if clause.in_force(day):
+                return clause
+        return None
+
+
+def _in_date_order(rule_id: str, clauses: Sequence[Source]) -> tuple[Source, ...]:
+    """The clauses sorted; two in force on one day would make the answer depend on order."""
+    ordered = sorted(clauses, key=lambda c: c.valid_from or date.min)
+    for earlier, later in pairwise(ordered):
+        if (
+            earlier.valid_to is None
+            or later.valid_from is None
+            or earlier.valid_to >= later.valid_from
+        ):
+            raise ValueError(
+                f"rule {rule_id}: clauses '{earlier.clause}' and '{later.clause}' overlap"
+            )
+    return tuple(ordered)
 
 
 RULES: dict[str, Rule] = {}
 # Looked up once: enum member access is slow on Python 3.11, and evaluate() is the hot path.
-PASS, FAIL, UNKNOWN = Status.PASS, Status.FAIL, Status.UNKNOWN
-WARNING = Severity.WARNING
+PASS, FAIL, UNKNOWN, MANUAL = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL
 
 
 def rule(
-    rule_id: str, title: str, needs: Iterable[str], source: Source, params: Iterable[str] = ()
+    rule_id: str,
+    title: str,
+    needs: Iterable[str],
+    source: Source | Sequence[Source],
+    params: Iterable[str] = (),
 ) -> Callable[[Check], Check]:
-    """Register a rule; ``params`` names every parameter it reads (their kinds come from
-    ``rules/params.py``, so an unknown name fails here, at import)."""
+    """Register a rule with its clause, or its dated clauses; ``params`` names every parameter
+    it reads (their kinds come from ``rules/params.py``, so an unknown name fails here, at
+    import). A clause's own test differs from another's only through dated parameters."""
     kinds = {name: kind(name) for name in params}
+    clauses = _in_date_order(rule_id, [source] if isinstance(source, Source) else source)
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, title, tuple(needs), source, check, kinds)
+        RULES[rule_id] = Rule(rule_id, title, tuple(needs), clauses, check, kinds)
         return check
 
     return register
@@ -90,6 +120,15 @@ def evaluate(
 ) -> Result:
     """One rule's result; ``overrides`` are its spec's ``params`` (over ``ctx.params``)."""
     r = RULES[rule_id]
+    day = ctx.reference_date
+    clause = r.clause_on(day)
+    if clause is None:
+        return Result(
+            r.id, MANUAL, severity,
+            f"{r.title}: chưa có căn cứ áp dụng cho ngày {day:%d/%m/%Y}; cần xem xét thủ công.",
+            f"{r.id}: no clause is known for {day.isoformat()}; manual review needed.",
+            Source(f"Không có căn cứ cho ngày {day:%d/%m/%Y}"), {"manual": True},
+        )  # fmt: skip
     missing = [name for name in r.needs if ctx.facts.get(name) is None]
     if missing:
         labels = ", ".join(FACT_LABELS.get(m, m) for m in missing)
@@ -97,24 +136,17 @@ def evaluate(
             r.id, UNKNOWN, severity,
             f"{r.title}: thiếu thông tin ({labels}).",
             f"{r.id}: missing facts ({', '.join(missing)}).",
-            r.source, {"missing": missing},
-        )  # fmt: skip
-    if not r.source.in_force(ctx.reference_date):
-        return Result(
-            r.id, PASS, WARNING,
-            f"{r.title}: không áp dụng vào ngày {ctx.reference_date:%d/%m/%Y}.",
-            f"{r.id}: not in force on {ctx.reference_date.isoformat()}.",
-            r.source, {"not_in_force": True},
+            clause, {"missing": missing},
         )  # fmt: skip
     given = {**ctx.params, **overrides} if overrides else ctx.params
-    verdict = r.check(ctx, Params(r.id, r.params, ctx.reference_date, given))
+    verdict = r.check(ctx, Params(r.id, r.params, day, given))
     return Result(
         r.id,
         PASS if verdict.ok else FAIL,
         severity,
         verdict.message_vi,
         verdict.message_en,
-        verdict.source or r.source,
+        clause,
         verdict.values,
     )
 

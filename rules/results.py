@@ -14,6 +14,7 @@ class Status(StrEnum):
     PASS = "pass"  # noqa: S105  # nosec B105
     FAIL = "fail"
     UNKNOWN = "unknown"  # a fact the rule needs is missing
+    MANUAL = "manual"  # no clause of the rule is known for the date: a person must judge
 
 
 class Severity(StrEnum):
@@ -21,13 +22,25 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class ClauseStatus(StrEnum):
+    """How faithfully a clause is encoded, as docs/rules.md reports it."""
+
+    IMPLEMENTED = "implemented"  # as the source reads
+    PARTIAL = "partial"  # part of the source's test is encoded; the rest is for the reviewer
+    UNCONFIRMED = "unconfirmed"  # the source's text was not read: an earlier text's test applied
+    LOCAL = "local"  # a local rulebook's rule, applied where a campaign lists it
+
+
 @dataclass(frozen=True)
 class Source:
-    """The clause a rule applies, and the dates it is in force."""
+    """The clause a rule applies, the dates it is in force, and how faithfully it is encoded
+    (``note`` says what is missing or unconfirmed)."""
 
     clause: str
     valid_from: date | None = None
     valid_to: date | None = None
+    status: ClauseStatus = ClauseStatus.IMPLEMENTED
+    note: str = ""
 
     def in_force(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -39,6 +52,7 @@ class Source:
             "clause": self.clause,
             "valid_from": self.valid_from.isoformat() if self.valid_from else None,
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "status": self.status.value,
         }
 
 

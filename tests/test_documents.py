@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,13 @@ def realistic(world: World) -> None:
     for unit in session.scalars(select(Unit).where(Unit.code.in_(names))):
         unit.name = names[unit.code]
     world.user("decider_prov").full_name = "Đặng Quốc Bảo"
-    for award in session.scalars(select(AwardType).where(AwardType.code.in_(["BK", "CO"]))):
+    titles = {
+        "BK": "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh Đắk Lắk",
+        "CO": "Tập thể lao động xuất sắc",
+    }
+    for award in session.scalars(select(AwardType).where(AwardType.code.in_(titles))):
         award.bonus_coefficient = "1.0" if award.code == "BK" else "1.5"
+        award.title = titles[award.code]
     session.commit()
 
 
@@ -155,11 +161,14 @@ def test_the_decision_says_the_number_names_amounts_total_and_words(world, decid
         "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;",
         "Căn cứ Nghị định số 98/2023/NĐ-CP",
         "Căn cứ Điều lệ Công đoàn Việt Nam;",
-        "Căn cứ Quy chế khen thưởng của tổ chức Công đoàn;",
+        "Căn cứ Quyết định số 999/QĐ-TLĐ ngày 29 tháng 5 năm 2024 của Đoàn Chủ tịch Tổng Liên "
+        "đoàn Lao động Việt Nam ban hành Quy chế khen thưởng của tổ chức Công đoàn;",
         "Xét đề nghị của Công đoàn Viên chức tỉnh Đắk Lắk, Công đoàn cơ sở Công ty Cà phê Buôn "
         "Ma Thuột và Hội đồng Thi đua - Khen thưởng Liên đoàn Lao động tỉnh Đắk Lắk.",
         "QUYẾT ĐỊNH:",
-        "Điều 1. Khen thưởng 01 tập thể và 02 cá nhân (có danh sách kèm theo)",
+        "Điều 1. Tặng Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh Đắk Lắk cho 02 cá "
+        'nhân; Công nhận danh hiệu "Tập thể lao động xuất sắc" cho 01 tập thể (có danh sách '
+        "kèm theo)",
         "Điều 2.",
         "Điều 3. Quyết định này có hiệu lực kể từ ngày ký./.",
         "Nơi nhận:",
@@ -307,7 +316,7 @@ def test_the_proposal_letter_lists_what_the_unit_forwarded_with_the_vote(world, 
         "Trần Thị Bích Ngọc",
         "Lê Văn Cường",
         "Chuyên viên",
-        "Khen thưởng BK",
+        "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh Đắk Lắk",
         "Kết quả biểu quyết",
         "8/9 (88,9%)",
         "Kính trình Liên đoàn Lao động tỉnh Đắk Lắk xem xét, quyết định./.",
@@ -404,8 +413,9 @@ def test_the_minutes_record_each_vote_and_its_outcome(world):
         "9/9 (100,0%)",
         "Đạt",
         "Không đạt",
-        "Khen thưởng BK: từ 2/3 tổng số thành viên Hội đồng",
-        "Khen thưởng CO: từ 9/10 tổng số thành viên Hội đồng",
+        "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh Đắk Lắk: từ 2/3 tổng số thành "
+        "viên Hội đồng",
+        "Tập thể lao động xuất sắc: từ 9/10 tổng số thành viên Hội đồng",
         "Hội đồng thống nhất đề nghị khen thưởng 01 tập thể và 01 cá nhân",
         "01 cá nhân không đạt tỷ lệ biểu quyết",
         "THƯ KÝ",
@@ -444,6 +454,22 @@ def test_dates_counts_shares_and_places_are_written_as_decree_30_says():
     )
     assert formal.place_of(Unit(name="Tổng Liên đoàn Lao động Việt Nam")) is None
     assert formal.ascii_stem("QĐ", "012", "LDLD DLK") == "Q-012-LDLD-DLK"
+
+
+def test_the_tld_decides_through_its_presidium_and_titles_are_recognised_not_given():
+    """sources.md §1.3 and §6: "TM. ĐOÀN CHỦ TỊCH" at the Tổng Liên đoàn; an emulation title
+    is recognised ("Công nhận danh hiệu"), a form of reward is given ("Tặng")."""
+    tld = formal.Issuer("Tổng Liên đoàn Lao động Việt Nam", "TLD", None, "Hà Nội", "tong_ldld")
+    sample = sample_decision()
+    word, pdf = both(build_decision(replace(sample, issuer=tld)))
+    for text in (word, pdf):
+        assert "ĐOÀN CHỦ TỊCH TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM" in text
+        assert "TM. ĐOÀN CHỦ TỊCH" in text
+        assert "BAN THƯỜNG VỤ" not in text
+    province = docx_text(render(build_decision(sample), "docx")[0])
+    assert "TM. BAN THƯỜNG VỤ" in province
+    assert 'Công nhận danh hiệu "Chiến sĩ thi đua cơ sở" cho' in province
+    assert 'Công nhận danh hiệu "Lao động tiên tiến" cho' in province
 
 
 def test_every_string_enters_the_model_composed_and_tables_must_add_up():

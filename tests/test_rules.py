@@ -58,7 +58,8 @@ def run(c: Case) -> Result:
     return evaluate(c.rule, ctx(c.facts, c.year, c.reference, **c.context))
 
 
-NOT_IN_FORCE = {"not_in_force": True}
+MANUAL = Status.MANUAL
+NO_CLAUSE = {"manual": True}
 
 # --- R-LDTT: "hoàn thành tốt nhiệm vụ trở lên" (Law 2022, Art. 24(1)) -------------------------
 LDTT = [
@@ -122,8 +123,12 @@ CSTDCS_QUOTA = [
     quota_case("20 LDTT: 4 fail", FAIL, 20, 4, LAST_DAY_2003_LAW, values={"limit": 3}),
     quota_case("7 LDTT allow 1 (floor 1.05)", PASS, 7, 1, LAST_DAY_2003_LAW, values={"limit": 1}),
     quota_case("6 LDTT allow 0 (floor 0.9)", FAIL, 6, 1, LAST_DAY_2003_LAW, values={"limit": 0}),
-    quota_case("not in force from 2024-01-01", PASS, 20, 4, FIRST_DAY_2022_LAW,
-               values=NOT_IN_FORCE, severity=WARNING, says=("không áp dụng vào ngày 01/01/2024",)),
+    quota_case("no clause from 2024-01-01: manual review, never a pass", MANUAL, 20, 4,
+               FIRST_DAY_2022_LAW, values=NO_CLAUSE,
+               says=("chưa có căn cứ áp dụng cho ngày 01/01/2024; cần xem xét thủ công",)),
+    quota_case("no clause before Decree 91/2017", MANUAL, 20, 3, date(2017, 7, 30),
+               values=NO_CLAUSE),
+    quota_case("Decree 91/2017 from its first day", PASS, 20, 3, date(2017, 7, 31)),
 ]  # fmt: skip
 
 # --- R-CSTD-TINH: CSTĐ cơ sở in Y-2, Y-1, Y and a province-scope initiative ----------------
@@ -198,9 +203,24 @@ BK74 = [
          values={"cstdcs_years": [2024]}),
     case("R-BK-74", "failing facts on 2024-01-01 fail", FAIL,
          {**WORKED, "initiatives": [initiative(2024)]}, reference=FIRST_DAY_2022_LAW),
-    case("R-BK-74", "not in force on 2023-12-31", PASS,
-         {**WORKED, "initiatives": []}, year=2023, reference=LAST_DAY_2003_LAW,
-         values=NOT_IN_FORCE, severity=WARNING),
+    # Before 2024 (Decree 91/2017, Art. 39(1)): only HTXSNV for 2 years with 2 initiatives.
+    case("R-BK-74", "2003 regime: HTXSNV 2022-2023 with an initiative each passes", PASS,
+         {"ratings": rated(y2022="HTXSNV", y2023="HTXSNV"),
+          "initiatives": [initiative(2022), initiative(2023)]},
+         year=2023, reference=LAST_DAY_2003_LAW, values={"alternative": "htxsnv"}),
+    case("R-BK-74", "2003 regime: one initiative fails", FAIL,
+         {"ratings": rated(y2022="HTXSNV", y2023="HTXSNV"), "initiatives": [initiative(2023)]},
+         year=2023, reference=LAST_DAY_2003_LAW),
+    case("R-BK-74", "2003 regime: two CSTĐ cơ sở titles alone fail", FAIL,
+         {"ratings": rated(y2022="HTTNV", y2023="HTTNV"), "initiatives": [],
+          "prior_titles": declared("CSTDCS", 2022, 2023)},
+         year=2023, reference=LAST_DAY_2003_LAW, values={"alternative": None}),
+    case("R-BK-74", "2022 law: the same two titles pass from 2024-01-01", PASS,
+         {"ratings": rated(y2022="HTTNV", y2023="HTTNV"), "initiatives": [],
+          "prior_titles": declared("CSTDCS", 2022, 2023)},
+         year=2023, reference=FIRST_DAY_2022_LAW, values={"alternative": "cstdcs"}),
+    case("R-BK-74", "no clause before Decree 91/2017: manual review", MANUAL,
+         {**WORKED, "initiatives": []}, year=2017, reference=date(2017, 7, 30), values=NO_CLAUSE),
 ]  # fmt: skip
 
 # --- R-BK-TLD: HTXSNV Y-1 and Y, ≥ 2 initiatives, provincial Bằng khen in Y-1 --------------
@@ -472,15 +492,49 @@ def test_only_the_missing_facts_are_named(
     assert result.severity == BLOCKING
 
 
-def test_unknown_comes_before_not_in_force() -> None:
+def test_a_clause_in_force_with_facts_missing_is_unknown_and_no_clause_is_manual() -> None:
     result = evaluate("R-BK-74", ctx({}, 2023, LAST_DAY_2003_LAW))
     assert result.status == UNKNOWN
     assert result.values["missing"] == ["ratings", "initiatives"]
+    assert evaluate("R-BK-74", ctx({}, 2016, date(2016, 12, 31))).status == MANUAL
+
+
+def _boundaries() -> list[Any]:
+    """Each rule's first day of each clause, and the day before it."""
+    return [
+        pytest.param(rule_id, clause.valid_from, id=f"{rule_id}: {clause.valid_from}")
+        for rule_id, r in sorted(RULES.items())
+        for clause in r.clauses
+        if clause.valid_from is not None
+    ]
+
+
+@pytest.mark.parametrize(("rule_id", "first_day"), _boundaries())
+def test_each_clause_applies_from_its_first_day_and_not_the_day_before(
+    rule_id: str, first_day: date
+) -> None:
+    """The day before a clause begins, the previous clause applies or, if there is none, a
+    person must review; never a pass on no authority."""
+    r = RULES[rule_id]
+    facts = clean_person(
+        ratings=rated(y2022="HTXSNV", y2023="HTXSNV", y2024="HTXSNV"),
+        initiatives=[initiative(y) for y in (2022, 2023, 2024)],
+    )
+    for day in (first_day - timedelta(days=1), first_day):
+        result = evaluate(rule_id, ctx(facts, day.year, day))
+        clause = r.clause_on(day)
+        if clause is None:
+            assert result.status == MANUAL, day
+        else:
+            assert result.source == clause, day
+            assert result.status != MANUAL, day
+    assert r.clause_on(first_day) is not r.clause_on(first_day - timedelta(days=1))
 
 
 @pytest.mark.parametrize("rule_id", sorted(set(RULES) - set(NEEDY)))
 def test_rules_without_needs_never_give_unknown(rule_id: str) -> None:
-    assert evaluate(rule_id, ctx({})).status in (PASS, FAIL)
+    assert evaluate(rule_id, ctx({})).status in (PASS, FAIL, MANUAL)
+    assert evaluate(rule_id, ctx({}, 2023, LAST_DAY_2003_LAW)).status in (PASS, FAIL)
 
 
 @pytest.mark.parametrize(
@@ -550,10 +604,11 @@ def test_evaluate_all_ratings_param_override() -> None:
     assert "cần HTXSNV" in result.message_vi
 
 
-def test_evaluate_all_not_in_force_is_a_warning_even_if_blocking_asked() -> None:
+def test_evaluate_all_no_clause_asks_for_review_and_does_not_block() -> None:
+    """A person judges what no clause covers: shown to reviewers, neither a pass nor a fail."""
     c = ctx({}, reference=FIRST_DAY_2022_LAW, aggregates=Aggregates(unit_ldtt=1, unit_cstdcs=9))
     (result,) = evaluate_all([{"rule": "R-CSTDCS-QUOTA", "severity": "blocking"}], c)
-    assert (result.status, result.severity, result.values) == (PASS, WARNING, NOT_IN_FORCE)
+    assert (result.status, result.severity, result.values) == (MANUAL, BLOCKING, NO_CLAUSE)
     assert not result.blocks
 
 
@@ -714,6 +769,13 @@ def test_min_grade_is_read_with_its_default_and_override() -> None:
         pytest.param("0.3", date(2024, 7, 1), 710_000, id="2.34M-702000-rounded-up"),
         pytest.param("1.0", date(2024, 7, 1), 2_340_000, id="CSTDCS-from-2024-07-01"),
         pytest.param("0.8", date(2019, 7, 1), 1_200_000, id="first-day-of-1.49M"),
+        # Every seed campaign's year has its rate (NĐ 47/2016, 47/2017, 72/2018).
+        pytest.param("0.3", date(2019, 6, 30), 420_000, id="last-day-of-1.39M-417000"),
+        pytest.param("0.3", date(2018, 7, 1), 420_000, id="first-day-of-1.39M"),
+        pytest.param("0.3", date(2018, 6, 30), 390_000, id="last-day-of-1.3M"),
+        pytest.param("1.0", date(2017, 7, 1), 1_300_000, id="first-day-of-1.3M"),
+        pytest.param("0.3", date(2017, 6, 30), 370_000, id="last-day-of-1.21M-363000"),
+        pytest.param("1.0", date(2016, 5, 1), 1_210_000, id="first-day-of-1.21M"),
     ],
 )
 def test_bonus_amount(coefficient: str | Decimal, decision_date: date, amount: int) -> None:
@@ -723,7 +785,7 @@ def test_bonus_amount(coefficient: str | Decimal, decision_date: date, amount: i
 
 def test_bonus_amount_without_a_base_salary_raises() -> None:
     with pytest.raises(MissingParameter, match="luong_co_so"):
-        bonus_amount("0.3", date(2019, 6, 30))
+        bonus_amount("0.3", date(2016, 4, 30))
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import CAMPAIGNS, World
+from tests.test_documents import docx_text
 from workflow import campaigns, decisions, nominating, signing
 from workflow.clock import VIETNAM
+from workflow.documents import render
+from workflow.documents.decision import decision_document
 from workflow.errors import NotEligible
 from workflow.models import Decision
 
@@ -179,3 +182,38 @@ def test_titles_granted_in_earlier_years_count_later(years: Years) -> None:
     with pytest.raises(NotEligible) as refused:
         years.propose(2025, "CSTD_TINH", "Hồ Văn Mới", "DV-002", day)
     assert "2023, 2024" in refused.value.message("vi")
+
+
+LAW_2003 = "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003"
+LAW_2022 = "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15"
+DECREE_91 = "Căn cứ Nghị định số 91/2017/NĐ-CP"
+DECREE_98 = "Căn cứ Nghị định số 98/2023/NĐ-CP"
+QUY_CHE_1689 = "Căn cứ Quyết định số 1689/QĐ-TLĐ ngày 12 tháng 11 năm 2019"
+QUY_CHE_999 = "Căn cứ Quyết định số 999/QĐ-TLĐ ngày 29 tháng 5 năm 2024"
+
+
+@pytest.mark.parametrize(
+    ("day", "cited", "not_cited"),
+    [
+        pytest.param(date(2023, 12, 31), (LAW_2003, DECREE_91, QUY_CHE_1689),
+                     (LAW_2022, DECREE_98, QUY_CHE_999), id="last-day-of-the-2003-law"),
+        pytest.param(date(2024, 1, 1), (LAW_2022, DECREE_98, QUY_CHE_1689),
+                     (LAW_2003, DECREE_91, QUY_CHE_999), id="first-day-of-the-2022-law"),
+        pytest.param(date(2024, 5, 28), (LAW_2022, QUY_CHE_1689), (QUY_CHE_999,),
+                     id="last-day-of-quy-che-1689"),
+        pytest.param(date(2024, 5, 29), (LAW_2022, QUY_CHE_999), (QUY_CHE_1689,),
+                     id="first-day-of-quy-che-999"),
+    ],
+)  # fmt: skip
+def test_a_decision_cites_the_instruments_in_force_on_its_signing_day(
+    years: Years, day: date, cited: tuple[str, ...], not_cited: tuple[str, ...]
+) -> None:
+    nid = years.propose(2023, "BK_LDLD", "Nguyễn Thị Ánh Tuyết", f"bases-{day}", day)
+    decision = years.sign([nid], "decider_prov", day)
+    session = years.world.session
+    document = decision_document(session, years.world.user("decider_prov"), decision.id, day)
+    text = docx_text(render(document, "docx")[0])
+    for line in cited:
+        assert line in text, line
+    for line in not_cited:
+        assert line not in text, line

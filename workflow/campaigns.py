@@ -221,8 +221,10 @@ def load_file(path: Path, catalogue_path: Path | None) -> dict[str, Any]:
 
 
 def rule_set_version(definition: dict[str, Any]) -> str:
-    """A hash of the definition, the dated parameters and the rule ids in this build."""
-    payload = {"definition": definition, "params": version_data(), "rules": sorted(RULES)}
+    """A hash of the definition, the dated parameters and the rules' dated clauses in this
+    build: a clause added or re-dated changes what the rules answer, so the version moves."""
+    rules = {rule_id: [c.as_dict() for c in r.clauses] for rule_id, r in sorted(RULES.items())}
+    payload = {"definition": definition, "params": version_data(), "rules": rules}
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
+from rules.results import Status
 from workflow import eligibility
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
@@ -200,7 +201,12 @@ def run_checks(
 
 @dataclass(frozen=True)
 class CheckReport:
+    """``eligible``: no rule fails. ``to_review``: the rules that could not answer (a fact
+    missing, or no clause in force on the date), so an eligible report with any is shown as
+    needing a person's review, never as "đủ điều kiện"."""
+
     eligible: bool
+    to_review: list[str]
     rule_set_version: str | None
     results: list[Result]
     at_submit: list[dict[str, Any]] | None
@@ -209,6 +215,7 @@ class CheckReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "eligible": self.eligible,
+            "to_review": self.to_review,
             "rule_set_version": self.rule_set_version,
             "results": [r.as_dict() for r in self.results],
             "changed_since_submit": self.changed_since_submit,
@@ -224,6 +231,7 @@ def report(session: Session, n: Nomination, today: date | None = None) -> CheckR
     )
     return CheckReport(
         eligible=not any(r.blocks for r in results),
+        to_review=[r.rule for r in results if r.status in (Status.UNKNOWN, Status.MANUAL)],
         rule_set_version=n.award_type.rule_set_version,
         results=results,
         at_submit=n.checks_at_submit,

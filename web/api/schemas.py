@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
+from rules.results import ClauseStatus, Status
 from workflow import events
 from workflow.vocabulary import Level, NomineeKind, Role, State
 
@@ -260,6 +261,11 @@ class SourceSchema(Schema):
     clause = fields.String(required=True)
     valid_from = fields.String(allow_none=True)
     valid_to = fields.String(allow_none=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf([s.value for s in ClauseStatus]),
+        metadata={"description": "how faithfully the clause is encoded (docs/rules.md)"},
+    )
 
 
 class MessageSchema(Schema):
@@ -269,7 +275,7 @@ class MessageSchema(Schema):
 
 class CheckResultSchema(Schema):
     rule = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(["pass", "fail", "unknown"]))
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in Status]))
     severity = fields.String(required=True, validate=validate.OneOf(["blocking", "warning"]))
     message = fields.Nested(MessageSchema, required=True)
     source = fields.Nested(SourceSchema, required=True)
@@ -277,7 +283,12 @@ class CheckResultSchema(Schema):
 
 
 class ChecksSchema(Schema):
-    eligible = fields.Boolean(required=True)
+    eligible = fields.Boolean(required=True, metadata={"description": "no rule fails"})
+    to_review = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "rules that could not answer: a fact missing, or no clause"},
+    )
     rule_set_version = fields.String(allow_none=True)
     results = fields.List(fields.Nested(CheckResultSchema), required=True)
     changed_since_submit = fields.List(fields.String(), required=True)

@@ -27,7 +27,7 @@ from workflow.documents.model import (
     Table,
     para,
 )
-from workflow.documents.settings import DocumentSettings, settings_for
+from workflow.documents.settings import DocumentSettings, legal_bases_on, settings_for
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, Unit, User
 
@@ -67,12 +67,44 @@ def _article(number: int, text: str) -> Paragraph:
     )
 
 
+# Forms of reward (hình thức khen thưởng) are given ("Tặng …"); every other award is an
+# emulation title (danh hiệu thi đua), which a decision recognises ("Công nhận danh hiệu …").
+FORMS_OF_REWARD = (
+    "Bằng khen",
+    "Giấy khen",
+    "Cờ thi đua",
+    "Bằng Lao động sáng tạo",
+    "Kỷ niệm chương",
+    "Giải thưởng",
+)
+
+
+def grant_phrase(award_title: str) -> str:
+    """'Tặng Bằng khen của …' or 'Công nhận danh hiệu "Chiến sĩ thi đua cơ sở"'."""
+    if award_title.startswith(FORMS_OF_REWARD):
+        return f"Tặng {award_title}"
+    return f'Công nhận danh hiệu "{award_title}"'
+
+
+def _granted(lines: tuple[DecisionLine, ...]) -> str:
+    """Article 1's verb and whom, one clause per award: 'Tặng Bằng khen … cho 02 cá nhân;
+    Công nhận danh hiệu "…" cho 01 tập thể'."""
+    by_award: dict[str, list[str]] = {}
+    for line in lines:
+        by_award.setdefault(line.award_title, []).append(line.nominee_kind)
+    return "; ".join(
+        f"{grant_phrase(title)} cho {formal.nominees_phrase(kinds)}"
+        for title, kinds in by_award.items()
+    )
+
+
 def build_decision(d: DecisionInput) -> Document:
     kinds = [line.nominee_kind for line in d.lines]
     within = f" trong {d.campaign_title}" if d.campaign_title else ""
-    authority = d.settings.authority or f"BAN THƯỜNG VỤ {d.issuer.name.upper()}"
+    authority = d.settings.authority or f"{d.issuer.signing_body} {d.issuer.name.upper()}"
     council = f"Hội đồng Thi đua - Khen thưởng {d.issuer.name}"
-    bases = [formal.body(f"{base.rstrip(' ;.')};", italic=True) for base in d.settings.legal_bases]
+    cited = d.settings.legal_bases or legal_bases_on(d.signed_on)
+    bases = [formal.body(f"{base.rstrip(' ;.')};", italic=True) for base in cited]
     proposers = ", ".join(d.proposers)
     proposal = (
         f"Xét đề nghị của {proposers} và {council}." if proposers else f"Xét đề nghị của {council}."
@@ -102,9 +134,7 @@ def build_decision(d: DecisionInput) -> Document:
         formal.body(proposal, italic=True),
         para("QUYẾT ĐỊNH:", bold=True, align="center", space_before_pt=6, space_after_pt=12),
         _article(
-            1,
-            f"Khen thưởng {formal.nominees_phrase(kinds)} (có danh sách kèm theo) đã có thành "
-            f"tích xuất sắc{within}.",
+            1, f"{_granted(d.lines)} (có danh sách kèm theo) đã có thành tích xuất sắc{within}."
         ),
         *bonus,
         _article(
@@ -115,7 +145,11 @@ def build_decision(d: DecisionInput) -> Document:
         _article(3, "Quyết định này có hiệu lực kể từ ngày ký./."),
         formal.closing(
             formal.recipients(d.settings.recipients or default_recipients),
-            formal.signature(d.settings.signer_capacity, d.settings.signer_title, d.signer_name),
+            formal.signature(
+                d.settings.signer_capacity or f"TM. {d.issuer.signing_body}",
+                d.settings.signer_title,
+                d.signer_name,
+            ),
         ),
         PageBreak(),
         *_attached_list(d),

@@ -14,7 +14,7 @@ from datetime import date
 
 from workflow.documents.model import Columns, Item, Paragraph, Rule, para
 from workflow.models import Unit
-from workflow.vocabulary import NomineeKind
+from workflow.vocabulary import Level, NomineeKind
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -35,6 +35,13 @@ class Issuer:
     code: str
     parent_name: str | None
     place: str
+    level: str = "ldld_tinh"  # workflow.vocabulary.Level: whose body signs (sources.md §1.3)
+
+    @property
+    def signing_body(self) -> str:
+        """The Tổng Liên đoàn decides through its Đoàn Chủ tịch; every other level through
+        its Ban Thường vụ (sources.md §1.3, §6)."""
+        return "ĐOÀN CHỦ TỊCH" if self.level == Level.TONG_LDLD else "BAN THƯỜNG VỤ"
 
 
 def place_of(unit: Unit | None) -> str | None:
@@ -56,6 +63,7 @@ def issuer_of(unit: Unit, place: str | None = None) -> Issuer:
         code=unit.code,
         parent_name=unit.parent.name if unit.parent is not None else None,
         place=place or place_of(unit) or BLANK_PLACE,
+        level=unit.level,
     )
 
 

@@ -1,0 +1,128 @@
+"""docs/rules.md, generated from the registry and the dated parameters so it cannot drift.
+
+``python -m rules.docs > docs/rules.md`` (``make docs``) writes it; a test fails when the
+file differs from what the code says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rules.money import vnd
+from rules.params import PARAMS
+from rules.registry import RULES
+
+
+@dataclass(frozen=True)
+class BriefRule:
+    """One of the 22 checkable rules of the domain brief (sources.md §7), and where it lives."""
+
+    number: int
+    name: str
+    where: str  # a registered rule id, or the module that holds it; "" when missing
+    status: str  # implemented | partial | missing | elsewhere
+    note: str = ""
+
+
+BRIEF = (
+    BriefRule(1, "R-LDTT", "R-LDTT", "implemented"),
+    BriefRule(2, "R-CSTDCS-2024", "R-CSTDCS", "implemented", "the clause from 01/01/2024"),
+    BriefRule(3, "R-CSTDCS-2003", "R-CSTDCS", "implemented", "the clause until 31/12/2023"),
+    BriefRule(4, "R-CSTDCS-QUOTA", "R-CSTDCS-QUOTA", "implemented", "manual review from 2024"),
+    BriefRule(5, "R-CSTD-TINH", "R-CSTD-TINH", "implemented"),
+    BriefRule(6, "R-CSTD-TQ", "", "missing"),
+    BriefRule(7, "R-BK-BONGANH", "R-BK-74", "partial", "point d only; before 2024 unconfirmed"),
+    BriefRule(8, "R-BK-TLD-INDIV", "R-BK-TLD", "partial", "the source page is cut off"),
+    BriefRule(
+        9, "R-BK-CHUYENDE-QUOTA", "R-QUOTA", "partial", "counted per proposing unit, not per "
+        "LĐLĐ tỉnh forwarding, nor nationwide",
+    ),
+    BriefRule(10, "R-NO-DOUBLE-SAME-LEVEL", "R-NO-DOUBLE-SAME-LEVEL", "implemented"),
+    BriefRule(11, "R-ONE-ACHIEVEMENT", "R-ONE-ACHIEVEMENT", "implemented"),
+    BriefRule(12, "R-LDST-VALUE", "R-LDST", "partial", "no leader's management-solution route"),
+    BriefRule(
+        13, "R-XSD-CO", "R-ATVSLD", "partial", "no serious incidents, no previous-year award"
+    ),
+    BriefRule(14, "R-CDCS-GRADABLE", "R-CDCS-OPERATING", "implemented"),
+    BriefRule(15, "R-REGISTERED", "R-REGISTERED", "partial", "a yes/no fact; no date"),
+    BriefRule(
+        16, "R-EXCLUSIONS", "R-ABSENCE, R-MONTHS-EMPLOYED, R-DISCIPLINE, R-REGISTERED",
+        "partial", "no giáng chức, kéo dài nâng lương, sa thải, administrative sanctions",
+    ),
+    BriefRule(17, "R-TRAINING", "", "missing"),
+    BriefRule(18, "R-NVL-ONCE / R-KNC-ONCE", "", "missing"),
+    BriefRule(
+        19, "R-VOTE-LEGACY", "rules/vote.py", "partial", "absent members' written votes cannot "
+        "be recorded; the secret ballot is not printed in the minutes",
+    ),
+    BriefRule(20, "R-HDTDKT-SIZE", "", "missing"),
+    BriefRule(21, "R-BONUS", "rules/money.py", "implemented", "lương cơ sở from 01/05/2016"),
+    BriefRule(
+        22, "R-REVOKE", "the revoke event (workflow/events.py)", "partial",
+        "money and award to recover are not tracked",
+    ),
+)  # fmt: skip
+
+
+def _day(d: date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else "—"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def markdown() -> str:
+    lines = [
+        "# Eligibility rules: clauses, dates and sources",
+        "",
+        "Generated from `rules/` by `make docs` (`python -m rules.docs`); a test fails when this",
+        "file and the code disagree. Edit the code, not this file.",
+        "",
+        "On any date a rule applies the one clause in force, or, when no clause is known for",
+        'that date, answers **"cần xem xét thủ công"** (manual review): never a pass. A clause',
+        "is *implemented* as its source reads, *partial* (part of its test is encoded; the note",
+        "says what the reviewer must still judge), *unconfirmed* (its text was not read: the",
+        "earlier text's test is applied, and the reviewer sees that) or *local* (a local",
+        "rulebook's rule, applied where a campaign lists it).",
+        "",
+        "## The brief's 22 rules (sources.md §7)",
+        "",
+        "| # | rule in the brief | here | status | note |",
+        "|---:|---|---|---|---|",
+    ]
+    lines += [
+        f"| {b.number} | {b.name} | {b.where or '—'} | {b.status} | {_cell(b.note)} |"
+        for b in BRIEF
+    ]
+    lines += [
+        "",
+        "## Every rule's clauses",
+        "",
+        "| rule | title | clause | from | to | status | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rule_id, r in sorted(RULES.items()):
+        for c in r.clauses:
+            lines.append(
+                f"| `{rule_id}` | {r.title} | {_cell(c.clause)} | {_day(c.valid_from)} "
+                f"| {_day(c.valid_to)} | {c.status.value} | {_cell(c.note)} |"
+            )
+    lines += [
+        "",
+        "## Lương cơ sở (the base of every bonus)",
+        "",
+        "| from | to | amount | decree |",
+        "|---|---|---:|---|",
+    ]
+    lines += [
+        f"| {_day(p.valid_from)} | {_day(p.valid_to)} | {vnd(p.value)} | {p.source} |"
+        for p in PARAMS
+        if p.name == "luong_co_so"
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
