@@ -80,6 +80,16 @@ PARAMS: tuple[Param, ...] = (
     Param("cdcs.months_operating", 12, "HD 1294/HD-TLĐ 2019"),
     Param("cdcs.months_operating_reorganised", 6, "HD 1294/HD-TLĐ 2019"),
     Param("atvsld.min_score", 96, "HD 168/HD-TLĐ 2015"),
+    # Absent council members vote in writing, counted against all members (ND 91/2017 k.8
+    # Đ.45); the brief finds no rule before it, and none confirmed after 2024.
+    Param("vote.absent_in_writing", False, "Không có căn cứ trong tài liệu (trước NĐ 91/2017)",
+          None, DECREE_91 - DAY),
+    Param("vote.absent_in_writing", True, "NĐ 91/2017/NĐ-CP, Điều 45 khoản 8", DECREE_91,
+          LAST_DAY_2003_LAW),
+    Param("vote.absent_in_writing", True,
+          "Chưa xác nhận từ 2024 (NĐ 98/2023); áp dụng như NĐ 91/2017, Điều 45 khoản 8", LAW_2022),
+    # A provincial federation's council: at most 9 members (QĐ 2106/QĐ-TLĐ 2017, Điều 35).
+    Param("council.max_members", 9, "QĐ 2106/QĐ-TLĐ 2017, Điều 35", QUY_CHE_2106),
     # Lương cơ sở (base salary) in VND, by date: the decree that set each rate.
     Param("luong_co_so", 1_210_000, "NĐ 47/2016/NĐ-CP", D(2016, 5, 1), D(2017, 6, 30)),
     Param("luong_co_so", 1_300_000, "NĐ 47/2017/NĐ-CP", D(2017, 7, 1), D(2018, 6, 30)),

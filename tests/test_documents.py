@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import unicodedata
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from workflow.documents.proposal import (
     build_proposal,
     proposal_document,
 )
-from workflow.errors import NotFound
+from workflow.errors import InvalidInput, NotFound
 from workflow.models import AwardType, Campaign, Unit
 from workflow.votes import VoteRecord
 
@@ -299,7 +299,7 @@ def test_only_the_units_decider_council_and_auditors_take_the_decision(world, de
 # --- the proposal letter (tờ trình) --------------------------------------------------------------
 
 
-def test_the_proposal_letter_lists_what_the_unit_forwarded_with_the_vote(world, decided):
+def test_the_proposal_letter_lists_what_the_unit_forwarded_without_a_later_vote(world, decided):
     session, campaign = world.session, decided["campaign_id"]
     br1 = session.scalar(select(Unit).where(Unit.code == "BR1"))
     document = proposal_document(
@@ -317,8 +317,6 @@ def test_the_proposal_letter_lists_what_the_unit_forwarded_with_the_vote(world, 
         "Lê Văn Cường",
         "Chuyên viên",
         "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh Đắk Lắk",
-        "Kết quả biểu quyết",
-        "8/9 (88,9%)",
         "Kính trình Liên đoàn Lao động tỉnh Đắk Lắk xem xét, quyết định./.",
         "TM. BAN CHẤP HÀNH",
         "CHỦ TỊCH",
@@ -327,6 +325,7 @@ def test_the_proposal_letter_lists_what_the_unit_forwarded_with_the_vote(world, 
     word, pdf = both(document)
     assert_says((word, pdf), expected)
     assert "Phòng Kế hoạch - Kinh doanh" not in word  # CS4 sent it straight to the province
+    assert "8/9" not in word  # the province's council voted later: not this tier's vote
     assert document.file_stem.startswith("TTr-BR1-C2025-")
 
 
@@ -433,6 +432,72 @@ def test_the_minutes_record_each_vote_and_its_outcome(world):
     for who in ("rev_prov", "council_tld", "officer1"):
         with pytest.raises(NotFound):
             minutes_document(world.session, world.user(who), prov.id, campaign, world.now.date())
+
+
+LEGACY_DAY = datetime(2023, 11, 20, 2, tzinfo=UTC)  # 09:00 in Hà Nội, under Decree 91/2017
+ONE_ABSENT_IN_WRITING = {
+    "members": 9, "present": 8, "yes": 8, "no": 0, "abstain": 0, "written_yes": 1,
+}  # fmt: skip
+
+
+@pytest.fixture
+def secret_ninety(world: World) -> AwardType:
+    """CSTĐ tỉnh's rule (ND 91/2017 k.8 Đ.45): secret ballot, ≥ 90 % of all members."""
+    realistic(world)
+    award = world.session.scalar(select(AwardType).where(AwardType.code == "BK"))
+    award.vote_ratio_num, award.vote_ratio_den, award.secret_ballot = 90, 100, True
+    world.session.commit()
+    return award
+
+
+def test_an_absent_members_written_vote_reaches_100_percent_and_the_minutes_say_secret(
+    world, secret_ninety
+):
+    """Acceptance (issue 14): 9 members, one absent voting in writing, under the legacy regime."""
+    world.now = LEGACY_DAY
+    nid = world.nominate(name="Nguyễn Thị Ánh Tuyết")
+    world.to_council(nid)
+    assert world.fire(nid, "vote", "council_prov", vote=ONE_ABSENT_IN_WRITING).state == "on_notice"
+    prov = world.session.scalar(select(Unit).where(Unit.code == "PROV"))
+    campaign = world.session.scalar(select(Campaign.id).where(Campaign.code == CAMPAIGN))
+    document = minutes_document(
+        world.session, world.user("council_prov"), prov.id, campaign, world.now.date()
+    )
+    word, pdf = both(document)
+    assert_says(
+        (word, pdf),
+        [
+            "Tổng số thành viên Hội đồng: 9; có mặt: 8; vắng mặt: 1, trong đó 1 có ý kiến bằng "
+            "văn bản.",
+            "Hình thức biểu quyết: bỏ phiếu kín.",
+            "8 (+1 bằng văn bản)",
+            "9/9 (100,0%)",
+            "Đạt",
+        ],
+    )
+
+
+def test_without_a_rule_for_written_votes_they_do_not_count(world, secret_ninety):
+    """Before Decree 91/2017 the brief knows no rule letting absent members vote in writing:
+    8 of 9 is 88.9 %, under 90 %."""
+    world.now = datetime(2017, 7, 1, 2, tzinfo=UTC)
+    nid = world.nominate()
+    world.to_council(nid)
+    assert world.fire(nid, "vote", "council_prov", vote=ONE_ABSENT_IN_WRITING).state == "rejected"
+
+
+def test_a_provincial_council_has_at_most_nine_members(world, secret_ninety):
+    world.now = LEGACY_DAY
+    nid = world.nominate()
+    world.to_council(nid)
+    ten = {"members": 10, "present": 10, "yes": 10, "no": 0, "abstain": 0}
+    with pytest.raises(InvalidInput) as err:
+        world.fire(nid, "vote", "council_prov", vote=ten)
+    assert "tối đa 9 thành viên (QĐ 2106/QĐ-TLĐ 2017, Điều 35)" in err.value.message_vi
+    too_many_letters = {**ONE_ABSENT_IN_WRITING, "written_yes": 1, "written_no": 1}
+    with pytest.raises(InvalidInput) as err:
+        world.fire(nid, "vote", "council_prov", vote=too_many_letters)
+    assert "Đồng ý bằng văn bản: số phiếu bằng văn bản vượt" in err.value.message_vi
 
 
 # --- the model, without a database -----------------------------------------------------------------
@@ -626,7 +691,6 @@ def sample_proposal() -> ProposalInput:
                 "Chuyên viên",
                 "Công đoàn cơ sở Sở Kế hoạch và Đầu tư",
                 "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh",
-                "",
             ),
             ProposalLine(
                 "Lê Văn Cường",
@@ -634,7 +698,6 @@ def sample_proposal() -> ProposalInput:
                 "Kế toán trưởng",
                 "Công đoàn cơ sở Sở Kế hoạch và Đầu tư",
                 "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh",
-                "",
             ),
             ProposalLine(
                 "Phòng Kế hoạch - Tài chính",
@@ -642,7 +705,6 @@ def sample_proposal() -> ProposalInput:
                 "",
                 "Công đoàn cơ sở Sở Tài chính",
                 "Tập thể lao động xuất sắc",
-                "",
             ),
         ),
         file_stem="TTr-CDVC-DLK-20251118",
@@ -652,9 +714,8 @@ def sample_proposal() -> ProposalInput:
 def sample_minutes() -> MinutesInput:
     def line(name: str, kind: str, unit: str, award: str, yes: int, passed: bool) -> MinutesLine:
         vote = VoteRecord(9, 9, yes, 9 - yes, 0)
-        return MinutesLine(
-            name, kind, unit, award, vote, 9, "từ 2/3 tổng số thành viên Hội đồng", passed
-        )
+        threshold = "từ 2/3 tổng số thành viên Hội đồng"
+        return MinutesLine(name, kind, unit, award, vote, 9, yes, threshold, passed, False)
 
     return MinutesInput(
         issuer=formal.Issuer(

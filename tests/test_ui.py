@@ -23,6 +23,24 @@ def login(app, world):
     return lambda username: WebClient(app, username)
 
 
+def test_the_council_records_absent_members_written_votes(login, world):
+    nid = world.nominate()
+    world.to_council(nid)
+    world.session.rollback()
+    council = login("council_prov")
+    page = council.text(f"/nominations/{nid}")
+    assert 'name="written_yes"' in page
+    assert "Thành viên vắng mặt gửi ý kiến bằng văn bản" in page
+    wrong = council.act(nid, "vote", members=9, present=8, yes=8, no=0, abstain=0, written_no=2)
+    assert wrong.status_code == 422
+    assert "Đồng ý bằng văn bản: số phiếu bằng văn bản vượt" in wrong.get_data(as_text=True)
+    done = council.act(nid, "vote", members=9, present=8, yes=5, no=3, abstain=0, written_yes=1)
+    assert done.status_code == 302
+    world.session.expire_all()
+    recorded = world.session.get(Nomination, nid).vote
+    assert (recorded["yes"], recorded["written_yes"]) == (5, 1)
+
+
 def test_the_whole_path_through_the_pages(login, world):
     officer = login("officer1")
     form = officer.text("/nominations/new?award=C2025/BK0")

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from workflow import events
+from workflow import events, votes
 from workflow.errors import InvalidInput
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
@@ -30,6 +30,8 @@ class EventFormSchema(Schema):
     yes = fields.Integer(load_default=None)
     no = fields.Integer(load_default=None)
     abstain = fields.Integer(load_default=None)
+    written_yes = fields.Integer(load_default=None)
+    written_no = fields.Integer(load_default=None)
 
 
 class NewNominationSchema(Schema):
@@ -67,7 +69,7 @@ def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ())
     return loaded
 
 
-VOTE_COUNTS = ("members", "present", "yes", "no", "abstain")
+VOTE_COUNTS = votes.FIELDS + votes.WRITTEN
 
 DATA_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "vote": lambda form: {k: form[k] for k in VOTE_COUNTS if form[k] is not None},

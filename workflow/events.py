@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from marshmallow import fields, validate
@@ -23,10 +24,11 @@ from workflow.deadlines import Clock
 from workflow.errors import InvalidInput
 from workflow.models import AwardType
 from workflow.vocabulary import Event, RevocationGround, Role, State
-from workflow.votes import VoteCountsSchema, VoteRecord
+from workflow.votes import VoteCountsSchema, VoteRecord, check_council_size
 
-Carrier = Callable[[Any, AwardType], dict[str, Any]]
-"""How a datum is checked: (the value sent, the award) -> what the trail records."""
+Carrier = Callable[[Any, AwardType, date], dict[str, Any]]
+"""How a datum is checked: (the value sent, the award, the day in Vietnam) -> what the trail
+records (rules that depend on the date, such as who may vote in writing, are those of that day)."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,13 @@ class Datum:
     check: Carrier
 
 
-def _vote(value: Any, award_type: AwardType) -> dict[str, Any]:
+def _vote(value: Any, award_type: AwardType, day: date) -> dict[str, Any]:
     vote = VoteRecord.parse(value)
-    return {"vote": vote.as_dict(), "passes": vote.passes(award_type)}
+    check_council_size(vote, award_type, day)
+    return {"vote": vote.as_dict(), "passes": vote.passes(award_type, day)}
 
 
-def _ground(value: Any, award_type: AwardType) -> dict[str, Any]:
+def _ground(value: Any, award_type: AwardType, day: date) -> dict[str, Any]:
     try:
         ground = RevocationGround(str(value))
     except ValueError:
@@ -185,7 +188,9 @@ def label(name: str, lang: str = "vi") -> str:
     return spec.label(lang) if spec else name
 
 
-def check_data(spec: EventSpec, data: Mapping[str, Any], award_type: AwardType) -> dict[str, Any]:
+def check_data(
+    spec: EventSpec, data: Mapping[str, Any], award_type: AwardType, day: date
+) -> dict[str, Any]:
     """Check what an event carries besides its comment; return it as the trail records it."""
     unexpected = sorted(set(data) - set(spec.data))
     if unexpected:
@@ -196,5 +201,5 @@ def check_data(spec: EventSpec, data: Mapping[str, Any], award_type: AwardType) 
         )
     checked: dict[str, Any] = {}
     for name, datum in spec.data.items():
-        checked.update(datum.check(data.get(name), award_type))
+        checked.update(datum.check(data.get(name), award_type, day))
     return checked

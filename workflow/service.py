@@ -147,7 +147,7 @@ def _fire(
             {"required_role": role.value},
         )
     clean_comment = _clean_comment(comment, spec)
-    event_data = events.check_data(spec, data, nomination.award_type)
+    event_data = events.check_data(spec, data, nomination.award_type, today)
     problems = eligibility.blocking_problems(session, nomination, event, today)
     if problems:
         raise NotEligible(

@@ -1,8 +1,8 @@
 """Biên bản: the minutes of the council (Hội đồng Thi đua - Khen thưởng) meeting.
 
 The counts and the outcome of each vote are those recorded in the audit trail, judged by
-the same :meth:`workflow.votes.VoteRecord.passes` that moved the nomination on. Who
-chaired and who took the minutes is not recorded, so those names are written by hand.
+:meth:`workflow.votes.VoteRecord.passes` when the vote moved the nomination on (stored with
+it). Who chaired and who took the minutes is not recorded, so those names are written by hand.
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ class MinutesLine:
     award_title: str
     vote: VoteRecord
     base: int  # what the threshold counts: all members or those present
+    counted_yes: int  # with absent members' written votes where the regime counts them
     threshold: str  # "từ 2/3 tổng số thành viên Hội đồng"
     passed: bool
+    secret: bool  # by secret ballot (the award type says so)
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,27 @@ def _attendance(lines: tuple[MinutesLine, ...]) -> str:
     members = {line.vote.members for line in lines}
     present = {line.vote.present for line in lines}
     absent = {line.vote.members - line.vote.present for line in lines}
+    written = {line.vote.written_yes + line.vote.written_no for line in lines}
     return (
         f"Tổng số thành viên Hội đồng: {counted(members)}; có mặt: {counted(present)}; "
-        f"vắng mặt: {counted(absent)}."
+        f"vắng mặt: {counted(absent)}"
+        + (f", trong đó {counted(written)} có ý kiến bằng văn bản." if any(written) else ".")
     )
+
+
+def _ballot(lines: tuple[MinutesLine, ...]) -> str:
+    """How the council voted: the secret ballot is part of what the minutes attest."""
+    secret = {line.secret for line in lines}
+    if secret == {True}:
+        return "Hình thức biểu quyết: bỏ phiếu kín."
+    if secret == {False}:
+        return "Hình thức biểu quyết: biểu quyết công khai."
+    titles = ", ".join(dict.fromkeys(line.award_title for line in lines if line.secret))
+    return f"Hình thức biểu quyết: bỏ phiếu kín đối với {titles}; các hình thức khác biểu quyết công khai."
+
+
+def _yes(vote: VoteRecord) -> str:
+    return f"{vote.yes} (+{vote.written_yes} bằng văn bản)" if vote.written_yes else str(vote.yes)
 
 
 def build_minutes(d: MinutesInput) -> Document:
@@ -93,10 +112,10 @@ def build_minutes(d: MinutesInput) -> Document:
                 line.nominee_name,
                 line.unit_name,
                 line.award_title,
-                str(line.vote.yes),
-                str(line.vote.no),
+                _yes(line.vote),
+                str(line.vote.no + line.vote.written_no),
                 str(line.vote.abstain),
-                formal.vote_share(line.vote.yes, line.base),
+                formal.vote_share(line.counted_yes, line.base),
                 "Đạt" if line.passed else "Không đạt",
             )
         )
@@ -124,6 +143,7 @@ def build_minutes(d: MinutesInput) -> Document:
         formal.body(f"Địa điểm: trụ sở {d.issuer.name}."),
         para("I. THÀNH PHẦN", bold=True, space_after_pt=6),
         formal.body(_attendance(d.lines)),
+        formal.body(_ballot(d.lines)),
         formal.body("Chủ trì: ……………………………………………………"),
         formal.body("Thư ký: ……………………………………………………"),
         para("II. NỘI DUNG", bold=True, space_after_pt=6),
@@ -210,7 +230,8 @@ def minutes_document(
 def _line(step: Step) -> MinutesLine:
     n = step.nomination
     award = n.award_type
-    vote = VoteRecord.parse(step.event["data"]["vote"])
+    data = step.event["data"]
+    vote = VoteRecord.parse(data["vote"])
     base = VoteBase(award.vote_base)
     return MinutesLine(
         n.nominee_name,
@@ -219,6 +240,8 @@ def _line(step: Step) -> MinutesLine:
         award.title,
         vote,
         vote.members if base is VoteBase.MEMBERS else vote.present,
+        vote.counted_yes(award, step.day),
         f"từ {award.vote_ratio_num}/{award.vote_ratio_den} {base.vi[0].lower()}{base.vi[1:]}",
-        vote.passes(award),
+        bool(data["passes"]),  # as judged when the vote moved the nomination on
+        award.secret_ballot,
     )

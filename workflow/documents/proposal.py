@@ -18,7 +18,7 @@ from workflow.documents.model import Align, Block, Document, Row, Table, para
 from workflow.documents.settings import settings_for
 from workflow.errors import NotFound
 from workflow.models import Campaign, Nomination, Unit, User
-from workflow.vocabulary import Role, VoteBase
+from workflow.vocabulary import Role
 
 LIST_HEADER = (
     "TT",
@@ -26,9 +26,10 @@ LIST_HEADER = (
     "Chức vụ",
     "Đơn vị",
     "Hình thức đề nghị",
-    "Kết quả biểu quyết",
 )
-LIST_WIDTHS = (11, 36, 22, 36, 40, 25)
+# No vote column: a tier forwards what its reviewers approved; the only vote recorded here is
+# the deciding council's, taken later, which a lower tier's letter must not print (issue 14).
+LIST_WIDTHS = (12, 42, 28, 42, 46)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,6 @@ class ProposalLine:
     position: str
     unit_name: str
     award_title: str
-    vote: str  # "8/9 (88,9%)" once a council vote is recorded, else ""
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,12 @@ class ProposalInput:
 
 
 def _list(lines: tuple[ProposalLine, ...]) -> Table:
-    """The batch; the vote column only once a council has voted on one of them."""
-    columns = len(LIST_HEADER) if any(line.vote for line in lines) else len(LIST_HEADER) - 1
     rows = tuple(
-        Row(
-            (
-                str(index),
-                line.nominee_name,
-                line.position,
-                line.unit_name,
-                line.award_title,
-                line.vote,
-            )[:columns]
-        )
+        Row((str(index), line.nominee_name, line.position, line.unit_name, line.award_title))
         for index, line in enumerate(lines, start=1)
     )
-    aligns: tuple[Align, ...] = ("center", "left", "left", "left", "left", "center")
-    return Table(LIST_HEADER[:columns], LIST_WIDTHS[:columns], aligns[:columns], rows)
+    aligns: tuple[Align, ...] = ("center", "left", "left", "left", "left")
+    return Table(LIST_HEADER, LIST_WIDTHS, aligns, rows)
 
 
 def build_proposal(p: ProposalInput) -> Document:
@@ -160,15 +149,10 @@ def proposal_document(
 
 
 def _line(n: Nomination) -> ProposalLine:
-    vote = ""
-    if n.vote:
-        members_base = n.award_type.vote_base == VoteBase.MEMBERS
-        vote = formal.vote_share(n.vote["yes"], n.vote["members" if members_base else "present"])
     return ProposalLine(
         n.nominee_name,
         n.nominee_kind,
         str((n.nominee or {}).get("position", "")),
         n.origin_unit.name,
         n.award_type.title,
-        vote,
     )
