@@ -39,6 +39,13 @@ class Aggregates:
     # Awards of the other category (comprehensive vs thematic) for the same nominee at the
     # same deciding level in the same year.
     other_category_same_level: tuple[str, ...] = ()
+    # A quota counted at a tier (Context.quota_level): the unit of that level on the route,
+    # and what it has forwarded of this award, this one included once it is being forwarded;
+    # None while the nomination has not reached that tier.
+    tier: str = ""  # the unit's name; empty when the route has not been fixed yet
+    tier_kind: str = ""  # the level's name ("LĐLĐ tỉnh"), for messages
+    forwarded_by_tier: int | None = None
+    proposed_nationwide: int = 0  # this award's proposals in the campaign, this one included
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
@@ -53,6 +60,8 @@ class Context:
     aggregates: Aggregates = field(default_factory=Aggregates)
     targets: tuple[Target, ...] = ()
     quota: int | None = None
+    quota_level: str | None = None  # None: per proposing unit; else per unit of that level
+    quota_nationwide: int | None = None
     deadline: date | None = None
     today: date | None = None
 

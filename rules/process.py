@@ -14,19 +14,46 @@ PARTIAL, UNCONFIRMED = ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết chuyên đề, đột xuất
 
 
-@rule("R-QUOTA", "Số lượng đề nghị của đơn vị", [],
-      Source("Kế hoạch / quy chế khen thưởng", status=PARTIAL,
-             note="Đếm theo đơn vị đề nghị, chưa theo cấp chuyển tiếp (LĐLĐ tỉnh) và toàn quốc."))  # fmt: skip
+@rule("R-QUOTA", "Số lượng đề nghị", [],
+      Source("Kế hoạch của đợt; với Bằng khen chuyên đề TLĐ: QĐ 1689/QĐ-TLĐ 2019, Điều 15 (≤ 4 "
+             "mỗi LĐLĐ tỉnh, ≤ 300 toàn quốc)", status=PARTIAL,
+             note="Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa."))  # fmt: skip
 def quota(ctx: Context, _: Params) -> Verdict:
-    proposed = ctx.aggregates.proposals_from_unit
-    limit = ctx.quota
+    """Per proposing unit, or per unit of ``quota_level`` counted as it forwards, and the
+    campaign's nationwide cap."""
+    agg, limit, national = ctx.aggregates, ctx.quota, ctx.quota_nationwide
+    parts_vi: list[str] = []
+    parts_en: list[str] = []
+    ok = True
+    if limit is not None and ctx.quota_level is None:
+        ok = agg.proposals_from_unit <= limit
+        parts_vi.append(f"Đơn vị đề nghị {agg.proposals_from_unit} hồ sơ; tối đa {limit}")
+        parts_en.append(f"The unit proposes {agg.proposals_from_unit}; at most {limit}")
+    elif limit is not None and agg.forwarded_by_tier is None:
+        parts_vi.append(f"Tối đa {limit} hồ sơ do mỗi {agg.tier_kind or ctx.quota_level} chuyển "
+                        f"lên; được đếm khi {agg.tier or 'đơn vị đó'} chuyển hồ sơ này")  # fmt: skip
+        parts_en.append(f"At most {limit} per {ctx.quota_level} unit, counted as it forwards")
+    elif limit is not None:
+        ok = agg.forwarded_by_tier is not None and agg.forwarded_by_tier <= limit
+        parts_vi.append(
+            f"{agg.tier} chuyển {agg.forwarded_by_tier} hồ sơ hình thức này; tối đa {limit}"
+        )
+        parts_en.append(f"{agg.tier} forwards {agg.forwarded_by_tier}; at most {limit}")
+    if national is not None:
+        ok = ok and agg.proposed_nationwide <= national
+        parts_vi.append(f"toàn quốc {agg.proposed_nationwide} hồ sơ; tối đa {national}")
+        parts_en.append(f"nationwide {agg.proposed_nationwide}; at most {national}")
+    if not parts_vi:
+        parts_vi.append("Không giới hạn số lượng")
+        parts_en.append("No limit")
     return Verdict(
-        limit is None or proposed <= limit,
-        f"Đơn vị đề nghị {proposed} hồ sơ cho hình thức này"
-        + (f"; tối đa {limit}." if limit is not None else "; không giới hạn."),
-        f"The unit proposes {proposed}" + (f"; at most {limit}." if limit is not None else "."),
-        {"proposed": proposed, "limit": limit},
-    )
+        ok,
+        "; ".join(parts_vi) + ".",
+        "; ".join(parts_en) + ".",
+        {"proposed": agg.proposals_from_unit, "limit": limit, "level": ctx.quota_level,
+         "tier": agg.tier or None, "forwarded_by_tier": agg.forwarded_by_tier,
+         "nationwide": agg.proposed_nationwide, "nationwide_limit": national},
+    )  # fmt: skip
 
 
 @rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],

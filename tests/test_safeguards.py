@@ -15,6 +15,7 @@ from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, CAMPAIGNS, World
 from tests.web_client import WebClient
 from workflow import campaigns, clock, imports, nominating, queries
+from workflow.accounts import create_unit
 from workflow.errors import InvalidInput, NotEligible
 from workflow.models import Nomination, Notification
 
@@ -115,6 +116,68 @@ def test_a_declared_quota_is_enforced_even_without_its_rule(world: World) -> Non
     with pytest.raises(NotEligible) as refused:
         world.fire(ids[1], "submit", "officer1")
     assert "tối đa 1" in refused.value.message("vi")
+
+
+@pytest.fixture
+def thematic(world: World) -> dict[str, tuple[str, str]]:
+    """A TLĐ thematic Bằng khen (≤ 4 per LĐLĐ tỉnh as it forwards, ≤ 300 nationwide) and
+    five provinces, each with a CĐCS: province code → (its officer, its reviewer)."""
+    catalogue = campaigns.load_catalogue(campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
+    raw = {
+        "code": "CD2025",
+        "title": "Chuyên đề Giỏi việc nước, đảm việc nhà",
+        "issuer": {"code": "TLD", "name": "TLĐ", "level": "tong_ldld"},
+        "year": 2025,
+        "awards": [{"code": "BK_TLD_CHUYEN_DE", "catalogue": "BK_TLD_CHUYEN_DE"}],
+    }
+    campaigns.import_campaign(world.session, campaigns.validate(raw, "CD2025", catalogue))
+    people = {"PROV": ("officer4", "rev_prov")}
+    for i in range(1, 5):
+        create_unit(world.session, f"P{i}", f"Liên đoàn Lao động tỉnh P{i}", "ldld_tinh", "TLD")
+        create_unit(world.session, f"P{i}CS", f"Công đoàn cơ sở P{i}", "cdcs", f"P{i}")
+        world.add_user(f"officer_p{i}", "officer", f"P{i}CS")
+        world.add_user(f"rev_p{i}", "reviewer", f"P{i}")
+        people[f"P{i}"] = (f"officer_p{i}", f"rev_p{i}")
+    world.session.commit()
+    return people
+
+
+def _propose(world: World, officer: str, name: str) -> int:
+    nid = nominating.create_nomination(
+        world.session,
+        world.user(officer),
+        campaign="CD2025",
+        award_type="BK_TLD_CHUYEN_DE",
+        nominee_kind="individual",
+        nominee_name=name,
+        now=world.tick(),
+    ).id
+    world.fire(nid, "submit", officer)
+    return nid
+
+
+def test_a_fifth_thematic_proposal_is_refused_when_its_province_forwards_it(
+    world: World, thematic: dict[str, tuple[str, str]]
+) -> None:
+    """Acceptance (issue 14): the quota binds the LĐLĐ tỉnh as it forwards, not the CĐCS."""
+    officer, reviewer = thematic["PROV"]
+    ids = [_propose(world, officer, f"Người {i}") for i in range(1, 6)]  # all five submitted
+    for nid in ids[:4]:
+        world.fire(nid, "approve", reviewer)
+    with pytest.raises(NotEligible) as refused:
+        world.fire(ids[4], "approve", reviewer)
+    message = refused.value.message("vi")
+    assert "R-QUOTA" in str(refused.value.details)
+    assert "chuyển 5 hồ sơ hình thức này; tối đa 4" in message
+    assert world.session.get(Nomination, ids[4]).current_unit.code == "PROV"  # still there
+
+
+def test_five_proposals_from_five_provinces_all_pass(
+    world: World, thematic: dict[str, tuple[str, str]]
+) -> None:
+    for province, (officer, reviewer) in thematic.items():
+        nid = _propose(world, officer, f"Người của {province}")
+        assert world.fire(nid, "approve", reviewer).current_unit == "TLD"
 
 
 @pytest.mark.parametrize(

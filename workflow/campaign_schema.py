@@ -189,7 +189,13 @@ class DeadlinesSchema(Strict):
 
 
 class QuotaSchema(Strict):
+    """``per_unit`` proposals per proposing unit, or, with ``level``, per unit of that level
+    as it forwards them (1689/QĐ-TLĐ 2019, Điều 15: ≤ 4 per LĐLĐ tỉnh); ``nationwide`` caps
+    the campaign's proposals of the award (≤ 300)."""
+
     per_unit = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    level = fields.String(load_default=None, validate=validate.OneOf([lv.value for lv in Level]))
+    nationwide = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
 
 
 class AwardSchema(Strict):

@@ -328,7 +328,10 @@ def _apply_award(row: AwardType, award: dict[str, Any]) -> None:
     row.secret_ballot = award["vote"]["secret"]
     row.notice_days = award["notice_days"]
     row.rules = [dict(spec) for spec in award["rules"]]
-    row.quota_per_unit = (award.get("quota") or {}).get("per_unit")
+    quota = award.get("quota") or {}
+    row.quota_per_unit = quota.get("per_unit")
+    row.quota_level = quota.get("level")
+    row.quota_nationwide = quota.get("nationwide")
     deadlines = award.get("deadlines") or {}
     row.submit_by = deadlines.get("submit_by")
     row.days_per_tier = deadlines.get("days_per_tier")

@@ -24,9 +24,9 @@ from workflow.clock import utcnow, vn_date
 from workflow.db import Base
 from workflow.eligibility import Problem
 from workflow.errors import NotFound
-from workflow.models import AwardType, Campaign, Nomination
+from workflow.models import AwardType, Campaign, Nomination, Unit
 from workflow.transaction import transaction
-from workflow.vocabulary import Event, State
+from workflow.vocabulary import Event, Level, State
 
 # States in which a nomination still counts as proposed (for quotas and double awards).
 # Plain strings: enum member lookups are slow on the bulk path (Python 3.11).
@@ -34,6 +34,8 @@ ACTIVE = frozenset(
     s.value for s in (State.IN_REVIEW, State.UNDER_COUNCIL, State.ON_NOTICE, State.AWARDED)
 )
 AWARDED = State.AWARDED.value
+IN_REVIEW = State.IN_REVIEW.value
+UNITS = select(Unit.id, Unit.level, Unit.name)
 UNSENT = frozenset({State.DRAFT.value, State.RETURNED.value})
 
 
@@ -50,6 +52,10 @@ class Subject(Protocol):
     def nominee_key(self) -> str: ...
     @property
     def facts(self) -> dict[str, Any]: ...
+    @property
+    def current_unit_id(self) -> int: ...
+    @property
+    def route(self) -> list[int] | None: ...
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
@@ -59,6 +65,8 @@ class Probe:
     origin_unit_id: int
     nominee_key: str
     facts: dict[str, Any]
+    current_unit_id: int
+    route: list[int] | None
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,15 @@ class Light:
     category: str
 
 
+def _forwarded_by(origin: int, current: int, route: list[int] | None) -> list[int]:
+    """The units that have sent a nomination on: its origin once it left, and each unit of
+    its route below the one holding it."""
+    if not route or current == origin:
+        return []
+    below = route.index(current) if current in route else 0
+    return [origin, *route[:below]]
+
+
 @dataclass
 class CampaignIndex:
     """Aggregates over a campaign and over everything ever awarded, built in two queries."""
@@ -85,6 +102,9 @@ class CampaignIndex:
     granted_refs: dict[str, int] = field(default_factory=dict)  # achievement → nomination id
     by_nominee: dict[str, list[Light]] = field(default_factory=lambda: defaultdict(list))
     targets: tuple[Target, ...] | None = None  # the campaign's, built once
+    by_award: Counter[str] = field(default_factory=Counter)  # active proposals per award
+    forwarded: Counter[tuple[int, str]] = field(default_factory=Counter)  # (unit, award)
+    units: dict[int, tuple[str, str]] = field(default_factory=dict)  # id → (level, name)
 
     def aggregates(self, n: Subject, award: AwardType, year: int) -> Aggregates:
         key = (n.origin_unit_id, award.code)
@@ -98,6 +118,7 @@ class CampaignIndex:
             and o.state in ACTIVE
             and _category_clash(o.category, award.category)
         ]
+        tier, tier_count = self._tier(n, award)
         return Aggregates(
             proposals_from_unit=self.by_unit_award[key] + counted_self,
             unit_ldtt=self.by_unit_award[(n.origin_unit_id, "LDTT")],
@@ -105,7 +126,27 @@ class CampaignIndex:
             + (counted_self if award.code == "CSTDCS" else 0),
             granted_achievements=self._refs_granted_to_others(n),
             other_category_same_level=tuple(sorted(others)),
+            tier=self.units[tier][1] if tier is not None else "",
+            tier_kind=Level(award.quota_level).vi if award.quota_level else "",
+            forwarded_by_tier=tier_count,
+            proposed_nationwide=self.by_award[award.code] + counted_self,
         )
+
+    def _tier(self, n: Subject, award: AwardType) -> tuple[int | None, int | None]:
+        """The unit of the quota's level on the nomination's path, and what it has forwarded
+        of this award counting this one from the moment its reviewers hold it; (None, None)
+        without a tier quota, (unit, None) before the nomination reaches that unit."""
+        if award.quota_level is None or award.quota_per_unit is None:
+            return None, None
+        path = [n.origin_unit_id, *(n.route or [])]
+        tier = next((u for u in path if self.units[u][0] == award.quota_level), None)
+        if tier is None:
+            return None, None
+        if tier in _forwarded_by(n.origin_unit_id, n.current_unit_id, n.route):
+            return tier, self.forwarded[(tier, award.code)] + (0 if n.state in ACTIVE else 1)
+        if n.current_unit_id == tier and n.state == IN_REVIEW:  # being forwarded now
+            return tier, self.forwarded[(tier, award.code)] + 1
+        return tier, None
 
     def _refs_granted_to_others(self, n: Subject) -> frozenset[str]:
         """Of the achievements rewarded elsewhere, the one this nomination claims (if any)."""
@@ -134,15 +175,21 @@ def build_index(session: Session, campaign_id: int) -> CampaignIndex:
             AwardType.decider_level,
             AwardType.category,
             Nomination.campaign_id,
+            Nomination.current_unit_id,
+            Nomination.route,
         )
         .join(AwardType, AwardType.id == Nomination.award_type_id)
         .join(Campaign, Campaign.id == Nomination.campaign_id)
         .where((Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED))
     )
+    index.units = {uid: (level, name) for uid, level, name in session.execute(UNITS)}
     for r in rows:
         light = Light(*r[:9])
         if r[9] == campaign_id and light.state in ACTIVE:
             index.by_unit_award[(light.origin_unit_id, light.award)] += 1
+            index.by_award[light.award] += 1
+            for unit in _forwarded_by(light.origin_unit_id, r[10], r[11]):
+                index.forwarded[(unit, light.award)] += 1
         index.by_nominee[light.nominee_key].append(light)
         if light.state == AWARDED:
             index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
@@ -179,6 +226,8 @@ def context_for(
         aggregates=index.aggregates(n, award, campaign.year),
         targets=index.targets,
         quota=award.quota_per_unit,
+        quota_level=award.quota_level,
+        quota_nationwide=award.quota_nationwide,
         deadline=award.submit_by if at_submit else None,
         today=today,
     )
@@ -309,14 +358,16 @@ def _recheck(
             Nomination.nominee_key,
             Nomination.nominee_name,
             Nomination.facts,
+            Nomination.current_unit_id,
+            Nomination.route,
         )
         .where(Nomination.campaign_id == campaign.id)
         .order_by(Nomination.id)
     )
     for chunk in session.execute(query).partitions(batch):
-        for nid, award_id, unit_id, state, key, name, facts in chunk:
+        for nid, award_id, unit_id, state, key, name, facts, current, route in chunk:
             award = awards[award_id]
-            probe = Probe(nid, state, unit_id, key, facts or {})
+            probe = Probe(nid, state, unit_id, key, facts or {}, current, route)
             # The submission deadline was checked when it was submitted; drafts face it now.
             unsent = state in UNSENT
             ctx = context_for(
@@ -350,6 +401,6 @@ def preview(
     """The rules' answer for facts not yet saved (the form's "check before saving")."""
     if not award.rules:
         return []
-    probe = Probe(0, State.DRAFT.value, origin_unit_id, "", facts)
+    probe = Probe(0, State.DRAFT.value, origin_unit_id, "", facts, origin_unit_id, None)
     index = build_index(session, award.campaign_id)
     return evaluate_all(award.rules, context_for(probe, award, award.campaign, index, today))

@@ -198,6 +198,9 @@ class AwardType(Base):
     decider_unit_code: Mapped[str | None] = mapped_column(String(40))
     rules: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     quota_per_unit: Mapped[int | None] = mapped_column(Integer)
+    # None: the quota counts per proposing unit; a Level: per unit of that level, as it forwards.
+    quota_level: Mapped[str | None] = mapped_column(String(20))
+    quota_nationwide: Mapped[int | None] = mapped_column(Integer)  # the campaign's whole cap
     submit_by: Mapped[date | None] = mapped_column(Date)
     days_per_tier: Mapped[int | None] = mapped_column(Integer)
     bonus_coefficient: Mapped[str | None] = mapped_column(String(20))

@@ -93,6 +93,9 @@ AWARD_FIELDS = (
     "bonus_coefficient",
     "rule_set_version",
 )
+# Added later: vouched for when set, so the links written before them still verify.
+AWARD_OPTIONAL = ("quota_level", "quota_nationwide")
+AWARD_COLUMNS = ("id", *AWARD_FIELDS, *AWARD_OPTIONAL)
 
 
 def _plain(value: Any) -> Any:
@@ -120,7 +123,12 @@ def digest_of(
 
 def _award_list(awards: Sequence[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     ordered = sorted(awards, key=lambda a: a["id"])
-    return [{"id": a["id"]} | {n: _plain(a[n]) for n in AWARD_FIELDS} for a in ordered]
+    return [
+        {"id": a["id"]}
+        | {n: _plain(a[n]) for n in AWARD_FIELDS}
+        | {n: _plain(a[n]) for n in AWARD_OPTIONAL if a[n] is not None}
+        for a in ordered
+    ]
 
 
 def _columns(record: Base, names: Sequence[str]) -> dict[str, Any]:
@@ -135,7 +143,7 @@ def digests(*changed: Base) -> dict[str, str]:
         table, row_id = record.__tablename__, record.id  # type: ignore[attr-defined]
         extra: dict[str, Any] = {}
         if isinstance(record, Campaign):
-            awards = [_columns(a, ("id", *AWARD_FIELDS)) for a in record.all_award_types]
+            awards = [_columns(a, AWARD_COLUMNS) for a in record.all_award_types]
             extra["award_types"] = _award_list(awards)
         if isinstance(record, Decision):
             listed = sorted(record.nominations, key=lambda n: n.id)
@@ -179,7 +187,7 @@ def _extras(
     if table == "campaigns":
         awards: dict[int, list[Mapping[Any, Any]]] = defaultdict(list)
         award_table = Base.metadata.tables["award_types"]
-        columns = [award_table.c[name] for name in ("id", "campaign_id", *AWARD_FIELDS)]
+        columns = [award_table.c[name] for name in ("campaign_id", *AWARD_COLUMNS)]
         for award in session.execute(
             select(*columns).where(award_table.c.campaign_id.in_(ids))
         ).mappings():
