@@ -35,8 +35,8 @@ BRIEF = (
     BriefRule(7, "R-BK-BONGANH", "R-BK-74", "partial", "point d only; before 2024 unconfirmed"),
     BriefRule(8, "R-BK-TLD-INDIV", "R-BK-TLD", "partial", "the source page is cut off"),
     BriefRule(
-        9, "R-BK-CHUYENDE-QUOTA", "R-QUOTA", "partial", "counted per proposing unit, not per "
-        "LĐLĐ tỉnh forwarding, nor nationwide",
+        9, "R-BK-CHUYENDE-QUOTA", "R-QUOTA", "partial", "per LĐLĐ tỉnh as it forwards and "
+        "nationwide (`quota: {level, nationwide}`); the article's exceptions are not encoded",
     ),
     BriefRule(10, "R-NO-DOUBLE-SAME-LEVEL", "R-NO-DOUBLE-SAME-LEVEL", "implemented"),
     BriefRule(11, "R-ONE-ACHIEVEMENT", "R-ONE-ACHIEVEMENT", "implemented"),
@@ -53,10 +53,13 @@ BRIEF = (
     BriefRule(17, "R-TRAINING", "", "missing"),
     BriefRule(18, "R-NVL-ONCE / R-KNC-ONCE", "", "missing"),
     BriefRule(
-        19, "R-VOTE-LEGACY", "rules/vote.py", "partial", "absent members' written votes cannot "
-        "be recorded; the secret ballot is not printed in the minutes",
+        19, "R-VOTE-LEGACY", "rules/vote.py, workflow/votes.py", "implemented", "absent members' "
+        "written votes counted by the dated `vote.absent_in_writing`; the minutes print the ballot",
     ),
-    BriefRule(20, "R-HDTDKT-SIZE", "", "missing"),
+    BriefRule(
+        20, "R-HDTDKT-SIZE", "workflow/votes.py (check_council_size)", "partial",
+        "≤ 9 members from QĐ 2106/2017; the chair is not checked (no council roster yet)",
+    ),
     BriefRule(21, "R-BONUS", "rules/money.py", "implemented", "lương cơ sở from 01/05/2016"),
     BriefRule(
         22, "R-REVOKE", "the revoke event (workflow/events.py)", "partial",
