@@ -15,7 +15,6 @@ PARTIAL = ClauseStatus.PARTIAL
 COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
 }  # fmt: skip
-COMPARE_VI = {">=": "từ", ">": "trên", "<=": "không quá", "<": "dưới", "==": "bằng"}
 GRADES = CDCS_GRADES  # lowest first
 GRADE_VI = {
     "khong_hoan_thanh": "không hoàn thành nhiệm vụ",
@@ -60,18 +59,19 @@ def grade(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-TARGETS", "Chỉ tiêu thi đua của kế hoạch", ["targets"],
-      Source("Kế hoạch phát động thi đua của đợt", status=PARTIAL,
-             note="Chỉ tiêu của cả đơn vị phát động cũng bị kiểm tra trên từng tập thể."))  # fmt: skip
+      Source("Kế hoạch phát động thi đua của đợt"))  # fmt: skip
 def targets(ctx: Context, _: Params) -> Verdict:
+    """Only the targets that bind each collective; the issuer's overall goals are reported."""
     achieved = ctx.facts["targets"] or {}
     missed, unreported = [], []
     for t in ctx.targets:
+        if t.binds != "each_collective":
+            continue
         got = achieved.get(t.key)
         if not isinstance(got, int) or isinstance(got, bool):
             unreported.append(t.label)
         elif not COMPARE[t.comparison](got, t.threshold):
-            missed.append(f"{t.label}: đạt {got}{t.unit}, cần {COMPARE_VI[t.comparison]} "
-                          f"{t.threshold}{t.unit}")  # fmt: skip
+            missed.append(f"{t.label}: đạt {got}{t.unit}, cần {t.requirement}")
     problems = missed + [f"{label}: chưa báo cáo" for label in unreported]
     return Verdict(
         not problems,

@@ -19,13 +19,26 @@ class Prior:
     declared: bool
 
 
+COMPARE_VI = {">=": "từ", ">": "trên", "<=": "không quá", "<": "dưới", "==": "bằng"}
+
+
 @dataclass(frozen=True)
 class Target:
+    """A campaign plan's target. ``binds`` says whom: the issuer as a whole (its overall goal,
+    reported, never checked on one collective) or each collective it proposes."""
+
     key: str
     label: str
     comparison: str  # ">=", ">", "<=", "<", "=="
     threshold: int
     unit: str = ""
+    binds: str = "issuer"  # "issuer" | "each_collective"
+
+    @property
+    def requirement(self) -> str:
+        """'từ 90%', 'bằng 100%': as the form and messages say it."""
+        unit = self.unit if self.unit.startswith("%") or not self.unit else f" {self.unit.strip()}"
+        return f"{COMPARE_VI[self.comparison]} {self.threshold}{unit}"
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path

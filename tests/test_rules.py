@@ -361,13 +361,15 @@ OTHERS = [
 
 
 def target_case(op: str, got: int, expect: Status):
-    target = Target("dv_moi", "Đoàn viên mới", op, 10, " người")
+    target = Target("dv_moi", "Đoàn viên mới", op, 10, " người", "each_collective")
     return case("R-TARGETS", f"{got} {op} 10", expect, {"targets": {"dv_moi": got}},
                 context={"targets": (target,)})  # fmt: skip
 
 
-KPI = Target("kpcd", "Thu kinh phí công đoàn", ">=", 100, "%")
-NEW_MEMBERS = Target("dv_moi", "Đoàn viên mới", ">=", 10, " người")
+KPI = Target("kpcd", "Thu kinh phí công đoàn", ">=", 100, "%", "each_collective")
+NEW_MEMBERS = Target("dv_moi", "Đoàn viên mới", ">=", 10, " người", "each_collective")
+# The Đắk Lắk plan's "≥ 25 new members" is the CĐVC's overall goal, not each collective's.
+ISSUER_GOAL = Target("ket_nap", "Kết nạp đoàn viên mới", ">=", 25, " đoàn viên")
 # --- Collective rules ------------------------------------------------------------------------
 COLLECTIVE = [
     target_case(">=", 10, PASS), target_case(">=", 9, FAIL),
@@ -386,6 +388,12 @@ COLLECTIVE = [
     case("R-TARGETS", "a boolean is not a count", FAIL, {"targets": {"dv_moi": True}},
          context={"targets": (NEW_MEMBERS,)}, values={"unreported": ["Đoàn viên mới"]}),
     case("R-TARGETS", "no targets in the plan pass", PASS, {"targets": {}}),
+    case("R-TARGETS", "the issuer's overall goal is not checked on a collective", PASS,
+         {"targets": {"ket_nap": 3}}, context={"targets": (ISSUER_GOAL,)},
+         values={"missed": [], "unreported": []}),
+    case("R-TARGETS", "only the collective's own target is", FAIL,
+         {"targets": {"ket_nap": 3, "dv_moi": 2}}, context={"targets": (ISSUER_GOAL, NEW_MEMBERS)},
+         says=("Đoàn viên mới: đạt 2 người, cần từ 10 người",)),
     case("R-CDCS-OPERATING", "12 months pass", PASS, {"months_operating": 12}),
     case("R-CDCS-OPERATING", "11 months fail", FAIL, {"months_operating": 11},
          values={"minimum": 12}),

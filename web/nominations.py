@@ -223,7 +223,7 @@ def _form_page(
     facts: dict[str, Any] | None = None,
 ) -> str:
     needs = needed_facts(match[1]) if match else []
-    targets = (match[0].definition or {}).get("targets", []) if match else []
+    targets = checks.collective_targets(match[0]) if match else ()
     year = match[0].year if match else today().year
     return render_template(
         "nomination_form.html",

@@ -87,6 +87,11 @@ class TargetSchema(Strict):
     comparison = fields.String(required=True, validate=validate.OneOf(COMPARISONS))
     threshold = fields.Integer(required=True, strict=True)
     applies_to = fields.String(load_default=None)
+    # Whom the target binds: the issuer's overall goal (the default: a plan's targets are its
+    # own), or each collective it proposes (then R-TARGETS checks it on each).
+    binds = fields.String(
+        load_default="issuer", validate=validate.OneOf(["issuer", "each_collective"])
+    )
 
 
 class MovementSchema(Strict):

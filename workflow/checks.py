@@ -200,9 +200,21 @@ def build_index(session: Session, campaign_id: int) -> CampaignIndex:
 
 def campaign_targets(campaign: Campaign) -> tuple[Target, ...]:
     return tuple(
-        Target(t["key"], t["label"], t["comparison"], int(t["threshold"]), t.get("unit") or "")
+        Target(
+            t["key"],
+            t["label"],
+            t["comparison"],
+            int(t["threshold"]),
+            t.get("unit") or "",
+            t.get("binds") or "issuer",
+        )
         for t in (campaign.definition or {}).get("targets", [])
     )
+
+
+def collective_targets(campaign: Campaign) -> tuple[Target, ...]:
+    """The targets a collective reports its results against (its nomination form asks them)."""
+    return tuple(t for t in campaign_targets(campaign) if t.binds == "each_collective")
 
 
 def context_for(
