@@ -52,10 +52,11 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings", "initiatives"],
+# Initiatives are optional: none declared counts as none, and from 2024 HTXSNV alone suffices.
+@rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings"],
       [Source("Luật TĐKT 2003, Điều 23", None, LAST_DAY_2003_LAW),
        Source("Luật TĐKT 2022, Điều 23", LAW_2022)],
-      params=["cstdcs.initiative_mandatory", "ldtt.ratings"])  # fmt: skip
+      params=["cstdcs.initiative_mandatory", "ldtt.ratings"], optional=["initiatives"])  # fmt: skip
 def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
     must_innovate = bool(p("cstdcs.initiative_mandatory"))
     ldtt, rating, _ = _ldtt_ok(ctx, p, ctx.year)

@@ -61,6 +61,12 @@ class Rule:
     clauses: tuple[Source, ...]  # in date order, none overlapping
     check: Check
     params: Mapping[str, Kind] = field(default_factory=dict)  # what a campaign may override
+    optional: tuple[str, ...] = ()  # facts it reads when given; missing, they count as none
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """Every fact the rule reads: what its form asks for."""
+        return self.needs + self.optional
 
     def clause_on(self, day: date) -> Source | None:
         """The clause in force on ``day``; None when no clause is known for it."""
@@ -96,17 +102,19 @@ def rule(
     needs: Iterable[str],
     source: Source | Sequence[Source],
     params: Iterable[str] = (),
+    optional: Iterable[str] = (),
 ) -> Callable[[Check], Check]:
     """Register a rule with its clause, or its dated clauses; ``params`` names every parameter
     it reads (their kinds come from ``rules/params.py``, so an unknown name fails here, at
-    import). A clause's own test differs from another's only through dated parameters."""
+    import). A clause's own test differs from another's only through dated parameters. A fact
+    in ``needs`` missing makes the answer unknown; one in ``optional`` missing counts as none."""
     kinds = {name: kind(name) for name in params}
     clauses = _in_date_order(rule_id, [source] if isinstance(source, Source) else source)
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, title, tuple(needs), clauses, check, kinds)
+        RULES[rule_id] = Rule(rule_id, title, tuple(needs), clauses, check, kinds, tuple(optional))
         return check
 
     return register

@@ -208,6 +208,7 @@ def test_a_returned_nomination_adopts_the_new_version_by_an_audited_act(admins: 
         award_type="BK_LDLD",
         nominee_kind="individual",
         nominee_name="Người Trả Lại",
+        facts={"discipline": []},
         now=admins.tick(),
     ).id
     admins.fire(nid, "submit", "officer1")

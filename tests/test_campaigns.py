@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from tests.factories import CAMPAIGNS, demo_definition
+from tests.web_client import WebClient
 from workflow import campaigns, checks, nominating
 from workflow.errors import InvalidInput, NotEligible
 from workflow.models import Campaign, Nomination
@@ -146,6 +147,25 @@ def test_submit_is_refused_listing_every_failing_rule(ruled):
     assert {d["rule"] for d in err.value.details} == {"R-DISCIPLINE", "R-BK-74"}
     assert "khien_trach" in err.value.message_vi
     assert ruled.session.get(Nomination, nid).state == "draft"
+
+
+def test_missing_facts_block_sending_and_are_never_shown_as_eligible(ruled, app):
+    """Issue 14: a nomination with no facts used to look "đủ điều kiện" and go up with every
+    rule "Thiếu thông tin"; now sending it lists what to fill in."""
+    nid = nominate(ruled, {})
+    n = ruled.session.get(Nomination, nid)
+    report = checks.report(ruled.session, n, ruled.now.date())
+    assert report.eligible  # nothing fails ...
+    assert {"R-BK-74", "R-DISCIPLINE"} <= set(report.to_review)  # ... but nothing answered
+    with pytest.raises(NotEligible) as err:
+        ruled.fire(nid, "submit", "officer1")
+    assert {"R-BK-74", "R-DISCIPLINE"} <= {d["rule"] for d in err.value.details}
+    assert "thiếu thông tin (xếp loại đánh giá, sáng kiến)" in err.value.message_vi
+    assert ruled.session.get(Nomination, nid).state == "draft"
+    ruled.session.rollback()
+    page = WebClient(app, "officer1").text(f"/nominations/{nid}")
+    assert "Thiếu thông tin" in page
+    assert "(đủ điều kiện)" not in page
 
 
 def test_an_eligible_nomination_keeps_what_it_was_checked_against(ruled):

@@ -86,7 +86,7 @@ def test_every_fact_has_a_kind_the_form_knows_and_labels_in_both_languages():
 
 
 def test_every_fact_a_rule_needs_is_in_the_schema_with_a_label_for_its_message():
-    needs = {name for r in RULES.values() for name in r.needs}
+    needs = {name for r in RULES.values() for name in r.reads}
     assert needs <= FACT_FIELDS.keys()
     assert needs <= FACT_LABELS.keys()
 

@@ -483,8 +483,7 @@ PARTIAL = [
     pytest.param("R-LDST", {"initiatives": []}, ["education", "is_leader"], id="LDST-partial"),
     pytest.param("R-LDST", {"initiatives": [], "education": "college", "is_leader": None},
                  ["is_leader"], id="LDST-explicit-None"),
-    pytest.param("R-CSTDCS", {"ratings": rated(y2024="HTXSNV")}, ["initiatives"],
-                 id="CSTDCS-no-initiatives"),
+    pytest.param("R-CSTDCS", {"initiatives": []}, ["ratings"], id="CSTDCS-no-ratings"),
     pytest.param("R-ATVSLD", {"score": 99}, ["fatal_accidents"], id="ATVSLD-no-accidents"),
     pytest.param("R-REGISTERED", {"registered": None}, ["registered"], id="REGISTERED-None"),
 ]  # fmt: skip
@@ -498,6 +497,18 @@ def test_only_the_missing_facts_are_named(
     assert result.status == UNKNOWN
     assert result.values["missing"] == missing
     assert result.severity == BLOCKING
+
+
+@pytest.mark.parametrize(
+    ("reference", "expect"),
+    [pytest.param(FIRST_DAY_2022_LAW, PASS, id="2022-law"),
+     pytest.param(LAST_DAY_2003_LAW, FAIL, id="2003-law")],
+)  # fmt: skip
+def test_cstdcs_with_htxsnv_and_no_initiatives_declared(reference: date, expect: Status) -> None:
+    """Issue 14: from 2024 HTXSNV alone suffices, so undeclared initiatives are not a missing
+    fact; before, an initiative was required and none declared is none."""
+    result = evaluate("R-CSTDCS", ctx({"ratings": rated(y2023="HTXSNV")}, 2023, reference))
+    assert result.status == expect
 
 
 def test_a_clause_in_force_with_facts_missing_is_unknown_and_no_clause_is_manual() -> None:

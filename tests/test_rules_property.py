@@ -264,7 +264,7 @@ def test_every_override_a_campaign_may_set_leaves_the_rule_answering(
     assert json.loads(json.dumps(result.as_dict(), ensure_ascii=False)) == result.as_dict()
 
 
-INITIATIVE_RULES = sorted(rule_id for rule_id, r in RULES.items() if "initiatives" in r.needs)
+INITIATIVE_RULES = sorted(rule_id for rule_id, r in RULES.items() if "initiatives" in r.reads)
 
 
 @SETTINGS

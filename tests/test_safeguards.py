@@ -150,6 +150,7 @@ def _propose(world: World, officer: str, name: str) -> int:
         award_type="BK_TLD_CHUYEN_DE",
         nominee_kind="individual",
         nominee_name=name,
+        facts={"discipline": [], "achievement_ref": f"GVNĐVN-{officer}-{name}"},
         now=world.tick(),
     ).id
     world.fire(nid, "submit", officer)

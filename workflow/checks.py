@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
-from rules.results import Status
+from rules.results import Severity, Status
 from workflow import eligibility
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
@@ -305,10 +305,21 @@ def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -
     if not n.award_type.rules:
         return []
     results = run_checks(session, n, today, event)
-    if event in (Event.SUBMIT, Event.RESUBMIT):
+    sending = event in (Event.SUBMIT, Event.RESUBMIT)
+    if sending:
         n.rule_set_version = n.award_type.rule_set_version
         n.checks_at_submit = [r.as_dict() for r in results]
-    return [Problem(r.rule, r.message_vi, r.message_en, blocking=True) for r in results if r.blocks]
+    return [
+        Problem(r.rule, r.message_vi, r.message_en, blocking=True)
+        for r in results
+        if r.blocks or (sending and _missing_facts(r))
+    ]
+
+
+def _missing_facts(r: Result) -> bool:
+    """A blocking rule that could not answer for want of facts: the CĐCS fills them in before
+    sending, so no nomination goes up looking eligible with its rules unanswered."""
+    return r.status == Status.UNKNOWN and r.severity == Severity.BLOCKING
 
 
 @dataclass(frozen=True)

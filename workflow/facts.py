@@ -300,7 +300,7 @@ def needed_facts(award: AwardType) -> list[FactField]:
     the form that asks for them."""
     seen: list[str] = []
     for spec in award.rules or []:
-        for need in RULES[spec["rule"]].needs:
+        for need in RULES[spec["rule"]].reads:
             if need not in seen:
                 seen.append(need)
     return [FACT_FIELDS[name] for name in seen]

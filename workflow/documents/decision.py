@@ -79,11 +79,16 @@ FORMS_OF_REWARD = (
 )
 
 
+QUOTES = ('"', "“")
+
+
 def grant_phrase(award_title: str) -> str:
     """'Tặng Bằng khen của …' or 'Công nhận danh hiệu "Chiến sĩ thi đua cơ sở"'."""
     if award_title.startswith(FORMS_OF_REWARD):
         return f"Tặng {award_title}"
-    return f'Công nhận danh hiệu "{award_title}"'
+    named = award_title.removeprefix("Danh hiệu ")  # a catalogue title may already say it
+    quoted = named if named.startswith(QUOTES) else f'"{named}"'
+    return f"Công nhận danh hiệu {quoted}"
 
 
 def _granted(lines: tuple[DecisionLine, ...]) -> str:
