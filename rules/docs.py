@@ -31,7 +31,7 @@ BRIEF = (
     BriefRule(3, "R-CSTDCS-2003", "R-CSTDCS", "implemented", "the clause until 31/12/2023"),
     BriefRule(4, "R-CSTDCS-QUOTA", "R-CSTDCS-QUOTA", "implemented", "manual review from 2024"),
     BriefRule(5, "R-CSTD-TINH", "R-CSTD-TINH", "implemented"),
-    BriefRule(6, "R-CSTD-TQ", "", "missing"),
+    BriefRule(6, "R-CSTD-TQ", "R-CSTD-TQ", "implemented", "before 2024 unconfirmed"),
     BriefRule(7, "R-BK-BONGANH", "R-BK-74", "partial", "point d only; before 2024 unconfirmed"),
     BriefRule(8, "R-BK-TLD-INDIV", "R-BK-TLD", "partial", "the source page is cut off"),
     BriefRule(
@@ -40,7 +40,7 @@ BRIEF = (
     ),
     BriefRule(10, "R-NO-DOUBLE-SAME-LEVEL", "R-NO-DOUBLE-SAME-LEVEL", "implemented"),
     BriefRule(11, "R-ONE-ACHIEVEMENT", "R-ONE-ACHIEVEMENT", "implemented"),
-    BriefRule(12, "R-LDST-VALUE", "R-LDST", "partial", "no leader's management-solution route"),
+    BriefRule(12, "R-LDST-VALUE", "R-LDST", "implemented", "after 1564/2014 unconfirmed"),
     BriefRule(
         13, "R-XSD-CO", "R-ATVSLD", "partial", "no serious incidents, no previous-year award"
     ),
@@ -48,10 +48,11 @@ BRIEF = (
     BriefRule(15, "R-REGISTERED", "R-REGISTERED", "partial", "a yes/no fact; no date"),
     BriefRule(
         16, "R-EXCLUSIONS", "R-ABSENCE, R-MONTHS-EMPLOYED, R-DISCIPLINE, R-REGISTERED",
-        "partial", "no giáng chức, kéo dài nâng lương, sa thải, administrative sanctions",
+        "implemented", "a local rule; maternity leave is left out of the absence count by the form",
     ),
     BriefRule(17, "R-TRAINING", "", "missing"),
-    BriefRule(18, "R-NVL-ONCE / R-KNC-ONCE", "", "missing"),
+    BriefRule(18, "R-NVL-ONCE / R-KNC-ONCE", "R-NVL-ONCE, R-KNC-ONCE", "partial",
+              "once only; the KNC's 10 years of union work (a local rule) is not checked"),
     BriefRule(
         19, "R-VOTE-LEGACY", "rules/vote.py, workflow/votes.py", "implemented", "absent members' "
         "written votes counted by the dated `vote.absent_in_writing`; the minutes print the ballot",

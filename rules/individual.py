@@ -7,6 +7,7 @@ from rules.money import vnd
 from rules.params import (
     DAY,
     DECREE_91,
+    HD_149,
     HD_196,
     LAST_DAY_2003_LAW,
     LAW_2022,
@@ -112,6 +113,58 @@ def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
     )
 
 
+CSTD_TINH = {"CSTD_TINH"}
+
+
+@rule("R-CSTD-TQ", "Chiến sĩ thi đua toàn quốc", [],
+      [Source("Luật TĐKT 2003, Điều 21; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
+              "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 2 lần liên tục CSTĐ cấp tỉnh."),
+       Source("Luật TĐKT 2022, Điều 21", LAW_2022)],
+      params=["cstd_tinh.consecutive_years"], optional=["initiatives", "prior_titles"])  # fmt: skip
+def chien_si_thi_dua_toan_quoc(ctx: Context, p: Params) -> Verdict:
+    """Two consecutive CSTĐ cấp tỉnh titles (one per cycle of the provincial title's years)
+    and an initiative with nationwide effect in that time."""
+    cycle = int(p("cstd_tinh.consecutive_years"))
+    latest = next(
+        (y for y in range(ctx.year, ctx.year - cycle, -1) if ctx.held(CSTD_TINH, y)), None
+    )
+    before = latest is not None and ctx.held(CSTD_TINH, latest - cycle) is not None
+    years = range(ctx.year - 2 * cycle + 1, ctx.year + 1)
+    national = len(ctx.initiatives(years, "toan_quoc"))
+    ok = before and national >= 1
+    held = [y for y in range(ctx.year - 2 * cycle + 1, ctx.year + 1) if ctx.held(CSTD_TINH, y)]
+    return Verdict(
+        ok,
+        f"Cần 2 lần liên tục CSTĐ cấp tỉnh (mỗi lần {cycle} năm) và sáng kiến phạm vi toàn quốc; "
+        f"CSTĐ cấp tỉnh các năm: {', '.join(map(str, held)) or 'không'}; "
+        f"sáng kiến phạm vi toàn quốc: {national}.",
+        f"Needs two consecutive provincial CSTĐ titles ({cycle}-year cycles) and a nationwide "
+        f"initiative; provincial titles: {held}; nationwide initiatives: {national}.",
+        {"cstd_tinh_years": held, "national_initiatives": national},
+    )
+
+
+@rule("R-NVL-ONCE", "Giải thưởng Nguyễn Văn Linh chỉ tặng một lần", [],
+      [Source("QĐ 2106/QĐ-TLĐ 2017, Điều 18", QUY_CHE_2106, QUY_CHE_1689 - DAY),
+       Source("QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_1689, None, UNCONFIRMED,
+              "Chưa đọc được văn bản; áp dụng quy định của QĐ 2106/QĐ-TLĐ 2017.")],
+      optional=["prior_titles"])  # fmt: skip
+@rule("R-KNC-ONCE", "Kỷ niệm chương chỉ tặng một lần", [],
+      Source("HD 149/HD-TLĐ 2015 (Kỷ niệm chương)", HD_149, None, UNCONFIRMED,
+             "Suy ra từ điều kiện \"chưa được tặng\"; văn bản hướng dẫn chưa đối chiếu."),
+      optional=["prior_titles"])  # fmt: skip
+def once_only(ctx: Context, _: Params) -> Verdict:
+    """An award given once in a lifetime: refused when already held, in the system or declared."""
+    held = sorted({p.year for p in ctx.priors() if p.award == ctx.award})
+    return Verdict(
+        not held,
+        "Chưa được tặng hình thức này." if not held
+        else f"Đã được tặng hình thức này (năm {', '.join(map(str, held))}); chỉ tặng một lần.",
+        "Not awarded before." if not held else f"Already awarded in {held}; given once only.",
+        {"held_in": held},
+    )  # fmt: skip
+
+
 @rule("R-BK-74", "Bằng khen cấp bộ, ngành, tỉnh (cá nhân)", ["ratings", "initiatives"],
       [Source("NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản chưa đối chiếu: chỉ kiểm tra tiêu chuẩn HTXSNV 2 năm liên tục với 2 sáng "
@@ -177,8 +230,7 @@ def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-LDST", "Bằng Lao động sáng tạo", ["initiatives", "education", "is_leader"],
-      [Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16", QUY_CHE_1564, QUY_CHE_2106 - DAY, PARTIAL,
-              "Thiếu phương án của người lãnh đạo: giải pháp quản lý được công nhận cấp tỉnh."),
+      [Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16", QUY_CHE_1564, QUY_CHE_2106 - DAY),
        Source("QĐ 2106/QĐ-TLĐ 2017, QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_2106,
               None, UNCONFIRMED, "Chưa đọc được văn bản; áp dụng mức của QĐ 1564/QĐ-TLĐ 2014.")],
       params=["ldst.threshold.leader", "ldst.threshold.graduate", "ldst.threshold.basic",
@@ -188,8 +240,12 @@ def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
     this_year = [int(i.get("benefit_vnd") or 0) for i in recognised if i.get("year") == ctx.year]
     best = max(this_year, default=0)
     if ctx.facts["is_leader"]:
+        # Or a management solution recognised at province (or ministry) level that year.
         profile, threshold = "lãnh đạo, quản lý", int(p("ldst.threshold.leader"))
-        ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
+        managed = ctx.initiatives(range(ctx.year, ctx.year + 1), "tinh")
+        ok = best >= threshold or bool(managed)
+        detail = (f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}; giải pháp được công "
+                  f"nhận cấp tỉnh trở lên: {len(managed)}")  # fmt: skip
     elif ctx.facts["education"] in ("university", "postgraduate"):
         profile, threshold = "đại học trở lên", int(p("ldst.threshold.graduate"))
         ok, detail = best >= threshold, f"giá trị làm lợi cao nhất năm {ctx.year}: {vnd(best)}"
@@ -205,7 +261,13 @@ def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
                   f"{vnd(total)} (cần {vnd(three)})")  # fmt: skip
     return Verdict(
         ok,
-        f"Đối tượng {profile}: cần giải pháp làm lợi từ {vnd(threshold)}; {detail}.",
+        f"Đối tượng {profile}: cần giải pháp làm lợi từ {vnd(threshold)}"
+        + (
+            " hoặc giải pháp quản lý được công nhận cấp tỉnh trở lên"
+            if profile.startswith("lãnh")
+            else ""
+        )
+        + f"; {detail}.",
         f"Profile '{profile}': needs a solution worth ≥ {threshold} VND; best this year {best} VND.",
         {"profile": profile, "threshold": threshold, "best": best},
     )
@@ -253,8 +315,7 @@ def months_employed(ctx: Context, p: Params) -> Verdict:
 
 
 @rule("R-DISCIPLINE", "Không bị kỷ luật trong năm", ["discipline"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL,
-             note="Thiếu giáng chức, kéo dài nâng lương, sa thải và xử phạt hành chính."),
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
       params=["exclusion.discipline_levels"])  # fmt: skip
 def discipline(ctx: Context, p: Params) -> Verdict:
     levels = set(p("exclusion.discipline_levels"))

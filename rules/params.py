@@ -47,6 +47,7 @@ QUY_CHE_999 = D(2024, 5, 29)
 HD_1294 = D(2019, 8, 14)  # CĐCS grading guidance
 HD_1217 = D(2016, 8, 11)  # "toàn diện" vs "chuyên đề" in one year
 HD_196 = D(2015, 2, 12)  # "Giỏi việc nước, đảm việc nhà"
+HD_149 = D(2015, 2, 4)  # Kỷ niệm chương "Vì sự nghiệp xây dựng tổ chức Công đoàn"
 
 PARAMS: tuple[Param, ...] = (
     # Ratings that count as "hoàn thành tốt nhiệm vụ trở lên" (Law 2022 art. 24(1)).
@@ -75,8 +76,10 @@ PARAMS: tuple[Param, ...] = (
     Param("ldst.threshold.leader", 200_000_000, "QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
     Param("exclusion.absent_days", 40, "Quy chế CĐCS (mẫu Lâm Đồng 2021)"),
     Param("exclusion.months_employed", 10, "Quy chế CĐCS (mẫu Lâm Đồng 2021)"),
-    Param("exclusion.discipline_levels", ("khien_trach", "canh_cao", "ha_bac", "cach_chuc",
-                                          "buoc_thoi_viec"), "Luật TĐKT 2022; quy chế CĐCS"),
+    # "Kỷ luật từ khiển trách trở lên" and administrative sanctions (Lâm Đồng 2021, rule 16).
+    Param("exclusion.discipline_levels", ("khien_trach", "canh_cao", "ha_bac", "keo_dai_nang_luong",
+                                          "giang_chuc", "cach_chuc", "buoc_thoi_viec", "sa_thai",
+                                          "xu_phat_hanh_chinh"), "Quy chế CĐCS (mẫu Lâm Đồng 2021)"),
     Param("cdcs.months_operating", 12, "HD 1294/HD-TLĐ 2019"),
     Param("cdcs.months_operating_reorganised", 6, "HD 1294/HD-TLĐ 2019"),
     Param("atvsld.min_score", 96, "HD 168/HD-TLĐ 2015"),

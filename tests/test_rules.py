@@ -262,6 +262,11 @@ def ldst(*initiatives: dict[str, Any], education: str = "college", leader: bool 
 COLLEGE, GRADUATE, LEADER = "cao đẳng trở xuống", "đại học trở lên", "lãnh đạo, quản lý"
 # --- R-LDST: benefit thresholds by profile (QĐ 1564/QĐ-TLĐ 2014, Điều 16) ------------------
 LDST = [
+    case("R-LDST", "a leader's management solution recognised by the province passes", PASS,
+         ldst(initiative(2024, "tinh"), leader=True), values={"profile": LEADER},
+         says=("hoặc giải pháp quản lý được công nhận cấp tỉnh trở lên",)),
+    case("R-LDST", "a leader's solution recognised only at cơ sở, worth 1đ, fails", FAIL,
+         ldst(initiative(2024, "co_so", benefit=1), leader=True)),
     case("R-LDST", "college 80M passes", PASS, ldst(initiative(2024, benefit=80 * M)),
          values={"profile": COLLEGE, "threshold": 80 * M, "best": 80 * M}),
     case("R-LDST", "college 79,999,999 fails", FAIL, ldst(initiative(2024, benefit=80 * M - 1))),
@@ -319,6 +324,9 @@ EXCLUSIONS = [
          {"discipline": [{"year": 2023, "level": "khien_trach"}]}),
     case("R-DISCIPLINE", "canh_cao in Y fails", FAIL,
          {"discipline": [{"year": 2024, "level": "canh_cao"}]}),
+    *(case("R-DISCIPLINE", f"{level} in Y fails", FAIL,
+           {"discipline": [{"year": 2024, "level": level}]})
+      for level in ("giang_chuc", "keo_dai_nang_luong", "sa_thai", "xu_phat_hanh_chinh")),
     case("R-DISCIPLINE", "buoc_thoi_viec in Y fails", FAIL,
          {"discipline": [{"year": 2024, "level": "buoc_thoi_viec"}]}),
     case("R-DISCIPLINE", "below khien_trach in Y passes", PASS,
@@ -425,6 +433,39 @@ COLLECTIVE = [
     case("R-ATVSLD", "a fatal accident fails", FAIL, {"fatal_accidents": 1, "score": 100}),
 ]  # fmt: skip
 
+# --- R-CSTD-TQ: two consecutive CSTĐ tỉnh (3-year cycles) and a nationwide initiative ---------
+NATIONAL = [initiative(2023, "toan_quoc")]
+CSTD_TQ = [
+    case("R-CSTD-TQ", "CSTĐ tỉnh 2021 and 2024 with a national initiative pass", PASS,
+         {"prior_titles": declared("CSTD_TINH", 2021, 2024), "initiatives": NATIONAL},
+         values={"cstd_tinh_years": [2021, 2024], "national_initiatives": 1}),
+    case("R-CSTD-TQ", "a granted and a declared title combine", PASS,
+         {"prior_titles": declared("CSTD_TINH", 2020), "initiatives": NATIONAL},
+         year=2023, context={"granted": granted("CSTD_TINH", 2023)}),
+    case("R-CSTD-TQ", "titles not one cycle apart fail", FAIL,
+         {"prior_titles": declared("CSTD_TINH", 2022, 2024), "initiatives": NATIONAL}),
+    case("R-CSTD-TQ", "a province-scope initiative is not enough", FAIL,
+         {"prior_titles": declared("CSTD_TINH", 2021, 2024),
+          "initiatives": [initiative(2023, "tinh")]}, values={"national_initiatives": 0}),
+    case("R-CSTD-TQ", "nothing declared fails, naming what is missing", FAIL, {},
+         says=("CSTĐ cấp tỉnh các năm: không", "sáng kiến phạm vi toàn quốc: 0")),
+]  # fmt: skip
+
+# --- R-NVL-ONCE / R-KNC-ONCE: given once in a lifetime ------------------------------------------
+ONCE = [
+    case("R-KNC-ONCE", "never awarded passes", PASS, {}, context={"award": "KNC_CD"}),
+    case("R-KNC-ONCE", "declared before fails", FAIL,
+         {"prior_titles": declared("KNC_CD", 2019)}, context={"award": "KNC_CD"},
+         values={"held_in": [2019]}, says=("chỉ tặng một lần",)),
+    case("R-KNC-ONCE", "another award held does not count", PASS,
+         {"prior_titles": declared("BK_LDLD", 2019)}, context={"award": "KNC_CD"}),
+    case("R-NVL-ONCE", "granted in the system fails", FAIL, {},
+         context={"award": "GT_NVL", "granted": granted("GT_NVL", 2020)}),
+    case("R-NVL-ONCE", "never awarded passes", PASS, {}, context={"award": "GT_NVL"}),
+    case("R-NVL-ONCE", "no clause before QĐ 2106/2017", MANUAL, {}, year=2017,
+         reference=date(2017, 12, 27), context={"award": "GT_NVL"}),
+]  # fmt: skip
+
 DUE = date(2024, 10, 20)
 DEADLINE = [
     case("R-DEADLINE", "on the day passes", PASS, context={"deadline": DUE, "today": DUE}),
@@ -436,8 +477,8 @@ DEADLINE = [
     case("R-DEADLINE", "no deadline passes", PASS, context={"deadline": None, "today": DUE}),
 ]  # fmt: skip
 
-ALL = [*LDTT, *CSTDCS, *CSTDCS_QUOTA, *CSTD_TINH, *BK74, *BK_TLD, *LDST, *EXCLUSIONS,
-       *OTHERS, *COLLECTIVE, *DEADLINE]  # fmt: skip
+ALL = [*LDTT, *CSTDCS, *CSTDCS_QUOTA, *CSTD_TINH, *CSTD_TQ, *BK74, *BK_TLD, *LDST, *EXCLUSIONS,
+       *ONCE, *OTHERS, *COLLECTIVE, *DEADLINE]  # fmt: skip
 CASES: list[Case] = [p.values[0] for p in ALL]
 
 

@@ -21,7 +21,19 @@ from workflow.models import AwardType, Campaign
 
 RATINGS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
 SCOPES = ("co_so", "tinh", "toan_quoc")
-DISCIPLINE = ("khien_trach", "canh_cao", "ha_bac", "cach_chuc", "buoc_thoi_viec")
+# Disciplinary measures, lightest first, then an administrative sanction (not discipline, but
+# it excludes as well).
+DISCIPLINE = (
+    "khien_trach",
+    "canh_cao",
+    "ha_bac",
+    "keo_dai_nang_luong",
+    "giang_chuc",
+    "cach_chuc",
+    "buoc_thoi_viec",
+    "sa_thai",
+    "xu_phat_hanh_chinh",
+)
 GRADES = ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh")
 EDUCATION = ("postgraduate", "university", "college", "vocational", "secondary")
 YEAR = fields.Integer(strict=True, validate=validate.Range(min=1975, max=2100))
