@@ -228,6 +228,9 @@ class AwardSchema(Strict):
         metadata={"minimum": 0},
     )
     movement = fields.String(load_default=None)
+    # An award the plan does not name, encoded from its wording: the wording it was read from.
+    # Shown with the award, so nobody takes an encoder's inference for the plan's text.
+    inferred_from = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
 
 
 class CampaignSchema(Strict):
