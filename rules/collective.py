@@ -81,18 +81,21 @@ def targets(ctx: Context, _: Params) -> Verdict:
     )
 
 
-@rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "score"],
+@rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "serious_incidents", "score"],
       Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)", status=PARTIAL,
-             note="Thiếu sự cố nghiêm trọng và điều kiện đã được khen năm trước."),
+             note="Thiếu điều kiện đã được khen về phong trào này năm trước."),
       params=["atvsld.min_score"])  # fmt: skip
 def occupational_safety(ctx: Context, p: Params) -> Verdict:
     floor = int(p("atvsld.min_score"))
     deaths = int(ctx.facts["fatal_accidents"])
+    incidents = int(ctx.facts["serious_incidents"])
     score = int(ctx.facts["score"])
     return Verdict(
-        deaths == 0 and score >= floor,
-        f"Năm {ctx.year}: {deaths} vụ tai nạn lao động chết người (cần 0), điểm chấm {score} "
-        f"(cần từ {floor}).",
-        f"{ctx.year}: {deaths} fatal accidents (needs 0), score {score} (needs ≥ {floor}).",
-        {"fatal_accidents": deaths, "score": score, "min_score": floor},
-    )
+        deaths == 0 and incidents == 0 and score >= floor,
+        f"Năm {ctx.year}: {deaths} vụ tai nạn lao động chết người (cần 0), {incidents} sự cố kỹ "
+        f"thuật nghiêm trọng, cháy, nổ (cần 0), điểm chấm {score} (cần từ {floor}).",
+        f"{ctx.year}: {deaths} fatal accidents, {incidents} serious incidents (need 0), score "
+        f"{score} (needs ≥ {floor}).",
+        {"fatal_accidents": deaths, "serious_incidents": incidents, "score": score,
+         "min_score": floor},
+    )  # fmt: skip

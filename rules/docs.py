@@ -41,16 +41,17 @@ BRIEF = (
     BriefRule(10, "R-NO-DOUBLE-SAME-LEVEL", "R-NO-DOUBLE-SAME-LEVEL", "implemented"),
     BriefRule(11, "R-ONE-ACHIEVEMENT", "R-ONE-ACHIEVEMENT", "implemented"),
     BriefRule(12, "R-LDST-VALUE", "R-LDST", "implemented", "after 1564/2014 unconfirmed"),
-    BriefRule(
-        13, "R-XSD-CO", "R-ATVSLD", "partial", "no serious incidents, no previous-year award"
-    ),
+    BriefRule(13, "R-XSD-CO", "R-ATVSLD", "partial", "no previous-year award condition"),
     BriefRule(14, "R-CDCS-GRADABLE", "R-CDCS-OPERATING", "implemented"),
     BriefRule(15, "R-REGISTERED", "R-REGISTERED", "partial", "a yes/no fact; no date"),
     BriefRule(
         16, "R-EXCLUSIONS", "R-ABSENCE, R-MONTHS-EMPLOYED, R-DISCIPLINE, R-REGISTERED",
         "implemented", "a local rule; maternity leave is left out of the absence count by the form",
     ),
-    BriefRule(17, "R-TRAINING", "", "missing"),
+    BriefRule(
+        17, "R-TRAINING", "R-LDTT, R-MONTHS-EMPLOYED", "implemented",
+        "12 months rated khá or better count as LĐTT; fewer add to the months worked",
+    ),
     BriefRule(18, "R-NVL-ONCE / R-KNC-ONCE", "R-NVL-ONCE, R-KNC-ONCE", "partial",
               "once only; the KNC's 10 years of union work (a local rule) is not checked"),
     BriefRule(

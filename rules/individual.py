@@ -37,14 +37,31 @@ def _ldtt_ok(ctx: Context, p: Params, year: int) -> tuple[bool, str | None, tupl
     return rating in allowed, rating, allowed
 
 
+GOOD_TRAINING = ("kha", "gioi", "xuat_sac")  # "khá" or better (HD 1217/HD-TLĐ 2016)
+
+
+def _trained(ctx: Context) -> int:
+    """Months of training in the year that count (a result of "khá" or better)."""
+    good = ctx.facts.get("training_result") in GOOD_TRAINING
+    return int(ctx.facts.get("training_months") or 0) if good else 0
+
+
 @rule("R-LDTT", "Lao động tiên tiến", ["ratings"],
       [Source("Luật TĐKT 2003, Điều 24", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí hoàn thành tốt nhiệm vụ trở lên."),
        Source("Luật TĐKT 2022, Điều 24 khoản 1", LAW_2022)],
-      params=["ldtt.ratings"])  # fmt: skip
+      params=["ldtt.ratings"], optional=["training_months", "training_result"])  # fmt: skip
 def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
     ok, rating, allowed = _ldtt_ok(ctx, p, ctx.year)
     need = "HTTNV trở lên" if set(allowed) == {"HTTNV", "HTXSNV"} else " hoặc ".join(allowed)
+    if _trained(ctx) >= 12:  # a year of training with "khá" or better counts as LĐTT
+        return Verdict(
+            True,
+            f"Năm {ctx.year} đi học 12 tháng, kết quả từ khá: tính tương đương Lao động tiên "
+            "tiến (HD 1217/HD-TLĐ 2016).",
+            f"{ctx.year}: 12 months of training rated good or better count as LĐTT.",
+            {"year": ctx.year, "rating": rating, "allowed": list(allowed), "training": True},
+        )
     return Verdict(
         ok,
         f"Xếp loại năm {ctx.year} là {_rating_text(rating)}; cần {need}.",
@@ -301,16 +318,22 @@ def registered(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-MONTHS-EMPLOYED", "Thời gian công tác trong năm", ["months_employed"],
-      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
-      params=["exclusion.months_employed"])  # fmt: skip
+      Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021); HD 1217/HD-TLĐ 2016",
+             status=LOCAL),
+      params=["exclusion.months_employed"],
+      optional=["training_months", "training_result"])  # fmt: skip
 def months_employed(ctx: Context, p: Params) -> Verdict:
+    """Training under a year with a result of "khá" or better adds to the months worked."""
     need = int(p("exclusion.months_employed"))
-    months = int(ctx.facts["months_employed"])
+    worked = int(ctx.facts["months_employed"])
+    trained = _trained(ctx)
+    months = min(12, worked + trained)
+    studied = f" (gồm {trained} tháng đi học)" if trained else ""
     return Verdict(
         months >= need,
-        f"Công tác {months} tháng trong năm {ctx.year}; cần từ {need} tháng.",
+        f"Công tác {months} tháng trong năm {ctx.year}{studied}; cần từ {need} tháng.",
         f"Employed {months} months in {ctx.year}; needs at least {need}.",
-        {"months_employed": months, "minimum": need},
+        {"months_employed": months, "minimum": need, "training_months": trained},
     )
 
 

@@ -23,6 +23,9 @@ from rules.params import Kind, Params, kind
 from rules.results import Result, Severity, Source, Status
 
 FACT_LABELS = {
+    "serious_incidents": "số sự cố kỹ thuật nghiêm trọng, cháy, nổ",
+    "training_months": "số tháng đi học",
+    "training_result": "kết quả học tập",
     "ratings": "xếp loại đánh giá",
     "initiatives": "sáng kiến",
     "prior_titles": "danh hiệu đã đạt",

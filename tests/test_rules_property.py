@@ -113,6 +113,9 @@ def fact_strategies(year: int) -> dict[str, st.SearchStrategy[Any]]:
         "reorganized": st.booleans(),
         "targets": st.dictionaries(st.sampled_from(TARGET_KEYS), st.integers(-2, 20), max_size=3),
         "fatal_accidents": st.one_of(st.just(0), st.integers(0, 3)),
+        "serious_incidents": st.one_of(st.just(0), st.integers(0, 3)),
+        "training_months": st.integers(0, 12),
+        "training_result": st.sampled_from(["xuat_sac", "gioi", "kha", "trung_binh"]),
         "score": st.one_of(st.sampled_from([95, 96, 100]), st.integers(0, 100)),
     }
 

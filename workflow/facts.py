@@ -35,6 +35,7 @@ DISCIPLINE = (
     "xu_phat_hanh_chinh",
 )
 GRADES = ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh")
+TRAINING_RESULTS = ("xuat_sac", "gioi", "kha", "trung_binh")
 EDUCATION = ("postgraduate", "university", "college", "vocational", "secondary")
 YEAR = fields.Integer(strict=True, validate=validate.Range(min=1975, max=2100))
 ROWS = 3  # empty rows a form offers for a list fact
@@ -196,6 +197,34 @@ class FactsSchema(Schema):
         strict=True,
         validate=validate.Range(min=0, max=1000),
         metadata=label("Điểm chấm thi đua", "Emulation score"),
+    )
+    serious_incidents = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0),
+        metadata=label(
+            "Số sự cố kỹ thuật nghiêm trọng, cháy, nổ trong năm",
+            "Serious technical incidents, fires or explosions in the year",
+        ),
+    )
+    # Training in the year (HD 1217/HD-TLĐ 2016): a year or more with a result of "khá" or
+    # better counts as LĐTT; less is added to the months worked.
+    training_months = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=12),
+        metadata=label("Số tháng đi học, đào tạo trong năm", "Months in training in the year"),
+    )
+    training_result = fields.String(
+        validate=validate.OneOf(TRAINING_RESULTS),
+        metadata=label(
+            "Kết quả học tập, đào tạo",
+            "Training result",
+            choices={
+                "xuat_sac": ("Xuất sắc", "Excellent"),
+                "gioi": ("Giỏi", "Very good"),
+                "kha": ("Khá", "Good"),
+                "trung_binh": ("Trung bình", "Average"),
+            },
+        ),
     )
 
 
