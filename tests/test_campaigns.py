@@ -168,6 +168,20 @@ def test_missing_facts_block_sending_and_are_never_shown_as_eligible(ruled, app)
     assert "(đủ điều kiện)" not in page
 
 
+def test_a_rule_with_no_clause_for_the_date_asks_the_reviewer(ruled, app, monkeypatch):
+    """The 15 % CSTĐ cơ sở cap ended with Decree 91/2017; for 2025 no clause is known, so the
+    page says a person must judge it, and the report "cần xem xét thêm", never "đủ điều kiện"."""
+    monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-05")
+    facts = {**GOOD_FACTS, "registered": True, "absent_days": 0, "months_employed": 12}
+    nid = nominate(ruled, facts, award="CSTDCS")
+    ruled.session.rollback()
+    page = WebClient(app, "officer1").text(f"/nominations/{nid}")
+    assert "Cần xem xét thủ công" in page
+    assert "chưa có căn cứ áp dụng cho ngày 31/12/2025" in page
+    assert "(cần xem xét thêm)" in page
+    assert "(đủ điều kiện)" not in page
+
+
 def test_an_eligible_nomination_keeps_what_it_was_checked_against(ruled):
     nid = nominate(ruled, GOOD_FACTS)
     assert ruled.fire(nid, "submit", "officer1").state == "in_review"
