@@ -17,6 +17,12 @@ from functools import cache
 from typing import Any
 
 
+def within(day: date, valid_from: date | None, valid_to: date | None) -> bool:
+    """Whether ``day`` falls in a validity period (an open end is unbounded): the one test
+    for dated parameters, rule clauses and legal bases."""
+    return (valid_from is None or valid_from <= day) and (valid_to is None or day <= valid_to)
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -26,9 +32,7 @@ class Param:
     valid_to: date | None = None
 
     def in_force(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
 
 D = date

@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from rules.params import within
+
 
 class Status(StrEnum):
     """A rule status (the word "pass" here is not a password)."""
@@ -43,9 +45,7 @@ class Source:
     note: str = ""
 
     def in_force(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rules.params import within
 from workflow.db import Base
 from workflow.vocabulary import Level, NomineeKind, Role, State, VoteBase
 
@@ -126,9 +127,7 @@ class RoleAssignment(Base):
     acting_for: Mapped[User | None] = relationship(foreign_keys=[acting_for_id])
 
     def active_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
 
 class Campaign(Base):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from rules.params import within
 from workflow.models import Campaign
 
 
@@ -23,9 +24,7 @@ class LegalBasis:
     valid_to: date | None = None
 
     def in_force(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return within(day, self.valid_from, self.valid_to)
 
 
 _QUY_CHE = "của Đoàn Chủ tịch Tổng Liên đoàn Lao động Việt Nam ban hành Quy chế khen thưởng của tổ chức Công đoàn"
