@@ -182,14 +182,22 @@ def build_index(session: Session, campaign_id: int) -> CampaignIndex:
         .join(Campaign, Campaign.id == Nomination.campaign_id)
         .where((Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED))
     )
-    index.units = {uid: (level, name) for uid, level, name in session.execute(UNITS)}
+    # Tier quotas need every unit's level and what each has forwarded; most campaigns have none.
+    tiered = session.scalar(
+        select(AwardType.id)
+        .where(AwardType.campaign_id == campaign_id, AwardType.quota_level.is_not(None))
+        .limit(1)
+    )
+    if tiered is not None:
+        index.units = {uid: (level, name) for uid, level, name in session.execute(UNITS)}
     for r in rows:
         light = Light(*r[:9])
         if r[9] == campaign_id and light.state in ACTIVE:
             index.by_unit_award[(light.origin_unit_id, light.award)] += 1
             index.by_award[light.award] += 1
-            for unit in _forwarded_by(light.origin_unit_id, r[10], r[11]):
-                index.forwarded[(unit, light.award)] += 1
+            if tiered is not None:
+                for unit in _forwarded_by(light.origin_unit_id, r[10], r[11]):
+                    index.forwarded[(unit, light.award)] += 1
         index.by_nominee[light.nominee_key].append(light)
         if light.state == AWARDED:
             index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
