@@ -23,10 +23,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rules.params import within
 from workflow.db import Base
+from workflow.folding import fold
 from workflow.vocabulary import Level, NomineeKind, Role, State, VoteBase
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
@@ -266,6 +267,8 @@ class Nomination(Base):
     state: Mapped[str] = mapped_column(String(20))
     nominee_kind: Mapped[str] = mapped_column(String(20))
     nominee_name: Mapped[str] = mapped_column(String(200))
+    # The name as a search compares it (workflow.folding), kept with the name by _fold_name.
+    nominee_search: Mapped[str] = mapped_column(String(200), server_default="")
     # Who the nominee is across campaigns and years (prior titles, double awards).
     nominee_key: Mapped[str] = mapped_column(String(220), index=True, default="")
     nominee: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
@@ -294,6 +297,11 @@ class Nomination(Base):
     origin_unit: Mapped[Unit] = relationship(foreign_keys=[origin_unit_id])
     current_unit: Mapped[Unit] = relationship(foreign_keys=[current_unit_id])
     decision: Mapped[Decision | None] = relationship(back_populates="nominations")
+
+    @validates("nominee_name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.nominee_search = fold(name)
+        return name
 
 
 class AuditEvent(Base):

@@ -15,6 +15,7 @@ from workflow import deadlines
 from workflow.accounts import active_assignments
 from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput
+from workflow.folding import fold
 from workflow.models import AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.visibility import visible_filter
 from workflow.vocabulary import Level, Role, State
@@ -97,14 +98,15 @@ def list_nominations(
     limit: int = 50,
 ) -> Page:
     """What the actor may see, filtered; ``unit`` is the proposing (origin) unit's code and
-    ``q`` a part of the nominee's name (case-insensitive)."""
+    ``q`` a part of the nominee's name, compared without diacritics or case ("anh tuyet"
+    finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed)."""
     query = _filtered(
         select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit
     )
     if state:
         query = query.where(Nomination.state == state)
     if q and q.strip():
-        query = query.where(Nomination.nominee_name.ilike(f"%{q.strip()[:100]}%"))
+        query = query.where(Nomination.nominee_search.contains(fold(q[:100]), autoescape=True))
     return _page(session, query, cursor, limit)
 
 
