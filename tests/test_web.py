@@ -14,6 +14,8 @@ import pytest
 from tests.factories import PASSWORD
 from web import create_app
 from web.config import database_url, secret_key
+from workflow import accounts
+from workflow.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,6 +128,17 @@ def test_login_page_is_vietnamese_and_refuses_wrong_passwords(client, world):
     response = login(client, "officer1", "sai mật khẩu")
     assert response.status_code == 401
     assert "không đúng" in response.get_data(as_text=True)
+
+
+def test_a_username_is_the_same_however_a_phone_capitalises_it(client, world):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'autocapitalize="none"' in page
+    assert login(client, "Officer1", PASSWORD).status_code == 302
+    assert "Officer1" in client.get("/").get_data(as_text=True)  # the user's full name
+    world.session.rollback()
+    with pytest.raises(InvalidInput) as taken:
+        accounts.create_user(world.session, "OFFICER1", "Người Khác", "một mật khẩu rất dài 2026")
+    assert taken.value.details == {"username": "taken"}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -95,6 +95,8 @@ def navigation() -> dict[str, Any]:
             "new": Role.OFFICER in roles,
             "sign": Role.DECIDER in roles,
             "audit": bool(roles & {Role.AUDITOR, Role.ADMIN}),
+            "notice": bool(roles),  # the public notice is for every union member to read
+            "admin": Role.ADMIN in roles,
         }
     }
 

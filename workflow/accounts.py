@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import audit
@@ -245,7 +245,8 @@ def create_user(
                 f"'{email}' is not a valid email address.",
                 {"email": "invalid"},
             )
-        if session.scalar(select(User.id).where(User.username == username)) is not None:
+        taken = select(User.id).where(func.lower(User.username) == username.lower())
+        if session.scalar(taken) is not None:  # one sign-in name, however it is capitalised
             raise InvalidInput(
                 f"Tên đăng nhập '{username}' đã có.",
                 f"Username '{username}' is taken.",

@@ -13,7 +13,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import InvalidInput
@@ -118,7 +118,15 @@ def verify_password(user: User, password: str) -> bool:
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
+    """Usernames are matched regardless of case (phones capitalise the first letter); an
+    exact spelling wins over another that differs only in case, made before that was refused."""
+    typed = username.strip()
+    user = session.scalar(
+        select(User)
+        .where(func.lower(User.username) == typed.lower())
+        .order_by((User.username == typed).desc(), User.id)
+        .limit(1)
+    )
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
