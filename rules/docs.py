@@ -116,6 +116,23 @@ def markdown() -> str:
             )
     lines += [
         "",
+        "## Where the brief and the law differ (the law wins)",
+        "",
+        "- The brief states R-LDTT, R-CSTD-TINH, R-ONE-ACHIEVEMENT and the Bằng khen rule from",
+        "  Law 06/2022, in force from 01/01/2024. A title or award for 2017–2023 is judged under",
+        "  the law of its time (Law 15/2003 and Decree 91/2017), so each rule has a clause for",
+        "  each; where the earlier text was not read, that clause is marked *unconfirmed*.",
+        "- The brief's example decisions cite Law 06/2022 and Decree 98/2023; a decision signed",
+        "  before 01/01/2024 cites Law 15/2003 (amended 2005, 2013) and Decree 91/2017 instead,",
+        "  and the union Quy chế in force on its signing day (1564/2014, 2106/2017, 1689/2019,",
+        "  999/2024).",
+        "- The brief's lương cơ sở starts at 01/07/2023; the decrees before it (47/2016, 47/2017,",
+        "  72/2018, 38/2019) give every seed campaign's year its own amount.",
+        "- The brief sets the ≤ 4 thematic proposals on each LĐLĐ tỉnh forwarding to the Tổng Liên",
+        "  đoàn (QĐ 1689/2019, Điều 15), not on each CĐCS: the quota is counted at that tier.",
+    ]
+    lines += [
+        "",
         "## Lương cơ sở (the base of every bonus)",
         "",
         "| from | to | amount | decree |",
