@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 
+from rules import words
 from rules.context import Context
 from rules.params import CDCS_GRADES, HD_1294, Params
 from rules.registry import Verdict, rule
@@ -16,12 +17,6 @@ COMPARE: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
 }  # fmt: skip
 GRADES = CDCS_GRADES  # lowest first
-GRADE_VI = {
-    "khong_hoan_thanh": "không hoàn thành nhiệm vụ",
-    "hoan_thanh": "hoàn thành nhiệm vụ",
-    "hoan_thanh_tot": "hoàn thành tốt nhiệm vụ",
-    "hoan_thanh_xuat_sac": "hoàn thành xuất sắc nhiệm vụ",
-}
 
 
 @rule("R-CDCS-OPERATING", "Thời gian hoạt động của CĐCS", ["months_operating"],
@@ -51,8 +46,8 @@ def grade(ctx: Context, p: Params) -> Verdict:
     ok = got in GRADES and GRADES.index(got) >= GRADES.index(minimum)
     return Verdict(
         ok,
-        f"Xếp loại CĐCS năm {ctx.year}: {GRADE_VI.get(str(got), 'chưa có')}; "
-        f"cần {GRADE_VI[minimum]} trở lên.",
+        f"Xếp loại CĐCS năm {ctx.year}: {words.vi(words.GRADES, got) if got else 'chưa có'}; "
+        f"cần {words.vi(words.GRADES, minimum)} trở lên.",
         f"Grade for {ctx.year}: {got or 'missing'}; needs {minimum} or better.",
         {"grade": got, "minimum": minimum},
     )

@@ -19,6 +19,7 @@ from rules.params import (
 )
 from rules.registry import Verdict, rule
 from rules.results import ClauseStatus, Source
+from rules.words import DISCIPLINE, vi
 
 LOCAL, PARTIAL, UNCONFIRMED = ClauseStatus.LOCAL, ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 
@@ -346,7 +347,7 @@ def discipline(ctx: Context, p: Params) -> Verdict:
             if d.get("year") == ctx.year and d.get("level") in levels]  # fmt: skip
     return Verdict(
         not hits,
-        f"Năm {ctx.year}: " + (f"bị kỷ luật ({', '.join(map(str, hits))})." if hits
+        f"Năm {ctx.year}: " + (f"bị {', '.join(vi(DISCIPLINE, h) for h in hits)}." if hits
                                else "không bị kỷ luật từ khiển trách trở lên."),
         f"{ctx.year}: " + (f"disciplined ({hits})." if hits else "no discipline of reprimand or above."),
         {"discipline": hits},

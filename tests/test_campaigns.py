@@ -145,7 +145,8 @@ def test_submit_is_refused_listing_every_failing_rule(ruled):
     with pytest.raises(NotEligible) as err:
         ruled.fire(nid, "submit", "officer1")
     assert {d["rule"] for d in err.value.details} == {"R-DISCIPLINE", "R-BK-74"}
-    assert "khien_trach" in err.value.message_vi
+    assert "bị khiển trách" in err.value.message_vi
+    assert "khien_trach" not in err.value.message_vi  # words, not codes
     assert ruled.session.get(Nomination, nid).state == "draft"
 
 

@@ -125,8 +125,18 @@ def test_a_new_fact_is_read_and_drawn_from_its_schema_field_alone(app, monkeypat
 def test_choice_labels_follow_the_language():
     gender = FACT_FIELDS["gender"]
     assert [gender.choice_label(c, "en") for c in gender.choices] == ["Female", "Male"]
-    assert FACT_FIELDS["education"].choice_label("college", "vi") == "college"
+    assert FACT_FIELDS["education"].choice_label("college", "vi") == "Cao đẳng"
+    assert FACT_FIELDS["education"].choice_label("unheard_of", "vi") == "unheard_of"
     assert isinstance(hash(gender), int)  # usable as a key, though its labels are a dict
+
+
+def test_no_code_of_a_choice_reaches_the_vietnamese_form_unlabelled():
+    """Issue 18: "khien_trach", "co_so", "postgraduate" read as words, in both languages."""
+    for fact in FACT_FIELDS.values():
+        for field in (fact, *fact.columns):
+            for choice in field.choices:
+                for lang in ("vi", "en"):
+                    assert field.choice_label(choice, lang) != choice, (field.name, choice)
 
 
 @pytest.fixture

@@ -14,29 +14,17 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from rules import RULES
+from rules import RULES, words
 from workflow.campaign_schema import flatten_errors
 from workflow.errors import InvalidInput
 from workflow.models import AwardType, Campaign
 
-RATINGS = ("HTXSNV", "HTTNV", "HTNV", "KHTNV")
-SCOPES = ("co_so", "tinh", "toan_quoc")
-# Disciplinary measures, lightest first, then an administrative sanction (not discipline, but
-# it excludes as well).
-DISCIPLINE = (
-    "khien_trach",
-    "canh_cao",
-    "ha_bac",
-    "keo_dai_nang_luong",
-    "giang_chuc",
-    "cach_chuc",
-    "buoc_thoi_viec",
-    "sa_thai",
-    "xu_phat_hanh_chinh",
-)
-GRADES = ("hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh")
+RATINGS = tuple(words.RATINGS)
+SCOPES = tuple(words.SCOPES)
+DISCIPLINE = tuple(words.DISCIPLINE)
+GRADES = tuple(words.GRADES)
 TRAINING_RESULTS = ("xuat_sac", "gioi", "kha", "trung_binh")
-EDUCATION = ("postgraduate", "university", "college", "vocational", "secondary")
+EDUCATION = tuple(words.EDUCATION)
 YEAR = fields.Integer(strict=True, validate=validate.Range(min=1975, max=2100))
 ROWS = 3  # empty rows a form offers for a list fact
 
@@ -60,7 +48,9 @@ class InitiativeSchema(Schema):
         metadata=label("Năm", "Year"),
     )
     scope = fields.String(
-        required=True, validate=validate.OneOf(SCOPES), metadata=label("Phạm vi", "Scope")
+        required=True,
+        validate=validate.OneOf(SCOPES),
+        metadata=label("Phạm vi", "Scope", choices=words.SCOPES),
     )
     benefit_vnd = fields.Integer(
         load_default=0,
@@ -102,7 +92,7 @@ class DisciplineSchema(Schema):
     level = fields.String(
         required=True,
         validate=validate.OneOf(DISCIPLINE),
-        metadata=label("Hình thức kỷ luật", "Disciplinary measure"),
+        metadata=label("Hình thức kỷ luật", "Disciplinary measure", choices=words.DISCIPLINE),
     )
 
 
@@ -121,7 +111,9 @@ class FactsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    ratings = _by_year(RATINGS, label("Xếp loại năm {year}", "Rating for {year}"))
+    ratings = _by_year(
+        RATINGS, label("Xếp loại năm {year}", "Rating for {year}", choices=words.RATINGS)
+    )
     initiatives = fields.List(
         fields.Nested(InitiativeSchema),
         metadata=label("Sáng kiến {number}", "Initiative {number}", rows=ROWS),
@@ -157,7 +149,8 @@ class FactsSchema(Schema):
         metadata=label("Giữ chức vụ lãnh đạo, quản lý", "Holds a leadership or management position")
     )
     education = fields.String(
-        validate=validate.OneOf(EDUCATION), metadata=label("Trình độ đào tạo", "Education level")
+        validate=validate.OneOf(EDUCATION),
+        metadata=label("Trình độ đào tạo", "Education level", choices=words.EDUCATION),
     )
     gender = fields.String(
         validate=validate.OneOf(("female", "male")),
@@ -170,7 +163,10 @@ class FactsSchema(Schema):
         metadata=label("Số hiệu báo cáo thành tích", "Achievement report number"),
     )
     grades = _by_year(
-        GRADES, label("Xếp loại CĐCS năm {year}", "Grassroots union rating for {year}")
+        GRADES,
+        label(
+            "Xếp loại CĐCS năm {year}", "Grassroots union rating for {year}", choices=words.GRADES
+        ),
     )
     months_operating = fields.Integer(
         strict=True,

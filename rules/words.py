@@ -1,0 +1,48 @@
+"""What each code of the facts means, in Vietnamese and English: the one place forms, lists
+and rule messages take a code's words from (a Vietnamese page never shows ``khien_trach``)."""
+
+from __future__ import annotations
+
+Words = dict[str, tuple[str, str]]
+
+RATINGS: Words = {  # xếp loại đánh giá, best first
+    "HTXSNV": ("Hoàn thành xuất sắc nhiệm vụ", "Completed tasks with distinction"),
+    "HTTNV": ("Hoàn thành tốt nhiệm vụ", "Completed tasks well"),
+    "HTNV": ("Hoàn thành nhiệm vụ", "Completed tasks"),
+    "KHTNV": ("Không hoàn thành nhiệm vụ", "Did not complete tasks"),
+}
+SCOPES: Words = {  # an initiative's reach, narrowest first
+    "co_so": ("Cấp cơ sở", "Within the unit"),
+    "tinh": ("Cấp tỉnh, bộ, ngành", "Province or ministry"),
+    "toan_quoc": ("Toàn quốc", "Nationwide"),
+}
+DISCIPLINE: Words = {  # lightest first; an administrative sanction excludes as well
+    "khien_trach": ("Khiển trách", "Reprimand"),
+    "canh_cao": ("Cảnh cáo", "Warning"),
+    "ha_bac": ("Hạ bậc lương", "Salary step lowered"),
+    "keo_dai_nang_luong": ("Kéo dài thời hạn nâng lương", "Salary rise deferred"),
+    "giang_chuc": ("Giáng chức", "Demotion"),
+    "cach_chuc": ("Cách chức", "Dismissal from office"),
+    "buoc_thoi_viec": ("Buộc thôi việc", "Dismissal"),
+    "sa_thai": ("Sa thải", "Termination"),
+    "xu_phat_hanh_chinh": ("Bị xử phạt vi phạm hành chính", "Administrative sanction"),
+}
+GRADES: Words = {  # a CĐCS's grading (HD 1294/HD-TLĐ 2019), best first
+    "hoan_thanh_xuat_sac": ("Hoàn thành xuất sắc nhiệm vụ", "Completed tasks with distinction"),
+    "hoan_thanh_tot": ("Hoàn thành tốt nhiệm vụ", "Completed tasks well"),
+    "hoan_thanh": ("Hoàn thành nhiệm vụ", "Completed tasks"),
+    "khong_hoan_thanh": ("Không hoàn thành nhiệm vụ", "Did not complete tasks"),
+}
+EDUCATION: Words = {
+    "postgraduate": ("Sau đại học", "Postgraduate"),
+    "university": ("Đại học", "University"),
+    "college": ("Cao đẳng", "College"),
+    "vocational": ("Trung cấp", "Vocational"),
+    "secondary": ("Phổ thông", "Secondary school"),
+}
+
+
+def vi(words: Words, code: object) -> str:
+    """A code in Vietnamese, lower-cased to sit inside a sentence; an unknown code as is."""
+    found = words.get(str(code))
+    return found[0][0].lower() + found[0][1:] if found else str(code)
