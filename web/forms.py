@@ -101,9 +101,15 @@ def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     return facts
 
 
+THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:[. ][0-9]{3})+", re.ASCII)  # "80.000.000", "80 000 000"
+
+
 def _number(text: str) -> int | str:
-    """An integer when the text is one; otherwise the text, which the schema then refuses
-    naming the field ("--5" and "²" are digits to ``isdigit`` but not to ``int``)."""
+    """An integer when the text is one, written plainly or with Vietnamese thousands
+    separators; otherwise the text, which the schema then refuses naming the field ("--5"
+    and "²" are digits to ``isdigit`` but not to ``int``)."""
+    if THOUSANDS.fullmatch(text):
+        text = text.replace(".", "").replace(" ", "")
     try:
         return int(text) if text.lstrip("-").isdigit() else text
     except ValueError:
