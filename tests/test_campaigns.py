@@ -183,6 +183,25 @@ def test_a_rule_with_no_clause_for_the_date_asks_the_reviewer(ruled, app, monkey
     assert "(đủ điều kiện)" not in page
 
 
+def test_the_reviewer_reads_the_position_and_the_declared_facts_in_words(ruled, app):
+    """Issue 18: the detail page showed neither; codes are shown as words."""
+    facts = {**GOOD_FACTS, "discipline": [{"year": 2023, "level": "khien_trach"}]}
+    nid = nominating.create_nomination(
+        ruled.session, ruled.user("officer1"), campaign="TDYN-2025-DLK", award_type="BK_LDLD",
+        nominee_kind="individual", nominee_name="Lê Thị Hồng", nominee={"position": "Kế toán"},
+        facts=facts, now=ruled.tick(),
+    ).id  # fmt: skip
+    ruled.fire(nid, "submit", "officer1")
+    ruled.session.rollback()
+    page = WebClient(app, "rev_br1").text(f"/nominations/{nid}")
+    assert "<dt>Chức vụ</dt><dd>Kế toán</dd>" in page
+    assert "Thông tin kê khai" in page
+    assert "2024: Hoàn thành xuất sắc nhiệm vụ" in page
+    assert "Phạm vi: Cấp cơ sở" in page
+    assert "Hình thức kỷ luật: Khiển trách" in page
+    assert "khien_trach" not in page
+
+
 def test_an_eligible_nomination_keeps_what_it_was_checked_against(ruled):
     nid = nominate(ruled, GOOD_FACTS)
     assert ruled.fire(nid, "submit", "officer1").state == "in_review"

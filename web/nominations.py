@@ -44,6 +44,7 @@ from workflow.facts import (
     RATINGS,
     SCOPES,
     needed_facts,
+    shown_facts,
     validate_facts,
 )
 from workflow.models import Nomination
@@ -269,6 +270,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         error=error,
         files=dossier.attachments(db.session, n.id),
         kinds=dossier.KINDS,
+        declared=shown_facts(n.facts, current_lang()),
     )
     return (page, error.http_status) if error else page
 

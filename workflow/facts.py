@@ -287,6 +287,48 @@ def describe(name: str, f: fields.Field[Any]) -> FactField:
     )
 
 
+def _shown(fact: FactField, value: Any, lang: str) -> str:
+    """One value as a reader wants it: words for codes, dd/mm for nothing, "Có"/"Không"."""
+    if isinstance(value, bool):
+        return ("Yes" if value else "No") if lang == "en" else ("Có" if value else "Không")
+    if fact.choices and isinstance(value, str):
+        return fact.choice_label(value, lang)
+    return str(value)
+
+
+def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[str, list[str]]]:
+    """What the nominee declared, in the schema's order, as (label, lines): what a reviewer
+    reads on the nomination page without opening the edit form."""
+    facts = facts or {}
+    out: list[tuple[str, list[str]]] = []
+    for name, fact in FACT_FIELDS.items():
+        value = facts.get(name)
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            lines = [f"{key}: {_shown(fact, v, lang)}" for key, v in sorted(value.items())]
+        elif isinstance(value, list):
+            columns = {c.name: c for c in fact.columns}
+            lines = [
+                "; ".join(
+                    f"{_bare(columns[k], lang)}: {_shown(columns[k], v, lang)}"
+                    for k, v in row.items()
+                    if k in columns and v not in (None, "")
+                )
+                for row in value
+                if isinstance(row, dict)
+            ]
+        else:
+            lines = [_shown(fact, value, lang)]
+        out.append((_bare(fact, lang), lines or ["—"]))
+    return out
+
+
+def _bare(fact: FactField, lang: str) -> str:
+    """A label without its ``{year}``/``{number}`` slot ("Sáng kiến {number}" → "Sáng kiến")."""
+    return " ".join(fact.label(lang, year="", number="").split())
+
+
 _FACTS = FactsSchema()  # building a schema costs more than loading with it
 FACT_FIELDS = {name: describe(name, f) for name, f in _FACTS.declared_fields.items()}
 
