@@ -293,6 +293,8 @@ def _shown(fact: FactField, value: Any, lang: str) -> str:
         return ("Yes" if value else "No") if lang == "en" else ("Có" if value else "Không")
     if fact.choices and isinstance(value, str):
         return fact.choice_label(value, lang)
+    if fact.name.endswith("_vnd") and isinstance(value, int):
+        return f"{value:,}".replace(",", ".")  # 30.000.000, as Vietnamese write money
     return str(value)
 
 
@@ -311,7 +313,7 @@ def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[st
             columns = {c.name: c for c in fact.columns}
             lines = [
                 "; ".join(
-                    f"{_bare(columns[k], lang)}: {_shown(columns[k], v, lang)}"
+                    f"{_bare(columns[k], lang).split(': ')[-1]}: {_shown(columns[k], v, lang)}"
                     for k, v in row.items()
                     if k in columns and v not in (None, "")
                 )
