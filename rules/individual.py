@@ -23,7 +23,6 @@ from rules.words import DISCIPLINE, vi
 
 LOCAL, PARTIAL, UNCONFIRMED = ClauseStatus.LOCAL, ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 
-RATING_ORDER = ("KHTNV", "HTNV", "HTTNV", "HTXSNV")
 CSTDCS = {"CSTDCS"}
 LDTT = {"LDTT"}
 

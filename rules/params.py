@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from rules import words
+
 
 def within(day: date, valid_from: date | None, valid_to: date | None) -> bool:
     """Whether ``day`` falls in a validity period (an open end is unbounded): the one test
@@ -108,7 +110,7 @@ PARAMS: tuple[Param, ...] = (
 
 
 # The CĐCS grades, lowest first (HD 1294/HD-TLĐ 2019).
-CDCS_GRADES = ("khong_hoan_thanh", "hoan_thanh", "hoan_thanh_tot", "hoan_thanh_xuat_sac")
+CDCS_GRADES = tuple(reversed(words.GRADES))
 
 
 @dataclass(frozen=True)
