@@ -23,7 +23,7 @@ from tests.factories import demo_definition
 from tests.web_client import WebClient
 from web import forms
 from workflow import campaigns
-from workflow.facts import FACT_FIELDS, FactField, FactsSchema, describe, label
+from workflow.facts import FACT_FIELDS, FactField, FactsSchema, describe, label, shown_facts
 
 KINDS = set(forms.READERS)
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -237,3 +237,25 @@ def test_fact_fields_describe_list_columns_in_schema_order():
     assert columns == ["title", "year", "scope", "benefit_vnd", "recognized_by"]
     assert [c.kind for c in FACT_FIELDS["discipline"].columns] == ["number", "choice"]
     assert isinstance(FACT_FIELDS["ratings"], FactField)
+
+
+def test_declared_facts_read_as_words_in_either_language():
+    facts = {
+        "ratings": {"2025": "HTTNV"},
+        "initiatives": [
+            {"title": "Số hóa", "year": 2025, "scope": "tinh", "benefit_vnd": 80_000_000}
+        ],
+        "registered": False,
+        "education": "postgraduate",
+    }
+    vi = dict(shown_facts(facts, "vi"))
+    assert vi["Xếp loại năm"] == ["2025: Hoàn thành tốt nhiệm vụ"]
+    assert vi["Sáng kiến"] == [
+        "tên: Số hóa; Năm: 2025; Phạm vi: Cấp tỉnh, bộ, ngành; Giá trị làm lợi (đồng): 80.000.000"
+    ]
+    assert vi["Đã đăng ký thi đua đầu năm"] == ["Không"]
+    assert vi["Trình độ đào tạo"] == ["Sau đại học"]
+    en = dict(shown_facts(facts, "en"))
+    assert en["Education level"] == ["Postgraduate"]
+    assert en["Registered for the emulation movement at the start of the year"] == ["No"]
+    assert shown_facts({}, "vi") == []
