@@ -212,8 +212,9 @@ def _reason(comment: str | None) -> str:
     return f"\nLý do: {comment}" if comment else ""
 
 
-def _officers(n: Nomination) -> tuple[int, tuple[Role, ...]]:
-    return n.origin_unit_id, (Role.OFFICER,)
+def _to_officers(n: Nomination, subject: str, body: str) -> Message:
+    """A message to the proposing CĐCS's officers: most events end there."""
+    return Message(n.origin_unit_id, (Role.OFFICER,), subject, body)
 
 
 def nobody(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
@@ -256,8 +257,8 @@ def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
             )
         ]
     return [
-        Message(
-            *_officers(n),
+        _to_officers(
+            n,
             f"{title(n)} bị trả lại để bổ sung",
             f"{_what(n)} đã bị trả lại để bổ sung.{_reason(comment)}"
             f"{_due('Hạn gửi lại', n.due_on)}",
@@ -267,8 +268,8 @@ def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
 
 def rejected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     return [
-        Message(
-            *_officers(n),
+        _to_officers(
+            n,
             f"{title(n)} không được đề nghị tiếp",
             f"{_what(n)} không được đề nghị tiếp.{_reason(comment)}",
         )
@@ -279,16 +280,16 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
     """Passed: the CĐCS and the decider (who may sign once the notice ends); failed: the CĐCS."""
     if n.state != State.ON_NOTICE:
         return [
-            Message(
-                *_officers(n),
+            _to_officers(
+                n,
                 f"{title(n)} không đạt tỷ lệ biểu quyết",
                 f"{_what(n)} không đạt tỷ lệ biểu quyết của Hội đồng.",
             )
         ]
     notice = f"Danh sách được công khai đến hết ngày {ddmmyyyy(n.notice_ends_on)}."
     return [
-        Message(
-            *_officers(n),
+        _to_officers(
+            n,
             f"{title(n)} được Hội đồng thông qua",
             f"{_what(n)} đã được Hội đồng thông qua. {notice}",
         ),
@@ -314,8 +315,8 @@ def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
 
 def decided(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     return [
-        Message(
-            *_officers(n),
+        _to_officers(
+            n,
             f"{title(n)} đã được khen thưởng",
             f"{_what(n)} đã được khen thưởng theo Quyết định số {decision}.",
         )
@@ -324,8 +325,8 @@ def decided(n: Nomination, unit: Unit, comment: str | None, decision: str | None
 
 def revoked(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     return [
-        Message(
-            *_officers(n),
+        _to_officers(
+            n,
             f"Quyết định khen thưởng {title(n)} bị hủy bỏ",
             f"Quyết định khen thưởng đối với hồ sơ {about(n)} đã bị hủy bỏ.{_reason(comment)}",
         )
