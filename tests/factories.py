@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow import audit, changes, nominating, service, signing
+from workflow import audit, changes, council, nominating, service, signing
 from workflow.accounts import assign_role, create_unit
 from workflow.campaigns import load_file
 from workflow.changes import Outcome
-from workflow.models import AwardType, Campaign, User
+from workflow.models import AwardType, Campaign, CouncilMember, Unit, User
 from workflow.passwords import hash_password
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
@@ -144,6 +144,24 @@ class World:
     def to_notice(self, nomination_id: int) -> Outcome:
         self.to_council(nomination_id)
         return self.fire(nomination_id, "vote", "council_prov", vote=PASS_VOTE)
+
+    def seat_council(
+        self, unit: str = "PROV", secretary: str = "council_prov", size: int = 9
+    ) -> list[CouncilMember]:
+        """A council of ``size`` from 01/01/2025: a chair, ``secretary`` as its secretary and
+        members; the roster's ids, chair first."""
+        place = self.session.query(Unit).filter_by(code=unit).one()
+        seats = [("Trần Văn Chủ", "chair", None), ("Lê Thị Thư", "secretary", secretary)]
+        seats += [(f"Thành Viên {i}", "member", None) for i in range(1, size - 1)]
+        members = [
+            council.add_member(
+                self.session, self.user("admin"), place, full_name=name,
+                position="Ủy viên Ban Thường vụ", duty=duty, valid_from=date(2025, 1, 1),
+                username=username, now=self.tick(),
+            )
+            for name, duty, username in seats
+        ]  # fmt: skip
+        return members
 
     def sign(self, ids: list[int], who: str = "decider_prov", days_later: int = 10) -> Any:
         now = self.tick(days=days_later)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -83,14 +83,16 @@ def record_change(session: Session, change: str, actor: str, at: datetime, *chan
     )
 
 
-def vouch_for_all(session: Session, at: datetime, batch: int = 500) -> int:
+def vouch_for_all(
+    session: Session, at: datetime, batch: int = 500, tables: Sequence[str] | None = None
+) -> int:
     """Links vouching for every record as it is now, ``batch`` records a link; how many links.
 
     Run once, when the chain starts covering records (a database upgraded from a version
     whose chain covered nominations' events only): from then on every change adds its own.
     """
     written, pending = 0, {}
-    for key, digest in records.current(session):
+    for key, digest in records.current(session, tables=tables):
         pending[key] = digest
         if len(pending) == batch:
             append(session, None, at, {"change": "baseline", "actor": "system", "records": pending})

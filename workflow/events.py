@@ -18,17 +18,23 @@ from datetime import date
 from typing import Any
 
 from marshmallow import fields, validate
+from sqlalchemy.orm import Session
 
-from workflow import notify
+from workflow import notify, recovery
+from workflow.db import Base
 from workflow.deadlines import Clock
 from workflow.errors import InvalidInput
-from workflow.models import AwardType
+from workflow.models import AwardType, Nomination
 from workflow.vocabulary import Event, RevocationGround, Role, State
 from workflow.votes import VoteCountsSchema, VoteRecord, check_council_size
 
 Carrier = Callable[[Any, AwardType, date], dict[str, Any]]
 """How a datum is checked: (the value sent, the award, the day in Vietnam) -> what the trail
 records (rules that depend on the date, such as who may vote in writing, are those of that day)."""
+
+FollowUp = Callable[[Session, Nomination, date], tuple[Base, ...]]
+"""What an event leaves to do, opened in its transaction: (session, the nomination moved, the
+day) -> the records opened, which the event's audit link vouches for."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,8 @@ class EventSpec:
     each field the event carries to its check. ``direct`` is false for the events that only
     happen through another operation (creating, editing, signing a decision). ``checked``
     events move a nomination towards an award, so its eligibility is checked first.
-    ``tells`` says who is notified, ``clock`` how the deadline of the tier holding it moves.
+    ``tells`` says who is notified, ``clock`` how the deadline of the tier holding it moves,
+    ``follow_up`` what it leaves to do (a revocation: the bonus and certificate to recover).
     """
 
     event: Event
@@ -89,6 +96,7 @@ class EventSpec:
     data: Mapping[str, Datum] = field(default_factory=dict)
     direct: bool = True
     checked: bool = False
+    follow_up: FollowUp | None = None
 
     @property
     def name(self) -> str:
@@ -161,7 +169,7 @@ EVENTS: dict[str, EventSpec] = {
         ),
         EventSpec(
             Event.REVOKE, {State.AWARDED: Role.DECIDER}, notify.revoked, Clock.STOP,
-            reason=True, data={"ground": GROUND},
+            reason=True, data={"ground": GROUND}, follow_up=recovery.after_revoke,
         ),
     )
 }  # fmt: skip

@@ -10,9 +10,12 @@ recurse: a 100k-deep document must be a clear refusal, not a ``RecursionError``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
+
+from workflow.errors import InvalidInput
 
 MAX_DEPTH = 32
 """Deepest nesting of objects and arrays accepted (a campaign definition needs about 6)."""
@@ -39,6 +42,29 @@ def refused_character(value: str, multiline: bool = False) -> str | None:
     """The first character refused in ``value``, as ``U+0000``; None when it is acceptable."""
     match = (_MULTI_LINE if multiline else _SINGLE_LINE).search(value)
     return None if match is None else f"U+{ord(match.group()):04X}"
+
+
+def clean_line(
+    value: str | None, field: str, label: tuple[str, str], limit: int, *, required: bool = False
+) -> str:
+    """One line of text a person typed (a name, a place, a position) as it is stored: NFC,
+    single spaces; refused, naming the field by its ``label`` (vi, en), when it is missing,
+    too long or holds a control character."""
+    text = " ".join(unicodedata.normalize("NFC", value or "").split())
+    vi, en = label
+    if required and not text:
+        raise InvalidInput(f"Cần nhập {vi.lower()}.", f"{en} is required.", {field: "required"})
+    if len(text) > limit:
+        raise InvalidInput(
+            f"{vi}: tối đa {limit} ký tự.",
+            f"{en}: {limit} characters at most.",
+            {field: "too_long"},
+        )
+    if refused_character(text):
+        raise InvalidInput(
+            f"{vi} chứa ký tự không hợp lệ.", f"{en} holds a refused character.", {field: "invalid"}
+        )
+    return text
 
 
 def shown(text: str) -> str:

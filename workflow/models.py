@@ -484,3 +484,137 @@ class DeadlineAlert(Base):
     due_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CouncilMember(Base):
+    """A seat on a unit's Hội đồng Thi đua - Khen thưởng for a term (councils are re-formed
+    and members change, so membership is dated). The chair presides over sittings and the
+    secretary (thư ký) opens them and signs the minutes; both are named in the minutes."""
+
+    __tablename__ = "council_members"
+    __table_args__ = (
+        CheckConstraint("duty IN ('chair', 'secretary', 'member')", name="duty_allowed"),
+        CheckConstraint(
+            "valid_to IS NULL OR valid_from <= valid_to", name="council_member_dates_ordered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")  # chức vụ, as minutes print it
+    duty: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # a secretary needs one
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    def active_on(self, day: date) -> bool:
+        return within(day, self.valid_from, self.valid_to)
+
+
+class Sitting(Base):
+    """A sitting (phiên họp) of a unit's council on one campaign's list: who attended, and
+    for each nomination the ballot's tally (secret ballot: only tallies are kept). Closing it
+    votes the whole list in one transaction and numbers its minutes (biên bản)."""
+
+    __tablename__ = "sittings"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="sitting_status_allowed"),
+        CheckConstraint("members >= 1", name="sitting_members_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    chair_id: Mapped[int] = mapped_column(ForeignKey("council_members.id"))
+    secretary_id: Mapped[int] = mapped_column(ForeignKey("council_members.id"))
+    members: Mapped[int] = mapped_column(Integer)  # the council's size on the day
+    present: Mapped[list[int]] = mapped_column(JsonType)  # council_members ids, sorted
+    year: Mapped[int | None] = mapped_column(Integer)  # with serial: the minutes' number
+    serial: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(80))  # "03/BB-HĐTĐKT", given at closing
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    unit: Mapped[Unit] = relationship()
+    campaign: Mapped[Campaign] = relationship()
+    chair: Mapped[CouncilMember] = relationship(foreign_keys=[chair_id])
+    secretary: Mapped[CouncilMember] = relationship(foreign_keys=[secretary_id])
+    items: Mapped[list[SittingItem]] = relationship(
+        back_populates="sitting", order_by="SittingItem.position"
+    )
+
+
+class SittingItem(Base):
+    """One nomination on a sitting's list and, once counted, its ballot's tally."""
+
+    __tablename__ = "sitting_items"
+    __table_args__ = (UniqueConstraint("sitting_id", "nomination_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # {"yes", "no", "abstain", "written_yes", "written_no"}; members and present are the sitting's.
+    tally: Mapped[dict[str, int] | None] = mapped_column(NullableJson)
+    passed: Mapped[bool | None] = mapped_column()  # set when the sitting closes
+
+    sitting: Mapped[Sitting] = relationship(back_populates="items")
+    nomination: Mapped[Nomination] = relationship()
+
+
+class RegisterEntry(Base):
+    """An award in its deciding unit's register (sổ theo dõi khen thưởng): numbered from 1
+    each year, in the transaction that signs the decision."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "entry_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    entry_no: Mapped[int] = mapped_column(Integer)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), unique=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+
+    nomination: Mapped[Nomination] = relationship()
+    decision: Mapped[Decision] = relationship()
+
+
+class Recovery(Base):
+    """What a revocation leaves to do (Law 2022, art. 86): the bonus to pay back and the
+    certificate to hand back, each open until marked done."""
+
+    __tablename__ = "recoveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # who recovers
+    amount: Mapped[int | None] = mapped_column(Integer)  # None: no bonus was paid
+    opened_on: Mapped[date] = mapped_column(Date)
+    money_back_on: Mapped[date | None] = mapped_column(Date)
+    certificate_back_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    nomination: Mapped[Nomination] = relationship()
+
+    @property
+    def done(self) -> bool:
+        return self.certificate_back_on is not None and (
+            self.amount is None or self.money_back_on is not None
+        )
+
+
+class CertificateLayout(Base):
+    """Where a unit prints each line of its certificates (its pre-printed blanks differ)."""
+
+    __tablename__ = "certificate_layouts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    layout: Mapped[dict[str, Any]] = mapped_column(JsonType)

@@ -21,18 +21,22 @@ class DocumentKind(StrEnum):
     DECISION = "QĐ"
     PROPOSAL = "TTr"
     MINUTES = "BB"
+    REGISTER = "SỔ"  # entries in the register of awards (not printed as a document number)
 
 
-def next_serial(session: Session, unit_id: int, kind: DocumentKind, year: int) -> int:
-    """The next number of this kind for this unit and year, taken in the caller's transaction."""
+def next_serial(
+    session: Session, unit_id: int, kind: DocumentKind, year: int, count: int = 1
+) -> int:
+    """The next number of this kind for this unit and year, taken in the caller's
+    transaction; with ``count``, the last of that many consecutive numbers taken at once."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(NumberCounter)
-        .values(unit_id=unit_id, kind=kind.value, year=year, last=1)
+        .values(unit_id=unit_id, kind=kind.value, year=year, last=count)
         .on_conflict_do_update(
             index_elements=["unit_id", "kind", "year"],
-            set_={"last": NumberCounter.last + 1},
+            set_={"last": NumberCounter.last + count},
         )
         .returning(NumberCounter.last)
     )

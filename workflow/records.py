@@ -71,6 +71,42 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "attachments": ("nomination_id", "sha256", "kind", "extension", "uploaded_by_id"),
     "decisions": ("unit_id", "year", "serial", "number", "signed_on", "signer_id"),
+    "council_members": (
+        "unit_id",
+        "full_name",
+        "position",
+        "duty",
+        "user_id",
+        "valid_from",
+        "valid_to",
+    ),
+    "sittings": (
+        "unit_id",
+        "campaign_id",
+        "held_on",
+        "place",
+        "status",
+        "chair_id",
+        "secretary_id",
+        "members",
+        "present",
+        "year",
+        "serial",
+        "number",
+        "opened_by_id",
+    ),
+    "sitting_items": ("sitting_id", "nomination_id", "position", "tally", "passed"),
+    "register_entries": ("unit_id", "year", "entry_no", "nomination_id", "decision_id"),
+    "recoveries": (
+        "nomination_id",
+        "unit_id",
+        "amount",
+        "opened_on",
+        "money_back_on",
+        "certificate_back_on",
+        "note",
+    ),
+    "certificate_layouts": ("unit_id", "layout"),
 }
 # A campaign vouches for its awards (every version's): they decide eligibility and votes.
 AWARD_FIELDS = (
@@ -155,10 +191,12 @@ def digests(*changed: Base) -> dict[str, str]:
     return out
 
 
-def current(session: Session, batch: int = 2000) -> Iterator[tuple[str, str]]:
-    """Every audited row as it is now, with its digest: plain rows read in batches, so
-    memory stays flat however long the trail."""
-    for table_name in FIELDS:
+def current(
+    session: Session, batch: int = 2000, tables: Sequence[str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Every audited row as it is now (of ``tables`` only, if given), with its digest: plain
+    rows read in batches, so memory stays flat however long the trail."""
+    for table_name in tables or FIELDS:
         table: Table = Base.metadata.tables[table_name]
         columns = [table.c.id, *(table.c[name] for name in FIELDS[table_name])]
         last = 0

@@ -166,6 +166,7 @@ def _fire(
     before, to_unit = changes.apply(
         session, nomination, event, today, now, event_data if event is Event.VOTE else None, moved
     )
+    opened = spec.follow_up(session, nomination, today) if spec.follow_up else ()
     outcome = changes.record(
         session,
         nomination,
@@ -177,6 +178,7 @@ def _fire(
         now,
         clean_comment,
         event_data,
+        also=opened,
     )
     notify.after_event(session, nomination, spec, actor, now, clean_comment)
     if idempotency_key is not None:

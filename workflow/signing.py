@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from workflow import audit, changes, notify, numbering
+from workflow import audit, changes, notify, numbering, register
 from workflow.clock import utcnow, vn_date
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
 from workflow.events import EVENTS
@@ -110,6 +110,7 @@ def _sign(
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
         )
         notify.after_event(session, n, DECIDE, actor, now, decision=decision.number)
+    entries = register.enter(session, decision, nominations)
     session.expire(decision, ["nominations"])  # now listed by their decision_id
-    audit.record_change(session, "decision_signed", actor.username, now, decision)
+    audit.record_change(session, "decision_signed", actor.username, now, decision, *entries)
     return decision

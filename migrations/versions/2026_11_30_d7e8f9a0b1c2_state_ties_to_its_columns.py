@@ -9,11 +9,12 @@ tears them apart (a decision without an awarded nomination, a notice with no end
 PostgreSQL gets CHECK constraints; SQLite, which cannot add a constraint to a table without
 rebuilding it, gets triggers with the same condition (as for `route`).
 """
+
 from alembic import op
 
 
-revision = 'd7e8f9a0b1c2'
-down_revision = 'c4a1b2d3e5f6'
+revision = "d7e8f9a0b1c2"
+down_revision = "c4a1b2d3e5f6"
 branch_labels = None
 depends_on = None
 
@@ -46,7 +47,9 @@ def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     for name, (condition, message) in CONDITIONS.items():
         if postgres:
-            op.execute(f"ALTER TABLE nominations ADD CONSTRAINT ck_nominations_{name} CHECK ({condition})")
+            op.execute(
+                f"ALTER TABLE nominations ADD CONSTRAINT ck_nominations_{name} CHECK ({condition})"
+            )
         else:
             for statement in _sqlite_triggers(name, condition, message):
                 op.execute(statement)

@@ -9,12 +9,13 @@ what each unit of that level forwards (≤ 4 thematic proposals per LĐLĐ tỉn
 `quota_nationwide` caps the campaign's proposals of the award (≤ 300). The campaign schema
 checks the level's value.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'e1f2a3b4c5d6'
-down_revision = 'd7e8f9a0b1c2'
+revision = "e1f2a3b4c5d6"
+down_revision = "d7e8f9a0b1c2"
 branch_labels = None
 depends_on = None
 

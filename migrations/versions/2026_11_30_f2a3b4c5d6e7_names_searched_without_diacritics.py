@@ -8,14 +8,15 @@ Create Date: 2026-11-30 13:00:00.000000
 unaccent is an extension, SQLite has nothing), so the app stores the folded name beside the
 name (workflow/folding.py keeps it in step) and this fills it for the rows already there.
 """
+
 import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
 
 
-revision = 'f2a3b4c5d6e7'
-down_revision = 'e1f2a3b4c5d6'
+revision = "f2a3b4c5d6e7"
+down_revision = "e1f2a3b4c5d6"
 branch_labels = None
 depends_on = None
 

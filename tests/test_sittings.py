@@ -1,0 +1,236 @@
+"""The council's sitting: a whole list voted at once, the register, and what a revocation
+leaves to recover."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import PASS_VOTE
+from workflow import audit, recovery, register, sittings
+from workflow.clock import utcnow, vn_date
+from workflow.db import make_engine
+from workflow.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
+from workflow.models import AuditEvent, AwardType, Nomination, Sitting, User
+from workflow.vocabulary import State
+
+PASSING = {"yes": 8, "no": 1, "abstain": 0}  # 8 of 9 members: over 2/3 and 9/10 is not
+FAILING = {"yes": 5, "no": 4, "abstain": 0}
+
+
+@pytest.fixture
+def listed(world):
+    """Three nominations awaiting the province's council, and its roster."""
+    ids = [world.nominate(name=f"Người Thứ {i}") for i in range(1, 4)]
+    for nid in ids:
+        world.to_council(nid)
+    members = world.seat_council()
+    return ids, [m.id for m in members]
+
+
+def open_(world, members, ids=None, who="council_prov"):
+    return sittings.open_sitting(
+        world.session,
+        world.user(who),
+        unit_id=world.user("council_prov").assignments[0].unit_id,
+        campaign_id=world.session.scalar(select(Nomination.campaign_id).limit(1)),
+        held_on=world.now.date(),
+        place="Hội trường LĐLĐ tỉnh",
+        present=members,
+        nomination_ids=ids,
+        now=world.tick(),
+    )
+
+
+def states(world, ids):
+    world.session.expire_all()
+    return [world.session.get(Nomination, nid).state for nid in ids]
+
+
+def test_closing_a_sitting_votes_the_whole_list_with_one_link_each(world, listed):
+    ids, members = listed
+    sitting = open_(world, members)
+    assert [item.nomination_id for item in sitting.items] == ids
+    tallies = {ids[0]: PASSING, ids[1]: PASSING, ids[2]: FAILING}
+    sittings.record_tallies(
+        world.session, world.user("council_prov"), sitting.id, tallies,
+        expected_version=1, now=world.tick(),
+    )  # fmt: skip
+    closed = sittings.close_sitting(
+        world.session, world.user("council_prov"), sitting.id, expected_version=2,
+        now=world.tick(),
+    )  # fmt: skip
+    assert closed.passed == ids[:2]
+    assert closed.failed == ids[2:]
+    assert states(world, ids) == [State.ON_NOTICE, State.ON_NOTICE, State.REJECTED]
+    assert closed.sitting.number == "01/BB-HĐTĐKT"
+    for nid in ids:
+        vote = audit.trail(world.session, nid)[-1]
+        assert vote["event"] == "vote"
+        assert vote["data"]["sitting"] == sitting.id
+        assert vote["data"]["vote"]["members"] == 9
+        assert vote["data"]["vote"]["present"] == 9
+    assert audit.verify(world.session).ok
+
+
+def test_only_the_secretary_opens_a_sitting(world, listed):
+    _, members = listed
+    with pytest.raises(NotAllowed):
+        open_(world, members, who="rev_prov")
+    world.add_user("council_two", "council", "PROV")
+    with pytest.raises(NotAllowed, match="secretary"):
+        open_(world, members, who="council_two")
+
+
+def test_a_wrong_tally_names_its_nomination_and_nothing_is_kept(world, listed):
+    ids, members = listed
+    sitting = open_(world, members)
+    with pytest.raises(InvalidInput) as err:
+        sittings.record_tallies(
+            world.session, world.user("council_prov"), sitting.id,
+            {ids[0]: PASSING, ids[1]: {"yes": 8, "no": 2, "abstain": 0}},
+            expected_version=1, now=world.tick(),
+        )  # fmt: skip
+    assert f"hồ sơ số {ids[1]}" in err.value.message_vi
+    assert str(ids[0]) not in err.value.details
+    world.session.expire_all()
+    assert all(item.tally is None for item in world.session.get(Sitting, sitting.id).items)
+
+
+def test_a_sitting_cannot_close_before_every_ballot_is_counted(world, listed):
+    ids, members = listed
+    sitting = open_(world, members)
+    sittings.record_tallies(
+        world.session, world.user("council_prov"), sitting.id, {ids[0]: PASSING},
+        expected_version=1, now=world.tick(),
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match=str(ids[1])):
+        sittings.close_sitting(
+            world.session, world.user("council_prov"), sitting.id, expected_version=2,
+            now=world.tick(),
+        )  # fmt: skip
+    assert states(world, ids) == [State.UNDER_COUNCIL] * 3
+
+
+def test_a_nomination_is_on_one_open_sitting_at_a_time(world, listed):
+    ids, members = listed
+    open_(world, members, ids=ids[:2])
+    with pytest.raises(IllegalTransition) as err:
+        open_(world, members, ids=ids[1:])
+    assert f"số {ids[1]} (phiên" in err.value.message_vi
+    assert open_(world, members, ids=ids[2:]).items[0].nomination_id == ids[2]
+
+
+def test_a_nomination_voted_alone_meanwhile_makes_the_closing_a_conflict(world, listed):
+    ids, members = listed
+    sitting = open_(world, members)
+    sittings.record_tallies(
+        world.session, world.user("council_prov"), sitting.id, dict.fromkeys(ids, PASSING),
+        expected_version=1, now=world.tick(),
+    )  # fmt: skip
+    world.fire(ids[1], "vote", "council_prov", vote=PASS_VOTE)  # a sitting of one
+    with pytest.raises(IllegalTransition, match=str(ids[1])):
+        sittings.close_sitting(
+            world.session, world.user("council_prov"), sitting.id, expected_version=2,
+            now=world.tick(),
+        )  # fmt: skip
+    assert states(world, ids) == [State.UNDER_COUNCIL, State.ON_NOTICE, State.UNDER_COUNCIL]
+    votes = world.session.scalars(
+        select(AuditEvent.body).where(AuditEvent.nomination_id == ids[1])
+    ).all()
+    assert sum('"event":"vote"' in body for body in votes) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_two_secretaries_opening_sittings_on_one_list_at_once(world, listed, db_url):
+    """Each opens a sitting on the same nominations at the same moment: one wins, the other
+    is told they are taken; closing the winner votes each nomination once."""
+    ids, members = listed
+    world.session.rollback()
+    engine = make_engine(db_url, pool_size=4, max_overflow=0)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def compete() -> None:
+        with Session(engine) as session:
+            actor = session.scalar(select(User).where(User.username == "council_prov"))
+            session.rollback()
+            barrier.wait()
+            try:
+                sittings.open_sitting(
+                    session, actor, unit_id=actor.assignments[0].unit_id,
+                    campaign_id=session.scalar(select(Nomination.campaign_id).limit(1)),
+                    held_on=vn_date(utcnow()), place="Hội trường", present=members,
+                )  # fmt: skip
+                results.append("opened")
+            except IllegalTransition:
+                results.append("conflict")
+
+    threads = [threading.Thread(target=compete) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == ["conflict", "opened"]
+    with Session(engine) as session:
+        listed_once = session.scalars(select(Sitting)).one().items
+        assert sorted(item.nomination_id for item in listed_once) == ids
+    engine.dispose()
+
+
+def test_signing_enters_each_award_in_the_register_numbered_per_year(world, listed):
+    ids, members = listed
+    sitting = open_(world, members)
+    sittings.record_tallies(
+        world.session, world.user("council_prov"), sitting.id, dict.fromkeys(ids, PASSING),
+        expected_version=1, now=world.tick(),
+    )  # fmt: skip
+    sittings.close_sitting(
+        world.session, world.user("council_prov"), sitting.id, expected_version=2,
+        now=world.tick(),
+    )  # fmt: skip
+    first = world.sign(ids[:2])
+    second = world.sign(ids[2:])
+    assert register.entry_numbers(world.session, first.id) == {ids[0]: "1/2025", ids[1]: "2/2025"}
+    assert register.entry_numbers(world.session, second.id) == {ids[2]: "3/2025"}
+    lines = register.entries_of(
+        world.session, world.user("decider_prov"), first.unit, 2025, world.now.date()
+    )
+    assert [line.entry_no for line in lines] == [1, 2, 3]
+    assert audit.verify(world.session).ok
+
+
+def test_a_revocation_opens_what_is_to_be_recovered_until_marked(world):
+    award = world.session.scalars(select(AwardType).where(AwardType.code == "BK0")).one()
+    award.bonus_coefficient = "1.0"
+    audit.record_change(world.session, "campaign_version", "test", world.tick(), award.campaign)
+    world.session.commit()
+    nid = world.nominate(award="BK0")
+    world.to_council(nid)
+    world.fire(nid, "vote", "council_prov", vote=PASS_VOTE)
+    world.sign([nid], days_later=1)
+    world.fire(nid, "revoke", "decider_prov", comment="Khai man thành tích", ground="fraud")
+    opened = recovery.for_nomination(world.session, nid)
+    assert opened is not None
+    assert not opened.done
+    decider = world.user("decider_prov")
+    assert [r.id for r in recovery.recoveries(world.session, decider, world.now.date())] == [
+        opened.id
+    ]
+    assert opened.amount == 2_340_000  # 1.0 × lương cơ sở on the signing day
+    day = world.now.date()
+    recovery.mark(world.session, decider, opened.id, "certificate", day, now=world.tick())
+    assert not recovery.for_nomination(world.session, nid).done
+    recovery.mark(world.session, decider, opened.id, "money", day, now=world.tick())
+    assert recovery.for_nomination(world.session, nid).done
+    assert audit.verify(world.session).ok
+    with pytest.raises(NotFound):
+        recovery.mark(
+            world.session, world.user("auditor_prov"), opened.id, "certificate",
+            world.now.date(), now=world.tick(),
+        )  # fmt: skip
