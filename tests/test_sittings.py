@@ -4,7 +4,6 @@ leaves to recover."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 from sqlalchemy import select

@@ -1,8 +1,10 @@
 """Biên bản: the minutes of the council (Hội đồng Thi đua - Khen thưởng) meeting.
 
-The counts and the outcome of each vote are those recorded in the audit trail, judged by
-:meth:`workflow.votes.VoteRecord.passes` when the vote moved the nomination on (stored with
-it). Who chaired and who took the minutes is not recorded, so those names are written by hand.
+Two sources: a sitting (:mod:`workflow.sittings`) records who attended, who chaired and who
+took the minutes, and numbers the minutes when it closes; votes recorded one by one are
+read from the audit trail, and those names are then written by hand. Either way the outcome
+of each vote is the one judged by :meth:`workflow.votes.VoteRecord.passes` when the vote
+moved the nomination on.
 """
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.council import DUTIES
 from workflow.documents import formal
 from workflow.documents.access import MINUTES_ROLES, require, units_with
 from workflow.documents.batches import Batch, Step, council_meetings, voted
 from workflow.documents.model import Block, Columns, Document, Row, Table, para
 from workflow.documents.settings import settings_for
 from workflow.errors import NotFound
-from workflow.models import Campaign, Unit, User
+from workflow.models import Campaign, CouncilMember, Nomination, Sitting, Unit, User
+from workflow.sittings import vote_of
 from workflow.vocabulary import VoteBase
 from workflow.votes import VoteRecord
 
@@ -53,6 +58,17 @@ class MinutesLine:
 
 
 @dataclass(frozen=True)
+class Attendance:
+    """Who sat, as a sitting recorded it: names with their duty or position."""
+
+    members: int
+    present: tuple[str, ...]
+    absent: tuple[str, ...]
+    chair: str
+    secretary: str
+
+
+@dataclass(frozen=True)
 class MinutesInput:
     issuer: formal.Issuer
     campaign_title: str
@@ -60,6 +76,9 @@ class MinutesInput:
     last_day: date
     lines: tuple[MinutesLine, ...]
     file_stem: str
+    number: str | None = None  # a sitting's minutes are numbered; others by hand
+    place: str | None = None
+    attendance: Attendance | None = None
 
 
 def _when(first: date, last: date) -> str:
@@ -95,6 +114,31 @@ def _ballot(lines: tuple[MinutesLine, ...]) -> str:
         return "Hình thức biểu quyết: biểu quyết công khai."
     titles = ", ".join(dict.fromkeys(line.award_title for line in lines if line.secret))
     return f"Hình thức biểu quyết: bỏ phiếu kín đối với {titles}; các hình thức khác biểu quyết công khai."
+
+
+def _sat(d: MinutesInput) -> list[Block]:
+    """Attendance, the ballot and who chaired: named when a sitting recorded them."""
+    sat = d.attendance
+    if sat is None:
+        return [
+            formal.body(_attendance(d.lines)),
+            formal.body(_ballot(d.lines)),
+            formal.body("Chủ trì: ……………………………………………………"),
+            formal.body("Thư ký: ……………………………………………………"),
+        ]
+    written = {line.vote.written_yes + line.vote.written_no for line in d.lines}
+    absent = f"vắng mặt: {len(sat.absent)}" + (f" ({'; '.join(sat.absent)})" if sat.absent else "")
+    blocks = [
+        formal.body(
+            f"Tổng số thành viên Hội đồng: {sat.members}; có mặt: {len(sat.present)}; {absent}"
+            + (", có ý kiến bằng văn bản." if any(written) else ".")
+        ),
+        formal.body("Thành viên có mặt: " + "; ".join(sat.present) + "."),
+        formal.body(_ballot(d.lines)),
+        formal.body(f"Chủ trì: {sat.chair}."),
+        formal.body(f"Thư ký: {sat.secretary}."),
+    ]
+    return blocks
 
 
 def _yes(vote: VoteRecord) -> str:
@@ -134,18 +178,17 @@ def build_minutes(d: MinutesInput) -> Document:
             "khen thưởng"
         )
     blocks: list[Block] = [
-        formal.header(d.issuer, formal.blank_number("BB", "HĐTĐKT"), d.last_day, body_name=COUNCIL),
+        formal.header(
+            d.issuer, d.number or formal.blank_number("BB", "HĐTĐKT"), d.last_day, body_name=COUNCIL
+        ),
         *formal.title(
             f"BIÊN BẢN HỌP {COUNCIL}",
             f"Xét khen thưởng {formal.kinds_phrase(kinds)} trong {d.campaign_title}",
         ),
         replace(formal.body(_when(d.first_day, d.last_day)), space_before_pt=12),
-        formal.body(f"Địa điểm: trụ sở {d.issuer.name}."),
+        formal.body(f"Địa điểm: {d.place or f'trụ sở {d.issuer.name}'}."),
         para("I. THÀNH PHẦN", bold=True, space_after_pt=6),
-        formal.body(_attendance(d.lines)),
-        formal.body(_ballot(d.lines)),
-        formal.body("Chủ trì: ……………………………………………………"),
-        formal.body("Thư ký: ……………………………………………………"),
+        *_sat(d),
         para("II. NỘI DUNG", bold=True, space_after_pt=6),
         formal.body(
             f"Hội đồng đã xem xét hồ sơ đề nghị khen thưởng của {formal.nominees_phrase(kinds)} "
@@ -166,8 +209,8 @@ def build_minutes(d: MinutesInput) -> Document:
             "qua trước Hội đồng./."
         ),
         Columns(
-            formal.signature("THƯ KÝ", "", "", note=SIGN_BY_HAND),
-            formal.signature("CHỦ TRÌ", "", "", note=SIGN_BY_HAND),
+            formal.signature("THƯ KÝ", "", _name(d, "secretary"), note=SIGN_BY_HAND),
+            formal.signature("CHỦ TRÌ", "", _name(d, "chair"), note=SIGN_BY_HAND),
             split=0.5,
         ),
     ]
@@ -175,6 +218,13 @@ def build_minutes(d: MinutesInput) -> Document:
         f"Biên bản họp Hội đồng Thi đua - Khen thưởng {d.issuer.name} ngày {d.last_day:%d/%m/%Y}"
     )
     return Document(title, d.file_stem, tuple(blocks))
+
+
+def _name(d: MinutesInput, duty: str) -> str:
+    """The signer's bare name (the attendance line also gives their position)."""
+    if d.attendance is None:
+        return ""
+    return str(getattr(d.attendance, duty)).split(" (", 1)[0]
 
 
 NO_MINUTES = ("Không tìm thấy biên bản này.", "No such minutes.")
@@ -228,10 +278,13 @@ def minutes_document(
 
 
 def _line(step: Step) -> MinutesLine:
-    n = step.nomination
-    award = n.award_type
     data = step.event["data"]
-    vote = VoteRecord.parse(data["vote"])
+    return _line_of(step.nomination, VoteRecord.parse(data["vote"]), step.day, bool(data["passes"]))
+
+
+def _line_of(n: Nomination, vote: VoteRecord, day: date, passed: bool) -> MinutesLine:
+    """One row of the minutes: ``passed`` as judged when the vote moved the nomination on."""
+    award = n.award_type
     base = VoteBase(award.vote_base)
     return MinutesLine(
         n.nominee_name,
@@ -240,8 +293,56 @@ def _line(step: Step) -> MinutesLine:
         award.title,
         vote,
         vote.members if base is VoteBase.MEMBERS else vote.present,
-        vote.counted_yes(award, step.day),
+        vote.counted_yes(award, day),
         f"từ {award.vote_ratio_num}/{award.vote_ratio_den} {base.vi[0].lower()}{base.vi[1:]}",
-        bool(data["passes"]),  # as judged when the vote moved the nomination on
+        passed,
         award.secret_ballot,
+    )
+
+
+def _seat(member: CouncilMember) -> str:
+    """'Trần Văn A (Chủ tịch Hội đồng, Phó Chủ tịch LĐLĐ tỉnh)'."""
+    what = [DUTIES[member.duty]] if member.duty != "member" else []
+    what += [member.position] if member.position else []
+    return f"{member.full_name} ({', '.join(what)})" if what else member.full_name
+
+
+def sitting_minutes(session: Session, actor: User, sitting_id: int, day: date) -> Document:
+    """The minutes of one closed sitting, for its council, its decider or an auditor above."""
+    sitting = session.get(Sitting, sitting_id)
+    if sitting is None or sitting.status != "closed":
+        raise NotFound(*NO_MINUTES)
+    require(actor, sitting.unit, MINUTES_ROLES, day, NotFound(*NO_MINUTES))
+    seats = {m.id: m for m in session.scalars(
+        select(CouncilMember).where(CouncilMember.unit_id == sitting.unit_id)
+    )}  # fmt: skip
+    roster = [m for m in seats.values() if m.active_on(sitting.held_on)]
+    present = [seats[mid] for mid in sitting.present]
+    absent = sorted((m for m in roster if m.id not in sitting.present), key=lambda m: m.full_name)
+    lines = []
+    for item in sitting.items:
+        n, tally = item.nomination, item.tally or {}
+        vote = VoteRecord.parse(vote_of(sitting, tally))
+        lines.append(_line_of(n, vote, sitting.held_on, bool(item.passed)))
+    number = sitting.number or ""
+    return build_minutes(
+        MinutesInput(
+            issuer=formal.issuer_of(sitting.unit, settings_for(sitting.campaign).place),
+            campaign_title=sitting.campaign.title,
+            first_day=sitting.held_on,
+            last_day=sitting.held_on,
+            lines=tuple(lines),
+            file_stem=formal.ascii_stem(
+                "BB-HDTDKT", sitting.unit.code, f"{sitting.serial or 0:02d}", str(sitting.year)
+            ),
+            number=number,
+            place=sitting.place,
+            attendance=Attendance(
+                members=sitting.members,
+                present=tuple(_seat(m) for m in present),
+                absent=tuple(_seat(m) for m in absent),
+                chair=_seat(sitting.chair),
+                secretary=_seat(sitting.secretary),
+            ),
+        )
     )
