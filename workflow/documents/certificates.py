@@ -98,7 +98,13 @@ def layout_of(raw: dict[str, Any] | None) -> Layout:
     places = dict(DEFAULT)
     for name, values in (raw.get("places") or {}).items():
         if name in places:
-            places[name] = replace(places[name], **{k: float(v) for k, v in values.items()})
+            place = places[name]
+            places[name] = replace(
+                place,
+                x=float(values.get("x", place.x)),
+                y=float(values.get("y", place.y)),
+                size=float(values.get("size", place.size)),
+            )
     return Layout(places, bool(raw.get("preprinted")))
 
 

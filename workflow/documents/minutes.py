@@ -128,7 +128,7 @@ def _sat(d: MinutesInput) -> list[Block]:
         ]
     written = {line.vote.written_yes + line.vote.written_no for line in d.lines}
     absent = f"vắng mặt: {len(sat.absent)}" + (f" ({'; '.join(sat.absent)})" if sat.absent else "")
-    blocks = [
+    blocks: list[Block] = [
         formal.body(
             f"Tổng số thành viên Hội đồng: {sat.members}; có mặt: {len(sat.present)}; {absent}"
             + (", có ý kiến bằng văn bản." if any(written) else ".")
