@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         audit,
         auth,
         cli,
+        council,
         dashboard,
         decisions,
         documents,
@@ -70,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(council.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(

@@ -10,11 +10,12 @@ from flask_login import login_required
 
 from web import forms
 from web.auth import me, today
-from web.downloads import document_file
+from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import decisions, queries, signing
+from workflow import decisions, queries, signing, sittings
 from workflow.accounts import active_assignments
+from workflow.documents import certificates
 from workflow.documents import decision as decision_documents
 from workflow.errors import WorkflowError
 from workflow.vocabulary import Role
@@ -32,6 +33,7 @@ def new_decision() -> ResponseReturnValue:
     if not units:
         abort(403)
     ready = queries.on_notice(db.session, me(), day, roles=(Role.DECIDER,))
+    chosen = _from_sitting(request.args.get("sitting"))
     if request.method == "POST":
         try:
             form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
@@ -43,10 +45,24 @@ def new_decision() -> ResponseReturnValue:
             )
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
-            return render_template("decision_form.html", ready=ready, today=day), err.http_status
+            chosen = {int(v) for v in request.form.getlist("nomination_ids") if v.isdigit()}
+            return render_template(
+                "decision_form.html", ready=ready, today=day, chosen=chosen
+            ), err.http_status
         flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
         return redirect(url_for("decisions.decision_page", decision_id=decision.id))
-    return render_template("decision_form.html", ready=ready, today=day)
+    return render_template("decision_form.html", ready=ready, today=day, chosen=chosen)
+
+
+def _from_sitting(raw: str | None) -> set[int]:
+    """The nominations a sitting passed: ticked in advance when signing from its page."""
+    if not raw or not raw.isdigit():
+        return set()
+    try:
+        sitting = sittings.sitting_for(db.session, int(raw))
+    except WorkflowError:
+        return set()
+    return {item.nomination_id for item in sitting.items if item.passed}
 
 
 @bp.route("/decisions")
@@ -77,3 +93,14 @@ def decision_document(decision_id: int, fmt: str) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     return document_file(document, fmt)
+
+
+@bp.route("/decisions/<id:decision_id>/certificates.pdf")
+@login_required
+def certificates_file(decision_id: int) -> ResponseReturnValue:
+    """Every certificate of the decision, one page each, to print on the unit's blanks."""
+    try:
+        content, title, stem = certificates.certificates_pdf(db.session, me(), decision_id, today())
+    except WorkflowError:
+        abort(404)
+    return file_response(content, "application/pdf", title, "pdf", stem)

@@ -193,3 +193,70 @@ def read_upload(file: FileStorage | None, limit: int) -> tuple[bytes, str]:
         return file.stream.read(limit + 1), file.filename
     finally:
         file.close()
+
+
+def parse_count(text: str) -> int | None:
+    """A count typed on a tally sheet: blank is 0, anything but a whole number is None."""
+    if not text.strip():
+        return 0
+    number = _number(text.strip())
+    return number if isinstance(number, int) and number >= 0 else None
+
+
+class CouncilMemberSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    full_name = fields.String(required=True)
+    position = fields.String(load_default="")
+    duty = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    username = fields.String(load_default=None)
+
+
+class EndMemberSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    valid_to = fields.Date(required=True)
+
+
+class SittingFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    held_on = fields.Date(required=True)
+    place = fields.String(required=True)
+    present = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    chair_id = fields.Integer(load_default=None)
+    nomination_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+
+
+class RecoveredSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    what = fields.String(required=True, validate=validate.OneOf(("money", "certificate")))
+    on = fields.Date(required=True)
+    note = fields.String(load_default="")
+
+
+def layout_values(form: MultiDict[str, str], names: Any) -> dict[str, dict[str, float]]:
+    """``<line>.x``, ``<line>.y``, ``<line>.size`` fields (decimal comma accepted)."""
+    values: dict[str, dict[str, float]] = {}
+    wrong = []
+    for name in names:
+        for key in ("x", "y", "size"):
+            text = form.get(f"{name}.{key}", "").strip().replace(",", ".")
+            if not text:
+                continue
+            try:
+                values.setdefault(name, {})[key] = float(text)
+            except ValueError:
+                wrong.append(f"{name}.{key}")
+    if wrong:
+        raise InvalidInput(
+            "Vị trí và cỡ chữ phải là số.", "Positions and sizes must be numbers.",
+            dict.fromkeys(wrong, "not_a_number"),
+        )  # fmt: skip
+    return values

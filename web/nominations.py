@@ -98,6 +98,8 @@ def navigation() -> dict[str, Any]:
             "audit": bool(roles & {Role.AUDITOR, Role.ADMIN}),
             "notice": bool(roles),  # the public notice is for every union member to read
             "admin": Role.ADMIN in roles,
+            "council": bool(roles & {Role.COUNCIL, Role.DECIDER, Role.AUDITOR, Role.ADMIN}),
+            "recoveries": bool(roles & {Role.DECIDER, Role.AUDITOR}),
         }
     }
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import campaigns, changes, nominating, service, signing
+from workflow import campaigns, changes, council, nominating, service, signing
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
@@ -369,10 +369,32 @@ def _people_and_campaigns(
         valid_to=today + timedelta(days=60),
         acting_for=users["thamdinh.cdvc"],
     )
+    _seat_council(session, users, today)
     codes = {}
     for moved in demo_campaigns(definition, today):
         codes[moved["year"]] = campaigns.import_campaign(session, moved).code
     return users, codes
+
+
+# The provincial federation's council: the demo's council account takes the minutes.
+COUNCIL = (
+    ("Nguyễn Thị Hoa", "Chủ tịch LĐLĐ tỉnh", "chair", None),
+    ("Võ Thị Thu", "Trưởng Ban Tuyên giáo", "secretary", "hoidong.ldld"),
+    ("Trần Văn Bình", "Phó Chủ tịch LĐLĐ tỉnh", "member", None),
+    ("Lê Thị Mai", "Trưởng Ban Tổ chức", "member", None),
+    ("Phạm Văn Đức", "Chánh Văn phòng", "member", None),
+    ("Huỳnh Thị Lan", "Trưởng Ban Chính sách - Pháp luật", "member", None),
+    ("Y Kông Niê", "Chủ nhiệm Ủy ban Kiểm tra", "member", None),
+)
+
+
+def _seat_council(session: Session, users: dict[str, User], today: date) -> None:
+    unit = session.scalars(select(Unit).where(Unit.code == "LDLD-DLK")).one()
+    for name, position, duty, username in COUNCIL:
+        council.add_member(
+            session, users["admin"], unit, full_name=name, position=position, duty=duty,
+            valid_from=date(today.year - 2, 1, 1), username=username,
+        )  # fmt: skip
 
 
 def _demo_user(session: Session, username: str, full_name: str) -> User:

@@ -13,7 +13,8 @@ from workflow.amounts import award_amount
 from workflow.campaigns import campaign_by_code
 from workflow.clock import parse_iso_utc, vn_date, vn_time
 from workflow.decisions import DecisionView
-from workflow.models import Nomination
+from workflow.models import Nomination, Unit
+from workflow.register import RegisterLine
 from workflow.spreadsheets import Sheet, table_workbook
 from workflow.vocabulary import NomineeKind, State
 
@@ -188,3 +189,36 @@ def campaign_results_workbook(
         )
     title = _t(lang, "KẾT QUẢ ĐỢT THI ĐUA: ", "CAMPAIGN RESULTS: ") + campaign.title
     return table_workbook([Sheet(_t(lang, "Kết quả", "Results"), headers, rows, [title])])
+
+
+def register_workbook(unit: Unit, year: int, lines: list[RegisterLine], lang: Lang = "vi") -> bytes:
+    """The register of awards of one unit and year, one row per entry."""
+    headers = [
+        _t(lang, "Số vào sổ", "Entry"),
+        _t(lang, "Họ tên / tập thể", "Name"),
+        _t(lang, "Chức vụ", "Position"),
+        _t(lang, "Đơn vị", "Unit"),
+        _t(lang, "Hình thức khen thưởng", "Award"),
+        _t(lang, "Số quyết định", "Decision"),
+        _t(lang, "Ngày ký", "Signed on"),
+        _t(lang, "Số tiền thưởng (đồng)", "Bonus (VND)"),
+        _t(lang, "Ghi chú", "Note"),
+    ]
+    rows = [
+        [
+            line.entry_no,
+            line.nominee_name,
+            line.position,
+            line.unit_name,
+            line.award_title,
+            line.decision_number,
+            line.signed_on,
+            line.amount,
+            _t(lang, "Đã hủy bỏ", "Revoked") if line.revoked else "",
+        ]
+        for line in lines
+    ]
+    caption = [
+        _t(lang, "SỔ THEO DÕI KHEN THƯỞNG NĂM ", "REGISTER OF AWARDS ") + f"{year} — {unit.name}"
+    ]
+    return table_workbook([Sheet(_t(lang, "Sổ khen thưởng", "Register"), headers, rows, caption)])

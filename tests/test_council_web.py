@@ -1,0 +1,146 @@
+"""The council's pages through the web: a sitting opened, counted and closed, the decision
+signed from it, the register and the certificates; what others may not see."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.web_client import WebClient
+from workflow.models import Nomination
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def waiting(world):
+    """Two nominations of the no-notice award awaiting the province's council, a roster."""
+    ids = []
+    for name in ("Đặng Thị Thu Hà", "Nguyễn Văn Bình"):
+        nid = world.nominate(award="BK0", name=name)
+        world.to_council(nid)
+        ids.append(nid)
+    world.seat_council()
+    world.session.rollback()
+    return ids
+
+
+def version_of(page: str) -> str:
+    match = re.search(r'name="version" value="(\d+)"', page)
+    assert match, page[:2000]
+    return match.group(1)
+
+
+def opened(app, ids) -> tuple[WebClient, str]:
+    secretary = WebClient(app, "council_prov")
+    page = secretary.text("/council/PROV")
+    assert "Trần Văn Chủ" in page
+    link = re.search(r'href="(/council/PROV/sittings/new\?campaign=\d+)"', page)
+    assert link, page
+    form = secretary.text(link.group(1).replace("&amp;", "&"))
+    present = re.findall(r'name="present" value="(\d+)"', form)
+    response = secretary.client.post(
+        link.group(1),
+        data={
+            "csrf_token": secretary.token,
+            "held_on": re.search(r'name="held_on" type="date" value="([0-9-]+)"', form).group(1),
+            "place": "Hội trường LĐLĐ tỉnh",
+            "present": present,
+            "nomination_ids": [str(i) for i in ids],
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return secretary, response.headers["Location"]
+
+
+def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, waiting):
+    secretary, where = opened(app, waiting)
+    page = secretary.text(where)
+    first, second = waiting
+    bad = {
+        f"tally-{first}-yes": "9",
+        f"tally-{first}-no": "0",
+        f"tally-{second}-yes": "9",
+        f"tally-{second}-no": "3",  # 12 ballots from 9 members
+        "version": version_of(page),
+        "close": "1",
+    }
+    refused = secretary.post(where, bad)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert f"hồ sơ số {second}" in text
+    assert f'name="tally-{second}-no" inputmode="numeric"' in text
+    assert re.search(rf'name="tally-{second}-no"[^>]*value="3"', text)  # kept as typed
+    fixed = bad | {f"tally-{second}-no": "0", "version": version_of(text)}
+    closed = secretary.post(where, fixed)
+    assert closed.status_code == 302
+    page = secretary.text(where)
+    assert "Biên bản số 01/BB-HĐTĐKT" in page or "01/BB-HĐTĐKT" in page
+    minutes = secretary.get(where + "/minutes.pdf")
+    assert minutes.status_code == 200
+    text = " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(minutes.get_data())).pages
+    ).split()
+    assert "Đặng" in text
+
+    decider = WebClient(app, "decider_prov")
+    sitting_id = where.rsplit("/", 1)[1]
+    form = decider.text(f"/decisions/new?sitting={sitting_id}")
+    assert f'value="{first}" checked' in form
+    signed = decider.post(
+        "/decisions/new",
+        {
+            "nomination_ids": [str(first), str(second)],
+            "signed_on": re.search(r'name="signed_on" type="date" value="([0-9-]+)"', form).group(
+                1
+            ),
+        },
+    )
+    assert signed.status_code == 302, signed.get_data(as_text=True)[:2000]
+    decision = signed.headers["Location"]
+    register = decider.text("/council/PROV/register")
+    year = re.search(r'<option value="(\d+)" selected', register).group(1)
+    assert f"1/{year}" in register
+    assert f"2/{year}" in register
+    workbook = load_workbook(
+        io.BytesIO(decider.get(f"/council/PROV/register.xlsx?year={year}").get_data())
+    )
+    assert any(
+        "Đặng Thị Thu Hà" in str(c.value) for row in workbook.active.iter_rows() for c in row
+    )
+    assert decider.get(f"/council/PROV/register.pdf?year={year}").status_code == 200
+    certificates = decider.get(decision + "/certificates.pdf")
+    pages = PdfReader(io.BytesIO(certificates.get_data())).pages
+    assert len(pages) == 2
+    world.session.expire_all()
+    assert {world.session.get(Nomination, nid).state for nid in waiting} == {"awarded"}
+
+
+def test_others_do_not_see_the_council_or_its_sittings(app, world, waiting):
+    _, where = opened(app, waiting)
+    officer = WebClient(app, "officer1")
+    assert officer.get("/council/PROV").status_code == 404
+    assert officer.get(where).status_code == 404
+    assert officer.get("/council/PROV/register").status_code == 404
+    reviewer = WebClient(app, "rev_prov")
+    assert reviewer.get(where).status_code == 404
+
+
+def test_the_certificate_layout_keeps_what_was_typed_on_an_error(app, world):
+    admin = WebClient(app, "admin")
+    refused = admin.post("/council/PROV/certificate", {"name.x": "500", "name.size": "20,5"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'value="500"' in text
+    assert 'value="20,5"' in text
+    saved = admin.post(
+        "/council/PROV/certificate", {"name.x": "25", "name.size": "20,5", "preprinted": "1"}
+    )
+    assert saved.status_code == 302
+    page = admin.text("/council/PROV/certificate")
+    assert 'value="20.5"' in page
+    assert 'name="preprinted" value="1" checked' in page
