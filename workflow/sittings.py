@@ -324,8 +324,9 @@ def _close(
     voted: list[tuple[SittingItem, Nomination, dict[str, Any]]] = []
     problems: dict[str, list[str]] = {}
     for item, n in zip(items, nominations, strict=True):
-        assert item.tally is not None  # noqa: S101 - checked above
-        data = events.check_data(VOTE, {"vote": vote_of(sitting, item.tally)}, n.award_type, today)
+        data = events.check_data(
+            VOTE, {"vote": vote_of(sitting, item.tally or {})}, n.award_type, today
+        )
         found = eligibility.blocking_problems(session, n, Event.VOTE, today)
         if found:
             problems[str(n.id)] = [p.message_vi for p in found]
