@@ -218,3 +218,75 @@ def test_an_officer_imports_a_list_and_the_reviewer_is_told(browser, server, wor
     reviewer.shot("reviewer-notifications")
     assert import_problems == []
     assert reviewer.serious_violations() == []
+
+
+SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng")
+GIVEN = ("Thị Ánh Tuyết", "Văn Đức", "Minh Khôi", "Thị Thu Hà", "Quốc Bảo", "Thị Lan")
+
+
+def _pdf_pages(person: Person, path: str) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    response = person.page.request.get(f"{person.base}{path}")
+    assert response.status == 200, path
+    pages = PdfReader(io.BytesIO(response.body())).pages
+    return [" ".join(page.extract_text().split()) for page in pages]
+
+
+def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world):
+    """Acceptance (issue 16): the secretary opens a sitting for 30 nominations, records the
+    tallies and closes it; the minutes list the 30 and who was present; the decider signs
+    the passed ones; the register numbers them; one certificate page per award."""
+    names = [f"{SURNAMES[i % 10]} {GIVEN[i % 6]} {i + 1:02d}" for i in range(30)]
+    ids = []
+    for name in names:
+        nid = world.nominate(award="BK0", name=name)
+        world.to_council(nid)
+        ids.append(nid)
+    world.seat_council()
+    world.session.rollback()
+    failing = set(ids[-3:])
+
+    secretary = Person(browser, server, "council_prov")
+    secretary.page.get_by_role("link", name="Hội đồng", exact=True).click()
+    secretary.page.get_by_role("link", name="Mở phiên họp").click()
+    secretary.page.get_by_label("Địa điểm").fill("Hội trường tầng 2, LĐLĐ tỉnh")
+    secretary.page.get_by_label("Thành Viên 7").uncheck()  # away on the day
+    secretary.press("Mở phiên họp")
+    for nid, name in zip(ids, names, strict=True):
+        yes, no = ("3", "5") if nid in failing else ("7", "1")
+        secretary.page.get_by_label(f"{name}: Đồng ý", exact=True).fill(yes)
+        secretary.page.get_by_label(f"{name}: Không đồng ý", exact=True).fill(no)
+    secretary.page.set_viewport_size({"width": 390, "height": 844})
+    secretary.shot("council-sitting-phone")
+    secretary.page.set_viewport_size({"width": 1280, "height": 900})
+    secretary.press("Kết thúc phiên họp và biểu quyết cả danh sách")
+    assert "27 hồ sơ đạt, 3 không đạt" in secretary.page.content()
+    secretary.shot("council-sitting-closed")
+    sitting_path = secretary.page.url.removeprefix(server)
+    minutes = " ".join(_pdf_pages(secretary, f"{sitting_path}/minutes.pdf"))
+    for name in names:
+        assert name in minutes
+    assert "có mặt: 8; vắng mặt: 1" in minutes
+    assert "Trần Văn Chủ (Chủ tịch Hội đồng" in minutes
+    assert minutes.count("Không đạt") == 3
+
+    decider = Person(browser, server, "decider_prov")
+    decider.open(sitting_path)
+    decider.page.get_by_role("link", name="Ký quyết định cho các hồ sơ đạt").click()
+    decider.press("Ký và cấp số quyết định")
+    assert "Đã ký quyết định số" in decider.page.content()
+    decision_path = decider.page.url.removeprefix(server)
+    decider.page.get_by_role("link", name="Sổ theo dõi khen thưởng").click()
+    register = decider.page.content()
+    year = decider.page.locator("#year").input_value()
+    for entry in range(1, 28):
+        assert f"{entry}/{year}" in register
+    assert names[-1] not in register  # failed: not awarded, not entered
+    decider.shot("decider-register")
+    pages = _pdf_pages(decider, f"{decision_path}/certificates.pdf")
+    assert len(pages) == 27
+    for page, name in zip(pages, names[:27], strict=True):
+        assert name in page
