@@ -102,6 +102,8 @@ def page_cells(app, admin: str) -> list[tuple[str, bool, int]]:
             "/admin/campaigns", {"definition": (io.BytesIO(text), "dot-thi-dua.yaml")}
         )
         cells.append((f"campaign of {issuer}", inside(admin, issuer), answer.status_code))
+        typed = web.post("/admin/campaigns/edit", {"definition": text.decode()})
+        cells.append((f"campaign typed for {issuer}", inside(admin, issuer), typed.status_code))
     return cells
 
 
@@ -228,3 +230,22 @@ def test_a_returned_nomination_adopts_the_new_version_by_an_audited_act(admins: 
     assert last["event"] == "edit"
     assert last["data"]["campaign_version"] == 2
     assert audit.verify(session).ok
+
+
+def test_the_campaign_editor_checks_as_an_import_and_keeps_what_was_typed(
+    app, admins: World
+) -> None:
+    web = WebClient(app, "admin")
+    typed = definition(ISSUERS[0])
+    text = yaml.safe_dump(typed, allow_unicode=True)
+    broken = text.replace("year:", "year: hai nghìn #", 1)
+    refused = web.post("/admin/campaigns/edit", {"definition": broken})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "year" in page
+    assert "hai nghìn" in page  # the text stays in the editor
+    assert web.post("/admin/campaigns/edit", {"definition": text}).status_code == 302
+    code = typed["code"]
+    editor = web.text(f"/admin/campaigns/{code}/edit")
+    assert f"code: {code}" in editor
+    assert web.get("/admin/campaigns/NO-SUCH/edit").status_code == 404

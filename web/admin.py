@@ -202,6 +202,46 @@ def campaign_list() -> ResponseReturnValue:
     return _page("admin_campaigns.html", status, campaigns=listed)
 
 
+STARTER = """\
+# Đợt thi đua mới: cùng cấu trúc với tệp YAML nhập vào (docs/campaigns.md).
+code: ""
+title: ""
+year: 2027
+awards: []
+"""
+
+
+@bp.route("/campaigns/edit", methods=["GET", "POST"])
+@bp.route("/campaigns/<code>/edit", methods=["GET", "POST"])
+@login_required
+def campaign_editor(code: str | None = None) -> ResponseReturnValue:
+    """Create or change a campaign in the browser: the same schema, checks and errors as a
+    YAML file imported (a change of an existing campaign is a new version of it)."""
+    _admin()
+    status = 200
+    if request.method == "POST":
+        text = request.form.get("definition", "")
+        try:
+            if len(text.encode()) > MAX_CAMPAIGN_FILE:
+                raise InvalidInput("Nội dung quá lớn (tối đa 512 KB).", "The text is too large.")
+            raw = campaigns.parse_yaml(text, "trình soạn thảo")
+            campaign = campaigns.import_definition(db.session, raw, "trình soạn thảo", me())
+            flash(_("Đã lưu đợt thi đua %(code)s.", code=campaign.code), "info")
+            return redirect(url_for("admin.campaign_list"))
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            status = err.http_status
+    elif code is not None:
+        try:
+            definition = campaigns.export_campaign(db.session, code)
+        except WorkflowError:
+            abort(404)
+        text = yaml.safe_dump(definition, allow_unicode=True, sort_keys=False)
+    else:
+        text = STARTER
+    return _page("admin_campaign_editor.html", status, code=code, text=text)
+
+
 @bp.route("/campaigns/<code>.yaml")
 @login_required
 def campaign_export(code: str) -> ResponseReturnValue:

@@ -90,10 +90,18 @@ def _campaigns_waiting(unit: Unit) -> list[tuple[Campaign, int]]:
     return [(c, n) for c, n in found.values()]
 
 
-@bp.post("/council/<code>/members")
+def _unit_by_id(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    return _unit(unit.code)
+
+
+@bp.post("/council/units/<id:unit_id>/members")
 @login_required
-def add_member(code: str) -> ResponseReturnValue:
-    unit = _unit(code)
+def add_member(unit_id: int) -> ResponseReturnValue:
+    unit = _unit_by_id(unit_id)
+    code = unit.code
     try:
         form = forms.load(forms.CouncilMemberSchema(), request.form)
         council.add_member(db.session, me(), unit, **form)
@@ -104,10 +112,10 @@ def add_member(code: str) -> ResponseReturnValue:
     return redirect(url_for("council.page", code=code))
 
 
-@bp.post("/council/<code>/members/<id:member_id>/end")
+@bp.post("/council/units/<id:unit_id>/members/<id:member_id>/end")
 @login_required
-def end_member(code: str, member_id: int) -> ResponseReturnValue:
-    _unit(code)
+def end_member(unit_id: int, member_id: int) -> ResponseReturnValue:
+    code = _unit_by_id(unit_id).code
     try:
         form = forms.load(forms.EndMemberSchema(), request.form)
         council.end_member(db.session, me(), member_id, form["valid_to"])

@@ -20,7 +20,7 @@ from workflow.errors import InvalidInput
 MAX_DEPTH = 32
 """Deepest nesting of objects and arrays accepted (a campaign definition needs about 6)."""
 
-MULTILINE_FIELDS = frozenset({"achievements", "comment", "notes", "reason"})
+MULTILINE_FIELDS = frozenset({"achievements", "comment", "definition", "notes", "reason"})
 """Free-text fields where people may write several lines: TAB, LF and CR are kept there."""
 
 # U+0000-U+001F and U+007F; lone surrogates too (only JSON's "\ud800" escapes can make them,
