@@ -242,6 +242,8 @@ class CampaignSchema(Strict):
     document = fields.Nested(DocumentSchema, load_default=None)
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
     reference_date = fields.Date(load_default=None)
+    # When registrations (đăng ký thi đua) are due; absent: 25 January of the year.
+    registration_by = fields.Date()
     periods = fields.List(fields.Nested(PeriodSchema), load_default=list)
     targets = fields.List(fields.Nested(TargetSchema), load_default=list)
     movements = fields.List(fields.Nested(MovementSchema), load_default=list)

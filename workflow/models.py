@@ -618,3 +618,95 @@ class CertificateLayout(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
     layout: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class Member(Base):
+    """Someone (a union member, đoàn viên) or a collective (a CĐCS, a tổ công đoàn, a
+    department) as the registry knows them across years and units: what ties this year's
+    Nguyễn Thị Ánh Tuyết to last year's, and so her earlier titles to her next nomination."""
+
+    __tablename__ = "members"
+    __table_args__ = (_enum_check("kind", NomineeKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # mã đoàn viên / mã tập thể
+    kind: Mapped[str] = mapped_column(String(20))
+    full_name: Mapped[str] = mapped_column(String(200))
+    # The name as a search and the duplicate check compare it (workflow.folding).
+    search: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(10))  # "female" | "male"
+    position: Mapped[str] = mapped_column(String(200), default="")
+    # Set when merged into another record (a duplicate): the other keeps both histories.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member", order_by="Membership.valid_from"
+    )
+
+    @validates("full_name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search = fold(name)
+        return name
+
+    def unit_on(self, day: date) -> int | None:
+        """The unit the member belongs to on ``day`` (people move; memberships are dated)."""
+        for m in self.memberships:
+            if within(day, m.valid_from, m.valid_to):
+                return m.unit_id
+        return None
+
+
+class Membership(Base):
+    """A member's belonging to a unit for a period: a move ends one and starts another."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_from <= valid_to", name="membership_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    member: Mapped[Member] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship()
+
+
+class MemberYear(Base):
+    """A year's evaluation (bình xét) of a member, entered once by the unit they then belong
+    to: what every nomination of theirs reads instead of asking again."""
+
+    __tablename__ = "member_years"
+    __table_args__ = (UniqueConstraint("member_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # who recorded it
+    rating: Mapped[str | None] = mapped_column(String(20))  # rules/words.py RATINGS
+    absent_days: Mapped[int | None] = mapped_column(Integer)
+    months_employed: Mapped[int | None] = mapped_column(Integer)
+    discipline: Mapped[str | None] = mapped_column(String(20))  # rules/words.py DISCIPLINE
+    # [{"title", "scope", "benefit_vnd", "recognized_by"}] of that year
+    initiatives: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+
+
+class Registration(Base):
+    """A member registered (đăng ký thi đua) for a title of a campaign; ``late`` when after
+    the campaign's registration date."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("member_id", "campaign_id", "award_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    award_code: Mapped[str] = mapped_column(String(60))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(default=False)
+
+    member: Mapped[Member] = relationship()

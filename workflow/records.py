@@ -107,6 +107,34 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "note",
     ),
     "certificate_layouts": ("unit_id", "layout"),
+    "members": (
+        "code",
+        "kind",
+        "full_name",
+        "birth_date",
+        "gender",
+        "position",
+        "merged_into_id",
+    ),
+    "memberships": ("member_id", "unit_id", "valid_from", "valid_to"),
+    "member_years": (
+        "member_id",
+        "year",
+        "unit_id",
+        "rating",
+        "absent_days",
+        "months_employed",
+        "discipline",
+        "initiatives",
+    ),
+    "registrations": (
+        "member_id",
+        "campaign_id",
+        "award_code",
+        "unit_id",
+        "registered_on",
+        "late",
+    ),
 }
 # A campaign vouches for its awards (every version's): they decide eligibility and votes.
 AWARD_FIELDS = (

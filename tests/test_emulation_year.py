@@ -1,0 +1,163 @@
+"""The emulation year run three times for one CĐCS: registration in January, evaluation in
+December, proposals read from the registry (issue 15)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime, time
+from typing import Any
+
+import pytest
+
+from tests.factories import World, demo_definition
+from workflow import campaigns, emulation_year, members
+from workflow.campaign_schema import CampaignSchema
+from workflow.clock import VIETNAM
+from workflow.errors import NotAllowed, NotFound
+from workflow.models import Nomination
+
+ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
+TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", birth_date=date(1985, 4, 12),
+                          gender="female", position="Chuyên viên")  # fmt: skip
+OUTSTANDING = {"rating": "HTXSNV", "absent_days": 0, "months_employed": 12}
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=VIETNAM)
+
+
+def plan(year: int) -> dict[str, Any]:
+    """The demo plan in ``year``, offering CSTĐ cơ sở and the province's Bằng khen; a year's
+    Bằng khen may be proposed until the end of March after it (its CSTĐ cơ sở come first)."""
+    moved = copy.deepcopy(demo_definition())
+    moved |= {"code": f"TD-{year}", "title": f"Thi đua năm {year}", "year": year,
+              "reference_date": date(year, 12, 31), "registration_by": date(year, 1, 25)}  # fmt: skip
+    moved["periods"] = []
+    moved["awards"] = [
+        a | {"deadlines": {"submit_by": date(year + 1, 3, 31), "days_per_tier": 5}}
+        for a in moved["awards"]
+        if a["code"] in ("CSTDCS", "BK_LDLD")
+    ]
+    return campaigns.validate(CampaignSchema().dump(moved), f"test {year}", {})
+
+
+@pytest.fixture
+def cdcs(world: World) -> World:
+    for name, role in (("council_br1", "council"), ("decider_br1", "decider")):
+        world.add_user(name, role, "BR1")
+    return world
+
+
+def through(world: World, outcome_id: int, year: int) -> None:
+    """A CSTĐ cơ sở proposal of CS1 decided by BR1 in December of ``year``."""
+    world.now = at(date(year, 12, 6))
+    world.fire(outcome_id, "submit", "officer1")
+    world.fire(outcome_id, "approve", "rev_br1")
+    world.fire(outcome_id, "vote", "council_br1", vote=ALL_YES)
+    world.sign([outcome_id], who="decider_br1", days_later=10)
+
+
+def offered(world: World, campaign: str, day: date) -> dict[str, Any]:
+    return {
+        o.award.code: o
+        for o in emulation_year.offers(world.session, world.user("officer1"), "CS1", campaign, day)
+    }
+
+
+def test_three_years_of_one_cdcs_offer_bang_khen_from_titles_nobody_typed(cdcs):
+    world = cdcs
+    member = None
+    for year in (2025, 2026, 2027):
+        world.now = at(date(year, 1, 5))
+        campaigns.import_campaign(
+            world.session, plan(year), actor=world.user("admin"), now=world.tick()
+        )
+        if member is None:
+            member = members.add_member(
+                world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1),
+                now=world.tick(),
+            )  # fmt: skip
+        world.now = at(date(year, 1, 10))
+        (registration,) = emulation_year.register(
+            world.session, world.user("officer1"), f"TD-{year}", "CSTDCS", [member.id],
+            now=world.tick(),
+        )  # fmt: skip
+        assert not registration.late
+        world.now = at(date(year, 12, 3))
+        members.record_year(
+            world.session, world.user("officer1"), member.id, year, OUTSTANDING, now=world.tick()
+        )
+        offers = offered(world, f"TD-{year}", world.now.date())
+        assert "CSTDCS" in offers, offers
+        if year == 2026:
+            assert "BK_LDLD" not in offers  # 2026's CSTĐ cơ sở is not granted yet
+        (outcome,) = emulation_year.propose(
+            world.session, world.user("officer1"), "CS1", f"TD-{year}",
+            [(member.id, "CSTDCS")], now=world.tick(),
+        )  # fmt: skip
+        through(world, outcome.id, year)
+        if year == 2026:
+            # January of the third year: 2026's Bằng khen, from the titles of 2025 and 2026.
+            world.now = at(date(2027, 1, 15))
+            bang_khen = offered(world, "TD-2026", world.now.date())["BK_LDLD"]
+            r_bk = next(r for r in bang_khen.results if r.rule == "R-BK-74")
+            assert r_bk.values["cstdcs_years"] == [2025, 2026]
+            assert r_bk.values["alternative"] == "cstdcs"
+            (proposal,) = emulation_year.propose(
+                world.session, world.user("officer1"), "CS1", "TD-2026",
+                [(member.id, "BK_LDLD")], now=world.tick(),
+            )  # fmt: skip
+            facts = world.session.get(Nomination, proposal.id).facts
+            assert "prior_titles" not in facts
+            assert facts["ratings"] == {"2025": "HTXSNV", "2026": "HTXSNV"}
+    history = members.titles(world.session, member)
+    assert [(t.year, t.award_title) for t in history] == [
+        (2025, "Chiến sĩ thi đua cơ sở"),
+        (2026, "Chiến sĩ thi đua cơ sở"),
+        (2027, "Chiến sĩ thi đua cơ sở"),
+    ]
+
+
+def test_a_late_registration_is_accepted_and_marked(cdcs):
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    member = members.add_member(
+        world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(date(2026, 1, 26))
+    (late,) = emulation_year.register(
+        world.session, world.user("officer1"), "TD-2026", "CSTDCS", [member.id], now=world.tick()
+    )
+    assert late.late
+    campaign = campaigns.campaign_by_code(world.session, "TD-2026")
+    seen = emulation_year.registrations(
+        world.session, world.user("rev_prov"), campaign, world.now.date()
+    )
+    assert [r.member_id for r in seen] == [member.id]
+
+
+def test_a_member_who_moves_keeps_one_history(cdcs):
+    world = cdcs
+    officer1, officer2 = world.user("officer1"), world.user("officer2")
+    world.now = at(date(2025, 1, 5))
+    member = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(date(2025, 12, 5))
+    members.record_year(world.session, officer1, member.id, 2025, OUTSTANDING, now=world.tick())
+    world.now = at(date(2026, 3, 1))
+    members.move(world.session, officer1, member.id, "CS2", date(2026, 3, 1), now=world.tick())
+    world.now = at(date(2026, 12, 5))
+    members.record_year(world.session, officer2, member.id, 2026, OUTSTANDING, now=world.tick())
+    day = world.now.date()
+    moved = members.visible(world.session, officer2, member.id, day)
+    assert [y.year for y in members.years_of(world.session, officer2, moved, day)] == [2025, 2026]
+    before = members.visible(world.session, officer1, member.id, day)
+    assert [y.year for y in members.years_of(world.session, officer1, before, day)] == [2025]
+    with pytest.raises(NotAllowed):
+        members.record_year(world.session, officer1, member.id, 2026, OUTSTANDING, now=world.tick())
+    with pytest.raises(NotFound):
+        members.visible(world.session, world.user("officer3"), member.id, day)

@@ -1,0 +1,248 @@
+"""The emulation year of a CĐCS: registration (đăng ký thi đua) at the start, evaluation
+(bình xét) at the end, and the proposals that follow from it.
+
+Registration is due by the campaign's ``registration_by`` date (by default 25 January of its
+year, as the plans ask); a later one is accepted and marked late. At evaluation the rules run
+on what the registry holds (every year's rating, initiatives and discipline, titles granted
+in the system under the member's code), so the titles each member now qualifies for are
+offered with the rules' explanation, and the officer turns the chosen ones into nominations
+in one step: nobody types a rating or a prior title again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rules import Result, evaluate_all
+from rules.registry import RULES
+from rules.results import Status
+from workflow import audit, members, nominating
+from workflow.accounts import unit_by_code
+from workflow.campaigns import campaign_by_code
+from workflow.changes import Outcome
+from workflow.checks import Probe, build_index, context_for
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput
+from workflow.models import AwardType, Campaign, Member, Membership, MemberYear, Registration, User
+from workflow.nominating import NewNomination
+from workflow.transaction import transaction
+from workflow.vocabulary import State
+
+
+def registration_by(campaign: Campaign) -> date:
+    """The day registrations are due: the campaign's own, else 25 January of its year."""
+    raw = (campaign.definition or {}).get("registration_by")
+    return date.fromisoformat(str(raw)) if raw else date(campaign.year, 1, 25)
+
+
+def _award(campaign: Campaign, code: str) -> AwardType:
+    for award in campaign.award_types:
+        if award.code == code:
+            return award
+    raise InvalidInput(
+        f"Đợt thi đua không có danh hiệu '{code}'.",
+        f"The campaign offers no '{code}'.",
+        {"award": "unknown"},
+    )
+
+
+def register(
+    session: Session,
+    actor: User,
+    campaign_code: str,
+    award_code: str,
+    member_ids: list[int],
+    now: datetime | None = None,
+) -> list[Registration]:
+    """Register members of the actor's unit for a title; registering again changes nothing."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        campaign = campaign_by_code(session, campaign_code)
+        award = _award(campaign, award_code)
+        late = today > registration_by(campaign)
+        added = []
+        for member_id in sorted(set(member_ids)):
+            member = members.visible(session, actor, member_id, today)
+            unit = members.require_write(actor, members.current_unit(member, today), today)
+            if member.kind != award.nominee_kind:
+                raise InvalidInput(
+                    f"{member.full_name}: danh hiệu này dành cho "
+                    f"{'cá nhân' if award.nominee_kind == 'individual' else 'tập thể'}.",
+                    f"{member.full_name}: this title is for another kind of nominee.",
+                    {"member_ids": member_id},
+                )
+            taken = session.scalar(
+                select(Registration).where(
+                    Registration.member_id == member.id,
+                    Registration.campaign_id == campaign.id,
+                    Registration.award_code == award.code,
+                )
+            )
+            if taken is not None:
+                continue
+            row = Registration(
+                member_id=member.id, campaign_id=campaign.id, award_code=award.code,
+                unit_id=unit.id, registered_on=today, late=late,
+            )  # fmt: skip
+            session.add(row)
+            added.append(row)
+        if added:
+            audit.record_change(session, "registered", actor.username, now, *added)
+        return added
+
+
+def registrations(
+    session: Session, actor: User, campaign: Campaign, day: date
+) -> list[Registration]:
+    """Who registered for what in the campaign, as far as the actor may see (the unit's
+    officer its own; every tier above its subtree; auditors)."""
+    return list(
+        session.scalars(
+            select(Registration)
+            .join(Member, Member.id == Registration.member_id)
+            .where(Registration.campaign_id == campaign.id, members.visible_filter(actor, day))
+            .order_by(Registration.unit_id, Member.full_name)
+        )
+    )
+
+
+def unit_members(session: Session, unit_id: int, day: date) -> list[Member]:
+    """The members belonging to the unit on ``day``, by name."""
+    return list(
+        session.scalars(
+            select(Member)
+            .join(Membership, Membership.member_id == Member.id)
+            .where(
+                Membership.unit_id == unit_id,
+                Membership.valid_from <= day,
+                (Membership.valid_to.is_(None)) | (Membership.valid_to >= day),
+                Member.merged_into_id.is_(None),
+            )
+            .order_by(Member.full_name, Member.id)
+        )
+    )
+
+
+# What the registry holds for a nomination (facts_for); any other fact is the nomination's own.
+REGISTRY_FACTS = frozenset(
+    {"ratings", "initiatives", "discipline", "gender", "absent_days", "months_employed",
+     "registered"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A title a member qualifies for by what the registry holds, with the rules' answers as
+    the explanation: some may still ask a person (``to_review``) or a fact only the
+    nomination can give (``to_complete``, asked on its form before it is sent)."""
+
+    member: Member
+    award: AwardType
+    results: list[Result]
+
+    @property
+    def to_review(self) -> list[Result]:
+        return [r for r in self.results if r.status == Status.MANUAL]
+
+    @property
+    def to_complete(self) -> list[Result]:
+        return [r for r in self.results if r.status == Status.UNKNOWN]
+
+
+def _qualifies(results: list[Result]) -> bool:
+    """No blocking rule fails, and none lacks a fact the registry should have held."""
+    for r in results:
+        if r.severity != "blocking":
+            continue
+        if r.status == Status.FAIL:
+            return False
+        if r.status == Status.UNKNOWN and set(RULES[r.rule].needs) <= REGISTRY_FACTS:
+            return False
+    return True
+
+
+def facts_for(
+    session: Session, member: Member, campaign: Campaign, award_code: str
+) -> dict[str, Any]:
+    """The nomination's facts, read from the registry."""
+    years = list(
+        session.scalars(
+            select(MemberYear).where(MemberYear.member_id == member.id).order_by(MemberYear.year)
+        )
+    )
+    facts = members.facts_of(years, member.gender) | members.year_facts(years, campaign.year)
+    registered = session.scalar(
+        select(Registration.id).where(
+            Registration.member_id == member.id,
+            Registration.campaign_id == campaign.id,
+            Registration.award_code == award_code,
+        )
+    )
+    facts["registered"] = registered is not None
+    return facts
+
+
+def offers(
+    session: Session, actor: User, unit_code: str, campaign_code: str, day: date
+) -> list[Offer]:
+    """For each member of the unit, each title of the campaign the rules now let them be
+    proposed for (none failing, none missing a fact). Titles already proposed are left out."""
+    unit = unit_by_code(session, unit_code)
+    members.require_write(actor, unit, day)
+    campaign = campaign_by_code(session, campaign_code)
+    index = build_index(session, campaign.id)
+    found = []
+    for member in unit_members(session, unit.id, day):
+        key = members.nominee_key(member)
+        proposed = {
+            o.award for o in index.by_nominee.get(key, []) if o.year == campaign.year
+            and o.state not in (State.WITHDRAWN, State.REJECTED)
+        }  # fmt: skip
+        for award in campaign.award_types:
+            if award.nominee_kind != member.kind or not award.rules or award.code in proposed:
+                continue
+            facts = facts_for(session, member, campaign, award.code)
+            probe = Probe(0, State.DRAFT.value, unit.id, key, facts, unit.id, None)
+            results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
+            if _qualifies(results):
+                found.append(Offer(member, award, results))
+    return found
+
+
+def propose(
+    session: Session,
+    actor: User,
+    unit_code: str,
+    campaign_code: str,
+    picks: list[tuple[int, str]],
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Drafts for the chosen (member, title) pairs, their facts read from the registry."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        unit = unit_by_code(session, unit_code)
+        campaign = campaign_by_code(session, campaign_code)
+        specs = []
+        for member_id, award_code in picks:
+            member = members.visible(session, actor, member_id, today)
+            members.require_write(actor, members.current_unit(member, today), today)
+            award = _award(campaign, award_code)
+            specs.append(
+                NewNomination(
+                    award.code,
+                    member.kind,
+                    member.full_name,
+                    {"key": member.code, "position": member.position},
+                    facts_for(session, member, campaign, award.code),
+                )
+            )
+        return nominating.create_nominations(
+            session, actor, campaign=campaign.code, specs=specs, unit_code=unit.code, now=now
+        )

@@ -1,0 +1,371 @@
+"""The registry of members and collectives: who they are, where they belong, each year's
+evaluation, and their titles over the years.
+
+Personal data (Decree 13/2023/NĐ-CP) is seen only inside the subtree of the units a member
+belonged to: a unit's officers and every tier above it, and auditors there. A member who
+moves keeps one identity and one history; the new unit sees all of it, the old unit keeps
+seeing what it recorded but nothing recorded after the move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from rules import words
+from workflow import audit
+from workflow.accounts import active_assignments, unit_by_code
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.folding import fold
+from workflow.inputs import clean_line
+from workflow.models import (
+    AwardType,
+    Campaign,
+    Decision,
+    Member,
+    Membership,
+    MemberYear,
+    Nomination,
+    Unit,
+    User,
+)
+from workflow.transaction import transaction
+from workflow.vocabulary import NomineeKind, Role, State
+
+WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # at the member's unit / above it
+
+
+def _paths(actor: User, day: date) -> list[str]:
+    return [a.unit.path for a in active_assignments(actor, day)]
+
+
+def _inside(unit: Unit, paths: list[str]) -> bool:
+    return any(unit.path.startswith(p) for p in paths)
+
+
+def visible_filter(actor: User, day: date) -> Any:
+    """Members with a membership (now or before) in a unit the actor holds a role at or above."""
+    paths = _paths(actor, day)
+    if not paths:
+        return Member.id.is_(None)
+    unit = aliased(Unit)
+    held = (
+        select(Membership.member_id)
+        .join(unit, unit.id == Membership.unit_id)
+        .where(or_(*(unit.path.startswith(p, autoescape=True) for p in paths)))
+    )
+    return and_(Member.merged_into_id.is_(None), Member.id.in_(held))
+
+
+def visible(session: Session, actor: User, member_id: int, day: date) -> Member:
+    """The member if the actor may see them; "not found" otherwise (existence is not told)."""
+    member = session.scalar(
+        select(Member)
+        .where(Member.id == member_id, visible_filter(actor, day))
+        .options(selectinload(Member.memberships).selectinload(Membership.unit))
+    )
+    if member is None:
+        raise NotFound(f"Không có người/tập thể số {member_id}.", f"No member {member_id}.")
+    return member
+
+
+def current_unit(member: Member, day: date) -> Unit | None:
+    for m in member.memberships:
+        if m.valid_from <= day and (m.valid_to is None or day <= m.valid_to):
+            return m.unit
+    return None
+
+
+def may_write(actor: User, unit: Unit, day: date) -> bool:
+    """The unit's own officer, or an administrator above it."""
+    for a in active_assignments(actor, day):
+        if a.role == Role.OFFICER and a.unit_id == unit.id:
+            return True
+        if a.role == Role.ADMIN and unit.path.startswith(a.unit.path):
+            return True
+    return False
+
+
+def require_write(actor: User, unit: Unit | None, day: date) -> Unit:
+    if unit is None or not may_write(actor, unit, day):
+        raise NotAllowed(
+            "Chỉ cán bộ công đoàn của đơn vị (hoặc quản trị viên cấp trên) được ghi sổ này.",
+            "Only the unit's officer (or an administrator above it) may record this.",
+            {"required_role": sorted(r.value for r in WRITERS)},
+        )
+    return unit
+
+
+@dataclass(frozen=True)
+class NewMember:
+    code: str
+    full_name: str
+    kind: str = NomineeKind.INDIVIDUAL.value
+    birth_date: date | None = None
+    gender: str | None = None
+    position: str = ""
+
+
+def check_new(spec: NewMember) -> NewMember:
+    """The record as stored, or the first problem, named by the field's label."""
+    code = clean_line(
+        spec.code, "code", ("Mã đoàn viên / tập thể", "Member code"), 40, required=True
+    )
+    name = clean_line(spec.full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True)
+    if spec.kind not in {k.value for k in NomineeKind}:
+        raise InvalidInput("Loại phải là cá nhân hoặc tập thể.", "Kind: individual or collective.")
+    if spec.gender not in (None, "female", "male"):
+        raise InvalidInput(
+            "Giới tính: Nam hoặc Nữ.", "Gender: male or female.", {"gender": "invalid"}
+        )
+    position = clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
+    return NewMember(code, name, spec.kind, spec.birth_date, spec.gender, position)
+
+
+def add_member(
+    session: Session,
+    actor: User,
+    unit_code: str,
+    spec: NewMember,
+    joined_on: date,
+    now: datetime | None = None,
+) -> Member:
+    """A member of ``unit_code`` from ``joined_on``; a code already used is refused."""
+    now = now or utcnow()
+    with transaction(session):
+        unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
+        spec = check_new(spec)
+        if session.scalar(select(Member.id).where(Member.code == spec.code)) is not None:
+            raise InvalidInput(
+                f"Mã '{spec.code}' đã có trong sổ.", f"Code '{spec.code}' is taken.",
+                {"code": "taken"},
+            )  # fmt: skip
+        member = Member(
+            code=spec.code, kind=spec.kind, full_name=spec.full_name, birth_date=spec.birth_date,
+            gender=spec.gender, position=spec.position,
+        )  # fmt: skip
+        session.add(member)
+        session.flush()
+        joined = Membership(member_id=member.id, unit_id=unit.id, valid_from=joined_on)
+        session.add(joined)
+        audit.record_change(session, "member_added", actor.username, now, member, joined)
+        return member
+
+
+def move(
+    session: Session,
+    actor: User,
+    member_id: int,
+    to_unit_code: str,
+    on: date,
+    now: datetime | None = None,
+) -> Member:
+    """The member belongs to ``to_unit_code`` from ``on`` (the last membership ends the day
+    before). Done by the unit they leave or an administrator above both."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        member = visible(session, actor, member_id, today)
+        leaving = current_unit(member, on)
+        require_write(actor, leaving, today)
+        target = unit_by_code(session, to_unit_code)
+        if leaving is not None and target.id == leaving.id:
+            raise InvalidInput("Đã thuộc đơn vị này.", "Already a member there.", {"to": "same"})
+        ended = [m for m in member.memberships if m.valid_to is None or m.valid_to >= on]
+        for m in ended:
+            if m.valid_from >= on:
+                raise InvalidInput(
+                    "Ngày chuyển phải sau ngày vào đơn vị hiện tại.",
+                    "The move must come after the current membership began.",
+                    {"on": "before_membership"},
+                )
+            m.valid_to = on - timedelta(days=1)
+        joined = Membership(member_id=member.id, unit_id=target.id, valid_from=on)
+        session.add(joined)
+        audit.record_change(session, "member_moved", actor.username, now, *ended, joined)
+        session.expire(member, ["memberships"])
+        return member
+
+
+def record_year(
+    session: Session,
+    actor: User,
+    member_id: int,
+    year: int,
+    values: dict[str, Any],
+    now: datetime | None = None,
+) -> MemberYear:
+    """The year's evaluation of a member, by the unit they belong to at the end of that year
+    (or today, for the current year); recording again replaces that unit's entry."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        member = visible(session, actor, member_id, today)
+        unit = current_unit(member, min(today, date(year, 12, 31)))
+        require_write(actor, unit, today)
+        assert unit is not None  # noqa: S101 - _require_write refused None
+        clean = check_year(values)
+        row = session.scalar(
+            select(MemberYear).where(MemberYear.member_id == member.id, MemberYear.year == year)
+        )
+        if row is None:
+            row = MemberYear(member_id=member.id, year=year, unit_id=unit.id)
+            session.add(row)
+        elif row.unit_id != unit.id:
+            raise NotAllowed(
+                f"Năm {year} đã do đơn vị khác đánh giá.",
+                f"Another unit evaluated {year}.",
+                {"year": "other_unit"},
+            )
+        for name, value in clean.items():
+            setattr(row, name, value)
+        session.flush()
+        audit.record_change(session, "member_year", actor.username, now, row)
+        return row
+
+
+def check_year(values: dict[str, Any]) -> dict[str, Any]:
+    """A year's evaluation as stored; each wrong value named by the form's label."""
+    errors: dict[str, str] = {}
+    rating = values.get("rating") or None
+    if rating is not None and rating not in words.RATINGS:
+        errors["rating"] = "unknown"
+    discipline = values.get("discipline") or None
+    if discipline is not None and discipline not in words.DISCIPLINE:
+        errors["discipline"] = "unknown"
+    counts: dict[str, int | None] = {}
+    for name, top in (("absent_days", 366), ("months_employed", 12)):
+        value = values.get(name)
+        if value in (None, ""):
+            counts[name] = None
+        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top:
+            counts[name] = value
+        else:
+            errors[name] = f"0..{top}"
+    initiatives = values.get("initiatives") or []
+    if not isinstance(initiatives, list) or any(
+        not isinstance(i, dict)
+        or not str(i.get("title", "")).strip()
+        or i.get("scope") not in words.SCOPES
+        for i in initiatives
+    ):
+        errors["initiatives"] = "invalid"
+    if errors:
+        labels = {"rating": "Xếp loại", "discipline": "Kỷ luật", "absent_days": "Số ngày nghỉ",
+                  "months_employed": "Số tháng công tác", "initiatives": "Sáng kiến"}  # fmt: skip
+        raise InvalidInput(
+            "Đánh giá năm chưa hợp lệ: " + ", ".join(labels[k] for k in errors) + ".",
+            "The year's evaluation is invalid: " + ", ".join(errors) + ".",
+            errors,
+        )
+    return {"rating": rating, "discipline": discipline, **counts, "initiatives": [
+        {"title": str(i["title"]).strip()[:300], "scope": i["scope"],
+         "benefit_vnd": int(i.get("benefit_vnd") or 0),
+         "recognized_by": str(i.get("recognized_by") or "").strip()[:300]}
+        for i in initiatives
+    ]}  # fmt: skip
+
+
+def years_of(session: Session, actor: User, member: Member, day: date) -> list[MemberYear]:
+    """The evaluations the actor may read: all of them for the member's current unit and the
+    tiers above it; only its own for a unit the member has left."""
+    rows = list(
+        session.scalars(
+            select(MemberYear).where(MemberYear.member_id == member.id).order_by(MemberYear.year)
+        )
+    )
+    paths = _paths(actor, day)
+    now_at = current_unit(member, day)
+    if now_at is not None and _inside(now_at, paths):
+        return rows
+    units = {
+        u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({r.unit_id for r in rows})))
+    }
+    return [r for r in rows if _inside(units[r.unit_id], paths)]
+
+
+def facts_of(years: list[MemberYear], gender: str | None) -> dict[str, Any]:
+    """What the rules read from the registry: every year's rating, initiatives, discipline;
+    gender (nominations add what is specific to them)."""
+    facts: dict[str, Any] = {
+        "ratings": {str(y.year): y.rating for y in years if y.rating},
+        "initiatives": [i | {"year": y.year} for y in years for i in y.initiatives],
+        "discipline": [{"year": y.year, "level": y.discipline} for y in years if y.discipline],
+    }
+    if gender:
+        facts["gender"] = gender
+    return facts
+
+
+def year_facts(years: list[MemberYear], year: int) -> dict[str, Any]:
+    """The campaign year's own counts (absences, months worked), when recorded."""
+    row = next((y for y in years if y.year == year), None)
+    if row is None:
+        return {}
+    return {
+        k: v
+        for k, v in (("absent_days", row.absent_days), ("months_employed", row.months_employed))
+        if v is not None
+    }
+
+
+@dataclass(frozen=True)
+class Title:
+    year: int
+    award_title: str
+    decision_number: str | None
+    signed_on: date | None
+    unit_name: str
+    revoked: bool
+
+
+def titles(session: Session, member: Member) -> list[Title]:
+    """Every title and award the member received in this system, oldest first."""
+    rows = session.execute(
+        select(
+            Campaign.year,
+            AwardType.title,
+            Decision.number,
+            Decision.signed_on,
+            Unit.name,
+            Nomination.state,
+        )
+        .join(AwardType, AwardType.id == Nomination.award_type_id)
+        .join(Campaign, Campaign.id == Nomination.campaign_id)
+        .join(Decision, Decision.id == Nomination.decision_id)
+        .join(Unit, Unit.id == Decision.unit_id)
+        .where(
+            Nomination.nominee_key == nominee_key(member),
+            Nomination.state.in_([State.AWARDED.value, State.REVOKED.value]),
+        )
+        .order_by(Campaign.year, Decision.signed_on)
+    )
+    return [Title(y, t, num, on, u, state == State.REVOKED) for y, t, num, on, u, state in rows]
+
+
+def nominee_key(member: Member) -> str:
+    """The key nominations of this member carry (workflow.nominating.nominee_key): the
+    member code, so titles granted in any unit and year are found again."""
+    return f"id:{member.code}"
+
+
+def duplicates_of(session: Session, spec: NewMember, unit_id: int) -> list[Member]:
+    """Members of the unit with the same name (however written: NFC, NFD, with or without
+    diacritics, any case) and birth date."""
+    return list(
+        session.scalars(
+            select(Member).where(
+                Member.search == fold(spec.full_name),
+                Member.birth_date.is_(None)
+                if spec.birth_date is None
+                else Member.birth_date == spec.birth_date,
+                Member.merged_into_id.is_(None),
+                exists().where(Membership.member_id == Member.id, Membership.unit_id == unit_id),
+            )
+        )
+    )
