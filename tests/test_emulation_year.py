@@ -4,17 +4,20 @@ December, proposals read from the registry (issue 15)."""
 from __future__ import annotations
 
 import copy
+import io
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.factories import World, demo_definition
-from workflow import campaigns, emulation_year, members
+from workflow import audit, campaigns, emulation_year, member_import, members
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM
-from workflow.errors import NotAllowed, NotFound
-from workflow.models import Nomination
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.models import Member, Nomination
 
 ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", birth_date=date(1985, 4, 12),
@@ -161,3 +164,46 @@ def test_a_member_who_moves_keeps_one_history(cdcs):
         members.record_year(world.session, officer1, member.id, 2026, OUTSTANDING, now=world.tick())
     with pytest.raises(NotFound):
         members.visible(world.session, world.user("officer3"), member.id, day)
+
+
+def sheet(rows: list[tuple[Any, ...]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(("Mã đoàn viên", "Họ và tên", "Ngày sinh", "Giới tính", "Chức vụ", "Mã đơn vị"))
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_an_import_finds_a_name_written_without_diacritics_as_a_duplicate(cdcs):
+    world = cdcs
+    officer = world.user("officer1")
+    first = sheet([("DV-1", "Nguyễn Thị Ánh Tuyết", "12/04/1985", "Nữ", "Kế toán", "CS1"),
+                   ("DV-2", "Trần Văn Bình", date(1990, 1, 2), "Nam", "", "CS1")])  # fmt: skip
+    report = member_import.import_members(world.session, officer, first, date(2025, 1, 1))
+    assert (report.created, report.known, report.duplicates) == (2, 0, [])
+    nfd = unicodedata.normalize("NFD", "NGUYEN THI ANH TUYET")
+    again = sheet([("DV-1", "Nguyễn Thị Ánh Tuyết", "12/04/1985", "Nữ", "", "CS1"),
+                   ("DV-9", nfd, "12/04/1985", "Nữ", "", "CS1"),
+                   ("DV-10", "Nguyen Thi Anh Tuyet", "13/04/1985", "Nữ", "", "CS1")])  # fmt: skip
+    report = member_import.import_members(world.session, officer, again, date(2025, 1, 1))
+    assert report.known == 1
+    assert report.duplicates == [(3, nfd, "DV-1")]  # the same person under another code
+    assert report.created == 1  # another birth date: another person
+    assert audit.verify(world.session).ok
+
+
+def test_a_bad_row_imports_nothing_and_is_named(cdcs):
+    world = cdcs
+    bad = sheet([("DV-1", "Nguyễn Thị Ánh Tuyết", "31/02/1985", "Nữ", "", "CS1"),
+                 ("DV-2", "Trần Văn Bình", "", "Nam", "", "CS3")])  # fmt: skip
+    with pytest.raises(InvalidInput) as err:
+        member_import.import_members(world.session, world.user("officer1"), bad, date(2025, 1, 1))
+    assert "dòng 2: ngày sinh" in err.value.message_vi
+    assert "dòng 3: không có đơn vị 'CS3'" in err.value.message_vi
+    world.session.rollback()
+    assert world.session.scalar(select(func.count()).select_from(Member)) == 0

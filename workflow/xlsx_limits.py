@@ -137,7 +137,13 @@ class _Scan:
     children are shared strings. openpyxl streams those and keeps one value per cell or
     string, so they have limits of their own; every other element may become an object."""
 
-    def __init__(self) -> None:
+    def __init__(self, scale: int = 1) -> None:
+        # A register of members is read row by row, never held whole: it may be ``scale``
+        # times the size of a list of nominations (rows, cells, strings, text).
+        self.max_strings = MAX_SHARED_STRINGS * scale
+        self.max_chars = MAX_TEXT_CHARS * scale
+        self.max_cells = MAX_CELLS * scale
+        self.max_elements = MAX_ELEMENTS * scale
         self.strings = self.chars = self.cells = self.others = self.elements = 0
         self.events = 0  # callbacks so far: no new one over MAX_TOKEN_BYTES is one huge token
         self.begin_part()
@@ -153,8 +159,8 @@ class _Scan:
         """A comment, processing instruction or CDATA mark: no element, but work all the same."""
         self.events += 1
         self.elements += 1
-        if self.elements > MAX_ELEMENTS:
-            raise _too_complex(MAX_ELEMENTS)
+        if self.elements > self.max_elements:
+            raise _too_complex(self.max_elements)
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self.events += 1
@@ -162,8 +168,8 @@ class _Scan:
         self.elements += 1
         if self.depth > MAX_DEPTH:
             raise _too_complex(MAX_DEPTH)
-        if self.elements > MAX_ELEMENTS:
-            raise _too_complex(MAX_ELEMENTS)
+        if self.elements > self.max_elements:
+            raise _too_complex(self.max_elements)
         if len(attributes) > MAX_ATTRIBUTES:
             raise _too_complex(MAX_ATTRIBUTES)
         local = name.rpartition(":")[2]
@@ -172,7 +178,7 @@ class _Scan:
         if level == 1 and self.strings_table:
             self.strings += 1
             self.item = 0
-            if self.strings > MAX_SHARED_STRINGS:
+            if self.strings > self.max_strings:
                 raise _too_many_strings()
         elif level == 1:
             self.rows += 1
@@ -183,8 +189,8 @@ class _Scan:
             self.cells += 1
             self.row_cells += 1
             self.item = 0
-            if self.cells > MAX_CELLS:
-                raise _too_many_cells(MAX_CELLS)
+            if self.cells > self.max_cells:
+                raise _too_many_cells(self.max_cells)
             if self.row_cells > MAX_ROW_CELLS:
                 raise _too_many_cells(MAX_ROW_CELLS)
         elif level >= 2:
@@ -209,7 +215,7 @@ class _Scan:
         self.events += 1
         if self.in_text:
             self.chars += len(data)
-            if self.chars > MAX_TEXT_CHARS:
+            if self.chars > self.max_chars:
                 raise too_much_text()
 
 
@@ -267,16 +273,17 @@ def _check_directory(parts: list[zipfile.ZipInfo]) -> None:
             raise _too_compressed()
 
 
-def check(content: bytes) -> None:
+def check(content: bytes, scale: int = 1) -> None:
     """Raise ``InvalidInput`` unless the workbook in ``content`` stays within every limit
-    above (or cannot be read at all: not a zip, damaged, encrypted, ill-formed XML)."""
+    above (or cannot be read at all: not a zip, damaged, encrypted, ill-formed XML); a
+    streamed import allows ``scale`` times the rows, cells and text."""
     if content.count(DIRECTORY_ENTRY) > MAX_PARTS:  # before zipfile makes an object of each
         raise _too_complex(MAX_PARTS)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
             _check_directory(parts)
-            scan = _Scan()
+            scan = _Scan(scale)
             for part in parts:
                 if not part.is_dir():
                     _scan_part(archive, part, scan)
