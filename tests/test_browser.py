@@ -290,3 +290,65 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
     assert len(pages) == 27
     for page, name in zip(pages, names[:27], strict=True):
         assert name in page
+
+
+def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, world):
+    """Acceptance (issue 15): the CĐCS officer's year in the browser, on a phone and a desk."""
+    from datetime import date
+
+    from tests.test_emulation_year import plan
+    from workflow import campaigns, members
+    from workflow.clock import utcnow, vn_date
+
+    year = vn_date(utcnow()).year
+    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    for code, name in (("DV-0002", "Trần Văn Bình"), ("DV-0003", "Lê Thị Hồng Nhung")):
+        members.add_member(
+            world.session, world.user("officer1"), "CS1",
+            members.NewMember(code, name, gender="male" if "Văn" in name else "female"),
+            date(year - 3, 1, 1),
+        )  # fmt: skip
+    world.session.rollback()
+
+    officer = Person(browser, server, "officer1")
+    officer.page.get_by_role("link", name="Sổ đoàn viên").click()
+    officer.page.get_by_role("link", name="Thêm đoàn viên, tập thể").click()
+    officer.page.get_by_label("Mã đoàn viên / mã tập thể").fill("DV-0001")
+    officer.page.get_by_label("Họ và tên / tên tập thể").fill("Nguyễn Thị Ánh Tuyết")
+    officer.page.get_by_label("Giới tính").select_option("female")
+    officer.page.get_by_label("Chức vụ").fill("Kế toán viên")
+    officer.page.get_by_label("Sinh hoạt tại đơn vị từ ngày").fill(f"{year - 5}-03-01")
+    officer.press("Thêm vào sổ")
+    assert "Hồ sơ thi đua: Nguyễn Thị Ánh Tuyết" in officer.page.content()
+    officer.open("/members?q=anh tuyet")
+    assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
+    officer.shot("officer-members")
+
+    officer.page.get_by_role("link", name="Năm thi đua").click()
+    officer.page.get_by_role("link", name=f"Thi đua năm {year}").click()
+    for name in ("Nguyễn Thị Ánh Tuyết", "Trần Văn Bình", "Lê Thị Hồng Nhung"):
+        officer.page.get_by_role("row", name=name).get_by_label("Đăng ký").first.check()
+    officer.press("Ghi đăng ký")
+    assert "muộn" in officer.page.content()  # the plan's day was 25 January
+    for name, rating in (("Nguyễn Thị Ánh Tuyết", "HTXSNV"), ("Trần Văn Bình", "HTXSNV"),
+                         ("Lê Thị Hồng Nhung", "HTNV")):  # fmt: skip
+        officer.page.get_by_label(f"{name}: Xếp loại").select_option(rating)
+        officer.page.get_by_label(f"{name}: Số ngày nghỉ").fill("0")
+        officer.page.get_by_label(f"{name}: Số tháng công tác").fill("12")
+    officer.press("Lưu kết quả bình xét")
+    officer.page.set_viewport_size({"width": 390, "height": 844})
+    officer.shot("officer-year-phone")
+    officer.page.set_viewport_size({"width": 1280, "height": 900})
+    officer.shot("officer-year")
+    proposals = officer.page.locator("#proposals").inner_text()
+    assert "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở" in proposals
+    assert "Lê Thị Hồng Nhung — Chiến sĩ thi đua cơ sở" not in proposals  # rated HTNV
+    officer.page.get_by_label("Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở").check()
+    officer.press("Lập hồ sơ đề nghị cho các mục đã chọn")
+    assert "Đã lập 1 hồ sơ đề nghị" in officer.page.content()
+    assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
+    officer.open("/members?q=nguyen")
+    officer.page.get_by_role("link", name="Nguyễn Thị Ánh Tuyết").click()
+    officer.page.set_viewport_size({"width": 390, "height": 844})
+    officer.shot("officer-member-phone")
+    assert officer.serious_violations() == []

@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lists,
         nominations,
         notifications,
+        registry,
     )
 
     auth.init_app(app)
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(council.bp)
+    app.register_blueprint(registry.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(

@@ -260,3 +260,42 @@ def layout_values(form: MultiDict[str, str], names: Any) -> dict[str, dict[str, 
             dict.fromkeys(wrong, "not_a_number"),
         )  # fmt: skip
     return values
+
+
+class MemberFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(required=True)
+    full_name = fields.String(required=True)
+    kind = fields.String(load_default="individual")
+    birth_date = fields.Date(load_default=None)
+    gender = fields.String(load_default=None)
+    position = fields.String(load_default="")
+    joined_on = fields.Date(required=True)
+
+
+class MoveFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    to_unit = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class InitiativeFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    year = fields.Integer(required=True, validate=validate.Range(min=1975, max=2100))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    scope = fields.String(required=True)
+    recognized_by = fields.String(load_default="", validate=validate.Length(max=300))
+    benefit_vnd = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class JoinedSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    joined_on = fields.Date(required=True)

@@ -100,6 +100,8 @@ def navigation() -> dict[str, Any]:
             "admin": Role.ADMIN in roles,
             "council": bool(roles & {Role.COUNCIL, Role.DECIDER, Role.AUDITOR, Role.ADMIN}),
             "recoveries": bool(roles & {Role.DECIDER, Role.AUDITOR}),
+            "members": bool(roles),
+            "year": Role.OFFICER in roles,
         }
     }
 

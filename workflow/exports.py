@@ -13,7 +13,7 @@ from workflow.amounts import award_amount
 from workflow.campaigns import campaign_by_code
 from workflow.clock import parse_iso_utc, vn_date, vn_time
 from workflow.decisions import DecisionView
-from workflow.models import Nomination, Unit
+from workflow.models import Member, Nomination, Unit
 from workflow.register import RegisterLine
 from workflow.spreadsheets import Sheet, table_workbook
 from workflow.vocabulary import NomineeKind, State
@@ -222,3 +222,23 @@ def register_workbook(unit: Unit, year: int, lines: list[RegisterLine], lang: La
         _t(lang, "SỔ THEO DÕI KHEN THƯỞNG NĂM ", "REGISTER OF AWARDS ") + f"{year} — {unit.name}"
     ]
     return table_workbook([Sheet(_t(lang, "Sổ khen thưởng", "Register"), headers, rows, caption)])
+
+
+def members_workbook(found: list[Member], day: date, lang: Lang = "vi") -> bytes:
+    """The registry as shown (personal data: its export is recorded by the caller)."""
+    headers = [
+        _t(lang, "Mã", "Code"),
+        _t(lang, "Họ và tên / tập thể", "Name"),
+        _t(lang, "Ngày sinh", "Birth date"),
+        _t(lang, "Giới tính", "Gender"),
+        _t(lang, "Chức vụ", "Position"),
+        _t(lang, "Đơn vị", "Unit"),
+    ]
+    genders = {"female": _t(lang, "Nữ", "Female"), "male": _t(lang, "Nam", "Male")}
+    rows = []
+    for m in found:
+        unit = next((ms.unit.name for ms in m.memberships if ms.valid_to is None), "")
+        rows.append([m.code, m.full_name, m.birth_date, genders.get(m.gender or "", ""),
+                     m.position, unit])  # fmt: skip
+    caption = [_t(lang, "SỔ ĐOÀN VIÊN ", "MEMBERS ") + day.strftime("%d/%m/%Y")]
+    return table_workbook([Sheet(_t(lang, "Đoàn viên", "Members"), headers, rows, caption)])

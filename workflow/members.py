@@ -214,7 +214,7 @@ def record_year(
             select(MemberYear).where(MemberYear.member_id == member.id, MemberYear.year == year)
         )
         if row is None:
-            row = MemberYear(member_id=member.id, year=year, unit_id=unit.id)
+            row = MemberYear(member_id=member.id, year=year, unit_id=unit.id, initiatives=[])
             session.add(row)
         elif row.unit_id != unit.id:
             raise NotAllowed(
@@ -230,7 +230,8 @@ def record_year(
 
 
 def check_year(values: dict[str, Any]) -> dict[str, Any]:
-    """A year's evaluation as stored; each wrong value named by the form's label."""
+    """The values given of a year's evaluation, as stored (those not given are left as they
+    were); each wrong value named by the form's label."""
     errors: dict[str, str] = {}
     rating = values.get("rating") or None
     if rating is not None and rating not in words.RATINGS:
@@ -263,12 +264,13 @@ def check_year(values: dict[str, Any]) -> dict[str, Any]:
             "The year's evaluation is invalid: " + ", ".join(errors) + ".",
             errors,
         )
-    return {"rating": rating, "discipline": discipline, **counts, "initiatives": [
+    clean = {"rating": rating, "discipline": discipline, **counts, "initiatives": [
         {"title": str(i["title"]).strip()[:300], "scope": i["scope"],
          "benefit_vnd": int(i.get("benefit_vnd") or 0),
          "recognized_by": str(i.get("recognized_by") or "").strip()[:300]}
         for i in initiatives
     ]}  # fmt: skip
+    return {name: value for name, value in clean.items() if name in values}
 
 
 def years_of(session: Session, actor: User, member: Member, day: date) -> list[MemberYear]:
@@ -369,3 +371,71 @@ def duplicates_of(session: Session, spec: NewMember, unit_id: int) -> list[Membe
             )
         )
     )
+
+
+def search(
+    session: Session,
+    actor: User,
+    day: date,
+    q: str = "",
+    unit_id: int | None = None,
+    limit: int = 500,
+) -> list[Member]:
+    """The members the actor may see, by name (diacritics, case and NFD ignored) or code."""
+    query = select(Member).where(visible_filter(actor, day))
+    if q.strip():
+        folded = fold(q)
+        query = query.where(or_(Member.search.contains(folded, autoescape=True),
+                                Member.code == q.strip()))  # fmt: skip
+    if unit_id is not None:
+        query = query.where(
+            exists().where(
+                Membership.member_id == Member.id,
+                Membership.unit_id == unit_id,
+                Membership.valid_to.is_(None),
+            )
+        )
+    return list(session.scalars(query.order_by(Member.search, Member.id).limit(limit)))
+
+
+def exported(
+    session: Session, actor: User, day: date, q: str = "", now: datetime | None = None
+) -> list[Member]:
+    """The members an export carries; personal data leaving the system is a link in the
+    trail (who, when, how many, which search)."""
+    now = now or utcnow()
+    with transaction(session):
+        found = search(session, actor, day, q, limit=1_000_000)
+        audit.append(session, None, now, {"change": "personal_data_export", "actor": actor.username,
+                                          "what": "members", "count": len(found), "query": q})  # fmt: skip
+        return found
+
+
+def years_in(session: Session, unit_id: int, year: int) -> list[MemberYear]:
+    """The evaluations a unit recorded for a year (its evaluation table)."""
+    return list(
+        session.scalars(
+            select(MemberYear).where(MemberYear.unit_id == unit_id, MemberYear.year == year)
+        )
+    )
+
+
+def record_years(
+    session: Session,
+    actor: User,
+    year: int,
+    rows: dict[int, dict[str, Any]],
+    now: datetime | None = None,
+) -> None:
+    """A unit's evaluation table for a year: every row saved, or none (the first wrong row
+    is named by the member's name)."""
+    now = now or utcnow()
+    with transaction(session):
+        for member_id, values in rows.items():
+            try:
+                record_year(session, actor, member_id, year, values, now)
+            except InvalidInput as err:
+                name = session.get_one(Member, member_id).full_name
+                raise InvalidInput(
+                    f"{name}: {err.message_vi}", f"{name}: {err.message_en}", err.details
+                ) from None

@@ -710,3 +710,4 @@ class Registration(Base):
     late: Mapped[bool] = mapped_column(default=False)
 
     member: Mapped[Member] = relationship()
+    unit: Mapped[Unit] = relationship()

@@ -1,0 +1,112 @@
+"""The registry through the web: who sees and who changes a member's record (the visibility
+matrix of tests/test_ui.py, extended to the registry and its exports), forms that keep what
+was typed, and exports of personal data recorded in the trail."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.test_emulation_year import plan
+from tests.test_ui import USERS_BY_PLACE
+from tests.web_client import WebClient
+from workflow import campaigns, members
+from workflow.clock import utcnow, vn_date
+from workflow.models import AuditEvent
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+# A member of CS1 (under BR1, under PROV): seen from CS1 and every unit above it.
+SEES_MEMBER = {"officer1", "rev_br1", "rev_prov", "council_prov", "decider_prov",
+               "auditor_br1", "auditor_prov", "rev_tld", "admin"}  # fmt: skip
+WRITES_MEMBER = {"officer1", "admin"}
+TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", gender="female")
+
+
+@pytest.fixture
+def member(world) -> int:
+    added = members.add_member(
+        world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1)
+    ).id
+    world.session.rollback()
+    return added
+
+
+ACTIONS = {
+    "view": lambda c, m: c.get(f"/members/{m}"),
+    "list": lambda c, m: c.get("/members?q=anh tuyet"),
+    "export": lambda c, m: c.get("/members.xlsx"),
+    "initiative": lambda c, m: c.post(
+        f"/members/{m}/initiatives",
+        {"year": "2026", "title": "Số hóa sổ đoàn viên", "scope": "co_so"},
+    ),
+    "move": lambda c, m: c.post(f"/members/{m}/move", {"to_unit": "CS2", "on": "2026-06-01"}),
+}
+
+
+def shows(action: str, response) -> bool:
+    if action == "list":
+        return "Nguyễn Thị Ánh Tuyết" in response.get_data(as_text=True)
+    if action == "export":
+        sheet = load_workbook(io.BytesIO(response.get_data())).active
+        return any(c.value == "DV-0001" for row in sheet.iter_rows() for c in row)
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize("user", USERS_BY_PLACE)
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_registry_visibility_matrix(app, world, member, action, user):
+    response = ACTIONS[action](WebClient(app, user), member)
+    if action in ("view", "list", "export"):
+        assert shows(action, response) == (user in SEES_MEMBER), (action, user)
+        return
+    if user in WRITES_MEMBER:
+        assert response.status_code == 302, (action, user, response.status_code)
+    else:  # refused: told why (403) if they may see the member, not told it exists (404)
+        assert response.status_code == (403 if user in SEES_MEMBER else 404), (action, user)
+        world.session.expire_all()
+        held = members.visible(world.session, world.user("officer1"), member, date(2026, 6, 2))
+        assert [ms.unit.code for ms in held.memberships] == ["CS1"], (action, user)
+        assert members.years_of(world.session, world.user("officer1"), held, date(2026, 6, 2)) == []
+
+
+def test_an_export_of_personal_data_is_a_link_in_the_trail(app, world, member):
+    WebClient(app, "auditor_prov").get("/members.xlsx?q=tuyet")
+    bodies = world.session.scalars(select(AuditEvent.body)).all()
+    assert any('"personal_data_export"' in b and '"auditor_prov"' in b for b in bodies)
+
+
+def test_a_new_member_form_keeps_what_was_typed_when_refused(app, world, member):
+    officer = WebClient(app, "officer1")
+    typed = {"code": "DV-0001", "full_name": "Trần Văn Mới", "position": "Tổ trưởng",
+             "joined_on": "2026-01-01"}  # fmt: skip
+    refused = officer.post("/members/new", typed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "đã có trong sổ" in page
+    assert 'value="Trần Văn Mới"' in page
+    assert 'value="Tổ trưởng"' in page
+
+
+def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member):
+    year = vn_date(utcnow()).year
+    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    refused = officer.post(
+        f"/emulation/TD-{year}/evaluation",
+        {f"rating-{member}": "HTXSNV", f"absent_days-{member}": "3",
+         f"months_employed-{member}": "13"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Nguyễn Thị Ánh Tuyết: Đánh giá năm chưa hợp lệ: Số tháng công tác" in page
+    assert 'value="13"' in page
+    assert '<option value="HTXSNV" selected>' in page
+    world.session.expire_all()
+    held = members.visible(world.session, world.user("officer1"), member, vn_date(utcnow()))
+    assert members.years_of(world.session, world.user("officer1"), held, vn_date(utcnow())) == []

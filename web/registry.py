@@ -1,0 +1,316 @@
+"""The registry's pages: members and collectives, each one's record over the years, the
+register imported from Excel, and the CĐCS's emulation year (registration, evaluation,
+proposals)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from rules import words
+from web import forms
+from web.auth import me, today
+from web.downloads import file_response
+from web.extensions import db
+from web.i18n import current_lang
+from workflow import campaigns, emulation_year, member_import, members
+from workflow.accounts import active_assignments
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.exports import members_workbook
+from workflow.models import Campaign, Unit
+from workflow.spreadsheets import XLSX
+from workflow.vocabulary import Role
+
+bp = Blueprint("registry", __name__)
+MAX_UPLOAD = member_import.MAX_BYTES
+
+
+def _officer_unit() -> Unit | None:
+    """The CĐCS where the user is an officer (the first, when several)."""
+    for a in active_assignments(me(), today()):
+        if a.role == Role.OFFICER:
+            return a.unit
+    return None
+
+
+@bp.route("/members")
+@login_required
+def member_list() -> ResponseReturnValue:
+    q = request.args.get("q", "")
+    found = members.search(db.session, me(), today(), q)
+    return render_template("members.html", found=found, q=q, unit=_officer_unit(), day=today())
+
+
+@bp.route("/members.xlsx")
+@login_required
+def member_export() -> ResponseReturnValue:
+    """The members shown, as Excel; the export itself is recorded in the trail."""
+    q = request.args.get("q", "")
+    found = members.exported(db.session, me(), today(), q)
+    return file_response(
+        members_workbook(found, today(), current_lang()), XLSX, _("Sổ đoàn viên"), "xlsx"
+    )
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@login_required
+def new_member() -> ResponseReturnValue:
+    unit = _officer_unit()
+    if unit is None:
+        abort(404)
+    status = 200
+    if request.method == "POST":
+        try:
+            form = forms.load(forms.MemberFormSchema(), request.form)
+            joined_on = form.pop("joined_on")
+            member = members.add_member(
+                db.session, me(), unit.code, members.NewMember(**form), joined_on
+            )
+            flash(_("Đã thêm %(name)s vào sổ.", name=member.full_name), "info")
+            return redirect(url_for("registry.member_page", member_id=member.id))
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            status = err.http_status
+    return render_template(
+        "member_form.html", unit=unit, typed=request.form, day=today(), genders=_genders()
+    ), status
+
+
+def _genders() -> dict[str, str]:
+    return {"female": _("Nữ"), "male": _("Nam")}
+
+
+@bp.route("/members/<id:member_id>")
+@login_required
+def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
+    """One person's or collective's record: units, each year's evaluation, every title."""
+    day = today()
+    try:
+        member = members.visible(db.session, me(), member_id, day)
+    except WorkflowError:
+        abort(404)
+    now_at = members.current_unit(member, day)
+    return render_template(
+        "member.html",
+        member=member,
+        years=members.years_of(db.session, me(), member, day),
+        titles=members.titles(db.session, member),
+        now_at=now_at,
+        may_write=now_at is not None and members.may_write(me(), now_at, day),
+        ratings=words.RATINGS,
+        scopes=words.SCOPES,
+        discipline=words.DISCIPLINE,
+        lang=current_lang(),
+        genders=_genders(),
+        day=day,
+    ), status
+
+
+def _refused(member_id: int, err: WorkflowError) -> ResponseReturnValue:
+    """A refused change of a record: "not found" to whoever may not see it, else the page
+    with the reason."""
+    if isinstance(err, NotFound):
+        abort(404)
+    flash(err.message(current_lang()), "error")
+    db.session.expire_all()
+    return member_page(member_id, err.http_status)
+
+
+@bp.post("/members/<id:member_id>/move")
+@login_required
+def move_member(member_id: int) -> ResponseReturnValue:
+    try:
+        form = forms.load(forms.MoveFormSchema(), request.form)
+        members.move(db.session, me(), member_id, form["to_unit"], form["on"])
+        flash(_("Đã chuyển sinh hoạt sang đơn vị mới."), "info")
+    except WorkflowError as err:
+        return _refused(member_id, err)
+    return redirect(url_for("registry.member_page", member_id=member_id))
+
+
+@bp.post("/members/<id:member_id>/initiatives")
+@login_required
+def add_initiative(member_id: int) -> ResponseReturnValue:
+    """An initiative recognised in a year, added to that year's record."""
+    day = today()
+    try:
+        form = forms.load(forms.InitiativeFormSchema(), request.form)
+        member = members.visible(db.session, me(), member_id, day)
+        year = form.pop("year")
+        held = next(
+            (y for y in members.years_of(db.session, me(), member, day) if y.year == year), None
+        )
+        listed = list(held.initiatives) if held else []
+        members.record_year(db.session, me(), member_id, year, {"initiatives": [*listed, form]})
+        flash(_("Đã ghi sáng kiến."), "info")
+    except WorkflowError as err:
+        return _refused(member_id, err)
+    return redirect(url_for("registry.member_page", member_id=member_id))
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@login_required
+def import_page() -> ResponseReturnValue:
+    report = None
+    status = 200
+    if request.method == "POST":
+        try:
+            content, _name = forms.read_upload(request.files.get("file"), MAX_UPLOAD)
+            form = forms.load(forms.JoinedSchema(), request.form)
+            report = member_import.import_members(db.session, me(), content, form["joined_on"])
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            status = err.http_status
+    return render_template("members_import.html", report=report, day=today()), status
+
+
+def _campaign(code: str) -> Campaign:
+    try:
+        return campaigns.campaign_by_code(db.session, code)
+    except WorkflowError:
+        abort(404)
+
+
+def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
+    day = today()
+    people = emulation_year.unit_members(db.session, unit.id, day)
+    return {
+        "campaign": campaign,
+        "unit": unit,
+        "people": people,
+        "awards": [a for a in campaign.award_types if a.rules],
+        "due": emulation_year.registration_by(campaign),
+        "registered": {
+            (r.member_id, r.award_code): r
+            for r in emulation_year.registrations(db.session, me(), campaign, day)
+        },
+        "day": day,
+    }
+
+
+@bp.route("/emulation")
+@login_required
+def current_year() -> ResponseReturnValue:
+    """The campaigns a CĐCS registers, rates and proposes in, newest first."""
+    listed = db.session.query(Campaign).order_by(Campaign.year.desc(), Campaign.code).all()
+    return render_template("emulation_years.html", campaigns=listed)
+
+
+@bp.route("/emulation/<code>")
+@login_required
+def year_page(code: str) -> ResponseReturnValue:
+    """The CĐCS's year in a campaign: who registered, their evaluation, what they qualify for."""
+    campaign = _campaign(code)
+    unit = _officer_unit()
+    if unit is None:
+        return render_template(
+            "registrations.html",
+            campaign=campaign,
+            titles={a.code: a.title for a in campaign.award_types},
+            rows=emulation_year.registrations(db.session, me(), campaign, today()),
+        )
+    years = {y.member_id: y for y in members.years_in(db.session, unit.id, campaign.year)}
+    offers = emulation_year.offers(db.session, me(), unit.code, campaign.code, today())
+    return render_template(
+        "emulation_year.html",
+        **_year_context(campaign, unit),
+        years=years,
+        offers=offers,
+        ratings=words.RATINGS,
+        discipline=words.DISCIPLINE,
+        lang=current_lang(),
+        typed=None,
+    )
+
+
+@bp.post("/emulation/<code>/registration")
+@login_required
+def register(code: str) -> ResponseReturnValue:
+    campaign = _campaign(code)
+    try:
+        for award in campaign.award_types:
+            ids = [int(v) for v in request.form.getlist(f"register-{award.code}") if v.isdigit()]
+            if ids:
+                emulation_year.register(db.session, me(), campaign.code, award.code, ids)
+        flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+    return redirect(url_for("registry.year_page", code=code) + "#registration")
+
+
+@bp.post("/emulation/<code>/evaluation")
+@login_required
+def evaluate(code: str) -> ResponseReturnValue:
+    """The year's ratings of the unit's members, all saved or none."""
+    campaign = _campaign(code)
+    unit = _officer_unit()
+    if unit is None:
+        abort(404)
+    try:
+        rows = _evaluation_rows(
+            request.form, [m.id for m in emulation_year.unit_members(db.session, unit.id, today())]
+        )
+        members.record_years(db.session, me(), campaign.year, rows)
+        flash(_("Đã lưu kết quả bình xét năm %(year)s.", year=campaign.year), "info")
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+        context = _year_context(campaign, unit)
+        return render_template(
+            "emulation_year.html", **context,
+            years={}, offers=[], ratings=words.RATINGS, discipline=words.DISCIPLINE,
+            lang=current_lang(), typed=request.form,
+        ), err.http_status  # fmt: skip
+    return redirect(url_for("registry.year_page", code=code) + "#proposals")
+
+
+def _evaluation_rows(form: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    wrong = []
+    for mid in ids:
+        row: dict[str, Any] = {
+            "rating": form.get(f"rating-{mid}", ""),
+            "discipline": form.get(f"discipline-{mid}", ""),
+        }
+        for name in ("absent_days", "months_employed"):
+            text = form.get(f"{name}-{mid}", "").strip()
+            number = forms.parse_count(text) if text else None
+            if text and number is None:
+                wrong.append(str(mid))
+            row[name] = number
+        if any(v not in (None, "") for v in row.values()):
+            rows[mid] = row
+    if wrong:
+        raise InvalidInput(
+            "Số ngày nghỉ và số tháng công tác phải là số nguyên.",
+            "Days and months must be whole numbers.",
+            {"members": wrong},
+        )
+    return rows
+
+
+@bp.post("/emulation/<code>/proposals")
+@login_required
+def propose(code: str) -> ResponseReturnValue:
+    campaign = _campaign(code)
+    unit = _officer_unit()
+    if unit is None:
+        abort(404)
+    picks = []
+    for value in request.form.getlist("pick"):
+        member_id, _sep, award = value.partition(":")
+        if member_id.isdigit() and award:
+            picks.append((int(member_id), award))
+    if not picks:
+        flash(_("Chưa chọn đề nghị nào."), "error")
+        return redirect(url_for("registry.year_page", code=code) + "#proposals")
+    try:
+        made = emulation_year.propose(db.session, me(), unit.code, campaign.code, picks)
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+        return redirect(url_for("registry.year_page", code=code) + "#proposals")
+    flash(_("Đã lập %(count)s hồ sơ đề nghị (bản nháp).", count=len(made)), "info")
+    return redirect(url_for("nominations.index", campaign=campaign.code))
