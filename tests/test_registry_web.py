@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from tests.test_documents import pdf_text
 from tests.test_emulation_year import plan
 from tests.test_ui import USERS_BY_PLACE
 from tests.web_client import WebClient
@@ -110,3 +111,22 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     world.session.expire_all()
     held = members.visible(world.session, world.user("officer1"), member, vn_date(utcnow()))
     assert members.years_of(world.session, world.user("officer1"), held, vn_date(utcnow())) == []
+
+
+def test_the_record_prints_with_titles_and_years_and_its_taking_is_recorded(app, world, member):
+    members.record_year(
+        world.session, world.user("officer1"), member, 2025,
+        {"rating": "HTXSNV", "absent_days": 2, "months_employed": 12,
+         "initiatives": [{"title": "Số hóa hồ sơ", "scope": "co_so"}]},
+    )  # fmt: skip
+    world.session.rollback()
+    response = WebClient(app, "rev_br1").get(f"/members/{member}/record.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.get_data())
+    for line in ("HỒ SƠ THI ĐUA", "Nguyễn Thị Ánh Tuyết", "Mã: DV-0001", "Giới tính: Nữ",
+                 "2025 Hoàn thành xuất sắc nhiệm vụ 2 12 Không Số hóa hồ sơ"):  # fmt: skip
+        assert line in text, line
+    bodies = world.session.scalars(select(AuditEvent.body)).all()
+    assert any('"member_record:DV-0001"' in b and '"rev_br1"' in b for b in bodies)
+    world.session.rollback()
+    assert WebClient(app, "officer2").get(f"/members/{member}/record.pdf").status_code == 404

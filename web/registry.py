@@ -14,11 +14,12 @@ from flask_login import login_required
 from rules import words
 from web import forms
 from web.auth import me, today
-from web.downloads import file_response
+from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import campaigns, emulation_year, member_import, members
 from workflow.accounts import active_assignments
+from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.exports import members_workbook
 from workflow.models import Campaign, Unit
@@ -118,6 +119,25 @@ def _refused(member_id: int, err: WorkflowError) -> ResponseReturnValue:
     flash(err.message(current_lang()), "error")
     db.session.expire_all()
     return member_page(member_id, err.http_status)
+
+
+@bp.route("/members/<id:member_id>/record.<any(docx, pdf):fmt>")
+@login_required
+def member_record(member_id: int, fmt: str) -> ResponseReturnValue:
+    """The hồ sơ thi đua to print; taking it away is recorded in the trail."""
+    day = today()
+    try:
+        member = members.visible(db.session, me(), member_id, day)
+    except WorkflowError:
+        abort(404)
+    document = record_document(
+        member,
+        members.years_of(db.session, me(), member, day),
+        members.titles(db.session, member),
+        day,
+    )
+    members.note_export(db.session, me(), f"member_record:{member.code}", 1, "")
+    return document_file(document, fmt)
 
 
 @bp.post("/members/<id:member_id>/move")

@@ -403,12 +403,21 @@ def exported(
 ) -> list[Member]:
     """The members an export carries; personal data leaving the system is a link in the
     trail (who, when, how many, which search)."""
-    now = now or utcnow()
     with transaction(session):
         found = search(session, actor, day, q, limit=1_000_000)
-        audit.append(session, None, now, {"change": "personal_data_export", "actor": actor.username,
-                                          "what": "members", "count": len(found), "query": q})  # fmt: skip
+        note_export(session, actor, "members", len(found), q, now)
         return found
+
+
+def note_export(
+    session: Session, actor: User, what: str, count: int, query: str, now: datetime | None = None
+) -> None:
+    """Personal data leaving the system (Decree 13/2023): who took what, when, how much."""
+    with transaction(session):
+        audit.append(session, None, now or utcnow(), {
+            "change": "personal_data_export", "actor": actor.username, "what": what,
+            "count": count, "query": query,
+        })  # fmt: skip
 
 
 def years_in(session: Session, unit_id: int, year: int) -> list[MemberYear]:
