@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.databases import Backend, engine_for, require_postgres
 from tests.factories import World, build_world
+from workflow import personal
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -59,13 +60,16 @@ def world(session: Session) -> World:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep the tests' generated secrets out of the project's own instance/ folder."""
+    """Keep the tests' generated secrets out of the project's own instance/ folder; give
+    domain tests a data key (the app configures its own)."""
+    personal.configure("test data key")
     import os
     import tempfile
 
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="khenthuong-instance-")
     os.environ.pop("DATABASE_URL", None)
     os.environ.pop("SECRET_KEY", None)
+    os.environ.pop("DATA_KEY", None)
     os.environ.pop("AUDIT_ANCHOR_KEY", None)
     os.environ.pop("KHENTHUONG_NOW", None)  # a developer's exported clock must not move the suite
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from tests.factories import World, demo_definition
 from workflow import audit, campaigns, emulation_year, member_import, members
 from workflow.campaign_schema import CampaignSchema
-from workflow.clock import VIETNAM
+from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.models import Member, Nomination
 
@@ -207,3 +207,74 @@ def test_a_bad_row_imports_nothing_and_is_named(cdcs):
     assert "dòng 3: không có đơn vị 'CS3'" in err.value.message_vi
     world.session.rollback()
     assert world.session.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def test_declared_titles_count_for_the_rules_and_are_marked(cdcs):
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    officer = world.user("officer1")
+    member = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    members.declare_title(
+        world.session, officer, member.id, award_code="CSTDCS",
+        award_title="Chiến sĩ thi đua cơ sở", year=2025, decision="12/QĐ-CĐVC ngày 20/12/2025",
+        now=world.tick(),
+    )  # fmt: skip
+    world.now = at(date(2026, 12, 3))
+    members.record_year(world.session, officer, member.id, 2026, OUTSTANDING, now=world.tick())
+    history = members.titles(world.session, member)
+    assert [(t.year, t.declared) for t in history] == [(2025, True)]
+    facts = emulation_year.facts_for(
+        world.session, member, campaigns.campaign_by_code(world.session, "TD-2026"), "BK_LDLD"
+    )
+    assert facts["prior_titles"] == [{"award_type": "CSTDCS", "year": 2025}]
+
+
+def test_two_records_of_one_person_merge_keeping_both_histories(cdcs):
+    world = cdcs
+    officer1, officer2, admin = world.user("officer1"), world.user("officer2"), world.user("admin")
+    world.now = at(date(2025, 12, 5))
+    old = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    members.record_year(world.session, officer1, old.id, 2025, OUTSTANDING, now=world.tick())
+    world.now = at(date(2026, 12, 5))
+    again = members.NewMember("CS2-0007", "Nguyen Thi Anh Tuyet", birth_date=date(1985, 4, 12))
+    new = members.add_member(
+        world.session, officer2, "CS2", again, date(2026, 3, 1), now=world.tick()
+    )
+    members.record_year(world.session, officer2, new.id, 2026, OUTSTANDING, now=world.tick())
+    with pytest.raises(NotFound):  # officer1 does not see CS2's record
+        members.merge(world.session, officer1, new.id, old.id, now=world.tick())
+    with pytest.raises(NotAllowed):  # the reviewer above both sees them but does not write
+        members.merge(world.session, world.user("rev_br1"), new.id, old.id, now=world.tick())
+    kept = members.merge(world.session, admin, new.id, old.id, now=world.tick())
+    day = world.now.date()
+    assert [y.year for y in members.years_of(world.session, admin, kept, day)] == [2025, 2026]
+    assert [m.unit.code for m in kept.memberships] == ["CS1", "CS2"]
+    with pytest.raises(NotFound):
+        members.visible(world.session, admin, old.id, day)  # merged: found under the kept one
+    assert audit.verify(world.session).ok
+
+
+def test_a_citizen_id_is_sealed_masked_and_whole_only_to_the_units_officer(cdcs):
+    world = cdcs
+    with_id = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", cccd="066 185 001 234")
+    member = members.add_member(
+        world.session, world.user("officer1"), "CS1", with_id, date(2020, 1, 1)
+    )
+    stored = world.session.scalar(select(Member.cccd_sealed).where(Member.id == member.id))
+    assert "066185001234" not in stored
+    day = vn_date(utcnow())
+    assert members.cccd_shown(world.user("officer1"), member, day) == "066185001234"
+    assert members.cccd_shown(world.user("rev_br1"), member, day) == "••••••••1234"
+    assert members.cccd_shown(world.user("auditor_prov"), member, day) == "••••••••1234"
+    with pytest.raises(InvalidInput):
+        members.add_member(
+            world.session, world.user("officer1"), "CS1",
+            members.NewMember("DV-0002", "Trần Văn Bình", cccd="12345"), date(2020, 1, 1),
+        )  # fmt: skip

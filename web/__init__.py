@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
-from workflow import deadlines, events
+from workflow import deadlines, events, personal
 from workflow.db import configure_sqlite
 from workflow.vocabulary import Level, Role, State
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    personal.configure(app.config["DATA_KEY"])
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True, render_as_batch=True

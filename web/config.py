@@ -33,13 +33,25 @@ def secret_key(instance: Path) -> str:
     Every worker on the host reads the same file, so sessions survive restarts. Hosts
     behind one load balancer must share ``SECRET_KEY`` through the environment.
     """
-    from_env = os.environ.get("SECRET_KEY")
+    return kept_secret(instance, "SECRET_KEY", "secret_key")
+
+
+def data_key(instance: Path) -> str:
+    """The key personal data is sealed with (``DATA_KEY``, else kept in ``instance/``):
+    apart from the session key, so rotating that one never makes data unreadable. Back it
+    up with the database; hosts share it through the environment."""
+    return kept_secret(instance, "DATA_KEY", "data_key")
+
+
+def kept_secret(instance: Path, variable: str, file_name: str) -> str:
+    """The variable if set; otherwise a secret generated once and kept in ``instance/``."""
+    from_env = os.environ.get(variable)
     if from_env:
         return from_env
-    key_file = instance / "secret_key"
+    key_file = instance / file_name
     if not key_file.exists():
         # Write aside, then link into place: concurrent workers all end up with one key.
-        tmp = instance / f".secret_key.{os.getpid()}"
+        tmp = instance / f".{file_name}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, secrets.token_hex(32).encode())
@@ -60,6 +72,7 @@ def from_environment() -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(instance),
         "SECRET_KEY": secret_key(instance),
+        "DATA_KEY": data_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,  # a 10 MB dossier file and its form

@@ -176,7 +176,10 @@ def facts_for(
             select(MemberYear).where(MemberYear.member_id == member.id).order_by(MemberYear.year)
         )
     )
-    facts = members.facts_of(years, member.gender) | members.year_facts(years, campaign.year)
+    declared = members.declared_of(session, member.id)
+    facts = members.facts_of(years, member.gender, declared) | members.year_facts(
+        years, campaign.year
+    )
     registered = session.scalar(
         select(Registration.id).where(
             Registration.member_id == member.id,

@@ -234,7 +234,10 @@ def _insert(
             insert(Membership).returning(Membership.id, sort_by_parameter_order=True), joined
         ).all()
         for mid, item, jid, row in zip(ids, chunk, joined_ids, joined, strict=True):
-            values = {k: item[k] for k in MEMBER_COLUMNS} | {"merged_into_id": None}
+            values = {k: item[k] for k in MEMBER_COLUMNS} | {
+                "merged_into_id": None,
+                "cccd_sealed": None,
+            }
             pending[f"members/{mid}"] = records.digest_of("members", mid, values)
             pending[f"memberships/{jid}"] = records.digest_of("memberships", jid, row)
             if len(pending) >= 500:

@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from rules import words
-from workflow import audit
+from workflow import audit, personal
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
@@ -27,10 +27,12 @@ from workflow.models import (
     AwardType,
     Campaign,
     Decision,
+    DeclaredTitle,
     Member,
     Membership,
     MemberYear,
     Nomination,
+    Registration,
     Unit,
     User,
 )
@@ -109,6 +111,7 @@ class NewMember:
     birth_date: date | None = None
     gender: str | None = None
     position: str = ""
+    cccd: str | None = None
 
 
 def check_new(spec: NewMember) -> NewMember:
@@ -124,7 +127,8 @@ def check_new(spec: NewMember) -> NewMember:
             "Giới tính: Nam hoặc Nữ.", "Gender: male or female.", {"gender": "invalid"}
         )
     position = clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
-    return NewMember(code, name, spec.kind, spec.birth_date, spec.gender, position)
+    cccd = personal.clean_cccd(spec.cccd) if spec.cccd else None
+    return NewMember(code, name, spec.kind, spec.birth_date, spec.gender, position, cccd)
 
 
 def add_member(
@@ -148,6 +152,8 @@ def add_member(
         member = Member(
             code=spec.code, kind=spec.kind, full_name=spec.full_name, birth_date=spec.birth_date,
             gender=spec.gender, position=spec.position,
+            cccd_sealed=personal.seal(spec.cccd) if spec.cccd else None,
+            cccd_last=spec.cccd[-4:] if spec.cccd else None,
         )  # fmt: skip
         session.add(member)
         session.flush()
@@ -291,14 +297,19 @@ def years_of(session: Session, actor: User, member: Member, day: date) -> list[M
     return [r for r in rows if _inside(units[r.unit_id], paths)]
 
 
-def facts_of(years: list[MemberYear], gender: str | None) -> dict[str, Any]:
+def facts_of(
+    years: list[MemberYear], gender: str | None, declared: list[DeclaredTitle] | None = None
+) -> dict[str, Any]:
     """What the rules read from the registry: every year's rating, initiatives, discipline;
-    gender (nominations add what is specific to them)."""
+    gender; titles declared from outside the system (which the rules mark as declared).
+    Titles granted here are found by the member's code; nominations add what is their own."""
     facts: dict[str, Any] = {
         "ratings": {str(y.year): y.rating for y in years if y.rating},
         "initiatives": [i | {"year": y.year} for y in years for i in y.initiatives],
         "discipline": [{"year": y.year, "level": y.discipline} for y in years if y.discipline],
     }
+    if declared:
+        facts["prior_titles"] = [{"award_type": d.award_code, "year": d.year} for d in declared]
     if gender:
         facts["gender"] = gender
     return facts
@@ -324,10 +335,20 @@ class Title:
     signed_on: date | None
     unit_name: str
     revoked: bool
+    declared: bool = False  # received outside the system, declared with its decision
 
 
 def titles(session: Session, member: Member) -> list[Title]:
-    """Every title and award the member received in this system, oldest first."""
+    """Every title and award: granted in this system, and declared (marked), oldest first."""
+    granted = _granted(session, member)
+    declared = [
+        Title(d.year, d.award_title, d.decision, None, "", False, True)
+        for d in session.scalars(select(DeclaredTitle).where(DeclaredTitle.member_id == member.id))
+    ]
+    return sorted(granted + declared, key=lambda t: (t.year, t.declared))
+
+
+def _granted(session: Session, member: Member) -> list[Title]:
     rows = session.execute(
         select(
             Campaign.year,
@@ -448,3 +469,133 @@ def record_years(
                 raise InvalidInput(
                     f"{name}: {err.message_vi}", f"{name}: {err.message_en}", err.details
                 ) from None
+
+
+def cccd_shown(actor: User, member: Member, day: date) -> str:
+    """The CCCD whole to the officer of the member's own unit, masked to everyone else."""
+    if member.cccd_sealed is None:
+        return ""
+    unit = current_unit(member, day)
+    officer = unit is not None and any(
+        a.role == Role.OFFICER and a.unit_id == unit.id for a in active_assignments(actor, day)
+    )
+    if officer:
+        return personal.unseal(member.cccd_sealed) or personal.masked(member.cccd_last)
+    return personal.masked(member.cccd_last)
+
+
+def declare_title(
+    session: Session,
+    actor: User,
+    member_id: int,
+    *,
+    award_code: str,
+    award_title: str,
+    year: int,
+    decision: str,
+    proof_sha256: str | None = None,
+    now: datetime | None = None,
+) -> DeclaredTitle:
+    """A title received outside the system, with its decision (and a scan, if stored)."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        member = visible(session, actor, member_id, today)
+        require_write(actor, current_unit(member, today), today)
+        code = clean_line(
+            award_code, "award_code", ("Mã danh hiệu", "Title code"), 60, required=True
+        )
+        title = clean_line(
+            award_title, "award_title", ("Tên danh hiệu", "Title"), 300, required=True
+        )
+        ref = clean_line(
+            decision, "decision", ("Số, ngày quyết định", "Decision"), 200, required=True
+        )
+        if not 1975 <= year <= today.year:
+            raise InvalidInput("Năm không hợp lệ.", "Invalid year.", {"year": "out_of_range"})
+        taken = session.scalar(
+            select(DeclaredTitle.id).where(
+                DeclaredTitle.member_id == member.id,
+                DeclaredTitle.award_code == code,
+                DeclaredTitle.year == year,
+            )
+        )
+        if taken is not None:
+            raise InvalidInput(
+                f"Đã khai danh hiệu này năm {year}.", f"Already declared for {year}.",
+                {"year": "taken"},
+            )  # fmt: skip
+        row = DeclaredTitle(
+            member_id=member.id, award_code=code, award_title=title, year=year, decision=ref,
+            proof_sha256=proof_sha256, declared_by_id=actor.id, declared_on=today,
+        )  # fmt: skip
+        session.add(row)
+        audit.record_change(session, "title_declared", actor.username, now, row)
+        return row
+
+
+def declared_of(session: Session, member_id: int) -> list[DeclaredTitle]:
+    return list(
+        session.scalars(
+            select(DeclaredTitle)
+            .where(DeclaredTitle.member_id == member_id)
+            .order_by(DeclaredTitle.year)
+        )
+    )
+
+
+def merge(
+    session: Session, actor: User, keep_id: int, other_id: int, now: datetime | None = None
+) -> Member:
+    """Two records of one person become one: ``other``'s units, evaluations, registrations,
+    declared titles and nominations move to ``keep``, which keeps both histories; ``other``
+    stays, marked as merged, so links to it still resolve."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        if keep_id == other_id:
+            raise InvalidInput("Hãy chọn hai bản ghi khác nhau.", "Choose two records.")
+        keep = visible(session, actor, keep_id, today)
+        other = visible(session, actor, other_id, today)
+        require_write(actor, current_unit(keep, today), today)
+        if keep.kind != other.kind:
+            raise InvalidInput(
+                "Không gộp cá nhân với tập thể.", "A person and a collective cannot merge."
+            )
+        kept_years = set(
+            session.scalars(select(MemberYear.year).where(MemberYear.member_id == keep.id))
+        )
+        clash = sorted(
+            y
+            for y in session.scalars(
+                select(MemberYear.year).where(MemberYear.member_id == other.id)
+            )
+            if y in kept_years
+        )
+        if clash:
+            raise InvalidInput(
+                "Cả hai bản ghi đều có kết quả bình xét năm "
+                + ", ".join(map(str, clash))
+                + "; hãy giữ một kết quả trước khi gộp.",
+                "Both records hold an evaluation for " + ", ".join(map(str, clash)) + ".",
+                {"years": clash},
+            )
+        moved: list[Any] = [
+            *session.scalars(select(Membership).where(Membership.member_id == other.id)),
+            *session.scalars(select(MemberYear).where(MemberYear.member_id == other.id)),
+            *session.scalars(select(Registration).where(Registration.member_id == other.id)),
+            *session.scalars(select(DeclaredTitle).where(DeclaredTitle.member_id == other.id)),
+        ]
+        for row in moved:
+            row.member_id = keep.id
+        renamed = list(
+            session.scalars(select(Nomination).where(Nomination.nominee_key == nominee_key(other)))
+        )
+        for n in renamed:
+            n.nominee_key = nominee_key(keep)
+        other.merged_into_id = keep.id
+        session.flush()
+        audit.record_change(session, "members_merged", actor.username, now, keep, other, *moved,
+                            *renamed)  # fmt: skip
+        session.expire(keep, ["memberships"])
+        return keep

@@ -637,6 +637,10 @@ class Member(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(10))  # "female" | "male"
     position: Mapped[str] = mapped_column(String(200), default="")
+    # The citizen id (CCCD) sealed with the data key (workflow.personal); its last digits
+    # show it masked to those who may see the member, the whole to the unit's officer only.
+    cccd_sealed: Mapped[str | None] = mapped_column(String(300))
+    cccd_last: Mapped[str | None] = mapped_column(String(4))
     # Set when merged into another record (a duplicate): the other keeps both histories.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
@@ -692,6 +696,25 @@ class MemberYear(Base):
     discipline: Mapped[str | None] = mapped_column(String(20))  # rules/words.py DISCIPLINE
     # [{"title", "scope", "benefit_vnd", "recognized_by"}] of that year
     initiatives: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+
+
+class DeclaredTitle(Base):
+    """A title the member received outside this system (before it, or from another body),
+    declared with its decision and, where there is one, a scan of it: the rules count it,
+    and every page shows it as declared."""
+
+    __tablename__ = "declared_titles"
+    __table_args__ = (UniqueConstraint("member_id", "award_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    award_code: Mapped[str] = mapped_column(String(60))  # the catalogue's code (CSTDCS…)
+    award_title: Mapped[str] = mapped_column(String(300))
+    year: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(200))  # "05/QĐ-CĐVC ngày 20/12/2023"
+    proof_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    declared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    declared_on: Mapped[date] = mapped_column(Date)
 
 
 class Registration(Base):

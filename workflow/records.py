@@ -114,7 +114,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "birth_date",
         "gender",
         "position",
+        "cccd_sealed",
         "merged_into_id",
+    ),
+    "declared_titles": (
+        "member_id",
+        "award_code",
+        "award_title",
+        "year",
+        "decision",
+        "proof_sha256",
+        "declared_by_id",
+        "declared_on",
     ),
     "memberships": ("member_id", "unit_id", "valid_from", "valid_to"),
     "member_years": (
