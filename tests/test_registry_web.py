@@ -130,3 +130,26 @@ def test_the_record_prints_with_titles_and_years_and_its_taking_is_recorded(app,
     assert any('"member_record:DV-0001"' in b and '"rev_br1"' in b for b in bodies)
     world.session.rollback()
     assert WebClient(app, "officer2").get(f"/members/{member}/record.pdf").status_code == 404
+
+
+def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, world, member):
+    other = members.add_member(
+        world.session, world.user("officer1"), "CS1",
+        members.NewMember("DV-0099", "Nguyen Thi Anh Tuyet", cccd="066185001234"),
+        date(2024, 1, 1),
+    ).id  # fmt: skip
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    declared = officer.post(
+        f"/members/{member}/titles",
+        {"award_code": "CSTDCS", "award_title": "Chiến sĩ thi đua cơ sở", "year": "2024",
+         "decision": "12/QĐ-CĐVC ngày 20/12/2024"},
+    )  # fmt: skip
+    assert declared.status_code == 302
+    assert "(tự khai)" in officer.text(f"/members/{member}")
+    assert "066185001234" in officer.text(f"/members/{other}")
+    assert "••••••••1234" in WebClient(app, "rev_br1").text(f"/members/{other}")
+    assert officer.post(f"/members/{member}/merge", {"other_code": "DV-0099"}).status_code == 302
+    assert officer.get(f"/members/{other}").status_code == 404
+    refused = officer.post(f"/members/{member}/merge", {"other_code": "KHONG-CO"})
+    assert refused.status_code == 422

@@ -272,6 +272,7 @@ class MemberFormSchema(Schema):
     birth_date = fields.Date(load_default=None)
     gender = fields.String(load_default=None)
     position = fields.String(load_default="")
+    cccd = fields.String(load_default=None)
     joined_on = fields.Date(required=True)
 
 
@@ -299,3 +300,20 @@ class JoinedSchema(Schema):
         unknown = EXCLUDE
 
     joined_on = fields.Date(required=True)
+
+
+class DeclareTitleSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    award_code = fields.String(required=True)
+    award_title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    decision = fields.String(required=True)
+
+
+class MergeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    other_code = fields.String(required=True)

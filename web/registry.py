@@ -107,6 +107,7 @@ def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
         discipline=words.DISCIPLINE,
         lang=current_lang(),
         genders=_genders(),
+        cccd=members.cccd_shown(me(), member, day),
         day=day,
     ), status
 
@@ -138,6 +139,37 @@ def member_record(member_id: int, fmt: str) -> ResponseReturnValue:
     )
     members.note_export(db.session, me(), f"member_record:{member.code}", 1, "")
     return document_file(document, fmt)
+
+
+@bp.post("/members/<id:member_id>/titles")
+@login_required
+def declare(member_id: int) -> ResponseReturnValue:
+    try:
+        form = forms.load(forms.DeclareTitleSchema(), request.form)
+        members.declare_title(db.session, me(), member_id, **form)
+        flash(_("Đã ghi danh hiệu tự khai."), "info")
+    except WorkflowError as err:
+        return _refused(member_id, err)
+    return redirect(url_for("registry.member_page", member_id=member_id))
+
+
+@bp.post("/members/<id:member_id>/merge")
+@login_required
+def merge(member_id: int) -> ResponseReturnValue:
+    day = today()
+    try:
+        form = forms.load(forms.MergeSchema(), request.form)
+        found = members.search(db.session, me(), day, form["other_code"].strip(), limit=5)
+        other = next((m for m in found if m.code == form["other_code"].strip()), None)
+        if other is None:
+            raise InvalidInput(
+                "Không có bản ghi mã này trong phạm vi của bạn.", "No such record within reach."
+            )
+        members.merge(db.session, me(), member_id, other.id)
+        flash(_("Đã gộp hai bản ghi."), "info")
+    except WorkflowError as err:
+        return _refused(member_id, err)
+    return redirect(url_for("registry.member_page", member_id=member_id))
 
 
 @bp.post("/members/<id:member_id>/move")
