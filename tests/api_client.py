@@ -32,6 +32,9 @@ class ApiClient:
     def post(self, path: str, **kw: Any) -> Any:
         return self.call("POST", path, **kw)
 
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.call("PUT", path, **kw)
+
     def event(self, nid: int, event: str, **kw: Any) -> Any:
         version = self.get(f"/nominations/{nid}").json["version"]
         headers = kw.pop("headers", {})

@@ -42,7 +42,9 @@ class JsonTooLarge(RequestEntityTooLarge):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_request)
+    # First of all checks, CSRF's included: text no page may hold is refused as such (422,
+    # naming where it was), whatever else is wrong with the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
 
 
 def check_request() -> None:

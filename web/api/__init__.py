@@ -31,6 +31,7 @@ RESOURCES = (
     "decisions",
     "notifications",
     "imports",
+    "members",
 )
 
 

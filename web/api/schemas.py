@@ -415,3 +415,124 @@ class ImportBatchSchema(Schema):
 
 class ImportConfirmedSchema(Schema):
     created = fields.List(fields.Integer(), required=True)
+
+
+# --- the registry (issue 15) ------------------------------------------------------------------
+
+GENDERS = ("female", "male")
+
+
+class MemberArgsSchema(Strict):
+    q = fields.String(load_default="", validate=validate.Length(max=100),
+                      metadata={"description": "part of a name (diacritics ignored) or a code"})  # fmt: skip
+
+
+class MemberInSchema(Strict):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(
+        load_default="individual", validate=validate.OneOf([k.value for k in NomineeKind])
+    )
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(GENDERS))
+    position = fields.String(load_default="", validate=validate.Length(max=200))
+    cccd = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                         metadata={"description": "citizen id, 12 digits; stored sealed"})  # fmt: skip
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    joined_on = fields.Date(required=True)
+
+
+class MembershipSchema(Schema):
+    unit = fields.String(required=True)
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(allow_none=True)
+
+
+class InitiativeInSchema(Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    scope = fields.String(required=True, validate=validate.OneOf(["co_so", "tinh", "toan_quoc"]))
+    benefit_vnd = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**15))
+    recognized_by = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class YearInSchema(Strict):
+    """Only the values sent change; the others stay as recorded."""
+
+    rating = fields.String(allow_none=True, validate=validate.Length(max=20))
+    absent_days = fields.Integer(allow_none=True, strict=True)
+    months_employed = fields.Integer(allow_none=True, strict=True)
+    discipline = fields.String(allow_none=True, validate=validate.Length(max=20))
+    initiatives = fields.List(fields.Nested(InitiativeInSchema), validate=validate.Length(max=50))
+
+
+class YearSchema(Schema):
+    year = fields.Integer(required=True)
+    rating = fields.String(allow_none=True)
+    absent_days = fields.Integer(allow_none=True)
+    months_employed = fields.Integer(allow_none=True)
+    discipline = fields.String(allow_none=True)
+    initiatives = fields.List(fields.Dict(), required=True)
+
+
+class TitleSchema(Schema):
+    year = fields.Integer(required=True)
+    award_title = fields.String(required=True)
+    decision = fields.String(allow_none=True)
+    signed_on = fields.Date(allow_none=True)
+    declared = fields.Boolean(required=True)
+    revoked = fields.Boolean(required=True)
+
+
+class MemberSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    kind = fields.String(required=True)
+    full_name = fields.String(required=True)
+    birth_date = fields.Date(allow_none=True)
+    gender = fields.String(allow_none=True)
+    position = fields.String(required=True)
+    cccd = fields.String(
+        required=True, metadata={"description": "masked, whole to the unit's officer"}
+    )
+    memberships = fields.List(fields.Nested(MembershipSchema), required=True)
+
+
+class MemberRecordSchema(MemberSchema):
+    years = fields.List(fields.Nested(YearSchema), required=True)
+    titles = fields.List(fields.Nested(TitleSchema), required=True)
+
+
+class RegistrationInSchema(Strict):
+    award = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    member_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**31 - 1)),
+                             required=True, validate=validate.Length(min=1, max=1000))  # fmt: skip
+
+
+class RegistrationSchema(Schema):
+    member_id = fields.Integer(required=True)
+    award = fields.String(required=True, attribute="award_code")
+    registered_on = fields.Date(required=True)
+    late = fields.Boolean(required=True)
+
+
+class OfferArgsSchema(Strict):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class OfferSchema(Schema):
+    member_id = fields.Integer(required=True)
+    member = fields.String(required=True)
+    award = fields.String(required=True)
+    results = fields.List(fields.Nested(CheckResultSchema), required=True)
+
+
+class PickSchema(Strict):
+    member_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    award = fields.String(required=True, validate=validate.Length(min=1, max=60))
+
+
+class ProposalInSchema(Strict):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    picks = fields.List(
+        fields.Nested(PickSchema), required=True, validate=validate.Length(min=1, max=500)
+    )

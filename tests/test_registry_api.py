@@ -1,0 +1,62 @@
+"""The registry through the API: the same rules as the pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api_client import ApiClient
+from tests.test_emulation_year import plan
+from workflow import campaigns
+from workflow.clock import utcnow, vn_date
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def api(app, world):
+    year = vn_date(utcnow()).year
+    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    world.session.rollback()
+    return lambda who: ApiClient(app.test_client(), who), year
+
+
+def test_an_officer_registers_rates_and_proposes_through_the_api(api):
+    client, year = api
+    officer = client("officer1")
+    made = officer.post("/members", json={
+        "code": "DV-0001", "full_name": "Nguyễn Thị Ánh Tuyết", "gender": "female",
+        "cccd": "066185001234", "unit": "CS1", "joined_on": f"{year - 3}-01-01",
+    })  # fmt: skip
+    assert made.status_code == 201, made.json
+    member = made.json["id"]
+    assert made.json["cccd"] == "066185001234"
+    registered = officer.post(
+        f"/campaigns/TD-{year}/registrations", json={"award": "CSTDCS", "member_ids": [member]}
+    )
+    assert registered.status_code == 201
+    assert registered.json[0]["late"] is True
+    rated = officer.put(
+        f"/members/{member}/years/{year}",
+        json={"rating": "HTXSNV", "absent_days": 0, "months_employed": 12},
+    )
+    assert rated.status_code == 200, rated.json
+    offers = officer.get(f"/campaigns/TD-{year}/offers?unit=CS1")
+    assert [o["award"] for o in offers.json] == ["CSTDCS"]
+    proposed = officer.post(
+        f"/campaigns/TD-{year}/proposals",
+        json={"unit": "CS1", "picks": [{"member_id": member, "award": "CSTDCS"}]},
+    )
+    assert proposed.status_code == 201
+    assert proposed.json[0]["state"] == "draft"
+    reviewer = client("rev_br1")
+    record = reviewer.get(f"/members/{member}")
+    assert record.json["cccd"] == "••••••••1234"
+    assert record.json["years"][0]["rating"] == "HTXSNV"
+    assert client("officer2").get(f"/members/{member}").status_code == 404
+    assert client("officer2").put(f"/members/{member}/years/{year}", json={}).status_code == 404
+    assert reviewer.put(f"/members/{member}/years/{year}", json={}).status_code == 403
+    assert officer.put(f"/members/{member}/years/99999", json={}).status_code == 422
+    assert (
+        officer.put(f"/members/{member}/years/{year}", json={"months_employed": 13}).status_code
+        == 422
+    )
