@@ -212,9 +212,7 @@ def record_year(
     today = vn_date(now)
     with transaction(session):
         member = visible(session, actor, member_id, today)
-        unit = current_unit(member, min(today, date(year, 12, 31)))
-        require_write(actor, unit, today)
-        assert unit is not None  # noqa: S101 - _require_write refused None
+        unit = require_write(actor, current_unit(member, min(today, date(year, 12, 31))), today)
         clean = check_year(values)
         row = session.scalar(
             select(MemberYear).where(MemberYear.member_id == member.id, MemberYear.year == year)
