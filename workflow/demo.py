@@ -21,7 +21,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import campaigns, changes, council, nominating, service, signing
+from workflow import (
+    campaigns,
+    changes,
+    council,
+    emulation_year,
+    members,
+    nominating,
+    service,
+    signing,
+)
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
@@ -373,6 +382,7 @@ def _people_and_campaigns(
     codes = {}
     for moved in demo_campaigns(definition, today):
         codes[moved["year"]] = campaigns.import_campaign(session, moved).code
+    _fill_registry(session, users["canbo.skhdt"], codes[campaign_year(today)])
     return users, codes
 
 
@@ -395,6 +405,37 @@ def _seat_council(session: Session, users: dict[str, User], today: date) -> None
             session, users["admin"], unit, full_name=name, position=position, duty=duty,
             valid_from=date(today.year - 2, 1, 1), username=username,
         )  # fmt: skip
+
+
+# The SKHDT CĐCS's register: members with last year's evaluation, this year's for some, all
+# registered in January for CSTĐ cơ sở (the officer completes the year from there).
+REGISTRY = (
+    ("DV-SKHDT-001", "Nguyễn Thị Ánh Tuyết", "female", date(1985, 4, 12), "Chuyên viên", True),
+    ("DV-SKHDT-002", "Trần Quốc Việt", "male", date(1979, 9, 2), "Trưởng phòng", True),
+    ("DV-SKHDT-003", "Lê Thị Hồng Nhung", "female", date(1990, 11, 20), "Kế toán viên", False),
+    ("DV-SKHDT-004", "Phạm Đức Thắng", "male", date(1983, 1, 30), "Chuyên viên chính", False),
+)
+
+
+def _fill_registry(session: Session, officer: User, code: str) -> None:
+    campaign_year_ = campaigns.campaign_by_code(session, code).year
+    january = datetime.combine(date(campaign_year_, 1, 15), datetime.min.time(), VIETNAM)
+    outstanding = {"rating": "HTXSNV", "absent_days": 0, "months_employed": 12}
+    ids = []
+    for member_code, name, gender, born, position, rated in REGISTRY:
+        spec = members.NewMember(
+            member_code, name, birth_date=born, gender=gender, position=position
+        )
+        member = members.add_member(
+            session, officer, "CDCS-SKHDT", spec, date(campaign_year_ - 6, 3, 1), now=january
+        )
+        members.record_year(
+            session, officer, member.id, campaign_year_ - 1, outstanding, now=january
+        )
+        if rated:
+            members.record_year(session, officer, member.id, campaign_year_, outstanding)
+        ids.append(member.id)
+    emulation_year.register(session, officer, code, "CSTDCS", ids, now=january)
 
 
 def _demo_user(session: Session, username: str, full_name: str) -> User:
