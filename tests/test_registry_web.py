@@ -153,3 +153,41 @@ def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, wo
     assert officer.get(f"/members/{other}").status_code == 404
     refused = officer.post(f"/members/{member}/merge", {"other_code": "KHONG-CO"})
     assert refused.status_code == 422
+
+
+def test_registrations_go_in_and_out_as_excel(app, world, member):
+    from openpyxl import Workbook
+
+    year = vn_date(utcnow()).year
+    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    world.session.rollback()
+    wb = Workbook()
+    wb.active.append(("Mã đoàn viên", "Danh hiệu"))
+    wb.active.append(("DV-0001", "CSTDCS"))
+    out = io.BytesIO()
+    wb.save(out)
+    officer = WebClient(app, "officer1")
+    upload = officer.client.post(
+        f"/emulation/TD-{year}/registrations",
+        data={"csrf_token": officer.token, "file": (io.BytesIO(out.getvalue()), "dk.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
+    sheet = load_workbook(
+        io.BytesIO(
+            WebClient(app, "rev_prov").get(f"/emulation/TD-{year}/registrations.xlsx").get_data()
+        )
+    ).active
+    assert [c.value for c in list(sheet.iter_rows())[1]][:4] == [
+        "DV-0001", "Nguyễn Thị Ánh Tuyết", "Đơn vị CS1", "Chiến sĩ thi đua cơ sở"
+    ]  # fmt: skip
+    wb.active.append(("DV-9999", "CSTDCS"))
+    out = io.BytesIO()
+    wb.save(out)
+    refused = officer.client.post(
+        f"/emulation/TD-{year}/registrations",
+        data={"csrf_token": officer.token, "file": (io.BytesIO(out.getvalue()), "dk.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "không có mã đoàn viên &#39;DV-9999&#39; trong sổ" in refused.get_data(as_text=True)

@@ -21,7 +21,7 @@ from workflow import campaigns, emulation_year, member_import, members
 from workflow.accounts import active_assignments
 from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
-from workflow.exports import members_workbook
+from workflow.exports import members_workbook, registrations_workbook
 from workflow.models import Campaign, Unit
 from workflow.spreadsheets import XLSX
 from workflow.vocabulary import Role
@@ -254,7 +254,7 @@ def current_year() -> ResponseReturnValue:
 
 @bp.route("/emulation/<code>")
 @login_required
-def year_page(code: str) -> ResponseReturnValue:
+def year_page(code: str, status: int = 200) -> ResponseReturnValue:
     """The CĐCS's year in a campaign: who registered, their evaluation, what they qualify for."""
     campaign = _campaign(code)
     unit = _officer_unit()
@@ -276,7 +276,7 @@ def year_page(code: str) -> ResponseReturnValue:
         discipline=words.DISCIPLINE,
         lang=current_lang(),
         typed=None,
-    )
+    ), status
 
 
 @bp.post("/emulation/<code>/registration")
@@ -291,6 +291,38 @@ def register(code: str) -> ResponseReturnValue:
         flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
+        return year_page(code, err.http_status)
+    return redirect(url_for("registry.year_page", code=code) + "#registration")
+
+
+@bp.route("/emulation/<code>/registrations.xlsx")
+@login_required
+def registrations_file(code: str) -> ResponseReturnValue:
+    """Who registered, as far as the user may see (personal data: recorded in the trail)."""
+    campaign = _campaign(code)
+    rows = emulation_year.registrations(db.session, me(), campaign, today())
+    members.note_export(db.session, me(), f"registrations:{campaign.code}", len(rows), "")
+    titles = {a.code: a.title for a in campaign.award_types}
+    return file_response(
+        registrations_workbook(rows, titles, current_lang()),
+        XLSX,
+        f"Đăng ký thi đua {campaign.code}",
+        "xlsx",
+    )
+
+
+@bp.post("/emulation/<code>/registrations")
+@login_required
+def registrations_upload(code: str) -> ResponseReturnValue:
+    """Registrations from Excel (member code, title code): all of them, or none."""
+    campaign = _campaign(code)
+    try:
+        content, _name = forms.read_upload(request.files.get("file"), MAX_UPLOAD)
+        added = emulation_year.register_from_sheet(db.session, me(), campaign.code, content)
+        flash(_("Đã ghi %(count)s đăng ký từ tệp.", count=added), "info")
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+        return year_page(code, err.http_status)
     return redirect(url_for("registry.year_page", code=code) + "#registration")
 
 
@@ -358,11 +390,11 @@ def propose(code: str) -> ResponseReturnValue:
             picks.append((int(member_id), award))
     if not picks:
         flash(_("Chưa chọn đề nghị nào."), "error")
-        return redirect(url_for("registry.year_page", code=code) + "#proposals")
+        return year_page(code, 422)
     try:
         made = emulation_year.propose(db.session, me(), unit.code, campaign.code, picks)
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
-        return redirect(url_for("registry.year_page", code=code) + "#proposals")
+        return year_page(code, err.http_status)
     flash(_("Đã lập %(count)s hồ sơ đề nghị (bản nháp).", count=len(made)), "info")
     return redirect(url_for("nominations.index", campaign=campaign.code))

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from rules import Result, evaluate_all
 from rules.registry import RULES
 from rules.results import Status
-from workflow import audit, members, nominating
+from workflow import audit, member_import, members, nominating
 from workflow.accounts import unit_by_code
 from workflow.campaigns import campaign_by_code
 from workflow.changes import Outcome
 from workflow.checks import Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
+from workflow.import_sheets import normalize
 from workflow.models import AwardType, Campaign, Member, Membership, MemberYear, Registration, User
 from workflow.nominating import NewNomination
 from workflow.transaction import transaction
@@ -248,4 +249,58 @@ def propose(
             )
         return nominating.create_nominations(
             session, actor, campaign=campaign.code, specs=specs, unit_code=unit.code, now=now
+        )
+
+
+def register_from_sheet(
+    session: Session, actor: User, campaign_code: str, content: bytes, now: datetime | None = None
+) -> int:
+    """Registrations from Excel (columns: member code, title code): every row checked, then
+    all registered in one transaction; how many were new."""
+    rows = member_import.sheet_rows(content)
+    header = next(rows, None)
+    if header is None:
+        raise InvalidInput("Tệp không có dòng nào.", "The file is empty.")
+    names = [normalize(c) if c is not None else "" for c in header]
+    try:
+        at_code = next(i for i, n in enumerate(names) if n in ("mã đoàn viên", "mã", "member code"))
+        at_award = next(
+            i for i, n in enumerate(names) if n in ("danh hiệu", "mã danh hiệu", "title")
+        )
+    except StopIteration:
+        raise InvalidInput(
+            "Dòng đầu của tệp phải có các cột: Mã đoàn viên, Danh hiệu.",
+            "The first row must name the columns: member code, title.",
+        ) from None
+    campaign = campaign_by_code(session, campaign_code)
+    titles = {a.code for a in campaign.award_types}
+    picks: dict[str, list[str]] = {}
+    errors: list[str] = []
+    for number, row in enumerate(rows, start=2):
+        code = member_import.cell_text(row[at_code] if at_code < len(row) else None)
+        award = member_import.cell_text(row[at_award] if at_award < len(row) else None)
+        if not code and not award:
+            continue
+        if award not in titles:
+            errors.append(f"dòng {number}: không có danh hiệu '{award}' trong đợt thi đua")
+            continue
+        picks.setdefault(award, []).append(code)
+    by_code = {
+        m.code: m.id
+        for m in session.scalars(
+            select(Member).where(Member.code.in_({c for codes in picks.values() for c in codes}))
+        )
+    }
+    unknown = sorted({c for codes in picks.values() for c in codes if c not in by_code})
+    errors += [f"không có mã đoàn viên '{c}' trong sổ" for c in unknown]
+    if errors:
+        raise InvalidInput(
+            "Tệp chưa hợp lệ, chưa ghi đăng ký nào: " + "; ".join(errors[:50]) + ".",
+            f"{len(errors)} problems; nothing was registered.",
+            {"rows": errors[:50]},
+        )
+    with transaction(session):
+        return sum(
+            len(register(session, actor, campaign_code, award, [by_code[c] for c in codes], now))
+            for award, codes in picks.items()
         )

@@ -242,3 +242,21 @@ def members_workbook(found: list[Member], day: date, lang: Lang = "vi") -> bytes
                      m.position, unit])  # fmt: skip
     caption = [_t(lang, "SỔ ĐOÀN VIÊN ", "MEMBERS ") + day.strftime("%d/%m/%Y")]
     return table_workbook([Sheet(_t(lang, "Đoàn viên", "Members"), headers, rows, caption)])
+
+
+def registrations_workbook(rows: list[Any], titles: dict[str, str], lang: Lang = "vi") -> bytes:
+    """Who registered for which title (đăng ký thi đua), as the parent tiers collect it."""
+    headers = [
+        _t(lang, "Mã", "Code"),
+        _t(lang, "Họ và tên / tập thể", "Name"),
+        _t(lang, "Đơn vị", "Unit"),
+        _t(lang, "Danh hiệu đăng ký", "Title"),
+        _t(lang, "Ngày đăng ký", "Registered on"),
+        _t(lang, "Đăng ký muộn", "Late"),
+    ]
+    body = [
+        [r.member.code, r.member.full_name, r.unit.name, titles.get(r.award_code, r.award_code),
+         r.registered_on, _t(lang, "Có", "Yes") if r.late else ""]
+        for r in rows
+    ]  # fmt: skip
+    return table_workbook([Sheet(_t(lang, "Đăng ký thi đua", "Registrations"), headers, body)])

@@ -59,7 +59,8 @@ class MemberImport:
     duplicates: list[tuple[int, str, str]] = field(default_factory=list)  # row, name, code held
 
 
-def _rows(content: bytes) -> Iterator[tuple[Any, ...]]:
+def sheet_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
+    """The first sheet's rows, streamed, after the workbook passed the size limits."""
     if len(content) > MAX_BYTES:
         raise InvalidInput("Tệp quá lớn (tối đa 20 MB).", "The file is too large (20 MB).")
     xlsx_limits.check(content, scale=SCALE)
@@ -92,7 +93,7 @@ def _layout(header: tuple[Any, ...]) -> dict[str, int]:
     return found
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(unicodedata.normalize("NFC", "" if value is None else str(value)).split())
@@ -133,7 +134,7 @@ def import_members(
     """Check every row, then create the new members (all of them, or none)."""
     now = now or utcnow()
     units = _units(session, actor, vn_date(now))
-    rows = _rows(content)
+    rows = sheet_rows(content)
     header = next(rows, None)
     if header is None:
         raise InvalidInput("Tệp không có dòng nào.", "The file is empty.")
@@ -183,25 +184,25 @@ def import_members(
 
 
 def _checked(cells: dict[str, Any], units: dict[str, Unit]) -> dict[str, Any]:
-    code, name = _text(cells["code"]), _text(cells["full_name"])
+    code, name = cell_text(cells["code"]), cell_text(cells["full_name"])
     if not code or len(code) > 40 or refused_character(code):
         raise ValueError("mã đoàn viên trống hoặc không hợp lệ")
     if not name or len(name) > 200 or refused_character(name):
         raise ValueError("họ và tên trống hoặc không hợp lệ")
-    unit = units.get(_text(cells["unit_code"]))
+    unit = units.get(cell_text(cells["unit_code"]))
     if unit is None:
-        raise ValueError(f"không có đơn vị '{_text(cells['unit_code'])}' trong phạm vi của bạn")
+        raise ValueError(f"không có đơn vị '{cell_text(cells['unit_code'])}' trong phạm vi của bạn")
     try:
         birth = _date(cells.get("birth_date"))
     except ValueError:
         raise ValueError("ngày sinh không hợp lệ (ghi ngày/tháng/năm)") from None
-    gender_text = _text(cells.get("gender")).casefold()
+    gender_text = cell_text(cells.get("gender")).casefold()
     if gender_text and gender_text not in GENDERS:
         raise ValueError("giới tính ghi Nam hoặc Nữ")
-    kind = KINDS.get(_text(cells.get("kind")).casefold())
+    kind = KINDS.get(cell_text(cells.get("kind")).casefold())
     if kind is None:
         raise ValueError("loại ghi Cá nhân hoặc Tập thể")
-    position = _text(cells.get("position"))[:200]
+    position = cell_text(cells.get("position"))[:200]
     if refused_character(position):
         raise ValueError("chức vụ có ký tự không hợp lệ")
     return {
