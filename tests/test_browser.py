@@ -98,6 +98,13 @@ class Person:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
+    def shots(self, name: str) -> None:
+        """The page on a desk (1280 px) and on a phone (390 px): ``name`` and ``name-phone``."""
+        self.shot(name)
+        self.page.set_viewport_size({"width": 390, "height": 844})
+        self.shot(f"{name}-phone")
+        self.page.set_viewport_size({"width": 1280, "height": 900})
+
     def serious_violations(self) -> list[str]:
         from axe_playwright_python.sync_playwright import Axe
 
@@ -259,12 +266,10 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
         yes, no = ("3", "5") if nid in failing else ("7", "1")
         secretary.page.get_by_label(f"{name}: Đồng ý", exact=True).fill(yes)
         secretary.page.get_by_label(f"{name}: Không đồng ý", exact=True).fill(no)
-    secretary.page.set_viewport_size({"width": 390, "height": 844})
-    secretary.shot("council-sitting-phone")
-    secretary.page.set_viewport_size({"width": 1280, "height": 900})
+    secretary.shots("council-sitting")
     secretary.press("Kết thúc phiên họp và biểu quyết cả danh sách")
     assert "27 hồ sơ đạt, 3 không đạt" in secretary.page.content()
-    secretary.shot("council-sitting-closed")
+    secretary.shots("council-sitting-closed")
     sitting_path = secretary.page.url.removeprefix(server)
     minutes = " ".join(_pdf_pages(secretary, f"{sitting_path}/minutes.pdf"))
     for name in names:
@@ -285,7 +290,7 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
     for entry in range(1, 28):
         assert f"{entry}/{year}" in register
     assert names[-1] not in register  # failed: not awarded, not entered
-    decider.shot("decider-register")
+    decider.shots("decider-register")
     pages = _pdf_pages(decider, f"{decision_path}/certificates.pdf")
     assert len(pages) == 27
     for page, name in zip(pages, names[:27], strict=True):
@@ -318,11 +323,12 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     officer.page.get_by_label("Giới tính").select_option("female")
     officer.page.get_by_label("Chức vụ").fill("Kế toán viên")
     officer.page.get_by_label("Sinh hoạt tại đơn vị từ ngày").fill(f"{year - 5}-03-01")
+    officer.shots("officer-member-new")
     officer.press("Thêm vào sổ")
     assert "Hồ sơ thi đua: Nguyễn Thị Ánh Tuyết" in officer.page.content()
     officer.open("/members?q=anh tuyet")
     assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
-    officer.shot("officer-members")
+    officer.shots("officer-members")
 
     officer.page.get_by_role("link", name="Năm thi đua").click()
     officer.page.get_by_role("link", name=f"Thi đua năm {year}").click()
@@ -336,10 +342,7 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
         officer.page.get_by_label(f"{name}: Số ngày nghỉ").fill("0")
         officer.page.get_by_label(f"{name}: Số tháng công tác").fill("12")
     officer.press("Lưu kết quả bình xét")
-    officer.page.set_viewport_size({"width": 390, "height": 844})
-    officer.shot("officer-year-phone")
-    officer.page.set_viewport_size({"width": 1280, "height": 900})
-    officer.shot("officer-year")
+    officer.shots("officer-year")
     proposals = officer.page.locator("#proposals").inner_text()
     assert "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở" in proposals
     assert "Lê Thị Hồng Nhung — Chiến sĩ thi đua cơ sở" not in proposals  # rated HTNV
@@ -349,6 +352,5 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
     officer.open("/members?q=nguyen")
     officer.page.get_by_role("link", name="Nguyễn Thị Ánh Tuyết").click()
-    officer.page.set_viewport_size({"width": 390, "height": 844})
-    officer.shot("officer-member-phone")
+    officer.shots("officer-member")
     assert officer.serious_violations() == []
