@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from workflow import deadlines
@@ -146,24 +146,37 @@ class Dashboard:
 
 
 def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000) -> Dashboard:
-    """Counts by state and by tier, and the median time a nomination waits at each tier."""
-    rows = session.execute(
-        select(Nomination.id, Nomination.state, Unit.level, Nomination.due_on)
+    """Counts by state and by tier, and the median time a nomination waits at each tier.
+
+    Counted in the database, and the visible nominations are a subquery, never a list of
+    ids: a province's auditor sees more nominations than PostgreSQL takes parameters."""
+    visible = select(Nomination.id).where(visible_filter(actor, day))
+    counted = session.execute(
+        select(Nomination.state, Unit.level, func.count())
         .join(Unit, Unit.id == Nomination.current_unit_id)
-        .where(visible_filter(actor, day))
+        .where(Nomination.id.in_(visible))
+        .group_by(Nomination.state, Unit.level)
     ).all()
-    states = Counter(state for _, state, _, _ in rows)
-    tiers = Counter(level for _, state, level, _ in rows if state == State.IN_REVIEW)
-    flags = Counter(
-        deadlines.flag(due, day) for _, state, _, due in rows if state in deadlines.ESCALATED
+    states: Counter[str] = Counter()
+    tiers: Counter[str] = Counter()
+    for state, level, count in counted:
+        states[state] += count
+        if state == State.IN_REVIEW:
+            tiers[level] += count
+    due = session.scalars(
+        select(Nomination.due_on).where(
+            Nomination.id.in_(visible),
+            Nomination.state.in_([s.value for s in deadlines.ESCALATED]),
+            Nomination.due_on.is_not(None),
+        )
     )
+    flags = Counter(deadlines.flag(d, day) for d in due)
     levels = {code: level for code, level in session.execute(select(Unit.code, Unit.level))}
-    ids = [nid for nid, _, _, _ in rows]
     dwell: dict[str, list[float]] = {}
     arrived: dict[int, tuple[str, datetime]] = {}
     bodies = session.scalars(
         select(AuditEvent.body)
-        .where(AuditEvent.nomination_id.in_(ids))
+        .where(AuditEvent.nomination_id.in_(visible))
         .order_by(AuditEvent.seq)
         .limit(trail_limit)
     )
@@ -187,7 +200,7 @@ def dashboard(session: Session, actor: User, day: date, trail_limit: int = 20000
             for lvl in order
             if dwell.get(lvl.value)
         ],
-        total=len(rows),
+        total=sum(states.values()),
     )
 
 
