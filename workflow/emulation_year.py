@@ -285,12 +285,13 @@ def register_from_sheet(
             errors.append(f"dòng {number}: không có danh hiệu '{award}' trong đợt thi đua")
             continue
         picks.setdefault(award, []).append(code)
-    by_code = {
-        m.code: m.id
-        for m in session.scalars(
-            select(Member).where(Member.code.in_({c for codes in picks.values() for c in codes}))
+    wanted = sorted({c for codes in picks.values() for c in codes})
+    by_code: dict[str, int] = {}
+    for start in range(0, len(wanted), 1000):  # PostgreSQL takes at most 65,535 parameters
+        chunk = wanted[start : start + 1000]
+        by_code |= dict(
+            session.execute(select(Member.code, Member.id).where(Member.code.in_(chunk)))
         )
-    }
     unknown = sorted({c for codes in picks.values() for c in codes if c not in by_code})
     errors += [f"không có mã đoàn viên '{c}' trong sổ" for c in unknown]
     if errors:
