@@ -289,9 +289,8 @@ def register_from_sheet(
     by_code: dict[str, int] = {}
     for start in range(0, len(wanted), 1000):  # PostgreSQL takes at most 65,535 parameters
         chunk = wanted[start : start + 1000]
-        by_code |= dict(
-            session.execute(select(Member.code, Member.id).where(Member.code.in_(chunk)))
-        )
+        found = session.execute(select(Member.code, Member.id).where(Member.code.in_(chunk)))
+        by_code |= {code: member_id for code, member_id in found}
     unknown = sorted({c for codes in picks.values() for c in codes if c not in by_code})
     errors += [f"không có mã đoàn viên '{c}' trong sổ" for c in unknown]
     if errors:
