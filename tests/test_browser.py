@@ -293,6 +293,9 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
     decider.shots("decider-register")
     pages = _pdf_pages(decider, f"{decision_path}/certificates.pdf")
     assert len(pages) == 27
+    decider.open("/statistics")
+    assert "Thống kê khen thưởng năm" in decider.page.content()
+    decider.shots("decider-statistics")
     for page, name in zip(pages, names[:27], strict=True):
         assert name in page
 

@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         nominations,
         notifications,
         registry,
+        statistics,
     )
 
     auth.init_app(app)
@@ -75,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(statistics.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(

@@ -16,7 +16,7 @@ from workflow.decisions import DecisionView
 from workflow.models import Member, Nomination, Unit
 from workflow.register import RegisterLine
 from workflow.spreadsheets import Sheet, table_workbook
-from workflow.vocabulary import NomineeKind, State
+from workflow.vocabulary import Level, NomineeKind, State
 
 Lang = str
 
@@ -260,3 +260,45 @@ def registrations_workbook(rows: list[Any], titles: dict[str, str], lang: Lang =
         for r in rows
     ]  # fmt: skip
     return table_workbook([Sheet(_t(lang, "Đăng ký thi đua", "Registrations"), headers, body)])
+
+
+def statistics_workbook(stats: Any, lang: Lang = "vi") -> bytes:
+    """The award statistics as tables: one sheet per breakdown, both years side by side."""
+    this, last = stats.this_year, stats.last_year
+    head = [_t(lang, "Số lượng", "Count") + f" {this.year}", _t(lang, "Tiền thưởng", "Money") + f" {this.year}",
+            _t(lang, "Số lượng", "Count") + f" {last.year}", _t(lang, "Tiền thưởng", "Money") + f" {last.year}"]  # fmt: skip
+
+    def sheet(title: str, name: str, now: dict[Any, Any], before: dict[Any, Any],
+              names: dict[Any, str]) -> Sheet:  # fmt: skip
+        keys = list(dict.fromkeys([*now, *before]))
+        body = []
+        for key in keys:
+            a, b = now.get(key), before.get(key)
+            body.append([names.get(key, str(key)), a.count if a else 0, a.money if a else 0,
+                         b.count if b else 0, b.money if b else 0])  # fmt: skip
+        caption = [f"{stats.root.name} — {this.year} / {last.year}"]
+        return Sheet(title, [name, *head], body, caption)
+
+    units = {uid: u.name for uid, u in stats.children.items()}
+    shares = Sheet(
+        _t(lang, "Tỷ lệ", "Shares"),
+        [_t(lang, "Chỉ tiêu", "Figure"), str(this.year), str(last.year)],
+        [
+            [_t(lang, "Cá nhân được khen", "Individuals awarded"), this.individuals, last.individuals],
+            [_t(lang, "Trong đó nữ", "Of whom women"), this.women, last.women],
+            [_t(lang, "Chưa rõ giới tính", "Gender not given"), this.gender_unknown, last.gender_unknown],
+            [_t(lang, "Công nhân trực tiếp sản xuất", "Workers in production"),
+             this.direct_workers, last.direct_workers],
+        ],
+    )  # fmt: skip
+    return table_workbook([
+        sheet(_t(lang, "Theo hình thức", "By award"), _t(lang, "Hình thức", "Award"),
+              this.by_award, last.by_award, {}),
+        sheet(_t(lang, "Theo cấp", "By level"), _t(lang, "Cấp quyết định", "Level"),
+              this.by_level, last.by_level, {lvl.value: lvl.label(lang) for lvl in Level}),
+        sheet(_t(lang, "Cá nhân, tập thể", "By kind"), _t(lang, "Đối tượng", "Kind"),
+              this.by_kind, last.by_kind, {k.value: k.label(lang) for k in NomineeKind}),
+        sheet(_t(lang, "Theo đơn vị", "By unit"), _t(lang, "Đơn vị", "Unit"),
+              this.by_unit, last.by_unit, units),
+        shares,
+    ])  # fmt: skip

@@ -145,6 +145,12 @@ class FactsSchema(Schema):
         validate=validate.Range(min=0, max=12),
         metadata=label("Số tháng công tác trong năm", "Months worked in the year"),
     )
+    direct_worker = fields.Boolean(
+        metadata=label(
+            "Công nhân, người lao động trực tiếp sản xuất",
+            "A worker directly in production",
+        )
+    )
     is_leader = fields.Boolean(
         metadata=label("Giữ chức vụ lãnh đạo, quản lý", "Holds a leadership or management position")
     )

@@ -32,6 +32,7 @@ RESOURCES = (
     "notifications",
     "imports",
     "members",
+    "statistics",
 )
 
 

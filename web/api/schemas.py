@@ -536,3 +536,37 @@ class ProposalInSchema(Strict):
     picks = fields.List(
         fields.Nested(PickSchema), required=True, validate=validate.Length(min=1, max=500)
     )
+
+
+class StatisticsArgsSchema(Strict):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    campaign = fields.String(load_default=None, validate=validate.Length(max=60))
+    award = fields.String(load_default=None, validate=validate.Length(max=60))
+
+
+class TallySchema(Schema):
+    count = fields.Integer(required=True)
+    money = fields.Integer(required=True, metadata={"description": "VND"})
+
+
+class YearFiguresSchema(Schema):
+    year = fields.Integer(required=True)
+    total = fields.Nested(TallySchema, required=True)
+    by_award = fields.Dict(keys=fields.String(), values=fields.Nested(TallySchema), required=True)
+    by_level = fields.Dict(keys=fields.String(), values=fields.Nested(TallySchema), required=True)
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Nested(TallySchema), required=True)
+    by_unit = fields.Dict(
+        keys=fields.String(), values=fields.Nested(TallySchema), required=True,
+        metadata={"description": "by the code of each unit one level below"},
+    )  # fmt: skip
+    individuals = fields.Integer(required=True)
+    women = fields.Integer(required=True)
+    gender_unknown = fields.Integer(required=True)
+    direct_workers = fields.Integer(required=True)
+
+
+class StatisticsSchema(Schema):
+    unit = fields.String(required=True)
+    this_year = fields.Nested(YearFiguresSchema, required=True)
+    last_year = fields.Nested(YearFiguresSchema, required=True)
