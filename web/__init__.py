@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         nominations,
         notifications,
         registry,
+        reports,
         statistics,
     )
 
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(council.bp)
     app.register_blueprint(registry.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(reports.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(

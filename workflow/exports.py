@@ -302,3 +302,16 @@ def statistics_workbook(stats: Any, lang: Lang = "vi") -> bytes:
               this.by_unit, last.by_unit, units),
         shares,
     ])  # fmt: skip
+
+
+def report_status_workbook(rows: list[Any], targets: Any, lang: Lang = "vi") -> bytes:
+    """A parent's units for one period: reported or not, and each declared result."""
+    headers = [_t(lang, "Đơn vị", "Unit"), _t(lang, "Đã báo cáo", "Reported"),
+               _t(lang, "Ngày gửi", "Sent on"), *(t.label for t in targets)]  # fmt: skip
+    body = [
+        [s.unit.name, _t(lang, "Có", "Yes") if s.report else _t(lang, "Chưa", "Not yet"),
+         s.report.submitted_on if s.report else None,
+         *((s.report.results.get(t.key) if s.report else None) for t in targets)]
+        for s in rows
+    ]  # fmt: skip
+    return table_workbook([Sheet(_t(lang, "Báo cáo", "Reports"), headers, body)])

@@ -734,3 +734,22 @@ class Registration(Base):
 
     member: Mapped[Member] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class PeriodReport(Base):
+    """A unit's report to its parent for one reporting period of a campaign (báo cáo định kỳ):
+    the results it declares against the campaign's targets, and a few lines of its own."""
+
+    __tablename__ = "period_reports"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    period: Mapped[str] = mapped_column(String(20))  # "2025-11", "2025-Q4", "2025-H2", "2025"
+    results: Mapped[dict[str, Any]] = mapped_column(JsonType)  # target key → declared value
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+    unit: Mapped[Unit] = relationship()

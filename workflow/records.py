@@ -138,6 +138,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "discipline",
         "initiatives",
     ),
+    "period_reports": (
+        "campaign_id",
+        "unit_id",
+        "period",
+        "results",
+        "note",
+        "submitted_by_id",
+        "submitted_on",
+    ),
     "registrations": (
         "member_id",
         "campaign_id",

@@ -1,0 +1,116 @@
+"""A campaign's periodic reports (issue 17, acceptance 2): a seed plan's period reported by a
+unit, rendered to Word and PDF with its targets and results; a unit that has not reported is
+listed as missing for its parent."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime
+
+import pytest
+
+from tests.factories import demo_definition
+from tests.test_documents import assert_says, both
+from tests.test_seed_campaigns import facts_for
+from workflow import campaigns, nominating, reports
+from workflow.campaign_schema import CampaignSchema
+from workflow.documents.period_report import build_report
+from workflow.errors import InvalidInput, NotAllowed
+
+CODE = "TDYN-2025-PROV"
+
+
+@pytest.fixture
+def plan(world):
+    """The Đắk Lắk plan (seed) issued by the test tree's province."""
+    moved = copy.deepcopy(demo_definition())
+    moved["code"] = CODE
+    moved["issuer"] = {**moved["issuer"], "code": "PROV"}
+    campaigns.import_campaign(
+        world.session, campaigns.validate(CampaignSchema().dump(moved), "test", {}),
+        actor=world.user("admin"),
+    )  # fmt: skip
+    return campaigns.campaign_by_code(world.session, CODE)
+
+
+def test_the_plans_rhythm_gives_the_periods(plan):
+    keys = [p.key for p in reports.periods(plan)]
+    assert "2025-01" in keys and "2025-12" in keys  # monthly
+    assert "2025-Q4" in keys  # quarterly
+    assert "2025" in keys  # yearly
+
+
+def test_a_units_report_renders_with_targets_and_results_and_the_missing_are_listed(world, plan):
+    award = next(a for a in plan.award_types if a.code == "BK_LDLD")
+    world.now = datetime(2025, 11, 3, 2, tzinfo=UTC)
+    nid = nominating.create_nomination(
+        world.session, world.user("officer1"), campaign=CODE, award_type="BK_LDLD",
+        nominee_kind="individual", nominee_name="Trần Thị Bích Ngọc",
+        facts=facts_for(award, 2025, "BC-01"), now=world.tick(),
+    ).id  # fmt: skip
+    world.fire(nid, "submit", "officer1")
+    targets = [t["key"] for t in plan.definition["targets"]]
+    reports.submit(
+        world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+        {targets[0]: 95, targets[1]: 80}, "Hoàn thành tốt các chỉ tiêu tuyên truyền.",
+    )  # fmt: skip
+    view = reports.view(world.session, world.user("rev_prov"), CODE, "BR1", "2025-Q4",
+                        date(2026, 1, 5))  # fmt: skip
+    first, second = plan.definition["targets"][:2]
+    assert_says(
+        both(build_report(view, date(2026, 1, 5))),
+        [
+            "BÁO CÁO",
+            "Kết quả thực hiện Phong trào thi đua yêu nước năm 2025",
+            "quý IV/2025",
+            f"1 {first['label']} từ 90% 95% Đạt",
+            f"2 {second['label']} bằng 100% 80% Chưa đạt",
+            "Chưa báo cáo",
+            "Hoàn thành tốt các chỉ tiêu tuyên truyền.",
+            "1 Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh 1 0",
+            "Đơn vị PROV",
+        ],
+    )
+    missing = reports.status(world.session, world.user("rev_prov"), CODE, "PROV", "2025-Q4",
+                             date(2026, 1, 5))  # fmt: skip
+    assert {s.unit.code: s.report is not None for s in missing} == {
+        "BR1": True, "BR2": False, "CS4": False
+    }  # fmt: skip
+
+
+def test_only_the_units_staff_report_and_only_for_the_plans_targets(world, plan):
+    with pytest.raises(NotAllowed):
+        reports.submit(world.session, world.user("rev_br2"), CODE, "BR1", "2025", {})
+    with pytest.raises(InvalidInput):
+        reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025", {"bogus": 1})
+    with pytest.raises(InvalidInput):
+        reports.submit(world.session, world.user("rev_prov"), CODE, "PROV", "2025", {})
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_tier_reports_on_the_web_and_its_parent_sees_who_has_not(app, world, plan):
+    from tests.web_client import WebClient
+
+    key = plan.definition["targets"][0]["key"]
+    world.session.rollback()
+    branch = WebClient(app, "rev_br1")
+    form = branch.text(f"/campaigns/{CODE}/reports?period=2025-Q4")
+    assert "Báo cáo của đơn vị quý IV/2025" in form
+    refused = branch.post(f"/campaigns/{CODE}/reports/BR1/2025-Q4", {f"result-{key}": "chín"})
+    assert refused.status_code == 422
+    assert 'value="chín"' in refused.get_data(as_text=True)
+    sent = branch.post(
+        f"/campaigns/{CODE}/reports/BR1/2025-Q4", {f"result-{key}": "95", "note": "Tốt."}
+    )
+    assert sent.status_code == 302
+    province = WebClient(app, "rev_prov").text(f"/campaigns/{CODE}/reports?period=2025-Q4")
+    assert "Chưa báo cáo" in province
+    assert "Đã báo cáo ngày" in province
+    document = WebClient(app, "rev_prov").get(f"/campaigns/{CODE}/reports/BR1/2025-Q4.docx")
+    assert document.status_code == 200
+    assert (
+        WebClient(app, "rev_br2").get(f"/campaigns/{CODE}/reports/BR1/2025-Q4.pdf").status_code
+        == 404
+    )
+    table = WebClient(app, "rev_prov").get(f"/campaigns/{CODE}/reports/PROV/2025-Q4.xlsx")
+    assert table.status_code == 200

@@ -1,0 +1,283 @@
+"""The campaign's reports: each unit below the issuer reports to its parent for each period
+the plan's ``reporting`` section names (monthly, quarterly, half-yearly, yearly, after each
+of its periods), declaring its results against the plan's targets; the report adds what the
+system already knows (proposals and awards of the unit's subtree). A parent sees which of its
+units have reported for a period and which have not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from rules import Target
+from rules.collective import COMPARE
+from workflow import audit
+from workflow.accounts import active_assignments, unit_by_code
+from workflow.campaigns import campaign_by_code
+from workflow.checks import campaign_targets
+from workflow.clock import utcnow, vn_date
+from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.inputs import refused_character
+from workflow.models import AwardType, Campaign, Nomination, PeriodReport, Unit, User
+from workflow.transaction import transaction
+from workflow.vocabulary import Role, State
+
+REPORTERS = frozenset({Role.OFFICER, Role.REVIEWER, Role.DECIDER})  # who writes a unit's report
+ROMAN = ("I", "II", "III", "IV")
+MAX_NOTE = 4000
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # "2025-11", "2025-Q4", "2025-H2", "2025", or a plan period's code
+    label: str  # "tháng 11/2025", "quý IV/2025" … as a report's title says it
+    first_day: date
+    last_day: date
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def periods(campaign: Campaign) -> list[Period]:
+    """The periods the plan asks reports for, in order, each once."""
+    year = campaign.year
+    definition = campaign.definition or {}
+    found: dict[str, Period] = {}
+    for entry in definition.get("reporting") or []:
+        rhythm = entry.get("rhythm")
+        if rhythm == "monthly":
+            for m in range(1, 13):
+                found[f"{year}-{m:02d}"] = Period(
+                    f"{year}-{m:02d}",
+                    f"tháng {m:02d}/{year}",
+                    date(year, m, 1),
+                    _month_end(year, m),
+                )
+        elif rhythm == "quarterly":
+            for q in range(4):
+                found[f"{year}-Q{q + 1}"] = Period(
+                    f"{year}-Q{q + 1}", f"quý {ROMAN[q]}/{year}", date(year, 3 * q + 1, 1),
+                    _month_end(year, 3 * q + 3),
+                )  # fmt: skip
+        elif rhythm == "half_yearly":
+            found[f"{year}-H1"] = Period(
+                f"{year}-H1", f"6 tháng đầu năm {year}", date(year, 1, 1), date(year, 6, 30)
+            )
+            found[f"{year}-H2"] = Period(
+                f"{year}-H2", f"6 tháng cuối năm {year}", date(year, 7, 1), date(year, 12, 31)
+            )
+        elif rhythm == "yearly":
+            found[str(year)] = Period(
+                str(year), f"năm {year}", date(year, 1, 1), date(year, 12, 31)
+            )
+        elif rhythm == "after_period":
+            for p in definition.get("periods") or []:
+                start = date.fromisoformat(str(p["start"]))
+                end = date.fromisoformat(str(p["end"])) if p.get("end") else date(year, 12, 31)
+                found[str(p["code"])] = Period(str(p["code"]), str(p["name"]), start, end)
+    return sorted(found.values(), key=lambda p: (p.last_day, p.first_day))
+
+
+def _period(campaign: Campaign, key: str) -> Period:
+    for p in periods(campaign):
+        if p.key == key:
+            return p
+    raise NotFound(
+        f"Đợt thi đua không có kỳ báo cáo '{key}'.",
+        f"The campaign has no reporting period '{key}'.",
+    )
+
+
+def issuer_unit(session: Session, campaign: Campaign) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.code == campaign.issuer_code))
+    if unit is None:
+        raise NotFound(
+            "Đơn vị ban hành kế hoạch không có trong hệ thống.", "The issuing unit is not here."
+        )
+    return unit
+
+
+def _may_report(actor: User, unit: Unit, day: date) -> bool:
+    return any(a.role in REPORTERS and a.unit_id == unit.id for a in active_assignments(actor, day))
+
+
+def submit(
+    session: Session,
+    actor: User,
+    campaign_code: str,
+    unit_code: str,
+    period_key: str,
+    results: dict[str, Any],
+    note: str = "",
+    now: datetime | None = None,
+) -> PeriodReport:
+    """The unit's report for the period (sending it again replaces it, audited)."""
+    now = now or utcnow()
+    today = vn_date(now)
+    with transaction(session):
+        campaign = campaign_by_code(session, campaign_code)
+        unit = unit_by_code(session, unit_code)
+        issuer = issuer_unit(session, campaign)
+        if unit.id == issuer.id or not unit.path.startswith(issuer.path):
+            raise InvalidInput(
+                "Chỉ các đơn vị thuộc đơn vị ban hành kế hoạch báo cáo.",
+                "Only units below the plan's issuer report.",
+                {"unit": "outside"},
+            )
+        if not _may_report(actor, unit, today):
+            raise NotAllowed(
+                "Chỉ cán bộ của đơn vị được gửi báo cáo của đơn vị.",
+                "Only the unit's own staff send its report.",
+                {"required_role": sorted(r.value for r in REPORTERS)},
+            )
+        period = _period(campaign, period_key)
+        clean = _results(campaign_targets(campaign), results)
+        text = (note or "").strip()
+        if len(text) > MAX_NOTE or refused_character(text, multiline=True):
+            raise InvalidInput(
+                f"Phần nhận xét quá dài (tối đa {MAX_NOTE} ký tự) hoặc có ký tự không hợp lệ.",
+                "The note is too long or holds a refused character.",
+                {"note": "invalid"},
+            )
+        row = session.scalar(
+            select(PeriodReport).where(
+                PeriodReport.campaign_id == campaign.id,
+                PeriodReport.unit_id == unit.id,
+                PeriodReport.period == period.key,
+            )
+        )
+        if row is None:
+            row = PeriodReport(campaign_id=campaign.id, unit_id=unit.id, period=period.key)
+            session.add(row)
+        row.results, row.note = clean, text
+        row.submitted_by_id, row.submitted_on = actor.id, today
+        session.flush()
+        audit.record_change(session, "period_report", actor.username, now, row)
+        return row
+
+
+def _results(targets: tuple[Target, ...], given: dict[str, Any]) -> dict[str, int]:
+    """Each declared result a whole number ≥ 0 for a target of the plan; blank ones left out."""
+    known = {t.key: t for t in targets}
+    errors: dict[str, str] = {}
+    clean: dict[str, int] = {}
+    for key, value in given.items():
+        if key not in known:
+            errors[key] = "unknown_target"
+        elif value in (None, ""):
+            continue
+        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**12:
+            clean[key] = value
+        else:
+            errors[key] = "whole_number"
+    if errors:
+        names = ", ".join(known[k].label if k in known else k for k in errors)
+        raise InvalidInput(
+            f"Kết quả phải là số nguyên không âm của các chỉ tiêu trong kế hoạch: {names}.",
+            "Each result is a whole number ≥ 0 for a target of the plan.",
+            errors,
+        )
+    return clean
+
+
+@dataclass(frozen=True)
+class Line:
+    target: Target
+    value: int | None
+
+    @property
+    def met(self) -> bool | None:
+        return (
+            None
+            if self.value is None
+            else COMPARE[self.target.comparison](self.value, self.target.threshold)
+        )
+
+
+@dataclass(frozen=True)
+class ReportView:
+    campaign: Campaign
+    unit: Unit
+    parent: Unit | None
+    period: Period
+    report: PeriodReport | None
+    lines: list[Line]
+    proposals: list[tuple[str, int, int]]  # award title, proposed (not withdrawn), awarded
+
+
+def view(
+    session: Session, actor: User, campaign_code: str, unit_code: str, period_key: str, day: date
+) -> ReportView:
+    """A unit's report as its parent reads it (and the unit, and auditors above)."""
+    campaign = campaign_by_code(session, campaign_code)
+    unit = unit_by_code(session, unit_code)
+    if not any(unit.path.startswith(a.unit.path) for a in active_assignments(actor, day)):
+        raise NotFound("Không có báo cáo này.", "No such report.")
+    period = _period(campaign, period_key)
+    report = session.scalar(
+        select(PeriodReport).where(
+            PeriodReport.campaign_id == campaign.id,
+            PeriodReport.unit_id == unit.id,
+            PeriodReport.period == period.key,
+        )
+    )
+    declared = report.results if report else {}
+    lines = [Line(t, declared.get(t.key)) for t in campaign_targets(campaign)]
+    origin = aliased(Unit)
+    counted = session.execute(
+        select(AwardType.title, Nomination.state, func.count())
+        .join(AwardType, AwardType.id == Nomination.award_type_id)
+        .join(origin, origin.id == Nomination.origin_unit_id)
+        .where(
+            Nomination.campaign_id == campaign.id,
+            origin.path.startswith(unit.path, autoescape=True),
+            Nomination.state.not_in([State.DRAFT.value, State.WITHDRAWN.value]),
+        )
+        .group_by(AwardType.title, Nomination.state)
+    ).all()
+    proposals: dict[str, list[int]] = {}
+    for title, state, count in counted:
+        tally = proposals.setdefault(title, [0, 0])
+        tally[0] += count
+        tally[1] += count if state == State.AWARDED else 0
+    return ReportView(
+        campaign, unit, unit.parent, period, report, lines,
+        [(t, p, a) for t, (p, a) in sorted(proposals.items())],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Status:
+    unit: Unit
+    report: PeriodReport | None
+
+
+def status(
+    session: Session, actor: User, campaign_code: str, parent_code: str, period_key: str, day: date
+) -> list[Status]:
+    """Which units directly below ``parent`` have reported for the period, and which not."""
+    campaign = campaign_by_code(session, campaign_code)
+    parent = unit_by_code(session, parent_code)
+    if not any(parent.path.startswith(a.unit.path) for a in active_assignments(actor, day)):
+        raise NotFound("Không có số liệu này.", "Not found.")
+    period = _period(campaign, period_key)
+    children = session.scalars(
+        select(Unit).where(Unit.parent_id == parent.id).order_by(Unit.name)
+    ).all()
+    sent = {
+        r.unit_id: r
+        for r in session.scalars(
+            select(PeriodReport).where(
+                PeriodReport.campaign_id == campaign.id,
+                PeriodReport.period == period.key,
+                PeriodReport.unit_id.in_([c.id for c in children] or [0]),
+            )
+        )
+    }
+    return [Status(c, sent.get(c.id)) for c in children]
