@@ -154,3 +154,22 @@ def test_a_trail_exported_as_csv_keeps_formulas_as_text(app, world):
     world.session.rollback()
     csv_text = WebClient(app, "officer1").text(f"/nominations/{nid}/trail.csv")
     assert "'=HYPERLINK" in csv_text
+
+
+def test_lists_filter_by_a_unit_picked_with_its_subtree_and_by_year(app, world):
+    world.nominate("officer1", name="Người Ở CS1")
+    world.nominate("officer3", name="Người Ở CS3")
+    world.session.rollback()
+    web = WebClient(app, "auditor_prov")
+    page = web.text("/?unit=BR1")
+    assert "Người Ở CS1" in page
+    assert "Người Ở CS3" not in page  # BR2's
+    assert '<select id="f-unit" name="unit">' in page
+    assert "Đơn vị BR1</option>" in page
+    assert "Người Ở CS1" in web.text("/?year=2025")
+    assert "Người Ở CS1" not in web.text("/?year=2024")
+    assert web.get("/?year=abc").status_code == 400
+    sheet = load_workbook(io.BytesIO(web.get("/nominations.xlsx?unit=BR2").get_data())).active
+    names = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Người Ở CS3" in names
+    assert "Người Ở CS1" not in names

@@ -317,3 +317,20 @@ class MergeSchema(Schema):
         unknown = EXCLUDE
 
     other_code = fields.String(required=True)
+
+
+class ListFiltersSchema(Schema):
+    """The filters every list of nominations offers (page, inbox, their Excel)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    campaign = fields.String(load_default=None, validate=validate.Length(max=60))
+    award_type = fields.String(load_default=None, validate=validate.Length(max=60))
+    unit = fields.String(load_default=None, validate=validate.Length(max=40))
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+def list_filters(args: MultiDict[str, str]) -> dict[str, Any]:
+    """The list filters given (blank ones dropped); a malformed one is an ``InvalidInput``."""
+    return load(ListFiltersSchema(), args)

@@ -149,7 +149,10 @@ def _args(*names: str) -> dict[str, Any]:
 @bp.route("/nominations.xlsx")
 @login_required
 def export_nominations() -> ResponseReturnValue:
-    args = _args("state", "campaign", "q")
+    try:
+        args = _args("state", "q") | forms.list_filters(request.args)
+    except WorkflowError:
+        abort(400)
     items = exports.every_page(
         queries.list_nominations, session=db.session, actor=me(), day=today(), **args
     )
@@ -160,10 +163,10 @@ def export_nominations() -> ResponseReturnValue:
 @bp.route("/inbox.xlsx")
 @login_required
 def export_inbox() -> ResponseReturnValue:
-    args = _args("campaign", "award_type", "unit")
     try:
+        args = forms.list_filters(request.args)
         due_by = date.fromisoformat(request.args["due_by"]) if request.args.get("due_by") else None
-    except ValueError:
+    except (WorkflowError, ValueError):
         abort(400)
     items = exports.every_page(
         queries.inbox, session=db.session, actor=me(), day=today(), due_by=due_by, **args

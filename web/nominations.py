@@ -113,14 +113,18 @@ def index() -> ResponseReturnValue:
     state = request.args.get("state") or None
     if state not in (None, *[s.value for s in State]):
         abort(400)
+    try:
+        filters = forms.list_filters(request.args)
+    except WorkflowError:
+        abort(400)
     page = queries.list_nominations(
         db.session,
         me(),
         today(),
         state=state,
-        campaign=request.args.get("campaign") or None,
         q=request.args.get("q") or None,
         cursor=request.args.get("cursor"),
+        **filters,
     )
     roles = {a.role for a in active_assignments(me(), today())}
     return render_template(
@@ -130,6 +134,8 @@ def index() -> ResponseReturnValue:
         states=list(State),
         roles=roles,
         q=request.args.get("q", ""),
+        filters=filters,
+        choices=queries.filter_choices(db.session, me(), today()),
     )
 
 
@@ -137,20 +143,21 @@ def index() -> ResponseReturnValue:
 @login_required
 def inbox() -> ResponseReturnValue:
     """What waits for the user at their unit(s), oldest page first by keyset."""
-    args = {k: request.args.get(k) or None for k in ("campaign", "award_type", "unit", "due_by")}
     try:
-        due_by = date.fromisoformat(args["due_by"]) if args["due_by"] else None
-    except ValueError:
+        filters = forms.list_filters(request.args)
+        due_by = date.fromisoformat(request.args["due_by"]) if request.args.get("due_by") else None
+    except (WorkflowError, ValueError):
         abort(400)
-    filters = {k: v for k, v in args.items() if k != "due_by"}
     page = queries.inbox(
         db.session, me(), today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
     )
+    args = filters | {"due_by": request.args.get("due_by") or None}
     return render_template(
         "inbox.html",
         page=page,
         args=args,
         today=today(),
+        choices=queries.filter_choices(db.session, me(), today()),
     )
 
 

@@ -74,14 +74,51 @@ def _filtered(
     campaign: str | None,
     award_type: str | None,
     unit: str | None,
+    year: int | None = None,
 ) -> Select[Nomination]:
+    """``unit`` is a unit's code: nominations proposed by it or by any unit below it."""
     if campaign:
         query = query.where(Nomination.campaign.has(Campaign.code == campaign))
+    if year:
+        query = query.where(Nomination.campaign.has(Campaign.year == year))
     if award_type:
         query = query.where(Nomination.award_type.has(AwardType.code == award_type))
     if unit:
-        query = query.where(Nomination.origin_unit.has(Unit.code == unit))
+        chosen = select(Unit.path).where(Unit.code == unit).scalar_subquery()
+        query = query.where(Nomination.origin_unit.has(Unit.path.startswith(chosen)))
     return query
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the lists' filters offer the actor: pickers, never code boxes."""
+
+    campaigns: list[tuple[str, str]]  # code, title; newest first
+    years: list[int]
+    awards: list[tuple[str, str]]  # code, title
+    units: list[tuple[str, str, int]]  # code, name, depth below the actor's own unit
+
+
+def filter_choices(session: Session, actor: User, day: date) -> Choices:
+    """The campaigns, years and awards there are, and the units of the actor's subtrees."""
+    campaigns = session.execute(
+        select(Campaign.code, Campaign.title).order_by(Campaign.year.desc(), Campaign.code)
+    ).all()
+    years = sorted(set(session.scalars(select(Campaign.year))), reverse=True)
+    awards = sorted(dict(session.execute(select(AwardType.code, AwardType.title)).all()).items())
+    roots = [a.unit for a in active_assignments(actor, day)]
+    units: dict[str, tuple[str, str, int]] = {}
+    for root in sorted(roots, key=lambda u: u.path):
+        below = session.execute(
+            select(Unit.code, Unit.name, Unit.path)
+            .where(Unit.path.startswith(root.path, autoescape=True))
+            .order_by(Unit.path)
+            .limit(5000)
+        )
+        for code, name, path in below:
+            depth = path.count("/") - root.path.count("/")
+            units.setdefault(code, (code, name, depth))
+    return Choices([(c, t) for c, t in campaigns], years, awards, list(units.values()))
 
 
 def list_nominations(
@@ -93,6 +130,7 @@ def list_nominations(
     campaign: str | None = None,
     award_type: str | None = None,
     unit: str | None = None,
+    year: int | None = None,
     q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
@@ -101,7 +139,7 @@ def list_nominations(
     ``q`` a part of the nominee's name, compared without diacritics or case ("anh tuyet"
     finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed)."""
     query = _filtered(
-        select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit
+        select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit, year
     )
     if state:
         query = query.where(Nomination.state == state)
@@ -118,6 +156,7 @@ def inbox(
     campaign: str | None = None,
     award_type: str | None = None,
     unit: str | None = None,
+    year: int | None = None,
     due_by: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
@@ -132,7 +171,7 @@ def inbox(
     query = select(Nomination).where(or_(*clauses) if clauses else false())
     if due_by is not None:
         query = query.where(Nomination.due_on <= due_by)
-    return _page(session, _filtered(query, campaign, award_type, unit), cursor, limit)
+    return _page(session, _filtered(query, campaign, award_type, unit, year), cursor, limit)
 
 
 @dataclass(frozen=True)

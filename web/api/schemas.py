@@ -180,7 +180,11 @@ class ListArgsSchema(Strict):
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "part of a name"})
     campaign = fields.String(validate=validate.Length(max=60))
     award_type = fields.String(validate=validate.Length(max=60))
-    unit = fields.String(validate=validate.Length(max=40))
+    unit = fields.String(
+        validate=validate.Length(max=40),
+        metadata={"description": "a unit's code: proposed by it or by any unit below it"},
+    )
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -188,7 +192,11 @@ class ListArgsSchema(Strict):
 class InboxArgsSchema(Strict):
     campaign = fields.String(validate=validate.Length(max=60))
     award_type = fields.String(validate=validate.Length(max=60))
-    unit = fields.String(validate=validate.Length(max=40))
+    unit = fields.String(
+        validate=validate.Length(max=40),
+        metadata={"description": "a unit's code: proposed by it or by any unit below it"},
+    )
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
