@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from tests.databases import create_pg_database, drop_pg_database, migrate  # noqa: E402
@@ -47,6 +47,8 @@ def main() -> int:
         with Session(engine) as session:
             world = build_world(session)
             generated(world, args.nominations, districts=20, per_district=20)
+            session.execute(text("ANALYZE"))  # as autovacuum would after a load
+            session.commit()
             auditor = world.user("auditor_prov")
             units = [
                 session.scalar(select(Unit).where(Unit.code == code)) for code in ("PROV", "D07")

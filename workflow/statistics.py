@@ -9,6 +9,7 @@ lương cơ sở on the signing day), so it is computed once per group, never pe
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -150,25 +151,32 @@ def _figures(
         )
     }
     figures = {year: YearFigures(year), year - 1: YearFigures(year - 1)}
-    money_of: dict[tuple[str | None, date], int] = {}
+    # First fold the groups by what money and the breakdowns need (a few hundred keys), then
+    # name and price each key once.
+    folded: Counter[tuple[int, int, int, str, int | None]] = Counter()
     for y, award_id, kind, sex, direct, origin_id, decision_id, count in groups:
+        folded[(y, award_id, decision_id, kind, child_of.get(origin_id))] += count
+        if kind == "individual":
+            f = figures[y]
+            f.individuals += count
+            if sex == "female":
+                f.women += count
+            elif sex != "male":
+                f.gender_unknown += count
+            if direct:
+                f.direct_workers += count
+    money_of: dict[tuple[str | None, date], int] = {}
+    for (y, award_id, decision_id, kind, child), count in folded.items():
         award = awards[award_id]
-        signed_on = signed[decision_id]
-        key = (award.bonus_coefficient, signed_on)
-        if key not in money_of:
-            money_of[key] = amount_for(award.bonus_coefficient, signed_on) or 0
-        money = money_of[key] * count
+        price = (award.bonus_coefficient, signed[decision_id])
+        if price not in money_of:
+            money_of[price] = amount_for(*price) or 0
+        money = money_of[price] * count
         f = figures[y]
         f.total.add(count, money)
         f.by_award.setdefault(award.title, Tally()).add(count, money)
         f.by_level.setdefault(award.decider_level, Tally()).add(count, money)
         f.by_kind.setdefault(kind, Tally()).add(count, money)
-        child = child_of.get(origin_id)
         if child is not None:
             f.by_unit.setdefault(child, Tally()).add(count, money)
-        if kind == "individual":
-            f.individuals += count
-            f.women += count if sex == "female" else 0
-            f.gender_unknown += count if sex not in ("female", "male") else 0
-            f.direct_workers += count if direct else 0
     return figures[year], figures[year - 1]
