@@ -68,9 +68,14 @@ def _from_sitting(raw: str | None) -> set[int]:
 @bp.route("/decisions")
 @login_required
 def decision_list() -> ResponseReturnValue:
-    """Every decision covering a nomination the user may see, newest first."""
-    views = decisions.visible_decisions(db.session, me(), today())
-    return render_template("decisions.html", views=views)
+    """Every decision covering a nomination the user may see, newest first (of one year)."""
+    try:
+        year = int(request.args["year"]) if request.args.get("year") else None
+    except ValueError:
+        abort(400)
+    views = decisions.visible_decisions(db.session, me(), today(), year=year)
+    years = list(range(today().year, today().year - 8, -1))
+    return render_template("decisions.html", views=views, year=year, years=years)
 
 
 @bp.route("/decisions/<id:decision_id>")

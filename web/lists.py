@@ -189,7 +189,11 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
 @bp.route("/decisions.xlsx")
 @login_required
 def export_decisions() -> ResponseReturnValue:
-    views = decisions.visible_decisions(db.session, me(), today())
+    try:
+        year = int(request.args["year"]) if request.args.get("year") else None
+    except ValueError:
+        abort(400)
+    views = decisions.visible_decisions(db.session, me(), today(), year=year)
     return _xlsx(exports.decisions_workbook(views, current_lang()), "Quyết định khen thưởng")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rules.money import vnd_words
@@ -70,15 +70,16 @@ def view_of(decision: Decision) -> DecisionView:
 
 
 def visible_decisions(
-    session: Session, actor: User, day: date, limit: int = 500
+    session: Session, actor: User, day: date, limit: int = 500, year: int | None = None
 ) -> list[DecisionView]:
-    """The decisions covering a nomination the actor may see, newest first, with totals."""
+    """The decisions covering a nomination the actor may see (signed in ``year``, if given),
+    newest first, with totals."""
     seen = select(Nomination.decision_id).where(
         Nomination.decision_id.is_not(None), visible_filter(actor, day)
     )
     decisions = session.scalars(
         select(Decision)
-        .where(Decision.id.in_(seen))
+        .where(Decision.id.in_(seen), Decision.year == year if year else true())
         .options(
             selectinload(Decision.nominations).options(
                 joinedload(Nomination.award_type), joinedload(Nomination.origin_unit)
