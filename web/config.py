@@ -74,6 +74,9 @@ def from_environment() -> dict[str, Any]:
         "SECRET_KEY": secret_key(instance),
         "DATA_KEY": data_key(instance),
         "SESSION_COOKIE_HTTPONLY": True,
+        # A form's token lives as long as the session it belongs to: a form left open over
+        # lunch is still sent (sessions end on logout, password change or deactivation).
+        "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,  # a 10 MB dossier file and its form
         "AUDIT_ANCHOR_KEY": os.environ.get("AUDIT_ANCHOR_KEY"),

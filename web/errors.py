@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import WorkflowError
@@ -34,6 +36,8 @@ HTTP_CODES = {
     428: "precondition_required",
     429: "too_many_attempts",
 }
+# Never echoed back on the stale-form page.
+HIDDEN_FIELDS = frozenset({"csrf_token", "version", "event", "close"})
 HTTP_MESSAGES = {
     400: "Yêu cầu không đúng định dạng.",
     401: "Chưa xác thực.",
@@ -58,6 +62,22 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return api_error(err.http_status, err.code, err.message_vi, err.details)
         return render_template("error.html", status=err.http_status, error=err), err.http_status
+
+    @app.errorhandler(CSRFError)
+    def stale_form(err: CSRFError) -> ResponseReturnValue:
+        """A form sent from a session that has ended (signed out, password changed, another
+        browser): say so, and give back what was typed so nothing is lost."""
+        if _wants_json():
+            return api_error(400, "stale_form", "Biểu mẫu đã hết hiệu lực; hãy tải lại trang.")
+        typed = [
+            value
+            for name, value in request.form.items(multi=True)
+            if name not in HIDDEN_FIELDS and "password" not in name and value.strip()
+        ]
+        back = request.referrer
+        if back and urlsplit(back).netloc not in ("", request.host):
+            back = None  # only ever a link back into this site
+        return render_template("stale_form.html", typed=typed, back=back), 400
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> ResponseReturnValue:
