@@ -26,7 +26,7 @@ def test_a_form_left_open_for_hours_is_still_accepted(app, world, monkeypatch):
             "award": "C2025/BK0",
             "nominee_name": "Đặng Thị Thu Hà",
             "achievements": "Hoàn thành xuất sắc",
-        },  # fmt: skip
+        },
     )
     assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
 
