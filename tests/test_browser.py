@@ -357,3 +357,36 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     officer.page.get_by_role("link", name="Nguyễn Thị Ánh Tuyết").click()
     officer.shots("officer-member")
     assert officer.serious_violations() == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone(browser, server, world):
+    """Each role's main pages at 390 px: the document is no wider than the screen."""
+    nid = world.nominate(award="BK0")
+    world.to_council(nid)
+    world.seat_council()
+    world.session.rollback()
+    pages = {
+        "officer1": ["/", "/nominations/new?award=C2025/BK0", f"/nominations/{nid}", "/imports",
+                     "/members", "/emulation", "/documents", "/notifications", "/dashboard",
+                     "/statistics", "/decisions", "/help"],
+        "rev_br1": ["/inbox", f"/nominations/{nid}", "/documents"],
+        "council_prov": ["/inbox", "/council/PROV", "/notice"],
+        "decider_prov": ["/decisions/new", "/recoveries", "/council/PROV/register"],
+        "auditor_prov": ["/audit", "/statistics", "/members"],
+        "admin": ["/admin/units", "/admin/users", "/admin/campaigns", "/admin/campaigns/edit",
+                  "/council/PROV/certificate"],
+    }  # fmt: skip
+    wide = []
+    for who, paths in pages.items():
+        person = Person(browser, server, who)
+        person.page.set_viewport_size(PHONE)
+        for path in paths:
+            person.open(path)
+            width = person.page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide.append(f"{who} {path}: {width}px")
+        person.context.close()
+    assert wide == []
