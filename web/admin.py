@@ -17,9 +17,9 @@ from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import accounts, campaigns
+from workflow import account_changes, accounts, campaigns
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.models import Campaign, Unit, User
+from workflow.models import Campaign, RoleAssignment, Unit, User
 from workflow.vocabulary import Level, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -252,3 +252,88 @@ def campaign_export(code: str) -> ResponseReturnValue:
         abort(404)
     text = yaml.safe_dump(definition, allow_unicode=True, sort_keys=False)
     return file_response(text, "application/yaml", code, "yaml")
+
+
+def _person(username: str) -> User:
+    person = accounts.user_named(db.session, username)
+    if person is None or person not in accounts.users_administered(db.session, me(), today()):
+        abort(404)
+    return person
+
+
+@bp.route("/users/<username>", methods=["GET", "POST"])
+@login_required
+def user_page(username: str) -> ResponseReturnValue:
+    """One account: correct it, lock or unlock it, add a role or end one."""
+    _admin()
+    person = _person(username)
+    status = 200
+    if request.method == "POST":
+        try:
+            form = forms.load(forms.UserEditSchema(), request.form)
+            account_changes.edit_user(db.session, me(), person.username, **form)
+            flash(_("Đã lưu thông tin tài khoản."), "info")
+            return redirect(url_for("admin.user_page", username=person.username))
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            status = err.http_status
+    return _page(
+        "admin_user.html", status, person=person, roles=list(Role),
+        unit_codes=[u.code for u in _subtree()], typed=request.form if status != 200 else None,
+    )  # fmt: skip
+
+
+def _after(username: str, change: Any) -> ResponseReturnValue:
+    """Run an account change and come back to its page (the page, with the reason, on refusal)."""
+    try:
+        change()
+    except WorkflowError as err:
+        flash(err.message(current_lang()), "error")
+        person = _person(username)
+        return _page(
+            "admin_user.html", err.http_status, person=person, roles=list(Role),
+            unit_codes=[u.code for u in _subtree()], typed=None,
+        )  # fmt: skip
+    flash(_("Đã lưu thay đổi."), "info")
+    return redirect(url_for("admin.user_page", username=username))
+
+
+@bp.post("/users/<username>/lock")
+@login_required
+def lock_user(username: str) -> ResponseReturnValue:
+    _admin()
+    person = _person(username)
+    locked = request.form.get("locked") == "1"
+    return _after(
+        person.username,
+        lambda: account_changes.set_locked(db.session, me(), person.username, locked),
+    )
+
+
+@bp.post("/users/<username>/roles")
+@login_required
+def add_role(username: str) -> ResponseReturnValue:
+    _admin()
+    person = _person(username)
+
+    def change() -> None:
+        form = forms.load(forms.RoleFormSchema(), request.form)
+        account_changes.add_role(db.session, me(), person.username, **form)
+
+    return _after(person.username, change)
+
+
+@bp.post("/roles/<id:assignment_id>/end")
+@login_required
+def end_role(assignment_id: int) -> ResponseReturnValue:
+    _admin()
+    held = db.session.get(RoleAssignment, assignment_id)
+    if held is None:
+        abort(404)
+    person = _person(held.user.username)
+
+    def change() -> None:
+        form = forms.load(forms.EndMemberSchema(), request.form)
+        account_changes.end_role(db.session, me(), assignment_id, form["valid_to"])
+
+    return _after(person.username, change)

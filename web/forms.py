@@ -334,3 +334,21 @@ class ListFiltersSchema(Schema):
 def list_filters(args: MultiDict[str, str]) -> dict[str, Any]:
     """The list filters given (blank ones dropped); a malformed one is an ``InvalidInput``."""
     return load(ListFiltersSchema(), args)
+
+
+class UserEditSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    full_name = fields.String(required=True)
+    email = fields.String(load_default=None)
+
+
+class RoleFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    role = fields.String(required=True)
+    unit_code = fields.String(required=True)
+    valid_from = fields.Date(load_default=None)
+    valid_to = fields.Date(load_default=None)

@@ -1,0 +1,91 @@
+"""Administration of existing accounts (issue 18): correct, lock and unlock, add and end a
+role — each only inside the administrator's subtree, each a link in the trail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import PASSWORD
+from tests.test_admin_scope import ADMINS, PATHS, admins  # noqa: F401 - the fixture
+from tests.web_client import WebClient
+from workflow.models import AuditEvent, RoleAssignment, User
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+# The account acted on and where its role is held.
+TARGETS = {"officer1": "CS1", "rev_br2": "BR2", "rev_prov": "PROV"}
+
+
+def changes(session) -> list[str]:
+    bodies = session.scalars(select(AuditEvent.body)).all()
+    session.rollback()
+    return [m.group(1) for b in bodies if (m := re.search(r'"change":"([a-z_]+)"', b))]
+
+
+def may(admin: str, target_unit: str) -> bool:
+    return PATHS.get(target_unit, "/TLD/PROV/").startswith(PATHS[ADMINS[admin]])
+
+
+@pytest.mark.parametrize("admin", list(ADMINS))
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_each_account_change_inside_the_admins_subtree_only(app, admins, admin, target):  # noqa: F811
+    admins.session.rollback()
+    web = WebClient(app, admin)
+    allowed = may(admin, TARGETS[target])
+    edit = web.post(f"/admin/users/{target}", {"full_name": "Tên Đã Sửa", "email": ""})
+    lock = web.post(f"/admin/users/{target}/lock", {"locked": "1"})
+    if not allowed:
+        assert (edit.status_code, lock.status_code) == (404, 404), (admin, target)
+        return
+    assert (edit.status_code, lock.status_code) == (302, 302), (admin, target)
+    admins.session.expire_all()
+    person = admins.session.scalar(select(User).where(User.username == target))
+    assert person.full_name == "Tên Đã Sửa"
+    assert not person.is_active
+    admins.session.rollback()
+    assert {"user_edited", "user_locked"} <= set(changes(admins.session))
+
+
+def test_a_locked_account_cannot_sign_in_until_unlocked(app, admins):  # noqa: F811
+    admins.session.rollback()
+    admin = WebClient(app, "admin_prov")
+    assert admin.post("/admin/users/officer1/lock", {"locked": "1"}).status_code == 302
+    client = app.test_client()
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)
+    ).group(1)
+    refused = client.post(
+        "/login", data={"username": "officer1", "password": PASSWORD, "csrf_token": token}
+    )
+    assert refused.status_code != 302
+    assert admin.post("/admin/users/officer1/lock", {"locked": "0"}).status_code == 302
+    WebClient(app, "officer1")  # signs in again
+    assert "user_unlocked" in changes(admins.session)
+
+
+def test_roles_are_added_and_ended_with_their_history_kept(app, admins):  # noqa: F811
+    admins.session.rollback()
+    admin = WebClient(app, "admin_prov")
+    added = admin.post(
+        "/admin/users/rev_br1/roles",
+        {"role": "auditor", "unit_code": "BR1", "valid_from": "2026-01-01"},
+    )
+    assert added.status_code == 302
+    held = admins.session.scalars(
+        select(RoleAssignment)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(User.username == "rev_br1")
+    ).all()
+    assert sorted(a.role for a in held) == ["auditor", "reviewer"]
+    auditor = next(a for a in held if a.role == "auditor").id
+    admins.session.rollback()
+    ended = admin.post(f"/admin/roles/{auditor}/end", {"valid_to": "2026-06-30"})
+    assert ended.status_code == 302
+    assert {"role_assigned", "role_ended"} <= set(changes(admins.session))
+    outside = WebClient(app, "admin_br1").post(
+        "/admin/users/rev_br1/roles", {"role": "reviewer", "unit_code": "PROV"}
+    )
+    assert outside.status_code == 403
+    assert WebClient(app, "officer1").get("/admin/users/rev_br1").status_code == 403
