@@ -227,3 +227,25 @@ def test_behind_a_proxy_the_client_address_and_scheme_are_used(monkeypatch, tmp_
         "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
     )
     assert "Strict-Transport-Security" in response.headers
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_reviewer_sees_what_changed_since_the_return(client, world, app):
+    from tests.web_client import WebClient
+    from workflow import nominating
+
+    nid = world.nominate(award="BK", facts={"ratings": {"2025": "HTTNV"}})
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment="Xếp loại chưa đúng")
+    nominating.update_nomination(
+        world.session, nid, world.user("officer1"), expected_version=world.version(nid),
+        changes={"facts": {"ratings": {"2025": "HTXSNV"}}, "achievements": "Bổ sung thành tích"},
+        now=world.tick(),
+    )  # fmt: skip
+    world.fire(nid, "resubmit", "officer1")
+    world.session.rollback()
+    page = WebClient(app, "rev_br1").text(f"/nominations/{nid}")
+    assert "Đã sửa sau lần trả lại" in page
+    assert "Hoàn thành tốt nhiệm vụ" in page  # before
+    assert "Hoàn thành xuất sắc nhiệm vụ" in page  # after
+    assert "Bổ sung thành tích" in page

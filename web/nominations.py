@@ -44,6 +44,7 @@ from workflow.facts import (
     RATINGS,
     SCOPES,
     needed_facts,
+    shown_changes,
     shown_facts,
     validate_facts,
 )
@@ -282,6 +283,10 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         files=dossier.attachments(db.session, n.id),
         kinds=dossier.KINDS,
         declared=shown_facts(n.facts, current_lang()),
+        since_return=[
+            (e, shown_changes((e.get("data") or {}).get("changes") or {}, current_lang()))
+            for e in audit.since_return(trail)
+        ],
     )
     return (page, error.http_status) if error else page
 

@@ -266,3 +266,13 @@ def _check_nominations(
         if body.get("to_unit_id") != unit_id:
             problem = f"nomination {nomination_id} is at another unit than its trail says"
             report.fail(seq, problem, chain=False)
+
+
+def since_return(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of a nomination's trail, what the officer changed after it was last returned: the
+    edits (each field before and after) and the files added, oldest first; empty if it was
+    never returned."""
+    returned = [i for i, e in enumerate(events) if e.get("event") == "return"]
+    if not returned:
+        return []
+    return [e for e in events[returned[-1] + 1 :] if e.get("event") == "edit"]

@@ -391,3 +391,43 @@ def needed_facts(award: AwardType) -> list[FactField]:
             if need not in seen:
                 seen.append(need)
     return [FACT_FIELDS[name] for name in seen]
+
+
+FIELD_LABELS = {
+    "nominee_name": ("Tên người/tập thể được đề nghị", "Nominee's name"),
+    "achievements": ("Tóm tắt thành tích", "Summary of achievements"),
+    "position": ("Chức vụ", "Position"),
+    "key": ("Mã định danh", "Identifier"),
+    "attachment": ("Tệp hồ sơ bổ sung", "File added"),
+}
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One change an officer made after a return, as the reviewer reads it."""
+
+    label: str
+    before: list[str]
+    after: list[str]
+
+
+def shown_changes(changes: dict[str, Any], lang: str = "vi") -> list[ShownChange]:
+    """An edit's recorded changes (``nominating._changed``) in words: facts by their labels
+    and values, the nominee's details and the summary as typed."""
+    out: list[ShownChange] = []
+    for key, pair in (changes.get("facts") or {}).items():
+        before = shown_facts({key: pair["from"]}, lang) if pair["from"] is not None else []
+        after = shown_facts({key: pair["to"]}, lang) if pair["to"] is not None else []
+        label = (before or after)[0][0] if (before or after) else key
+        out.append(
+            ShownChange(label, before[0][1] if before else ["—"], after[0][1] if after else ["—"])
+        )
+    for key, pair in (changes.get("nominee") or {}).items():
+        label = FIELD_LABELS.get(key, (key, key))[0 if lang == "vi" else 1]
+        out.append(ShownChange(label, [str(pair["from"] or "—")], [str(pair["to"] or "—")]))
+    for field in ("nominee_name", "achievements"):
+        if field in changes:
+            label = FIELD_LABELS[field][0 if lang == "vi" else 1]
+            pair = changes[field]
+            out.append(ShownChange(label, [str(pair["from"] or "—")], [str(pair["to"] or "—")]))
+    return out

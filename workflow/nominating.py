@@ -368,6 +368,7 @@ def _edit(
                 {"nominee_name": problem},
             )
         edits = {**edits, "nominee_name": name}
+    changed = _changed(nomination, edits)
     for field, value in edits.items():
         setattr(nomination, field, value)
     nomination.nominee_key = nominee_key(
@@ -393,6 +394,21 @@ def _edit(
         code,
         now,
         None,
-        data or {"fields": sorted(edits)},
+        data or {"fields": sorted(edits), "changes": changed},
         also,
     )
+
+
+def _changed(nomination: Nomination, edits: dict[str, Any]) -> dict[str, Any]:
+    """What an edit changes, as the trail keeps it for the reviewer who returned it: each
+    field's value before and after; facts and nominee details key by key."""
+    out: dict[str, Any] = {}
+    for field, new in edits.items():
+        old = getattr(nomination, field)
+        if isinstance(old, dict) and isinstance(new, dict):
+            keys = sorted(k for k in {*old, *new} if old.get(k) != new.get(k))
+            if keys:
+                out[field] = {k: {"from": old.get(k), "to": new.get(k)} for k in keys}
+        elif old != new and field != "award_type_id":
+            out[field] = {"from": old, "to": new}
+    return out
