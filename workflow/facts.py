@@ -425,9 +425,9 @@ def shown_changes(changes: dict[str, Any], lang: str = "vi") -> list[ShownChange
     for key, pair in (changes.get("nominee") or {}).items():
         label = FIELD_LABELS.get(key, (key, key))[0 if lang == "vi" else 1]
         out.append(ShownChange(label, [str(pair["from"] or "—")], [str(pair["to"] or "—")]))
-    for field in ("nominee_name", "achievements"):
-        if field in changes:
-            label = FIELD_LABELS[field][0 if lang == "vi" else 1]
-            pair = changes[field]
+    for name in ("nominee_name", "achievements"):
+        if name in changes:
+            label = FIELD_LABELS[name][0 if lang == "vi" else 1]
+            pair = changes[name]
             out.append(ShownChange(label, [str(pair["from"] or "—")], [str(pair["to"] or "—")]))
     return out
