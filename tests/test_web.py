@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import re
 import subprocess
@@ -249,3 +250,60 @@ def test_the_reviewer_sees_what_changed_since_the_return(client, world, app):
     assert "Hoàn thành tốt nhiệm vụ" in page  # before
     assert "Hoàn thành xuất sắc nhiệm vụ" in page  # after
     assert "Bổ sung thành tích" in page
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_file_taken_out_of_a_returned_dossier_stays_in_the_trail(world, app):
+    from sqlalchemy import select
+
+    from tests.web_client import WebClient
+    from workflow import audit, dossier
+    from workflow.models import Attachment
+
+    nid = world.nominate(award="BK")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    dossier.attach(world.session, nid, world.user("officer1"), expected_version=world.version(nid),
+                   kind="to_trinh", content=pdf)  # fmt: skip
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment="Sai tờ trình")
+    file_id = world.session.scalar(select(Attachment.id).where(Attachment.nomination_id == nid))
+    version = world.version(nid)
+    world.session.rollback()
+    reviewer = WebClient(app, "rev_br1")
+    refused = reviewer.post(f"/nominations/{nid}/files/{file_id}/remove", {"version": str(version)})
+    assert refused.status_code in (403, 404)
+    officer = WebClient(app, "officer1")
+    removed = officer.post(f"/nominations/{nid}/files/{file_id}/remove", {"version": str(version)})
+    assert removed.status_code == 302
+    assert world.session.get(Attachment, file_id) is None
+    last = audit.trail(world.session, nid)[-1]
+    assert last["data"]["removed_attachment"] == hashlib.sha256(pdf).hexdigest()
+    assert audit.verify(world.session).ok
+    world.session.rollback()
+    assert "gỡ tệp hồ sơ" in reviewer.text(f"/nominations/{nid}")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_removed_file_put_back_behind_the_apps_back_is_found(world):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from workflow import audit, dossier
+    from workflow.models import Attachment
+
+    nid = world.nominate(award="BK")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    dossier.attach(world.session, nid, world.user("officer1"), expected_version=world.version(nid),
+                   kind="to_trinh", content=pdf)  # fmt: skip
+    row = world.session.scalars(select(Attachment).where(Attachment.nomination_id == nid)).one()
+    kept = {c: getattr(row, c) for c in ("id", "nomination_id", "sha256", "kind", "extension",
+                                          "uploaded_by_id", "uploaded_at")}  # fmt: skip
+    dossier.remove_attachment(world.session, nid, world.user("officer1"), kept["id"],
+                              expected_version=world.version(nid))  # fmt: skip
+    assert audit.verify(world.session).ok
+    world.session.execute(insert(Attachment), [kept | {"uploaded_at": datetime.now(UTC)}])
+    world.session.commit()
+    report = audit.verify(world.session)
+    assert not report.ok
+    assert any("was removed by link" in p for p in report.problems)

@@ -346,6 +346,27 @@ def upload(nomination_id: int) -> ResponseReturnValue:
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
 
 
+@bp.post(f"/nominations/{ID}/files/<id:attachment_id>/remove")
+@login_required
+def remove_file(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
+    """Take a file out of a draft or returned dossier (audited: the trail keeps its hash)."""
+    visible(nomination_id)
+    version = request.form.get("version", "")
+    try:
+        if not version.isdigit():
+            raise InvalidInput(
+                "Thiếu phiên bản hồ sơ.", "The nomination's version is missing.",
+                {"version": "required"},
+            )  # fmt: skip
+        dossier.remove_attachment(
+            db.session, nomination_id, me(), attachment_id, expected_version=int(version)
+        )
+    except WorkflowError as err:
+        return detail(nomination_id, error=err)
+    flash(_("Đã gỡ tài liệu khỏi hồ sơ."), "info")
+    return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+
+
 @bp.route(f"/nominations/{ID}/files/<id:attachment_id>")
 @login_required
 def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:

@@ -24,6 +24,7 @@ from workflow.models import AuditEvent, AuditHead, Blob, Nomination
 
 DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
 GENESIS_HASH = "0" * 64
+DELETED = "deleted"  # a link's record digest for a row it removed (an attachment taken out)
 
 
 def link_hash(prev_hash: str, body: str) -> str:
@@ -208,10 +209,15 @@ def _check_records(
         seen.add(key)
         if key not in vouched:
             report.fail(report.head_seq + 1, f"{key} is not in the chain", chain=False)
+        elif vouched[key][1] == DELETED:
+            seq = vouched[key][0]
+            report.fail(seq, f"{key} was removed by link #{seq} but exists", chain=False)
         elif vouched[key][1] != digest:
             seq = vouched[key][0]
             report.fail(seq, f"{key} differs from what link #{seq} recorded", chain=False)
     for key in sorted(vouched.keys() - seen):
+        if vouched[key][1] == DELETED:
+            continue
         seq = vouched[key][0]
         report.fail(seq, f"{key} recorded by link #{seq} no longer exists", chain=False)
 

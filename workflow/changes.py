@@ -103,6 +103,7 @@ def record(
     comment: str | None,
     data: dict[str, Any],
     also: tuple[Base, ...] = (),
+    removed: tuple[str, ...] = (),
 ) -> Outcome:
     """Append the audit link describing a change already applied; say what happened.
 
@@ -129,7 +130,7 @@ def record(
             "version": nomination.version,
             "comment": comment,
             "data": data,
-            "records": records.digests(nomination, *also),
+            "records": records.digests(nomination, *also) | dict.fromkeys(removed, audit.DELETED),
         },
     )
     return Outcome(nomination.id, nomination.state, nomination.version, to_unit, seq)

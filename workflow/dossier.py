@@ -112,6 +112,31 @@ def attach(
         )
 
 
+def remove_attachment(
+    session: Session,
+    nomination_id: int,
+    actor: User,
+    attachment_id: int,
+    *,
+    expected_version: int,
+    now: datetime | None = None,
+) -> changes.Outcome:
+    """Take a file out of the dossier (a draft or a returned one, by its officer): the trail
+    keeps its hash and kind, and says the row was removed; the content stays stored."""
+    now = now or utcnow()
+    with transaction(session):
+        found = session.get(Attachment, attachment_id)
+        if found is None or found.nomination_id != nomination_id:
+            raise NotFound("Không có tệp này trong hồ sơ.", "No such file in the dossier.")
+        data = {"removed_attachment": found.sha256, "kind": found.kind, "type": found.extension}
+        session.delete(found)
+        session.flush()
+        return nominating.record_edit(  # joins this transaction; checks who and when
+            session, nomination_id, actor, expected_version=expected_version, now=now,
+            data=data, removed=(f"attachments/{attachment_id}",),
+        )  # fmt: skip
+
+
 def attachments(session: Session, nomination_id: int) -> list[Attachment]:
     return list(
         session.scalars(

@@ -264,17 +264,20 @@ def record_edit(
     expected_version: int,
     data: dict[str, Any],
     also: tuple[Base, ...] = (),
+    removed: tuple[str, ...] = (),
     now: datetime | None = None,
 ) -> Outcome:
-    """An audited change to the dossier made alongside (e.g. a file added), same rules as edit.
+    """An audited change to the dossier made alongside (a file added or removed), same rules
+    as an edit.
 
     Commits what the caller added in this transaction (``also``, vouched for by the same
     link) with the audit link, or nothing.
     """
     with transaction(session):
         return _edit(
-            session, nomination_id, actor, expected_version, {}, now or utcnow(), data, also
-        )
+            session, nomination_id, actor, expected_version, {}, now or utcnow(), data, also,
+            removed=removed,
+        )  # fmt: skip
 
 
 def adopt_current_version(
@@ -331,6 +334,7 @@ def _edit(
     data: dict[str, Any] | None = None,
     also: tuple[Base, ...] = (),
     editable: tuple[str, ...] = EDITABLE,
+    removed: tuple[str, ...] = (),
 ) -> Outcome:
     today = vn_date(now)
     nomination = changes.load_for_update(session, nomination_id, actor, today)
@@ -396,6 +400,7 @@ def _edit(
         None,
         data or {"fields": sorted(edits), "changes": changed},
         also,
+        removed,
     )
 
 
