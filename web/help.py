@@ -141,4 +141,4 @@ def states() -> ResponseReturnValue:
         }
         for t in machine.TRANSITIONS
     ]
-    return render_template("help.html", svg=state_svg(lang), rows=rows, mermaid=machine.mermaid())
+    return render_template("help.html", svg=state_svg(lang), rows=rows)
