@@ -72,22 +72,12 @@ def page(code: str) -> ResponseReturnValue:
         roster=council.roster(db.session, unit.id, day),
         history=council.all_members(db.session, unit.id),
         sittings=sittings.sittings_of(db.session, [unit.id]),
-        campaigns=_campaigns_waiting(unit),
+        campaigns=sittings.campaigns_awaiting(db.session, unit.id),
         may_admin=_administers(unit),
         years=register.years_of(db.session, unit.id, day),
         duties=council.DUTIES if current_lang() == "vi" else council.DUTIES_EN,
         typed=MultiDict(),
     )
-
-
-def _campaigns_waiting(unit: Unit) -> list[tuple[Campaign, int]]:
-    """Campaigns with nominations awaiting this council, and how many."""
-    found: dict[int, list[Any]] = {}
-    for campaign in db.session.query(Campaign).order_by(Campaign.year.desc(), Campaign.code):
-        count = len(sittings.awaiting(db.session, unit.id, campaign.id))
-        if count:
-            found[campaign.id] = [campaign, count]
-    return [(c, n) for c, n in found.values()]
 
 
 def _unit_by_id(unit_id: int) -> Unit:

@@ -17,7 +17,7 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import campaigns, emulation_year, member_import, members
+from workflow import campaigns, emulation_year, member_import, members, queries
 from workflow.accounts import active_assignments
 from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -248,8 +248,8 @@ def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
 @login_required
 def current_year() -> ResponseReturnValue:
     """The campaigns a CĐCS registers, rates and proposes in, newest first."""
-    listed = db.session.query(Campaign).order_by(Campaign.year.desc(), Campaign.code).all()
-    return render_template("emulation_years.html", campaigns=listed)
+    choices = queries.filter_choices(db.session, me(), today())
+    return render_template("emulation_years.html", campaigns=choices.campaigns)
 
 
 @bp.route("/emulation/<code>")

@@ -16,7 +16,6 @@ from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
 from workflow import reports
-from workflow.accounts import active_assignments
 from workflow.campaigns import campaign_by_code
 from workflow.checks import campaign_targets
 from workflow.documents.period_report import build_report
@@ -29,40 +28,15 @@ bp = Blueprint("reports", __name__)
 
 def _context(code: str, period_key: str | None) -> dict[str, Any]:
     try:
-        campaign = campaign_by_code(db.session, code)
-        issuer = reports.issuer_unit(db.session, campaign)
+        found = reports.overview(db.session, me(), code, period_key, today())
     except WorkflowError:
         abort(404)
-    periods = reports.periods(campaign)
-    if not periods:
-        abort(404)
-    day = today()
-    period = next((p for p in periods if p.key == period_key), None)
-    if period is None:  # the period running today, else the last one
-        period = next((p for p in periods if p.first_day <= day <= p.last_day), periods[-1])
-    mine = sorted(
-        {a.unit_id: a.unit for a in active_assignments(me(), day)
-         if a.unit.path.startswith(issuer.path)}.values(),
-        key=lambda u: u.path,
-    )  # fmt: skip
-    if not mine:
-        abort(404)
-    sections = []
-    for unit in mine:
-        own = None
-        if unit.id != issuer.id and any(
-            a.role in reports.REPORTERS and a.unit_id == unit.id
-            for a in active_assignments(me(), day)
-        ):
-            own = reports.view(db.session, me(), code, unit.code, period.key, day)
-        below = reports.status(db.session, me(), code, unit.code, period.key, day)
-        sections.append((unit, own, below))
     return {
-        "campaign": campaign,
-        "periods": periods,
-        "period": period,
-        "sections": sections,
-        "targets": campaign_targets(campaign),
+        "campaign": found.campaign,
+        "periods": found.periods,
+        "period": found.period,
+        "sections": found.sections,
+        "targets": found.targets,
     }
 
 

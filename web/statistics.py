@@ -14,11 +14,10 @@ from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import statistics
+from workflow import queries, statistics
 from workflow.accounts import unit_by_code
 from workflow.errors import WorkflowError
 from workflow.exports import statistics_workbook
-from workflow.models import AwardType, Campaign
 from workflow.spreadsheets import XLSX
 from workflow.vocabulary import Level, NomineeKind
 
@@ -51,8 +50,7 @@ def _figures() -> statistics.Statistics:
 @login_required
 def page() -> ResponseReturnValue:
     stats = _figures()
-    campaigns = db.session.query(Campaign).order_by(Campaign.year.desc(), Campaign.code).all()
-    awards = sorted({a.code: a.title for a in db.session.query(AwardType)}.items())
+    choices = queries.filter_choices(db.session, me(), today())
     lang = current_lang()
     this, last = stats.this_year, stats.last_year
     units = {uid: u.name for uid, u in stats.children.items()}
@@ -71,8 +69,8 @@ def page() -> ResponseReturnValue:
         sections=sections,
         unit_codes=codes,
         roots=statistics.roots_of(me(), today()),
-        campaigns=campaigns,
-        awards=awards,
+        campaigns=choices.campaigns,
+        awards=choices.awards,
         args=request.args,
         years=list(range(today().year, today().year - 8, -1)),
         plain=str,

@@ -281,3 +281,44 @@ def status(
         )
     }
     return [Status(c, sent.get(c.id)) for c in children]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the reports page shows a user for one period: for each of their units inside the
+    plan's issuer, its own report (when they may write it) and its units' status."""
+
+    campaign: Campaign
+    periods: list[Period]
+    period: Period
+    sections: list[tuple[Unit, ReportView | None, list[Status]]]
+    targets: tuple[Target, ...]
+
+
+def overview(
+    session: Session, actor: User, campaign_code: str, period_key: str | None, day: date
+) -> Overview:
+    """The chosen period, else the one running ``day``, else the last one."""
+    campaign = campaign_by_code(session, campaign_code)
+    issuer = issuer_unit(session, campaign)
+    found = periods(campaign)
+    if not found:
+        raise NotFound("Kế hoạch không có kỳ báo cáo.", "The plan names no reporting period.")
+    period = next((p for p in found if p.key == period_key), None) or next(
+        (p for p in found if p.first_day <= day <= p.last_day), found[-1]
+    )
+    mine = sorted(
+        {a.unit_id: a.unit for a in active_assignments(actor, day)
+         if a.unit.path.startswith(issuer.path)}.values(),
+        key=lambda u: u.path,
+    )  # fmt: skip
+    if not mine:
+        raise NotFound("Không có báo cáo nào của bạn.", "No reports of yours.")
+    sections = []
+    for unit in mine:
+        own = None
+        if unit.id != issuer.id and _may_report(actor, unit, day):
+            own = view(session, actor, campaign_code, unit.code, period.key, day)
+        below = status(session, actor, campaign_code, unit.code, period.key, day)
+        sections.append((unit, own, below))
+    return Overview(campaign, found, period, sections, campaign_targets(campaign))

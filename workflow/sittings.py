@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import audit, changes, council, eligibility, events, notify, numbering
 from workflow.clock import utcnow, vn_date
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed, NotEligible, NotFound
 from workflow.inputs import clean_line
-from workflow.models import CouncilMember, Nomination, Sitting, SittingItem, User
+from workflow.models import Campaign, CouncilMember, Nomination, Sitting, SittingItem, User
 from workflow.numbering import DocumentKind
 from workflow.permissions import acting_assignment
 from workflow.transaction import transaction
@@ -67,6 +67,19 @@ def awaiting(session: Session, unit_id: int, campaign_id: int) -> list[Nominatio
             .order_by(Nomination.id)
         )
     )
+
+
+def campaigns_awaiting(session: Session, unit_id: int) -> list[tuple[Campaign, int]]:
+    """The campaigns with nominations awaiting the unit's council, and how many (one query),
+    newest first."""
+    rows = session.execute(
+        select(Campaign, func.count())
+        .join(Nomination, Nomination.campaign_id == Campaign.id)
+        .where(Nomination.current_unit_id == unit_id, Nomination.state == State.UNDER_COUNCIL)
+        .group_by(Campaign.id)
+        .order_by(Campaign.year.desc(), Campaign.code)
+    ).all()
+    return [(campaign, count) for campaign, count in rows]
 
 
 def open_sitting(
