@@ -168,28 +168,35 @@ def _qualifies(results: list[Result]) -> bool:
     return True
 
 
-def facts_for(
-    session: Session, member: Member, campaign: Campaign, award_code: str
-) -> dict[str, Any]:
-    """The nomination's facts, read from the registry."""
+def _registry_facts(session: Session, member: Member, campaign: Campaign) -> dict[str, Any]:
+    """What the registry holds for a member in the campaign's year, whatever the title."""
     years = list(
         session.scalars(
             select(MemberYear).where(MemberYear.member_id == member.id).order_by(MemberYear.year)
         )
     )
     declared = members.declared_of(session, member.id)
-    facts = members.facts_of(years, member.gender, declared) | members.year_facts(
+    return members.facts_of(years, member.gender, declared) | members.year_facts(
         years, campaign.year
     )
-    registered = session.scalar(
-        select(Registration.id).where(
-            Registration.member_id == member.id,
-            Registration.campaign_id == campaign.id,
-            Registration.award_code == award_code,
+
+
+def _registered(session: Session, campaign: Campaign) -> set[tuple[int, str]]:
+    """(member, title) pairs registered for in the campaign, in one query."""
+    rows = session.execute(
+        select(Registration.member_id, Registration.award_code).where(
+            Registration.campaign_id == campaign.id
         )
     )
-    facts["registered"] = registered is not None
-    return facts
+    return {(member_id, code) for member_id, code in rows}
+
+
+def facts_for(
+    session: Session, member: Member, campaign: Campaign, award_code: str
+) -> dict[str, Any]:
+    """The nomination's facts, read from the registry."""
+    registered = (member.id, award_code) in _registered(session, campaign)
+    return _registry_facts(session, member, campaign) | {"registered": registered}
 
 
 def offers(
@@ -201,8 +208,10 @@ def offers(
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
     index = build_index(session, campaign.id)
+    registered = _registered(session, campaign)
     found = []
     for member in unit_members(session, unit.id, day):
+        held = _registry_facts(session, member, campaign)  # once per member, not per title
         key = members.nominee_key(member)
         proposed = {
             o.award for o in index.by_nominee.get(key, []) if o.year == campaign.year
@@ -211,7 +220,7 @@ def offers(
         for award in campaign.award_types:
             if award.nominee_kind != member.kind or not award.rules or award.code in proposed:
                 continue
-            facts = facts_for(session, member, campaign, award.code)
+            facts = held | {"registered": (member.id, award.code) in registered}
             probe = Probe(0, State.DRAFT.value, unit.id, key, facts, unit.id, None)
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
@@ -233,6 +242,7 @@ def propose(
     with transaction(session):
         unit = unit_by_code(session, unit_code)
         campaign = campaign_by_code(session, campaign_code)
+        registered = _registered(session, campaign)
         specs = []
         for member_id, award_code in picks:
             member = members.visible(session, actor, member_id, today)
@@ -244,7 +254,8 @@ def propose(
                     member.kind,
                     member.full_name,
                     {"key": member.code, "position": member.position},
-                    facts_for(session, member, campaign, award.code),
+                    _registry_facts(session, member, campaign)
+                    | {"registered": (member.id, award.code) in registered},
                 )
             )
         return nominating.create_nominations(
