@@ -12,7 +12,7 @@ from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
 from workflow import deadlines, events, personal
 from workflow.db import configure_sqlite
-from workflow.vocabulary import Level, Role, State
+from workflow.vocabulary import Level, Role, State, UnitChange
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         registry,
         reports,
         statistics,
+        unit_admin,
     )
 
     auth.init_app(app)
@@ -79,6 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(registry.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(unit_admin.bp)
     cli.init_app(app)
     api.init_app(app)
     app.jinja_env.globals.update(
@@ -86,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         event_label=_event_label,
         level_label=_level_label,
         role_label=_role_label,
+        unit_change_label=_unit_change_label,
         deadline_flag=deadlines.flag,
     )
     app.jinja_env.filters["state_vi"] = _state_label
@@ -102,6 +105,12 @@ def _role_label(code: str) -> str:
     from web.i18n import current_lang
 
     return Role(code).label(current_lang())
+
+
+def _unit_change_label(code: str) -> str:
+    from web.i18n import current_lang
+
+    return UnitChange(code).label(current_lang())
 
 
 def _state_label(code: str | None) -> str:

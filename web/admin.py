@@ -92,7 +92,10 @@ def units() -> ResponseReturnValue:
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
             status = err.http_status
-    return _page("admin_units.html", status, tree=_subtree(), levels=list(Level))
+    return _page(
+        "admin_units.html", status, tree=_subtree(), levels=list(Level),
+        typed=request.form if status != 200 else {},
+    )  # fmt: skip
 
 
 @bp.route("/users", methods=["GET", "POST"])

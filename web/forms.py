@@ -352,3 +352,40 @@ class RoleFormSchema(Schema):
     unit_code = fields.String(required=True)
     valid_from = fields.Date(load_default=None)
     valid_to = fields.Date(load_default=None)
+
+
+class UnitRenameSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+    abbreviation = fields.String(load_default=None)
+    on = fields.Date(required=True)
+
+
+class UnitMoveSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    parent_code = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class UnitMergeSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    into_code = fields.String(required=True)
+    on = fields.Date(required=True)
+
+
+class UnitSplitSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    new_code = fields.String(required=True)
+    new_name = fields.String(required=True)
+    abbreviation = fields.String(load_default=None)
+    on = fields.Date(required=True)
+    member_ids = fields.List(fields.Integer(), load_default=list)
+    child_codes = fields.List(fields.String(), load_default=list)

@@ -117,6 +117,16 @@ def unit_by_code(session: Session, code: str) -> Unit:
     return unit
 
 
+def require_open(unit: Unit) -> None:
+    """A unit closed by a merge takes no new unit, role or member."""
+    if unit.closed_on is not None:
+        raise InvalidInput(
+            f"Đơn vị {unit.code} đã sáp nhập vào đơn vị khác từ {unit.closed_on:%d/%m/%Y}.",
+            f"Unit {unit.code} was merged into another on {unit.closed_on}.",
+            {"unit": "closed"},
+        )
+
+
 def user_named(session: Session, username: str | None) -> User | None:
     """The user a substitute acts for: None when none is named, refused when unknown."""
     if not username:
@@ -187,6 +197,8 @@ def create_unit(
                 f"Mã đơn vị '{code}' đã tồn tại.", f"Unit code '{code}' exists.", {"code": "taken"}
             )
         parent = unit_by_code(session, parent_code) if parent_code else None
+        if parent is not None:
+            require_open(parent)
         if actor is not None:
             require_admin(actor, vn_date(utcnow()), parent)
         if parent is None and lvl is not Level.TONG_LDLD:
@@ -284,6 +296,7 @@ def assign_role(
                 f"Vai trò '{role}' không hợp lệ.", f"Unknown role '{role}'.", {"role": "invalid"}
             ) from None
         unit = unit_by_code(session, unit_code)
+        require_open(unit)
         at_cdcs = unit.level == Level.CDCS
         if (r is Role.OFFICER and not at_cdcs) or (
             r in (Role.REVIEWER, Role.COUNCIL, Role.DECIDER) and at_cdcs

@@ -12,6 +12,7 @@ from rules.money import vnd_words
 from workflow.amounts import award_amount
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, User
+from workflow.units import name_on
 from workflow.visibility import can_see, visible_filter
 
 
@@ -59,7 +60,7 @@ def view_of(decision: Decision) -> DecisionView:
                 n.id,
                 n.nominee_name,
                 str((n.nominee or {}).get("position", "")),
-                n.origin_unit.name,
+                name_on(n.origin_unit, decision.signed_on)[0],
                 n.award_type.title,
                 amount,
                 n.nominee_kind,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from rules import words
 from workflow import audit, personal
-from workflow.accounts import active_assignments, unit_by_code
+from workflow.accounts import active_assignments, require_open, unit_by_code
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
@@ -143,6 +143,7 @@ def add_member(
     now = now or utcnow()
     with transaction(session):
         unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
+        require_open(unit)
         spec = check_new(spec)
         if session.scalar(select(Member.id).where(Member.code == spec.code)) is not None:
             raise InvalidInput(
@@ -180,6 +181,7 @@ def move(
         leaving = current_unit(member, on)
         require_write(actor, leaving, today)
         target = unit_by_code(session, to_unit_code)
+        require_open(target)
         if leaving is not None and target.id == leaving.id:
             raise InvalidInput("Đã thuộc đơn vị này.", "Already a member there.", {"to": "same"})
         ended = [m for m in member.memberships if m.valid_to is None or m.valid_to >= on]

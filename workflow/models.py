@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from rules.params import within
 from workflow.db import Base
 from workflow.folding import fold
-from workflow.vocabulary import Level, NomineeKind, Role, State, VoteBase
+from workflow.vocabulary import Level, NomineeKind, Role, State, UnitChange, VoteBase
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 # Python None is SQL NULL here, never the JSON value null (which `IS NULL` does not find).
@@ -73,6 +73,10 @@ class Unit(Base):
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
+    # What the unit was before each rename, move, split or its merge, oldest first.
+    history: Mapped[list[UnitHistory]] = relationship(
+        foreign_keys="UnitHistory.unit_id", order_by="(UnitHistory.valid_to, UnitHistory.id)"
+    )
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -81,6 +85,34 @@ class Unit(Base):
 
     def is_within(self, other: Unit) -> bool:
         return self.path.startswith(other.path)
+
+    @property
+    def closed_on(self) -> date | None:
+        """The day a merge closed the unit (None: it is open)."""
+        return next(
+            (h.valid_to + timedelta(days=1) for h in self.history if h.change == "merged"), None
+        )
+
+
+class UnitHistory(Base):
+    """What a unit was until ``valid_to`` (its name, abbreviation and parent) before a change:
+    a decision signed that day still reads the unit's name of its day. A ``merged`` row also
+    closes the unit: from the next day it lives on in ``merged_into``."""
+
+    __tablename__ = "unit_history"
+    __table_args__ = (_enum_check("change", UnitChange),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    change: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    abbreviation: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    valid_to: Mapped[date] = mapped_column(Date)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    parent: Mapped[Unit | None] = relationship(foreign_keys=[parent_id])
+    merged_into: Mapped[Unit | None] = relationship(foreign_keys=[merged_into_id])
 
 
 class User(Base):

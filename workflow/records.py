@@ -33,6 +33,15 @@ from workflow.models import AwardType, Campaign, Decision, Nomination
 # (updated_at), caches recomputed at will (checks_latest) and session counters.
 FIELDS: dict[str, tuple[str, ...]] = {
     "units": ("code", "name", "abbreviation", "level", "parent_id", "path"),
+    "unit_history": (
+        "unit_id",
+        "change",
+        "name",
+        "abbreviation",
+        "parent_id",
+        "valid_to",
+        "merged_into_id",
+    ),
     "users": ("username", "full_name", "email", "password_hash", "is_active"),
     "role_assignments": ("user_id", "role", "unit_id", "valid_from", "valid_to", "acting_for_id"),
     "campaigns": (

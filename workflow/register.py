@@ -19,6 +19,7 @@ from workflow.documents.access import DECISION_ROLES, require
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, RegisterEntry, Unit, User
 from workflow.numbering import DocumentKind
+from workflow.units import name_on
 from workflow.vocabulary import State
 
 
@@ -82,7 +83,7 @@ def entries_of(
             e.nomination.nominee_name,
             e.nomination.nominee_kind,
             str((e.nomination.nominee or {}).get("position", "")),
-            e.nomination.origin_unit.name,
+            name_on(e.nomination.origin_unit, e.decision.signed_on)[0],
             e.nomination.award_type.title,
             e.decision_id,
             e.decision.number,

@@ -37,6 +37,13 @@ class Level(Labelled):
         return list(Level).index(self)
 
 
+class UnitChange(Labelled):
+    RENAMED = ("renamed", "Đổi tên", "Renamed")
+    MOVED = ("moved", "Chuyển về đơn vị cấp trên khác", "Moved under another parent")
+    MERGED = ("merged", "Sáp nhập", "Merged")
+    SPLIT = ("split", "Chia tách", "Split")
+
+
 class Role(Labelled):
     OFFICER = ("officer", "Cán bộ công đoàn cơ sở", "Grassroots officer")
     REVIEWER = ("reviewer", "Người thẩm định", "Reviewer")

@@ -177,7 +177,7 @@ def texts(session: Session, decision: Decision) -> list[dict[str, str]]:
     by_id = {n.id: n for n in decision.nominations}
     campaign = by_id[view.lines[0].nomination_id].campaign
     settings = settings_for(campaign)
-    issuer = formal.issuer_of(decision.unit, settings.place)
+    issuer = formal.issuer_of(decision.unit, settings.place, decision.signed_on)
     out = []
     for line in view.lines:
         n = by_id[line.nomination_id]

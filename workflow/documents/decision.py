@@ -226,7 +226,7 @@ def decision_document(session: Session, actor: User, decision_id: int, day: date
         DecisionInput(
             number=decision.number,
             signed_on=decision.signed_on,
-            issuer=formal.issuer_of(decision.unit, settings.place),
+            issuer=formal.issuer_of(decision.unit, settings.place, decision.signed_on),
             campaign_title=first.title if single else None,
             proposers=_proposers(session, nominations),
             signer_name=decision.signer.full_name,

@@ -14,6 +14,7 @@ from datetime import date
 
 from workflow.documents.model import Columns, Item, Paragraph, Rule, para
 from workflow.models import Unit
+from workflow.units import name_on
 from workflow.vocabulary import Level, NomineeKind
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -56,12 +57,14 @@ def place_of(unit: Unit | None) -> str | None:
     return None
 
 
-def issuer_of(unit: Unit, place: str | None = None) -> Issuer:
-    """``place`` (configured) wins over the one read from the unit names."""
+def issuer_of(unit: Unit, place: str | None = None, day: date | None = None) -> Issuer:
+    """``place`` (configured) wins over the one read from the unit names; ``day`` (the
+    document's date) gives the names of that day, before any later rename."""
+    parent = unit.parent
     return Issuer(
-        name=unit.name,
+        name=name_on(unit, day)[0] if day else unit.name,
         code=unit.code,
-        parent_name=unit.parent.name if unit.parent is not None else None,
+        parent_name=(name_on(parent, day)[0] if day else parent.name) if parent else None,
         place=place or place_of(unit) or BLANK_PLACE,
         level=unit.level,
     )

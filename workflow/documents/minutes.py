@@ -327,7 +327,9 @@ def sitting_minutes(session: Session, actor: User, sitting_id: int, day: date) -
     number = sitting.number or ""
     return build_minutes(
         MinutesInput(
-            issuer=formal.issuer_of(sitting.unit, settings_for(sitting.campaign).place),
+            issuer=formal.issuer_of(
+                sitting.unit, settings_for(sitting.campaign).place, sitting.held_on
+            ),
             campaign_title=sitting.campaign.title,
             first_day=sitting.held_on,
             last_day=sitting.held_on,
