@@ -360,33 +360,80 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
 
 
 PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1280, "height": 800}
+# Each role's main pages (issue 18, acceptance 1).
+MAIN_PAGES = {
+    "officer1": ["/", "/nominations/new?award=C2025/BK0", "/nominations/{nid}", "/imports",
+                 "/members", "/emulation", "/documents", "/notifications", "/dashboard",
+                 "/statistics", "/decisions", "/help"],
+    "rev_br1": ["/inbox", "/nominations/{nid}", "/documents"],
+    "council_prov": ["/inbox", "/council/PROV", "/notice"],
+    "decider_prov": ["/decisions/new", "/recoveries", "/council/PROV/register"],
+    "auditor_prov": ["/audit", "/statistics", "/members"],
+    "admin": ["/admin/units", "/admin/units/CS1", "/admin/users", "/admin/users/officer1",
+              "/admin/campaigns", "/admin/campaigns/edit", "/council/PROV/certificate"],
+}  # fmt: skip
 
 
-def test_no_main_page_scrolls_sideways_on_a_phone(browser, server, world):
-    """Each role's main pages at 390 px: the document is no wider than the screen."""
+def _reachable(person: Person, narrow: bool) -> list[str]:
+    """What a user of this page cannot reach: the menu (behind its button on a phone) and the
+    language switch, each on screen."""
+    page, missing = person.page, []
+    if not page.get_by_role("button", name="English").is_visible():
+        missing.append("language switch")
+    menu = page.get_by_role("navigation", name="Chức năng")
+    if narrow:
+        if menu.is_visible():
+            missing.append("menu not folded")
+        page.get_by_role("button", name="Chức năng").click()
+    link = menu.get_by_role("link", name="Hướng dẫn")
+    if not link.is_visible() or link.bounding_box()["x"] + 10 > page.viewport_size["width"]:
+        missing.append("menu")
+    return missing
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+def test_each_roles_main_pages_fit_reach_and_pass_axe(browser, server, world, size):
+    """At 390 and 1280 px: no sideways scroll, the menu and the language switch reachable, and
+    axe-core finds nothing serious or critical."""
     nid = world.nominate(award="BK0")
     world.to_council(nid)
     world.seat_council()
     world.session.rollback()
-    pages = {
-        "officer1": ["/", "/nominations/new?award=C2025/BK0", f"/nominations/{nid}", "/imports",
-                     "/members", "/emulation", "/documents", "/notifications", "/dashboard",
-                     "/statistics", "/decisions", "/help"],
-        "rev_br1": ["/inbox", f"/nominations/{nid}", "/documents"],
-        "council_prov": ["/inbox", "/council/PROV", "/notice"],
-        "decider_prov": ["/decisions/new", "/recoveries", "/council/PROV/register"],
-        "auditor_prov": ["/audit", "/statistics", "/members"],
-        "admin": ["/admin/units", "/admin/users", "/admin/campaigns", "/admin/campaigns/edit",
-                  "/council/PROV/certificate"],
-    }  # fmt: skip
-    wide = []
-    for who, paths in pages.items():
+    problems = []
+    for who, paths in MAIN_PAGES.items():
         person = Person(browser, server, who)
-        person.page.set_viewport_size(PHONE)
+        person.page.set_viewport_size(size)
         for path in paths:
-            person.open(path)
+            person.open(path.format(nid=nid))
             width = person.page.evaluate("document.documentElement.scrollWidth")
-            if width > PHONE["width"]:
-                wide.append(f"{who} {path}: {width}px")
+            if width > size["width"]:
+                problems.append(f"{who} {path}: {width}px wide")
+            problems += [f"{who} {path}: {v}" for v in person.serious_violations()]
+            problems += [f"{who} {path}: {m}" for m in _reachable(person, size is PHONE)]
         person.context.close()
-    assert wide == []
+    assert problems == []
+
+
+def test_a_form_sent_after_the_session_ended_is_filled_back_in(browser, server, world):
+    """Signed out elsewhere while typing: the form says so, and after signing in again the
+    form's page has every value back."""
+    officer = Person(browser, server, "officer1")
+    officer.open("/nominations/new?award=C2025/BK0")
+    typed = {"Tên người được đề nghị": "Đặng Thị Thu Hà", "Chức vụ, đơn vị công tác": "Kế toán",
+             "Tóm tắt thành tích": "Hoàn thành xuất sắc nhiệm vụ năm 2025"}  # fmt: skip
+    for label, value in typed.items():
+        officer.page.get_by_label(label).fill(value)
+    elsewhere = Person(browser, server, "officer1")
+    elsewhere.page.get_by_role("button", name="Đăng xuất").click()  # ends every session
+    officer.press("Tạo hồ sơ (bản nháp)")
+    assert "Biểu mẫu đã hết hiệu lực" in officer.page.content()
+    officer.shots("officer-form-expired")
+    officer.page.get_by_role("link", name="Đăng nhập lại").click()
+    officer.page.get_by_label("Tên đăng nhập").fill("officer1")
+    officer.page.get_by_label("Mật khẩu").fill(PASSWORD)
+    officer.page.get_by_role("button", name="Đăng nhập").click()
+    officer.page.wait_for_url("**/nominations/new?award=C2025/BK0")
+    for label, value in typed.items():
+        assert officer.page.get_by_label(label).input_value() == value, label
+    assert "Đã điền lại" in officer.page.content()

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from web.extensions import login_manager
+from web.i18n import current_lang
 from workflow.errors import WorkflowError
+from workflow.facts import fact_path_label
+from workflow.vocabulary import FIELD_LABELS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -56,6 +61,35 @@ def api_error(status: int, code: str, message: str, details: Any = None) -> Resp
     return jsonify({"error": {"code": code, "message": message, "details": details}}), status
 
 
+def stale_form_page(status: int) -> ResponseReturnValue:
+    """A form sent from a session that has ended (signed out, password changed, another
+    browser): say so, and give back what was typed so nothing is lost."""
+    typed = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in HIDDEN_FIELDS and "password" not in name and value.strip()
+    ]
+    back = request.referrer
+    if back and urlsplit(back).netloc not in ("", request.host):
+        back = None  # only ever a link back into this site
+    # The form's page fills itself back in from these once the user is signed in again.
+    parts = urlsplit(back) if back else None
+    form_page = f"{parts.path}{'?' + parts.query if parts.query else ''}" if parts else None
+    lang = current_lang()
+    shown = [(_field_label(name, lang), value) for name, value in typed]
+    return render_template(
+        "stale_form.html", typed=typed, shown=shown, back=back, form_page=form_page
+    ), status
+
+
+def _field_label(name: str, lang: str) -> str:
+    """A form field as its form labels it ("" when it has no label of its own)."""
+    if name.startswith("facts."):
+        return fact_path_label(name, lang)
+    labels = FIELD_LABELS.get(name)
+    return labels[1 if lang == "en" else 0] if labels else ""
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def workflow_error(err: WorkflowError) -> ResponseReturnValue:
@@ -65,19 +99,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def stale_form(err: CSRFError) -> ResponseReturnValue:
-        """A form sent from a session that has ended (signed out, password changed, another
-        browser): say so, and give back what was typed so nothing is lost."""
         if _wants_json():
             return api_error(400, "stale_form", "Biểu mẫu đã hết hiệu lực; hãy tải lại trang.")
-        typed = [
-            value
-            for name, value in request.form.items(multi=True)
-            if name not in HIDDEN_FIELDS and "password" not in name and value.strip()
-        ]
-        back = request.referrer
-        if back and urlsplit(back).netloc not in ("", request.host):
-            back = None  # only ever a link back into this site
-        return render_template("stale_form.html", typed=typed, back=back), 400
+        return stale_form_page(400)
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> ResponseReturnValue:
+        """A page asked for: sign in first. A form sent after the session ended: the page
+        that says so and keeps what was typed (a redirect would drop it)."""
+        if request.method == "POST":
+            return stale_form_page(401)
+        flash(str(login_manager.login_message), "info")
+        return redirect(login_url("auth.login", request.url))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> ResponseReturnValue:

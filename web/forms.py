@@ -13,6 +13,7 @@ from workflow import events, votes
 from workflow.errors import InvalidInput
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
+from workflow.vocabulary import FIELD_LABELS
 
 ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
 
@@ -60,12 +61,12 @@ def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ())
     try:
         loaded: dict[str, Any] = schema.load(data)
     except ValidationError as err:
-        fields_ = ", ".join(sorted(map(str, err.messages)))
+        named = [FIELD_LABELS.get(str(name), (str(name), str(name))) for name in err.messages]
+        vi, en = (", ".join(sorted(label[i] for label in named)) for i in (0, 1))
         raise InvalidInput(
-            f"Biểu mẫu chưa hợp lệ ở các ô: {fields_}.",
-            f"Invalid form fields: {fields_}.",
+            f"Biểu mẫu chưa hợp lệ ở các ô: {vi}.", f"Please check these fields: {en}.",
             err.messages,
-        ) from None
+        ) from None  # fmt: skip
     return loaded
 
 

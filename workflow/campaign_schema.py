@@ -286,19 +286,63 @@ REQUIRED_AWARD_FIELDS = (
 )
 
 
-def flatten_errors(messages: Any, prefix: str = "") -> list[str]:
-    """{'awards': {2: {'vote': {'ratio': ['…']}}}} → ['awards.2.vote.ratio: …']"""
+def error_pairs(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """{'awards': {2: {'vote': {'ratio': ['…']}}}} → [('awards.2.vote.ratio', '…')]"""
     if isinstance(messages, dict):
         out = []
         for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            out += flatten_errors(value, path)
+            out += error_pairs(value, f"{prefix}.{key}" if prefix else str(key))
         return out
     if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [f"{prefix}: {' '.join(messages)}"]
+        return [(prefix, " ".join(messages))]
     if isinstance(messages, list):
-        return [line for m in messages for line in flatten_errors(m, prefix)]
-    return [f"{prefix}: {messages}"]
+        return [pair for m in messages for pair in error_pairs(m, prefix)]
+    return [(prefix, str(messages))]
+
+
+def flatten_errors(messages: Any, prefix: str = "", lang: str = "en") -> list[str]:
+    """{'awards': {2: {'vote': {'ratio': ['…']}}}} → ['awards.2.vote.ratio: …'], the
+    messages in ``lang``."""
+    return [f"{path}: {in_language(text, lang)}" for path, text in error_pairs(messages, prefix)]
+
+
+# marshmallow's own messages (ours are written in both languages where they are raised), as a
+# Vietnamese reader gets them; a message not listed here is shown as it is.
+_VIETNAMESE = [
+    (re.compile(pattern), vi)
+    for pattern, vi in (
+        (r"Missing data for required field\.", "chưa điền (bắt buộc)."),
+        (r"Unknown field\.", "không có mục này."),
+        (r"Field may not be null\.", "không được để trống."),
+        (r"Not a valid integer\.", "không phải số nguyên."),
+        (r"Not a valid number\.", "không phải số."),
+        (r"Not a valid date\.", "không phải ngày hợp lệ."),
+        (r"Not a valid string\.", "không phải chữ."),
+        (r"Not a valid boolean\.", "không phải có/không."),
+        (r"Not a valid list\.", "không phải danh sách."),
+        (r"Not a valid mapping type\.", "không phải bảng giá trị."),
+        (r"Invalid value\.", "không hợp lệ."),
+        (r"String does not match expected pattern\.", "không đúng dạng."),
+        (r"Must be one of: (.*)\.", r"phải là một trong: \1."),
+        (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",
+         r"phải từ \1 đến \2."),
+        (r"Must be greater than or equal to (\S+)\.", r"phải từ \1 trở lên."),
+        (r"Must be less than or equal to (\S+)\.", r"tối đa là \1."),
+        (r"Length must be between (\d+) and (\d+)\.", r"dài từ \1 đến \2 ký tự."),
+        (r"Longer than maximum length (\d+)\.", r"dài quá \1 ký tự."),
+        (r"Shorter than minimum length (\d+)\.", r"ngắn hơn \1 ký tự."),
+    )
+]  # fmt: skip
+
+
+def in_language(message: str, lang: str) -> str:
+    """A validation message in ``lang`` (each of its sentences translated when known)."""
+    if lang == "en":
+        return message
+    out = message
+    for pattern, vi in _VIETNAMESE:
+        out = pattern.sub(vi, out)
+    return out
 
 
 def parse_ratio(text: str) -> tuple[int, int]:

@@ -32,11 +32,17 @@ from workflow.transaction import transaction
 from workflow.vocabulary import Role
 
 
-def _invalid(source: str, problems: list[str]) -> InvalidInput:
-    listing = "\n".join(f"  - {p}" for p in problems)
+def _invalid(source: str, messages: dict[str, Any] | list[str]) -> InvalidInput:
+    """``messages``: marshmallow's (read in each language) or our own lines."""
+    problems = flatten_errors(messages) if isinstance(messages, dict) else messages
+    vi, en = (
+        "\n".join(f"  - {p}" for p in (flatten_errors(messages, lang=lang)
+                                         if isinstance(messages, dict) else messages))
+        for lang in ("vi", "en")
+    )  # fmt: skip
     return InvalidInput(
-        f"Định nghĩa đợt thi đua không hợp lệ ({source}):\n{listing}",
-        f"Invalid campaign definition ({source}):\n{listing}",
+        f"Định nghĩa đợt thi đua không hợp lệ ({source}):\n{vi}",
+        f"Invalid campaign definition ({source}):\n{en}",
         {"source": source, "errors": problems},
     )
 
@@ -162,7 +168,7 @@ def load_catalogue(raw: Any, source: str) -> dict[str, dict[str, Any]]:
     try:
         data = CatalogueSchema().load(raw if isinstance(raw, dict) else {"awards": raw})
     except ValidationError as err:
-        raise _invalid(source, flatten_errors(err.messages)) from None
+        raise _invalid(source, err.messages) from None
     return {award["code"]: award for award in data["awards"]}
 
 
@@ -174,7 +180,7 @@ def validate(raw: Any, source: str, catalogue: dict[str, dict[str, Any]]) -> dic
     try:
         data: dict[str, Any] = CampaignSchema().load(raw)
     except ValidationError as err:
-        raise _invalid(source, flatten_errors(err.messages)) from None
+        raise _invalid(source, err.messages) from None
     problems = []
     for index, award in enumerate(data["awards"]):
         base = catalogue.get(award["catalogue"] or award["code"], {}) if catalogue else {}

@@ -15,9 +15,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from rules import RULES, words
-from workflow.campaign_schema import flatten_errors
+from workflow.campaign_schema import error_pairs, flatten_errors, in_language
 from workflow.errors import InvalidInput
 from workflow.models import AwardType, Campaign
+from workflow.vocabulary import FIELD_LABELS
 
 RATINGS = tuple(words.RATINGS)
 SCOPES = tuple(words.SCOPES)
@@ -371,15 +372,41 @@ def validate_facts(raw: Any, extra: list[dict[str, Any]] | None = None) -> dict[
         problems = flatten_errors(err.messages, "facts")
         messages = err.messages if isinstance(err.messages, dict) else {}
         unknown = sorted(k for k, v in messages.items() if v == ["Unknown field."])
+        vi, en = (
+            "; ".join(
+                f"{fact_path_label(path, lang)}: "
+                + (_UNKNOWN[lang] if text == "Unknown field." else in_language(text, lang))
+                for path, text in error_pairs(err.messages, "facts")
+            )
+            for lang in ("vi", "en")
+        )
         raise InvalidInput(
-            "Thông tin kê khai chưa đúng: "
-            + "; ".join(problems).replace(
-                "Unknown field.", "không có thông tin này trong danh mục thông tin kê khai"
-            ),
-            "Invalid facts: " + "; ".join(problems),
+            f"Thông tin kê khai chưa đúng: {vi}",
+            f"Invalid facts: {en}",
             {"facts": problems} | ({"unknown_keys": unknown} if unknown else {}),
         ) from None
     return loaded
+
+
+_UNKNOWN = {
+    "vi": "không có thông tin này trong danh mục thông tin kê khai",
+    "en": "not a fact the catalogue knows",
+}
+
+
+def fact_path_label(path: str, lang: str) -> str:
+    """'facts.initiatives.0.year' → 'Sáng kiến, dòng 1: Năm công nhận', as the form reads."""
+    parts = path.split(".")[1:]
+    fact = FACT_FIELDS.get(parts[0]) if parts else None
+    if fact is None:
+        return ".".join(parts) or path
+    label = _bare(fact, lang)
+    rest = parts[1:]
+    if rest and rest[0].isdigit() and fact.columns:
+        label += f", {'row' if lang == 'en' else 'dòng'} {int(rest[0]) + 1}"
+        column = next((c for c in fact.columns if len(rest) > 1 and c.name == rest[1]), None)
+        return f"{label}: {_bare(column, lang)}" if column else label
+    return f"{label} {' '.join(rest)}".strip()
 
 
 def needed_facts(award: AwardType) -> list[FactField]:
@@ -391,15 +418,6 @@ def needed_facts(award: AwardType) -> list[FactField]:
             if need not in seen:
                 seen.append(need)
     return [FACT_FIELDS[name] for name in seen]
-
-
-FIELD_LABELS = {
-    "nominee_name": ("Tên người/tập thể được đề nghị", "Nominee's name"),
-    "achievements": ("Tóm tắt thành tích", "Summary of achievements"),
-    "position": ("Chức vụ", "Position"),
-    "key": ("Mã định danh", "Identifier"),
-    "attachment": ("Tệp hồ sơ bổ sung", "File added"),
-}
 
 
 @dataclass(frozen=True)

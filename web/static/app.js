@@ -1,0 +1,62 @@
+// Progressive enhancement only: without scripts the whole menu shows and every form works.
+"use strict";
+document.documentElement.classList.add("js");
+
+// A phone shows the menu behind one button.
+function menuToggle() {
+  const toggle = document.querySelector(".menu-toggle");
+  if (!toggle) return;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    document.querySelector(".top").classList.toggle("open", open);
+  });
+}
+
+// The "form expired" page keeps what was typed for the form's page; once signed in again,
+// that page fills its form back in.
+const KEY = "typed:";
+
+function keepTyped() {
+  const kept = document.getElementById("typed-form");
+  if (!kept || !kept.dataset.for) return;
+  sessionStorage.setItem(KEY + kept.dataset.for, kept.textContent);
+}
+
+function fill(field, values) {
+  if (field.type === "checkbox" || field.type === "radio") {
+    field.checked = values.includes(field.value);
+  } else if (field.type !== "hidden" && field.type !== "file" && field.type !== "password") {
+    field.value = values.shift() ?? field.value;
+  }
+}
+
+function restoreTyped() {
+  if (document.getElementById("typed-form")) return;  // the expired page itself
+  const key = KEY + location.pathname + location.search;
+  const saved = sessionStorage.getItem(key);
+  if (!saved) return;
+  sessionStorage.removeItem(key);
+  const values = new Map();
+  for (const [name, value] of JSON.parse(saved)) {
+    values.set(name, [...(values.get(name) || []), value]);
+  }
+  // The form that has the most of the typed fields (a page may also hold a picker form).
+  const matches = (f) => [...values.keys()].filter((name) => f.elements.namedItem(name)).length;
+  const form = [...document.querySelectorAll("main form")].sort((a, b) => matches(b) - matches(a))[0];
+  if (!form || !matches(form)) return;
+  for (const field of form.elements) {
+    if (field.name && values.has(field.name)) fill(field, values.get(field.name));
+  }
+  const note = document.createElement("p");
+  note.className = "flash warning";
+  note.setAttribute("role", "status");
+  note.textContent = document.body.dataset.restored;
+  form.before(note);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  menuToggle();
+  keepTyped();
+  restoreTyped();
+});
