@@ -21,6 +21,11 @@ from tests.factories import PASS_VOTE, PASSWORD
 CHROMIUM = Path("/usr/bin/chromium")
 # Committed screenshots are refreshed on purpose (UPDATE_SCREENSHOTS=1 make test), so that an
 # ordinary test run never rewrites files under version control.
+HELP_PICTURES = (
+    Path(__file__).resolve().parent.parent / "web" / "static" / "help"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "khenthuong-help"
+)
 SCREENSHOTS = (
     Path(__file__).resolve().parent.parent / "docs" / "screenshots"
     if os.environ.get("UPDATE_SCREENSHOTS")
@@ -437,3 +442,44 @@ def test_a_form_sent_after_the_session_ended_is_filled_back_in(browser, server, 
     for label, value in typed.items():
         assert officer.page.get_by_label(label).input_value() == value, label
     assert "Đã điền lại" in officer.page.content()
+
+
+def test_the_help_pictures_are_taken_from_each_task_page(browser, server, world):
+    """Every picture the help shows (web/help_topics.py) is the page of its task, as it is."""
+    from web.help_topics import TASKS
+
+    returned = world.nominate(award="BK0", name="Trần Thị Bích Ngọc")
+    world.fire(returned, "submit", "officer1")
+    world.fire(returned, "return", "rev_br1", comment="Thiếu biên bản họp bình xét")
+    waiting = world.nominate(award="BK0")
+    world.fire(waiting, "submit", "officer1")
+    world.seat_council()
+    world.session.rollback()
+    pages = {
+        "officer-new": ("officer1", "/nominations/new?award=C2025/BK0"),
+        "officer-detail": ("officer1", f"/nominations/{waiting}"),
+        "officer-returned": ("officer1", f"/nominations/{returned}"),
+        "officer-import": ("officer1", "/imports"),
+        "officer-year": ("officer1", "/emulation"),
+        "reviewer-inbox": ("rev_br1", "/inbox"),
+        "reviewer-detail": ("rev_br1", f"/nominations/{waiting}"),
+        "council-home": ("council_prov", "/council/PROV"),
+        "council-notice": ("council_prov", "/notice"),
+        "decider-sign": ("decider_prov", "/decisions/new"),
+        "decider-register": ("decider_prov", "/council/PROV/register"),
+        "decider-recoveries": ("decider_prov", "/recoveries"),
+        "auditor-audit": ("auditor_prov", "/audit"),
+        "auditor-statistics": ("auditor_prov", "/statistics"),
+        "admin-unit": ("admin", "/admin/units/CS1"),
+        "admin-user": ("admin", "/admin/users/officer1"),
+        "admin-campaigns": ("admin", "/admin/campaigns"),
+    }
+    assert {t.picture for tasks in TASKS.values() for t in tasks} == set(pages)
+    HELP_PICTURES.mkdir(parents=True, exist_ok=True)
+    people: dict[str, Person] = {}
+    for picture, (who, path) in pages.items():
+        person = people.setdefault(who, Person(browser, server, who))
+        person.page.set_viewport_size(DESK)
+        person.open(path)
+        assert person.page.title(), picture
+        person.page.screenshot(path=str(HELP_PICTURES / f"{picture}.jpg"), type="jpeg", quality=70)

@@ -22,7 +22,8 @@ PAGES = {
     "council_prov": ["/inbox", "/council/PROV", "/notice"],
     "decider_prov": ["/decisions/new", "/recoveries", "/council/PROV/register", "/decisions"],
     "auditor_prov": ["/audit", "/statistics", "/members", "/documents"],
-    "admin": ["/admin/units", "/admin/users", "/admin/campaigns", "/admin/users/officer1",
+    "admin": ["/admin/units", "/admin/units/CS1", "/admin/users", "/admin/campaigns",
+              "/admin/users/officer1", "/help/officer", "/help/admin", "/help/council",
               "/council/PROV", "/council/PROV/certificate", "/admin/campaigns/edit"],
 }  # fmt: skip
 CODE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

@@ -1,4 +1,5 @@
-"""Help: the state diagram drawn, as SVG on the server, from the machine that runs."""
+"""Help: each role's main tasks step by step with a picture of the page, and the state diagram
+drawn, as SVG on the server, from the machine that runs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from markupsafe import Markup, escape
 
+from web.auth import today
+from web.help_topics import TASKS
 from web.i18n import current_lang
-from workflow import events, machine
-from workflow.vocabulary import Labelled, State
+from workflow import accounts, events, machine
+from workflow.vocabulary import Labelled, Role, State
 
 bp = Blueprint("help", __name__)
 
@@ -128,8 +132,23 @@ def state_svg(lang: str = "vi") -> Markup:
     return Markup("".join(parts))  # noqa: S704  # nosec B704
 
 
+def _my_roles() -> list[Role]:
+    """The signed-in user's roles today, in the order of the roles' list (none: signed out)."""
+    if not current_user.is_authenticated:
+        return []
+    held = {a.role for a in accounts.active_assignments(current_user.user, today())}
+    return [r for r in Role if r.value in held]
+
+
+@bp.route("/help/<any(officer, reviewer, council, decider, auditor, admin):role>")
+def role(role: str) -> ResponseReturnValue:
+    """How one role does its main tasks, each with a picture of its page."""
+    return render_template("help_role.html", role=Role(role), tasks=TASKS[Role(role)])
+
+
 @bp.route("/help")
 def states() -> ResponseReturnValue:
+    """The user's own tasks first, the other roles' a link away, then the states."""
     lang = current_lang()
     rows = [
         {
@@ -141,4 +160,8 @@ def states() -> ResponseReturnValue:
         }
         for t in machine.TRANSITIONS
     ]
-    return render_template("help.html", svg=state_svg(lang), rows=rows)
+    mine = _my_roles()
+    return render_template(
+        "help.html", svg=state_svg(lang), rows=rows, mine=[(r, TASKS[r]) for r in mine],
+        others=[r for r in TASKS if r not in mine],
+    )  # fmt: skip
