@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.factories import PASSWORD
@@ -43,3 +44,13 @@ class ApiClient:
             json={"event": event, "version": version, **kw},
             headers=headers,
         )
+
+    def verify_trail(self, timeout: float = 60.0) -> dict[str, Any]:
+        """Start a verification of the trail and wait for its result."""
+        assert self.post("/audit/verify").status_code == 202
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.get("/audit/verify").json
+            if shown["status"] != "running" or time.monotonic() > deadline:
+                return shown
+            time.sleep(0.05)

@@ -84,8 +84,9 @@ def test_the_whole_path_through_the_api(as_user):
         "decide",
     ]
     assert all(e["prev_hash"] and e["hash"] for e in trail)
-    assert auditor.get("/audit/verify").json["ok"] is True
+    assert auditor.verify_trail()["ok"] is True
     assert officer.get("/audit/verify").status_code == 403
+    assert officer.post("/audit/verify").status_code == 403
     assert auditor.get(f"/nominations/{n['id']}/checks").json["eligible"] is True
 
 

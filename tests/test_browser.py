@@ -95,6 +95,11 @@ class Person:
     def open(self, path: str) -> None:
         self.page.goto(f"{self.base}{path}")
 
+    def follow(self, name: str, exact: bool = False) -> None:
+        """Click a link and wait for the page it leads to."""
+        self.page.get_by_role("link", name=name, exact=exact).click()
+        self.page.wait_for_load_state()
+
     def press(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).click()
         self.page.wait_for_load_state()
@@ -120,6 +125,8 @@ class Person:
 
 
 def test_every_role_walks_its_main_path(browser, server, world):
+    from playwright.sync_api import expect
+
     officer = Person(browser, server, "officer1")
     officer.open("/nominations/new?award=C2025/BK0")
     officer.page.get_by_label("Tên người được đề nghị").fill("Đặng Thị Thu Hà")
@@ -132,7 +139,7 @@ def test_every_role_walks_its_main_path(browser, server, world):
     reviewer = Person(browser, server, "rev_br1")
     reviewer.open("/inbox")
     reviewer.shot("reviewer-inbox")
-    reviewer.page.get_by_role("link", name=nomination, exact=True).click()
+    reviewer.follow(nomination, exact=True)
     reviewer.page.get_by_label("Lý do (trả lại) — bắt buộc").fill("Thiếu biên bản họp bình xét")
     reviewer.press("Trả lại")
 
@@ -141,7 +148,7 @@ def test_every_role_walks_its_main_path(browser, server, world):
         "Thiếu biên bản họp bình xét"
         in officer.page.get_by_role("region", name="Lý do trả lại").inner_text()
     )
-    officer.page.get_by_role("link", name="Sửa hồ sơ").click()
+    officer.follow("Sửa hồ sơ")
     officer.page.get_by_label("Tóm tắt thành tích").fill("Đã bổ sung biên bản họp bình xét")
     officer.press("Lưu thay đổi")
     officer.press("Gửi lại")
@@ -179,8 +186,8 @@ def test_every_role_walks_its_main_path(browser, server, world):
     auditor.open(f"/nominations/{nomination}")
     assert "Quyết định" in auditor.page.content()
     auditor.open("/audit")
-    auditor.press("Kiểm tra toàn bộ nhật ký")
-    assert "Nhật ký toàn vẹn" in auditor.page.content()
+    auditor.press("Kiểm tra toàn bộ nhật ký")  # runs in the background; the page follows it
+    expect(auditor.page.get_by_text("Nhật ký toàn vẹn")).to_be_visible(timeout=30_000)
     auditor.shot("auditor-verify")
     auditor.open("/dashboard")
     auditor.shot("auditor-dashboard")
@@ -203,6 +210,8 @@ def test_every_role_walks_its_main_path(browser, server, world):
 
 
 def test_an_officer_imports_a_list_and_the_reviewer_is_told(browser, server, world):
+    from playwright.sync_api import expect
+
     officer = Person(browser, server, "officer1")
     officer.open("/imports")
     lists = Path(__file__).resolve().parent / "fixtures" / "list-mixed.xlsx"
@@ -213,19 +222,19 @@ def test_an_officer_imports_a_list_and_the_reviewer_is_told(browser, server, wor
     import_problems = officer.serious_violations()
     officer.press("Tạo 3 hồ sơ hợp lệ")
     assert "đã tạo 3 hồ sơ" in officer.page.content()
-    officer.page.get_by_role("link", name="Xem các bản nháp").click()
+    officer.follow("Xem các bản nháp")
     draft = officer.page.locator("tbody tr", has_text="Nguyễn Thị Hoa").get_by_role("link").first
     draft.click()
     officer.press("Gửi đề nghị")
     assert "Đang thẩm định" in officer.page.content()
     officer.open("/")
-    officer.page.get_by_role("link", name="Tờ trình và biên bản đã lập →").click()
-    assert officer.page.get_by_role("link", name="Tải Tờ trình (PDF)").count() == 1
+    officer.follow("Tờ trình và biên bản đã lập →")
+    expect(officer.page.get_by_role("link", name="Tải Tờ trình (PDF)")).to_have_count(1)
     officer.shot("officer-documents")
     import_problems += officer.serious_violations()
 
     reviewer = Person(browser, server, "rev_br1")
-    reviewer.page.get_by_role("link", name="Thông báo").click()
+    reviewer.follow("Thông báo")
     assert "(Nguyễn Thị Hoa) chờ thẩm định" in reviewer.page.content()
     reviewer.shot("reviewer-notifications")
     assert import_problems == []
@@ -262,8 +271,8 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
     failing = set(ids[-3:])
 
     secretary = Person(browser, server, "council_prov")
-    secretary.page.get_by_role("link", name="Hội đồng", exact=True).click()
-    secretary.page.get_by_role("link", name="Mở phiên họp").click()
+    secretary.follow("Hội đồng", exact=True)
+    secretary.follow("Mở phiên họp")
     secretary.page.get_by_label("Địa điểm").fill("Hội trường tầng 2, LĐLĐ tỉnh")
     secretary.page.get_by_label("Thành Viên 7").uncheck()  # away on the day
     secretary.press("Mở phiên họp")
@@ -285,11 +294,11 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
 
     decider = Person(browser, server, "decider_prov")
     decider.open(sitting_path)
-    decider.page.get_by_role("link", name="Ký quyết định cho các hồ sơ đạt").click()
+    decider.follow("Ký quyết định cho các hồ sơ đạt")
     decider.press("Ký và cấp số quyết định")
     assert "Đã ký quyết định số" in decider.page.content()
     decision_path = decider.page.url.removeprefix(server)
-    decider.page.get_by_role("link", name="Sổ theo dõi khen thưởng").click()
+    decider.follow("Sổ theo dõi khen thưởng")
     register = decider.page.content()
     year = decider.page.locator("#year").input_value()
     for entry in range(1, 28):
@@ -324,7 +333,7 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     world.session.rollback()
 
     officer = Person(browser, server, "officer1")
-    officer.page.get_by_role("link", name="Sổ đoàn viên").click()
+    officer.follow("Sổ đoàn viên")
     officer.page.get_by_role("link", name="Thêm đoàn viên, tập thể").click()
     officer.page.get_by_label("Mã đoàn viên / mã tập thể").fill("DV-0001")
     officer.page.get_by_label("Họ và tên / tên tập thể").fill("Nguyễn Thị Ánh Tuyết")
@@ -338,8 +347,8 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
     officer.shots("officer-members")
 
-    officer.page.get_by_role("link", name="Năm thi đua").click()
-    officer.page.get_by_role("link", name=f"Thi đua năm {year}").click()
+    officer.follow("Năm thi đua")
+    officer.follow(f"Thi đua năm {year}")
     for name in ("Nguyễn Thị Ánh Tuyết", "Trần Văn Bình", "Lê Thị Hồng Nhung"):
         officer.page.get_by_role("row", name=name).get_by_label("Đăng ký").first.check()
     officer.press("Ghi đăng ký")
@@ -359,7 +368,7 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     assert "Đã lập 1 hồ sơ đề nghị" in officer.page.content()
     assert "Nguyễn Thị Ánh Tuyết" in officer.page.content()
     officer.open("/members?q=nguyen")
-    officer.page.get_by_role("link", name="Nguyễn Thị Ánh Tuyết").click()
+    officer.follow("Nguyễn Thị Ánh Tuyết")
     officer.shots("officer-member")
     assert officer.serious_violations() == []
 
@@ -434,7 +443,7 @@ def test_a_form_sent_after_the_session_ended_is_filled_back_in(browser, server, 
     officer.press("Tạo hồ sơ (bản nháp)")
     assert "Biểu mẫu đã hết hiệu lực" in officer.page.content()
     officer.shots("officer-form-expired")
-    officer.page.get_by_role("link", name="Đăng nhập lại").click()
+    officer.follow("Đăng nhập lại")
     officer.page.get_by_label("Tên đăng nhập").fill("officer1")
     officer.page.get_by_label("Mật khẩu").fill(PASSWORD)
     officer.page.get_by_role("button", name="Đăng nhập").click()

@@ -255,7 +255,7 @@ def test_each_role_finishes_its_main_task_through_the_pages(today, app, session)
 
     # The auditor verifies the whole trail and reads one nomination's.
     auditor = DemoClient(app, "kiemtoan.ldld")
-    assert "Nhật ký toàn vẹn" in auditor.text("/audit?verify=1")
+    assert "Nhật ký toàn vẹn" in auditor.verify_trail()
     trail = auditor.text(f"/nominations/{ready}/trail.csv")
     assert re.search(r"\bdecide\b", trail)
 

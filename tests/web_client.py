@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from tests.factories import PASSWORD
@@ -40,3 +41,13 @@ class WebClient:
         return self.post(
             f"/nominations/{nid}/events", {"event": event, "version": version.group(1), **fields}
         )
+
+    def verify_trail(self, timeout: float = 60.0) -> str:
+        """Start a verification of the trail and wait for its result; the audit page then."""
+        assert self.post("/audit/verify").status_code == 302
+        deadline = time.monotonic() + timeout
+        while True:
+            page = self.text("/audit")
+            if 'http-equiv="refresh"' not in page or time.monotonic() > deadline:
+                return page
+            time.sleep(0.05)

@@ -7,19 +7,21 @@ import csv
 import io
 import json
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from web import background
 from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from web.nominations import visible
-from workflow import audit, exports
+from workflow import audit, exports, verification
 from workflow.accounts import require_role
 from workflow.errors import WorkflowError
 from workflow.spreadsheets import XLSX, cell_value
+from workflow.transaction import end_reading
 from workflow.vocabulary import Role
 
 bp = Blueprint("audit", __name__)
@@ -41,15 +43,34 @@ TRAIL_COLUMNS = [
 ]
 
 
-@bp.route("/audit")
-@login_required
-def audit_page() -> ResponseReturnValue:
+def _auditor() -> None:
     try:
         require_role(me(), {Role.AUDITOR, Role.ADMIN}, today())
     except WorkflowError:
         abort(403)
-    report = audit.verify(db.session) if request.args.get("verify") else None
-    return render_template("audit.html", report=report)
+
+
+@bp.route("/audit")
+@login_required
+def audit_page() -> ResponseReturnValue:
+    """The last verification (when, by whom, how far, what it found); it refreshes itself
+    while a run is going."""
+    _auditor()
+    last = verification.latest(db.session)
+    state = verification.status(last) if last is not None else None
+    end_reading(db.session)
+    return render_template("audit.html", run=last, state=state)
+
+
+@bp.post("/audit/verify")
+@login_required
+def start_verification() -> ResponseReturnValue:
+    """Start a run in the background (or join the one running) and go back to its page."""
+    _auditor()
+    run, new = verification.start(db.session, me())
+    if new:
+        background.verify(current_app._get_current_object(), run.id)  # type: ignore[attr-defined]
+    return redirect(url_for("audit.audit_page"))
 
 
 @bp.route("/nominations/<id:nomination_id>/trail.<fmt>")

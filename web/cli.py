@@ -16,7 +16,16 @@ from sqlalchemy import func, select
 
 from web.config import PROJECT_ROOT
 from web.extensions import db
-from workflow import accounts, anchor, audit, campaigns, checks, deadlines, demo, outbox
+from workflow import (
+    accounts,
+    anchor,
+    campaigns,
+    checks,
+    deadlines,
+    demo,
+    outbox,
+    verification,
+)
 from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, Nomination
@@ -101,8 +110,8 @@ def verify(as_json: bool, anchor_file: Path | None) -> None:
         signed = anchor.read_anchor(anchor_file, _anchor_key()) if anchor_file else None
     except WorkflowError as err:
         _fail(err)
-    report = audit.verify(db.session, anchor=signed)
-    end_reading(db.session)
+    started, _ = verification.start(db.session, None, join=False)
+    report = verification.run(db.engine, started.id, anchor=signed)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     elif report.ok:

@@ -52,7 +52,20 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read (verifying the trail) takes no write lock: WAL gives it its snapshot.
+        snapshot = connection.get_execution_options().get(SNAPSHOT)
+        connection.exec_driver_sql("BEGIN" if snapshot else "BEGIN IMMEDIATE")
+
+
+SNAPSHOT = "khenthuong_snapshot"
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """The same database for a long read that must see one consistent state without holding
+    writers back: REPEATABLE READ on PostgreSQL, a deferred BEGIN under WAL on SQLite."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ", **{SNAPSHOT: True})
+    return engine.execution_options(**{SNAPSHOT: True})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

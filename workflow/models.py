@@ -363,6 +363,27 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class Verification(Base):
+    """One run of the trail's verification, started from a page, the API or the CLI: who and
+    when, how far it has come, and what it found."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_by: Mapped[str] = mapped_column(String(80))
+    moved_at: Mapped[datetime] = mapped_column(UtcDateTime)  # its last progress
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    total: Mapped[int] = mapped_column(Integer, default=0)  # links in the chain when it began
+    checked: Mapped[int] = mapped_column(Integer, default=0)
+    ok: Mapped[bool | None] = mapped_column()
+    head_seq: Mapped[int | None] = mapped_column(Integer)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+    first_bad_seq: Mapped[int | None] = mapped_column(Integer)
+    problems: Mapped[list[str] | None] = mapped_column(NullableJson)
+    error: Mapped[str | None] = mapped_column(Text)  # it stopped on an error, not a finding
+
+
 class IdempotencyRecord(Base):
     """The first answer given to a (user, key) pair, replayed for every retry."""
 

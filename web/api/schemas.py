@@ -322,11 +322,21 @@ class TrailEntrySchema(Schema):
 
 
 class VerifySchema(Schema):
-    ok = fields.Boolean(required=True)
-    checked = fields.Integer(required=True)
+    """A verification of the trail: ``status`` is never, running, interrupted, ok, failed
+    (the chain is broken: ``first_bad_seq``, ``problems``) or error (the run itself failed)."""
+
+    status = fields.String(required=True)
+    ok = fields.Boolean(allow_none=True)
+    checked = fields.Integer()
+    total = fields.Integer()
     first_bad_seq = fields.Integer(allow_none=True)
-    head_seq = fields.Integer(required=True)
-    head_hash = fields.String(required=True)
+    head_seq = fields.Integer(allow_none=True)
+    head_hash = fields.String(allow_none=True)
+    problems = fields.List(fields.String(), allow_none=True)
+    started_at = fields.DateTime()
+    started_by = fields.String()
+    finished_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True)
 
 
 class DecisionInSchema(Strict):
