@@ -166,7 +166,8 @@ def verify(
     With an ``anchor`` (a head recorded earlier, kept outside the database), also prove that
     the chain still passes through that exact link. ``progress`` hears the links checked so
     far after each batch. Each link's hash is taken over its stored bytes; a body is read as
-    JSON (never re-serialised: the hash already binds it) for what the other checks need.
+    JSON (never re-serialised: the hash already binds it) for what the other checks need;
+    a nomination's link is kept as text, and parsed again only if it is its last.
     """
     report = VerifyReport()
     expected_seq, prev = 1, GENESIS_HASH
@@ -189,21 +190,16 @@ def verify(
             if nomination_id is not None:
                 last_event[nomination_id] = (seq, body)
                 event_counts[nomination_id] = event_counts.get(nomination_id, 0) + 1
-            if (
-                nomination_id is None
-                or '"records":' in body
-                or not _names(body, seq, nomination_id)
-            ):
-                parsed = _parse(body)
-                if parsed is None:
-                    report.fail(seq, "body is not a JSON object")
-                else:
-                    if parsed.get("seq") != seq:
-                        report.fail(seq, "sequence number differs from the body")
-                    if parsed.get("nomination_id") != nomination_id:
-                        report.fail(seq, "nomination_id differs from the body")
-                    for key, digest in (parsed.get("records") or {}).items():
-                        vouched[key] = (seq, digest)
+            parsed = _parse(body)
+            if parsed is None:
+                report.fail(seq, "body is not a JSON object")
+            else:
+                if parsed.get("seq") != seq:
+                    report.fail(seq, "sequence number differs from the body")
+                if parsed.get("nomination_id") != nomination_id:
+                    report.fail(seq, "nomination_id differs from the body")
+                for key, digest in (parsed.get("records") or {}).items():
+                    vouched[key] = (seq, digest)
             if seq == anchor_seq and row_hash != anchor["hash"]:  # type: ignore[index]
                 report.fail(seq, "the chain no longer passes through the anchored head")
             expected_seq, prev = seq + 1, row_hash
@@ -268,16 +264,6 @@ def _parse(body: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
-
-
-def _names(body: str, seq: int, nomination_id: int) -> bool:
-    """A nomination's link body (canonical JSON, keys sorted, no spaces) names its own
-    sequence and nomination at its top level: checked without parsing the body, which the
-    nomination's last link alone needs. Inside a string a quote is escaped, and nested
-    objects of an event body never carry these keys, so a match is the top-level one."""
-    return f'"nomination_id":{nomination_id},' in body and (
-        f'"seq":{seq},' in body or body.endswith(f'"seq":{seq}}}')
-    )
 
 
 def _check_nominations(

@@ -60,13 +60,18 @@ def due_after(
     return award.submit_by if state == State.RETURNED else None
 
 
+def soon_until(today: date) -> date:
+    """The last due day that counts as "due soon" (DUE_SOON working days ahead)."""
+    return default_calendar().add_working_days(today, DUE_SOON)
+
+
 def flag(due_on: date | None, today: date) -> str | None:
     """'overdue', 'soon' (within DUE_SOON working days) or None, as lists show it."""
     if due_on is None:
         return None
     if due_on < today:
         return "overdue"
-    return "soon" if due_on <= default_calendar().add_working_days(today, DUE_SOON) else None
+    return "soon" if due_on <= soon_until(today) else None
 
 
 @dataclass(frozen=True)

@@ -288,7 +288,15 @@ class Nomination(Base):
         _enum_check("state", State),
         _enum_check("nominee_kind", NomineeKind),
         CheckConstraint("version >= 1", name="version_positive"),
-        Index("ix_nominations_current_unit_state", "current_unit_id", "state"),
+        # The inbox (a unit's nominations in a state) and the dashboard's counts, which read
+        # this index alone: who holds it, its state, whose subtree it is in, when it is due.
+        Index(
+            "ix_nominations_current_unit_state_origin_due",
+            "current_unit_id",
+            "state",
+            "origin_unit_id",
+            "due_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
