@@ -48,6 +48,41 @@ def test_each_account_change_inside_the_admins_subtree_only(app, admins, admin, 
     assert {"user_edited", "user_locked"} <= set(changes(admins.session))
 
 
+# The role each target holds at its unit, to add a second one and end it.
+SECOND_ROLE = {"officer1": "auditor", "rev_br2": "auditor", "rev_prov": "auditor"}
+
+
+@pytest.mark.parametrize("admin", list(ADMINS))
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_reset_add_and_end_roles_inside_the_admins_subtree_only(app, admins, admin, target):  # noqa: F811
+    """The rest of the matrix: reset a password, add a role, end a role."""
+    admins.session.rollback()
+    web = WebClient(app, admin)
+    unit = TARGETS[target]
+    allowed = may(admin, unit)
+    reset = web.post(
+        "/admin/users/password", {"username": target, "password": "Mật khẩu tạm 2026!"}
+    )
+    added = web.post(
+        f"/admin/users/{target}/roles", {"role": SECOND_ROLE[target], "unit_code": unit}
+    )
+    held = admins.session.scalar(
+        select(RoleAssignment.id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(User.username == target)
+        .order_by(RoleAssignment.id)
+    )
+    admins.session.rollback()
+    ended = web.post(f"/admin/roles/{held}/end", {"valid_to": "2030-12-31"})
+    statuses = (reset.status_code, added.status_code, ended.status_code)
+    if allowed:
+        assert statuses == (302, 302, 302), (admin, target)
+        assert {"password_reset", "role_assigned", "role_ended"} <= set(changes(admins.session))
+    else:
+        assert all(code in (403, 404) for code in statuses), (admin, target, statuses)
+        assert not {"password_reset", "role_ended"} & set(changes(admins.session))
+
+
 def test_a_locked_account_cannot_sign_in_until_unlocked(app, admins):  # noqa: F811
     admins.session.rollback()
     admin = WebClient(app, "admin_prov")

@@ -87,6 +87,12 @@ CASES: dict[str, Callable[[World], tuple[str, str, dict[str, str], str]]] = {
         "admin", "/admin/users/officer1", {"full_name": "Nguyễn Văn Sửa", "email": "không@phải"},
         "Thư điện tử",
     ),
+    "taken username": lambda w: (
+        "admin", "/admin/users", {"username": "officer1", "full_name": "Nguyễn Văn Mới",
+                                  "email": "moi@congdoan.vn", "role": "reviewer",
+                                  "unit_code": "BR2", "valid_from": "2026-01-01"},
+        "officer1",
+    ),
     "unit without a name": lambda w: (
         "admin", "/admin/units", {"code": "CS9", "level": "cdcs", "parent_code": "BR1",
                                   "abbreviation": "CĐCS"}, "Tên",

@@ -66,6 +66,11 @@ def _subtree() -> list[Unit]:
     return accounts.units_below(db.session, me(), Role.ADMIN, today())
 
 
+def _open_subtree() -> list[Unit]:
+    """The units a role may be given at: the admin's subtree less the units merged away."""
+    return [u for u in _subtree() if u.closed_on is None]
+
+
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     return render_template(template, **context), status
 
@@ -124,8 +129,10 @@ def users() -> ResponseReturnValue:
             flash(err.message(current_lang()), "error")
             status = err.http_status
     people = accounts.users_administered(db.session, me(), today())
-    unit_codes = [u.code for u in _subtree()]
-    return _page("admin_users.html", status, people=people, roles=list(Role), unit_codes=unit_codes)
+    return _page(
+        "admin_users.html", status, people=people, roles=list(Role), units=_open_subtree(),
+        typed=request.form if status != 200 else {},
+    )  # fmt: skip
 
 
 class PasswordResetFormSchema(Schema):
@@ -149,15 +156,10 @@ def reset_password() -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         people = accounts.users_administered(db.session, me(), today())
-        unit_codes = [u.code for u in _subtree()]
         return _page(
-            "admin_users.html",
-            err.http_status,
-            people=people,
-            roles=list(Role),
-            unit_codes=unit_codes,
-            reset_username=chosen,
-        )
+            "admin_users.html", err.http_status, people=people, roles=list(Role),
+            units=_open_subtree(), reset_username=chosen, typed={},
+        )  # fmt: skip
     flash(
         _(
             "Đã đặt lại mật khẩu của %(name)s. Người này phải đổi mật khẩu khi đăng nhập lần tới.",
@@ -282,7 +284,7 @@ def user_page(username: str) -> ResponseReturnValue:
             status = err.http_status
     return _page(
         "admin_user.html", status, person=person, roles=list(Role),
-        unit_codes=[u.code for u in _subtree()], typed=request.form if status != 200 else None,
+        units=_open_subtree(), typed=request.form if status != 200 else None,
     )  # fmt: skip
 
 
@@ -295,7 +297,7 @@ def _after(username: str, change: Any) -> ResponseReturnValue:
         person = _person(username)
         return _page(
             "admin_user.html", err.http_status, person=person, roles=list(Role),
-            unit_codes=[u.code for u in _subtree()], typed=None,
+            units=_open_subtree(), typed=None,
         )  # fmt: skip
     flash(_("Đã lưu thay đổi."), "info")
     return redirect(url_for("admin.user_page", username=username))

@@ -489,6 +489,7 @@ def units_below(session: Session, actor: User, role: Role, day: date) -> list[Un
         session.scalars(
             select(Unit)
             .where(or_(*(Unit.path.startswith(p, autoescape=True) for p in paths)))
+            .options(selectinload(Unit.history))  # whether each is closed, in one query
             .order_by(Unit.path)
         )
     )
