@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import fields
 from sqlalchemy import select
 
 from web import forms
@@ -26,10 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_CAMPAIGN_FILE = 512 * 1024
 
 
-class UnitFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UnitFormSchema(forms.FormSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     level = fields.String(required=True)
@@ -37,10 +34,7 @@ class UnitFormSchema(Schema):
     abbreviation = fields.String(load_default=None)
 
 
-class UserFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UserFormSchema(forms.FormSchema):
     username = fields.String(required=True)
     full_name = fields.String(required=True)
     email = fields.String(load_default=None)
@@ -135,10 +129,7 @@ def users() -> ResponseReturnValue:
     )  # fmt: skip
 
 
-class PasswordResetFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class PasswordResetFormSchema(forms.FormSchema):
     username = fields.String(required=True)
     password = fields.String(required=True)
 

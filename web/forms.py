@@ -18,10 +18,14 @@ from workflow.vocabulary import FIELD_LABELS
 ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
 
 
-class EventFormSchema(Schema):
+class FormSchema(Schema):
+    """A form's fields: what else a page posts (the CSRF token, a button's name) is ignored."""
+
     class Meta:
         unknown = EXCLUDE
 
+
+class EventFormSchema(FormSchema):
     event = fields.String(required=True)
     version = fields.Integer(required=True)
     comment = fields.String(load_default=None)
@@ -35,20 +39,14 @@ class EventFormSchema(Schema):
     written_no = fields.Integer(load_default=None)
 
 
-class NewNominationSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class NewNominationSchema(FormSchema):
     award = fields.String(required=True, validate=validate.Regexp(r"^[^/]+/[^/]+$"))
     nominee_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     position = fields.String(load_default="")
     achievements = fields.String(load_default="")
 
 
-class DecisionFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class DecisionFormSchema(FormSchema):
     nomination_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
     signed_on = fields.Date(required=True)
 
@@ -204,10 +202,7 @@ def parse_count(text: str) -> int | None:
     return number if isinstance(number, int) and number >= 0 else None
 
 
-class CouncilMemberSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class CouncilMemberSchema(FormSchema):
     full_name = fields.String(required=True)
     position = fields.String(load_default="")
     duty = fields.String(required=True)
@@ -215,17 +210,11 @@ class CouncilMemberSchema(Schema):
     username = fields.String(load_default=None)
 
 
-class EndMemberSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class EndMemberSchema(FormSchema):
     valid_to = fields.Date(required=True)
 
 
-class SittingFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class SittingFormSchema(FormSchema):
     held_on = fields.Date(required=True)
     place = fields.String(required=True)
     present = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
@@ -233,10 +222,7 @@ class SittingFormSchema(Schema):
     nomination_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
 
 
-class RecoveredSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RecoveredSchema(FormSchema):
     what = fields.String(required=True, validate=validate.OneOf(("money", "certificate")))
     on = fields.Date(required=True)
     note = fields.String(load_default="")
@@ -263,10 +249,7 @@ def layout_values(form: MultiDict[str, str], names: Any) -> dict[str, dict[str, 
     return values
 
 
-class MemberFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class MemberFormSchema(FormSchema):
     code = fields.String(required=True)
     full_name = fields.String(required=True)
     kind = fields.String(load_default="individual")
@@ -277,18 +260,12 @@ class MemberFormSchema(Schema):
     joined_on = fields.Date(required=True)
 
 
-class MoveFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class MoveFormSchema(FormSchema):
     to_unit = fields.String(required=True)
     on = fields.Date(required=True)
 
 
-class InitiativeFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class InitiativeFormSchema(FormSchema):
     year = fields.Integer(required=True, validate=validate.Range(min=1975, max=2100))
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     scope = fields.String(required=True)
@@ -296,35 +273,23 @@ class InitiativeFormSchema(Schema):
     benefit_vnd = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
-class JoinedSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class JoinedSchema(FormSchema):
     joined_on = fields.Date(required=True)
 
 
-class DeclareTitleSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class DeclareTitleSchema(FormSchema):
     award_code = fields.String(required=True)
     award_title = fields.String(required=True)
     year = fields.Integer(required=True)
     decision = fields.String(required=True)
 
 
-class MergeSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class MergeSchema(FormSchema):
     other_code = fields.String(required=True)
 
 
-class ListFiltersSchema(Schema):
+class ListFiltersSchema(FormSchema):
     """The filters every list of nominations offers (page, inbox, their Excel)."""
-
-    class Meta:
-        unknown = EXCLUDE
 
     campaign = fields.String(load_default=None, validate=validate.Length(max=60))
     award_type = fields.String(load_default=None, validate=validate.Length(max=60))
@@ -337,53 +302,35 @@ def list_filters(args: MultiDict[str, str]) -> dict[str, Any]:
     return load(ListFiltersSchema(), args)
 
 
-class UserEditSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UserEditSchema(FormSchema):
     full_name = fields.String(required=True)
     email = fields.String(load_default=None)
 
 
-class RoleFormSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RoleFormSchema(FormSchema):
     role = fields.String(required=True)
     unit_code = fields.String(required=True)
     valid_from = fields.Date(load_default=None)
     valid_to = fields.Date(load_default=None)
 
 
-class UnitRenameSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UnitRenameSchema(FormSchema):
     name = fields.String(required=True)
     abbreviation = fields.String(load_default=None)
     on = fields.Date(required=True)
 
 
-class UnitMoveSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UnitMoveSchema(FormSchema):
     parent_code = fields.String(required=True)
     on = fields.Date(required=True)
 
 
-class UnitMergeSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UnitMergeSchema(FormSchema):
     into_code = fields.String(required=True)
     on = fields.Date(required=True)
 
 
-class UnitSplitSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class UnitSplitSchema(FormSchema):
     new_code = fields.String(required=True)
     new_name = fields.String(required=True)
     abbreviation = fields.String(load_default=None)

@@ -22,7 +22,7 @@ from workflow.vocabulary import Role
 
 bp = Blueprint("unit_admin", __name__, url_prefix="/admin/units")
 
-ACTIONS: dict[str, tuple[type[forms.Schema], Callable[..., Unit]]] = {
+ACTIONS: dict[str, tuple[type[forms.FormSchema], Callable[..., Unit]]] = {
     "rename": (forms.UnitRenameSchema, units.rename),
     "move": (forms.UnitMoveSchema, units.move),
     "merge": (forms.UnitMergeSchema, units.merge),

@@ -95,6 +95,14 @@ def _remember(
     return past
 
 
+def _changing(session: Session, admin: User, code: str, today: date) -> Unit:
+    """The open unit ``code``, if ``admin`` administers it."""
+    unit = unit_by_code(session, code)
+    require_admin(admin, today, within=unit)
+    require_open(unit)
+    return unit
+
+
 def _subtree(session: Session, unit: Unit) -> list[Unit]:
     return list(
         session.scalars(
@@ -159,9 +167,7 @@ def rename(
     """A new name (and abbreviation) from ``on``; documents of earlier days keep the old."""
     now = now or utcnow()
     with transaction(session):
-        unit = unit_by_code(session, code)
-        require_admin(admin, vn_date(now), within=unit)
-        require_open(unit)
+        unit = _changing(session, admin, code, vn_date(now))
         day = _day(unit, on, vn_date(now))
         new_name = clean_line(name, "name", ("Tên đơn vị", "Unit name"), 200, required=True)
         new_abbreviation = clean_abbreviation(abbreviation or unit.abbreviation)
@@ -186,11 +192,9 @@ def move(
     """The unit (with everything below it) hangs under another parent from ``on``."""
     now = now or utcnow()
     with transaction(session):
-        unit = unit_by_code(session, code)
+        unit = _changing(session, admin, code, vn_date(now))
         parent = unit_by_code(session, parent_code)
-        for place in (unit, parent):
-            require_admin(admin, vn_date(now), within=place)
-        require_open(unit)
+        require_admin(admin, vn_date(now), within=parent)
         if unit.parent_id == parent.id:
             raise InvalidInput(
                 "Đơn vị đã ở dưới đơn vị cấp trên này.",
@@ -236,12 +240,8 @@ def merge(
     there, the roles held at it end the day before, and it closes (its past stays readable)."""
     now = now or utcnow()
     with transaction(session):
-        unit = unit_by_code(session, code)
-        target = unit_by_code(session, into_code)
-        for place in (unit, target):
-            require_admin(admin, vn_date(now), within=place)
-        for place in (unit, target):
-            require_open(place)
+        unit = _changing(session, admin, code, vn_date(now))
+        target = _changing(session, admin, into_code, vn_date(now))
         if unit.id == target.id or unit.level != target.level or target.path.startswith(unit.path):
             raise InvalidInput(
                 "Chỉ sáp nhập vào một đơn vị khác cùng cấp.",
@@ -290,9 +290,7 @@ def split(
     below it that are named, from ``on``; the rest stay."""
     now = now or utcnow()
     with transaction(session):
-        unit = unit_by_code(session, code)
-        require_admin(admin, vn_date(now), within=unit)
-        require_open(unit)
+        unit = _changing(session, admin, code, vn_date(now))
         if unit.parent is None:
             raise InvalidInput(
                 "Không chia tách đơn vị gốc.", "The root unit is not split.", {"code": "root"}
