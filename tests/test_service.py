@@ -6,10 +6,10 @@ import unicodedata
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.factories import FAIL_VOTE, PASS_VOTE
-from workflow import audit, eligibility, nominating
+from workflow import audit, eligibility, nominating, service
 from workflow.eligibility import Problem
 from workflow.errors import (
     IdempotencyKeyReused,
@@ -22,6 +22,7 @@ from workflow.errors import (
     StaleVersion,
 )
 from workflow.models import AuditEvent, Nomination, Unit
+from workflow.vocabulary import Event
 
 
 def unit_code(world, nid):
@@ -315,3 +316,27 @@ def test_a_name_with_control_characters_is_refused_and_names_are_stored_composed
     assert err.value.details == {"nominee.name": "invalid_characters"}
     nid = world.nominate(name=unicodedata.normalize("NFD", "  Lê   Văn Tám "))
     assert world.session.get(Nomination, nid).nominee_name == "Lê Văn Tám"
+
+
+def test_a_bulk_action_commits_its_events_together_and_a_refusal_leaves_nothing(world):
+    """Group commit (issue 19): the events of a bulk action share one commit, each in its own
+    savepoint; a refused one (here a stale version) changes nothing, the others all land."""
+    ids = [world.nominate() for _ in range(5)]
+    for nid in ids:
+        world.fire(nid, "submit", "officer1")
+    world.session.commit()
+    commits = []
+
+    def committed(connection) -> None:
+        commits.append(connection)
+
+    engine = world.session.get_bind()
+    event.listen(engine, "commit", committed)
+    items = [(nid, 2) for nid in ids[:4]] + [(ids[4], 1)]  # the last one's version is stale
+    results = service.fire_many(world.session, world.user("rev_br1"), Event.APPROVE, items)
+    event.remove(engine, "commit", committed)
+    assert len(commits) == 1
+    assert [type(r).__name__ for _, r in results] == ["Outcome"] * 4 + ["StaleVersion"]
+    world.session.expire_all()
+    assert [world.version(nid) for nid in ids] == [3, 3, 3, 3, 2]
+    assert audit.verify(world.session).ok

@@ -29,6 +29,7 @@ from workflow.events import EventSpec
 from workflow.machine import allowed_events
 from workflow.models import User
 from workflow.permissions import acting_assignment, acting_unit, role_for
+from workflow.transaction import transaction
 from workflow.vocabulary import Event, State
 
 MAX_COMMENT = 4000
@@ -187,6 +188,9 @@ def _fire(
     return outcome
 
 
+GROUP = 100  # events a bulk action commits together
+
+
 def fire_many(
     session: Session,
     actor: User,
@@ -194,21 +198,24 @@ def fire_many(
     items: list[tuple[int, int]],
     now: datetime | None = None,
 ) -> list[tuple[int, Outcome | WorkflowError]]:
-    """The event on each (id, version) on its own: every one is checked, one failure stops
-    none (a reviewer's bulk approval, an officer submitting an imported list). Each is its
-    own transaction, so this is never called inside another."""
+    """The event on each (id, version) on its own: every one is checked, one refusal stops
+    none (a reviewer's bulk approval, an officer submitting an imported list).
+
+    Group commit: up to ``GROUP`` events share a transaction, each in a savepoint of its own,
+    so a refused one leaves nothing behind while the others pay for one commit (one fsync on
+    SQLite) instead of one each. A failure that is not a refusal rolls back its group only
+    (the groups before it stay), and is raised."""
     results: list[tuple[int, Outcome | WorkflowError]] = []
-    for nomination_id, version in items:
-        try:
-            outcome = fire(
-                session,
-                nomination_id,
-                event.value,
-                actor,
-                expected_version=version,
-                now=now,
-            )
-            results.append((nomination_id, outcome))
-        except WorkflowError as err:
-            results.append((nomination_id, err))
+    for start in range(0, len(items), GROUP):
+        with transaction(session):
+            for nomination_id, version in items[start : start + GROUP]:
+                try:
+                    with session.begin_nested():
+                        outcome = fire(
+                            session, nomination_id, event.value, actor,
+                            expected_version=version, now=now,
+                        )  # fmt: skip
+                    results.append((nomination_id, outcome))
+                except WorkflowError as err:
+                    results.append((nomination_id, err))
     return results
