@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
@@ -50,13 +49,6 @@ def name_on(unit: Unit, day: date) -> tuple[str, str]:
         if day <= past.valid_to:
             return past.name, past.abbreviation
     return unit.name, unit.abbreviation
-
-
-def open_units() -> Any:
-    """A clause keeping the units no merge has closed (for pickers)."""
-    return ~exists().where(
-        UnitHistory.unit_id == Unit.id, UnitHistory.change == UnitChange.MERGED.value
-    )
 
 
 def _day(unit: Unit, day: date, today: date) -> date:
