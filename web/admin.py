@@ -20,6 +20,7 @@ from web.i18n import current_lang
 from workflow import account_changes, accounts, campaigns
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.models import Campaign, RoleAssignment, Unit, User
+from workflow.units import managed_open, possible_parents
 from workflow.vocabulary import Level, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -60,9 +61,9 @@ def _subtree() -> list[Unit]:
     return accounts.units_below(db.session, me(), Role.ADMIN, today())
 
 
-def _open_subtree() -> list[Unit]:
-    """The units a role may be given at: the admin's subtree less the units merged away."""
-    return [u for u in _subtree() if u.closed_on is None]
+def _pickable() -> list[Unit]:
+    """The units a role may be given at (the admin's open units)."""
+    return managed_open(db.session, me(), today())
 
 
 def _page(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
@@ -93,6 +94,7 @@ def units() -> ResponseReturnValue:
             status = err.http_status
     return _page(
         "admin_units.html", status, tree=_subtree(), levels=list(Level),
+        parents=possible_parents(db.session, me(), today()),
         typed=request.form if status != 200 else {},
     )  # fmt: skip
 
@@ -124,7 +126,7 @@ def users() -> ResponseReturnValue:
             status = err.http_status
     people = accounts.users_administered(db.session, me(), today())
     return _page(
-        "admin_users.html", status, people=people, roles=list(Role), units=_open_subtree(),
+        "admin_users.html", status, people=people, roles=list(Role), units=_pickable(),
         typed=request.form if status != 200 else {},
     )  # fmt: skip
 
@@ -149,7 +151,7 @@ def reset_password() -> ResponseReturnValue:
         people = accounts.users_administered(db.session, me(), today())
         return _page(
             "admin_users.html", err.http_status, people=people, roles=list(Role),
-            units=_open_subtree(), reset_username=chosen, typed={},
+            units=_pickable(), reset_username=chosen, typed={},
         )  # fmt: skip
     flash(
         _(
@@ -275,7 +277,7 @@ def user_page(username: str) -> ResponseReturnValue:
             status = err.http_status
     return _page(
         "admin_user.html", status, person=person, roles=list(Role),
-        units=_open_subtree(), typed=request.form if status != 200 else None,
+        units=_pickable(), typed=request.form if status != 200 else None,
     )  # fmt: skip
 
 
@@ -288,7 +290,7 @@ def _after(username: str, change: Any) -> ResponseReturnValue:
         person = _person(username)
         return _page(
             "admin_user.html", err.http_status, person=person, roles=list(Role),
-            units=_open_subtree(), typed=None,
+            units=_pickable(), typed=None,
         )  # fmt: skip
     flash(_("Đã lưu thay đổi."), "info")
     return redirect(url_for("admin.user_page", username=username))

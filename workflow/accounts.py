@@ -476,7 +476,11 @@ def users_administered(session: Session, actor: User, day: date) -> list[User]:
     if any(u.parent_id is None for u in units):
         query = select(User).where(or_(User.id.in_(held), ~User.assignments.any()))
     return list(
-        session.scalars(query.options(selectinload(User.assignments)).order_by(User.username))
+        session.scalars(
+            query.options(selectinload(User.assignments).joinedload(RoleAssignment.unit)).order_by(
+                User.username
+            )
+        )
     )
 
 

@@ -320,6 +320,17 @@ def split(
         return created
 
 
+def managed_open(session: Session, admin: User, day: date) -> list[Unit]:
+    """The units of the admin's subtrees that no merge has closed: what a picker offers."""
+    return [u for u in units_below(session, admin, Role.ADMIN, day) if u.closed_on is None]
+
+
+def possible_parents(session: Session, admin: User, day: date) -> list[Unit]:
+    """Where the admin may add a unit: an open unit of a level that has levels below it."""
+    lowest = list(Level)[-1]
+    return [u for u in managed_open(session, admin, day) if u.level != lowest]
+
+
 @dataclass(frozen=True)
 class Choices:
     """What the administrator may pick when reorganising ``unit``: only open units of their
@@ -332,7 +343,7 @@ class Choices:
 
 
 def choices(session: Session, admin: User, unit: Unit, day: date) -> Choices:
-    managed = [u for u in units_below(session, admin, Role.ADMIN, day) if u.closed_on is None]
+    managed = managed_open(session, admin, day)
     depth = Level(unit.level).depth
     outside = [u for u in managed if not u.path.startswith(unit.path)]
     members = session.scalars(
