@@ -204,11 +204,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _converted(table: str) -> tuple[str, ...]:
+    """The columns of ``table`` whose values are not JSON as they come (dates, decimals)."""
+    names = []
+    for name in FIELDS[table]:
+        try:
+            kind = Base.metadata.tables[table].c[name].type.python_type
+        except NotImplementedError:  # JSON columns
+            continue
+        if issubclass(kind, date | Decimal):
+            names.append(name)
+    return tuple(names)
+
+
+CONVERTED = {table: _converted(table) for table in FIELDS}
+
+
 def digest_of(
     table: str, row_id: int, values: Mapping[Any, Any], extra: dict[str, Any] | None = None
 ) -> str:
-    """The digest of one row given its column values (and what it vouches for beyond them)."""
-    body = {name: _plain(values[name]) for name in FIELDS[table]} | (extra or {})
+    """The digest of one row given its column values (and what it vouches for beyond them).
+    Only the columns that need it are converted: verification digests every record."""
+    body = {name: values[name] for name in FIELDS[table]}
+    for name in CONVERTED[table]:
+        body[name] = _plain(body[name])
+    if extra:
+        body.update(extra)
     body["record"] = f"{table}/{row_id}"
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
