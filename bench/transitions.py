@@ -4,9 +4,13 @@ Every transition the service makes is one database transaction that locks the no
 appends a link to the SHA-256 audit chain and bumps the version. This measures what that
 costs and compares it with what it could cost:
 
-* service: ``workflow.service.fire`` on SQLite (file, WAL) and on PostgreSQL;
-* raw SQL: the same statements written by hand (the floor for this schema);
+* service: ``workflow.service.fire`` on SQLite (file, WAL) and on PostgreSQL, on an award
+  with eligibility rules (checked at submit, each approval and the vote);
+* raw SQL: the same statements written by hand and run on the driver (sqlite3, psycopg), no
+  SQLAlchemy on the timed path: the floor for this schema (it checks no rules);
 * naive: raw SQL, but a new ``transitions.Machine`` built for every transition;
+* on PostgreSQL, service and raw SQL again from 4 and 16 processes at once on different
+  nominations: whether ``fire`` scales with clients as the database does;
 * SpiffWorkflow: a four-task BPMN process whose state is serialised and stored after
   every step, the usual way an engine persists a long-running process.
 
@@ -22,8 +26,10 @@ import argparse
 import io
 import itertools
 import json
+import multiprocessing
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -32,7 +38,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext, redirect_stderr
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,17 +49,14 @@ sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate
+from psycopg.types.json import Jsonb
 from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import (
-    Connection,
+    JSON,
     Engine,
-    Row,
-    Select,
-    TextClause,
-    bindparam,
     create_engine,
     make_url,
     select,
@@ -70,7 +73,7 @@ from workflow.accounts import assign_role, create_unit
 from workflow.clock import iso_utc, vn_date
 from workflow.db import Base, make_engine
 from workflow.machine import TRANSITIONS, Step, run
-from workflow.models import AwardType, Campaign, JsonType, NullableJson, User, UtcDateTime
+from workflow.models import AwardType, Campaign, User
 from workflow.passwords import hash_password
 from workflow.transaction import transaction
 from workflow.vocabulary import State
@@ -98,6 +101,9 @@ USERS = {  # username -> (role, unit code)
 CAMPAIGN = "BENCH"
 AWARD = "BKTLD"  # decided at tong_ldld, so three approve steps
 NOTICE_DAYS = 7
+# Checked at submit, at each approval and at the vote, as a real award's rules are.
+RULES = [{"rule": "R-ABSENCE"}, {"rule": "R-MONTHS-EMPLOYED"}, {"rule": "R-DISCIPLINE"}]
+FACTS = {"absent_days": 3, "months_employed": 12, "discipline": []}
 PASS_VOTE = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 # (event, username, keyword data for fire) from draft to on_notice.
 SCRIPT: list[tuple[str, str, dict[str, Any]]] = [
@@ -158,9 +164,27 @@ class Ratio:
 
 RATIOS = [
     Ratio("service/SQLite vs the 3,000/s target", "service/SQLite", TARGET_RATE, 1.0),
-    Ratio("service/SQLite ÷ SpiffWorkflow", "service/SQLite", "SpiffWorkflow/SQLite", 3.0),
+    Ratio("service/SQLite ÷ SpiffWorkflow", "service/SQLite", "SpiffWorkflow/SQLite", 2.0),
     Ratio(
-        "service/PostgreSQL ÷ raw SQL/PostgreSQL", "service/PostgreSQL", "raw SQL/PostgreSQL", 0.5
+        "service/PostgreSQL ÷ raw SQL/PostgreSQL", "service/PostgreSQL", "raw SQL/PostgreSQL", None
+    ),
+    Ratio(
+        "service ×16 ÷ raw SQL ×16 (PostgreSQL)",
+        "service ×16/PostgreSQL",
+        "raw SQL ×16/PostgreSQL",
+        0.4,
+    ),
+    Ratio(
+        "service ×16 ÷ service ×1 (PostgreSQL)",
+        "service ×16/PostgreSQL",
+        "service/PostgreSQL",
+        None,
+    ),
+    Ratio(
+        "raw SQL ×16 ÷ raw SQL ×1 (PostgreSQL)",
+        "raw SQL ×16/PostgreSQL",
+        "raw SQL/PostgreSQL",
+        None,
     ),
     Ratio("service/SQLite ÷ raw SQL/SQLite", "service/SQLite", "raw SQL/SQLite", None),
     Ratio("service/SQLite ÷ naive/SQLite", "service/SQLite", "naive/SQLite", None),
@@ -265,6 +289,7 @@ def populate(session: Session, nominations: int, password_hash: str, clock: Cloc
             vote_ratio_den=10,
             vote_base="members",
             notice_days=NOTICE_DAYS,
+            rules=RULES,
         )
         session.add(award)
         audit.record_change(session, "campaign_version", "bench", START, award.campaign)
@@ -282,6 +307,7 @@ def populate(session: Session, nominations: int, password_hash: str, clock: Cloc
             award_type=AWARD,
             nominee_kind="individual",
             nominee_name=f"Đoàn viên số {i}",
+            facts=FACTS,
             now=clock(),
         ).id
         for i in range(nominations)
@@ -338,52 +364,80 @@ def bench_service(engine: Engine, settings: Settings, password_hash: str) -> lis
 
 
 # Where a hand-written transition goes: (nomination row, event, route) -> (state, unit id).
-Decide = Callable[[Row[Any], str, list[int]], tuple[str, int]]
+Decide = Callable[[dict[str, Any], str, list[int]], tuple[str, int]]
+NOMINATION_COLUMNS = ("id", *records.FIELDS["nominations"])
+JSON_COLUMNS = frozenset(
+    name for name in NOMINATION_COLUMNS if isinstance(NOMINATIONS.c[name].type, JSON)
+)
 
 
 @dataclass(frozen=True)
 class RawStatements:
-    """The statements ``fire`` issues for one transition, as text; FOR UPDATE on PostgreSQL."""
+    """The statements ``fire`` issues for one transition, as the driver takes them (no
+    SQLAlchemy on the timed path: this is the database's floor for our schema)."""
 
-    lock_nomination: Select[Any]
-    lock_head: TextClause
-    insert_event: TextClause
-    update_head: TextClause
-    update_nomination: TextClause
+    dialect: str
+    begin: str | None
+    lock_nomination: str
+    lock_head: str
+    insert_event: str
+    update_head: str
+    update_nomination: str
 
     @classmethod
     def for_dialect(cls, dialect: str) -> RawStatements:
-        # SQLite has no row locks; make_engine's BEGIN IMMEDIATE takes the write lock instead.
+        # SQLite has no row locks: BEGIN IMMEDIATE takes the write lock, as make_engine does.
         lock = " FOR UPDATE" if dialect == "postgresql" else ""
+
+        def spelled(sql: str) -> str:  # sqlite3 takes :name, psycopg %(name)s
+            return re.sub(r":(\w+)", r"%(\1)s", sql) if dialect == "postgresql" else sql
+
         return cls(
+            dialect=dialect,
+            begin="BEGIN IMMEDIATE" if dialect == "sqlite" else None,
             # Every column the link's digest covers (the service holds them all as well).
-            lock_nomination=select(
-                NOMINATIONS.c.id, *(NOMINATIONS.c[name] for name in records.FIELDS["nominations"])
-            )
-            .where(NOMINATIONS.c.id == bindparam("id"))
-            .with_for_update(),
-            lock_head=text(f"SELECT seq, hash FROM audit_head WHERE id = 1{lock}"),
-            insert_event=text(
+            lock_nomination=spelled(
+                f"SELECT {', '.join(NOMINATION_COLUMNS)} FROM nominations WHERE id = :id{lock}"
+            ),
+            lock_head=f"SELECT seq, hash FROM audit_head WHERE id = 1{lock}",
+            insert_event=spelled(
                 "INSERT INTO audit_events (seq, nomination_id, body, prev_hash, hash)"
                 " VALUES (:seq, :nomination_id, :body, :prev_hash, :hash)"
             ),
-            update_head=text("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"),
-            update_nomination=text(
+            update_head=spelled("UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1"),
+            update_nomination=spelled(
                 "UPDATE nominations SET state = :state, current_unit_id = :unit_id,"
                 " route = :route, route_codes = :route_codes, vote = COALESCE(:vote, vote),"
                 " notice_ends_on = COALESCE(:notice_ends_on, notice_ends_on),"
                 " version = :version, updated_at = :updated_at WHERE id = :id"
-            ).bindparams(
-                bindparam("route", type_=JsonType),
-                bindparam("route_codes", type_=JsonType),
-                bindparam("vote", type_=NullableJson),
-                bindparam("updated_at", type_=UtcDateTime()),
             ),
         )
 
+    def row(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """A nomination row as the service reads it (SQLite hands JSON columns as text)."""
+        row = dict(zip(NOMINATION_COLUMNS, values, strict=True))
+        if self.dialect == "sqlite":
+            for name in JSON_COLUMNS:
+                if row[name] is not None:
+                    row[name] = json.loads(row[name])
+        return row
+
+    def stored(self, value: Any) -> Any:
+        """A value as this driver stores it in our columns (what the ORM types would send)."""
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            naive = value.astimezone(UTC).replace(tzinfo=None)
+            return naive if self.dialect == "postgresql" else f"{naive:%Y-%m-%d %H:%M:%S.%f}"
+        if isinstance(value, date):
+            return value if self.dialect == "postgresql" else value.isoformat()
+        if isinstance(value, dict | list):
+            return Jsonb(value) if self.dialect == "postgresql" else json.dumps(value)
+        return value
+
 
 def raw_transition(
-    conn: Connection,
+    db: Any,
     sql: RawStatements,
     world: World,
     nomination_id: int,
@@ -391,29 +445,34 @@ def raw_transition(
     decide: Decide,
     now: datetime,
 ) -> int:
-    """One audited transition in one transaction, without ORM; returns the new version."""
-    row = conn.execute(sql.lock_nomination, {"id": nomination_id}).one()
-    if row.version != expected_version:
+    """One audited transition in one transaction, on the driver; returns the new version."""
+    cursor = db.cursor()
+    if sql.begin:
+        cursor.execute(sql.begin)
+    cursor.execute(sql.lock_nomination, {"id": nomination_id})
+    row = sql.row(cursor.fetchone())
+    if row["version"] != expected_version:
         raise RuntimeError(
-            f"nomination {nomination_id}: version {row.version}, not {expected_version}"
+            f"nomination {nomination_id}: version {row['version']}, not {expected_version}"
         )
-    event, who, data = SCRIPT[row.version - 1]  # version 1 is the draft, before step 0
-    route = row.route or world.route  # frozen at submit, as the service does
+    event, who, data = SCRIPT[row["version"] - 1]  # version 1 is the draft, before step 0
+    route = row["route"] or world.route  # frozen at submit, as the service does
     to_state, to_unit = decide(row, event, route)
     vote = data.get("vote")
     role, unit = USERS[who]
-    head = conn.execute(sql.lock_head).one()
-    seq, version = head.seq + 1, row.version + 1
+    cursor.execute(sql.lock_head)
+    head_seq, head_hash = cursor.fetchone()
+    seq, version = head_seq + 1, row["version"] + 1
     notice_ends_on = (
         vn_date(now) + timedelta(days=NOTICE_DAYS) if to_state == State.ON_NOTICE else None
     )
-    after = dict(row._mapping) | {
+    after = row | {
         "state": to_state,
         "current_unit_id": to_unit,
         "route": route,
         "route_codes": world.route_codes,
-        "vote": vote if vote is not None else row.vote,
-        "notice_ends_on": notice_ends_on or row.notice_ends_on,
+        "vote": vote if vote is not None else row["vote"],
+        "notice_ends_on": notice_ends_on or row["notice_ends_on"],
         "version": version,
     }
     body = audit.canonical_json(
@@ -423,9 +482,9 @@ def raw_transition(
             "acting_for": None,
             "role": role,
             "unit": unit,
-            "from_state": row.state,
+            "from_state": row["state"],
             "to_state": to_state,
-            "from_unit": world.unit_codes[row.current_unit_id],
+            "from_unit": world.unit_codes[row["current_unit_id"]],
             "to_unit": world.unit_codes[to_unit],
             "to_unit_id": to_unit,
             "version": version,
@@ -442,33 +501,28 @@ def raw_transition(
             "nomination_id": nomination_id,
         }
     )
-    link = audit.link_hash(head.hash, body)
-    conn.execute(
+    link = audit.link_hash(head_hash, body)
+    cursor.execute(
         sql.insert_event,
-        {
-            "seq": seq,
-            "nomination_id": nomination_id,
-            "body": body,
-            "prev_hash": head.hash,
-            "hash": link,
-        },
-    )
-    conn.execute(sql.update_head, {"seq": seq, "hash": link})
-    conn.execute(
+        {"seq": seq, "nomination_id": nomination_id, "body": body, "prev_hash": head_hash,
+         "hash": link},
+    )  # fmt: skip
+    cursor.execute(sql.update_head, {"seq": seq, "hash": link})
+    cursor.execute(
         sql.update_nomination,
         {
             "id": nomination_id,
             "state": to_state,
             "unit_id": to_unit,
-            "route": route,
-            "route_codes": world.route_codes,
-            "vote": vote,
-            "notice_ends_on": notice_ends_on,
+            "route": sql.stored(route),
+            "route_codes": sql.stored(world.route_codes),
+            "vote": sql.stored(vote),
+            "notice_ends_on": sql.stored(notice_ends_on),
             "version": version,
-            "updated_at": now,
+            "updated_at": sql.stored(now),
         },
     )
-    conn.commit()
+    db.commit()
     return version
 
 
@@ -485,8 +539,8 @@ def planned_decide(world: World) -> Decide:
         run(step, event)
         plan[before] = (step.state, step.unit_id)
 
-    def decide(row: Row[Any], event: str, _route: list[int]) -> tuple[str, int]:
-        return plan[(event, row.state, row.current_unit_id)]
+    def decide(row: dict[str, Any], event: str, _route: list[int]) -> tuple[str, int]:
+        return plan[(event, row["state"], row["current_unit_id"])]
 
     return decide
 
@@ -507,9 +561,11 @@ STATES = [state.value for state in State]
 STRING_TRANSITIONS = string_transitions()
 
 
-def naive_decide(row: Row[Any], event: str, route: list[int]) -> tuple[str, int]:
+def naive_decide(row: dict[str, Any], event: str, route: list[int]) -> tuple[str, int]:
     """What people do wrong: a brand new ``Machine`` around every record, for every event."""
-    record = Step(row.state, row.current_unit_id, row.origin_unit_id, route, vote_passes=True)
+    record = Step(
+        row["state"], row["current_unit_id"], row["origin_unit_id"], route, vote_passes=True
+    )
     Machine(
         model=record,
         states=STATES,
@@ -529,19 +585,118 @@ def bench_raw(engine: Engine, settings: Settings, password_hash: str, naive: boo
         world = populate(session, per_batch * settings.runs, password_hash, clock)
     decide = naive_decide if naive else planned_decide(world)
     sql = RawStatements.for_dialect(engine.dialect.name)
-    with engine.connect() as conn:
+    pooled = engine.raw_connection()
+    try:
+        db = pooled.driver_connection
 
         def batch(index: int) -> int:
             for nomination_id in world.nomination_ids[index * per_batch : (index + 1) * per_batch]:
                 version = 1
                 for _step in SCRIPT:
                     version = raw_transition(
-                        conn, sql, world, nomination_id, version, decide, clock()
+                        db, sql, world, nomination_id, version, decide, clock()
                     )
             return per_batch * len(SCRIPT)
 
         rates = measure(settings, batch)
+    finally:
+        pooled.close()
     with Session(engine) as session:
+        verify_chain(session)
+    return rates
+
+
+# --- PostgreSQL with several processes ------------------------------------------------------
+
+
+def in_processes(
+    url: str, slices: list[list[int]], work: Callable[[Engine, list[int]], int]
+) -> float:
+    """Transitions per second of ``len(slices)`` processes, each doing ``work`` on its own
+    nominations with its own engine, timed from a common start to the last one's end."""
+    context = multiprocessing.get_context("fork")
+    ready = context.Barrier(len(slices) + 1)
+    answers = context.Queue()
+
+    def child(ids: list[int]) -> None:
+        engine = make_engine(url)
+        try:
+            with engine.connect():  # the pool keeps this connection for the timed part
+                pass
+            ready.wait()
+            started = time.monotonic()
+            done = work(engine, ids)
+            answers.put((started, time.monotonic(), done))
+        except BaseException as exc:
+            answers.put(exc)
+            raise
+        finally:
+            engine.dispose()
+
+    processes = [context.Process(target=child, args=(ids,)) for ids in slices]
+    for process in processes:
+        process.start()
+    ready.wait()
+    results = [answers.get() for _ in processes]
+    for process in processes:
+        process.join()
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if failures:
+        raise RuntimeError(f"a benchmark process failed: {failures[0]!r}")
+    first, last = min(r[0] for r in results), max(r[1] for r in results)
+    return sum(r[2] for r in results) / (last - first)
+
+
+def bench_processes(
+    engine: Engine, settings: Settings, password_hash: str, processes: int, raw: bool
+) -> list[float]:
+    """``processes`` clients on different nominations at once (PostgreSQL): the service's
+    ``fire``, or the raw statements beside it as the anchor."""
+    clock = Clock()
+    per_batch = settings.per_run // len(SCRIPT)
+    with Session(engine, expire_on_commit=False) as session:
+        world = populate(session, per_batch * settings.runs, password_hash, clock)
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    decide = planned_decide(world)
+    sql = RawStatements.for_dialect(engine.dialect.name)
+
+    def work(child_engine: Engine, ids: list[int]) -> int:
+        # Each process its own instants: bodies differ, the chain stays strictly ordered by seq.
+        tick = Clock()
+        if raw:
+            pooled = child_engine.raw_connection()
+            try:
+                for nomination_id in ids:
+                    version = 1
+                    for _step in SCRIPT:
+                        version = raw_transition(
+                            pooled.driver_connection, sql, world, nomination_id, version, decide,
+                            tick(),
+                        )  # fmt: skip
+            finally:
+                pooled.close()
+            return len(ids) * len(SCRIPT)
+        with Session(child_engine, expire_on_commit=False) as session:
+            users = {u.username: u for u in session.scalars(select(User))}
+            for role in (r for u in users.values() for r in u.assignments):
+                role.unit.code  # noqa: B018 - loaded before timing, as a warm web worker has them
+            for nomination_id in ids:
+                version = 1
+                for event, who, data in SCRIPT:
+                    version = service.fire(
+                        session, nomination_id, event, users[who], expected_version=version,
+                        now=tick(), **data,
+                    ).version  # fmt: skip
+        return len(ids) * len(SCRIPT)
+
+    rates = []
+    for index in range(settings.runs):
+        ids = world.nomination_ids[index * per_batch : (index + 1) * per_batch]
+        rate = in_processes(url, [ids[i::processes] for i in range(processes)], work)
+        if index >= settings.warmups:
+            rates.append(rate)
+    with Session(make_engine(url)) as session:
         verify_chain(session)
     return rates
 
@@ -597,6 +752,12 @@ WORKFLOW_VARIANTS: list[tuple[str, Bench]] = [
     ("raw SQL", partial(bench_raw, naive=False)),
     ("naive", partial(bench_raw, naive=True)),
 ]
+# Several clients at once, on different nominations: PostgreSQL only (SQLite has one writer).
+PARALLEL_VARIANTS: list[tuple[str, Bench]] = [
+    (f"{variant} ×{n}", partial(bench_processes, processes=n, raw=raw))
+    for n in (4, 16)
+    for variant, raw in (("service", False), ("raw SQL", True))
+]
 
 
 def run_all(settings: Settings, postgres_url: str | None) -> dict[str, list[float]]:
@@ -610,7 +771,8 @@ def run_all(settings: Settings, postgres_url: str | None) -> dict[str, list[floa
         if postgres_url is not None:
             backends["PostgreSQL"] = lambda: scratch_postgres(postgres_url)
         for backend, new_database in backends.items():
-            for variant, bench in WORKFLOW_VARIANTS:
+            parallel = PARALLEL_VARIANTS if backend == "PostgreSQL" else []
+            for variant, bench in WORKFLOW_VARIANTS + parallel:
                 name = f"{variant}/{backend}"
                 print(f"running {name} ...", file=sys.stderr, flush=True)
                 with new_database() as url, migrated_engine(url) as engine:
@@ -641,6 +803,23 @@ def machine() -> dict[str, Any]:
     }
 
 
+def scaling(medians: dict[str, float]) -> dict[str, Any]:
+    """Whether ``fire`` scales with clients as the raw statements do (issue 19): its gain from
+    1 to 16 processes over the anchor's gain, in one run."""
+    names = ("service ×16/PostgreSQL", "service/PostgreSQL", "raw SQL ×16/PostgreSQL",
+             "raw SQL/PostgreSQL")  # fmt: skip
+    value = None
+    if all(name in medians for name in names):
+        fire16, fire1, raw16, raw1 = (medians[name] for name in names)
+        value = (fire16 / fire1) / (raw16 / raw1)
+    return {
+        "label": "scaling ×16: service's gain ÷ raw SQL's",
+        "value": value,
+        "target": 0.8,
+        "met": None if value is None else value >= 0.8,
+    }
+
+
 def build_report(
     settings: Settings, results: dict[str, list[float]], postgres: str
 ) -> dict[str, Any]:
@@ -662,6 +841,7 @@ def build_report(
                 "met": None if value is None or ratio.target is None else value >= ratio.target,
             }
         )
+    ratios.append(scaling(medians))
     return {
         "machine": machine(),
         "settings": {**asdict(settings), "postgres": postgres},
