@@ -203,7 +203,9 @@ def drive(
     shares: list[tuple[str, list[int]]] = []
     for i in range(clients):
         name = reviewers[i % len(reviewers)]
-        per = clients // len(reviewers) + (1 if i % len(reviewers) < clients % len(reviewers) else 0)
+        per = clients // len(reviewers) + (
+            1 if i % len(reviewers) < clients % len(reviewers) else 0
+        )
         shares.append((name, waiting[name][i // len(reviewers) :: per]))
     users = [Client(port, name, PASSWORD, own) for name, own in shares]
     tally, stop = Tally(), threading.Event()
@@ -287,8 +289,10 @@ def run_tree(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]
         "p50": quantile(every, 0.50),
         "p95": quantile(every, 0.95),
         "p99": quantile(every, 0.99),
-        "kinds": {k: {"count": len(v), "p95": quantile(sorted(v), 0.95)}
-                  for k, v in sorted(tally.latencies.items())},  # fmt: skip
+        "kinds": {
+            k: {"count": len(v), "p95": quantile(sorted(v), 0.95)}
+            for k, v in sorted(tally.latencies.items())
+        },
         "errors": tally.errors,
         "refused": tally.refused,
     }
