@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
@@ -99,7 +99,8 @@ class CampaignIndex:
 
     by_unit_award: Counter[tuple[int, str]] = field(default_factory=Counter)
     granted: dict[str, list[Prior]] = field(default_factory=lambda: defaultdict(list))
-    granted_refs: dict[str, int] = field(default_factory=dict)  # achievement → nomination id
+    # achievement → the awarded nominations claiming it
+    granted_refs: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     by_nominee: dict[str, list[Light]] = field(default_factory=lambda: defaultdict(list))
     targets: tuple[Target, ...] | None = None  # the campaign's, built once
     by_award: Counter[str] = field(default_factory=Counter)  # active proposals per award
@@ -153,56 +154,125 @@ class CampaignIndex:
         own = n.facts.get("achievement_ref")
         if not isinstance(own, str):
             return frozenset()
-        owner = self.granted_refs.get(own)
-        return frozenset({own}) if owner is not None and owner != n.id else frozenset()
+        owners = self.granted_refs.get(own, ())
+        return frozenset({own}) if any(owner != n.id for owner in owners) else frozenset()
 
 
 def _category_clash(a: str, b: str) -> bool:
     return {a, b} == {"comprehensive", "thematic"}
 
 
+_LIGHT = (
+    select(
+        Nomination.id,
+        AwardType.code,
+        Nomination.origin_unit_id,
+        Nomination.state,
+        Nomination.nominee_key,
+        Nomination.facts["achievement_ref"].as_string(),
+        Campaign.year,
+        AwardType.decider_level,
+        AwardType.category,
+        Nomination.campaign_id,
+        Nomination.current_unit_id,
+        Nomination.route,
+    )
+    .join(AwardType, AwardType.id == Nomination.award_type_id)
+    .join(Campaign, Campaign.id == Nomination.campaign_id)
+)
+
+
+def _remember(index: CampaignIndex, light: Light) -> None:
+    """What every index keeps of a nomination: its nominee's proposals and past awards."""
+    index.by_nominee[light.nominee_key].append(light)
+    if light.state == AWARDED:
+        index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
+        if light.achievement_ref:
+            index.granted_refs[light.achievement_ref].add(light.id)
+
+
+def _tiered(session: Session, campaign_id: int) -> bool:
+    """Tier quotas need every unit's level and what each has forwarded; most campaigns have none."""
+    return (
+        session.scalar(
+            select(AwardType.id)
+            .where(AwardType.campaign_id == campaign_id, AwardType.quota_level.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def build_index(session: Session, campaign_id: int) -> CampaignIndex:
+    """The whole campaign and everything ever awarded: for passes over every nomination."""
     index = CampaignIndex()
     rows = session.execute(
-        select(
-            Nomination.id,
-            AwardType.code,
-            Nomination.origin_unit_id,
-            Nomination.state,
-            Nomination.nominee_key,
-            Nomination.facts["achievement_ref"].as_string(),
-            Campaign.year,
-            AwardType.decider_level,
-            AwardType.category,
-            Nomination.campaign_id,
-            Nomination.current_unit_id,
-            Nomination.route,
-        )
-        .join(AwardType, AwardType.id == Nomination.award_type_id)
-        .join(Campaign, Campaign.id == Nomination.campaign_id)
-        .where((Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED))
+        _LIGHT.where((Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED))
     )
-    # Tier quotas need every unit's level and what each has forwarded; most campaigns have none.
-    tiered = session.scalar(
-        select(AwardType.id)
-        .where(AwardType.campaign_id == campaign_id, AwardType.quota_level.is_not(None))
-        .limit(1)
-    )
-    if tiered is not None:
+    tiered = _tiered(session, campaign_id)
+    if tiered:
         index.units = {uid: (level, name) for uid, level, name in session.execute(UNITS)}
     for r in rows:
         light = Light(*r[:9])
         if r[9] == campaign_id and light.state in ACTIVE:
             index.by_unit_award[(light.origin_unit_id, light.award)] += 1
             index.by_award[light.award] += 1
-            if tiered is not None:
+            if tiered:
                 for unit in _forwarded_by(light.origin_unit_id, r[10], r[11]):
                     index.forwarded[(unit, light.award)] += 1
-        index.by_nominee[light.nominee_key].append(light)
-        if light.state == AWARDED:
-            index.granted[light.nominee_key].append(Prior(light.award, light.year, False))
-            if light.achievement_ref:
-                index.granted_refs[light.achievement_ref] = light.id
+        _remember(index, light)
+    return index
+
+
+def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
+    """What one nomination's rules read, and nothing more: its unit's and its award's active
+    proposals counted by the database, its nominee's proposals and awards, the awards claiming
+    its achievement. Every event checks one nomination; reading the whole campaign for it made
+    each approval cost a scan of the province (issue 19). Equal, for ``n``, to
+    :func:`build_index` (tests/test_checks_index.py)."""
+    index = CampaignIndex()
+    campaign_id = award.campaign_id
+    counted = session.execute(
+        select(Nomination.origin_unit_id, AwardType.code, func.count())
+        .join(AwardType, AwardType.id == Nomination.award_type_id)
+        .where(
+            Nomination.campaign_id == campaign_id,
+            Nomination.state.in_(ACTIVE),
+            (Nomination.origin_unit_id == n.origin_unit_id) | (AwardType.code == award.code),
+        )
+        .group_by(Nomination.origin_unit_id, AwardType.code)
+    )
+    for origin, code, count in counted:
+        if origin == n.origin_unit_id:
+            index.by_unit_award[(origin, code)] += count
+        if code == award.code:
+            index.by_award[code] += count
+    related = Nomination.nominee_key == n.nominee_key
+    own_ref = (n.facts or {}).get("achievement_ref")
+    if isinstance(own_ref, str):
+        claims = Nomination.facts["achievement_ref"].as_string() == own_ref
+        related = related | ((Nomination.state == AWARDED) & claims)
+    in_scope = (Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED)
+    for r in session.execute(_LIGHT.where(in_scope, related)):
+        _remember(index, Light(*r[:9]))
+    if award.quota_level is not None and award.quota_per_unit is not None:
+        path = [n.origin_unit_id, *(n.route or [])]
+        index.units = {
+            uid: (level, name)
+            for uid, level, name in session.execute(UNITS.where(Unit.id.in_(path)))
+        }
+        forwarding = session.execute(
+            select(Nomination.origin_unit_id, Nomination.current_unit_id, Nomination.route)
+            .join(AwardType, AwardType.id == Nomination.award_type_id)
+            .where(
+                Nomination.campaign_id == campaign_id,
+                Nomination.state.in_(ACTIVE),
+                AwardType.code == award.code,
+            )
+        )
+        for origin, current, route in forwarding:
+            for unit in _forwarded_by(origin, current, route):
+                index.forwarded[(unit, award.code)] += 1
     return index
 
 
@@ -242,7 +312,13 @@ def context_for(
         reference_date=campaign.reference_date or date(campaign.year, 12, 31),
         award=award.code,
         category=award.category,
-        granted=tuple(p for p in index.granted.get(n.nominee_key, []) if p.year <= campaign.year),
+        # In one order whatever order the rows came in: a rule names the first title it finds.
+        granted=tuple(
+            sorted(
+                (p for p in index.granted.get(n.nominee_key, []) if p.year <= campaign.year),
+                key=lambda p: (p.year, p.award),
+            )
+        ),
         aggregates=index.aggregates(n, award, campaign.year),
         targets=index.targets,
         quota=award.quota_per_unit,
@@ -264,7 +340,7 @@ def run_checks(
     if not award.rules:
         return []
     campaign = n.campaign
-    index = index or build_index(session, campaign.id)
+    index = index or index_for(session, n, award)
     return evaluate_all(award.rules, context_for(n, award, campaign, index, today, event))
 
 
@@ -433,5 +509,5 @@ def preview(
     if not award.rules:
         return []
     probe = Probe(0, State.DRAFT.value, origin_unit_id, "", facts, origin_unit_id, None)
-    index = build_index(session, award.campaign_id)
+    index = index_for(session, probe, award)
     return evaluate_all(award.rules, context_for(probe, award, award.campaign, index, today))
