@@ -224,6 +224,44 @@ def build_index(session: Session, campaign_id: int) -> CampaignIndex:
     return index
 
 
+def _in_campaign_or_awarded() -> Any:
+    return (Nomination.campaign_id == bindparam("campaign")) | (Nomination.state == AWARDED)
+
+
+# An event's statements, built once (constructing them cost as much as running them).
+_COUNTED = (
+    select(Nomination.origin_unit_id, AwardType.code, func.count())
+    .join(AwardType, AwardType.id == Nomination.award_type_id)
+    .where(
+        Nomination.campaign_id == bindparam("campaign"),
+        Nomination.state.in_(ACTIVE),
+        (Nomination.origin_unit_id == bindparam("origin")) | (AwardType.code == bindparam("code")),
+    )
+    .group_by(Nomination.origin_unit_id, AwardType.code)
+)
+_SAME_NOMINEE = _LIGHT.where(
+    _in_campaign_or_awarded(), Nomination.nominee_key == bindparam("nominee_key")
+)
+_SAME_NOMINEE_OR_CLAIM = _LIGHT.where(
+    _in_campaign_or_awarded(),
+    (Nomination.nominee_key == bindparam("nominee_key"))
+    | (
+        (Nomination.state == AWARDED)
+        & (Nomination.facts["achievement_ref"].as_string() == bindparam("ref"))
+    ),
+)
+_FORWARDING = (
+    select(Nomination.origin_unit_id, Nomination.current_unit_id, Nomination.route)
+    .join(AwardType, AwardType.id == Nomination.award_type_id)
+    .where(
+        Nomination.campaign_id == bindparam("campaign"),
+        Nomination.state.in_(ACTIVE),
+        AwardType.code == bindparam("code"),
+    )
+)
+_PATH_UNITS = UNITS.where(Unit.id.in_(bindparam("path", expanding=True)))
+
+
 def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     """What one nomination's rules read, and nothing more: its unit's and its award's active
     proposals counted by the database, its nominee's proposals and awards, the awards claiming
@@ -231,46 +269,26 @@ def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     each approval cost a scan of the province (issue 19). Equal, for ``n``, to
     :func:`build_index` (tests/test_checks_index.py)."""
     index = CampaignIndex()
-    campaign_id = award.campaign_id
-    counted = session.execute(
-        select(Nomination.origin_unit_id, AwardType.code, func.count())
-        .join(AwardType, AwardType.id == Nomination.award_type_id)
-        .where(
-            Nomination.campaign_id == campaign_id,
-            Nomination.state.in_(ACTIVE),
-            (Nomination.origin_unit_id == n.origin_unit_id) | (AwardType.code == award.code),
-        )
-        .group_by(Nomination.origin_unit_id, AwardType.code)
-    )
-    for origin, code, count in counted:
+    scope = {"campaign": award.campaign_id, "code": award.code, "origin": n.origin_unit_id}
+    for origin, code, count in session.execute(_COUNTED, scope):
         if origin == n.origin_unit_id:
             index.by_unit_award[(origin, code)] += count
         if code == award.code:
             index.by_award[code] += count
-    related = Nomination.nominee_key == n.nominee_key
     own_ref = (n.facts or {}).get("achievement_ref")
+    related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
     if isinstance(own_ref, str):
-        claims = Nomination.facts["achievement_ref"].as_string() == own_ref
-        related = related | ((Nomination.state == AWARDED) & claims)
-    in_scope = (Nomination.campaign_id == campaign_id) | (Nomination.state == AWARDED)
-    for r in session.execute(_LIGHT.where(in_scope, related)):
+        rows = session.execute(_SAME_NOMINEE_OR_CLAIM, related | {"ref": own_ref})
+    else:
+        rows = session.execute(_SAME_NOMINEE, related)
+    for r in rows:
         _remember(index, Light(*r[:9]))
     if award.quota_level is not None and award.quota_per_unit is not None:
         path = [n.origin_unit_id, *(n.route or [])]
         index.units = {
-            uid: (level, name)
-            for uid, level, name in session.execute(UNITS.where(Unit.id.in_(path)))
+            uid: (level, name) for uid, level, name in session.execute(_PATH_UNITS, {"path": path})
         }
-        forwarding = session.execute(
-            select(Nomination.origin_unit_id, Nomination.current_unit_id, Nomination.route)
-            .join(AwardType, AwardType.id == Nomination.award_type_id)
-            .where(
-                Nomination.campaign_id == campaign_id,
-                Nomination.state.in_(ACTIVE),
-                AwardType.code == award.code,
-            )
-        )
-        for origin, current, route in forwarding:
+        for origin, current, route in session.execute(_FORWARDING, scope):
             for unit in _forwarded_by(origin, current, route):
                 index.forwarded[(unit, award.code)] += 1
     return index

@@ -31,21 +31,25 @@ def can_see(actor: User, nomination: Nomination, day: date) -> bool:
 
 
 def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
-    """The same rule as :func:`can_see`, as a WHERE clause for listing queries."""
+    """The same rule as :func:`can_see`, as a WHERE clause for listing queries.
+
+    Each unit subquery stands alone (no reference to the nomination being filtered), so the
+    database reads the units once and hashes them: a reviewer's dashboard over 100,000
+    nominations used to re-run it for every row (issue 19)."""
     origin = aliased(Unit)
-    clauses = []
+    everything_below, sent_below, own_units = [], [], []
     for a in active_assignments(actor, day):
-        below = origin.path.startswith(a.unit.path)
         if a.role in READ_EVERYTHING_BELOW:
-            clauses.append(below)
+            everything_below.append(origin.path.startswith(a.unit.path))
         else:
-            clauses.append(
-                or_(
-                    Nomination.origin_unit_id == a.unit_id,
-                    and_(below, Nomination.route.is_not(None)),
-                )
-            )
-    if not clauses:
-        return false()
-    subtree = select(origin.id).where(or_(*clauses))
-    return Nomination.origin_unit_id.in_(subtree.scalar_subquery())
+            sent_below.append(origin.path.startswith(a.unit.path))
+            own_units.append(a.unit_id)
+    clauses: list[ColumnElement[bool]] = []
+    if everything_below:
+        units = select(origin.id).where(or_(*everything_below)).scalar_subquery()
+        clauses.append(Nomination.origin_unit_id.in_(units))
+    if sent_below:
+        units = select(origin.id).where(or_(*sent_below)).scalar_subquery()
+        clauses.append(and_(Nomination.route.is_not(None), Nomination.origin_unit_id.in_(units)))
+        clauses.append(Nomination.origin_unit_id.in_(own_units))
+    return or_(*clauses) if clauses else false()
