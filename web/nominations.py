@@ -50,7 +50,6 @@ from workflow.facts import (
 )
 from workflow.models import Nomination
 from workflow.transaction import end_reading
-from workflow.visibility import can_see
 from workflow.vocabulary import Event, RevocationGround, Role, State
 
 bp = Blueprint("nominations", __name__)
@@ -59,8 +58,8 @@ ID = "<id:nomination_id>"
 
 def visible(nomination_id: int) -> Nomination:
     """The nomination if the signed-in user may see it; 404 otherwise."""
-    n = db.session.get(Nomination, nomination_id)
-    if n is None or not can_see(me(), n, today()):
+    n = queries.visible_nomination(db.session, me(), nomination_id, today())
+    if n is None:
         abort(404)
     return n
 

@@ -17,7 +17,7 @@ from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput
 from workflow.folding import fold
 from workflow.models import AuditEvent, AwardType, Campaign, Nomination, Unit, User
-from workflow.visibility import visible_filter
+from workflow.visibility import can_see, visible_filter
 from workflow.vocabulary import Level, Role, State
 
 
@@ -46,6 +46,26 @@ def parse_cursor(cursor: str | None) -> int | None:
     return int(cursor)
 
 
+# What a list row or a nomination's page shows beside the nomination, in the same query.
+_SHOWN_WITH = (
+    joinedload(Nomination.origin_unit, innerjoin=True),
+    joinedload(Nomination.current_unit, innerjoin=True),
+    joinedload(Nomination.award_type, innerjoin=True),
+    joinedload(Nomination.campaign, innerjoin=True),
+)
+
+
+def visible_nomination(
+    session: Session, actor: User, nomination_id: int, day: date
+) -> Nomination | None:
+    """One nomination with its units, award and campaign (one query, not five), if the actor
+    may see it."""
+    n = session.scalars(
+        select(Nomination).options(*_SHOWN_WITH).where(Nomination.id == nomination_id)
+    ).one_or_none()
+    return n if n is not None and can_see(actor, n, day) else None
+
+
 def _page(session: Session, query: Select[Nomination], cursor: str | None, limit: int) -> Page:
     """Keyset pagination, newest first: one query whatever the page size."""
     after = parse_cursor(cursor)
@@ -53,12 +73,7 @@ def _page(session: Session, query: Select[Nomination], cursor: str | None, limit
         query = query.where(Nomination.id < after)
     rows = list(
         session.scalars(
-            query.options(
-                joinedload(Nomination.origin_unit, innerjoin=True),
-                joinedload(Nomination.current_unit, innerjoin=True),
-                joinedload(Nomination.award_type, innerjoin=True),
-                joinedload(Nomination.campaign, innerjoin=True),
-            )
+            query.options(*_SHOWN_WITH)
             .order_by(Nomination.id.desc())
             .limit(min(max(limit, 1), PAGE_MAX) + 1)
         )

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflow.clock import utcnow
 from workflow.models import ApiToken, User
@@ -37,11 +37,21 @@ def resolve(
 ) -> tuple[User, ApiToken] | None:
     """The active user behind a token, or None when unknown, expired or revoked."""
     now = now or utcnow()
-    row = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    # One round trip: the token, its user and the user's roles (every request needs them).
+    found = (
+        session.execute(
+            select(User, ApiToken)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .options(joinedload(User.assignments))
+            .where(ApiToken.digest == _digest(token))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    user, row = found
+    if row.revoked_at is not None or row.expires_at <= now or not user.is_active:
         return None
     return user, row
 

@@ -14,7 +14,6 @@ from web.extensions import db
 from workflow import checks, events, nominating, queries, service
 from workflow.errors import NotFound
 from workflow.models import Nomination
-from workflow.visibility import can_see
 from workflow.vocabulary import State
 
 
@@ -46,8 +45,8 @@ def page_json(page: queries.Page) -> dict[str, Any]:
 
 
 def visible(nomination_id: int) -> Nomination:
-    n = db.session.get(Nomination, nomination_id)
-    if n is None or not can_see(actor(), n, today()):
+    n = queries.visible_nomination(db.session, actor(), nomination_id, today())
+    if n is None:
         raise NotFound(
             f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
         )
