@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from workflow import deadlines
 from workflow.accounts import active_assignments
@@ -55,6 +55,10 @@ _SHOWN_WITH = (
 )
 
 
+# What no list shows: the rules' stored answers (read and parsed for every row otherwise).
+_NOT_LISTED = (defer(Nomination.checks_at_submit), defer(Nomination.checks_latest))
+
+
 def visible_nomination(
     session: Session, actor: User, nomination_id: int, day: date
 ) -> Nomination | None:
@@ -73,7 +77,7 @@ def _page(session: Session, query: Select[Nomination], cursor: str | None, limit
         query = query.where(Nomination.id < after)
     rows = list(
         session.scalars(
-            query.options(*_SHOWN_WITH)
+            query.options(*_SHOWN_WITH, *_NOT_LISTED)
             .order_by(Nomination.id.desc())
             .limit(min(max(limit, 1), PAGE_MAX) + 1)
         )
