@@ -228,16 +228,26 @@ def _in_campaign_or_awarded() -> Any:
     return (Nomination.campaign_id == bindparam("campaign")) | (Nomination.state == AWARDED)
 
 
-# An event's statements, built once (constructing them cost as much as running them).
-_COUNTED = (
-    select(Nomination.origin_unit_id, AwardType.code, func.count())
+# An event's statements, built once (constructing them cost as much as running them); each
+# starts from an index: the proposing unit's, and the award's with its state.
+_FROM_UNIT = (
+    select(AwardType.code, func.count())
+    .select_from(Nomination)
     .join(AwardType, AwardType.id == Nomination.award_type_id)
     .where(
+        Nomination.origin_unit_id == bindparam("origin"),
         Nomination.campaign_id == bindparam("campaign"),
         Nomination.state.in_(ACTIVE),
-        (Nomination.origin_unit_id == bindparam("origin")) | (AwardType.code == bindparam("code")),
     )
-    .group_by(Nomination.origin_unit_id, AwardType.code)
+    .group_by(AwardType.code)
+)
+_OF_AWARD = select(func.count()).where(
+    Nomination.award_type_id.in_(
+        select(AwardType.id).where(
+            AwardType.campaign_id == bindparam("campaign"), AwardType.code == bindparam("code")
+        )
+    ),
+    Nomination.state.in_(ACTIVE),
 )
 _SAME_NOMINEE = _LIGHT.where(
     _in_campaign_or_awarded(), Nomination.nominee_key == bindparam("nominee_key")
@@ -270,11 +280,9 @@ def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     :func:`build_index` (tests/test_checks_index.py)."""
     index = CampaignIndex()
     scope = {"campaign": award.campaign_id, "code": award.code, "origin": n.origin_unit_id}
-    for origin, code, count in session.execute(_COUNTED, scope):
-        if origin == n.origin_unit_id:
-            index.by_unit_award[(origin, code)] += count
-        if code == award.code:
-            index.by_award[code] += count
+    for code, count in session.execute(_FROM_UNIT, scope):
+        index.by_unit_award[(n.origin_unit_id, code)] = count
+    index.by_award[award.code] = session.execute(_OF_AWARD, scope).scalar_one()
     own_ref = (n.facts or {}).get("achievement_ref")
     related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
     if isinstance(own_ref, str):

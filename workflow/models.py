@@ -297,11 +297,14 @@ class Nomination(Base):
             "origin_unit_id",
             "due_on",
         ),
+        # An award's active proposals, counted from the index alone (a nationwide quota, at
+        # every event that checks the rules).
+        Index("ix_nominations_award_type_state", "award_type_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"), index=True)
+    award_type_id: Mapped[int] = mapped_column(ForeignKey("award_types.id"))
     origin_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     current_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     state: Mapped[str] = mapped_column(String(20))

@@ -33,23 +33,24 @@ def can_see(actor: User, nomination: Nomination, day: date) -> bool:
 def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
     """The same rule as :func:`can_see`, as a WHERE clause for listing queries.
 
-    Each unit subquery stands alone (no reference to the nomination being filtered), so the
-    database reads the units once and hashes them: a reviewer's dashboard over 100,000
-    nominations used to re-run it for every row (issue 19)."""
+    First the units below any of the actor's (an indexed condition the database starts from,
+    the units read once: no subquery refers to the row being filtered), then, for a role that
+    sees only what was sent up, whether it was sent. A district reviewer's dashboard reads the
+    district's nominations, not the province's (issue 19)."""
     origin = aliased(Unit)
-    everything_below, sent_below, own_units = [], [], []
+    below, everything_below, own_units = [], [], []
     for a in active_assignments(actor, day):
+        below.append(origin.path.startswith(a.unit.path))
         if a.role in READ_EVERYTHING_BELOW:
             everything_below.append(origin.path.startswith(a.unit.path))
         else:
-            sent_below.append(origin.path.startswith(a.unit.path))
             own_units.append(a.unit_id)
-    clauses: list[ColumnElement[bool]] = []
+    if not below:
+        return false()
+    in_subtrees = Nomination.origin_unit_id.in_(select(origin.id).where(or_(*below)))
+    if not own_units:
+        return in_subtrees
+    seen = [Nomination.route.is_not(None), Nomination.origin_unit_id.in_(own_units)]
     if everything_below:
-        units = select(origin.id).where(or_(*everything_below)).scalar_subquery()
-        clauses.append(Nomination.origin_unit_id.in_(units))
-    if sent_below:
-        units = select(origin.id).where(or_(*sent_below)).scalar_subquery()
-        clauses.append(and_(Nomination.route.is_not(None), Nomination.origin_unit_id.in_(units)))
-        clauses.append(Nomination.origin_unit_id.in_(own_units))
-    return or_(*clauses) if clauses else false()
+        seen.append(Nomination.origin_unit_id.in_(select(origin.id).where(or_(*everything_below))))
+    return and_(in_subtrees, or_(*seen))
