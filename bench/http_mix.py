@@ -120,13 +120,13 @@ class Client:
     def __init__(self, port: int, username: str, password: str, own: list[int]) -> None:
         self.port, self.own, self.seen = port, own, list(own)
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token = self.cookie = ""  # neither until signed in
         status, body, _ = self.request(
             "POST", "/api/v1/tokens", {"username": username, "password": password}
         )
         if status != 201:
             raise SystemExit(f"{username} could not sign in to the API: {status} {body[:200]!r}")
         self.token = json.loads(body)["token"]
-        self.cookie = ""
         _, page, headers = self.request("GET", "/login")
         self.keep_cookie(headers)
         csrf = re.search(rb'name="csrf_token" value="([^"]+)"', page)
@@ -159,7 +159,7 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         if api:
             headers["Authorization"] = f"Bearer {self.token}"
-        elif getattr(self, "cookie", ""):
+        elif self.cookie:
             headers["Cookie"] = self.cookie
         try:
             self.conn.request(method, path, body=payload, headers=headers)
@@ -200,13 +200,12 @@ def drive(
 
     kinds, weights = zip(*MIXES[mix], strict=True)
     reviewers = sorted(waiting)
+    signed_in = [reviewers[i % len(reviewers)] for i in range(clients)]  # round robin
     shares: list[tuple[str, list[int]]] = []
-    for i in range(clients):
-        name = reviewers[i % len(reviewers)]
-        per = clients // len(reviewers) + (
-            1 if i % len(reviewers) < clients % len(reviewers) else 0
-        )
-        shares.append((name, waiting[name][i // len(reviewers) :: per]))
+    for i, name in enumerate(signed_in):
+        # The reviewer's waiting nominations dealt out among the clients signed in as them.
+        mine, sharing = signed_in[:i].count(name), signed_in.count(name)
+        shares.append((name, waiting[name][mine::sharing]))
     users = [Client(port, name, PASSWORD, own) for name, own in shares]
     tally, stop = Tally(), threading.Event()
 
