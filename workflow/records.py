@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import JSON, Table, select
 from sqlalchemy.orm import Session
 
 from workflow.amounts import amount_for
@@ -206,15 +206,13 @@ def _plain(value: Any) -> Any:
 
 def _converted(table: str) -> tuple[str, ...]:
     """The columns of ``table`` whose values are not JSON as they come (dates, decimals)."""
-    names = []
-    for name in FIELDS[table]:
-        try:
-            kind = Base.metadata.tables[table].c[name].type.python_type
-        except NotImplementedError:  # JSON columns
-            continue
-        if issubclass(kind, date | Decimal):
-            names.append(name)
-    return tuple(names)
+    columns = Base.metadata.tables[table].c
+    return tuple(
+        name
+        for name in FIELDS[table]
+        if not isinstance(columns[name].type, JSON)  # already JSON, and no single Python type
+        and issubclass(columns[name].type.python_type, date | Decimal)
+    )
 
 
 CONVERTED = {table: _converted(table) for table in FIELDS}

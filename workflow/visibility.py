@@ -40,9 +40,10 @@ def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
     origin = aliased(Unit)
     below, everything_below, own_units = [], [], []
     for a in active_assignments(actor, day):
-        below.append(origin.path.startswith(a.unit.path))
+        under = origin.path.startswith(a.unit.path)
+        below.append(under)
         if a.role in READ_EVERYTHING_BELOW:
-            everything_below.append(origin.path.startswith(a.unit.path))
+            everything_below.append(under)
         else:
             own_units.append(a.unit_id)
     if not below:
