@@ -14,7 +14,7 @@ from tests.api_client import ApiClient
 from tests.factories import World
 from tests.tampering import tamper
 from tests.web_client import WebClient
-from workflow import audit, verification
+from workflow import audit, chain, verification
 from workflow.models import AuditEvent
 
 
@@ -24,14 +24,15 @@ def held(monkeypatch):
     paused, release = threading.Event(), threading.Event()
     real = audit.verify
 
-    def walk(session, anchor=None, progress=None, batch=5000):
+    def walk(session, anchor=None, progress=None):
         def moved(checked: int) -> None:
             progress(checked)
             paused.set()
             assert release.wait(30)
 
-        return real(session, anchor, progress=moved, batch=1)
+        return real(session, anchor, progress=moved)
 
+    monkeypatch.setattr(chain, "BATCH", 1)
     monkeypatch.setattr(verification.audit, "verify", walk)
     return paused, release
 

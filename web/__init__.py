@@ -11,7 +11,7 @@ from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
 from workflow import deadlines, events, personal
-from workflow.db import configure_sqlite
+from workflow.db import configure_sqlite, engine_options
 from workflow.vocabulary import Level, Role, State, UnitChange
 
 
@@ -22,9 +22,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     # After a PostgreSQL restart an idle worker reconnects instead of answering its next
-    # request with a 500 (a SQLite file has no server to lose; the ping would cost a statement).
-    postgres = str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql")
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {}).setdefault("pool_pre_ping", postgres)
+    # request with a 500; JSON columns read fast (workflow.db.engine_options says why).
+    options = engine_options(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options | app.config.get(
+        "SQLALCHEMY_ENGINE_OPTIONS", {}
+    )
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -8,32 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from workflow import records
+from workflow import chain, records
 from workflow.canonical import canonical_json
+from workflow.chain import GENESIS_HASH, link_hash
 from workflow.clock import iso_utc
 from workflow.db import Base
 from workflow.models import AuditEvent, AuditHead, Blob, Nomination
 
-DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
-GENESIS_HASH = "0" * 64
 DELETED = "deleted"  # a link's record digest for a row it removed (an attachment taken out)
-
-
-def link_hash(prev_hash: str, body: str) -> str:
-    digest = hashlib.sha256()
-    digest.update(DOMAIN_TAG)
-    digest.update(prev_hash.encode("ascii"))
-    digest.update(body.encode("utf-8"))
-    return digest.hexdigest()
 
 
 _HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
@@ -94,8 +84,8 @@ def vouch_for_all(
     whose chain covered nominations' events only): from then on every change adds its own.
     """
     written, pending = 0, {}
-    for key, digest in records.current(session, tables=tables):
-        pending[key] = digest
+    for key, body in records.current(session, tables=tables):
+        pending[key] = records.digest(body)
         if len(pending) == batch:
             append(session, None, at, {"change": "baseline", "actor": "system", "records": pending})
             written, pending = written + 1, {}
@@ -140,73 +130,39 @@ class VerifyReport:
         }
 
 
-_LINKS = select(
-    AuditEvent.seq, AuditEvent.nomination_id, AuditEvent.body, AuditEvent.prev_hash, AuditEvent.hash
-).order_by(AuditEvent.seq)
-
-
-def _links(session: Session, batch: int) -> Iterator[Sequence[Any]]:
-    """The chain in batches of plain tuples, read on the session's connection (no ORM rows:
-    a walk over 100,000 links)."""
-    conn, last = session.connection(), 0
-    while True:
-        chunk = conn.execute(_LINKS.where(AuditEvent.seq > last).limit(batch)).fetchall()
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1][0]
-
-
 def verify(
     session: Session,
     anchor: dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
-    batch: int = 5000,
+    workers: int | None = None,
 ) -> VerifyReport:
-    """Walk the whole chain, then compare every nomination with its last event.
+    """Walk the whole chain, then compare every record and nomination with what it recorded.
 
     With an ``anchor`` (a head recorded earlier, kept outside the database), also prove that
     the chain still passes through that exact link. ``progress`` hears the links checked so
-    far after each batch. Each link's hash is taken over its stored bytes; a body is read as
-    JSON (never re-serialised: the hash already binds it) for what the other checks need;
-    a nomination's link is kept as text, and parsed again only if it is its last.
+    far. A long chain is walked by ``workers`` processes (one per processor by default: see
+    :mod:`workflow.chain`) while this one digests the records as they are now.
     """
     report = VerifyReport()
-    expected_seq, prev = 1, GENESIS_HASH
-    last_event: dict[int, tuple[int, str]] = {}  # nomination -> (seq, body) of its last link
-    event_counts: dict[int, int] = {}
-    vouched: dict[str, tuple[int, str]] = {}  # record key -> (seq, digest) of its last link
-    anchor_seq = anchor["seq"] if anchor is not None else -1
-    sha256, tag, parse, counts_get = hashlib.sha256, DOMAIN_TAG, _parse, event_counts.get
-    for chunk in _links(session, batch):
-        for seq, nomination_id, body, prev_hash, row_hash in chunk:
-            if seq != expected_seq:
-                report.fail(expected_seq, f"sequence gap: expected {expected_seq}, found {seq}")
-            if prev_hash != prev:
-                report.fail(seq, "prev_hash does not link to the previous row")
-            if sha256(tag + prev_hash.encode() + body.encode()).hexdigest() != row_hash:
-                report.fail(seq, "hash does not match the body")
-            if nomination_id is not None:
-                last_event[nomination_id] = (seq, body)
-                event_counts[nomination_id] = counts_get(nomination_id, 0) + 1
-            parsed = parse(body)
-            if parsed is None:
-                report.fail(seq, "body is not a JSON object")
-            else:
-                if parsed.get("seq") != seq:
-                    report.fail(seq, "sequence number differs from the body")
-                if parsed.get("nomination_id") != nomination_id:
-                    report.fail(seq, "nomination_id differs from the body")
-                if vouches := parsed.get("records"):
-                    for key, digest in vouches.items():
-                        vouched[key] = (seq, digest)
-            if seq == anchor_seq and row_hash != anchor["hash"]:  # type: ignore[index]
-                report.fail(seq, "the chain no longer passes through the anchored head")
-            expected_seq, prev = seq + 1, row_hash
-        report.checked += len(chunk)
-        report.head_seq, report.head_hash = expected_seq - 1, prev
-        if progress is not None:
-            progress(report.checked)
+    records_now: dict[str, str | None] = {}
+
+    def digest_records() -> None:
+        for key, body in records.current(session):
+            records_now[key] = records.quick_digest(body)
+
+    with chain.cycles_uncollected():
+        walked = chain.walk_all(session, digest_records, progress, workers)
+    for seq, problem in walked.problems:
+        report.fail(seq, problem)
+    report.checked, report.head_seq, report.head_hash = (
+        walked.checked,
+        walked.end_seq,
+        walked.end_hash,
+    )
+    if anchor is not None and walked.end_seq >= anchor["seq"]:
+        anchored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == anchor["seq"]))
+        if anchored != anchor["hash"]:
+            report.fail(anchor["seq"], "the chain no longer passes through the anchored head")
 
     head = session.get(AuditHead, 1)
     if head is None or (head.seq, head.hash) != (report.head_seq, report.head_hash):
@@ -214,32 +170,58 @@ def verify(
     if anchor is not None and report.head_seq < anchor["seq"]:
         report.fail(report.head_seq + 1, "rows up to the anchor are missing")
 
-    _check_nominations(session, report, last_event, event_counts)
-    _check_records(session, report, vouched)
+    _check_nominations(session, report, walked)
+    _check_records(session, report, records_now, walked.vouched)
     _check_files(session, report)
     return report
 
 
 def _check_records(
-    session: Session, report: VerifyReport, vouched: dict[str, tuple[int, str]]
+    session: Session,
+    report: VerifyReport,
+    records_now: dict[str, str | None],
+    vouched: dict[str, str],
 ) -> None:
-    """Each audited row as it is now against the digest its last link recorded."""
-    seen = set()
-    for key, digest in records.current(session):
-        seen.add(key)
-        if key not in vouched:
+    """Each audited row as it is now against the digest its last link recorded. A quick
+    digest that differs gets a second look with the one spelling before a record is called
+    changed (see :func:`records.quick_digest`)."""
+    wrong, second_look = {}, {}
+    for key, quick in records_now.items():
+        recorded = vouched.get(key)
+        if recorded is None:
             report.fail(report.head_seq + 1, f"{key} is not in the chain", chain=False)
-        elif vouched[key][1] == DELETED:
-            seq = vouched[key][0]
-            report.fail(seq, f"{key} was removed by link #{seq} but exists", chain=False)
-        elif vouched[key][1] != digest:
-            seq = vouched[key][0]
-            report.fail(seq, f"{key} differs from what link #{seq} recorded", chain=False)
-    for key in sorted(vouched.keys() - seen):
-        if vouched[key][1] == DELETED:
-            continue
-        seq = vouched[key][0]
-        report.fail(seq, f"{key} recorded by link #{seq} no longer exists", chain=False)
+        elif recorded == DELETED:
+            wrong[key] = "was removed by link #{seq} but exists"
+        elif quick != recorded:
+            second_look[key] = recorded
+    if second_look:
+        tables = sorted({key.split("/")[0] for key in second_look})
+        for key, body in records.current(session, tables=tables):
+            if key in second_look and records.digest(body) != second_look[key]:
+                wrong[key] = "differs from what link #{seq} recorded"
+    for key in vouched.keys() - records_now.keys():
+        if vouched[key] != DELETED:
+            wrong[key] = "recorded by link #{seq} no longer exists"
+    recorded_by = _last_links(session, set(wrong)) if wrong else {}
+    for key in sorted(wrong):
+        seq = recorded_by.get(key, report.head_seq + 1)
+        report.fail(seq, f"{key} {wrong[key].format(seq=seq)}", chain=False)
+
+
+def _last_links(session: Session, keys: set[str]) -> dict[str, int]:
+    """The last link recording each of ``keys``: a second walk, taken only when records
+    differ (the first keeps no sequence numbers, to stay fast)."""
+    found: dict[str, int] = {}
+    quoted = [(key, f'"{key}"'.encode()) for key in keys]
+    for chunk in chain.links(session.connection(), 1, None):
+        for seq, _nomination, body, _prev, _hash in chunk:
+            candidates = [key for key, text in quoted if text in body]
+            if not candidates:
+                continue
+            vouches = (chain.body_object(body) or {}).get("records")
+            if isinstance(vouches, dict):
+                found.update((key, seq) for key in candidates if key in vouches)
+    return found
 
 
 def _check_files(session: Session, report: VerifyReport) -> None:
@@ -258,40 +240,24 @@ def _check_files(session: Session, report: VerifyReport) -> None:
         last = chunk[-1][0]
 
 
-def _parse(body: str) -> dict[str, Any] | None:
-    try:
-        parsed = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            return None
-    return parsed if isinstance(parsed, dict) else None
-
-
-def _check_nominations(
-    session: Session,
-    report: VerifyReport,
-    last_event: dict[int, tuple[int, str]],
-    event_counts: dict[int, int],
-) -> None:
+def _check_nominations(session: Session, report: VerifyReport, walked: chain.Stretch) -> None:
+    """Each nomination against its last link: state, version (= its number of links), unit."""
     current = session.execute(
         select(Nomination.id, Nomination.state, Nomination.version, Nomination.current_unit_id)
-    ).all()
+    )
     for nomination_id, state, version, unit_id in current:
-        if nomination_id not in last_event:
+        if nomination_id not in walked.last_links:
             problem = f"nomination {nomination_id} has no events"
             report.fail(report.head_seq + 1, problem, chain=False)
             continue
-        seq, text = last_event[nomination_id]
-        body = _parse(text) or {}
-        if body.get("to_state") != state:
+        seq, to_state, to_version, to_unit_id = walked.last_links[nomination_id]
+        if to_state != state:
             problem = f"nomination {nomination_id} is '{state}', its trail says otherwise"
             report.fail(seq, problem, chain=False)
-        if body.get("version") != version or event_counts[nomination_id] != version:
+        if to_version != version or walked.counts[nomination_id] != version:
             problem = f"nomination {nomination_id} version {version} disagrees with its trail"
             report.fail(seq, problem, chain=False)
-        if body.get("to_unit_id") != unit_id:
+        if to_unit_id != unit_id:
             problem = f"nomination {nomination_id} is at another unit than its trail says"
             report.fail(seq, problem, chain=False)
 

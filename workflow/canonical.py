@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8 text, integers only (floats do not round-trip)."""
@@ -21,3 +23,13 @@ def _refuse_floats(value: Any) -> None:
     elif isinstance(value, list | tuple):
         for item in value:
             _refuse_floats(item)
+
+
+def parse_json(text: str | bytes | memoryview) -> Any:
+    """JSON text to the values ``json.loads`` gives. orjson first: several times faster, and
+    lists, pages and verification read JSON in every row; the standard parser for what
+    orjson refuses (integers beyond 64 bits, NaN), so no stored value becomes unreadable."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text if isinstance(text, str | bytes) else bytes(text))

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase
 
+from workflow.canonical import parse_json
+
 # One naming convention so Alembic names constraints identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,14 +70,19 @@ def snapshot_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{SNAPSHOT: True})
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine configured for this application (used outside Flask).
+def engine_options(url: str) -> dict[str, Any]:
+    """The engine's options, the same in the web process and outside it.
 
     PostgreSQL's pooled connections are tested before use (``pool_pre_ping``), so one the
     server dropped (a restart) is replaced instead of failing the next statement; a SQLite
-    file has no server to lose, and the ping would cost a statement per transaction.
+    file has no server to lose, and the ping would cost a statement per transaction. JSON
+    columns are read by :func:`parse_json` (orjson, with the standard parser behind it).
     """
-    kwargs.setdefault("pool_pre_ping", url.startswith("postgresql"))
-    engine = create_engine(url, **kwargs)
+    return {"pool_pre_ping": url.startswith("postgresql"), "json_deserializer": parse_json}
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine configured for this application (used outside Flask)."""
+    engine = create_engine(url, **(engine_options(url) | kwargs))
     configure_sqlite(engine)
     return engine

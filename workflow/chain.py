@@ -1,0 +1,265 @@
+"""Walking the decision trail's links: one stretch at a time, in this process or in several.
+
+A stretch is checked on its own (each link's hash over its stored bytes, its link to the
+row before, its sequence number, its body) and yields what the rest of verification needs:
+the digest each record's last link recorded and each nomination's last link and number of
+links. Stretches join in order, so a long trail is checked by every processor the machine
+has: all of them read one snapshot of the database (exported on PostgreSQL; under SQLite's
+WAL the links up to the snapshot's last one cannot change without that being tampering).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, LargeBinary, func, select, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from workflow.canonical import parse_json
+from workflow.models import AuditEvent
+
+DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
+GENESIS_HASH = "0" * 64
+# Below this many links, starting processes costs more than it saves.
+PARALLEL_FROM = 40_000
+STRETCH = 20_000
+BATCH = 5000
+
+
+class utf8_bytes(FunctionElement[bytes]):
+    """A text column's stored UTF-8 bytes: the hash is taken over them, so they need no
+    decoding into text and encoding back."""
+
+    type = LargeBinary()
+    inherit_cache = True
+
+
+@compiles(utf8_bytes, "sqlite")
+def _sqlite_bytes(element: utf8_bytes, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS BLOB)"
+
+
+@compiles(utf8_bytes, "postgresql")
+def _postgresql_bytes(element: utf8_bytes, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"convert_to({compiler.process(element.clauses, **kw)}, 'UTF8')"
+
+
+_LINKS = select(
+    AuditEvent.seq,
+    AuditEvent.nomination_id,
+    utf8_bytes(AuditEvent.body),
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+).order_by(AuditEvent.seq)
+_HASH_OF = select(AuditEvent.hash)
+# psycopg's binary format hands bytes over as they are (its text format spells them in hex).
+_CURSOR_OPTIONS: dict[str, dict[str, Any]] = {"postgresql": {"binary": True}}
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
+
+
+def link_hash(prev_hash: str, body: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(DOMAIN_TAG)
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(body.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def body_object(text: str | bytes) -> dict[str, Any] | None:
+    """A link's body as a JSON object, or None if it is not one."""
+    try:
+        parsed = parse_json(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+@dataclass
+class Stretch:
+    """What a walk over some links found; stretches join in order."""
+
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    vouched: dict[str, str] = field(default_factory=dict)  # record -> digest last recorded
+    # nomination -> (seq, to_state, version, to_unit_id) of its last link
+    last_links: dict[int, tuple[int, Any, Any, Any]] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)  # nomination -> its links
+    checked: int = 0
+    end_seq: int = 0
+    end_hash: str = GENESIS_HASH
+
+    def join(self, later: Stretch) -> None:
+        self.problems += later.problems
+        self.vouched.update(later.vouched)
+        self.last_links.update(later.last_links)
+        for nomination_id, count in later.counts.items():
+            self.counts[nomination_id] = self.counts.get(nomination_id, 0) + count
+        self.checked += later.checked
+        if later.checked:
+            self.end_seq, self.end_hash = later.end_seq, later.end_hash
+
+
+def links(conn: Connection, first: int, last: int | None) -> Iterator[Sequence[Any]]:
+    """Links ``first``..``last`` in batches, each link (seq, nomination_id, body as UTF-8
+    bytes, prev_hash, hash) as the driver's tuple, on ``conn``'s transaction: a walk over a
+    province's trail spends a fifth of its time making rows otherwise."""
+    after, cursor = first - 1, conn.connection.cursor(**_CURSOR_OPTIONS.get(conn.dialect.name, {}))
+    try:
+        while True:
+            query = _LINKS.where(AuditEvent.seq > after)
+            if last is not None:
+                query = query.where(AuditEvent.seq <= last)
+            sql = query.limit(BATCH).compile(conn, compile_kwargs={"literal_binds": True})
+            cursor.execute(str(sql))  # integers only, rendered by SQLAlchemy
+            chunk = cursor.fetchall()
+            if not chunk:
+                return
+            yield chunk
+            after = chunk[-1][0]
+    finally:
+        cursor.close()
+
+
+def walk(
+    conn: Connection,
+    first: int = 1,
+    last: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Stretch:
+    """Check links ``first``..``last``. The link before ``first`` is read for its hash only:
+    the stretch before checks that link itself (a missing one links to nothing)."""
+    found = Stretch()
+    before = conn.scalar(_HASH_OF.where(AuditEvent.seq == first - 1)) if first > 1 else None
+    prev: str = GENESIS_HASH if first == 1 else before or ""
+    expected_seq, vouched, counts = first, found.vouched, found.counts
+    last_links: dict[int, tuple[int, dict[str, Any]]] = {}
+    problem, sha256, tag, parse = found.problems.append, hashlib.sha256, DOMAIN_TAG, parse_json
+    for chunk in links(conn, first, last):
+        for seq, nomination_id, body, prev_hash, row_hash in chunk:
+            if seq != expected_seq:
+                problem((expected_seq, f"sequence gap: expected {expected_seq}, found {seq}"))
+            if prev_hash != prev:
+                problem((seq, "prev_hash does not link to the previous row"))
+            if sha256(tag + prev_hash.encode() + body).hexdigest() != row_hash:
+                problem((seq, "hash does not match the body"))
+            try:
+                parsed = parse(body)
+            except ValueError:
+                parsed = None
+            if type(parsed) is not dict:
+                problem((seq, "body is not a JSON object"))
+                parsed = {}
+            else:
+                if parsed.get("seq") != seq:
+                    problem((seq, "sequence number differs from the body"))
+                if parsed.get("nomination_id") != nomination_id:
+                    problem((seq, "nomination_id differs from the body"))
+            if vouches := parsed.get("records"):
+                if isinstance(vouches, dict):
+                    vouched.update(vouches)
+                else:
+                    problem((seq, "records is not a JSON object"))
+            if nomination_id is not None:
+                last_links[nomination_id] = (seq, parsed)
+                counts[nomination_id] = counts.get(nomination_id, 0) + 1
+            expected_seq, prev = seq + 1, row_hash
+        found.checked += len(chunk)
+        if progress is not None:
+            progress(found.checked)
+    if last is not None and expected_seq <= last:
+        problem((expected_seq, f"sequence gap: expected {expected_seq}, found none"))
+    found.end_seq, found.end_hash = expected_seq - 1, prev
+    found.last_links = {
+        nomination_id: (
+            seq,
+            parsed.get("to_state"),
+            parsed.get("version"),
+            parsed.get("to_unit_id"),
+        )
+        for nomination_id, (seq, parsed) in last_links.items()
+    }
+    return found
+
+
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """The cycle collector paused for a walk: it makes millions of short-lived containers
+    without cycles (each body parsed, each record read), and the collector would spend a
+    fifth of the walk looking at them; reference counting still frees every one."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def walk_all(
+    session: Session,
+    meanwhile: Callable[[], None],
+    progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
+) -> Stretch:
+    """Every link of the session's snapshot, in several processes when the trail is long
+    enough and the database is one they can open; ``meanwhile`` runs in this process while
+    they walk (the rest of verification that does not need the walk's answer)."""
+    conn = session.connection()
+    top = conn.scalar(select(func.max(AuditEvent.seq))) or 0
+    workers = min(workers or os.cpu_count() or 1, -(-top // STRETCH))
+    database = conn.engine.url
+    if workers < 2 or top < PARALLEL_FROM or ":memory:" in str(database.database or ":memory:"):
+        meanwhile()
+        return walk(conn, 1, None, progress)
+    snapshot = conn.scalar(text("SELECT pg_export_snapshot()")) if _is_pg(conn.engine) else None
+    url = database.render_as_string(hide_password=False)
+    jobs = [
+        (url, snapshot, first, min(first + STRETCH - 1, top))
+        for first in range(1, top + 1, STRETCH)
+    ]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["workflow.chain"])
+    whole = Stretch()
+    with context.Pool(workers) as pool:
+        walked = pool.imap(_walk_in_worker, jobs)
+        meanwhile()
+        for found in walked:
+            whole.join(found)
+            if progress is not None:
+                progress(whole.checked)
+    return whole
+
+
+def _is_pg(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+_engines: dict[str, Engine] = {}
+
+
+def _walk_in_worker(job: tuple[str, str | None, int, int | None]) -> Stretch:
+    """One stretch, in a worker process, on the snapshot the verifying process reads."""
+    from workflow.db import make_engine, snapshot_engine  # a worker's own engine, once
+
+    url, snapshot, first, last = job
+    if url not in _engines:
+        _engines[url] = snapshot_engine(make_engine(url))
+    with _engines[url].connect() as conn:
+        if snapshot is not None:
+            if not _SNAPSHOT_ID.fullmatch(snapshot):
+                raise ValueError(f"not a snapshot id: {snapshot!r}")
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        with cycles_uncollected():
+            found = walk(conn, first, last)
+        conn.rollback()
+    return found
