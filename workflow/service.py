@@ -168,6 +168,9 @@ def _fire(
         session, nomination, event, today, now, event_data if event is Event.VOTE else None, moved
     )
     opened = spec.follow_up(session, nomination, today) if spec.follow_up else ()
+    # Before the link: appending it locks the trail's head until the commit, so whatever
+    # else the event writes goes first and every other event waits as little as it can.
+    notify.after_event(session, nomination, spec, actor, now, clean_comment)
     outcome = changes.record(
         session,
         nomination,
@@ -181,7 +184,6 @@ def _fire(
         event_data,
         also=opened,
     )
-    notify.after_event(session, nomination, spec, actor, now, clean_comment)
     if idempotency_key is not None:
         idempotency.remember(session, actor, idempotency_key, fingerprint, outcome.as_dict(), now)
     session.flush()

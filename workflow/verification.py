@@ -1,8 +1,9 @@
 """Verifying the whole trail as a job, never inside a web request: over 200,000 links it takes
 seconds, and a request that long ties up a web worker (under load, one was killed). A page, the
 API or the CLI starts a run; it reads one snapshot of the database without holding writers
-back, writes its progress as it goes, and keeps its result in ``verifications`` for anyone who
-may audit to read: when, by whom, how far, what it found."""
+back (a long trail is walked by one process per processor, all on that snapshot:
+:mod:`workflow.chain`), writes its progress as it goes, and keeps its result in
+``verifications`` for anyone who may audit to read: when, by whom, how far, what it found."""
 
 from __future__ import annotations
 
