@@ -44,14 +44,16 @@ class Outcome:
 @cache
 def _locking_select() -> Select[Nomination]:
     """Built once: constructing the statement cost as much as running it (issue 19)."""
-    # One statement locks the row and brings its origin (visibility) and award type. Only
-    # joins on columns that never change: PostgreSQL re-checks the join against the updated
-    # row when a FOR UPDATE waited, and would drop the row if the joined key had moved.
+    # One statement locks the row and brings its origin (visibility), award type and
+    # campaign (the rules read its year and targets). Only joins on columns that never
+    # change: PostgreSQL re-checks the join against the updated row when a FOR UPDATE
+    # waited, and would drop the row if the joined key had moved.
     return (
         select(Nomination)
         .options(
             joinedload(Nomination.origin_unit, innerjoin=True),
             joinedload(Nomination.award_type, innerjoin=True),
+            joinedload(Nomination.campaign, innerjoin=True),
         )
         .where(Nomination.id == bindparam("nomination_id"))
         .with_for_update(of=Nomination)
