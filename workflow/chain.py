@@ -261,5 +261,4 @@ def _walk_in_worker(job: tuple[str, str | None, int, int | None]) -> Stretch:
             conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         with cycles_uncollected():
             found = walk(conn, first, last)
-        conn.rollback()
-    return found
+    return found  # the connection's read-only transaction ends as it goes back to the pool
