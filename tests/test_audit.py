@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from tests.tampering import tamper
 from workflow import anchor, audit, chain, dossier, records
 from workflow.canonical import canonical_json
 from workflow.chain import link_hash
+from workflow.db import snapshot_engine
 from workflow.errors import IntegrityBroken, InvalidInput
 from workflow.models import AuditEvent, Nomination
 
@@ -38,17 +42,35 @@ def middle_seq(session) -> int:
 
 
 def verify_after(world, workers: int = 1):
+    """Verify as a run does: several processes share a snapshot (repeatable read)."""
     world.session.rollback()
-    return audit.verify(world.session, workers=workers)
+    if workers == 1:
+        return audit.verify(world.session, workers=1)
+    with Session(snapshot_engine(world.session.get_bind())) as reading:
+        return audit.verify(reading, workers=workers)
+
+
+@pytest.fixture
+def pools(monkeypatch) -> list[int]:
+    """Verification walks in two processes from five links on, in stretches of four; the
+    worker counts of the pools it started."""
+    started: list[int] = []
+
+    class Counted(chain.ProcessPoolExecutor):
+        def __init__(self, workers, **options):
+            started.append(workers)
+            super().__init__(workers, **options)
+
+    monkeypatch.setattr(chain, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(chain, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(chain, "STRETCH", 4)
+    return started
 
 
 @pytest.fixture(params=[1, 2], ids=["one process", "two processes"])
-def workers(request, monkeypatch) -> int:
+def workers(request, pools) -> int:
     """Verification in this process, or its walk split among two more in stretches of four
     links (a long trail's way, on a short one)."""
-    if request.param > 1:
-        monkeypatch.setattr(chain, "PARALLEL_FROM", 0)
-        monkeypatch.setattr(chain, "STRETCH", 4)
     return request.param
 
 
@@ -250,22 +272,73 @@ def test_a_changed_file_is_never_served(decided, engine):
         dossier.content_of(world.session, ids["nid"], attachment.id)
 
 
-def test_several_processes_report_what_one_does(trail_world, engine, workers):
-    world, ids = trail_world
-    intact = audit.verify(world.session, workers=workers).as_dict()
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE audit_events SET body = body || ' ' WHERE seq = :seq",
+        "UPDATE audit_events SET prev_hash = :fake WHERE seq = :seq",
+        "UPDATE audit_events SET hash = :fake WHERE seq = :seq",
+        "UPDATE audit_events SET nomination_id = NULL WHERE seq = :seq",
+        "UPDATE nominations SET version = version + 1",
+        "UPDATE users SET full_name = 'Người Khác'",
+    ],
+    ids=["body", "prev_hash", "hash", "nomination_id", "nomination", "record"],
+)
+def test_two_processes_find_what_one_does(trail_world, engine, pools, change):
+    world, _ = trail_world
+    assert verify_after(world, workers=2).as_dict() == verify_after(world).as_dict()
+    seq = middle_seq(world.session)
     world.session.rollback()
-    assert intact == audit.verify(world.session, workers=1).as_dict()
+    tamper(engine, change, seq=seq, fake="f" * 64)
+    several, one = verify_after(world, workers=2), verify_after(world)
+    assert not several.ok
+    assert several.first_bad_seq == one.first_bad_seq
+    assert set(several.problems) == set(one.problems)
+    assert pools == [2, 2]
+
+
+@pytest.mark.parametrize("forged", [0, 2_000_000_000, 2**62])
+def test_a_forged_sequence_number_is_named_by_one_walk(trail_world, engine, pools, forged):
+    """A number far beyond the last (or before the first) must neither plan the stretches
+    (a billion empty ones, or no memory left) nor escape the walk."""
+    if forged >= 2**31 and engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL's integer column refuses it")
+    world, _ = trail_world
+    seq = middle_seq(world.session)
     world.session.rollback()
-    tamper(engine, "UPDATE nominations SET version = version + 1 WHERE id = :nid", nid=ids[0])
-    tamper(engine, "UPDATE audit_events SET body = body || ' ' WHERE seq = 5")
-    broken = verify_after(world, workers)
-    assert broken.as_dict() == verify_after(world).as_dict()
-    assert broken.first_bad_seq == 5
+    tamper(engine, "UPDATE audit_events SET seq = :forged WHERE seq = :seq", forged=forged, seq=seq)
+    report = verify_after(world, workers=2)
+    assert not report.ok
+    assert report.first_bad_seq == (0 if forged == 0 else seq)  # the forged row itself
+    assert pools == []
+
+
+def test_verification_in_a_thread_leaves_the_cycle_collector_running(trail_world):
+    """Pausing it is process-wide: the web process's requests must keep it."""
+    world, _ = trail_world
+    seen = []
+    real_walk = chain.walk
+
+    def walk(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_walk(*args, **kwargs)
+
+    world.session.rollback()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chain, "walk", walk)
+        beside = threading.Thread(target=threading.Event().wait, args=(2,))
+        beside.start()
+        audit.verify(world.session)
+        beside.join()
+        world.session.rollback()
+        audit.verify(world.session)
+    assert seen == [True, False]
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize(
     "odd",
-    [{"weight": 1e-7, "share": 0.1}, {"members": 2**70}],
+    [{"weight": 1e-7, "share": 0.1}, {"members": 2**70 + 1}],
     ids=["a float orjson spells otherwise", "an integer beyond 64 bits"],
 )
 def test_a_record_orjson_spells_otherwise_verifies_and_is_still_checked(world, engine, odd):
@@ -281,6 +354,7 @@ def test_a_record_orjson_spells_otherwise_verifies_and_is_still_checked(world, e
 
     store(odd)
     nomination = world.session.get(Nomination, nid)
+    assert json.dumps(nomination.facts, sort_keys=True) == json.dumps(odd, sort_keys=True)
     audit.record_change(world.session, "repair", "admin", world.tick(), nomination)
     world.session.commit()
     assert verify_after(world).ok
@@ -288,3 +362,25 @@ def test_a_record_orjson_spells_otherwise_verifies_and_is_still_checked(world, e
     store({**odd, "extra": 1})
     report = verify_after(world)
     assert any(f"nominations/{nid} differs" in p for p in report.problems), report.problems
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL refuses NaN
+def test_a_nan_stored_where_null_was_recorded_is_found(world, engine):
+    """orjson spells NaN and ±Infinity "null": the quick digest must not let them pass."""
+    nid = world.nominate()
+    world.session.rollback()
+
+    def store(note: str) -> None:
+        facts = '{"ratings": {"2025": "HTXSNV"}, "note": ' + note + "}"
+        tamper(engine, "UPDATE nominations SET facts = :v WHERE id = :nid", v=facts, nid=nid)
+
+    store("null")
+    nomination = world.session.get(Nomination, nid)
+    audit.record_change(world.session, "repair", "admin", world.tick(), nomination)
+    world.session.commit()
+    assert verify_after(world).ok
+    for forged in ("NaN", "Infinity", "-Infinity"):
+        world.session.rollback()
+        store(forged)
+        report = verify_after(world)
+        assert any(f"nominations/{nid} differs" in p for p in report.problems), forged

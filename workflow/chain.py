@@ -6,6 +6,14 @@ the digest each record's last link recorded and each nomination's last link and 
 links. Stretches join in order, so a long trail is checked by every processor the machine
 has: all of them read one snapshot of the database (exported on PostgreSQL; under SQLite's
 WAL the links up to the snapshot's last one cannot change without that being tampering).
+One process and several name the same first bad link; at a stretch's edge a gap may be
+worded differently.
+
+Workers start from a ``forkserver`` (a web worker's threads are never forked) and connect
+with the database URL. Python 3.11's forkserver does not preload the main script, so each
+worker imports it again: a script that verifies must keep its work under
+``if __name__ == "__main__"`` (``gunicorn`` and ``flask``, which start verifications in
+production, are small and do).
 """
 
 from __future__ import annotations
@@ -15,14 +23,18 @@ import hashlib
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, LargeBinary, func, select, text
+import orjson
+from sqlalchemy import Connection, LargeBinary, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -33,6 +45,7 @@ DOMAIN_TAG = b"cdvn-khen-thuong/audit/v1\x00"
 GENESIS_HASH = "0" * 64
 # Below this many links, starting processes costs more than it saves.
 PARALLEL_FROM = 40_000
+MAX_WORKERS = 8  # each holds a database connection for the verification's length
 STRETCH = 20_000
 BATCH = 5000
 
@@ -113,10 +126,11 @@ def links(conn: Connection, first: int, last: int | None) -> Iterator[Sequence[A
     """Links ``first``..``last`` in batches, each link (seq, nomination_id, body as UTF-8
     bytes, prev_hash, hash) as the driver's tuple, on ``conn``'s transaction: a walk over a
     province's trail spends a fifth of its time making rows otherwise."""
-    after, cursor = first - 1, conn.connection.cursor(**_CURSOR_OPTIONS.get(conn.dialect.name, {}))
+    after = first - 1 if first > 1 else None  # from the start: a link numbered 0 is named too
+    cursor = conn.connection.cursor(**_CURSOR_OPTIONS.get(conn.dialect.name, {}))
     try:
         while True:
-            query = _LINKS.where(AuditEvent.seq > after)
+            query = _LINKS if after is None else _LINKS.where(AuditEvent.seq > after)
             if last is not None:
                 query = query.where(AuditEvent.seq <= last)
             sql = query.limit(BATCH).compile(conn, compile_kwargs={"literal_binds": True})
@@ -143,7 +157,7 @@ def walk(
     prev: str = GENESIS_HASH if first == 1 else before or ""
     expected_seq, vouched, counts = first, found.vouched, found.counts
     last_links: dict[int, tuple[int, dict[str, Any]]] = {}
-    problem, sha256, tag, parse = found.problems.append, hashlib.sha256, DOMAIN_TAG, parse_json
+    problem, sha256, tag, loads = found.problems.append, hashlib.sha256, DOMAIN_TAG, orjson.loads
     for chunk in links(conn, first, last):
         for seq, nomination_id, body, prev_hash, row_hash in chunk:
             if seq != expected_seq:
@@ -152,10 +166,13 @@ def walk(
                 problem((seq, "prev_hash does not link to the previous row"))
             if sha256(tag + prev_hash.encode() + body).hexdigest() != row_hash:
                 problem((seq, "hash does not match the body"))
+            # orjson alone, not parse_json's exact reading: the hash binds the bytes, and what
+            # the walk compares is text, or integers the database holds (an integer beyond 64
+            # bits, which orjson makes a float, can only make a comparison fail).
             try:
-                parsed = parse(body)
-            except ValueError:
-                parsed = None
+                parsed = loads(body)
+            except orjson.JSONDecodeError:
+                parsed = body_object(body)
             if type(parsed) is not dict:
                 problem((seq, "body is not a JSON object"))
                 parsed = {}
@@ -193,16 +210,22 @@ def walk(
 
 @contextmanager
 def cycles_uncollected() -> Iterator[None]:
-    """The cycle collector paused for a walk: it makes millions of short-lived containers
-    without cycles (each body parsed, each record read), and the collector would spend a
-    fifth of the walk looking at them; reference counting still frees every one."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """The cycle collector paused for a walk, when no other thread runs: a walk makes
+    millions of short-lived containers without cycles (each body parsed, each record read),
+    and the collector would spend a fifth of it looking at them; reference counting still
+    frees every one. Pausing it is process-wide, so a web process's verification (a thread
+    beside the requests) keeps it running."""
+    pause = gc.isenabled() and threading.active_count() == 1
+    if pause:
+        gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
+        if pause:
             gc.enable()
+
+
+_NUMBERING = select(func.count(), func.min(AuditEvent.seq), func.max(AuditEvent.seq))
 
 
 def walk_all(
@@ -211,18 +234,19 @@ def walk_all(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> Stretch:
-    """Every link of the session's snapshot, in several processes when the trail is long
-    enough and the database is one they can open; ``meanwhile`` runs in this process while
-    they walk (the rest of verification that does not need the walk's answer)."""
+    """Every link of the session's snapshot, in several processes when the trail is long and
+    numbered 1..n without a gap (a broken numbering is named by one process, and a forged
+    number must not plan the stretches), and the workers can read the same snapshot; then
+    ``meanwhile`` runs in this process while they walk (what verification does not need the
+    walk's answer for)."""
     conn = session.connection()
-    top = conn.scalar(select(func.max(AuditEvent.seq))) or 0
-    workers = min(workers or os.cpu_count() or 1, -(-top // STRETCH))
-    database = conn.engine.url
-    if workers < 2 or top < PARALLEL_FROM or ":memory:" in str(database.database or ":memory:"):
+    count, low, top = conn.execute(_NUMBERING).one()
+    workers = min(workers or min(MAX_WORKERS, _processors()), -(-count // STRETCH))
+    if workers < 2 or count < PARALLEL_FROM or (low, top) != (1, count) or not _shared(conn):
         meanwhile()
         return walk(conn, 1, None, progress)
-    snapshot = conn.scalar(text("SELECT pg_export_snapshot()")) if _is_pg(conn.engine) else None
-    url = database.render_as_string(hide_password=False)
+    snapshot = conn.scalar(text("SELECT pg_export_snapshot()")) if _is_pg(conn) else None
+    url = conn.engine.url.render_as_string(hide_password=False)
     jobs = [
         (url, snapshot, first, min(first + STRETCH - 1, top))
         for first in range(1, top + 1, STRETCH)
@@ -230,8 +254,10 @@ def walk_all(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["workflow.chain"])
     whole = Stretch()
-    with context.Pool(workers) as pool:
-        walked = pool.imap(_walk_in_worker, jobs)
+    # A worker that dies (killed, out of memory) breaks the pool: verification stops on an
+    # error instead of waiting for ever.
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        walked = pool.map(_walk_in_worker, jobs)
         meanwhile()
         for found in walked:
             whole.join(found)
@@ -240,25 +266,42 @@ def walk_all(
     return whole
 
 
-def _is_pg(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+def _processors() -> int:
+    """The processors this process may run on (a container's limit, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
-_engines: dict[str, Engine] = {}
+def _is_pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
 
 
-def _walk_in_worker(job: tuple[str, str | None, int, int | None]) -> Stretch:
-    """One stretch, in a worker process, on the snapshot the verifying process reads."""
-    from workflow.db import make_engine, snapshot_engine  # a worker's own engine, once
+def _shared(conn: Connection) -> bool:
+    """Whether other processes can read what ``conn`` reads: a SQLite file (its links up to
+    the snapshot's last cannot change without tampering), or a PostgreSQL snapshot that can
+    be exported (a repeatable-read transaction, as verification's own is)."""
+    if _is_pg(conn):
+        return conn.get_isolation_level() in ("REPEATABLE READ", "SERIALIZABLE")
+    database = conn.engine.url.database or ""
+    return database not in ("", ":memory:") and "mode=memory" not in database
+
+
+def _walk_in_worker(job: tuple[str, str | None, int, int]) -> Stretch:
+    """One stretch, in a worker process, on the snapshot the verifying process reads. The
+    worker connects with the database URL (options given to the engine apart from it, such
+    as a custom ``creator``, do not reach it)."""
+    from workflow.db import make_engine, snapshot_engine  # in the worker, once
 
     url, snapshot, first, last = job
-    if url not in _engines:
-        _engines[url] = snapshot_engine(make_engine(url))
-    with _engines[url].connect() as conn:
-        if snapshot is not None:
-            if not _SNAPSHOT_ID.fullmatch(snapshot):
-                raise ValueError(f"not a snapshot id: {snapshot!r}")
-            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        with cycles_uncollected():
-            found = walk(conn, first, last)
-    return found  # the connection's read-only transaction ends as it goes back to the pool
+    engine = snapshot_engine(make_engine(url, poolclass=NullPool))
+    try:
+        with engine.connect() as conn:
+            if snapshot is not None:
+                if not _SNAPSHOT_ID.fullmatch(snapshot):
+                    raise ValueError(f"not a snapshot id: {snapshot!r}")
+                conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            with cycles_uncollected():
+                return walk(conn, first, last)
+    finally:
+        engine.dispose()

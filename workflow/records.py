@@ -250,9 +250,10 @@ def digest_of(
 def quick_digest(body: dict[str, Any]) -> str | None:
     """:func:`digest` spelled by orjson, several times faster, for verification, which digests
     every record. orjson spells nearly every body as :func:`digest` does; where it does not (a
-    float, say) the digests differ and verification takes the one spelling before it calls
-    a record changed. Equal digests are never wrong: equal SHA-256 means equal text. None
-    where orjson refuses the body (an integer beyond 64 bits)."""
+    float such as 1e-7) the digests differ and verification takes the one spelling before it
+    calls a record changed. It spells no two bodies alike that :func:`digest` spells apart:
+    NaN and ±Infinity, which it would write as ``null``, are read as
+    :class:`~workflow.canonical.NonFinite` and refused, as are integers beyond 64 bits (None)."""
     try:
         return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
     except orjson.JSONEncodeError:
