@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests import workers
 from workflow import audit, service, signing
 from workflow.db import make_engine
-from workflow.errors import StaleVersion
+from workflow.errors import NotFound, StaleVersion
 from workflow.models import AuditEvent, User
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -145,3 +145,43 @@ def test_decisions_signed_at_once_get_distinct_gapless_numbers(world, db_url):
         t.join(timeout=60)
     engine.dispose()
     assert sorted(numbers) == [f"{i:02d}/QĐ-PROV" for i in range(1, 9)]
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_an_event_waiting_while_the_award_changes_is_told_it_is_stale(world, db_url):
+    """Moving a draft to the campaign's current version changes its award type, which an
+    event's locking read joins on: PostgreSQL re-checks that join once the lock is free. The
+    waiting officer must hear "changed by someone else", never "not found"."""
+    nid = world.nominate()
+    version = world.version(nid)
+    world.session.rollback()
+    engine = make_engine(db_url)
+    outcome: list[str] = []
+
+    def submit() -> None:
+        with Session(engine) as session:
+            officer = session.scalar(select(User).where(User.username == "officer1"))
+            session.rollback()
+            try:
+                service.fire(session, nid, "submit", officer, expected_version=version)
+                outcome.append("ok")
+            except StaleVersion:
+                outcome.append("stale")
+            except NotFound:
+                outcome.append("not found")
+
+    with engine.begin() as holder:
+        holder.execute(text("SELECT id FROM nominations WHERE id = :nid FOR UPDATE"), {"nid": nid})
+        waiting = threading.Thread(target=submit)
+        waiting.start()
+        waiting.join(timeout=1)  # it waits for the lock
+        holder.execute(
+            text(
+                "UPDATE nominations SET version = version + 1, award_type_id = "
+                "(SELECT id FROM award_types WHERE code = 'GK' LIMIT 1) WHERE id = :nid"
+            ),
+            {"nid": nid},
+        )
+    waiting.join(timeout=30)
+    engine.dispose()
+    assert outcome == ["stale"]

@@ -45,9 +45,9 @@ class Outcome:
 def _locking_select() -> Select[Nomination]:
     """Built once: constructing the statement cost as much as running it (issue 19)."""
     # One statement locks the row and brings its origin (visibility), award type and
-    # campaign (the rules read its year and targets). Only joins on columns that never
-    # change: PostgreSQL re-checks the join against the updated row when a FOR UPDATE
-    # waited, and would drop the row if the joined key had moved.
+    # campaign (the rules read its year and targets). PostgreSQL re-checks these joins
+    # against the updated row when a FOR UPDATE waited, and drops the row if a joined key
+    # moved: only the award can (load_for_update reads again).
     return (
         select(Nomination)
         .options(
@@ -66,6 +66,13 @@ def load_for_update(session: Session, nomination_id: int, actor: User, day: date
     nomination = session.execute(
         _locking_select(), {"nomination_id": nomination_id}
     ).scalar_one_or_none()
+    if nomination is None:
+        # Or PostgreSQL dropped it: after waiting for the lock it re-checks the joins against
+        # the updated row, and an officer moving it to the campaign's current version changes
+        # its award. Read once more, now that nobody else holds it.
+        nomination = session.execute(
+            _locking_select(), {"nomination_id": nomination_id}
+        ).scalar_one_or_none()
     if nomination is None or not can_see(actor, nomination, day):
         raise NotFound(
             f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
