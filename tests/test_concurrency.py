@@ -16,9 +16,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from tests import workers
-from workflow import audit, service, signing
+from workflow import audit, signing
 from workflow.db import make_engine
-from workflow.errors import NotFound, StaleVersion
 from workflow.models import AuditEvent, User
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,15 +47,7 @@ def test_twenty_threads_approving_at_once_on_postgres(world, db_url):
     results: list[str] = []
 
     def compete() -> None:
-        with Session(engine) as session:
-            actor = session.scalar(select(User).where(User.username == "rev_br1"))
-            session.rollback()
-            barrier.wait()
-            try:
-                service.fire(session, nid, "approve", actor, expected_version=version)
-                results.append("ok")
-            except StaleVersion:
-                results.append("stale")
+        results.append(workers.fire_as(engine, "rev_br1", nid, "approve", version, barrier.wait))
 
     threads = [threading.Thread(target=compete) for _ in range(20)]
     for t in threads:
@@ -159,16 +150,7 @@ def test_an_event_waiting_while_the_award_changes_is_told_it_is_stale(world, db_
     outcome: list[str] = []
 
     def submit() -> None:
-        with Session(engine) as session:
-            officer = session.scalar(select(User).where(User.username == "officer1"))
-            session.rollback()
-            try:
-                service.fire(session, nid, "submit", officer, expected_version=version)
-                outcome.append("ok")
-            except StaleVersion:
-                outcome.append("stale")
-            except NotFound:
-                outcome.append("not found")
+        outcome.append(workers.fire_as(engine, "officer1", nid, "submit", version))
 
     with engine.begin() as holder:
         holder.execute(text("SELECT id FROM nominations WHERE id = :nid FOR UPDATE"), {"nid": nid})

@@ -35,17 +35,6 @@ _INSERT_LINK = insert(_EVENTS).values(
 _MOVE_HEAD = (
     update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 )
-# PostgreSQL: the link and the head's move in one statement, one round trip fewer while the
-# head is locked (SQLite has no round trips to save, and no INSERT inside WITH).
-_new_link = _INSERT_LINK.returning(_EVENTS.c.seq, _EVENTS.c.hash).cte("link")
-_LINK_AND_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(
-        seq=select(_new_link.c.seq).scalar_subquery(),
-        hash=select(_new_link.c.hash).scalar_subquery(),
-    )
-)
 
 
 def append(
@@ -68,11 +57,8 @@ def append(
         "prev_hash": prev_hash,
         "hash": link_hash(prev_hash, body),
     }
-    if conn.dialect.name == "postgresql":
-        conn.execute(_LINK_AND_HEAD, link)
-    else:
-        conn.execute(_INSERT_LINK, link)
-        conn.execute(_MOVE_HEAD, link)
+    conn.execute(_INSERT_LINK, link)
+    conn.execute(_MOVE_HEAD, link)
     return seq
 
 
