@@ -22,17 +22,22 @@ from workflow.chain import GENESIS_HASH, link_hash
 from workflow.clock import iso_utc
 from workflow.db import Base
 from workflow.models import AuditEvent, AuditHead, Blob, Nomination
+from workflow.prepared import Prepared
 
 DELETED = "deleted"  # a link's record digest for a row it removed (an attachment taken out)
 
 
-_HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_HEAD_FOR_UPDATE = Prepared(
+    select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+)
 _EVENTS = Base.metadata.tables["audit_events"]
 _HEAD = Base.metadata.tables["audit_head"]
-_INSERT_LINK = insert(_EVENTS).values(
-    {name: bindparam(name) for name in ("seq", "nomination_id", "body", "prev_hash", "hash")}
+_INSERT_LINK = Prepared(
+    insert(_EVENTS).values(
+        {name: bindparam(name) for name in ("seq", "nomination_id", "body", "prev_hash", "hash")}
+    )
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = Prepared(
     update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash"))
 )
 
@@ -46,9 +51,8 @@ def append(
     head row serialises appends, so sequence numbers have no gaps and no forks; the lock is
     held until the commit, so callers append last.
     """
-    conn = session.connection()
-    prev_seq, prev_hash = conn.execute(_HEAD_FOR_UPDATE).one()
-    seq = prev_seq + 1
+    [(prev_seq, prev_hash)] = _HEAD_FOR_UPDATE.rows(session)
+    seq = int(prev_seq) + 1
     body = canonical_json({**fields, "seq": seq, "at": iso_utc(at), "nomination_id": nomination_id})
     link = {
         "seq": seq,
@@ -57,8 +61,8 @@ def append(
         "prev_hash": prev_hash,
         "hash": link_hash(prev_hash, body),
     }
-    conn.execute(_INSERT_LINK, link)
-    conn.execute(_MOVE_HEAD, link)
+    _INSERT_LINK.execute(session, link)
+    _MOVE_HEAD.execute(session, link)
     return seq
 
 

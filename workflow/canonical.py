@@ -41,8 +41,17 @@ def parse_json(text: str | bytes | memoryview) -> Any:
     """JSON text to exactly the values ``json.loads`` gives (NaN and ±Infinity as
     :class:`NonFinite`). orjson reads almost everything, several times faster: lists, pages
     and verification read JSON in every row. The standard parser reads what orjson refuses
-    (NaN) or gets wrong (an integer beyond 64 bits, which it makes a float)."""
-    data = text.encode() if isinstance(text, str) else bytes(text)
+    (NaN) or gets wrong (an integer beyond 64 bits, which it makes a float).
+
+    Anything but text is refused with ``TypeError``, as ``json.loads`` refuses it: SQLite
+    keeps a JSON column's bare number as a number, and SQLAlchemy reads it back as one on
+    that error (``bytes(n)`` would have been n zero bytes)."""
+    if isinstance(text, str):
+        data = text.encode()
+    elif isinstance(text, bytes | memoryview):
+        data = bytes(text)
+    else:
+        raise TypeError(f"JSON text expected, not {type(text).__name__}")
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:

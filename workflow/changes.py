@@ -23,6 +23,7 @@ from workflow.errors import InvalidInput, NotFound, StaleVersion
 from workflow.events import EVENTS
 from workflow.machine import Step, run
 from workflow.models import AwardType, Nomination, RoleAssignment, Unit, User
+from workflow.prepared import Prepared
 from workflow.visibility import can_see
 from workflow.vocabulary import Event, Level, State
 
@@ -148,6 +149,8 @@ def record(
 # Every column an event may change, written in one statement guarded by the version.
 _NOMINATIONS = Base.metadata.tables["nominations"]
 _MUTABLE = (
+    "rule_set_version",  # these two: what the rules said at submit (workflow.checks)
+    "checks_at_submit",
     "due_on",
     "state",
     "current_unit_id",
@@ -158,7 +161,7 @@ _MUTABLE = (
     "decision_id",
     "updated_at",
 )
-_UPDATE_NOMINATION = (
+_UPDATE_NOMINATION = Prepared(
     update(_NOMINATIONS)
     .where(_NOMINATIONS.c.id == bindparam("b_id"), _NOMINATIONS.c.version == bindparam("b_version"))
     .values(
@@ -179,13 +182,18 @@ def _persist(session: Session, nomination: Nomination, changes: dict[str, Any]) 
         "b_id": nomination.id,
         "b_version": nomination.version,
     }
-    if session.connection().execute(_UPDATE_NOMINATION, params).rowcount != 1:
+    if _UPDATE_NOMINATION.execute(session, params) != 1:
         raise StaleVersion(
             "Hồ sơ đã được người khác cập nhật; hãy tải lại trang và thử lại.",
             "The nomination was changed by someone else; reload and try again.",
         )
     for name, value in {**values, "version": nomination.version + 1}.items():
         set_committed_value(nomination, name, value)
+
+
+_UNITS_ABOVE = Prepared(
+    select(Unit.id, Unit.code, Unit.level).where(Unit.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def compute_route(
@@ -195,9 +203,7 @@ def compute_route(
     ancestors = origin.ancestor_ids[:-1]
     units = {
         unit_id: (code, level)
-        for unit_id, code, level in session.execute(
-            select(Unit.id, Unit.code, Unit.level).where(Unit.id.in_(ancestors))
-        )
+        for unit_id, code, level in _UNITS_ABOVE.rows(session, {"ids": ancestors})
     }
     ids: list[int] = []
     for unit_id in reversed(ancestors):

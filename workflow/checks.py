@@ -25,6 +25,7 @@ from workflow.db import Base
 from workflow.eligibility import Problem
 from workflow.errors import NotFound
 from workflow.models import AwardType, Campaign, Nomination, Unit
+from workflow.prepared import Prepared
 from workflow.transaction import transaction
 from workflow.vocabulary import Event, Level, State
 
@@ -230,7 +231,7 @@ def _in_campaign_or_awarded() -> Any:
 
 # An event's statements, built once (constructing them cost as much as running them); each
 # starts from an index: the proposing unit's, and the award's with its state.
-_FROM_UNIT = (
+_FROM_UNIT = Prepared(
     select(AwardType.code, func.count())
     .select_from(Nomination)
     .join(AwardType, AwardType.id == Nomination.award_type_id)
@@ -241,26 +242,30 @@ _FROM_UNIT = (
     )
     .group_by(AwardType.code)
 )
-_OF_AWARD = select(func.count()).where(
-    Nomination.award_type_id.in_(
-        select(AwardType.id).where(
-            AwardType.campaign_id == bindparam("campaign"), AwardType.code == bindparam("code")
-        )
-    ),
-    Nomination.state.in_(ACTIVE),
+_OF_AWARD = Prepared(
+    select(func.count()).where(
+        Nomination.award_type_id.in_(
+            select(AwardType.id).where(
+                AwardType.campaign_id == bindparam("campaign"), AwardType.code == bindparam("code")
+            )
+        ),
+        Nomination.state.in_(ACTIVE),
+    )
 )
-_SAME_NOMINEE = _LIGHT.where(
-    _in_campaign_or_awarded(), Nomination.nominee_key == bindparam("nominee_key")
+_SAME_NOMINEE = Prepared(
+    _LIGHT.where(_in_campaign_or_awarded(), Nomination.nominee_key == bindparam("nominee_key"))
 )
-_SAME_NOMINEE_OR_CLAIM = _LIGHT.where(
-    _in_campaign_or_awarded(),
-    (Nomination.nominee_key == bindparam("nominee_key"))
-    | (
-        (Nomination.state == AWARDED)
-        & (Nomination.facts["achievement_ref"].as_string() == bindparam("ref"))
-    ),
+_SAME_NOMINEE_OR_CLAIM = Prepared(
+    _LIGHT.where(
+        _in_campaign_or_awarded(),
+        (Nomination.nominee_key == bindparam("nominee_key"))
+        | (
+            (Nomination.state == AWARDED)
+            & (Nomination.facts["achievement_ref"].as_string() == bindparam("ref"))
+        ),
+    )
 )
-_FORWARDING = (
+_FORWARDING = Prepared(
     select(Nomination.origin_unit_id, Nomination.current_unit_id, Nomination.route)
     .join(AwardType, AwardType.id == Nomination.award_type_id)
     .where(
@@ -269,7 +274,7 @@ _FORWARDING = (
         AwardType.code == bindparam("code"),
     )
 )
-_PATH_UNITS = UNITS.where(Unit.id.in_(bindparam("path", expanding=True)))
+_PATH_UNITS = Prepared(UNITS.where(Unit.id.in_(bindparam("path", expanding=True))))
 
 
 def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
@@ -278,25 +283,26 @@ def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     its achievement. Every event checks one nomination; reading the whole campaign for it made
     each approval cost a scan of the province (issue 19). Equal, for ``n``, to
     :func:`build_index` (tests/test_checks_index.py)."""
+    session.flush()  # what an ORM query's autoflush did: the counts see the session's changes
     index = CampaignIndex()
     scope = {"campaign": award.campaign_id, "code": award.code, "origin": n.origin_unit_id}
-    for code, count in session.execute(_FROM_UNIT, scope):
+    for code, count in _FROM_UNIT.rows(session, scope):
         index.by_unit_award[(n.origin_unit_id, code)] = count
-    index.by_award[award.code] = session.execute(_OF_AWARD, scope).scalar_one()
+    index.by_award[award.code] = _OF_AWARD.scalar(session, scope)
     own_ref = (n.facts or {}).get("achievement_ref")
     related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
     if isinstance(own_ref, str):
-        rows = session.execute(_SAME_NOMINEE_OR_CLAIM, related | {"ref": own_ref})
+        rows = _SAME_NOMINEE_OR_CLAIM.rows(session, related | {"ref": own_ref})
     else:
-        rows = session.execute(_SAME_NOMINEE, related)
+        rows = _SAME_NOMINEE.rows(session, related)
     for r in rows:
         _remember(index, Light(*r[:9]))
     if award.quota_level is not None and award.quota_per_unit is not None:
         path = [n.origin_unit_id, *(n.route or [])]
         index.units = {
-            uid: (level, name) for uid, level, name in session.execute(_PATH_UNITS, {"path": path})
+            uid: (level, name) for uid, level, name in _PATH_UNITS.rows(session, {"path": path})
         }
-        for origin, current, route in session.execute(_FORWARDING, scope):
+        for origin, current, route in _FORWARDING.rows(session, scope):
             for unit in _forwarded_by(origin, current, route):
                 index.forwarded[(unit, award.code)] += 1
     return index

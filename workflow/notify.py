@@ -17,7 +17,6 @@ from sqlalchemy import (
     Date,
     Insert,
     Integer,
-    Select,
     String,
     Text,
     bindparam,
@@ -40,6 +39,7 @@ from workflow.models import (
     User,
     UtcDateTime,
 )
+from workflow.prepared import Prepared
 from workflow.transaction import transaction
 from workflow.vocabulary import Role, State
 
@@ -119,18 +119,23 @@ def _mail_from(told: Any, *conditions: Any) -> Insert:
     return insert(_OUTBOX).from_select(columns, rows)
 
 
-_MAIL_STATEMENT = _mail_from(
-    _NOTIFICATIONS, _NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True))
+_MAIL = Prepared(
+    _mail_from(_NOTIFICATIONS, _NOTIFICATIONS.c.id.in_(bindparam("ids", expanding=True)))
 )
 
 
 @cache
-def _single_statement(targets: int) -> Select[Any]:
+def _told(targets: int) -> Prepared:
+    return Prepared(_notify_statement(targets))
+
+
+@cache
+def _told_and_mailed(targets: int) -> Prepared:
     """On PostgreSQL both inserts in one round trip: the notifications as a data-modifying
     CTE, their emails as a second one, and the number of people told as the answer."""
     told = _notify_statement(targets).cte("told")
     mailed = _mail_from(told).cte("mailed")
-    return select(func.count()).select_from(told).add_cte(mailed)
+    return Prepared(select(func.count()).select_from(told).add_cte(mailed))
 
 
 def tell(
@@ -148,7 +153,7 @@ def tell(
     an email for those with an address; return how many were told.
 
     Two prepared INSERT … SELECT statements whatever the number of people: this runs inside
-    every event's transaction (Core on the session's connection, no unit of work).
+    every event's transaction (:mod:`workflow.prepared`, no unit of work).
     """
     if not targets:
         return 0
@@ -165,13 +170,11 @@ def tell(
         params[f"unit_{i}"] = unit_id
         params[f"roles_{i}"] = [r.value for r in roles]
     text = f",\n\n{body}{FOOTER}"
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        statement = _single_statement(len(targets))
-        return int(connection.execute(statement, params | {"text": text}).scalar_one())
-    told = connection.execute(_notify_statement(len(targets)), params).scalars().all()
+    if session.connection().dialect.name == "postgresql":
+        return int(_told_and_mailed(len(targets)).scalar(session, params | {"text": text}))
+    told = [row[0] for row in _told(len(targets)).rows(session, params)]
     if told:
-        connection.execute(_MAIL_STATEMENT, {"ids": list(told), "text": text})
+        _MAIL.execute(session, {"ids": told, "text": text})
     return len(told)
 
 

@@ -1,0 +1,120 @@
+"""Statements run on the driver (workflow.prepared) read and write exactly what SQLAlchemy
+would, on both databases, and fail as SQLAlchemy fails."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.orm import Session
+
+from tests.factories import World
+from workflow.db import Base
+from workflow.models import Nomination, Unit
+from workflow.prepared import Prepared
+
+NOMINATIONS = Base.metadata.tables["nominations"]
+NOTIFICATIONS = Base.metadata.tables["notifications"]
+
+READ = Prepared(
+    select(
+        NOMINATIONS.c.route,
+        NOMINATIONS.c.route_codes,
+        NOMINATIONS.c.vote,
+        NOMINATIONS.c.due_on,
+        NOMINATIONS.c.updated_at,
+        NOMINATIONS.c.nominee_name,
+    ).where(NOMINATIONS.c.id == bindparam("id"))
+)
+WRITE = Prepared(
+    update(NOMINATIONS)
+    .where(NOMINATIONS.c.id == bindparam("b_id"))
+    .values(
+        route_codes=bindparam("b_codes"),
+        vote=bindparam("b_vote"),
+        due_on=bindparam("b_due"),
+        updated_at=bindparam("b_at"),
+    )
+)
+UNITS_IN = Prepared(
+    select(Unit.code).where(Unit.id.in_(bindparam("ids", expanding=True))).order_by(Unit.code)
+)
+
+# What an event writes: JSON of any shape (text beyond ASCII, large integers, bare numbers,
+# which SQLite keeps as numbers), dates, UTC times. No NUL: the input guard refuses it first.
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | texts,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(texts.filter(lambda t: len(t) <= 5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+# hypothesis bounds are naive by its rule; the instants it draws are UTC
+instants = st.datetimes(
+    min_value=datetime(1970, 1, 2),  # noqa: DTZ001
+    max_value=datetime(2199, 12, 31),  # noqa: DTZ001
+    timezones=st.just(UTC),
+)
+
+
+def _core(session: Session, nomination_id: int) -> tuple[Any, ...]:
+    return tuple(session.connection().execute(READ.statement, {"id": nomination_id}).one())
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    codes=st.lists(texts.filter(lambda t: len(t) <= 8), max_size=4),
+    vote=json_values,
+    due=st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)),
+    at=instants,
+)
+def test_written_and_read_as_sqlalchemy_does(
+    world: World, codes: list[str], vote: Any, due: date, at: datetime
+) -> None:
+    session = world.session
+    nomination_id = world.nominate()
+    WRITE.execute(
+        session, {"b_id": nomination_id, "b_codes": codes, "b_vote": vote, "b_due": due, "b_at": at}
+    )
+    read = READ.rows(session, {"id": nomination_id})
+    assert read == [_core(session, nomination_id)]
+    assert read[0][1:5] == (codes, vote, due, at)
+    session.rollback()
+
+
+def test_lists_of_any_length_each_read_their_own(world: World) -> None:
+    ids = dict(world.session.execute(select(Unit.code, Unit.id)).all())
+    for picked in (["BR1"], ["BR1", "PROV"], [], ["CS1", "BR2", "PROV"], ["TLD"]):
+        got = UNITS_IN.rows(world.session, {"ids": [ids[c] for c in picked]})
+        assert [code for (code,) in got] == sorted(picked)
+
+
+def test_a_missing_parameter_is_named_before_anything_runs(world: World) -> None:
+    with pytest.raises(ArgumentError, match="b_vote"):
+        WRITE.execute(world.session, {"b_id": 1, "b_codes": [], "b_due": None, "b_at": None})
+
+
+def test_a_refused_row_is_sqlalchemy_s_error_and_the_session_goes_on(world: World) -> None:
+    bad = Prepared(
+        insert(NOTIFICATIONS).values(
+            user_id=bindparam("user"),
+            kind="test",
+            subject="s",
+            body="b",
+            created_at=bindparam("at"),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        bad.execute(world.session, {"user": 987654321, "at": datetime(2026, 1, 1, tzinfo=UTC)})
+    world.session.rollback()
+    nomination_id = world.nominate()
+    assert world.session.get(Nomination, nomination_id) is not None
