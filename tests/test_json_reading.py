@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,3 +53,10 @@ def test_nan_and_infinity_are_read_apart_from_plain_floats():
     assert math.isnan(read["a"])
     assert (read["b"], read["c"]) == (math.inf, -math.inf)
     assert type(read["d"]) is float
+
+
+def test_anything_but_text_is_refused_as_json_loads_refuses_it():
+    # SQLite keeps a JSON column's bare number as a number; SQLAlchemy reads it on TypeError.
+    for value in (0, 2**40, 1.5, None):
+        with pytest.raises(TypeError):
+            parse_json(value)  # type: ignore[arg-type]

@@ -11,7 +11,10 @@ session's own connection, inside its transaction:
   so the values sent and read are exactly those SQLAlchemy would send and read;
 * a driver error is raised as SQLAlchemy raises it (``IntegrityError``, ``OperationalError``),
   so retries and conflict handlers see what they always saw; a lost connection is
-  invalidated, as SQLAlchemy would;
+  invalidated (the rest of the pool is not: ``pool_pre_ping`` tests each before use);
+* what SQLAlchemy would compute for each execution (a column's Python default, a callable
+  parameter) and decimal columns (psycopg converts them by the cursor's type codes) are
+  refused when the statement is first compiled, never fixed at the first call's values;
 * the session is not flushed first: callers run these beside no pending ORM change, as
   Core statements on ``session.connection()`` always did. Engine events
   (``before_cursor_execute``) do not see them.
@@ -20,16 +23,18 @@ session's own connection, inside its transaction:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
-from sqlalchemy import exc
+from sqlalchemy import Numeric, exc
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
+
+_PLANS = "khenthuong_prepared_plans"  # the attribute of a dialect holding its plans
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,6 @@ class Prepared:
         self.statement = statement
         self._given = frozenset(b.key for b in binds)  # what every call must give
         self._lists = tuple(sorted({b.key for b in binds if b.expanding}))
-        # Weakly keyed: a test suite's many engines each bring a dialect of their own.
-        self._plans: WeakKeyDictionary[Dialect, dict[tuple[int, ...], _Plan]] = WeakKeyDictionary()
 
     def rows(
         self, session: Session, params: Mapping[str, Any] | None = None
@@ -90,17 +93,22 @@ class Prepared:
                 values.update(zip(plan.expansion[name], value, strict=True))
             else:
                 values[name] = value
-        for name, process in plan.bind.items():
-            values[name] = process(values[name])
+        try:
+            for name, process in plan.bind.items():
+                values[name] = process(values[name])
+        except Exception as err:  # a value its type refuses (a naive time, a set as JSON)
+            raise exc.StatementError(str(err), plan.sql, params, err) from err
         args: Any = tuple(values[n] for n in plan.names)
         if not plan.positional:
             args = dict(zip(plan.names, args, strict=True))
-        cursor = conn.connection.cursor()
+        dbapi_error = conn.dialect.loaded_dbapi.Error
+        cursor = None
         try:
+            cursor = conn.connection.cursor()
             cursor.execute(plan.sql, args)
             rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if fetch else []
             count = cursor.rowcount
-        except conn.dialect.loaded_dbapi.Error as err:
+        except dbapi_error as err:
             invalidated = conn.dialect.is_disconnect(err, conn.connection, cursor)
             if invalidated:
                 conn.invalidate(err)
@@ -108,12 +116,15 @@ class Prepared:
                 plan.sql,
                 args,
                 err,
-                conn.dialect.loaded_dbapi.Error,
+                dbapi_error,
+                hide_parameters=conn.engine.hide_parameters,
                 connection_invalidated=invalidated,
                 dialect=conn.dialect,
             ) from err
         finally:
-            cursor.close()
+            if cursor is not None:
+                with suppress(dbapi_error):  # closing on a connection just lost
+                    cursor.close()
         if any(plan.result):
             rows = [
                 tuple(v if p is None else p(v) for v, p in zip(row, plan.result, strict=True))
@@ -122,19 +133,22 @@ class Prepared:
         return rows, count
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
-        plans = self._plans.get(dialect)
-        if plans is None:
-            plans = self._plans[dialect] = {}
-        shape = tuple(len(params[name]) for name in self._lists)
-        plan = plans.get(shape)
+        # Kept on the dialect, which goes with its engine: a type's converter holds its
+        # dialect, so a cache keyed by dialects elsewhere would keep every engine's alive.
+        plans: dict[tuple[Prepared, tuple[int, ...]], _Plan] = dialect.__dict__.setdefault(
+            _PLANS, {}
+        )
+        key = (self, tuple(len(params[name]) for name in self._lists))
+        plan = plans.get(key)
         if plan is None:
-            plan = plans[shape] = self._compile(dialect, params)
+            plan = plans[key] = self._compile(dialect, params)
         return plan
 
     def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
         compiled = self.statement.compile(dialect=dialect)
         if not isinstance(compiled, SQLCompiler):
             raise TypeError(f"not a SQL statement: {self.statement!r}")
+        _refuse_unfixed(compiled, self.statement)
         state = compiled.construct_expanded_state(dict(params))
         expansion = {name: state.parameter_expansion.get(name, []) for name in self._lists}
         expanded = {item for items in expansion.values() for item in items}
@@ -144,6 +158,9 @@ class Prepared:
             if name not in self._given and name not in expanded
         }
         columns = getattr(self.statement, "exported_columns", ())
+        if any(isinstance(c.type, Numeric) for c in columns):
+            # psycopg's converters for these need the column's type code from the cursor
+            raise TypeError(f"a decimal or float column is read by SQLAlchemy: {self.statement}")
         result = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         return _Plan(
             sql=state.statement,
@@ -168,3 +185,15 @@ def _bind_processors(
             if process is not None:
                 processors[name] = process
     return {name: process for name, process in processors.items() if name in state.parameters}
+
+
+def _refuse_unfixed(compiled: SQLCompiler, statement: ClauseElement) -> None:
+    """A value SQLAlchemy computes for each execution (a column's Python default or
+    ``onupdate``, a callable or literal-execute parameter) would be fixed at the first call's."""
+    if (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
+        or any(b.callable is not None for b in compiled.binds.values())
+    ):
+        raise TypeError(f"values computed per execution cannot be prepared: {statement}")
