@@ -17,7 +17,8 @@ EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết ch
 @rule("R-QUOTA", "Số lượng đề nghị", [],
       Source("Kế hoạch của đợt; với Bằng khen chuyên đề TLĐ: QĐ 1689/QĐ-TLĐ 2019, Điều 15 (≤ 4 "
              "mỗi LĐLĐ tỉnh, ≤ 300 toàn quốc)", status=PARTIAL,
-             note="Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa."))  # fmt: skip
+             note="Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa."),
+      counts=True)  # fmt: skip
 def quota(ctx: Context, _: Params) -> Verdict:
     """Per proposing unit, or per unit of ``quota_level`` counted as it forwards, and the
     campaign's nationwide cap."""
@@ -58,7 +59,7 @@ def quota(ctx: Context, _: Params) -> Verdict:
 
 @rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
       Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", DECREE_91, LAST_DAY_2003_LAW),
-      params=["cstdcs.quota_ratio"])  # fmt: skip
+      params=["cstdcs.quota_ratio"], counts=True)  # fmt: skip
 def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
     # Through str: a ratio written as a YAML number arrives as a float (0.15 → 0.1499…).
     ratio = Decimal(str(p("cstdcs.quota_ratio")))

@@ -65,6 +65,7 @@ class Rule:
     check: Check
     params: Mapping[str, Kind] = field(default_factory=dict)  # what a campaign may override
     optional: tuple[str, ...] = ()  # facts it reads when given; missing, they count as none
+    counts: bool = False  # reads how many proposals its unit or the campaign made
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -106,18 +107,23 @@ def rule(
     source: Source | Sequence[Source],
     params: Iterable[str] = (),
     optional: Iterable[str] = (),
+    counts: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule with its clause, or its dated clauses; ``params`` names every parameter
     it reads (their kinds come from ``rules/params.py``, so an unknown name fails here, at
     import). A clause's own test differs from another's only through dated parameters. A fact
-    in ``needs`` missing makes the answer unknown; one in ``optional`` missing counts as none."""
+    in ``needs`` missing makes the answer unknown; one in ``optional`` missing counts as none.
+    ``counts``: the rule reads how many proposals its unit or the campaign made, which the
+    database counts for each event only where an award has such a rule (:func:`reads_counts`)."""
     kinds = {name: kind(name) for name in params}
     clauses = _in_date_order(rule_id, [source] if isinstance(source, Source) else source)
 
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, title, tuple(needs), clauses, check, kinds, tuple(optional))
+        RULES[rule_id] = Rule(
+            rule_id, title, tuple(needs), clauses, check, kinds, tuple(optional), counts
+        )
         return check
 
     return register
@@ -160,6 +166,13 @@ def evaluate(
         clause,
         verdict.values,
     )
+
+
+def reads_counts(specs: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether any of an award's rules reads how many proposals were made: counting an award's
+    proposals across a province for every event of an award that never asks would grow each
+    event with the campaign (issue 19)."""
+    return any(RULES[spec["rule"]].counts for spec in specs if spec["rule"] in RULES)
 
 
 def evaluate_all(specs: Iterable[Mapping[str, Any]], ctx: Context) -> list[Result]:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from rules import Aggregates, Context, Prior, Result, Target, evaluate_all
+from rules import Aggregates, Context, Prior, Result, Target, evaluate_all, reads_counts
 from rules.results import Severity, Status
 from workflow import eligibility
 from workflow.clock import utcnow, vn_date
@@ -279,16 +279,18 @@ _PATH_UNITS = Prepared(UNITS.where(Unit.id.in_(bindparam("path", expanding=True)
 
 def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     """What one nomination's rules read, and nothing more: its unit's and its award's active
-    proposals counted by the database, its nominee's proposals and awards, the awards claiming
-    its achievement. Every event checks one nomination; reading the whole campaign for it made
-    each approval cost a scan of the province (issue 19). Equal, for ``n``, to
-    :func:`build_index` (tests/test_checks_index.py)."""
+    proposals counted by the database (when a rule of the award reads them), its nominee's
+    proposals and awards, the awards claiming its achievement. Every event checks one
+    nomination; reading the whole campaign for it made each approval cost a scan of the province
+    (issue 19). For ``n``, its rules answer as over :func:`build_index`, and where they count,
+    the two are equal (tests/test_checks_index.py)."""
     session.flush()  # what an ORM query's autoflush did: the counts see the session's changes
     index = CampaignIndex()
     scope = {"campaign": award.campaign_id, "code": award.code, "origin": n.origin_unit_id}
-    for code, count in _FROM_UNIT.rows(session, scope):
-        index.by_unit_award[(n.origin_unit_id, code)] = count
-    index.by_award[award.code] = _OF_AWARD.scalar(session, scope)
+    if reads_counts(award.rules or ()):  # else no rule asks, and counting grows with the campaign
+        for code, count in _FROM_UNIT.rows(session, scope):
+            index.by_unit_award[(n.origin_unit_id, code)] = count
+        index.by_award[award.code] = _OF_AWARD.scalar(session, scope)
     own_ref = (n.facts or {}).get("achievement_ref")
     related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
     if isinstance(own_ref, str):
