@@ -93,12 +93,13 @@ def test_written_and_read_as_sqlalchemy_does(
     world: World, codes: list[str], vote: Any, due: date, at: datetime
 ) -> None:
     session = world.session
-    nomination_id = world.nominate()
-    WRITE.execute(
-        session, {"b_id": nomination_id, "b_codes": codes, "b_vote": vote, "b_due": due, "b_at": at}
-    )
-    read = READ.rows(session, {"id": nomination_id})
-    assert read == [_core(session, nomination_id)]
+    by_core, prepared = world.nominate(), world.nominate()
+    values = {"b_codes": codes, "b_vote": vote, "b_due": due, "b_at": at}
+    session.connection().execute(WRITE.statement, values | {"b_id": by_core})
+    WRITE.execute(session, values | {"b_id": prepared})
+    assert _stored(session, prepared) == _stored(session, by_core)
+    read = READ.rows(session, {"id": prepared})
+    assert read == [_core(session, prepared)]
     assert read[0][1:5] == (codes, vote, due, at)
     session.rollback()
 
