@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session, defer, joinedload
+from sqlalchemy.orm import Session, defaultload, defer, joinedload
 
 from workflow import deadlines
 from workflow.accounts import active_assignments
@@ -55,8 +55,13 @@ _SHOWN_WITH = (
 )
 
 
-# What no list shows: the rules' stored answers (read and parsed for every row otherwise).
-_NOT_LISTED = (defer(Nomination.checks_at_submit), defer(Nomination.checks_latest))
+# What no list shows, read and parsed for every row otherwise: the rules' stored answers, and
+# the campaign's plan (some 14 KB of JSON, repeated on every row of the join).
+_NOT_LISTED = (
+    defer(Nomination.checks_at_submit),
+    defer(Nomination.checks_latest),
+    defaultload(Nomination.campaign).defer(Campaign.definition),
+)
 
 
 def visible_nomination(
