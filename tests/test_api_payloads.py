@@ -73,14 +73,24 @@ def test_the_answer_is_what_the_schema_dumps(n: SimpleNamespace) -> None:
     assert set(built) == set(NominationSchema().fields)
 
 
-def test_a_nomination_read_through_the_api_has_every_documented_field(client, world) -> None:
-    officer = ApiClient(client, "officer1")
-    nid = world.nominate(name="Lê Văn Tám")
-    answer = officer.get(f"/nominations/{nid}")
+def test_lists_answer_each_nomination_as_reading_it_does(client, world) -> None:
+    """Lists read plain rows and a nomination's page reads its object: the same answer."""
+    officer, reviewer = ApiClient(client, "officer1"), ApiClient(client, "rev_br1")
+    nid = world.nominate(name="Lê Văn Tám", facts={"targets": {"doan_vien_moi": 12}})
+    world.fire(nid, "submit", "officer1")
+    answer = reviewer.get(f"/nominations/{nid}")
     assert answer.status_code == 200
     assert set(answer.json) == set(NominationSchema().fields)
     assert answer.json["nominee"]["name"] == "Lê Văn Tám"
+    assert (answer.json["route"], answer.json["current_unit"]) == (["BR1", "PROV"], "BR1")
     assert datetime.fromisoformat(answer.json["created_at"]).tzinfo is not None
-    listed = officer.get("/nominations").json["items"]
-    assert [item["id"] for item in listed] == [nid]
-    assert listed[0] == answer.json
+    assert reviewer.get("/inbox").json["items"] == [answer.json]
+    assert reviewer.get("/nominations").json["items"] == [answer.json]
+    assert officer.get("/nominations").json["items"] == [officer.get(f"/nominations/{nid}").json]
+
+
+def test_a_fact_orjson_cannot_write_is_answered_all_the_same(client, world) -> None:
+    nid = world.nominate(facts={"targets": {"doan_vien_moi": 2**70}})
+    answer = ApiClient(client, "officer1").get(f"/nominations/{nid}")
+    assert answer.status_code == 200
+    assert json.loads(answer.data)["facts"]["targets"] == {"doan_vien_moi": 2**70}

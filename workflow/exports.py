@@ -21,7 +21,7 @@ from workflow.vocabulary import Level, NomineeKind, State
 Lang = str
 
 
-def every_page(fetch: Callable[..., queries.Page], **kwargs: Any) -> Iterator[Nomination]:
+def every_page(fetch: Callable[..., queries.Page[Any]], **kwargs: Any) -> Iterator[Nomination]:
     """All items of a keyset-paginated list, page after page (an export has no pager)."""
     cursor = None
     while True:

@@ -7,9 +7,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.orm import Session, defaultload, defer, joinedload
+from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
 from workflow import deadlines
 from workflow.accounts import active_assignments
@@ -20,10 +21,12 @@ from workflow.models import AuditEvent, AwardType, Campaign, Nomination, Unit, U
 from workflow.visibility import can_see, visible_filter
 from workflow.vocabulary import Level, Role, State
 
+Item = TypeVar("Item")
+
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Nomination]
+class Page(Generic[Item]):
+    items: list[Item]
     next_cursor: str | None
 
 
@@ -75,42 +78,77 @@ def visible_nomination(
     return n if n is not None and can_see(actor, n, day) else None
 
 
-def _page(session: Session, query: Select[Nomination], cursor: str | None, limit: int) -> Page:
-    """Keyset pagination, newest first: one query whatever the page size."""
+_origin, _current = aliased(Unit), aliased(Unit)
+# A list row as the API shows it, plain: the nomination's own columns under their names, and
+# the codes of its campaign, award and units. Building objects and their joined objects for
+# every row was the larger part of an inbox request (issue 19); pages that show names and
+# titles read objects.
+_ROWS = select(
+    Nomination.id,
+    Nomination.state,
+    Nomination.version,
+    Nomination.nominee_kind,
+    Nomination.nominee_name,
+    Nomination.nominee,
+    Nomination.facts,
+    Nomination.achievements,
+    Nomination.route_codes,
+    Nomination.vote,
+    Nomination.notice_ends_on,
+    Nomination.decision_id,
+    Nomination.rule_set_version,
+    Nomination.created_at,
+    Nomination.updated_at,
+    Campaign.code.label("campaign_code"),
+    AwardType.code.label("award_type_code"),
+    _origin.code.label("origin_unit_code"),
+    _current.code.label("current_unit_code"),
+).select_from(
+    Nomination.__table__.join(Campaign, Campaign.id == Nomination.campaign_id)
+    .join(AwardType, AwardType.id == Nomination.award_type_id)
+    .join(_origin, _origin.id == Nomination.origin_unit_id)
+    .join(_current, _current.id == Nomination.current_unit_id)
+)
+
+
+def _page(
+    session: Session, where: list[ColumnElement[bool]], cursor: str | None, limit: int, rows: bool
+) -> Page[Any]:
+    """Keyset pagination, newest first: one query whatever the page size. ``rows``: plain
+    rows of :data:`_ROWS`; otherwise nominations with what lists show beside them."""
     after = parse_cursor(cursor)
     if after is not None:
-        query = query.where(Nomination.id < after)
-    rows = list(
-        session.scalars(
-            query.options(*_SHOWN_WITH, *_NOT_LISTED)
-            .order_by(Nomination.id.desc())
-            .limit(min(max(limit, 1), PAGE_MAX) + 1)
-        )
-    )
+        where = [*where, Nomination.id < after]
     size = min(max(limit, 1), PAGE_MAX)
-    more = len(rows) > size
-    items = rows[:size]
+    query = (_ROWS if rows else select(Nomination)).where(*where)
+    query = query.order_by(Nomination.id.desc()).limit(size + 1)
+    if rows:
+        found: list[Any] = list(session.execute(query))
+    else:
+        found = list(session.scalars(query.options(*_SHOWN_WITH, *_NOT_LISTED)))
+    more = len(found) > size
+    items = found[:size]
     return Page(items, str(items[-1].id) if more and items else None)
 
 
 def _filtered(
-    query: Select[Nomination],
     campaign: str | None,
     award_type: str | None,
     unit: str | None,
     year: int | None = None,
-) -> Select[Nomination]:
+) -> list[ColumnElement[bool]]:
     """``unit`` is a unit's code: nominations proposed by it or by any unit below it."""
+    where: list[ColumnElement[bool]] = []
     if campaign:
-        query = query.where(Nomination.campaign.has(Campaign.code == campaign))
+        where.append(Nomination.campaign.has(Campaign.code == campaign))
     if year:
-        query = query.where(Nomination.campaign.has(Campaign.year == year))
+        where.append(Nomination.campaign.has(Campaign.year == year))
     if award_type:
-        query = query.where(Nomination.award_type.has(AwardType.code == award_type))
+        where.append(Nomination.award_type.has(AwardType.code == award_type))
     if unit:
         chosen = select(Unit.path).where(Unit.code == unit).scalar_subquery()
-        query = query.where(Nomination.origin_unit.has(Unit.path.startswith(chosen)))
-    return query
+        where.append(Nomination.origin_unit.has(Unit.path.startswith(chosen)))
+    return where
 
 
 @dataclass(frozen=True)
@@ -158,18 +196,18 @@ def list_nominations(
     q: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page:
+    rows: bool = False,
+) -> Page[Any]:
     """What the actor may see, filtered; ``unit`` is the proposing (origin) unit's code and
     ``q`` a part of the nominee's name, compared without diacritics or case ("anh tuyet"
-    finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed)."""
-    query = _filtered(
-        select(Nomination).where(visible_filter(actor, day)), campaign, award_type, unit, year
-    )
+    finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed). ``rows``: plain rows of the
+    API's columns instead of nominations."""
+    where = [visible_filter(actor, day), *_filtered(campaign, award_type, unit, year)]
     if state:
-        query = query.where(Nomination.state == state)
+        where.append(Nomination.state == state)
     if q and q.strip():
-        query = query.where(Nomination.nominee_search.contains(fold(q[:100]), autoescape=True))
-    return _page(session, query, cursor, limit)
+        where.append(Nomination.nominee_search.contains(fold(q[:100]), autoescape=True))
+    return _page(session, where, cursor, limit, rows)
 
 
 def inbox(
@@ -184,18 +222,20 @@ def inbox(
     due_by: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page:
-    """What is waiting for the actor: pending at a unit where they hold the acting role."""
+    rows: bool = False,
+) -> Page[Any]:
+    """What is waiting for the actor: pending at a unit where they hold the acting role.
+    ``rows``: plain rows of the API's columns instead of nominations."""
     clauses = [
         (Nomination.current_unit_id == a.unit_id) & Nomination.state.in_([s.value for s in states])
         for a in active_assignments(actor, day)
         for role, states in PENDING_FOR.items()
         if a.role == role
     ]
-    query = select(Nomination).where(or_(*clauses) if clauses else false())
+    where = [or_(*clauses) if clauses else false(), *_filtered(campaign, award_type, unit, year)]
     if due_by is not None:
-        query = query.where(Nomination.due_on <= due_by)
-    return _page(session, _filtered(query, campaign, award_type, unit, year), cursor, limit)
+        where.append(Nomination.due_on <= due_by)
+    return _page(session, where, cursor, limit, rows)
 
 
 @dataclass(frozen=True)
