@@ -28,7 +28,7 @@ instants = st.datetimes(
     max_value=datetime(2199, 12, 31),  # noqa: DTZ001
     timezones=st.just(UTC),
 )
-codes = st.builds(SimpleNamespace, code=st.text(min_size=1, max_size=12))
+codes = st.text(min_size=1, max_size=12)
 
 
 @st.composite
@@ -37,15 +37,15 @@ def nominations(draw: st.DrawFn) -> SimpleNamespace:
         id=draw(st.integers(1, 2**31)),
         state=draw(st.sampled_from([s.value for s in State])),
         version=draw(st.integers(1, 10_000)),
-        campaign=draw(codes),
-        award_type=draw(codes),
+        campaign_code=draw(codes),
+        award_type_code=draw(codes),
         nominee_kind=draw(st.sampled_from(["individual", "collective"])),
         nominee_name=draw(st.text(min_size=1, max_size=40)),
         nominee=draw(st.none() | st.dictionaries(st.sampled_from(["key", "position"]), text)),
         facts=draw(st.none() | st.dictionaries(text, json_values, max_size=4)),
         achievements=draw(st.none() | text),
-        origin_unit=draw(codes),
-        current_unit=draw(codes),
+        origin_unit_code=draw(codes),
+        current_unit_code=draw(codes),
         route_codes=draw(st.none() | st.lists(st.text(min_size=1, max_size=8), max_size=5)),
         vote=draw(st.none() | st.dictionaries(text, json_values, max_size=3)),
         notice_ends_on=draw(st.none() | st.dates(date(1900, 1, 1), date(2199, 12, 31))),

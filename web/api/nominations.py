@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from sqlalchemy import Row
 
@@ -18,37 +19,22 @@ from workflow.models import Nomination
 from workflow.vocabulary import State
 
 
-def nomination_json(n: Nomination) -> dict[str, Any]:
-    return _payload(n, n.campaign.code, n.award_type.code, n.origin_unit.code, n.current_unit.code)
-
-
-def page_json(page: queries.Page[Row[Any]]) -> dict[str, Any]:
-    """A page of the plain rows ``rows=True`` lists give: the same payload as one nomination's."""
-    items = [
-        _payload(r, r.campaign_code, r.award_type_code, r.origin_unit_code, r.current_unit_code)
-        for r in page.items
-    ]
-    return {"items": items, "next_cursor": page.next_cursor}
-
-
-def _payload(
-    n: Nomination | Row[Any], campaign: str, award_type: str, origin: str, current: str
-) -> dict[str, Any]:
-    """A nomination as the API answers it, from its object or from a list's row (the same
-    names), already in the form ``NominationSchema`` dumps (``tests/test_api_payloads.py``
-    holds it): dumping every row of a page a second time was a seventh of an inbox request."""
+def nomination_json(n: Row[Any]) -> dict[str, Any]:
+    """A nomination as the API answers it, from a row of ``queries`` (one or a list's),
+    already in the form ``NominationSchema`` dumps (``tests/test_api_payloads.py`` holds it):
+    dumping it a second time was a seventh of an inbox request."""
     return {
         "id": n.id,
         "state": n.state,
         "state_label": State(n.state).vi,
         "version": n.version,
-        "campaign": campaign,
-        "award_type": award_type,
+        "campaign": n.campaign_code,
+        "award_type": n.award_type_code,
         "nominee": {"kind": n.nominee_kind, "name": n.nominee_name, **(n.nominee or {})},
         "facts": n.facts or {},
         "achievements": n.achievements or "",
-        "origin_unit": origin,
-        "current_unit": current,
+        "origin_unit": n.origin_unit_code,
+        "current_unit": n.current_unit_code,
         "route": n.route_codes,
         "vote": n.vote,
         "notice_ends_on": n.notice_ends_on.isoformat() if n.notice_ends_on else None,
@@ -59,12 +45,28 @@ def _payload(
     }
 
 
+def page_json(page: queries.Page[Row[Any]]) -> dict[str, Any]:
+    return {"items": [nomination_json(r) for r in page.items], "next_cursor": page.next_cursor}
+
+
+def shown(nomination_id: int, status: int = 200) -> Response:
+    """The nomination as the actor may see it, or 404."""
+    row = queries.visible_row(db.session, actor(), nomination_id, today())
+    if row is None:
+        raise _not_found(nomination_id)
+    return as_dumped(nomination_json(row), status)
+
+
+def _not_found(nomination_id: int) -> NotFound:
+    return NotFound(
+        f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
+    )
+
+
 def visible(nomination_id: int) -> Nomination:
     n = queries.visible_nomination(db.session, actor(), nomination_id, today())
     if n is None:
-        raise NotFound(
-            f"Không tìm thấy hồ sơ số {nomination_id}.", f"Nomination {nomination_id} not found."
-        )
+        raise _not_found(nomination_id)
     return n
 
 
@@ -102,7 +104,7 @@ class Nominations(MethodView):
             unit_code=body["unit"],
             idempotency_key=headers.get("key"),
         )
-        return as_dumped(nomination_json(visible(outcome.id)), 201)
+        return shown(outcome.id, 201)
 
 
 class IfMatchSchema(s.Schema):
@@ -122,7 +124,7 @@ class NominationItem(MethodView):
     @documented(401, 404)
     @blp.doc(security=SECURITY)
     def get(self, nomination_id: int) -> Any:
-        return as_dumped(nomination_json(visible(nomination_id)))
+        return shown(nomination_id)
 
     @blp.arguments(IfMatchSchema, location="headers")
     @blp.arguments(s.NominationPatchSchema)
@@ -148,7 +150,7 @@ class NominationItem(MethodView):
             expected_version=int(headers["if_match"].strip('"')),
             changes=changes,
         )
-        return as_dumped(nomination_json(visible(nomination_id)))
+        return shown(nomination_id)
 
 
 @blp.route("/nominations/<id:nomination_id>/checks")
