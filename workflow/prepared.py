@@ -80,13 +80,17 @@ class Prepared:
         """Run a statement that returns no rows; how many rows it changed."""
         return self._run(session.connection(), params or {}, fetch=False)[1]
 
-    def _run(
-        self, conn: Connection, params: Mapping[str, Any], *, fetch: bool
-    ) -> tuple[list[tuple[Any, ...]], int]:
+    def arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL and the driver's arguments for ``params``, for a caller that runs them on
+        a cursor of its own (the trail's walk reads bytes in psycopg's binary format)."""
+        plan, args = self._arguments(dialect, params)
+        return plan.sql, args
+
+    def _arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[_Plan, Any]:
         missing = self._given - params.keys()
         if missing:
             raise exc.ArgumentError(f"missing parameters: {', '.join(sorted(missing))}")
-        plan = self._plan(conn.dialect, params)
+        plan = self._plan(dialect, params)
         values = dict(plan.constants)
         for name, value in params.items():
             if name in plan.expansion:
@@ -101,6 +105,12 @@ class Prepared:
         args: Any = tuple(values[n] for n in plan.names)
         if not plan.positional:
             args = dict(zip(plan.names, args, strict=True))
+        return plan, args
+
+    def _run(
+        self, conn: Connection, params: Mapping[str, Any], *, fetch: bool
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        plan, args = self._arguments(conn.dialect, params)
         dbapi_error = conn.dialect.loaded_dbapi.Error
         cursor = None
         try:
