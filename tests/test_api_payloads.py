@@ -94,3 +94,17 @@ def test_a_fact_orjson_cannot_write_is_answered_all_the_same(client, world) -> N
     answer = ApiClient(client, "officer1").get(f"/nominations/{nid}")
     assert answer.status_code == 200
     assert json.loads(answer.data)["facts"]["targets"] == {"doan_vien_moi": 2**70}
+
+
+def test_a_cursor_beyond_every_key_lists_from_the_newest(client, world) -> None:
+    """PostgreSQL refuses to compare its integer keys with a larger number: not a 500."""
+    reviewer = ApiClient(client, "rev_br1")
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    for path in ("/nominations", "/inbox"):
+        newest = reviewer.get(path).json
+        assert [i["id"] for i in newest["items"]] == [nid]
+        assert reviewer.get(f"{path}?cursor=2147483648").json == newest
+        assert reviewer.get(f"{path}?cursor=999999999999").json == newest
+        assert reviewer.get(f"{path}?cursor=2147483647").json == newest
+        assert reviewer.get(f"{path}?cursor={nid}").json["items"] == []

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD
+from tests.web_client import WebClient
 from web import create_app
 from web.config import database_url, secret_key
 from workflow import accounts
@@ -307,3 +308,11 @@ def test_a_removed_file_put_back_behind_the_apps_back_is_found(world):
     report = audit.verify(world.session)
     assert not report.ok
     assert any("was removed by link" in p for p in report.problems)
+
+
+def test_a_page_cursor_of_other_digits_is_refused_not_a_server_error(app, world):
+    reviewer = WebClient(app, "rev_br1")
+    for path in ("/", "/inbox"):
+        assert reviewer.get(f"{path}?cursor=%C2%B2").status_code == 422  # "²"
+        assert reviewer.get(f"{path}?cursor=%D9%A1%D9%A2").status_code == 422  # Arabic "12"
+        assert reviewer.get(f"{path}?cursor=2147483648").status_code == 200

@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ID = 2**31 - 1  # the largest value of the database's integer keys
+from workflow.models import MAX_ID
 
 
 class IdConverter(IntegerConverter):

@@ -30,6 +30,7 @@ from workflow.db import Base
 from workflow.folding import fold
 from workflow.vocabulary import Level, NomineeKind, Role, State, UnitChange, VoteBase
 
+MAX_ID = 2**31 - 1  # the largest value of the database's integer keys
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 # Python None is SQL NULL here, never the JSON value null (which `IS NULL` does not find).
 NullableJson = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")

@@ -17,7 +17,7 @@ from workflow.accounts import active_assignments
 from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput
 from workflow.folding import fold
-from workflow.models import AuditEvent, AwardType, Campaign, Nomination, Unit, User
+from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.visibility import can_see, visible_filter
 from workflow.vocabulary import Level, Role, State
 
@@ -42,11 +42,14 @@ PENDING_FOR = {
 def parse_cursor(cursor: str | None) -> int | None:
     if cursor in (None, ""):
         return None
-    if not cursor.isdigit() or len(cursor) > 12:
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 12:
         raise InvalidInput(
             "Con trỏ trang không hợp lệ.", "Invalid page cursor.", {"cursor": "invalid"}
         )
-    return int(cursor)
+    after = int(cursor)
+    # Every key is below a cursor beyond the largest: the list from its newest (PostgreSQL
+    # refuses to compare its integer keys with a larger number).
+    return None if after > MAX_ID else after
 
 
 # What a list row or a nomination's page shows beside the nomination, in the same query.
