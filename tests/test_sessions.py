@@ -14,7 +14,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from tests.api_client import ApiClient
@@ -603,17 +603,53 @@ def test_creating_users_applies_the_policy_on_the_api_and_the_page(app, world):
     assert "quá phổ biến hoặc dễ đoán" in page.get_data(as_text=True)
 
 
-# --- pre-ping -----------------------------------------------------------------------------------
+# --- pooled connections ---------------------------------------------------------------------------
 
 
-def test_postgresql_connections_are_tested_before_use(app, engine, backend):
-    """PostgreSQL may restart under a pooled connection; a SQLite file has no server to lose."""
-    from web.extensions import db
+def terminate(engine, pid):
+    """What a restart does to a backend, from outside the engine's pool."""
+    admin = create_engine(engine.url)
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    admin.dispose()
 
-    expected = backend.name == "postgres"
-    with app.app_context():
-        assert db.engine.pool._pre_ping is expected
-    assert engine.pool._pre_ping is expected
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_connection_the_server_dropped_is_replaced_without_a_ping(engine, monkeypatch):
+    """A restart ends every pooled connection; the next use takes a new one, and a busy pool
+    (connections given back moments ago) costs no ping per use."""
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or True)
+    with engine.connect() as conn:
+        dropped = conn.scalar(text("SELECT pg_backend_pid()"))
+    terminate(engine, dropped)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_backend_pid()")) != dropped
+    assert pings == []
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_connection_that_rested_is_pinged_and_replaced_if_silent(engine, monkeypatch):
+    """A network may cut an idle connection without a word: after a rest, a ping decides."""
+    from workflow import db as database
+
+    with engine.connect() as conn:
+        first = conn.scalar(text("SELECT pg_backend_pid()"))
+    monkeypatch.setattr(database, "RESTED_SECONDS", -1.0)
+    pings = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(c) or True)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_backend_pid()")) == first
+    assert len(pings) == 1
+
+    def silent(connection):
+        if connection.info.backend_pid == first:
+            raise engine.dialect.loaded_dbapi.OperationalError("no answer")
+        return True
+
+    monkeypatch.setattr(engine.dialect, "do_ping", silent)
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_backend_pid()")) != first
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
@@ -624,9 +660,7 @@ def test_a_worker_survives_its_connection_being_killed(app, engine, world):
     client = app.test_client()
     assert login(client, "officer1").status_code == 302
     with app.app_context():
-        pids = {db.session.scalar(text("SELECT pg_backend_pid()"))}
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
         db.session.remove()
-    with engine.connect() as admin:
-        for pid in pids:
-            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    terminate(engine, pid)
     assert client.get("/").status_code == 200

@@ -11,7 +11,7 @@ from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
 from workflow import deadlines, events, personal
-from workflow.db import configure_sqlite, engine_options
+from workflow.db import configure, engine_options
 from workflow.vocabulary import Level, Role, State, UnitChange
 
 
@@ -21,9 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(from_environment())
     if test_config:
         app.config.update(test_config)
-    # After a PostgreSQL restart an idle worker reconnects instead of answering its next
-    # request with a 500; JSON columns read fast (workflow.db.engine_options says why).
-    options = engine_options(str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    # JSON columns read fast (workflow.db.engine_options says why).
+    options = engine_options()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options | app.config.get(
         "SQLALCHEMY_ENGINE_OPTIONS", {}
     )
@@ -39,7 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        # SQLite's locking; after a PostgreSQL restart an idle worker reconnects instead of
+        # answering its next request with a 500 (workflow.db.configure).
+        configure(db.engine)
 
     from web import (
         admin,

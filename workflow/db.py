@@ -6,9 +6,11 @@ hands this metadata to Flask-SQLAlchemy and Flask-Migrate.
 
 from __future__ import annotations
 
+import selectors
+import time
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, exc
 from sqlalchemy.orm import DeclarativeBase
 
 from workflow.canonical import parse_json
@@ -28,9 +30,20 @@ class Base(DeclarativeBase):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+RESTED_SECONDS = 10.0
+"""A pooled PostgreSQL connection idle for longer than this is pinged before use."""
+_RETURNED = "khenthuong_returned_at"  # when a pooled connection was last given back
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure(engine: Engine) -> None:
+    """What each database needs beyond its URL (the web app's engine and ``make_engine``'s)."""
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
+
+
+def _configure_sqlite(engine: Engine) -> None:
     """Make SQLite safe for several processes writing at once.
 
     WAL lets readers run beside one writer; every transaction starts with
@@ -38,8 +51,6 @@ def configure_sqlite(engine: Engine) -> None:
     (``busy_timeout``) instead of failing later with "database is locked" when it
     upgrades a read lock. Foreign keys are off by default in SQLite.
     """
-    if engine.dialect.name != "sqlite":
-        return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +70,43 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if snapshot else "BEGIN IMMEDIATE")
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    """Replace a pooled connection the server dropped (a restart) before it fails a request.
+
+    A ping before every use (``pool_pre_ping``) cost a round trip per request, a tenth of an
+    API read under load (issue 19). A server that ends a connection says so on its socket (a
+    closing message, then end of file), so an idle connection with anything to read is
+    dropped at no cost; only one that has rested longer than :data:`RESTED_SECONDS`, which a
+    silent network could have cut, is pinged. Raising ``DisconnectionError`` from the pool's
+    checkout makes SQLAlchemy discard the connection and take another.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.closed or _has_input(dbapi_connection.fileno()):
+            raise exc.DisconnectionError("the server closed this connection")
+        if time.monotonic() - record.info.get(_RETURNED, 0.0) > RESTED_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as err:
+                raise exc.DisconnectionError("the rested connection did not answer") from err
+
+
+def _has_input(fileno: int) -> bool:
+    """Whether an idle connection's socket has anything to read: only a server's goodbye."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fileno, selectors.EVENT_READ)
+        return bool(selector.select(timeout=0))
+
+
 SNAPSHOT = "khenthuong_snapshot"
 
 
@@ -70,19 +118,17 @@ def snapshot_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{SNAPSHOT: True})
 
 
-def engine_options(url: str) -> dict[str, Any]:
+def engine_options() -> dict[str, Any]:
     """The engine's options, the same in the web process and outside it.
 
-    PostgreSQL's pooled connections are tested before use (``pool_pre_ping``), so one the
-    server dropped (a restart) is replaced instead of failing the next statement; a SQLite
-    file has no server to lose, and the ping would cost a statement per transaction. JSON
-    columns are read by :func:`parse_json` (orjson, with the standard parser behind it).
+    JSON columns are read by :func:`parse_json` (orjson, with the standard parser behind it).
+    What replaces a connection the server dropped is in :func:`configure`.
     """
-    return {"pool_pre_ping": url.startswith("postgresql"), "json_deserializer": parse_json}
+    return {"json_deserializer": parse_json}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine configured for this application (used outside Flask)."""
-    engine = create_engine(url, **(engine_options(url) | kwargs))
-    configure_sqlite(engine)
+    engine = create_engine(url, **(engine_options() | kwargs))
+    configure(engine)
     return engine

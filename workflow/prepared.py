@@ -11,7 +11,7 @@ session's own connection, inside its transaction:
   so the values sent and read are exactly those SQLAlchemy would send and read;
 * a driver error is raised as SQLAlchemy raises it (``IntegrityError``, ``OperationalError``),
   so retries and conflict handlers see what they always saw; a lost connection is
-  invalidated (the rest of the pool is not: ``pool_pre_ping`` tests each before use);
+  invalidated (the rest of the pool is not: ``workflow.db.configure`` checks each at checkout);
 * what SQLAlchemy would compute for each execution (a column's Python default, a callable
   parameter) and decimal columns (psycopg converts them by the cursor's type codes) are
   refused when the statement is first compiled, never fixed at the first call's values;
