@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, false, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
 from workflow import deadlines
@@ -18,7 +19,8 @@ from workflow.clock import parse_iso_utc
 from workflow.errors import InvalidInput
 from workflow.folding import fold
 from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
-from workflow.visibility import can_see, visible_filter
+from workflow.prepared import Prepared
+from workflow.visibility import Seats, can_see, condition, seats, visible_filter
 from workflow.vocabulary import Level, Role, State
 
 Item = TypeVar("Item")
@@ -114,31 +116,65 @@ _ROWS = select(
 )
 
 
-def visible_row(session: Session, actor: User, nomination_id: int, day: date) -> Row[Any] | None:
-    """One nomination as the API answers it (a row of :data:`_ROWS`), if the actor may see
-    it: the lists' condition, which ``tests/test_visibility.py`` holds to :func:`can_see`."""
-    found = _ROWS.where(Nomination.id == nomination_id, visible_filter(actor, day))
-    return session.execute(found).one_or_none()
+NominationRow = namedtuple("NominationRow", _ROWS.selected_columns.keys())  # type: ignore[misc]
+"""A row of :data:`_ROWS`, read by the driver."""
+
+
+@lru_cache(maxsize=4096)
+def _one_visible(held: Seats) -> Prepared:
+    return Prepared(_ROWS.where(Nomination.id == bindparam("id"), condition(held)))
+
+
+def visible_row(session: Session, actor: User, nomination_id: int, day: date) -> Any:
+    """One nomination as the API answers it (a :class:`NominationRow`), if the actor may see
+    it: the lists' condition, which ``tests/test_visibility.py`` holds to :func:`can_see`,
+    run on the driver (building and compiling it each time was most of an API read)."""
+    found = _one_visible(seats(actor, day)).rows(session, {"id": nomination_id})
+    return NominationRow(*found[0]) if found else None
+
+
+def _window(cursor: str | None, limit: int) -> tuple[int, int]:
+    """Keyset pagination, newest first: the largest id a page may show, and its size."""
+    after = parse_cursor(cursor)
+    return (MAX_ID if after is None else after - 1), min(max(limit, 1), PAGE_MAX)
+
+
+def _paged(found: list[Item], size: int) -> Page[Item]:
+    """A page from up to ``size + 1`` rows read (one more says a next page exists)."""
+    items = found[:size]
+    return Page(items, str(items[-1].id) if len(found) > size and items else None)  # type: ignore[attr-defined]
 
 
 def _page(
-    session: Session, where: list[ColumnElement[bool]], cursor: str | None, limit: int, rows: bool
-) -> Page[Any]:
-    """Keyset pagination, newest first: one query whatever the page size. ``rows``: plain
-    rows of :data:`_ROWS`; otherwise nominations with what lists show beside them."""
-    after = parse_cursor(cursor)
-    if after is not None:
-        where = [*where, Nomination.id < after]
-    size = min(max(limit, 1), PAGE_MAX)
-    query = (_ROWS if rows else select(Nomination)).where(*where)
-    query = query.order_by(Nomination.id.desc()).limit(size + 1)
-    if rows:
-        found: list[Any] = list(session.execute(query))
-    else:
-        found = list(session.scalars(query.options(*_SHOWN_WITH, *_NOT_LISTED)))
-    more = len(found) > size
-    items = found[:size]
-    return Page(items, str(items[-1].id) if more and items else None)
+    session: Session, where: list[ColumnElement[bool]], cursor: str | None, limit: int
+) -> Page[Nomination]:
+    """Nominations with what lists show beside them: one query whatever the page size."""
+    upto, size = _window(cursor, limit)
+    query = (
+        select(Nomination)
+        .where(*where, Nomination.id <= upto)
+        .options(*_SHOWN_WITH, *_NOT_LISTED)
+        .order_by(Nomination.id.desc())
+        .limit(size + 1)
+    )
+    return _paged(list(session.scalars(query)), size)
+
+
+def _listed(where: list[ColumnElement[bool]]) -> Prepared:
+    """A list's rows of :data:`_ROWS`, run on the driver for any cursor and page size."""
+    return Prepared(
+        _ROWS.where(*where, Nomination.id <= bindparam("upto"))
+        .order_by(Nomination.id.desc())
+        .limit(bindparam("size"))
+    )
+
+
+def _row_page(session: Session, listed: Prepared, cursor: str | None, limit: int) -> Page[Any]:
+    """A page of :class:`NominationRow`: building, compiling and typing the ORM statement
+    for every request was most of an API list's cost (issue 19)."""
+    upto, size = _window(cursor, limit)
+    found = listed.rows(session, {"upto": upto, "size": size + 1})
+    return _paged([NominationRow(*row) for row in found], size)
 
 
 def _filtered(
@@ -212,12 +248,35 @@ def list_nominations(
     ``q`` a part of the nominee's name, compared without diacritics or case ("anh tuyet"
     finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed). ``rows``: plain rows of the
     API's columns instead of nominations."""
-    where = [visible_filter(actor, day), *_filtered(campaign, award_type, unit, year)]
+    text = fold(q[:100]) if q and q.strip() else None
+    where = (seats(actor, day), state, campaign, award_type, unit, year, text)
+    if rows:
+        return _row_page(session, _list_rows(*where), cursor, limit)
+    return _page(session, _list_where(*where), cursor, limit)
+
+
+def _list_where(
+    held: Seats,
+    state: str | None,
+    campaign: str | None,
+    award_type: str | None,
+    unit: str | None,
+    year: int | None,
+    text: str | None,
+) -> list[ColumnElement[bool]]:
+    where = [condition(held), *_filtered(campaign, award_type, unit, year)]
     if state:
         where.append(Nomination.state == state)
-    if q and q.strip():
-        where.append(Nomination.nominee_search.contains(fold(q[:100]), autoescape=True))
-    return _page(session, where, cursor, limit, rows)
+    if text is not None:
+        where.append(Nomination.nominee_search.contains(text, autoescape=True))
+    return where
+
+
+@lru_cache(maxsize=4096)
+def _list_rows(*where: Any) -> Prepared:
+    """The statement for one list's filters, built once per process (the values are part of
+    it: a few thousand distinct lists at most stay cached)."""
+    return _listed(_list_where(*where))
 
 
 def inbox(
@@ -236,16 +295,45 @@ def inbox(
 ) -> Page[Any]:
     """What is waiting for the actor: pending at a unit where they hold the acting role.
     ``rows``: plain rows of the API's columns instead of nominations."""
+    duty = tuple(
+        sorted(
+            {
+                (a.unit_id, tuple(s.value for s in states))
+                for a in active_assignments(actor, day)
+                for role, states in PENDING_FOR.items()
+                if a.role == role
+            }
+        )
+    )
+    where = (duty, campaign, award_type, unit, year, due_by)
+    if rows:
+        return _row_page(session, _inbox_rows(*where), cursor, limit)
+    return _page(session, _inbox_where(*where), cursor, limit)
+
+
+def _inbox_where(
+    duty: tuple[tuple[int, tuple[str, ...]], ...],
+    campaign: str | None,
+    award_type: str | None,
+    unit: str | None,
+    year: int | None,
+    due_by: date | None,
+) -> list[ColumnElement[bool]]:
+    """``duty``: each unit where the actor acts, with the states waiting for them there."""
     clauses = [
-        (Nomination.current_unit_id == a.unit_id) & Nomination.state.in_([s.value for s in states])
-        for a in active_assignments(actor, day)
-        for role, states in PENDING_FOR.items()
-        if a.role == role
+        (Nomination.current_unit_id == unit_id) & Nomination.state.in_(states)
+        for unit_id, states in duty
     ]
     where = [or_(*clauses) if clauses else false(), *_filtered(campaign, award_type, unit, year)]
     if due_by is not None:
         where.append(Nomination.due_on <= due_by)
-    return _page(session, where, cursor, limit, rows)
+    return where
+
+
+@lru_cache(maxsize=4096)
+def _inbox_rows(*where: Any) -> Prepared:
+    """The statement for one inbox's filters, built once per process."""
+    return _listed(_inbox_where(*where))
 
 
 @dataclass(frozen=True)

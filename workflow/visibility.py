@@ -7,6 +7,7 @@ Once submitted, every unit on the path from the origin to the root may see it.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import aliased
@@ -37,21 +38,49 @@ def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
     the units read once: no subquery refers to the row being filtered), then, for a role that
     sees only what was sent up, whether it was sent. A district reviewer's dashboard reads the
     district's nominations, not the province's (issue 19)."""
-    origin = aliased(Unit)
+    return condition(seats(actor, day))
+
+
+Seats = tuple[tuple[str, bool, int], ...]
+"""What visibility depends on: for each of a user's seats that day, its unit's path, whether
+the role sees everything below it, and its unit's id."""
+
+
+def seats(actor: User, day: date) -> Seats:
+    return tuple(
+        sorted(
+            {
+                (a.unit.path, a.role in READ_EVERYTHING_BELOW, a.unit_id)
+                for a in active_assignments(actor, day)
+            }
+        )
+    )
+
+
+# The units below the actor's, in the condition's subqueries: one alias for every condition
+# (a fresh alias per request made SQLAlchemy rebuild its columns each time).
+_ORIGIN = aliased(Unit)
+
+
+@lru_cache(maxsize=4096)
+def condition(held: Seats) -> ColumnElement[bool]:
+    """:func:`visible_filter` for one set of seats: it depends on nothing else, so it is
+    built once per process for each set. Building it was a third of an API read of one
+    nomination (issue 19)."""
     below, everything_below, own_units = [], [], []
-    for a in active_assignments(actor, day):
-        under = origin.path.startswith(a.unit.path)
+    for path, sees_everything, unit_id in held:
+        under = _ORIGIN.path.startswith(path)
         below.append(under)
-        if a.role in READ_EVERYTHING_BELOW:
+        if sees_everything:
             everything_below.append(under)
         else:
-            own_units.append(a.unit_id)
+            own_units.append(unit_id)
     if not below:
         return false()
-    in_subtrees = Nomination.origin_unit_id.in_(select(origin.id).where(or_(*below)))
+    in_subtrees = Nomination.origin_unit_id.in_(select(_ORIGIN.id).where(or_(*below)))
     if not own_units:
         return in_subtrees
     seen = [Nomination.route.is_not(None), Nomination.origin_unit_id.in_(own_units)]
     if everything_below:
-        seen.append(Nomination.origin_unit_id.in_(select(origin.id).where(or_(*everything_below))))
+        seen.append(Nomination.origin_unit_id.in_(select(_ORIGIN.id).where(or_(*everything_below))))
     return and_(in_subtrees, or_(*seen))

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from sqlalchemy import Row
 
 from web.api import schemas as s
 from web.api.auth import SECURITY, actor, token_required
@@ -19,8 +18,8 @@ from workflow.models import Nomination
 from workflow.vocabulary import State
 
 
-def nomination_json(n: Row[Any]) -> dict[str, Any]:
-    """A nomination as the API answers it, from a row of ``queries`` (one or a list's),
+def nomination_json(n: Any) -> dict[str, Any]:
+    """A nomination as the API answers it, from a ``queries.NominationRow`` (one or a list's),
     already in the form ``NominationSchema`` dumps (``tests/test_api_payloads.py`` holds it):
     dumping it a second time was a seventh of an inbox request."""
     return {
@@ -45,7 +44,7 @@ def nomination_json(n: Row[Any]) -> dict[str, Any]:
     }
 
 
-def page_json(page: queries.Page[Row[Any]]) -> dict[str, Any]:
+def page_json(page: queries.Page[Any]) -> dict[str, Any]:
     return {"items": [nomination_json(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
