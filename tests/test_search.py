@@ -15,8 +15,17 @@ NAME = "Nguyễn Thị Ánh Tuyết"
 
 
 def found(world: World, q: str, who: str = "officer1") -> list[str]:
-    page = queries.list_nominations(world.session, world.user(who), world.now.date(), q=q)
-    return [n.nominee_name for n in page.items]
+    """What the pages list (objects) and what the API lists (rows): the same names."""
+    actor, day = world.user(who), world.now.date()
+    listed = [
+        [
+            n.nominee_name
+            for n in queries.list_nominations(world.session, actor, day, q=q, rows=rows).items
+        ]
+        for rows in (False, True)
+    ]
+    assert listed[0] == listed[1]
+    return listed[0]
 
 
 @pytest.mark.parametrize(

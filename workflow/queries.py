@@ -20,7 +20,7 @@ from workflow.errors import InvalidInput
 from workflow.folding import fold
 from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.prepared import Prepared
-from workflow.visibility import Seats, can_see, condition, seats, visible_filter
+from workflow.visibility import arguments, can_see, condition, seats, shape, visible_filter
 from workflow.vocabulary import Level, Role, State
 
 Item = TypeVar("Item")
@@ -120,16 +120,17 @@ NominationRow = namedtuple("NominationRow", _ROWS.selected_columns.keys())  # ty
 """A row of :data:`_ROWS`, read by the driver."""
 
 
-@lru_cache(maxsize=4096)
-def _one_visible(held: Seats) -> Prepared:
-    return Prepared(_ROWS.where(Nomination.id == bindparam("id"), condition(held)))
+@lru_cache(maxsize=256)
+def _one_visible(flags: tuple[bool, ...]) -> Prepared:
+    return Prepared(_ROWS.where(Nomination.id == bindparam("id"), condition(flags)))
 
 
 def visible_row(session: Session, actor: User, nomination_id: int, day: date) -> Any:
     """One nomination as the API answers it (a :class:`NominationRow`), if the actor may see
     it: the lists' condition, which ``tests/test_visibility.py`` holds to :func:`can_see`,
     run on the driver (building and compiling it each time was most of an API read)."""
-    found = _one_visible(seats(actor, day)).rows(session, {"id": nomination_id})
+    held = seats(actor, day)
+    found = _one_visible(shape(held)).rows(session, {"id": nomination_id, **arguments(held)})
     return NominationRow(*found[0]) if found else None
 
 
@@ -146,7 +147,11 @@ def _paged(found: list[Item], size: int) -> Page[Item]:
 
 
 def _page(
-    session: Session, where: list[ColumnElement[bool]], cursor: str | None, limit: int
+    session: Session,
+    where: list[ColumnElement[bool]],
+    params: dict[str, Any],
+    cursor: str | None,
+    limit: int,
 ) -> Page[Nomination]:
     """Nominations with what lists show beside them: one query whatever the page size."""
     upto, size = _window(cursor, limit)
@@ -157,7 +162,7 @@ def _page(
         .order_by(Nomination.id.desc())
         .limit(size + 1)
     )
-    return _paged(list(session.scalars(query)), size)
+    return _paged(list(session.scalars(query, params)), size)
 
 
 def _listed(where: list[ColumnElement[bool]]) -> Prepared:
@@ -169,32 +174,35 @@ def _listed(where: list[ColumnElement[bool]]) -> Prepared:
     )
 
 
-def _row_page(session: Session, listed: Prepared, cursor: str | None, limit: int) -> Page[Any]:
+def _row_page(
+    session: Session, listed: Prepared, params: dict[str, Any], cursor: str | None, limit: int
+) -> Page[Any]:
     """A page of :class:`NominationRow`: building, compiling and typing the ORM statement
     for every request was most of an API list's cost (issue 19)."""
     upto, size = _window(cursor, limit)
-    found = listed.rows(session, {"upto": upto, "size": size + 1})
+    found = listed.rows(session, {**params, "upto": upto, "size": size + 1})
     return _paged([NominationRow(*row) for row in found], size)
 
 
-def _filtered(
-    campaign: str | None,
-    award_type: str | None,
-    unit: str | None,
-    year: int | None = None,
-) -> list[ColumnElement[bool]]:
-    """``unit`` is a unit's code: nominations proposed by it or by any unit below it."""
+def _filtered(given: frozenset[str]) -> list[ColumnElement[bool]]:
+    """The lists' common filters among ``given``, their values as parameters of the same
+    names; ``unit`` is a unit's code: nominations proposed by it or by any unit below it."""
     where: list[ColumnElement[bool]] = []
-    if campaign:
-        where.append(Nomination.campaign.has(Campaign.code == campaign))
-    if year:
-        where.append(Nomination.campaign.has(Campaign.year == year))
-    if award_type:
-        where.append(Nomination.award_type.has(AwardType.code == award_type))
-    if unit:
-        chosen = select(Unit.path).where(Unit.code == unit).scalar_subquery()
+    if "campaign" in given:
+        where.append(Nomination.campaign.has(Campaign.code == bindparam("campaign")))
+    if "year" in given:
+        where.append(Nomination.campaign.has(Campaign.year == bindparam("year")))
+    if "award_type" in given:
+        where.append(Nomination.award_type.has(AwardType.code == bindparam("award_type")))
+    if "unit" in given:
+        chosen = select(Unit.path).where(Unit.code == bindparam("unit")).scalar_subquery()
         where.append(Nomination.origin_unit.has(Unit.path.startswith(chosen)))
     return where
+
+
+def _given(**values: Any) -> dict[str, Any]:
+    """The filters a caller chose (an empty one is none)."""
+    return {name: value for name, value in values.items() if value not in (None, "")}
 
 
 @dataclass(frozen=True)
@@ -248,35 +256,35 @@ def list_nominations(
     ``q`` a part of the nominee's name, compared without diacritics or case ("anh tuyet"
     finds "Nguyễn Thị Ánh Tuyết", typed composed or decomposed). ``rows``: plain rows of the
     API's columns instead of nominations."""
-    text = fold(q[:100]) if q and q.strip() else None
-    where = (seats(actor, day), state, campaign, award_type, unit, year, text)
-    if rows:
-        return _row_page(session, _list_rows(*where), cursor, limit)
-    return _page(session, _list_where(*where), cursor, limit)
-
-
-def _list_where(
-    held: Seats,
-    state: str | None,
-    campaign: str | None,
-    award_type: str | None,
-    unit: str | None,
-    year: int | None,
-    text: str | None,
-) -> list[ColumnElement[bool]]:
-    where = [condition(held), *_filtered(campaign, award_type, unit, year)]
-    if state:
-        where.append(Nomination.state == state)
+    held = seats(actor, day)
+    text = _like_escaped(fold(q[:100])) if q and q.strip() else None
+    given = _given(state=state, campaign=campaign, award_type=award_type, unit=unit, year=year)
     if text is not None:
-        where.append(Nomination.nominee_search.contains(text, autoescape=True))
+        given["text"] = text
+    params = {**arguments(held), **given}
+    if rows:
+        return _row_page(session, _list_rows(shape(held), frozenset(given)), params, cursor, limit)
+    return _page(session, _list_where(shape(held), frozenset(given)), params, cursor, limit)
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` for a LIKE with ``/`` as its escape: its wildcards are letters."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _list_where(flags: tuple[bool, ...], given: frozenset[str]) -> list[ColumnElement[bool]]:
+    where = [condition(flags), *_filtered(given)]
+    if "state" in given:
+        where.append(Nomination.state == bindparam("state"))
+    if "text" in given:
+        where.append(Nomination.nominee_search.contains(bindparam("text"), escape="/"))
     return where
 
 
-@lru_cache(maxsize=4096)
-def _list_rows(*where: Any) -> Prepared:
-    """The statement for one list's filters, built once per process (the values are part of
-    it: a few thousand distinct lists at most stay cached)."""
-    return _listed(_list_where(*where))
+@lru_cache(maxsize=256)
+def _list_rows(flags: tuple[bool, ...], given: frozenset[str]) -> Prepared:
+    """One statement per shape of seats and set of filters, built once per process."""
+    return _listed(_list_where(flags, given))
 
 
 def inbox(
@@ -295,45 +303,41 @@ def inbox(
 ) -> Page[Any]:
     """What is waiting for the actor: pending at a unit where they hold the acting role.
     ``rows``: plain rows of the API's columns instead of nominations."""
-    duty = tuple(
-        sorted(
-            {
-                (a.unit_id, tuple(s.value for s in states))
-                for a in active_assignments(actor, day)
-                for role, states in PENDING_FOR.items()
-                if a.role == role
-            }
-        )
+    duty = sorted(
+        {
+            (a.unit_id, tuple(s.value for s in states))
+            for a in active_assignments(actor, day)
+            for role, states in PENDING_FOR.items()
+            if a.role == role
+        }
     )
-    where = (duty, campaign, award_type, unit, year, due_by)
+    waiting = tuple(states for _, states in duty)
+    given = _given(campaign=campaign, award_type=award_type, unit=unit, year=year, due_by=due_by)
+    params = {**{f"duty_{i}": unit_id for i, (unit_id, _) in enumerate(duty)}, **given}
     if rows:
-        return _row_page(session, _inbox_rows(*where), cursor, limit)
-    return _page(session, _inbox_where(*where), cursor, limit)
+        return _row_page(session, _inbox_rows(waiting, frozenset(given)), params, cursor, limit)
+    return _page(session, _inbox_where(waiting, frozenset(given)), params, cursor, limit)
 
 
 def _inbox_where(
-    duty: tuple[tuple[int, tuple[str, ...]], ...],
-    campaign: str | None,
-    award_type: str | None,
-    unit: str | None,
-    year: int | None,
-    due_by: date | None,
+    waiting: tuple[tuple[str, ...], ...], given: frozenset[str]
 ) -> list[ColumnElement[bool]]:
-    """``duty``: each unit where the actor acts, with the states waiting for them there."""
+    """``waiting``: for each unit where the actor acts (parameter ``duty_<i>``), the states
+    waiting for them there."""
     clauses = [
-        (Nomination.current_unit_id == unit_id) & Nomination.state.in_(states)
-        for unit_id, states in duty
+        (Nomination.current_unit_id == bindparam(f"duty_{i}")) & Nomination.state.in_(states)
+        for i, states in enumerate(waiting)
     ]
-    where = [or_(*clauses) if clauses else false(), *_filtered(campaign, award_type, unit, year)]
-    if due_by is not None:
-        where.append(Nomination.due_on <= due_by)
+    where = [or_(*clauses) if clauses else false(), *_filtered(given)]
+    if "due_by" in given:
+        where.append(Nomination.due_on <= bindparam("due_by"))
     return where
 
 
-@lru_cache(maxsize=4096)
-def _inbox_rows(*where: Any) -> Prepared:
-    """The statement for one inbox's filters, built once per process."""
-    return _listed(_inbox_where(*where))
+@lru_cache(maxsize=256)
+def _inbox_rows(waiting: tuple[tuple[str, ...], ...], given: frozenset[str]) -> Prepared:
+    """One statement per shape of duties and set of filters, built once per process."""
+    return _listed(_inbox_where(waiting, given))
 
 
 @dataclass(frozen=True)

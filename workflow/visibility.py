@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, String, and_, bindparam, false, or_, select
 from sqlalchemy.orm import aliased
 
 from workflow.accounts import active_assignments
@@ -38,7 +39,8 @@ def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
     the units read once: no subquery refers to the row being filtered), then, for a role that
     sees only what was sent up, whether it was sent. A district reviewer's dashboard reads the
     district's nominations, not the province's (issue 19)."""
-    return condition(seats(actor, day))
+    held = seats(actor, day)
+    return _built(shape(held), arguments(held))
 
 
 Seats = tuple[tuple[str, bool, int], ...]
@@ -57,30 +59,57 @@ def seats(actor: User, day: date) -> Seats:
     )
 
 
+def shape(held: Seats) -> tuple[bool, ...]:
+    """What the condition's SQL depends on: for each seat, whether it sees everything below."""
+    return tuple(sees_everything for _, sees_everything, _ in held)
+
+
+def arguments(held: Seats) -> dict[str, Any]:
+    """The values of :func:`condition`'s parameters for these seats."""
+    values: dict[str, Any] = {f"seat_{i}": path for i, (path, _, _) in enumerate(held)}
+    own = [unit_id for _, sees_everything, unit_id in held if not sees_everything]
+    if own:
+        values["seat_units"] = own
+    return values
+
+
 # The units below the actor's, in the condition's subqueries: one alias for every condition
 # (a fresh alias per request made SQLAlchemy rebuild its columns each time).
 _ORIGIN = aliased(Unit)
 
 
-@lru_cache(maxsize=4096)
-def condition(held: Seats) -> ColumnElement[bool]:
-    """:func:`visible_filter` for one set of seats: it depends on nothing else, so it is
-    built once per process for each set. Building it was a third of an API read of one
-    nomination (issue 19)."""
-    below, everything_below, own_units = [], [], []
-    for path, sees_everything, unit_id in held:
-        under = _ORIGIN.path.startswith(path)
+@lru_cache(maxsize=256)
+def condition(flags: tuple[bool, ...]) -> ColumnElement[bool]:
+    """:func:`visible_filter` for seats of one :func:`shape`, with the paths and units as
+    parameters (:func:`arguments`): a handful of shapes, so it is built once per process, and
+    a statement holding it is compiled once. Building it for every request was a third of an
+    API read of one nomination (issue 19)."""
+    return _built(flags, None)
+
+
+def _built(flags: tuple[bool, ...], values: dict[str, Any] | None) -> ColumnElement[bool]:
+    """The condition, its parameters given ``values`` (a statement's own) or left open."""
+
+    def parameter(name: str, **kind: Any) -> Any:
+        if values is None:
+            return bindparam(name, **kind)
+        return bindparam(name, values[name], unique=True, **kind)
+
+    if not flags:
+        return false()
+    below, everything_below = [], []
+    for i, sees_everything in enumerate(flags):
+        under = _ORIGIN.path.startswith(parameter(f"seat_{i}", type_=String))
         below.append(under)
         if sees_everything:
             everything_below.append(under)
-        else:
-            own_units.append(unit_id)
-    if not below:
-        return false()
     in_subtrees = Nomination.origin_unit_id.in_(select(_ORIGIN.id).where(or_(*below)))
-    if not own_units:
+    if all(flags):
         return in_subtrees
-    seen = [Nomination.route.is_not(None), Nomination.origin_unit_id.in_(own_units)]
+    seen = [
+        Nomination.route.is_not(None),
+        Nomination.origin_unit_id.in_(parameter("seat_units", expanding=True)),
+    ]
     if everything_below:
         seen.append(Nomination.origin_unit_id.in_(select(_ORIGIN.id).where(or_(*everything_below))))
     return and_(in_subtrees, or_(*seen))
