@@ -20,7 +20,15 @@ from workflow.errors import InvalidInput
 from workflow.folding import fold
 from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.prepared import Prepared
-from workflow.visibility import arguments, can_see, condition, seats, shape, visible_filter
+from workflow.visibility import (
+    Reader,
+    arguments,
+    can_see,
+    condition,
+    seats,
+    shape,
+    visible_filter,
+)
 from workflow.vocabulary import Level, Role, State
 
 Item = TypeVar("Item")
@@ -125,7 +133,7 @@ def _one_visible(flags: tuple[bool, ...]) -> Prepared:
     return Prepared(_ROWS.where(Nomination.id == bindparam("id"), condition(flags)))
 
 
-def visible_row(session: Session, actor: User, nomination_id: int, day: date) -> Any:
+def visible_row(session: Session, actor: Reader, nomination_id: int, day: date) -> Any:
     """One nomination as the API answers it (a :class:`NominationRow`), if the actor may see
     it: the lists' condition, which ``tests/test_visibility.py`` holds to :func:`can_see`,
     run on the driver (building and compiling it each time was most of an API read)."""
@@ -239,7 +247,7 @@ def filter_choices(session: Session, actor: User, day: date) -> Choices:
 
 def list_nominations(
     session: Session,
-    actor: User,
+    actor: Reader,
     day: date,
     *,
     state: str | None = None,
@@ -289,7 +297,7 @@ def _list_rows(flags: tuple[bool, ...], given: frozenset[str]) -> Prepared:
 
 def inbox(
     session: Session,
-    actor: User,
+    actor: Reader,
     day: date,
     *,
     campaign: str | None = None,
@@ -306,9 +314,9 @@ def inbox(
     duty = sorted(
         {
             (a.unit_id, tuple(s.value for s in states))
-            for a in active_assignments(actor, day)
+            for a in actor.assignments
             for role, states in PENDING_FOR.items()
-            if a.role == role
+            if a.role == role and a.active_on(day)
         }
     )
     waiting = tuple(states for _, states in duty)

@@ -6,9 +6,10 @@ Once submitted, every unit on the path from the origin to the root may see it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, String, and_, bindparam, false, or_, select
 from sqlalchemy.orm import aliased
@@ -18,6 +19,34 @@ from workflow.models import Nomination, Unit, User
 from workflow.vocabulary import Role
 
 READ_EVERYTHING_BELOW = frozenset({Role.AUDITOR, Role.ADMIN})
+
+
+class _Placed(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+class Seat(Protocol):
+    """A role held at a unit, as a read needs it."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def unit_id(self) -> int: ...
+
+    @property
+    def unit(self) -> _Placed: ...
+
+    def active_on(self, day: date) -> bool: ...
+
+
+class Reader(Protocol):
+    """Whoever lists or opens nominations: a :class:`~workflow.models.User`, or the bearer of
+    an API token (``tokens.Bearer``: the roles read with the token, no object loaded)."""
+
+    @property
+    def assignments(self) -> Sequence[Seat]: ...
 
 
 def can_see(actor: User, nomination: Nomination, day: date) -> bool:
@@ -32,7 +61,7 @@ def can_see(actor: User, nomination: Nomination, day: date) -> bool:
     return False
 
 
-def visible_filter(actor: User, day: date) -> ColumnElement[bool]:
+def visible_filter(actor: Reader, day: date) -> ColumnElement[bool]:
     """The same rule as :func:`can_see`, as a WHERE clause for listing queries.
 
     First the units below any of the actor's (an indexed condition the database starts from,
@@ -48,12 +77,13 @@ Seats = tuple[tuple[str, bool, int], ...]
 the role sees everything below it, and its unit's id."""
 
 
-def seats(actor: User, day: date) -> Seats:
+def seats(actor: Reader, day: date) -> Seats:
     return tuple(
         sorted(
             {
                 (a.unit.path, a.role in READ_EVERYTHING_BELOW, a.unit_id)
-                for a in active_assignments(actor, day)
+                for a in actor.assignments
+                if a.active_on(day)
             }
         )
     )

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Response, g, jsonify, request
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from web.extensions import db
@@ -49,11 +50,11 @@ def token_required(view: F) -> F:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenRejected("Cần mã truy cập (Authorization: Bearer …).")
-        found = tokens.resolve(db.session, token.strip())
-        if found is None:
+        bearer = tokens.resolve(db.session, token.strip())
+        if bearer is None:
             raise TokenRejected("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
-        g.actor, g.token = found
-        if g.actor.must_change_password and request.endpoint not in OPEN_WHILE_CHANGE_REQUIRED:
+        g.bearer = bearer
+        if bearer.must_change_password and request.endpoint not in OPEN_WHILE_CHANGE_REQUIRED:
             raise PasswordChangeRequired()
         return view(*args, **kwargs)
 
@@ -72,9 +73,19 @@ def too_many_attempts(refused: throttle.Throttled) -> tuple[Response, int, dict[
     return jsonify({"error": error}), 429, {"Retry-After": str(seconds)}
 
 
+def reader() -> tokens.Bearer:
+    """The token's user with their roles, read with the token: enough to list and open."""
+    return cast(tokens.Bearer, g.bearer)
+
+
 def actor() -> User:
+    """The token's user as an object, loaded on first use: what the domain's actions take."""
+    if "actor" not in g:
+        g.actor = db.session.get(User, reader().id, options=[joinedload(User.assignments)])
     return cast(User, g.actor)
 
 
 def current_token() -> ApiToken:
+    if "token" not in g:
+        g.token = db.session.get(ApiToken, reader().token_id)
     return cast(ApiToken, g.token)

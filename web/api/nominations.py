@@ -9,7 +9,7 @@ from flask import Response
 from flask.views import MethodView
 
 from web.api import schemas as s
-from web.api.auth import SECURITY, actor, token_required
+from web.api.auth import SECURITY, actor, reader, token_required
 from web.api.blueprint import IdempotencyHeaderSchema, as_dumped, blp, documented, today
 from web.extensions import db
 from workflow import checks, events, nominating, queries, service
@@ -50,7 +50,7 @@ def page_json(page: queries.Page[Any]) -> dict[str, Any]:
 
 def shown(nomination_id: int, status: int = 200) -> Response:
     """The nomination as the actor may see it, or 404."""
-    row = queries.visible_row(db.session, actor(), nomination_id, today())
+    row = queries.visible_row(db.session, reader(), nomination_id, today())
     if row is None:
         raise _not_found(nomination_id)
     return as_dumped(nomination_json(row), status)
@@ -78,7 +78,7 @@ class Nominations(MethodView):
     @documented(400, 401, 422)
     @blp.doc(security=SECURITY)
     def get(self, args: dict[str, Any]) -> Any:
-        page = queries.list_nominations(db.session, actor(), today(), rows=True, **args)
+        page = queries.list_nominations(db.session, reader(), today(), rows=True, **args)
         return as_dumped(page_json(page))
 
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
@@ -190,5 +190,5 @@ def fire_event(headers: dict[str, Any], body: dict[str, Any], nomination_id: int
 @blp.doc(security=SECURITY)
 @token_required
 def inbox(args: dict[str, Any]) -> Any:
-    page = queries.inbox(db.session, actor(), today(), rows=True, **args)
+    page = queries.inbox(db.session, reader(), today(), rows=True, **args)
     return as_dumped(page_json(page))
