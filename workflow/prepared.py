@@ -51,7 +51,8 @@ class _Plan:
 
 
 class Prepared:
-    """A statement built once at import, run many times with different parameters."""
+    """A statement built once (at import, or once per shape), run many times with different
+    parameters."""
 
     def __init__(self, statement: ClauseElement) -> None:
         binds = [

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter, namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, false, func, or_, select
@@ -128,7 +128,8 @@ NominationRow = namedtuple("NominationRow", _ROWS.selected_columns.keys())  # ty
 """A row of :data:`_ROWS`, read by the driver."""
 
 
-@lru_cache(maxsize=256)
+# Shapes are few, and a Prepared keeps its plans on the dialect for good: none is evicted.
+@cache
 def _one_visible(flags: tuple[bool, ...]) -> Prepared:
     return Prepared(_ROWS.where(Nomination.id == bindparam("id"), condition(flags)))
 
@@ -289,7 +290,7 @@ def _list_where(flags: tuple[bool, ...], given: frozenset[str]) -> list[ColumnEl
     return where
 
 
-@lru_cache(maxsize=256)
+@cache  # as _one_visible
 def _list_rows(flags: tuple[bool, ...], given: frozenset[str]) -> Prepared:
     """One statement per shape of seats and set of filters, built once per process."""
     return _listed(_list_where(flags, given))
@@ -342,7 +343,7 @@ def _inbox_where(
     return where
 
 
-@lru_cache(maxsize=256)
+@cache  # as _one_visible
 def _inbox_rows(waiting: tuple[tuple[str, ...], ...], given: frozenset[str]) -> Prepared:
     """One statement per shape of duties and set of filters, built once per process."""
     return _listed(_inbox_where(waiting, given))

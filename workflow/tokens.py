@@ -37,6 +37,8 @@ def issue(session: Session, user: User, now: datetime | None = None) -> tuple[st
 
 @dataclass(frozen=True)
 class Place:
+    """A unit as a read needs it: where it sits in the tree."""
+
     path: str
 
 
@@ -93,7 +95,8 @@ _BEARER = Prepared(
 
 
 def resolve(session: Session, token: str, now: datetime | None = None) -> Bearer | None:
-    """The active user behind a token, or None when unknown, expired or revoked."""
+    """Who a token speaks for, or None when it is unknown, expired or revoked, or its user
+    is no longer active."""
     now = now or utcnow()
     rows = _BEARER.rows(session, {"digest": _digest(token)})
     if not rows:

@@ -82,6 +82,8 @@ def actor() -> User:
     """The token's user as an object, loaded on first use: what the domain's actions take."""
     if "actor" not in g:
         g.actor = db.session.get(User, reader().id, options=[joinedload(User.assignments)])
+        if g.actor is None:  # deleted since the token was read
+            raise TokenRejected("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
     return cast(User, g.actor)
 
 
