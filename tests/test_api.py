@@ -15,7 +15,7 @@ from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, PASS_VOTE
 from workflow import throttle
 from workflow.clock import utcnow, vn_date
-from workflow.models import ApiToken, AuditEvent
+from workflow.models import ApiToken, AuditEvent, Nomination
 
 
 @pytest.fixture
@@ -172,6 +172,20 @@ def test_a_sibling_units_reviewer_cannot_reach_the_nomination(as_user):
         ).status_code
         == 404
     )
+
+
+def test_reads_answer_while_an_operation_holds_the_database(as_user, engine):
+    """A long operation (confirming an import) holds SQLite's write lock until it commits;
+    reading the API does not wait for it, and sees the nomination as last committed."""
+    officer = as_user("officer1")
+    n = create(officer)
+    with engine.begin() as operation:
+        same = Nomination.version
+        operation.execute(update(Nomination).where(Nomination.id == n["id"]).values(version=same))
+        opened = officer.get(f"/nominations/{n['id']}")
+        listed = officer.get("/nominations")
+    assert (opened.status_code, opened.json["version"]) == (200, n["version"])
+    assert [item["id"] for item in listed.json["items"]] == [n["id"]]
 
 
 def test_expired_and_revoked_tokens_get_401(as_user, world):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.api_client import ApiClient
 from tests.test_emulation_year import plan
 from workflow import campaigns
 from workflow.clock import utcnow, vn_date
+from workflow.models import AuditEvent
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -20,7 +22,7 @@ def api(app, world):
     return lambda who: ApiClient(app.test_client(), who), year
 
 
-def test_an_officer_registers_rates_and_proposes_through_the_api(api):
+def test_an_officer_registers_rates_and_proposes_through_the_api(api, world):
     client, year = api
     officer = client("officer1")
     made = officer.post("/members", json={
@@ -53,6 +55,13 @@ def test_an_officer_registers_rates_and_proposes_through_the_api(api):
     assert record.json["cccd"] == "••••••••1234"
     assert record.json["years"][0]["rating"] == "HTXSNV"
     assert client("officer2").get(f"/members/{member}").status_code == 404
+    listed = reviewer.get("/members?q=tuyet")
+    assert [m["code"] for m in listed.json] == ["DV-0001"]
+    bodies = world.session.scalars(select(AuditEvent.body)).all()
+    world.session.rollback()  # SQLite: let the next writer in
+    exports = [b for b in bodies if '"personal_data_export"' in b]  # the list left the system
+    assert len(exports) == 1
+    assert '"rev_br1"' in exports[0]
     assert client("officer2").put(f"/members/{member}/years/{year}", json={}).status_code == 404
     assert reviewer.put(f"/members/{member}/years/{year}", json={}).status_code == 403
     assert officer.put(f"/members/{member}/years/99999", json={}).status_code == 422

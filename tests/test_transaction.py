@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow import transaction
 from workflow.models import LoginThrottle
-from workflow.transaction import end_reading, in_transaction
+from workflow.transaction import WriteWhileReading, begin_reading, end_reading, in_transaction
 
 AT = datetime(2025, 11, 3, 1, 0, tzinfo=UTC)
 
@@ -110,3 +110,36 @@ def test_ending_a_read_inside_a_transaction_is_refused(session: Session) -> None
     with pytest.raises(RuntimeError):
         reading_inside()
     assert _keys(session) == []
+
+
+def test_a_session_opened_to_read_writes_nothing_until_it_ends(session: Session) -> None:
+    begin_reading(session)
+    with pytest.raises(WriteWhileReading), transaction.transaction(session):
+        _add(session, "through an operation")
+    with pytest.raises(WriteWhileReading):
+        _add(session, "flushed on its own")  # on PostgreSQL it would commit at once
+    end_reading(session)
+    assert _keys(session) == []
+    with transaction.transaction(session):
+        _add(session, "after reading")
+    assert _keys(session) == ["after reading"]
+
+
+def test_reading_begins_before_the_first_statement(session: Session) -> None:
+    session.scalar(select(func.count()).select_from(LoginThrottle))
+    with pytest.raises(RuntimeError, match="first statement"):
+        begin_reading(session)
+
+
+def test_a_reader_holds_nothing_a_writer_waits_for(engine: Engine, session: Session) -> None:
+    """On SQLite every other transaction takes the write lock as it begins; a reader's does
+    not, so an operation commits while a read is open. On PostgreSQL a read sends no BEGIN
+    (and so needs no ROLLBACK): the connection is idle between its statements."""
+    begin_reading(session)
+    assert session.scalar(select(func.count()).select_from(LoginThrottle)) == 0
+    if engine.dialect.name == "postgresql":
+        status = session.connection().connection.dbapi_connection.info.transaction_status
+        assert status.name == "IDLE"
+    with Session(engine) as writer, transaction.transaction(writer):
+        _add(writer, "written beside the read")
+    assert _keys(session) == ["written beside the read"]

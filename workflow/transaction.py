@@ -10,7 +10,8 @@ back, the outermost one decides.
 Callers — pages, the API, the CLI, tests — therefore never commit or roll back a domain
 change: they call the operation and handle its errors. Nothing else in ``workflow/`` or
 ``web/`` calls ``commit()`` or ``rollback()`` (a test keeps it so); a caller that only read
-ends its transaction with :func:`end_reading`.
+ends its transaction with :func:`end_reading`. A request that must only read (the API's
+``GET``) runs between :func:`begin_reading` and :func:`end_reading`, where nothing can write.
 """
 
 from __future__ import annotations
@@ -19,11 +20,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workflow.db import SNAPSHOT
+
 T = TypeVar("T")
 _OPEN = "workflow.transaction.open"  # set in session.info while an outermost block runs
+_READING = "workflow.transaction.reading"  # set in session.info between begin/end_reading
+
+
+class WriteWhileReading(RuntimeError):
+    """Something tried to write in a session that was opened to read only: a bug in the
+    caller, refused before anything reaches the database."""
+
+    def __init__(self) -> None:
+        super().__init__("a session opened to read only tried to write")
 
 
 def in_transaction(session: Session) -> bool:
@@ -41,6 +54,8 @@ def transaction(session: Session) -> Iterator[Session]:
     if in_transaction(session):
         yield session
         return
+    if session.info.get(_READING):
+        raise WriteWhileReading()
     session.info[_OPEN] = True
     try:
         yield session
@@ -79,6 +94,24 @@ def run(
         return answer
 
 
+def begin_reading(session: Session) -> None:
+    """Open ``session`` for reads only, before its first statement.
+
+    On PostgreSQL its statements run without ``BEGIN`` and ``ROLLBACK``, two of an API
+    read's four round trips (issue 19); under READ COMMITTED each statement saw a snapshot of
+    its own inside a transaction too. On SQLite it begins deferred, without the write lock
+    every other transaction takes (``BEGIN IMMEDIATE``), so readers do not queue behind a
+    writer. Writing is refused until :func:`end_reading`: on PostgreSQL a write would be
+    committed at once, whole or not."""
+    if session.in_transaction():
+        raise RuntimeError("begin_reading after the session's first statement")
+    session.info[_READING] = True
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    else:
+        session.connection(execution_options={SNAPSHOT: True})
+
+
 def end_reading(session: Session) -> None:
     """End a transaction that only read. On SQLite every transaction holds the database's
     write lock until it ends (``BEGIN IMMEDIATE``), so a reader releases it before slow work
@@ -86,3 +119,11 @@ def end_reading(session: Session) -> None:
     if in_transaction(session):
         raise RuntimeError("end_reading inside a transaction would discard its changes")
     session.rollback()
+    session.info.pop(_READING, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush_while_reading(session: Session, _context: object, _instances: object) -> None:
+    """A change flushed outside :func:`transaction` in a reading session is refused too."""
+    if session.info.get(_READING):
+        raise WriteWhileReading()
