@@ -17,6 +17,9 @@ first page), 20 % approvals.
 An error is an answer of 500 or more, or no answer; an answer of 400–499 is counted apart (none
 is expected). Figures: requests per second, p50/p95/p99 latency, for each tree and the ratio.
 
+Each tree runs twice, in the order baseline, this checkout, this checkout, baseline, on a copy
+of its populated database each time; its figures are both passes together.
+
 Run: ``.venv/bin/python bench/http_mix.py [--baseline REV] [--mix api|pages] [--seconds 60]``.
 """
 
@@ -38,6 +41,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,54 +250,98 @@ def wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("gunicorn did not answer in 60 s")
 
 
-def run_tree(tree: Path, label: str, args: argparse.Namespace) -> dict[str, Any]:
-    """Populate a database with ``tree``'s code, serve it with ``tree``'s app, drive it."""
-    from tests.databases import create_pg_database, drop_pg_database
+def populate_tree(tree: Path, label: str, args: argparse.Namespace) -> tuple[str, Any]:
+    """A database populated with ``tree``'s code, kept as the template every pass copies (a
+    pass approves what waits); the waiting ids by reviewer."""
+    from tests.databases import create_pg_database
 
     database = create_pg_database()
+    print(f"[{label}] populating {args.nominations:,} nominations "
+          f"({args.pending:,} waiting) …", flush=True)  # fmt: skip
+    made = subprocess.run(  # noqa: S603  # nosec B603 - this script, our arguments
+        [python_of(), str(Path(__file__).resolve()), "--populate", database,
+         "--nominations", str(args.nominations), "--pending", str(args.pending)],
+        cwd=tree, env=environment(tree, database, ""), check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    return database, json.loads(made.stdout.strip().splitlines()[-1])
+
+
+def python_of() -> str:
+    return str(ROOT / ".venv" / "bin" / "python")
+
+
+def environment(tree: Path, database: str, instance: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(tree), "DATABASE_URL": database,
+            "INSTANCE_PATH": instance}  # fmt: skip
+
+
+def copy_of(template: str) -> str:
+    """A fresh database with the template's rows (PostgreSQL copies its files)."""
+    from sqlalchemy import create_engine, text
+
+    from tests.databases import PG_ADMIN_URL
+
+    name = f"khenthuong_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    from tests.databases import drop_pg_database
+
+    drop_pg_database(url)
+
+
+def run_pass(
+    tree: Path, label: str, template: str, waiting: Any, args: argparse.Namespace
+) -> tuple[Tally, float]:
+    """Serve a copy of the tree's database with the tree's app, and drive it."""
+    database = copy_of(template)
     instance = tempfile.mkdtemp(prefix=f"mix_{label}_")
-    python = str(ROOT / ".venv" / "bin" / "python")
-    env = {**os.environ, "PYTHONPATH": str(tree), "DATABASE_URL": database,
-           "INSTANCE_PATH": instance}  # fmt: skip
     try:
-        print(f"[{label}] populating {args.nominations:,} nominations "
-              f"({args.pending:,} waiting) …", flush=True)  # fmt: skip
-        made = subprocess.run(  # noqa: S603  # nosec B603 - this script, our arguments
-            [python, str(Path(__file__).resolve()), "--populate", database,
-             "--nominations", str(args.nominations), "--pending", str(args.pending)],
-            cwd=tree, env=env, check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        waiting = json.loads(made.stdout.strip().splitlines()[-1])
         port = free_port()
         server = subprocess.Popen(  # noqa: S603  # nosec B603 - gunicorn, our arguments
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(args.workers),
              "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-            cwd=tree, env=env,
+            cwd=tree, env=environment(tree, database, instance),
         )  # fmt: skip
         try:
             wait_for(port, server)
             print(f"[{label}] {args.clients} clients for {args.seconds:.0f} s …", flush=True)
-            tally, elapsed = drive(port, waiting, args.clients, args.seconds, args.mix)
+            return drive(port, waiting, args.clients, args.seconds, args.mix)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
     finally:
-        drop_pg_database(database)
+        drop_database(database)
         shutil.rmtree(instance, ignore_errors=True)
-    every = sorted(t for times in tally.latencies.values() for t in times)
+
+
+def summary(label: str, passes: list[tuple[Tally, float]]) -> dict[str, Any]:
+    """One tree's passes together: all their requests over all their seconds."""
+    latencies: dict[str, list[float]] = {}
+    for tally, _elapsed in passes:
+        for kind, times in tally.latencies.items():
+            latencies.setdefault(kind, []).extend(times)
+    every = sorted(t for times in latencies.values() for t in times)
     return {
         "label": label,
         "requests": len(every),
-        "per_second": len(every) / elapsed,
+        "per_second": len(every) / sum(elapsed for _tally, elapsed in passes),
+        "passes": [sum(map(len, t.latencies.values())) / elapsed for t, elapsed in passes],
         "p50": quantile(every, 0.50),
         "p95": quantile(every, 0.95),
         "p99": quantile(every, 0.99),
         "kinds": {
             k: {"count": len(v), "p95": quantile(sorted(v), 0.95)}
-            for k, v in sorted(tally.latencies.items())
+            for k, v in sorted(latencies.items())
         },
-        "errors": tally.errors,
-        "refused": tally.refused,
+        "errors": [e for tally, _elapsed in passes for e in tally.errors],
+        "refused": [r for tally, _elapsed in passes for r in tally.refused],
     }
 
 
@@ -311,7 +359,9 @@ def worktree(revision: str) -> Path:
 
 
 def show(result: dict[str, Any]) -> None:
-    print(f"{result['label']}: {result['requests']:,} requests, {result['per_second']:.0f} /s; "
+    each = ", ".join(f"{rate:.0f}" for rate in result["passes"])
+    print(f"{result['label']}: {result['requests']:,} requests, {result['per_second']:.0f} /s "
+          f"(passes {each} /s); "
           f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms; "
           f"errors {len(result['errors'])}, refused {len(result['refused'])}")  # fmt: skip
     for kind, figures in result["kinds"].items():
@@ -340,16 +390,26 @@ def main() -> int:
     baseline = worktree(args.baseline) if args.baseline else None
     if baseline is not None:
         trees.insert(0, (baseline, args.baseline))
+    templates: dict[str, tuple[str, Any]] = {}
     try:
-        results = [run_tree(tree, label, args) for tree, label in trees]
+        for tree, label in trees:
+            templates[label] = populate_tree(tree, label, args)
+        # Baseline, this checkout, this checkout, baseline: whichever runs later gained about
+        # a tenth in an A/A run (the same code under both labels), which the order cancels.
+        passes: dict[str, list[tuple[Tally, float]]] = {label: [] for _tree, label in trees}
+        for tree, label in trees + trees[::-1]:
+            passes[label].append(run_pass(tree, label, *templates[label], args))
+        results = [summary(label, passes[label]) for _tree, label in trees]
     finally:
+        for database, _waiting in templates.values():
+            drop_database(database)
         if baseline is not None:
             subprocess.run(  # noqa: S603  # nosec B603 B607 - git, our arguments
                 ["git", "worktree", "remove", "--force", str(baseline)],  # noqa: S607
                 cwd=ROOT, check=False, capture_output=True,
             )  # fmt: skip
     print(f"HTTP mix '{args.mix}', PostgreSQL, {args.clients} clients, {args.workers} gunicorn "
-          f"workers, {args.seconds:.0f} s each; {args.nominations:,} nominations, "
+          f"workers, two passes of {args.seconds:.0f} s each; {args.nominations:,} nominations, "
           f"{args.pending:,} waiting")  # fmt: skip
     print(
         f"machine: {platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}"

@@ -12,7 +12,13 @@ from sqlalchemy.orm import Session
 
 from workflow import transaction
 from workflow.models import LoginThrottle
-from workflow.transaction import WriteWhileReading, begin_reading, end_reading, in_transaction
+from workflow.transaction import (
+    WriteWhileReading,
+    begin_reading,
+    end_reading,
+    in_transaction,
+    stop_reading,
+)
 
 AT = datetime(2025, 11, 3, 1, 0, tzinfo=UTC)
 
@@ -112,14 +118,17 @@ def test_ending_a_read_inside_a_transaction_is_refused(session: Session) -> None
     assert _keys(session) == []
 
 
-def test_a_session_opened_to_read_writes_nothing_until_it_ends(session: Session) -> None:
+def test_a_session_opened_to_read_writes_nothing_until_it_stops(session: Session) -> None:
     begin_reading(session)
     with pytest.raises(WriteWhileReading), transaction.transaction(session):
         _add(session, "through an operation")
     with pytest.raises(WriteWhileReading):
         _add(session, "flushed on its own")  # on PostgreSQL it would commit at once
-    end_reading(session)
+    end_reading(session)  # a page ends its reads before rendering: it still only reads
     assert _keys(session) == []
+    with pytest.raises(WriteWhileReading), transaction.transaction(session):
+        _add(session, "after ending a read")
+    stop_reading(session)
     with transaction.transaction(session):
         _add(session, "after reading")
     assert _keys(session) == ["after reading"]
@@ -142,4 +151,5 @@ def test_a_reader_holds_nothing_a_writer_waits_for(engine: Engine, session: Sess
         assert status.name == "IDLE"
     with Session(engine) as writer, transaction.transaction(writer):
         _add(writer, "written beside the read")
+    stop_reading(session)
     assert _keys(session) == ["written beside the read"]

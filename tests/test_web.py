@@ -11,11 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.factories import PASSWORD
 from tests.web_client import WebClient
 from web import create_app
 from web.config import database_url, secret_key
+from web.extensions import db
 from workflow import accounts
 from workflow.errors import InvalidInput
 
@@ -229,6 +231,8 @@ def test_behind_a_proxy_the_client_address_and_scheme_are_used(monkeypatch, tmp_
         "/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
     )
     assert "Strict-Transport-Security" in response.headers
+    with app.app_context():
+        db.engine.dispose()  # the page opened a connection to read
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -316,3 +320,19 @@ def test_a_page_cursor_of_other_digits_is_refused_not_a_server_error(app, world)
         assert reviewer.get(f"{path}?cursor=%C2%B2").status_code == 422  # "²"
         assert reviewer.get(f"{path}?cursor=%D9%A1%D9%A2").status_code == 422  # Arabic "12"
         assert reviewer.get(f"{path}?cursor=2147483648").status_code == 200
+
+
+def test_pages_answer_while_an_operation_holds_the_database(app, world, engine):
+    """A long operation (confirming an import) holds SQLite's write lock until it commits;
+    a page that only reads does not wait for it. A page that records what it hands out (a
+    member export, a link in the trail) is not one of those."""
+    mine = world.nominate("officer1", name="Người của CS1")
+    world.session.rollback()  # SQLite: the factories' read ends before the operation begins
+    officer = WebClient(app, "officer1")
+    with engine.begin() as operation:
+        operation.execute(
+            text("UPDATE nominations SET version = version WHERE id = :id"), {"id": mine}
+        )
+        listed, opened = officer.text("/"), officer.get(f"/nominations/{mine}")
+    assert "Người của CS1" in listed
+    assert opened.status_code == 200

@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lists,
         nominations,
         notifications,
+        reads,
         registry,
         reports,
         statistics,
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     input_guard.init_app(app)  # before any view: control characters, JSON depth and size
+    reads.init_app(app)  # before anything reads: a GET runs read-only
     app.register_blueprint(auth.bp)
     app.register_blueprint(nominations.bp)
     app.register_blueprint(decisions.bp)

@@ -10,8 +10,8 @@ back, the outermost one decides.
 Callers — pages, the API, the CLI, tests — therefore never commit or roll back a domain
 change: they call the operation and handle its errors. Nothing else in ``workflow/`` or
 ``web/`` calls ``commit()`` or ``rollback()`` (a test keeps it so); a caller that only read
-ends its transaction with :func:`end_reading`. A request that must only read (the API's
-``GET``) runs between :func:`begin_reading` and :func:`end_reading`, where nothing can write.
+ends its transaction with :func:`end_reading`. A request that must only read (a
+``GET``) runs between :func:`begin_reading` and :func:`stop_reading`, where nothing can write.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from workflow.db import SNAPSHOT
 
 T = TypeVar("T")
 _OPEN = "workflow.transaction.open"  # set in session.info while an outermost block runs
-_READING = "workflow.transaction.reading"  # set in session.info between begin/end_reading
+_READING = "workflow.transaction.reading"  # set in session.info between begin/stop_reading
 
 
 class WriteWhileReading(RuntimeError):
@@ -95,17 +95,20 @@ def run(
 
 
 def begin_reading(session: Session) -> None:
-    """Open ``session`` for reads only, before its first statement.
+    """Open ``session`` for reads only, before its first statement, until :func:`stop_reading`.
 
     On PostgreSQL its statements run without ``BEGIN`` and ``ROLLBACK``, two of an API
     read's four round trips (issue 19); under READ COMMITTED each statement saw a snapshot of
     its own inside a transaction too. On SQLite it begins deferred, without the write lock
     every other transaction takes (``BEGIN IMMEDIATE``), so readers do not queue behind a
-    writer. Writing is refused until :func:`end_reading`: on PostgreSQL a write would be
-    committed at once, whole or not."""
+    writer. Writing is refused meanwhile: on PostgreSQL a write would be committed at once."""
     if session.in_transaction():
         raise RuntimeError("begin_reading after the session's first statement")
     session.info[_READING] = True
+    _open_for_reading(session)
+
+
+def _open_for_reading(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     else:
@@ -115,11 +118,19 @@ def begin_reading(session: Session) -> None:
 def end_reading(session: Session) -> None:
     """End a transaction that only read. On SQLite every transaction holds the database's
     write lock until it ends (``BEGIN IMMEDIATE``), so a reader releases it before slow work
-    (rendering, sending mail) or before another operation begins its own."""
+    (rendering, sending mail) or before another operation begins its own. A session opened by
+    :func:`begin_reading` goes on reading the same way."""
     if in_transaction(session):
         raise RuntimeError("end_reading inside a transaction would discard its changes")
     session.rollback()
+    if session.info.get(_READING):
+        _open_for_reading(session)
+
+
+def stop_reading(session: Session) -> None:
+    """End what :func:`begin_reading` began: the session may write again."""
     session.info.pop(_READING, None)
+    session.rollback()
 
 
 @event.listens_for(Session, "before_flush")

@@ -8,37 +8,13 @@ from datetime import date
 from typing import Any
 
 import orjson
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from web.api import schemas as s
-from web.extensions import db
 from workflow.clock import utcnow, vn_date
-from workflow.transaction import begin_reading, end_reading
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1", description="Khen thưởng Công đoàn API")
-READS = frozenset({"GET", "HEAD"})
-# Reads that write: a list of members is personal data leaving the system, a link in the
-# trail (Decree 13/2023).
-RECORDED_READS = frozenset({"api.Members"})
-
-
-def _only_reads() -> bool:
-    return request.method in READS and request.endpoint not in RECORDED_READS
-
-
-@blp.before_request
-def read_only_for_reads() -> None:
-    """An API read never writes: it runs without a transaction's round trips on PostgreSQL
-    and without SQLite's write lock."""
-    if _only_reads():
-        begin_reading(db.session())
-
-
-@blp.teardown_request
-def end_reads(_error: BaseException | None) -> None:
-    if _only_reads():
-        end_reading(db.session)
 
 
 def today() -> date:
