@@ -256,14 +256,18 @@ def populate_tree(tree: Path, label: str, args: argparse.Namespace) -> tuple[str
     from tests.databases import create_pg_database
 
     database = create_pg_database()
+    instance = tempfile.mkdtemp(prefix=f"mix_{label}_")  # the app's keys, out of the tree
     print(f"[{label}] populating {args.nominations:,} nominations "
           f"({args.pending:,} waiting) …", flush=True)  # fmt: skip
-    made = subprocess.run(  # noqa: S603  # nosec B603 - this script, our arguments
-        [python_of(), str(Path(__file__).resolve()), "--populate", database,
-         "--nominations", str(args.nominations), "--pending", str(args.pending)],
-        cwd=tree, env=environment(tree, database, ""), check=True, capture_output=True,
-        text=True,
-    )  # fmt: skip
+    try:
+        made = subprocess.run(  # noqa: S603  # nosec B603 - this script, our arguments
+            [python_of(), str(Path(__file__).resolve()), "--populate", database,
+             "--nominations", str(args.nominations), "--pending", str(args.pending)],
+            cwd=tree, env=environment(tree, database, instance), check=True,
+            capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
     return database, json.loads(made.stdout.strip().splitlines()[-1])
 
 
