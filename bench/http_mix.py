@@ -41,7 +41,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,20 +279,6 @@ def environment(tree: Path, database: str, instance: str) -> dict[str, str]:
             "INSTANCE_PATH": instance}  # fmt: skip
 
 
-def copy_of(template: str) -> str:
-    """A fresh database with the template's rows (PostgreSQL copies its files)."""
-    from sqlalchemy import create_engine, text
-
-    from tests.databases import PG_ADMIN_URL
-
-    name = f"khenthuong_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"'))
-    admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 def drop_database(url: str) -> None:
     from tests.databases import drop_pg_database
 
@@ -304,7 +289,9 @@ def run_pass(
     tree: Path, label: str, template: str, waiting: Any, args: argparse.Namespace
 ) -> tuple[Tally, float]:
     """Serve a copy of the tree's database with the tree's app, and drive it."""
-    database = copy_of(template)
+    from tests.databases import create_pg_database
+
+    database = create_pg_database(template)  # a pass approves what waits: a fresh copy each
     instance = tempfile.mkdtemp(prefix=f"mix_{label}_")
     try:
         port = free_port()

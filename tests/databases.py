@@ -62,11 +62,13 @@ def migrate(url: str) -> None:
         db.engine.dispose()
 
 
-def create_pg_database() -> str:
+def create_pg_database(template: str | None = None) -> str:
+    """A new scratch database: empty, or a copy of ``template``'s (a database's URL)."""
     name = f"khenthuong_test_{uuid.uuid4().hex[:10]}"
+    copied = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     admin.dispose()
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
