@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -57,11 +59,18 @@ def test_an_officer_registers_rates_and_proposes_through_the_api(api, world):
     assert client("officer2").get(f"/members/{member}").status_code == 404
     listed = reviewer.get("/members?q=tuyet")
     assert [m["code"] for m in listed.json] == ["DV-0001"]
-    bodies = world.session.scalars(select(AuditEvent.body)).all()
+    registrations = reviewer.get(f"/campaigns/TD-{year}/registrations")
+    assert [r["member_id"] for r in registrations.json] == [member]
+    bodies = world.session.scalars(select(AuditEvent.body).order_by(AuditEvent.seq)).all()
     world.session.rollback()  # SQLite: let the next writer in
-    exports = [b for b in bodies if '"personal_data_export"' in b]  # the list left the system
-    assert len(exports) == 1
-    assert '"rev_br1"' in exports[0]
+    # Each hand-out of personal data is a link: the record, the list, the registrations
+    # (the refused read by officer2 handed out nothing).
+    exports = [json.loads(b) for b in bodies if '"personal_data_export"' in b]
+    assert [(e["actor"], e["what"], e["count"]) for e in exports] == [
+        ("rev_br1", "member:DV-0001", 1),
+        ("rev_br1", "members", 1),
+        ("rev_br1", f"registrations:TD-{year}", 1),
+    ]
     assert client("officer2").put(f"/members/{member}/years/{year}", json={}).status_code == 404
     assert reviewer.put(f"/members/{member}/years/{year}", json={}).status_code == 403
     assert officer.put(f"/members/{member}/years/99999", json={}).status_code == 422

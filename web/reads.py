@@ -15,6 +15,8 @@ READS = frozenset({"GET", "HEAD"})
 RECORDED_READS = frozenset(
     {
         "api.Members",
+        "api.Registrations",
+        "api.get_member",
         "registry.member_export",
         "registry.member_record",
         "registry.registrations_file",

@@ -420,12 +420,17 @@ def search(
 
 
 def exported(
-    session: Session, actor: User, day: date, q: str = "", now: datetime | None = None
+    session: Session,
+    actor: User,
+    day: date,
+    q: str = "",
+    now: datetime | None = None,
+    limit: int = 1_000_000,
 ) -> list[Member]:
     """The members an export carries; personal data leaving the system is a link in the
-    trail (who, when, how many, which search)."""
+    trail (who, when, how many, which search). The count recorded is the count handed out."""
     with transaction(session):
-        found = search(session, actor, day, q, limit=1_000_000)
+        found = search(session, actor, day, q, limit=limit)
         note_export(session, actor, "members", len(found), q, now)
         return found
 

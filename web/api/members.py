@@ -43,7 +43,7 @@ class Members(MethodView):
     @blp.doc(security=SECURITY)
     def get(self, args: dict[str, Any]) -> Any:
         """The members the caller may see (at most 500); the export is recorded in the trail."""
-        found = members.exported(db.session, actor(), today(), args["q"])[:500]
+        found = members.exported(db.session, actor(), today(), args["q"], limit=500)
         return [member_json(m) for m in found]
 
     @blp.arguments(s.MemberInSchema)
@@ -62,10 +62,11 @@ class Members(MethodView):
 @blp.doc(security=SECURITY)
 @token_required
 def get_member(member_id: int) -> Any:
-    """One record: units, the evaluations the caller may read, every title."""
+    """One record: units, the evaluations the caller may read, every title; the export is
+    recorded in the trail."""
     member = members.visible(db.session, actor(), member_id, today())
     years = members.years_of(db.session, actor(), member, today())
-    return member_json(member) | {
+    record = member_json(member) | {
         "years": [
             {"year": y.year, "rating": y.rating, "absent_days": y.absent_days,
              "months_employed": y.months_employed, "discipline": y.discipline,
@@ -78,6 +79,8 @@ def get_member(member_id: int) -> Any:
             for t in members.titles(db.session, member)
         ],
     }  # fmt: skip
+    members.note_export(db.session, actor(), f"member:{member.code}", 1, "")
+    return record
 
 
 @blp.route("/members/<id:member_id>/years/<int:year>", methods=["PUT"])
@@ -104,8 +107,11 @@ class Registrations(MethodView):
     @documented(401, 404)
     @blp.doc(security=SECURITY)
     def get(self, code: str) -> Any:
+        """Who registered, as far as the caller may see; the export is recorded in the trail."""
         campaign = campaigns.campaign_by_code(db.session, code)
-        return emulation_year.registrations(db.session, actor(), campaign, today())
+        rows = emulation_year.registrations(db.session, actor(), campaign, today())
+        members.note_export(db.session, actor(), f"registrations:{campaign.code}", len(rows), "")
+        return rows
 
     @blp.arguments(s.RegistrationInSchema)
     @blp.response(201, s.RegistrationSchema(many=True))
