@@ -25,16 +25,41 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import Numeric, exc
+from sqlalchemy import Numeric, exc, inspect
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
 _PLANS = "khenthuong_prepared_plans"  # the attribute of a dialect holding its plans
+_HELD = "khenthuong_connection"  # session.info: (its transaction, that transaction's connection)
+T = TypeVar("T")
+
+
+def connection(session: Session) -> Connection:
+    """``session.connection()``, looked up once per transaction: an event runs about ten
+    statements, and each lookup through the session cost more than the driver's execution
+    of a small statement (issue 19)."""
+    if isinstance(session, scoped_session):  # the web's db.session
+        session = session()
+    transaction = session.get_transaction()
+    held = session.info.get(_HELD)
+    if (
+        held is not None
+        and held[0] is transaction
+        and transaction is not None
+        and transaction.is_active
+    ):
+        return held[1]  # type: ignore[no-any-return]
+    conn = session.connection()
+    session.info[_HELD] = (session.get_transaction(), conn)
+    return conn
 
 
 @dataclass(frozen=True)
@@ -66,7 +91,7 @@ class Prepared:
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of typed values."""
-        return self._run(session.connection(), params or {}, fetch=True)[0]
+        return self._run(connection(session), params or {}, fetch=True)[0]
 
     def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the only row (a count, a locked value)."""
@@ -79,7 +104,7 @@ class Prepared:
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
-        return self._run(session.connection(), params or {}, fetch=False)[1]
+        return self._run(connection(session), params or {}, fetch=False)[1]
 
     def arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's arguments for ``params``, for a caller that runs them on
@@ -208,3 +233,35 @@ def _refuse_unfixed(compiled: SQLCompiler, statement: ClauseElement) -> None:
         or any(b.callable is not None for b in compiled.binds.values())
     ):
         raise TypeError(f"values computed per execution cannot be prepared: {statement}")
+
+
+def attached(session: Session, model: type[T], values: Mapping[str, Any]) -> T:
+    """The session's object for a row read by a :class:`Prepared` statement, holding exactly
+    the row's values, as a query with ``populate_existing`` leaves it.
+
+    The ORM's loading of one row of four joined entities cost more than the rest of an event
+    (issue 19); this is all of it an event needs. ``values`` names every column attribute of
+    ``model``. Its relationships load on first use, from the identity map when their objects
+    are there (a many-to-one by its key is then no statement).
+    """
+    mapper = inspect(model)
+    key = identity_key(model, tuple(values[name] for name in _key_names(mapper)))
+    found = session.identity_map.get(key)
+    if found is None:
+        # As the ORM loads a row: the values go in the new object's dict, then all of them
+        # become its committed state (make_transient_to_detached) and it joins the session.
+        instance: T = mapper.class_manager.new_instance()
+        instance.__dict__.update(values)
+        make_transient_to_detached(instance)
+        session.add(instance)
+        return instance
+    held = found.__dict__
+    for name, value in values.items():
+        if name not in held or held[name] != value:
+            set_committed_value(found, name, value)
+    return found
+
+
+@cache
+def _key_names(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
