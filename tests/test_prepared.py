@@ -9,14 +9,24 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, Integer, MetaData, Table, bindparam, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.exc import ArgumentError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from tests.factories import World
 from workflow.db import Base
 from workflow.models import Nomination, Unit
-from workflow.prepared import Prepared
+from workflow.prepared import Prepared, attached
 
 NOMINATIONS = Base.metadata.tables["nominations"]
 NOTIFICATIONS = Base.metadata.tables["notifications"]
@@ -164,3 +174,74 @@ def test_a_value_its_type_refuses_is_a_statement_error(world: World) -> None:
             world.session,
             {"b_id": world.nominate(), "b_codes": [], "b_vote": None, "b_due": None, "b_at": naive},
         )
+
+
+ALL_COLUMNS = [(p.key, p.columns[0]) for p in inspect(Nomination).column_attrs]
+READ_ALL = Prepared(
+    select(*(column for _, column in ALL_COLUMNS)).where(NOMINATIONS.c.id == bindparam("id"))
+)
+
+
+def _row(session: Session, nomination_id: int) -> dict[str, Any]:
+    (row,) = READ_ALL.rows(session, {"id": nomination_id})
+    return {name: value for (name, _), value in zip(ALL_COLUMNS, row, strict=True)}
+
+
+def test_a_row_attached_is_the_object_the_orm_loads(world: World) -> None:
+    nomination_id = world.nominate()
+    world.session.commit()
+    bind = world.session.get_bind()
+    with Session(bind) as orm:  # one at a time: each SQLite transaction takes the write lock
+        loaded = orm.get(Nomination, nomination_id)
+        assert loaded is not None
+        expected = {n: getattr(loaded, n) for n, _ in ALL_COLUMNS}
+    with Session(bind) as fresh:
+        got = attached(fresh, Nomination, _row(fresh, nomination_id))
+        assert inspect(got).persistent
+        assert fresh.get(Nomination, nomination_id) is got
+        assert {n: getattr(got, n) for n, _ in ALL_COLUMNS} == expected
+        assert got.origin_unit.code == "CS1"
+        assert not fresh.dirty
+        got.achievements = "Hoàn thành xuất sắc nhiệm vụ"  # and it is written as any other
+        fresh.commit()
+    with Session(bind) as orm:
+        assert orm.get(Nomination, nomination_id).achievements == "Hoàn thành xuất sắc nhiệm vụ"
+
+
+def test_attaching_a_row_refreshes_the_object_the_session_holds(world: World) -> None:
+    session = world.session
+    nomination_id = world.nominate()
+    held = session.get(Nomination, nomination_id)
+    assert held is not None
+    stored_name = held.nominee_name
+    held.nominee_name = "Tên chưa lưu"
+    session.expire(held, ["state"])
+    got = attached(session, Nomination, _row(session, nomination_id))
+    assert got is held  # as a query with populate_existing leaves it
+    assert (held.nominee_name, held.state) == (stored_name, "draft")
+    assert not inspect(held).attrs.nominee_name.history.has_changes()
+
+
+def test_each_transaction_runs_on_its_own_connection(world: World) -> None:
+    """A statement after a commit or a rollback is in the new transaction, never the old."""
+    session = world.session
+    nomination_id = world.nominate()
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def write(codes: list[str]) -> None:
+        WRITE.execute(
+            session,
+            {"b_id": nomination_id, "b_codes": codes, "b_vote": None, "b_due": None, "b_at": at},
+        )
+
+    write(["KEPT"])
+    session.commit()
+    write(["UNDONE"])
+    session.rollback()
+    assert READ.rows(session, {"id": nomination_id})[0][1] == ["KEPT"]
+    session.rollback()
+    session.close()
+    write(["AFTER CLOSE"])
+    session.commit()
+    assert READ.rows(session, {"id": nomination_id})[0][1] == ["AFTER CLOSE"]
+    session.rollback()
