@@ -189,7 +189,7 @@ def test_it_tells_whom_its_row_names_and_moves_the_deadline_as_its_row_says(
 
 
 def test_eligibility_is_checked_only_for_the_events_its_row_marks(world, in_review, suspend):
-    def always_missing(session, nomination, event, today):
+    def always_missing(session, nomination, event, today, recorded):
         return [Problem("R-X", "Thiếu xếp loại", "Rating missing")]
 
     eligibility.register(always_missing)

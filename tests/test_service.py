@@ -261,7 +261,7 @@ def test_substitute_acts_during_their_dates_and_the_trail_says_for_whom(world):
 
 
 def test_eligibility_problems_block_with_every_reason(world):
-    def two_problems(session, nomination, event, today):
+    def two_problems(session, nomination, event, today, recorded):
         return [
             Problem("R-A", "Thiếu xếp loại", "Rating missing"),
             Problem("R-B", "Chưa đăng ký thi đua", "Not registered"),

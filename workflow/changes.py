@@ -43,8 +43,10 @@ class Outcome:
 
 
 # What an event locks and reads in one statement: the nomination, its origin (visibility),
-# award type and campaign (the rules read its year and targets).
-_LOCKED = (Nomination, Unit, AwardType, Campaign)
+# award type and campaign (the rules read its year and targets), by the relationship that
+# holds each.
+_RELATED = (("origin_unit", Unit), ("award_type", AwardType), ("campaign", Campaign))
+_LOCKED = (Nomination, *(model for _, model in _RELATED))
 
 
 @cache
@@ -79,10 +81,14 @@ def _locked(session: Session, nomination_id: int) -> Nomination | None:
     if not rows:
         return None
     values = iter(rows[0])
-    nomination, *_related = (
+    nomination, *related = (
         attached(session, model, {name: next(values) for name, _ in _columns(model)})
         for model in _LOCKED
     )
+    # Held by the nomination as a joined load holds them: the session keeps its objects
+    # only while something refers to them.
+    for (name, _), value in zip(_RELATED, related, strict=True):
+        set_committed_value(nomination, name, value)
     return cast(Nomination, nomination)
 
 

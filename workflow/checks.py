@@ -419,14 +419,16 @@ def report(session: Session, n: Nomination, today: date | None = None) -> CheckR
 
 
 @eligibility.register
-def campaign_rules(session: Session, n: Nomination, event: Event, today: date) -> list[Problem]:
+def campaign_rules(
+    session: Session, n: Nomination, event: Event, today: date, recorded: dict[str, Any]
+) -> list[Problem]:
     if not n.award_type.rules:
         return []
     results = run_checks(session, n, today, event)
     sending = event in (Event.SUBMIT, Event.RESUBMIT)
-    if sending:
-        n.rule_set_version = n.award_type.rule_set_version
-        n.checks_at_submit = [r.as_dict() for r in results]
+    if sending:  # what the rules said when it was sent, written with the move
+        recorded["rule_set_version"] = n.award_type.rule_set_version
+        recorded["checks_at_submit"] = [r.as_dict() for r in results]
     return [
         Problem(r.rule, r.message_vi, r.message_en, blocking=True)
         for r in results

@@ -1,8 +1,10 @@
 """The seam where eligibility rules plug into the workflow.
 
 The service asks :func:`blocking_problems` before an event that moves a nomination
-forward; every registered check may return problems. The rules package registers its
-checks here, so the workflow never needs to know which rules exist.
+forward; every registered check may return problems, and may put in ``recorded`` the
+nomination's columns the event is to write with its move (what the rules said at submit).
+The rules package registers its checks here, so the workflow never needs to know which rules
+exist.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -26,8 +29,8 @@ class Problem:
     blocking: bool = True
 
 
-# (session, nomination, event, today in Vietnam) -> problems
-EligibilityCheck = Callable[[Session, Nomination, Event, date], list[Problem]]
+# (session, nomination, event, today in Vietnam, columns to record) -> problems
+EligibilityCheck = Callable[[Session, Nomination, Event, date, dict[str, Any]], list[Problem]]
 
 _checks: list[EligibilityCheck] = []
 
@@ -45,9 +48,17 @@ def unregister(check: EligibilityCheck) -> None:
 
 
 def blocking_problems(
-    session: Session, nomination: Nomination, event: Event, today: date
+    session: Session,
+    nomination: Nomination,
+    event: Event,
+    today: date,
+    recorded: dict[str, Any] | None = None,
 ) -> list[Problem]:
+    """The problems that stop ``event``. ``recorded`` receives the columns the checks want
+    written with the event's move: the event writes them in its one UPDATE (a change left
+    on the object would cost a flush of the unit of work besides, issue 19)."""
     if not EVENTS[event.value].checked:  # only events moving it towards an award
         return []
-    found = [p for check in _checks for p in check(session, nomination, event, today)]
+    into = {} if recorded is None else recorded
+    found = [p for check in _checks for p in check(session, nomination, event, today, into)]
     return [p for p in found if p.blocking]

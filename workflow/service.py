@@ -149,7 +149,8 @@ def _fire(
         )
     clean_comment = _clean_comment(comment, spec)
     event_data = events.check_data(spec, data, nomination.award_type, today)
-    problems = eligibility.blocking_problems(session, nomination, event, today)
+    moved: dict[str, Any] = {}  # columns the event writes besides those the machine moves
+    problems = eligibility.blocking_problems(session, nomination, event, today, moved)
     if problems:
         raise NotEligible(
             "Hồ sơ chưa đủ điều kiện: " + "; ".join(p.message_vi for p in problems),
@@ -159,7 +160,6 @@ def _fire(
                 for p in problems
             ],
         )
-    moved: dict[str, Any] = {}
     if event is Event.SUBMIT:
         moved["route"], moved["route_codes"] = changes.compute_route(
             session, nomination.origin_unit, nomination.award_type
