@@ -72,7 +72,7 @@ class _Plan:
     constants: Mapping[str, Any]  # values the statement itself binds (an IN over states)
     expansion: Mapping[str, Sequence[str]]  # a list parameter's name -> its items' names
     bind: Mapping[str, Callable[[Any], Any]]
-    result: Sequence[Callable[[Any], Any] | None]
+    converted: Sequence[tuple[int, Callable[[Any], Any]]]  # (column, its type's reader)
 
 
 class Prepared:
@@ -161,11 +161,8 @@ class Prepared:
             if cursor is not None:
                 with suppress(dbapi_error):  # closing on a connection just lost
                     cursor.close()
-        if any(plan.result):
-            rows = [
-                tuple(v if p is None else p(v) for v, p in zip(row, plan.result, strict=True))
-                for row in rows
-            ]
+        if plan.converted:
+            rows = [_converted(row, plan.converted) for row in rows]
         return rows, count
 
     def _plan(self, dialect: Dialect, params: Mapping[str, Any]) -> _Plan:
@@ -197,7 +194,7 @@ class Prepared:
         if any(isinstance(c.type, Numeric) for c in columns):
             # psycopg's converters for these need the column's type code from the cursor
             raise TypeError(f"a decimal or float column is read by SQLAlchemy: {self.statement}")
-        result = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+        readers = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
         return _Plan(
             sql=state.statement,
             names=state.positiontup or list(state.parameters),
@@ -205,8 +202,18 @@ class Prepared:
             constants=constants,
             expansion=expansion,
             bind=_bind_processors(dialect, compiled.binds, state),
-            result=result,
+            converted=[(i, read) for i, read in enumerate(readers) if read is not None],
         )
+
+
+def _converted(
+    row: Sequence[Any], converted: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> tuple[Any, ...]:
+    """A row with the columns its types read converted (most need nothing: integers, text)."""
+    values = list(row)
+    for i, read in converted:
+        values[i] = read(values[i])
+    return tuple(values)
 
 
 def _bind_processors(
