@@ -206,6 +206,7 @@ def test_an_eligible_nomination_keeps_what_it_was_checked_against(ruled):
     nid = nominate(ruled, GOOD_FACTS)
     assert ruled.fire(nid, "submit", "officer1").state == "in_review"
     n = ruled.session.get(Nomination, nid)
+    ruled.session.refresh(n)  # as stored, not as the event left the object
     assert n.rule_set_version == n.campaign.rule_set_version
     assert {r["rule"]: r["status"] for r in n.checks_at_submit}["R-BK-74"] == "pass"
     report = checks.report(ruled.session, n, ruled.now.date())
