@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Numeric, exc, inspect
 from sqlalchemy.engine import Connection, Dialect
-from sqlalchemy.orm import Mapper, Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import visitors
@@ -38,28 +38,7 @@ from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
 _PLANS = "khenthuong_prepared_plans"  # the attribute of a dialect holding its plans
-_HELD = "khenthuong_connection"  # session.info: (its transaction, that transaction's connection)
 T = TypeVar("T")
-
-
-def connection(session: Session) -> Connection:
-    """``session.connection()``, looked up once per transaction: an event runs about ten
-    statements, and each lookup through the session cost more than the driver's execution
-    of a small statement (issue 19)."""
-    if isinstance(session, scoped_session):  # the web's db.session
-        session = session()
-    transaction = session.get_transaction()
-    held = session.info.get(_HELD)
-    if (
-        held is not None
-        and held[0] is transaction
-        and transaction is not None
-        and transaction.is_active
-    ):
-        return held[1]  # type: ignore[no-any-return]
-    conn = session.connection()
-    session.info[_HELD] = (session.get_transaction(), conn)
-    return conn
 
 
 @dataclass(frozen=True)
@@ -91,7 +70,7 @@ class Prepared:
         self, session: Session, params: Mapping[str, Any] | None = None
     ) -> list[tuple[Any, ...]]:
         """Every row the statement returns, as tuples of typed values."""
-        return self._run(connection(session), params or {}, fetch=True)[0]
+        return self._run(session.connection(), params or {}, fetch=True)[0]
 
     def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
         """The first column of the only row (a count, a locked value)."""
@@ -104,7 +83,7 @@ class Prepared:
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
-        return self._run(connection(session), params or {}, fetch=False)[1]
+        return self._run(session.connection(), params or {}, fetch=False)[1]
 
     def arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's arguments for ``params``, for a caller that runs them on
