@@ -300,8 +300,7 @@ def register(code: str) -> ResponseReturnValue:
 def registrations_file(code: str) -> ResponseReturnValue:
     """Who registered, as far as the user may see (personal data: recorded in the trail)."""
     campaign = _campaign(code)
-    rows = emulation_year.registrations(db.session, me(), campaign, today())
-    members.note_export(db.session, me(), f"registrations:{campaign.code}", len(rows), "")
+    rows = emulation_year.exported_registrations(db.session, me(), campaign, today())
     titles = {a.code: a.title for a in campaign.award_types}
     return file_response(
         registrations_workbook(rows, titles, current_lang()),

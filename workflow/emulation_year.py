@@ -113,6 +113,17 @@ def registrations(
     )
 
 
+def exported_registrations(
+    session: Session, actor: User, campaign: Campaign, day: date
+) -> list[Registration]:
+    """:func:`registrations` handed out of the system (a file, the API): personal data
+    leaving it is a link in the trail (Decree 13/2023), with how many rows left."""
+    with transaction(session):
+        rows = registrations(session, actor, campaign, day)
+        members.note_export(session, actor, f"registrations:{campaign.code}", len(rows), "")
+        return rows
+
+
 def unit_members(session: Session, unit_id: int, day: date) -> list[Member]:
     """The members belonging to the unit on ``day``, by name."""
     return list(

@@ -109,9 +109,7 @@ class Registrations(MethodView):
     def get(self, code: str) -> Any:
         """Who registered, as far as the caller may see; the export is recorded in the trail."""
         campaign = campaigns.campaign_by_code(db.session, code)
-        rows = emulation_year.registrations(db.session, actor(), campaign, today())
-        members.note_export(db.session, actor(), f"registrations:{campaign.code}", len(rows), "")
-        return rows
+        return emulation_year.exported_registrations(db.session, actor(), campaign, today())
 
     @blp.arguments(s.RegistrationInSchema)
     @blp.response(201, s.RegistrationSchema(many=True))
