@@ -32,7 +32,6 @@ from sqlalchemy import Numeric, exc, inspect
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
@@ -83,7 +82,11 @@ class Prepared:
 
     def execute(self, session: Session, params: Mapping[str, Any] | None = None) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
-        return self._run(session.connection(), params or {}, fetch=False)[1]
+        return self.execute_on(session.connection(), params)
+
+    def execute_on(self, connection: Connection, params: Mapping[str, Any] | None = None) -> int:
+        """:meth:`execute` on a connection without a session (as a transaction begins)."""
+        return self._run(connection, params or {}, fetch=False)[1]
 
     def arguments(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's arguments for ``params``, for a caller that runs them on
@@ -230,8 +233,8 @@ def attached(session: Session, model: type[T], values: Mapping[str, Any]) -> T:
     ``model``. Its relationships load on first use, from the identity map when their objects
     are there (a many-to-one by its key is then no statement).
     """
-    mapper = inspect(model)
-    key = identity_key(model, tuple(values[name] for name in _key_names(mapper)))
+    mapper, key_names = _identity_of(model)
+    key = mapper.identity_key_from_primary_key([values[name] for name in key_names])
     found = session.identity_map.get(key)
     if found is None:
         # As the ORM loads a row: the values go in the new object's dict, then all of them
@@ -249,5 +252,7 @@ def attached(session: Session, model: type[T], values: Mapping[str, Any]) -> T:
 
 
 @cache
-def _key_names(mapper: Mapper[Any]) -> tuple[str, ...]:
-    return tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
+def _identity_of(model: type[Any]) -> tuple[Mapper[Any], tuple[str, ...]]:
+    """The model's mapper and the attributes that hold its primary key."""
+    mapper = inspect(model)
+    return mapper, tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
