@@ -84,6 +84,41 @@ def test_the_whole_path_through_the_pages(login, world):
     assert "prev_hash" in csv_text.splitlines()[0]
 
 
+def test_the_signing_form_offers_only_what_can_be_signed_and_keeps_the_typed_date(
+    login, world, monkeypatch
+):
+    """A nomination still on notice is listed apart with the day it becomes signable, never
+    ticked in advance; a refusal names the nomination and keeps the date the decider typed."""
+    ended = world.nominate(name="Hết Công Khai")
+    world.to_notice(ended)
+    world.tick(days=20)
+    waiting = world.nominate(name="Còn Công Khai")
+    world.to_notice(waiting)
+    ends = {nid: world.session.get(Nomination, nid).notice_ends_on for nid in (ended, waiting)}
+    world.session.rollback()
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{ends[ended].isoformat()}T03:00:00+00:00")
+    decider = login("decider_prov")
+    form = decider.text("/decisions/new")
+    assert f'name="nomination_ids" value="{ended}"' in form
+    assert f'value="{waiting}"' not in form
+    assert f"Còn Công Khai (Khen thưởng BK): ký được từ ngày {ends[waiting]:%d/%m/%Y}" in form
+    too_early = (ends[ended] - timedelta(days=1)).isoformat()
+    refused = decider.post("/decisions/new", {"nomination_ids": str(ended), "signed_on": too_early})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert f"số {ended} chỉ ký được từ ngày {ends[ended]:%d/%m/%Y}" in page
+    assert f'value="{too_early}"' in page
+    assert f'value="{ended}" checked' in page
+    forged = decider.post(
+        "/decisions/new",
+        {"nomination_ids": [str(ended), str(waiting)], "signed_on": ends[ended].isoformat()},
+    )
+    assert f"số {waiting} chỉ ký được từ ngày {ends[waiting]:%d/%m/%Y}" in forged.get_data(
+        as_text=True
+    )
+    assert world.session.get(Nomination, ended).state == "on_notice"  # nothing signed
+
+
 # Every role × every action, from every place relative to a nomination proposed by CS1
 # (under BR1, under PROV): its own unit, a sibling, a parent, a child, a cousin, above.
 USERS_BY_PLACE = [

@@ -13,7 +13,7 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import decisions, queries, signing, sittings
+from workflow import decisions, signing, sittings
 from workflow.accounts import active_assignments
 from workflow.documents import certificates
 from workflow.documents import decision as decision_documents
@@ -32,8 +32,9 @@ def new_decision() -> ResponseReturnValue:
     units = [a.unit_id for a in active_assignments(me(), day) if a.role == Role.DECIDER]
     if not units:
         abort(403)
-    ready = queries.on_notice(db.session, me(), day, roles=(Role.DECIDER,))
-    chosen = _from_sitting(request.args.get("sitting"))
+    choices = signing.signing_choices(db.session, me(), day)
+    ready_ids = {n.id for n in choices.ready}
+    page = {"choices": choices, "signed_on": day.isoformat()}
     if request.method == "POST":
         try:
             form = forms.load(forms.DecisionFormSchema(), request.form, lists=("nomination_ids",))
@@ -46,12 +47,14 @@ def new_decision() -> ResponseReturnValue:
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
             chosen = {int(v) for v in request.form.getlist("nomination_ids") if v.isdigit()}
+            typed = request.form.get("signed_on", "")
             return render_template(
-                "decision_form.html", ready=ready, today=day, chosen=chosen
+                "decision_form.html", **page | {"chosen": chosen, "signed_on": typed}
             ), err.http_status
         flash(_("Đã ký quyết định số %(number)s.", number=decision.number), "info")
         return redirect(url_for("decisions.decision_page", decision_id=decision.id))
-    return render_template("decision_form.html", ready=ready, today=day, chosen=chosen)
+    chosen = _from_sitting(request.args.get("sitting")) & ready_ids
+    return render_template("decision_form.html", **page | {"chosen": chosen})
 
 
 def _from_sitting(raw: str | None) -> set[int]:

@@ -3,15 +3,16 @@ the decision (``05/QĐ-LĐLĐ``), and every listed nomination becomes awarded, o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from workflow import audit, changes, notify, numbering, register
-from workflow.clock import utcnow, vn_date
+from workflow import audit, changes, notify, numbering, queries, register
+from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
 from workflow.events import EVENTS
-from workflow.models import Decision, Unit, User
+from workflow.models import Decision, Nomination, Unit, User
 from workflow.numbering import DocumentKind
 from workflow.permissions import acting_assignment
 from workflow.transaction import transaction
@@ -19,6 +20,29 @@ from workflow.vocabulary import Event, State
 
 DECIDE = EVENTS[Event.DECIDE.value]
 SIGNER = DECIDE.roles[State.ON_NOTICE]  # who signs: the event table's role for deciding
+
+
+def may_sign_on(nomination: Nomination, day: date) -> bool:
+    """A nomination on notice can be decided from the day its notice ends (the objections
+    window is then closed)."""
+    return nomination.notice_ends_on is not None and day >= nomination.notice_ends_on
+
+
+@dataclass(frozen=True)
+class SigningChoices:
+    """What a decider sees when assembling a decision: the nominations signable today, and
+    those still on notice with the day each becomes signable."""
+
+    ready: list[Nomination]
+    waiting: list[Nomination]
+
+
+def signing_choices(session: Session, actor: User, day: date) -> SigningChoices:
+    on_notice = queries.on_notice(session, actor, day, roles=(SIGNER,))
+    return SigningChoices(
+        ready=[n for n in on_notice if may_sign_on(n, day)],
+        waiting=[n for n in on_notice if not may_sign_on(n, day)],
+    )
 
 
 def sign_decision(
@@ -55,15 +79,22 @@ def _sign(
     ]
     units = {n.current_unit_id for n in nominations}
     problems: dict[str, str] = {}
+    waiting_vi, waiting_en = [], []
     for n in nominations:
         if n.state != State.ON_NOTICE:
             problems[str(n.id)] = f"state_{n.state}"
-        elif n.notice_ends_on is None or signed_on < n.notice_ends_on:
+            waiting_vi.append(f"số {n.id} không ở giai đoạn công khai")
+            waiting_en.append(f"no. {n.id} is not on public notice")
+        elif not may_sign_on(n, signed_on):
             problems[str(n.id)] = f"notice_until_{n.notice_ends_on}"
+            waiting_vi.append(f"số {n.id} chỉ ký được từ ngày {ddmmyyyy(n.notice_ends_on)}")
+            waiting_en.append(f"no. {n.id} can be signed from {ddmmyyyy(n.notice_ends_on)}")
     if problems:
         raise IllegalTransition(
-            "Chỉ ký quyết định cho hồ sơ đang công khai và đã hết thời hạn công khai.",
-            "Only nominations whose public notice has ended can be decided.",
+            "Chỉ ký quyết định cho hồ sơ đã hết thời hạn công khai: " + "; ".join(waiting_vi) + ".",
+            "Only nominations whose public notice has ended can be decided: "
+            + "; ".join(waiting_en)
+            + ".",
             problems,
         )
     if len(units) != 1:
