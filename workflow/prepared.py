@@ -22,11 +22,11 @@ session's own connection, inside its transaction:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Numeric, exc, inspect
 from sqlalchemy.engine import Connection, Dialect
@@ -233,8 +233,8 @@ def attached(session: Session, model: type[T], values: Mapping[str, Any]) -> T:
     ``model``. Its relationships load on first use, from the identity map when their objects
     are there (a many-to-one by its key is then no statement).
     """
-    mapper, key_names = _identity_of(model)
-    key = mapper.identity_key_from_primary_key([values[name] for name in key_names])
+    mapper, key_names = _identity_of(cast(Hashable, model))
+    key = mapper.identity_key_from_primary_key(tuple(values[name] for name in key_names))
     found = session.identity_map.get(key)
     if found is None:
         # As the ORM loads a row: the values go in the new object's dict, then all of them
@@ -248,11 +248,11 @@ def attached(session: Session, model: type[T], values: Mapping[str, Any]) -> T:
     for name, value in values.items():
         if name not in held or held[name] != value:
             set_committed_value(found, name, value)
-    return found
+    return cast(T, found)
 
 
 @cache
-def _identity_of(model: type[Any]) -> tuple[Mapper[Any], tuple[str, ...]]:
+def _identity_of(model: Hashable) -> tuple[Mapper[Any], tuple[str, ...]]:
     """The model's mapper and the attributes that hold its primary key."""
     mapper = inspect(model)
     return mapper, tuple(mapper.get_property_by_column(c).key for c in mapper.primary_key)
