@@ -55,7 +55,38 @@ function restoreTyped() {
   form.before(note);
 }
 
+// On a phone a wide table reads as one card per row, each value beside its column's name:
+// the labels come from the table's own header, so every list gets them. Tables written as
+// cards already (labels chosen by hand) are left as they are; without scripts a wide table
+// scrolls inside itself.
+function tablesAsCards() {
+  for (const table of document.querySelectorAll("main table:not(.cards)")) {
+    const header = table.querySelector("thead tr:last-child");
+    if (!header) continue;
+    const names = [];
+    for (const cell of header.cells) {
+      for (let i = 0; i < cell.colSpan; i++) names.push(cell.textContent.trim());
+    }
+    for (const row of table.querySelectorAll("tbody tr")) {
+      let column = 0;
+      for (const cell of row.cells) {
+        if (names[column] && !cell.dataset.label) {
+          cell.dataset.label = names[column];
+          if (cell.childNodes.length > 1) {  // one value beside the label, however it is made
+            const value = document.createElement("span");
+            value.append(...cell.childNodes);
+            cell.append(value);
+          }
+        }
+        column += cell.colSpan;
+      }
+    }
+    table.classList.add("cards");
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  tablesAsCards();
   menuToggle();
   keepTyped();
   restoreTyped();
