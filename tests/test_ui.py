@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from tests.factories import CAMPAIGNS, PASS_VOTE
 from tests.web_client import WebClient
 from web.extensions import db
-from workflow import dossier
+from workflow import dossier, units
 from workflow.errors import InvalidInput
 from workflow.models import AwardType, Nomination
 
@@ -117,6 +117,25 @@ def test_the_signing_form_offers_only_what_can_be_signed_and_keeps_the_typed_dat
         as_text=True
     )
     assert world.session.get(Nomination, ended).state == "on_notice"  # nothing signed
+
+
+def test_the_trail_and_route_name_people_and_units_as_they_were(login, world):
+    """The page names people and units, not usernames and codes; a unit renamed since an
+    event keeps, on that event, the name it had that day."""
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment="Thiếu biên bản")
+    later = world.tick(days=2)
+    units.rename(world.session, world.user("admin"), "BR1", "Công đoàn ngành Mới", None,
+                 later.date(), now=later)  # fmt: skip
+    world.session.rollback()
+    page = login("officer1").text(f"/nominations/{nid}")
+    assert "Thiếu biên bản</strong> — Rev_Br1 (Đơn vị BR1)" in page
+    assert "Tuyến xét duyệt</dt><dd>Công đoàn ngành Mới → Đơn vị PROV</dd>" in page
+    assert '<span title="officer1">Officer1</span>' in page
+    assert "→ Đơn vị BR1 (Đang thẩm định)" in page
+    assert "Đơn vị BR1 (Đang thẩm định) → Đơn vị CS1 (Trả lại để bổ sung)" in page
+    assert "BR1 →" not in page
 
 
 # Every role × every action, from every place relative to a nomination proposed by CS1
@@ -292,7 +311,7 @@ def test_bulk_approval_reports_each_item(login, world):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Đã chuyển: Đang thẩm định tại PROV" in page
+    assert "Đã chuyển: Đang thẩm định tại Đơn vị PROV" in page
     assert "Không thực hiện được: Hồ sơ đã được người khác cập nhật" in page
 
 

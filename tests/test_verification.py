@@ -65,7 +65,7 @@ def test_the_page_starts_a_run_and_never_runs_it_itself(app, world: World, held)
     page = auditor.text("/audit")
     assert "Đang kiểm tra: 1 / " in page
     assert 'http-equiv="refresh"' in page
-    assert "auditor_prov" in page
+    assert ", do Auditor_Prov." in page  # who started it, by name
     release.set()
     run = finished(world)
     assert (run["ok"], run["started_by"], run["checked"]) == (True, "auditor_prov", run["total"])

@@ -17,7 +17,7 @@ from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
 from web.nominations import visible
-from workflow import audit, exports, verification
+from workflow import audit, exports, queries, verification
 from workflow.accounts import require_role
 from workflow.errors import WorkflowError
 from workflow.spreadsheets import XLSX, cell_value
@@ -59,7 +59,8 @@ def audit_page() -> ResponseReturnValue:
     last = verification.latest(db.session)
     state = verification.status(last) if last is not None else None
     end_reading(db.session)
-    return render_template("audit.html", run=last, state=state)
+    started_by = queries.full_names(db.session, [last.started_by]) if last is not None else {}
+    return render_template("audit.html", run=last, state=state, started_by=started_by)
 
 
 @bp.post("/audit/verify")

@@ -175,8 +175,10 @@ def approve_selected() -> ResponseReturnValue:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
     results = service.fire_many(db.session, me(), Event.APPROVE, items)
+    moved = (r.current_unit for _, r in results if not isinstance(r, WorkflowError))
+    moved_to = queries.units_by_code(db.session, moved)
     back = url_for("nominations.inbox")
-    return render_template("bulk_result.html", results=results, back=back)
+    return render_template("bulk_result.html", results=results, units=moved_to, back=back)
 
 
 @bp.route("/nominations/new", methods=["GET", "POST"])
@@ -265,13 +267,14 @@ def _form_page(
 def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseReturnValue:
     n = visible(nomination_id)
     day = today()
-    trail = audit.trail(db.session, nomination_id)
+    trail = queries.readable_trail(db.session, nomination_id)
     last_return = next((e for e in reversed(trail) if e["event"] in ("return", "object")), None)
     page = render_template(
         "detail.html",
         n=n,
         state=State(n.state),
         trail=trail,
+        route=queries.route_names(db.session, n),
         report=checks.report(db.session, n, day),
         events=permissions.available_events(me(), n, day),
         needs_reason=events.needing_reason(),

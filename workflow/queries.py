@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, namedtuple
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -13,13 +14,14 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
-from workflow import deadlines
+from workflow import audit, deadlines
 from workflow.accounts import active_assignments
-from workflow.clock import parse_iso_utc
+from workflow.clock import parse_iso_utc, vn_date
 from workflow.errors import InvalidInput
 from workflow.folding import fold
 from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
 from workflow.prepared import Prepared
+from workflow.units import name_on
 from workflow.visibility import (
     Reader,
     arguments,
@@ -448,3 +450,47 @@ def on_notice(
             .order_by(Nomination.notice_ends_on, Nomination.id)
         )
     )
+
+
+_TRAIL_UNITS = ("unit", "from_unit", "to_unit")
+_TRAIL_PEOPLE = ("actor", "acting_for")
+
+
+def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Each username's person, as pages name them (a username no account has is left out)."""
+    wanted = set(usernames)
+    rows = session.execute(
+        select(User.username, User.full_name).where(User.username.in_(wanted))
+    ).all()
+    return dict(rows)
+
+
+def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, Unit]:
+    wanted = set(codes)
+    return {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(wanted)))}
+
+
+def readable_trail(session: Session, nomination_id: int) -> list[dict[str, Any]]:
+    """A nomination's trail as people read it: beside each username and unit code its link
+    recorded, the person's full name and the unit's name on the event's day (a unit renamed
+    since is shown as it was). The codes stay: they are what the link vouches for."""
+    trail = audit.trail(session, nomination_id)
+    units = units_by_code(session, (e[k] for e in trail for k in _TRAIL_UNITS if e.get(k)))
+    people = full_names(session, (e[k] for e in trail for k in _TRAIL_PEOPLE if e.get(k)))
+    for e in trail:
+        day = vn_date(parse_iso_utc(e["at"]))
+        for key in _TRAIL_UNITS:
+            unit = units.get(e.get(key) or "")
+            e[f"{key}_name"] = name_on(unit, day)[0] if unit else e.get(key)
+        for key in _TRAIL_PEOPLE:
+            e[f"{key}_name"] = people.get(e.get(key) or "", e.get(key))
+    return trail
+
+
+def route_names(session: Session, nomination: Nomination) -> list[str]:
+    """The names of the units a nomination goes through above its origin, in order."""
+    ids = nomination.route or []
+    names: dict[int, str] = dict(
+        session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all()
+    )
+    return [names[i] for i in ids if i in names]
