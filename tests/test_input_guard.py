@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from tests.factories import CAMPAIGNS, demo_definition
+from tests.factories import CAMPAIGN, CAMPAIGNS, demo_definition
 from tests.web_client import WebClient
 from web.input_guard import MAX_JSON_BYTES
 from workflow import campaigns, tokens
@@ -602,8 +602,9 @@ BOMB_YAML = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         (BOMB_YAML, "too many values"),
         ("a: &a [x, *a]\n", "refers to itself"),
         ("code: X\ntitle: 'x'\n" + "# " + "x" * campaigns.MAX_YAML_CHARS, "too large"),
+        ("code: X\nsubmit_by: 2026-02-31\n", r"2026-02-31 does not exist \(line 2\)"),
     ],
-    ids=["deep", "aliases", "self-alias", "long"],
+    ids=["deep", "aliases", "self-alias", "long", "no-such-date"],
 )
 def test_campaign_yaml_is_bounded_in_the_domain(text, says):
     with pytest.raises(InvalidInput, match=says) as err:
@@ -750,3 +751,45 @@ def test_json_text_that_no_database_can_store_is_refused(client, body):
     answer = client.post("/api/v1/tokens", data=body, content_type="application/json")
     assert answer.status_code == 422
     assert list(answer.json["error"]["details"]["json"]) == ["username"]
+
+
+HUGE = "99999999999999999999"  # beyond any integer column: PostgreSQL refused it with a 500
+NOT_A_DIGIT = "²"  # a digit to str.isdigit, which int() then refuses
+
+
+def test_numbers_no_column_holds_and_digits_that_are_not_numbers_are_refused(app, world):
+    """Every id, version and year a page reads from a link or a form: refused or ignored (a
+    form shown again), never a 500 on either database, and nothing stored."""
+    nid = world.nominate()
+    world.session.rollback()
+    asks: list[tuple[str, str, str, dict[str, Any]]] = []
+    for bad in (HUGE, NOT_A_DIGIT):
+        asks += [
+            ("officer1", "GET", f"/decisions?year={bad}", {}),
+            ("officer1", "GET", f"/decisions.xlsx?year={bad}", {}),
+            ("officer1", "GET", f"/statistics?year={bad}", {}),
+            ("decider_prov", "GET", f"/council/PROV/register?year={bad}", {}),
+            ("decider_prov", "GET", f"/council/PROV/register.xlsx?year={bad}", {}),
+            ("decider_prov", "GET", f"/decisions/new?sitting={bad}", {}),
+            ("decider_prov", "POST", "/decisions/new",
+             {"nomination_ids": bad, "signed_on": "2025-11-20"}),
+            ("council_prov", "GET", f"/council/PROV/sittings/new?campaign={bad}", {}),
+            ("rev_br1", "POST", "/inbox/approve", {"pick": f"{bad}@1"}),
+            ("rev_br1", "POST", "/inbox/approve", {"pick": f"{nid}@{bad}"}),
+            ("officer1", "POST", f"/emulation/{CAMPAIGN}/registration", {"register-BK": bad}),
+            ("officer1", "POST", f"/emulation/{CAMPAIGN}/proposals", {"pick": f"{bad}:BK"}),
+            ("officer1", "POST", f"/nominations/{nid}/files",
+             {"version": bad, "kind": "other", "file": (BytesIO(b"%PDF-1.4"), "a.pdf")}),
+            ("officer1", "POST", f"/nominations/{nid}/files/1/remove", {"version": bad}),
+            ("officer1", "POST", f"/nominations/{nid}/edit",
+             {"version": bad, "award": f"{CAMPAIGN}/BK"}),
+        ]  # fmt: skip
+    clients = {who: WebClient(app, who) for who in {ask[0] for ask in asks}}
+    before = stored(world.session)
+    answers = []
+    for who, method, path, data in asks:
+        web = clients[who]
+        answer = web.get(path) if method == "GET" else web.post(path, data)
+        answers.append((path, data, answer.status_code))
+    assert [a for a in answers if a[2] >= 500] == []
+    assert stored(world.session) == before

@@ -122,10 +122,8 @@ def new_sitting(code: str) -> ResponseReturnValue:
     """The secretary opens a sitting: the day, the place, who is present, the list."""
     unit = _unit(code)
     day = today()
-    try:
-        campaign = db.session.get(Campaign, int(request.values.get("campaign", "")))
-    except ValueError:
-        campaign = None
+    campaign_id = forms.whole(request.values.get("campaign"))
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
     if campaign is None:
         abort(404)
     waiting = sittings.awaiting(db.session, unit.id, campaign.id)
@@ -222,9 +220,8 @@ def _tallies(form: MultiDict[str, str], ids: list[int]) -> dict[int, dict[str, i
 def save_sitting(sitting_id: int) -> ResponseReturnValue:
     """Save the tallies typed; with ``close``, then close the sitting (the whole list)."""
     sitting = _sitting(sitting_id)
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
+    version = forms.whole(request.form.get("version"))
+    if version is None:
         abort(400)
     try:
         tallies = _tallies(request.form, [item.nomination_id for item in sitting.items])
@@ -263,10 +260,10 @@ def sitting_minutes(sitting_id: int, fmt: str) -> ResponseReturnValue:
 
 
 def _year() -> int:
-    try:
-        return int(request.args.get("year", today().year))
-    except ValueError:
+    year = forms.whole(request.args.get("year", str(today().year)), *forms.YEARS)
+    if year is None:
         abort(400)
+    return year
 
 
 @bp.route("/council/<code>/register")

@@ -46,7 +46,8 @@ def new_decision() -> ResponseReturnValue:
             )
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
-            chosen = {int(v) for v in request.form.getlist("nomination_ids") if v.isdigit()}
+            picked = (forms.whole(v) for v in request.form.getlist("nomination_ids"))
+            chosen = {nid for nid in picked if nid is not None}
             typed = request.form.get("signed_on", "")
             return render_template(
                 "decision_form.html", **page | {"chosen": chosen, "signed_on": typed}
@@ -59,10 +60,11 @@ def new_decision() -> ResponseReturnValue:
 
 def _from_sitting(raw: str | None) -> set[int]:
     """The nominations a sitting passed: ticked in advance when signing from its page."""
-    if not raw or not raw.isdigit():
+    sitting_id = forms.whole(raw)
+    if sitting_id is None:
         return set()
     try:
-        sitting = sittings.sitting_for(db.session, int(raw))
+        sitting = sittings.sitting_for(db.session, sitting_id)
     except WorkflowError:
         return set()
     return {item.nomination_id for item in sitting.items if item.passed}
@@ -72,10 +74,7 @@ def _from_sitting(raw: str | None) -> set[int]:
 @login_required
 def decision_list() -> ResponseReturnValue:
     """Every decision covering a nomination the user may see, newest first (of one year)."""
-    try:
-        year = int(request.args["year"]) if request.args.get("year") else None
-    except ValueError:
-        abort(400)
+    year = forms.year_asked(request.args)
     views = decisions.visible_decisions(db.session, me(), today(), year=year)
     years = list(range(today().year, today().year - 8, -1))
     return render_template("decisions.html", views=views, year=year, years=years)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from flask import abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
@@ -13,9 +14,38 @@ from workflow import events, votes
 from workflow.errors import InvalidInput
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
-from workflow.vocabulary import FIELD_LABELS
+from workflow.models import MAX_ID
+from workflow.vocabulary import FIELD_LABELS, MAX_BENEFIT_VND
 
 ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
+_WHOLE = re.compile(r"[0-9]{1,10}", re.ASCII)
+YEARS = (2000, 2100)  # the years a list, a register or a statistic may be asked for
+
+
+def whole(text: str | None, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A whole number as a form or a link sends it, in ASCII digits, within ``low``..``high``
+    (by default a row's key or a version); None otherwise, for the caller to refuse. ``int``
+    alone takes "²" for a digit and then fails, and lets through numbers the database's
+    integers cannot hold (a 500 on PostgreSQL)."""
+    if text is None or not _WHOLE.fullmatch(text.strip()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def year_asked(args: MultiDict[str, str]) -> int | None:
+    """The year a list is asked for in its link (none: not narrowed); a wrong one is a 400."""
+    if not args.get("year"):
+        return None
+    year = whole(args["year"], *YEARS)
+    if year is None:
+        abort(400)
+    return year
+
+
+def key() -> fields.Integer:
+    """A form field naming a row by its key."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class FormSchema(Schema):
@@ -47,7 +77,7 @@ class NewNominationSchema(FormSchema):
 
 
 class DecisionFormSchema(FormSchema):
-    nomination_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    nomination_ids = fields.List(key(), required=True, validate=validate.Length(min=1))
     signed_on = fields.Date(required=True)
 
 
@@ -217,9 +247,9 @@ class EndMemberSchema(FormSchema):
 class SittingFormSchema(FormSchema):
     held_on = fields.Date(required=True)
     place = fields.String(required=True)
-    present = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
-    chair_id = fields.Integer(load_default=None)
-    nomination_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    present = fields.List(key(), required=True, validate=validate.Length(min=1))
+    chair_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    nomination_ids = fields.List(key(), required=True, validate=validate.Length(min=1))
 
 
 class RecoveredSchema(FormSchema):
@@ -270,7 +300,9 @@ class InitiativeFormSchema(FormSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     scope = fields.String(required=True)
     recognized_by = fields.String(load_default="", validate=validate.Length(max=300))
-    benefit_vnd = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    benefit_vnd = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=MAX_BENEFIT_VND)
+    )
 
 
 class JoinedSchema(FormSchema):
@@ -294,7 +326,7 @@ class ListFiltersSchema(FormSchema):
     campaign = fields.String(load_default=None, validate=validate.Length(max=60))
     award_type = fields.String(load_default=None, validate=validate.Length(max=60))
     unit = fields.String(load_default=None, validate=validate.Length(max=40))
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(load_default=None, validate=validate.Range(min=YEARS[0], max=YEARS[1]))
 
 
 def list_filters(args: MultiDict[str, str]) -> dict[str, Any]:
@@ -335,5 +367,5 @@ class UnitSplitSchema(FormSchema):
     new_name = fields.String(required=True)
     abbreviation = fields.String(load_default=None)
     on = fields.Date(required=True)
-    member_ids = fields.List(fields.Integer(), load_default=list)
+    member_ids = fields.List(key(), load_default=list)
     child_codes = fields.List(fields.String(), load_default=list)

@@ -189,10 +189,7 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
 @bp.route("/decisions.xlsx")
 @login_required
 def export_decisions() -> ResponseReturnValue:
-    try:
-        year = int(request.args["year"]) if request.args.get("year") else None
-    except ValueError:
-        abort(400)
+    year = forms.year_asked(request.args)
     views = decisions.visible_decisions(db.session, me(), today(), year=year)
     return _xlsx(exports.decisions_workbook(views, current_lang()), "Quyết định khen thưởng")
 

@@ -168,9 +168,10 @@ def approve_selected() -> ResponseReturnValue:
     items = []
     for value in request.form.getlist("pick"):
         nid, _at, version = value.partition("@")  # not "_": that name is gettext here
-        if not (nid.isdigit() and version.isdigit()):
+        pick = (forms.whole(nid), forms.whole(version))
+        if pick[0] is None or pick[1] is None:
             abort(400)
-        items.append((int(nid), int(version)))
+        items.append((pick[0], pick[1]))
     if not items:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
@@ -327,8 +328,8 @@ def upload(nomination_id: int) -> ResponseReturnValue:
     visible(nomination_id)
     try:
         content, _name = forms.read_upload(request.files.get("file"), dossier.MAX_BYTES)
-        version = request.form.get("version", "")
-        if not version.isdigit():
+        version = forms.whole(request.form.get("version"))
+        if version is None:
             raise InvalidInput(
                 "Thiếu phiên bản hồ sơ.",
                 "The nomination's version is missing.",
@@ -338,7 +339,7 @@ def upload(nomination_id: int) -> ResponseReturnValue:
             db.session,
             nomination_id,
             me(),
-            expected_version=int(version),
+            expected_version=version,
             kind=request.form.get("kind", ""),
             content=content,
         )
@@ -353,15 +354,15 @@ def upload(nomination_id: int) -> ResponseReturnValue:
 def remove_file(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
     """Take a file out of a draft or returned dossier (audited: the trail keeps its hash)."""
     visible(nomination_id)
-    version = request.form.get("version", "")
+    version = forms.whole(request.form.get("version"))
     try:
-        if not version.isdigit():
+        if version is None:
             raise InvalidInput(
                 "Thiếu phiên bản hồ sơ.", "The nomination's version is missing.",
                 {"version": "required"},
             )  # fmt: skip
         dossier.remove_attachment(
-            db.session, nomination_id, me(), attachment_id, expected_version=int(version)
+            db.session, nomination_id, me(), attachment_id, expected_version=version
         )
     except WorkflowError as err:
         return detail(nomination_id, error=err)
@@ -394,7 +395,13 @@ def edit(nomination_id: int) -> ResponseReturnValue:
         return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
         try:
-            version = int(request.form.get("version", "0") or 0)
+            version = forms.whole(request.form.get("version"))
+            if version is None:
+                raise InvalidInput(
+                    "Phiên bản hồ sơ không hợp lệ.",
+                    "The nomination's version is not valid.",
+                    {"version": "invalid"},
+                )
             nominating.update_nomination(
                 db.session,
                 nomination_id,
@@ -405,14 +412,9 @@ def edit(nomination_id: int) -> ResponseReturnValue:
                     "achievements": request.form.get("achievements", ""),
                 },
             )
-        except (WorkflowError, ValueError) as err:
-            message = (
-                err.message(current_lang())
-                if isinstance(err, WorkflowError)
-                else _("Phiên bản không hợp lệ.")
-            )
-            flash(message, "error")
-            return _form_page([match], chosen, match, n), getattr(err, "http_status", 400)
+        except WorkflowError as err:
+            flash(err.message(current_lang()), "error")
+            return _form_page([match], chosen, match, n), err.http_status
         flash(_("Đã lưu thay đổi."), "info")
         return redirect(url_for("nominations.detail", nomination_id=nomination_id))
     if not permissions.may_edit(me(), n, today()):

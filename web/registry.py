@@ -285,7 +285,8 @@ def register(code: str) -> ResponseReturnValue:
     campaign = _campaign(code)
     try:
         for award in campaign.award_types:
-            ids = [int(v) for v in request.form.getlist(f"register-{award.code}") if v.isdigit()]
+            picked = (forms.whole(v) for v in request.form.getlist(f"register-{award.code}"))
+            ids = [member_id for member_id in picked if member_id is not None]
             if ids:
                 emulation_year.register(db.session, me(), campaign.code, award.code, ids)
         flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
@@ -384,9 +385,10 @@ def propose(code: str) -> ResponseReturnValue:
         abort(404)
     picks = []
     for value in request.form.getlist("pick"):
-        member_id, _sep, award = value.partition(":")
-        if member_id.isdigit() and award:
-            picks.append((int(member_id), award))
+        raw_id, _sep, award = value.partition(":")
+        member_id = forms.whole(raw_id)
+        if member_id is not None and award:
+            picks.append((member_id, award))
     if not picks:
         flash(_("Chưa chọn đề nghị nào."), "error")
         return year_page(code, 422)

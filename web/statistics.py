@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from web import forms
 from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
@@ -29,12 +30,7 @@ def _figures() -> statistics.Statistics:
     if not roots:
         abort(404)
     code = request.args.get("unit") or roots[0].code
-    try:
-        year = int(request.args.get("year") or today().year)
-    except ValueError:
-        abort(400)
-    if not 2000 <= year <= 2100:
-        abort(400)
+    year = forms.year_asked(request.args) or today().year
     try:
         root = unit_by_code(db.session, code)
         return statistics.award_statistics(
