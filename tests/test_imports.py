@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from marshmallow import ValidationError
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
@@ -296,3 +297,15 @@ def test_the_drafts_of_a_list_are_sent_up_together_each_checked(world):
     results = imports.submit_all(world.session, officer, batch.id)
     assert [r.state for _, r in results] == ["in_review"] * 3
     assert imports.submit_all(world.session, officer, batch.id) == []  # nothing left to send
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [("²", "invalid_integer"), ("٣", "invalid_integer"), ("-1", "invalid_integer"),
+     ("99999999999999999999", "out_of_range"), (True, "invalid_integer")],
+)  # fmt: skip
+def test_a_number_cell_refuses_what_is_not_a_plain_whole_number(cell, problem):
+    """ "²" and "٣" are digits to ``str.isdigit``: they were read as numbers and failed (a 500)."""
+    with pytest.raises(ValidationError, match=problem):
+        import_sheets.CellInteger(0, 366).deserialize(cell)
+    assert import_sheets.CellInteger(0, 366).deserialize(" 12 ") == 12

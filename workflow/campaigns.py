@@ -53,7 +53,10 @@ MAX_YAML_NODES = 100_000
 """Most values a file may expand to, aliases counted each time they are used."""
 
 
-class _TooBig(yaml.YAMLError):
+class _Refused(yaml.YAMLError):
+    """What the loader refuses in a file (too big, too deep, a date that does not exist),
+    said in both languages."""
+
     def __init__(self, message_vi: str, message_en: str) -> None:
         super().__init__(message_en)
         self.message_vi = message_vi
@@ -75,7 +78,7 @@ class _BoundedLoader(yaml.SafeLoader):
     def _count(self, nodes: int) -> None:
         self._nodes += nodes
         if self._nodes > MAX_YAML_NODES:
-            raise _TooBig(
+            raise _Refused(
                 f"tệp có quá nhiều giá trị (tối đa {MAX_YAML_NODES}, kể cả bí danh).",
                 f"the file has too many values (at most {MAX_YAML_NODES}, aliases included).",
             )
@@ -86,7 +89,7 @@ class _BoundedLoader(yaml.SafeLoader):
             node = self.anchors.get(event.anchor)
             if node is not None:  # an unknown alias is PyYAML's own error
                 if id(node) not in self._sizes:
-                    raise _TooBig(
+                    raise _Refused(
                         "bí danh trỏ vào chính giá trị chứa nó.", "an alias refers to itself."
                     )
                 self._count(self._sizes[id(node)])
@@ -94,7 +97,7 @@ class _BoundedLoader(yaml.SafeLoader):
         collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
         self._depth += collection
         if self._depth > MAX_DEPTH:
-            raise _TooBig(
+            raise _Refused(
                 f"các giá trị lồng nhau quá sâu (tối đa {MAX_DEPTH} cấp).",
                 f"values are nested too deeply (at most {MAX_DEPTH} levels).",
             )
@@ -106,13 +109,28 @@ class _BoundedLoader(yaml.SafeLoader):
             self._sizes[id(node)] = self._nodes - before
         return node
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date that does not exist (31/02, month 13) is the file's error, with its place."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise _Refused(
+                f"ngày {node.value} không có thật (dòng {node.start_mark.line + 1}).",
+                f"the date {node.value} does not exist (line {node.start_mark.line + 1}).",
+            ) from None
+
+
+_BoundedLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _BoundedLoader.construct_yaml_timestamp
+)
+
 
 def parse_yaml(text: str, source: str) -> Any:
     """A campaign file's YAML, bounded in length, nesting and expanded size (the admin page,
     the API's callers and the CLI all come through here)."""
     try:
         if len(text) > MAX_YAML_CHARS:
-            raise _TooBig(
+            raise _Refused(
                 f"tệp quá lớn (tối đa {MAX_YAML_CHARS // 1024} KB).",
                 f"the file is too large (at most {MAX_YAML_CHARS // 1024} KB).",
             )
@@ -121,7 +139,7 @@ def parse_yaml(text: str, source: str) -> Any:
             return loader.get_single_data()
         finally:
             loader.dispose()
-    except _TooBig as exc:
+    except _Refused as exc:
         raise InvalidInput(
             f"Định nghĩa đợt thi đua không hợp lệ ({source}): {exc.message_vi}",
             f"Invalid campaign definition ({source}): {exc.message_en}",
@@ -133,7 +151,8 @@ def parse_yaml(text: str, source: str) -> Any:
 
 def read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as file:  # no more than the limit: /dev/zero ends
+            text = file.read(MAX_YAML_CHARS + 1)
     except OSError as exc:
         raise _invalid(str(path), [f"không đọc được tệp: {exc.strerror}"]) from None
     except UnicodeDecodeError:

@@ -177,8 +177,8 @@ class CellInteger(fields.Field[int]):
             raise ValidationError("invalid_integer")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value.strip())  # not "²", a digit to isdigit that int refuses
         if not isinstance(value, int):
             raise ValidationError("invalid_integer")
         if not self.low <= value <= self.high:
