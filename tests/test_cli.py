@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from tests.tampering import tamper
 from workflow.models import Nomination, RoleAssignment, User
@@ -35,6 +35,26 @@ def test_create_admin_explains_a_bad_password_in_vietnamese(run):
     result = run("create-admin", "quantri", "--password", "ngan")
     assert result.exit_code == 2
     assert "Mật khẩu phải có ít nhất 12 ký tự" in result.output
+
+
+@pytest.mark.parametrize("username", ["", "a b/<script>", "tab\tname", "x" * 81, "Nguyễn"])
+def test_create_admin_refuses_a_username_no_page_could_open(run, session, username):
+    """Such an account could never be opened on the admin pages nor sign in over the API."""
+    result = run("create-admin", username, "--password", "correct horse battery staple 9!")
+    assert result.exit_code == 2
+    assert "Tên đăng nhập gồm 1–80 ký tự" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_an_output_file_that_cannot_be_written_is_a_message_not_a_traceback(run, tmp_path):
+    run("seed-demo")
+    missing = tmp_path / "missing" / "x.yaml"
+    result = run("campaign", "export", "TDYN-2025-DLK", "--output", str(missing))
+    assert result.exit_code == 2
+    assert f"Lỗi: không ghi được tệp {missing}: thư mục không tồn tại." in result.output
+    result = run("rules", "check", "--campaign", "TDYN-2025-DLK", "--output", str(missing))
+    assert result.exit_code == 2
+    assert "thư mục không tồn tại" in result.output
 
 
 def test_seed_demo_is_idempotent_and_covers_every_state(run, session):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import yaml
@@ -45,6 +48,30 @@ DEMO_CAMPAIGN = PROJECT_ROOT / "campaigns" / "demo-2025-daklak.yaml"
 def _fail(err: WorkflowError) -> None:
     click.echo(f"Lỗi: {err.message_vi}\nError: {err.message_en}", err=True)
     sys.exit(2)
+
+
+_WHY = {
+    errno.ENOENT: ("thư mục không tồn tại", "no such folder"),
+    errno.EACCES: ("không có quyền ghi", "permission denied"),
+    errno.EISDIR: ("đó là một thư mục", "it is a folder"),
+}
+
+
+def _cannot_write(path: Path, why_vi: str, why_en: str) -> NoReturn:
+    click.echo(
+        f"Lỗi: không ghi được tệp {path}: {why_vi}.\nError: cannot write {path}: {why_en}.",
+        err=True,
+    )
+    sys.exit(2)
+
+
+def _write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write an output file, or say in both languages why it cannot be (no traceback)."""
+    try:
+        write(path)
+    except OSError as exc:
+        why = _WHY.get(exc.errno or 0, (exc.strerror or str(exc), exc.strerror or str(exc)))
+        _cannot_write(path, *why)
 
 
 @click.command("create-admin")
@@ -168,7 +195,7 @@ def export_campaign(code: str, output: Path | None) -> None:
     finally:
         end_reading(db.session)
     if output:
-        output.write_text(text, encoding="utf-8")
+        _write(output, lambda path: path.write_text(text, encoding="utf-8"))
         click.echo(f"Đã ghi {output}.")
     else:
         click.echo(text, nl=False)
@@ -183,6 +210,9 @@ def export_campaign(code: str, output: Path | None) -> None:
 def check_rules(code: str, output: Path | None, fmt: str) -> None:
     """Re-check every nomination of a campaign; store the results and write a report."""
     today = vn_date(utcnow())
+    path = output or Path(f"rules-check-{code}-{today.isoformat()}.{fmt}")
+    if not path.resolve().parent.is_dir():  # before the work, not after it
+        _cannot_write(path, *_WHY[errno.ENOENT])
     total = db.session.scalar(
         select(func.count(Nomination.id)).join(Campaign).where(Campaign.code == code)
     )
@@ -191,8 +221,7 @@ def check_rules(code: str, output: Path | None, fmt: str) -> None:
             rows = checks.recheck_campaign(db.session, code, today, progress=bar.update)
     except WorkflowError as err:
         _fail(err)
-    path = output or Path(f"rules-check-{code}-{today.isoformat()}.{fmt}")
-    write_report(rows, path, fmt)
+    _write(path, lambda target: write_report(rows, target, fmt))
     failing = sum(1 for r in rows if not r.eligible)
     click.echo(f"Đã kiểm tra {len(rows)} hồ sơ; {failing} chưa đủ điều kiện. Báo cáo: {path}")
 

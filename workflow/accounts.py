@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow import audit
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.inputs import clean_line
 from workflow.models import ApiToken, RoleAssignment, Unit, User
 from workflow.passwords import check_password, hash_password, verify_password
 from workflow.transaction import transaction
@@ -228,6 +229,9 @@ def create_unit(
 
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A sign-in name: it is typed at sign-in, shown in links (/admin/users/<name>) and in the trail.
+USERNAME_PATTERN = r"^[A-Za-z0-9._-]{1,80}$"
+_USERNAME = re.compile(USERNAME_PATTERN, re.ASCII)
 
 
 def who(actor: User | None) -> str:
@@ -250,6 +254,16 @@ def create_user(
     The password follows :func:`check_password`; only the demo loader passes
     ``allow_demo_password=True``, to give its accounts the published demo password."""
     with transaction(session):
+        if not _USERNAME.fullmatch(username):
+            raise InvalidInput(
+                "Tên đăng nhập gồm 1–80 ký tự: chữ không dấu, chữ số, dấu chấm, gạch ngang, "
+                "gạch dưới.",
+                "A username is 1–80 characters: letters without accents, digits, '.', '-', '_'.",
+                {"username": "invalid"},
+            )
+        full_name = clean_line(
+            full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True
+        )
         email = (email or "").strip() or None
         if email is not None and (len(email) > 254 or not EMAIL.match(email)):
             raise InvalidInput(

@@ -8,8 +8,8 @@ from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, fields, validate
 
 from rules.results import ClauseStatus, Status
-from workflow import events
-from workflow.vocabulary import Level, NomineeKind, Role, State
+from workflow import accounts, events
+from workflow.vocabulary import MAX_BENEFIT_VND, Level, NomineeKind, Role, State
 
 LEVELS = [lvl.value for lvl in Level]
 ROLES = [r.value for r in Role]
@@ -106,7 +106,7 @@ class RoleInSchema(Strict):
 
 
 class UserInSchema(Strict):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,80}$"))
+    username = fields.String(required=True, validate=validate.Regexp(accounts.USERNAME_PATTERN))
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
     # The policy (12 characters at least, not common, not the username) is the domain's: its
@@ -469,7 +469,9 @@ class MembershipSchema(Schema):
 class InitiativeInSchema(Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     scope = fields.String(required=True, validate=validate.OneOf(["co_so", "tinh", "toan_quoc"]))
-    benefit_vnd = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**15))
+    benefit_vnd = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=MAX_BENEFIT_VND)
+    )
     recognized_by = fields.String(load_default="", validate=validate.Length(max=300))
 
 
