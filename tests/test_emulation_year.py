@@ -166,6 +166,33 @@ def test_a_member_who_moves_keeps_one_history(cdcs):
         members.visible(world.session, world.user("officer3"), member.id, day)
 
 
+def test_a_member_or_a_year_out_of_any_real_range_is_refused(world):
+    """A birth or joining day after today (or before 1900) would hide the member from every
+    year's page; a benefit beyond 10^15 đồng no JSON reader keeps exact. Each path refuses it,
+    the API's, the pages' and the import's alike, because the domain does."""
+    officer = world.user("officer1")
+    world.now = at(date(2026, 12, 1))
+    for birth, joined, field in (
+        (None, date(2026, 12, 2), "joined_on"),
+        (date(1, 1, 1), date(2020, 1, 1), "birth_date"),
+        (date(2027, 1, 1), date(2020, 1, 1), "birth_date"),
+    ):
+        spec = members.NewMember("DV-9", "Trần Văn Xa", birth_date=birth)
+        with pytest.raises(InvalidInput) as refused:
+            members.add_member(world.session, officer, "CS1", spec, joined, now=world.tick())
+        assert refused.value.details == {field: "out_of_range"}
+    member = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    huge = {"title": "Sáng kiến", "scope": "co_so", "benefit_vnd": 10**20}
+    with pytest.raises(InvalidInput) as refused:
+        members.record_year(
+            world.session, officer, member.id, 2026, {"initiatives": [huge]}, now=world.tick()
+        )
+    assert refused.value.details == {"initiatives": "invalid"}
+    assert world.session.scalar(select(func.count()).select_from(Member)) == 1
+
+
 def sheet(rows: list[tuple[Any, ...]]) -> bytes:
     from openpyxl import Workbook
 

@@ -18,7 +18,7 @@ from rules import RULES, words
 from workflow.campaign_schema import error_pairs, flatten_errors, in_language
 from workflow.errors import InvalidInput
 from workflow.models import AwardType, Campaign
-from workflow.vocabulary import FIELD_LABELS
+from workflow.vocabulary import FIELD_LABELS, MAX_BENEFIT_VND
 
 RATINGS = tuple(words.RATINGS)
 SCOPES = tuple(words.SCOPES)
@@ -56,7 +56,7 @@ class InitiativeSchema(Schema):
     benefit_vnd = fields.Integer(
         load_default=0,
         strict=True,
-        validate=validate.Range(min=0),
+        validate=validate.Range(min=0, max=MAX_BENEFIT_VND),
         metadata=label("Giá trị làm lợi (đồng)", "Benefit (VND)"),
     )
     recognized_by = fields.String(

@@ -29,6 +29,7 @@ from workflow.errors import InvalidInput, NotAllowed
 from workflow.folding import fold
 from workflow.import_sheets import normalize
 from workflow.inputs import refused_character
+from workflow.members import check_dates
 from workflow.models import Member, Membership, Unit, User
 from workflow.transaction import transaction
 from workflow.vocabulary import NomineeKind, Role
@@ -133,6 +134,7 @@ def import_members(
 ) -> MemberImport:
     """Check every row, then create the new members (all of them, or none)."""
     now = now or utcnow()
+    check_dates(None, joined_on, vn_date(now))
     units = _units(session, actor, vn_date(now))
     rows = sheet_rows(content)
     header = next(rows, None)

@@ -37,7 +37,7 @@ from workflow.models import (
     User,
 )
 from workflow.transaction import transaction
-from workflow.vocabulary import NomineeKind, Role, State
+from workflow.vocabulary import MAX_BENEFIT_VND, NomineeKind, Role, State
 
 WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # at the member's unit / above it
 
@@ -114,6 +114,27 @@ class NewMember:
     cccd: str | None = None
 
 
+EARLIEST = date(1900, 1, 1)  # no member of the register was born or joined before
+
+
+def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
+    """A birth and a joining that happened: from 1900 to today (a date far off would hide the
+    member from every year's page, their own officer's included)."""
+    wrong = {
+        name: "out_of_range"
+        for name, day in (("birth_date", birth_date), ("joined_on", joined_on))
+        if day is not None and not EARLIEST <= day <= today
+    }
+    if wrong:
+        labels = {"birth_date": "Ngày sinh", "joined_on": "Ngày vào đơn vị"}
+        raise InvalidInput(
+            ", ".join(labels[name] for name in wrong)
+            + f" phải từ 01/01/1900 đến hôm nay ({today:%d/%m/%Y}).",
+            ", ".join(wrong) + f" must be from 1900-01-01 to today ({today.isoformat()}).",
+            wrong,
+        )
+
+
 def check_new(spec: NewMember) -> NewMember:
     """The record as stored, or the first problem, named by the field's label."""
     code = clean_line(
@@ -145,6 +166,7 @@ def add_member(
         unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
         require_open(unit)
         spec = check_new(spec)
+        check_dates(spec.birth_date, joined_on, vn_date(now))
         if session.scalar(select(Member.id).where(Member.code == spec.code)) is not None:
             raise InvalidInput(
                 f"Mã '{spec.code}' đã có trong sổ.", f"Code '{spec.code}' is taken.",
@@ -259,6 +281,7 @@ def check_year(values: dict[str, Any]) -> dict[str, Any]:
         not isinstance(i, dict)
         or not str(i.get("title", "")).strip()
         or i.get("scope") not in words.SCOPES
+        or not _benefit_ok(i.get("benefit_vnd"))
         for i in initiatives
     ):
         errors["initiatives"] = "invalid"
@@ -277,6 +300,13 @@ def check_year(values: dict[str, Any]) -> dict[str, Any]:
         for i in initiatives
     ]}  # fmt: skip
     return {name: value for name, value in clean.items() if name in values}
+
+
+def _benefit_ok(value: Any) -> bool:
+    """An initiative's benefit: none, or whole đồng from 0 to MAX_BENEFIT_VND."""
+    return value in (None, "") or (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_BENEFIT_VND
+    )
 
 
 def years_of(session: Session, actor: User, member: Member, day: date) -> list[MemberYear]:

@@ -114,6 +114,9 @@ class VoteBase(Labelled):
     PRESENT = ("present", "Số thành viên có mặt", "Members present")
 
 
+# An initiative's benefit, in đồng: above any real one, and exact in every JSON reader.
+MAX_BENEFIT_VND = 10**15
+
 # How the forms label each field: messages naming a refused field, the changes a reviewer reads.
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "abbreviation": ("Tên viết tắt", "Abbreviation"),
