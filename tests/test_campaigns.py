@@ -283,7 +283,8 @@ def test_the_form_checks_the_facts_before_saving(app, ruled):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Kết quả kiểm tra với thông tin vừa nhập" in page
-    assert "R-BK-74" in page
+    assert "Bằng khen cấp bộ, ngành, tỉnh (cá nhân):" in page  # the rule's name, not its code
+    assert "R-BK-74" not in page
     assert ruled.session.scalars(select(Nomination)).all() == []  # nothing saved
     ruled.session.rollback()
     saved = officer.post(

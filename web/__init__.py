@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from rules.registry import RULES
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         level_label=_level_label,
         role_label=_role_label,
         unit_change_label=_unit_change_label,
+        rule_label=_rule_label,
         deadline_flag=deadlines.flag,
     )
     app.jinja_env.filters["state_vi"] = _state_label
@@ -116,6 +118,15 @@ def _unit_change_label(code: str) -> str:
     from web.i18n import current_lang
 
     return UnitChange(code).label(current_lang())
+
+
+def _rule_label(code: str) -> str:
+    """A rule as the checklist names it: its Vietnamese title; in English its code, which the
+    rules' documentation (docs/rules.md) is indexed by."""
+    from web.i18n import current_lang
+
+    rule = RULES.get(code)
+    return rule.title if rule is not None and current_lang() == "vi" else code
 
 
 def _state_label(code: str | None) -> str:
