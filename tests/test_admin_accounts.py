@@ -86,7 +86,13 @@ def test_reset_add_and_end_roles_inside_the_admins_subtree_only(app, admins, adm
 def test_a_locked_account_cannot_sign_in_until_unlocked(app, admins):  # noqa: F811
     admins.session.rollback()
     admin = WebClient(app, "admin_prov")
+    page = admin.text("/admin/users/officer1")
+    assert 'data-confirm="Khóa tài khoản officer1? Người này sẽ không đăng nhập được' in page
+    assert "Không thời hạn" in page  # a role held with no end
     assert admin.post("/admin/users/officer1/lock", {"locked": "1"}).status_code == 302
+    assert "Đã khóa tài khoản officer1: không đăng nhập được nữa." in admin.text(
+        "/admin/users/officer1"
+    )
     client = app.test_client()
     token = re.search(
         r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)

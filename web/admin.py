@@ -281,8 +281,9 @@ def user_page(username: str) -> ResponseReturnValue:
     )  # fmt: skip
 
 
-def _after(username: str, change: Any) -> ResponseReturnValue:
-    """Run an account change and come back to its page (the page, with the reason, on refusal)."""
+def _after(username: str, change: Any, done: str) -> ResponseReturnValue:
+    """Run an account change and come back to its page saying what was ``done`` (the page,
+    with the reason, on refusal)."""
     try:
         change()
     except WorkflowError as err:
@@ -292,7 +293,7 @@ def _after(username: str, change: Any) -> ResponseReturnValue:
             "admin_user.html", err.http_status, person=person, roles=list(Role),
             units=_pickable(), typed=None,
         )  # fmt: skip
-    flash(_("Đã lưu thay đổi."), "info")
+    flash(done, "info")
     return redirect(url_for("admin.user_page", username=username))
 
 
@@ -305,6 +306,9 @@ def lock_user(username: str) -> ResponseReturnValue:
     return _after(
         person.username,
         lambda: account_changes.set_locked(db.session, me(), person.username, locked),
+        _("Đã khóa tài khoản %(name)s: không đăng nhập được nữa.", name=person.username)
+        if locked
+        else _("Đã mở khóa tài khoản %(name)s.", name=person.username),
     )
 
 
@@ -318,7 +322,7 @@ def add_role(username: str) -> ResponseReturnValue:
         form = forms.load(forms.RoleFormSchema(), request.form)
         account_changes.add_role(db.session, me(), person.username, **form)
 
-    return _after(person.username, change)
+    return _after(person.username, change, _("Đã thêm vai trò."))
 
 
 @bp.post("/roles/<id:assignment_id>/end")
@@ -334,4 +338,4 @@ def end_role(assignment_id: int) -> ResponseReturnValue:
         form = forms.load(forms.EndMemberSchema(), request.form)
         account_changes.end_role(db.session, me(), assignment_id, form["valid_to"])
 
-    return _after(person.username, change)
+    return _after(person.username, change, _("Đã đặt ngày kết thúc vai trò."))

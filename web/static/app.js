@@ -85,7 +85,17 @@ function tablesAsCards() {
   }
 }
 
+// A form that cannot be undone by a click asks first (locking an account).
+function confirmations() {
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  confirmations();
   tablesAsCards();
   menuToggle();
   keepTyped();
