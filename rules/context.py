@@ -95,6 +95,10 @@ class Context:
             and SCOPES.index(i["scope"]) >= floor
         ]
 
+    def unrecognised(self) -> int:
+        """Initiatives declared without the body that recognised them: never counted."""
+        return sum(1 for i in self.facts.get("initiatives") or [] if not i.get("recognized_by"))
+
     def priors(self) -> list[Prior]:
         declared = [
             Prior(str(p.get("award_type")), int(p.get("year", 0)), True)

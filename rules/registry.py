@@ -157,14 +157,13 @@ def evaluate(
         )  # fmt: skip
     given = {**ctx.params, **overrides} if overrides else ctx.params
     verdict = r.check(ctx, Params(r.id, r.params, day, given))
+    message_vi, message_en = verdict.message_vi, verdict.message_en
+    uncounted = ctx.unrecognised() if "initiatives" in r.reads else 0
+    if uncounted:  # else "sáng kiến: 0" beside one typed in, with no word why
+        message_vi += f" Chưa tính {uncounted} sáng kiến chưa ghi cơ quan công nhận."
+        message_en += f" {uncounted} initiative(s) without a recognising body not counted."
     return Result(
-        r.id,
-        PASS if verdict.ok else FAIL,
-        severity,
-        verdict.message_vi,
-        verdict.message_en,
-        clause,
-        verdict.values,
+        r.id, PASS if verdict.ok else FAIL, severity, message_vi, message_en, clause, verdict.values
     )
 
 

@@ -938,3 +938,14 @@ def test_amounts_in_vietnamese_words(amount, words):
     from rules.money import vnd_words
 
     assert vnd_words(amount) == words
+
+
+def test_an_initiative_without_a_recognising_body_is_said_not_counted() -> None:
+    """Else the officer reads "sáng kiến: 1" beside the two typed in, and no word why."""
+    facts = {**WORKED, "initiatives": [unrecognised(2023), initiative(2024)]}
+    result = run(Case("R-BK-74", "one unrecognised", FAIL, facts))
+    assert result.message_vi.endswith(
+        "sáng kiến 2023–2024: 1. Chưa tính 1 sáng kiến chưa ghi cơ quan công nhận."
+    )
+    assert "1 initiative(s) without a recognising body not counted." in result.message_en
+    assert "Chưa tính" not in run(Case("R-BK-74", "all recognised", PASS, WORKED)).message_vi
