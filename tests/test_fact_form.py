@@ -251,7 +251,7 @@ def test_declared_facts_read_as_words_in_either_language():
     vi = dict(shown_facts(facts, "vi"))
     assert vi["Xếp loại năm"] == ["2025: Hoàn thành tốt nhiệm vụ"]
     assert vi["Sáng kiến"] == [
-        "tên: Số hóa; Năm: 2025; Phạm vi: Cấp tỉnh, bộ, ngành; Giá trị làm lợi (đồng): 80.000.000"
+        "Tên: Số hóa; Năm: 2025; Phạm vi: Cấp tỉnh, bộ, ngành; Giá trị làm lợi (đồng): 80.000.000"
     ]
     assert vi["Đã đăng ký thi đua đầu năm"] == ["Không"]
     assert vi["Trình độ đào tạo"] == ["Sau đại học"]

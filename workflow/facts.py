@@ -320,7 +320,7 @@ def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[st
             columns = {c.name: c for c in fact.columns}
             lines = [
                 "; ".join(
-                    f"{_bare(columns[k], lang).split(': ')[-1]}: {_shown(columns[k], v, lang)}"
+                    f"{_column(columns[k], lang)}: {_shown(columns[k], v, lang)}"
                     for k, v in row.items()
                     if k in columns and v not in (None, "")
                 )
@@ -331,6 +331,12 @@ def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[st
             lines = [_shown(fact, value, lang)]
         out.append((_bare(fact, lang), lines or ["—"]))
     return out
+
+
+def _column(fact: FactField, lang: str) -> str:
+    """A list column's own label, capitalised ("Sáng kiến {number}: tên" → "Tên")."""
+    label = _bare(fact, lang).split(": ")[-1]
+    return label[:1].upper() + label[1:]
 
 
 def _bare(fact: FactField, lang: str) -> str:
