@@ -402,6 +402,7 @@ def test_dossier_files_are_checked_stored_by_hash_and_private(login, world):
     assert upload(officer, nid, PDF).status_code == 302
     page = officer.text(f"/nominations/{nid}")
     assert "Biên bản họp bình xét (PDF)" in page
+    assert "<td>Đính kèm tài liệu</td>" in page  # the trail says what the edit was
     link = page.split(f"/nominations/{nid}/files/")[1].split('"')[0]
     download = officer.get(f"/nominations/{nid}/files/{link}")
     assert download.data == PDF
