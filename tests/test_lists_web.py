@@ -101,6 +101,8 @@ def test_every_list_view_exports_to_excel(app, world):
     assert {"Hoàng Thị Mai", number} <= set(results)
     trail = cells(officer.get(f"/nominations/{mine}/trail.xlsx"))
     assert "Quyết định khen thưởng" in trail
+    assert {"Cán bộ công đoàn cơ sở", "Mã băm liền trước"} <= set(trail)  # words, not codes
+    assert "officer" not in trail
     assert WebClient(app, "officer3").get(f"/nominations/{mine}/trail.xlsx").status_code == 404
     assert officer.get("/campaigns/NOPE/results.xlsx").status_code == 404
 

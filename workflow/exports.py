@@ -16,7 +16,7 @@ from workflow.decisions import DecisionView
 from workflow.models import Member, Nomination, Unit
 from workflow.register import RegisterLine
 from workflow.spreadsheets import Sheet, table_workbook
-from workflow.vocabulary import Level, NomineeKind, State
+from workflow.vocabulary import Level, NomineeKind, Role, State
 
 Lang = str
 
@@ -82,8 +82,8 @@ def trail_workbook(session: Session, nomination_id: int, lang: Lang = "vi") -> b
         _t(lang, "Từ đơn vị", "From unit"),
         _t(lang, "Đến đơn vị", "To unit"),
         _t(lang, "Ý kiến", "Comment"),
-        "prev_hash",
-        "hash",
+        _t(lang, "Mã băm liền trước", "Previous hash"),
+        _t(lang, "Mã băm", "Hash"),
     ]
     rows = [
         [
@@ -91,7 +91,7 @@ def trail_workbook(session: Session, nomination_id: int, lang: Lang = "vi") -> b
             vn_time(parse_iso_utc(e["at"]), seconds=True),
             e["actor"],
             e.get("acting_for"),
-            e.get("role"),
+            Role(e["role"]).label(lang) if e.get("role") else "",
             e.get("unit"),
             events.label(e["event"], lang),
             State(e["from_state"]).label(lang) if e.get("from_state") else "",
