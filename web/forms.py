@@ -43,6 +43,19 @@ def year_asked(args: MultiDict[str, str]) -> int | None:
     return year
 
 
+def version_seen(form: MultiDict[str, str]) -> int:
+    """The nomination's version the form was filled against (a change made on another is
+    refused by the domain as stale)."""
+    version = whole(form.get("version"))
+    if version is None:
+        raise InvalidInput(
+            "Thiếu phiên bản hồ sơ, hoặc phiên bản không hợp lệ.",
+            "The nomination's version is missing or not valid.",
+            {"version": "invalid"},
+        )
+    return version
+
+
 def key() -> fields.Integer:
     """A form field naming a row by its key."""
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

@@ -36,7 +36,7 @@ from workflow import (
 from workflow.accounts import active_assignments
 from workflow.campaigns import offered_awards
 from workflow.clock import parse_iso_utc
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import WorkflowError
 from workflow.facts import (
     DISCIPLINE,
     EDUCATION,
@@ -328,18 +328,11 @@ def upload(nomination_id: int) -> ResponseReturnValue:
     visible(nomination_id)
     try:
         content, _name = forms.read_upload(request.files.get("file"), dossier.MAX_BYTES)
-        version = forms.whole(request.form.get("version"))
-        if version is None:
-            raise InvalidInput(
-                "Thiếu phiên bản hồ sơ.",
-                "The nomination's version is missing.",
-                {"version": "required"},
-            )
         dossier.attach(
             db.session,
             nomination_id,
             me(),
-            expected_version=version,
+            expected_version=forms.version_seen(request.form),
             kind=request.form.get("kind", ""),
             content=content,
         )
@@ -354,15 +347,13 @@ def upload(nomination_id: int) -> ResponseReturnValue:
 def remove_file(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
     """Take a file out of a draft or returned dossier (audited: the trail keeps its hash)."""
     visible(nomination_id)
-    version = forms.whole(request.form.get("version"))
     try:
-        if version is None:
-            raise InvalidInput(
-                "Thiếu phiên bản hồ sơ.", "The nomination's version is missing.",
-                {"version": "required"},
-            )  # fmt: skip
         dossier.remove_attachment(
-            db.session, nomination_id, me(), attachment_id, expected_version=version
+            db.session,
+            nomination_id,
+            me(),
+            attachment_id,
+            expected_version=forms.version_seen(request.form),
         )
     except WorkflowError as err:
         return detail(nomination_id, error=err)
@@ -395,18 +386,11 @@ def edit(nomination_id: int) -> ResponseReturnValue:
         return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
         try:
-            version = forms.whole(request.form.get("version"))
-            if version is None:
-                raise InvalidInput(
-                    "Phiên bản hồ sơ không hợp lệ.",
-                    "The nomination's version is not valid.",
-                    {"version": "invalid"},
-                )
             nominating.update_nomination(
                 db.session,
                 nomination_id,
                 me(),
-                expected_version=version,
+                expected_version=forms.version_seen(request.form),
                 changes={
                     "facts": forms.facts_from_form(request.form),
                     "achievements": request.form.get("achievements", ""),
