@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tests import workers
 from workflow import audit, signing
 from workflow.db import make_engine
+from workflow.errors import InvalidInput
 from workflow.models import AuditEvent, User
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -167,3 +168,59 @@ def test_an_event_waiting_while_the_award_changes_is_told_it_is_stale(world, db_
     waiting.join(timeout=30)
     engine.dispose()
     assert outcome == ["stale"]
+
+
+def _commit_elsewhere(db_url: str, work) -> None:
+    """``work(session)`` committed on a connection of its own, as a concurrent request's."""
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as other:
+            work(other)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_key_taken_between_the_check_and_the_insert_is_refused_not_a_500(
+    world, db_url, monkeypatch
+):
+    """Under READ COMMITTED two requests creating the same account or member both pass the
+    "is it free" check; the second insert then meets the unique index. The operation runs once
+    more, and its check, now seeing the other's row, refuses it as it always does."""
+    from workflow import accounts, members, personal
+
+    real_check, real_seal = accounts.check_password, personal.seal
+    raced: list[str] = []
+
+    def check_then_race(password: str, username: str, *args, **kwargs) -> None:
+        if not raced:  # after this request's check found the name free
+            raced.append(username)
+            _commit_elsewhere(db_url, lambda s: accounts.create_user(
+                s, username, "Người Khác", "correct horse battery staple 9!"))  # fmt: skip
+        real_check(password, username, *args, **kwargs)
+
+    monkeypatch.setattr(accounts, "check_password", check_then_race)
+    with pytest.raises(InvalidInput) as refused:
+        accounts.create_user_with_roles(
+            world.session, "race.user", "Người Này", "correct horse battery staple 9!",
+            [{"role": "officer", "unit_code": "CS1"}], actor=world.user("admin"),
+        )  # fmt: skip
+    assert refused.value.details == {"username": "taken"}
+    assert world.session.scalar(select(func.count()).where(User.username == "race.user")) == 1
+
+    def seal_then_race(cccd: str) -> bytes:
+        if len(raced) == 1:
+            raced.append(cccd)
+            officer = lambda s: s.scalar(select(User).where(User.username == "officer1"))  # noqa: E731
+            _commit_elsewhere(db_url, lambda s: members.add_member(
+                s, officer(s), "CS1", members.NewMember("DV-RACE", "Người Khác"),
+                date(2020, 1, 1)))  # fmt: skip
+        return real_seal(cccd)
+
+    monkeypatch.setattr(personal, "seal", seal_then_race)
+    spec = members.NewMember("DV-RACE", "Người Này", cccd="066185001234")
+    with pytest.raises(InvalidInput) as refused:
+        members.add_member(world.session, world.user("officer1"), "CS1", spec, date(2020, 1, 1))
+    assert refused.value.details == {"code": "taken"}
+    world.session.rollback()
+    assert audit.verify(world.session).ok

@@ -18,7 +18,7 @@ from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.inputs import clean_line
 from workflow.models import ApiToken, RoleAssignment, Unit, User
 from workflow.passwords import check_password, hash_password, verify_password
-from workflow.transaction import transaction
+from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import Level, Role
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -170,6 +170,7 @@ def clean_abbreviation(text: str) -> str:
     return abbreviation
 
 
+@checked_again_on_conflict
 def create_unit(
     session: Session,
     code: str,
@@ -239,6 +240,7 @@ def who(actor: User | None) -> str:
     return actor.username if actor is not None else "system"
 
 
+@checked_again_on_conflict
 def create_user(
     session: Session,
     username: str,
@@ -384,6 +386,7 @@ def _check_substitution(
     )
 
 
+@checked_again_on_conflict
 def create_user_with_roles(
     session: Session,
     username: str,
@@ -420,6 +423,7 @@ def create_user_with_roles(
         return user
 
 
+@checked_again_on_conflict
 def create_admin(
     session: Session, username: str, full_name: str, password: str, unit_code: str | None = None
 ) -> str:

@@ -31,7 +31,7 @@ from workflow.import_sheets import normalize
 from workflow.inputs import refused_character
 from workflow.members import check_dates
 from workflow.models import Member, Membership, Unit, User
-from workflow.transaction import transaction
+from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import NomineeKind, Role
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -129,6 +129,7 @@ def _units(session: Session, actor: User, day: date) -> dict[str, Unit]:
     return {u.code: u for u in units if u.id in own or any(u.path.startswith(p) for p in paths)}
 
 
+@checked_again_on_conflict
 def import_members(
     session: Session, actor: User, content: bytes, joined_on: date, now: datetime | None = None
 ) -> MemberImport:

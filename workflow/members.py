@@ -36,7 +36,7 @@ from workflow.models import (
     Unit,
     User,
 )
-from workflow.transaction import transaction
+from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import MAX_BENEFIT_VND, NomineeKind, Role, State
 
 WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # at the member's unit / above it
@@ -152,6 +152,7 @@ def check_new(spec: NewMember) -> NewMember:
     return NewMember(code, name, spec.kind, spec.birth_date, spec.gender, position, cccd)
 
 
+@checked_again_on_conflict
 def add_member(
     session: Session,
     actor: User,

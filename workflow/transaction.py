@@ -16,9 +16,10 @@ ends its transaction with :func:`end_reading`. A request that must only read (a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from workflow.db import SNAPSHOT
 
 T = TypeVar("T")
+P = ParamSpec("P")
 _OPEN = "workflow.transaction.open"  # set in session.info while an outermost block runs
 _READING = "workflow.transaction.reading"  # set in session.info between begin/stop_reading
 
@@ -92,6 +94,27 @@ def run(
         if answer is None:
             raise
         return answer
+
+
+def checked_again_on_conflict(operation: Callable[P, T]) -> Callable[P, T]:
+    """For an operation (its first argument the session) that checks a unique key is free and
+    then inserts it. On PostgreSQL a concurrent writer can commit the same key between the two
+    (under READ COMMITTED the check cannot see it yet) and the insert fails: the outermost
+    operation then runs once more, where its check sees the committed row and refuses as it
+    always does ("đã có"), instead of the database's error reaching the user as a 500."""
+
+    @functools.wraps(operation)
+    def once_more(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = args[0]
+        if not isinstance(session, Session):
+            raise TypeError(f"{operation.__name__}: the session comes first")
+        return run(
+            session,
+            lambda: operation(*args, **kwargs),
+            on_conflict=lambda: operation(*args, **kwargs),
+        )
+
+    return once_more
 
 
 def begin_reading(session: Session) -> None:
