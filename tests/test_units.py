@@ -141,3 +141,21 @@ def test_a_change_cannot_be_dated_after_today_or_before_the_last_one(world: Worl
     with pytest.raises(InvalidInput, match="previous change"):
         units.rename(world.session, admin, "CS1", "Mới nữa", None, now.date() - timedelta(days=3),
                      now=now)  # fmt: skip
+
+
+def test_a_change_dated_before_1900_or_a_split_of_70000_picks_is_refused_not_a_500(
+    world: World,
+) -> None:
+    """0001-01-01 has no day before it to end the old name on (an OverflowError), and 70,000
+    picked ids were one IN list over PostgreSQL's 65,535 parameters."""
+    admin = world.user("admin")
+    now = world.tick()
+    with pytest.raises(InvalidInput) as refused:
+        units.rename(world.session, admin, "CS1", "Mới", None, date(1, 1, 1), now=now)
+    assert refused.value.details == {"on": "too_early"}
+    add_member(world, "DV-1")
+    with pytest.raises(InvalidInput) as refused:
+        units.split(world.session, admin, "CS1", "CS1B", "Mới", None, now.date(),
+                    list(range(1, 70_001)), [], now=now)  # fmt: skip
+    assert refused.value.details == {"members": "not_member"}
+    assert world.session.scalar(select(Unit).where(Unit.code == "CS1B")) is None

@@ -14,6 +14,9 @@ from time import monotonic
 
 # Vietnam has used UTC+7 without daylight saving since 1975; a fixed offset needs no tzdata.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
+# No record here is dated before: a member's birth, a unit's reorganisation. A day typed far
+# earlier is a typing error (and 0001-01-01 has no day before it to end a period on).
+EARLIEST_DAY = date(1900, 1, 1)
 
 NOW_VARIABLE = "KHENTHUONG_NOW"
 # (the variable's text, the instant it names, monotonic() when this process first read it)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from rules import words
 from workflow import audit, personal
 from workflow.accounts import active_assignments, require_open, unit_by_code
-from workflow.clock import utcnow, vn_date
+from workflow.clock import EARLIEST_DAY, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
 from workflow.inputs import clean_line
@@ -114,16 +114,13 @@ class NewMember:
     cccd: str | None = None
 
 
-EARLIEST = date(1900, 1, 1)  # no member of the register was born or joined before
-
-
 def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
     """A birth and a joining that happened: from 1900 to today (a date far off would hide the
     member from every year's page, their own officer's included)."""
     wrong = {
         name: "out_of_range"
         for name, day in (("birth_date", birth_date), ("joined_on", joined_on))
-        if day is not None and not EARLIEST <= day <= today
+        if day is not None and not EARLIEST_DAY <= day <= today
     }
     if wrong:
         labels = {"birth_date": "Ngày sinh", "joined_on": "Ngày vào đơn vị"}

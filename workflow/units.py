@@ -24,7 +24,7 @@ from workflow.accounts import (
     unit_by_code,
     units_below,
 )
-from workflow.clock import utcnow, vn_date
+from workflow.clock import EARLIEST_DAY, utcnow, vn_date
 from workflow.db import Base
 from workflow.errors import InvalidInput
 from workflow.inputs import clean_line
@@ -53,6 +53,12 @@ def name_on(unit: Unit, day: date) -> tuple[str, str]:
 
 def _day(unit: Unit, day: date, today: date) -> date:
     """A change takes effect today or on a past day after the unit's last change."""
+    if day < EARLIEST_DAY:
+        raise InvalidInput(
+            f"Ngày hiệu lực không được trước {EARLIEST_DAY:%d/%m/%Y}.",
+            f"The day it takes effect cannot be before {EARLIEST_DAY.isoformat()}.",
+            {"on": "too_early"},
+        )
     if day > today:
         raise InvalidInput(
             "Ngày hiệu lực không được sau hôm nay.",
@@ -208,10 +214,11 @@ def _move_members(
         Membership.unit_id == source.id,
         (Membership.valid_to.is_(None)) | (Membership.valid_to >= day),
     )
-    if ids is not None:
-        query = query.where(Membership.member_id.in_(ids))
+    wanted = None if ids is None else set(ids)  # picked among the unit's: no list is too long
     changed: list[Base] = []
     for held in session.scalars(query.order_by(Membership.id)):
+        if wanted is not None and held.member_id not in wanted:
+            continue
         if held.valid_from >= day:
             held.unit_id = target.id
             changed.append(held)
