@@ -95,9 +95,19 @@ def test_three_years_of_one_cdcs_offer_bang_khen_from_titles_nobody_typed(cdcs):
         if year == 2026:
             assert "BK_LDLD" not in offers  # 2026's CSTĐ cơ sở is not granted yet
         (outcome,) = emulation_year.propose(
-            world.session, world.user("officer1"), "CS1", f"TD-{year}",
-            [(member.id, "CSTDCS")], now=world.tick(),
-        )  # fmt: skip
+            world.session,
+            world.user("officer1"),
+            "CS1",
+            f"TD-{year}",
+            [(member.id, "CSTDCS"), (member.id, "CSTDCS")],
+            now=world.tick(),
+        )  # fmt: skip  (ticked twice: one draft)
+        with pytest.raises(InvalidInput) as again:
+            emulation_year.propose(
+                world.session, world.user("officer1"), "CS1", f"TD-{year}",
+                [(member.id, "CSTDCS")], now=world.tick(),
+            )  # fmt: skip
+        assert again.value.details == {"pick": "already_nominated"}
         through(world, outcome.id, year)
         if year == 2026:
             # January of the third year: 2026's Bằng khen, from the titles of 2025 and 2026.
@@ -232,6 +242,35 @@ def test_a_bad_row_imports_nothing_and_is_named(cdcs):
         member_import.import_members(world.session, world.user("officer1"), bad, date(2025, 1, 1))
     assert "dòng 2: ngày sinh" in err.value.message_vi
     assert "dòng 3: không có đơn vị 'CS3'" in err.value.message_vi
+    world.session.rollback()
+    assert world.session.scalar(select(func.count()).select_from(Member)) == 0
+
+
+def _damaged(content: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with its first sheet's XML edited: it opens, and fails as its rows are read."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(old, new, 1)
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(b'r="A2"', b'r="ZZZZZZZZ2"'), (b"</row>", b'<c r="G1" t="n"><v>abc</v></c></row>')],
+)
+def test_a_sheet_damaged_inside_a_sound_workbook_is_refused_not_a_500(cdcs, old, new):
+    world = cdcs
+    good = sheet([("DV-1", "Nguyễn Thị Ánh Tuyết", "12/04/1985", "Nữ", "", "CS1")])
+    with pytest.raises(InvalidInput):
+        member_import.import_members(
+            world.session, world.user("officer1"), _damaged(good, old, new), date(2025, 1, 1)
+        )
     world.session.rollback()
     assert world.session.scalar(select(func.count()).select_from(Member)) == 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -417,6 +418,19 @@ def test_dossier_files_are_checked_stored_by_hash_and_private(login, world):
     world.session.rollback()
     assert officer.get(f"/nominations/{other}/files/{link}").status_code == 404  # not its file
     assert "edit" in officer.text(f"/nominations/{nid}/trail.json")
+
+
+def test_an_office_file_python_cannot_open_is_refused_not_a_500(login, world):
+    """A central directory claiming zip version 25.5 made zipfile raise NotImplementedError."""
+    packed = BytesIO()
+    with zipfile.ZipFile(packed, "w") as docx:
+        docx.writestr("word/document.xml", "<w:document/>")
+    content = bytearray(packed.getvalue())
+    content[content.index(b"PK\x01\x02") + 6] = 0xFF  # version needed to extract
+    nid = world.nominate()
+    world.session.rollback()
+    refused = upload(login("officer1"), nid, bytes(content), name="a.docx")
+    assert refused.status_code == 422
 
 
 def test_a_file_over_ten_megabytes_is_refused(world):

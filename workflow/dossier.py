@@ -47,8 +47,8 @@ def detect(content: bytes) -> str | None:
     if content.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-        except zipfile.BadZipFile:
-            return None
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError):
+            return None  # damaged, or a zip feature Python does not read (a version 25.5)
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:

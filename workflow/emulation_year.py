@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from rules import Result, evaluate_all
 from rules.registry import RULES
 from rules.results import Status
-from workflow import audit, member_import, members, nominating
+from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
 from workflow.campaigns import campaign_by_code
 from workflow.changes import Outcome
@@ -247,18 +247,31 @@ def propose(
     picks: list[tuple[int, str]],
     now: datetime | None = None,
 ) -> list[Outcome]:
-    """Drafts for the chosen (member, title) pairs, their facts read from the registry."""
+    """Drafts for the chosen (member, title) pairs, their facts read from the registry; a pair
+    ticked twice is one draft, and a member already proposed for the title is refused."""
     now = now or utcnow()
     today = vn_date(now)
     with transaction(session):
         unit = unit_by_code(session, unit_code)
         campaign = campaign_by_code(session, campaign_code)
         registered = _registered(session, campaign)
+        chosen = [
+            (members.visible(session, actor, member_id, today), _award(campaign, award_code))
+            for member_id, award_code in dict.fromkeys(picks)
+        ]
+        proposed = imports.existing_nominations(
+            session, campaign.id, [members.nominee_key(member) for member, _ in chosen]
+        )
         specs = []
-        for member_id, award_code in picks:
-            member = members.visible(session, actor, member_id, today)
+        for member, award in chosen:
             members.require_write(actor, members.current_unit(member, today), today)
-            award = _award(campaign, award_code)
+            held = proposed.get((members.nominee_key(member), award.code))
+            if held is not None:
+                raise InvalidInput(
+                    f"{member.full_name} đã được đề nghị {award.title} (hồ sơ số {held}).",
+                    f"{member.full_name} is already proposed for {award.title} (no. {held}).",
+                    {"pick": "already_nominated"},
+                )
             specs.append(
                 NewNomination(
                     award.code,

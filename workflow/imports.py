@@ -76,8 +76,11 @@ def _row(
     }
 
 
-def _existing(session: Session, campaign_id: int, keys: list[str]) -> dict[tuple[str, str], int]:
-    """Nominations already made in the campaign for these nominees: (key, award) → id."""
+def existing_nominations(
+    session: Session, campaign_id: int, keys: list[str]
+) -> dict[tuple[str, str], int]:
+    """Nominations already made in the campaign for these nominees (withdrawn ones aside):
+    (nominee key, award code) → id."""
     found: dict[tuple[str, str], int] = {}
     for start in range(0, len(keys), 500):
         rows = session.execute(
@@ -96,7 +99,7 @@ def _existing(session: Session, campaign_id: int, keys: list[str]) -> dict[tuple
 
 def _mark_duplicates(session: Session, campaign_id: int, rows: list[dict[str, Any]]) -> None:
     valid = [r for r in rows if r["status"] in ("valid", "duplicate")]
-    existing = _existing(session, campaign_id, sorted({r["nominee_key"] for r in valid}))
+    existing = existing_nominations(session, campaign_id, sorted({r["nominee_key"] for r in valid}))
     first: dict[tuple[str, str], int] = {}
     for r in valid:
         key = (r["nominee_key"], r["spec"]["award_type"])

@@ -72,7 +72,15 @@ def sheet_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     try:
         if not wb.worksheets:
             raise xlsx_limits.unreadable()
-        yield from wb.worksheets[0].iter_rows(max_col=len(HEADERS) + 10, values_only=True)
+        rows = wb.worksheets[0].iter_rows(max_col=len(HEADERS) + 10, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a damaged sheet shows only while its rows are read
+                raise xlsx_limits.unreadable() from None
+            yield row
     finally:
         wb.close()
 
