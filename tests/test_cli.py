@@ -108,3 +108,28 @@ def test_audit_anchor_needs_a_key_outside_the_database(run, app, tmp_path):
     refused = run("audit", "verify", "--anchor", str(kept))
     assert refused.exit_code == 2
     assert "chữ ký" in refused.output.lower()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a key", None])
+def test_an_unreadable_anchor_key_is_a_message_not_a_traceback(run, app, tmp_path, content):
+    key = tmp_path / "anchor.pem"
+    if content is None:
+        key.mkdir()  # a folder where the key should be
+    else:
+        key.write_bytes(content)
+    app.config["AUDIT_ANCHOR_KEY"] = str(key)
+    run("seed-demo")
+    result = run("audit", "anchor")
+    assert result.exit_code == 2
+    assert f"Lỗi: Không đọc hay tạo được tệp khóa ký {key}" in result.output
+
+
+def test_outbox_send_refuses_a_limit_or_a_port_it_cannot_use(run, monkeypatch):
+    assert run("outbox", "send", "--limit", "-1").exit_code == 2
+    assert run("outbox", "send", "--limit", "99999999999999999999").exit_code == 2
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("MAIL_FROM", "khenthuong@congdoan.test")
+    monkeypatch.setenv("SMTP_PORT", "²")
+    result = run("outbox", "send")
+    assert result.exit_code == 2
+    assert "SMTP_PORT phải là số" in result.output

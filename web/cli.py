@@ -45,7 +45,7 @@ CATALOGUE = campaigns.CATALOGUE
 DEMO_CAMPAIGN = PROJECT_ROOT / "campaigns" / "demo-2025-daklak.yaml"
 
 
-def _fail(err: WorkflowError) -> None:
+def _fail(err: WorkflowError) -> NoReturn:
     click.echo(f"Lỗi: {err.message_vi}\nError: {err.message_en}", err=True)
     sys.exit(2)
 
@@ -120,7 +120,10 @@ def _anchor_key() -> anchor.Ed25519PrivateKey:
             err=True,
         )
         sys.exit(2)
-    return anchor.load_or_create_key(Path(path))
+    try:
+        return anchor.load_or_create_key(Path(path))
+    except WorkflowError as err:
+        _fail(err)
 
 
 @audit_cli.command("verify")
@@ -270,7 +273,13 @@ def remind() -> None:
 
 @outbox_cli.command("send")
 @with_appcontext
-@click.option("--limit", default=500, show_default=True, help="At most this many messages.")
+@click.option(
+    "--limit",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="At most this many messages.",
+)
 def outbox_send(limit: int) -> None:
     """Deliver the queued emails through SMTP_HOST (settings from the environment)."""
     try:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
@@ -27,6 +27,18 @@ SIGNED_FIELDS = ("seq", "hash", "at")
 
 def load_or_create_key(path: Path) -> Ed25519PrivateKey:
     """Read the signing key; create it (mode 0600) the first time."""
+    try:
+        return _load_or_create_key(path)
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise InvalidInput(
+            f"Không đọc hay tạo được tệp khóa ký {path}: {why}.",
+            f"Cannot read or create the signing key {path}: {why}.",
+            {"key": "unreadable"},
+        ) from None
+
+
+def _load_or_create_key(path: Path) -> Ed25519PrivateKey:
     if not path.exists():
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(

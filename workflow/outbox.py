@@ -60,7 +60,7 @@ class SmtpSettings:
             )
         security = env.get("SMTP_SECURITY", "starttls").strip().lower()
         port = env.get("SMTP_PORT", "").strip() or {"ssl": "465", "none": "25"}.get(security, "587")
-        if security not in ("starttls", "ssl", "none") or not port.isdigit():
+        if security not in ("starttls", "ssl", "none") or not (port.isascii() and port.isdigit()):
             raise MailConfigError(
                 "SMTP_SECURITY phải là starttls, ssl hoặc none; SMTP_PORT phải là số.\n"
                 "SMTP_SECURITY must be starttls, ssl or none; SMTP_PORT must be a number."
