@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from tests.factories import World
 from tests.test_documents import assert_says, both, realistic, words
 from workflow import sittings
+from workflow.decisions import view_of
 from workflow.documents import certificates
 from workflow.documents.minutes import sitting_minutes
 from workflow.errors import InvalidInput, NotAllowed, NotFound
@@ -133,6 +134,30 @@ def test_a_unit_moves_the_lines_for_its_pre_printed_blanks(world, sat):
     page = words(PdfReader(io.BytesIO(content)).pages[0].extract_text())
     assert f"Bà {NAMES[0]}" in page
     assert "BẰNG KHEN" not in page  # printed on the blank
+
+
+def test_no_certificate_is_printed_for_an_award_revoked_since(world, sat):
+    """The decision keeps its list as signed, each revoked line marked; its certificates leave
+    the revoked out, and with every award revoked there is nothing to print."""
+    decision = world.sign(sat["ids"][:2])
+    kept, revoked = sorted(n.id for n in decision.nominations)
+    world.fire(revoked, "revoke", "decider_prov", comment="Kê khai gian dối", ground="fraud")
+    lines = view_of(decision).lines
+    assert [(line.nomination_id, line.revoked) for line in lines] == [
+        (kept, False),
+        (revoked, True),
+    ]
+    decider = world.user("decider_prov")
+    content, _, _ = certificates.certificates_pdf(
+        world.session, decider, decision.id, world.now.date()
+    )
+    pages = [words(page.extract_text()) for page in PdfReader(io.BytesIO(content)).pages]
+    assert len(pages) == 1
+    assert words(lines[0].nominee_name) in pages[0]
+    world.fire(kept, "revoke", "decider_prov", comment="Kê khai gian dối", ground="fraud")
+    with pytest.raises(InvalidInput) as nothing:
+        certificates.certificates_pdf(world.session, decider, decision.id, world.now.date())
+    assert nothing.value.details == {"decision": "all_revoked"}
 
 
 def test_certificates_only_for_those_who_may_take_the_decision(world, sat):

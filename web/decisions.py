@@ -17,7 +17,7 @@ from workflow import decisions, signing, sittings
 from workflow.accounts import active_assignments
 from workflow.documents import certificates
 from workflow.documents import decision as decision_documents
-from workflow.errors import WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.vocabulary import Role
 
 bp = Blueprint("decisions", __name__)
@@ -108,6 +108,9 @@ def certificates_file(decision_id: int) -> ResponseReturnValue:
     """Every certificate of the decision, one page each, to print on the unit's blanks."""
     try:
         content, title, stem = certificates.certificates_pdf(db.session, me(), decision_id, today())
-    except WorkflowError:
+    except NotFound:
         abort(404)
+    except WorkflowError as err:  # every award of it revoked: nothing to print
+        flash(err.message(current_lang()), "error")
+        return redirect(url_for("decisions.decision_page", decision_id=decision_id))
     return file_response(content, "application/pdf", title, "pdf", stem)

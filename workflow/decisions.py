@@ -14,6 +14,7 @@ from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, User
 from workflow.units import name_on
 from workflow.visibility import can_see, visible_filter
+from workflow.vocabulary import State
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class DecisionLine:
     award_title: str
     amount: int | None  # None: no cash attached to this award (or no base salary that day)
     nominee_kind: str  # "individual" or "collective"
+    revoked: bool = False  # revoked since: still on the decision as signed, no certificate
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ def view_of(decision: Decision) -> DecisionView:
                 n.award_type.title,
                 amount,
                 n.nominee_kind,
+                n.state == State.REVOKED,
             )
         )
     total = sum(line.amount or 0 for line in lines)

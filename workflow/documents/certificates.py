@@ -172,14 +172,20 @@ def _addressed(name: str, kind: str, gender: Any) -> str:
 
 def texts(session: Session, decision: Decision) -> list[dict[str, str]]:
     """Each certificate's lines, by the names of :data:`DEFAULT`."""
-    view = view_of(decision)
+    lines = [line for line in view_of(decision).lines if not line.revoked]
+    if not lines:
+        raise InvalidInput(
+            f"Mọi khen thưởng của Quyết định số {decision.number} đã bị hủy bỏ: không in bằng.",
+            f"Every award of decision {decision.number} was revoked: nothing to print.",
+            {"decision": "all_revoked"},
+        )
     entries = register.entry_numbers(session, decision.id)
     by_id = {n.id: n for n in decision.nominations}
-    campaign = by_id[view.lines[0].nomination_id].campaign
+    campaign = by_id[lines[0].nomination_id].campaign
     settings = settings_for(campaign)
     issuer = formal.issuer_of(decision.unit, settings.place, decision.signed_on)
     out = []
-    for line in view.lines:
+    for line in lines:
         n = by_id[line.nomination_id]
         grant, heading = _heading(line.award_title)
         detail = ", ".join(part for part in (line.position, line.unit_name) if part)
