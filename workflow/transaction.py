@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -105,9 +105,7 @@ def checked_again_on_conflict(operation: Callable[P, T]) -> Callable[P, T]:
 
     @functools.wraps(operation)
     def once_more(*args: P.args, **kwargs: P.kwargs) -> T:
-        session = args[0]
-        if not isinstance(session, Session):
-            raise TypeError(f"{operation.__name__}: the session comes first")
+        session = cast(Session, args[0])  # a session, or the web's scoped proxy of one
         return run(
             session,
             lambda: operation(*args, **kwargs),
