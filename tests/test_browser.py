@@ -12,6 +12,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -103,6 +104,18 @@ class Person:
     def press(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).click()
         self.page.wait_for_load_state()
+
+    def press_confirming(self, name: str) -> str:
+        """Press a button that asks first, say yes; what it asked (empty: it did not ask)."""
+        asked: list[str] = []
+
+        def accept(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.accept()
+
+        self.page.once("dialog", accept)
+        self.press(name)
+        return asked[0] if asked else ""
 
     def shot(self, name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -281,7 +294,8 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
         secretary.page.get_by_label(f"{name}: Đồng ý", exact=True).fill(yes)
         secretary.page.get_by_label(f"{name}: Không đồng ý", exact=True).fill(no)
     secretary.shots("council-sitting")
-    secretary.press("Kết thúc phiên họp và biểu quyết cả danh sách")
+    asked = secretary.press_confirming("Kết thúc phiên họp và biểu quyết cả danh sách")
+    assert asked.startswith("Kết thúc phiên họp? Kết quả biểu quyết")
     assert "27 hồ sơ đạt, 3 không đạt" in secretary.page.content()
     secretary.shots("council-sitting-closed")
     sitting_path = secretary.page.url.removeprefix(server)

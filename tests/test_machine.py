@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.machine import MACHINE, TRANSITIONS, Step, allowed_events, mermaid, run
+from workflow.events import EVENTS
+from workflow.machine import MACHINE, TRANSITIONS, Step, allowed_events, ends_it, mermaid, run
 from workflow.vocabulary import Event, State
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -45,3 +46,7 @@ def test_the_help_page_draws_every_state_and_transition(client):
     for state in State:
         assert state.vi in page
     assert "stateDiagram-v2" not in page  # the diagram's source (state codes) is not for users
+
+
+def test_the_events_that_end_a_nomination_for_good_are_those_the_pages_ask_about():
+    assert {e for e in EVENTS if ends_it(e)} == {"reject", "withdraw", "revoke"}

@@ -11,7 +11,7 @@ from rules.registry import RULES
 from web.config import PROJECT_ROOT, from_environment, instance_path
 from web.converters import IdConverter
 from web.extensions import csrf, db, login_manager, migrate
-from workflow import deadlines, events, personal
+from workflow import deadlines, events, machine, personal
 from workflow.db import configure, engine_options
 from workflow.vocabulary import Level, Role, State, UnitChange
 
@@ -96,6 +96,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         role_label=_role_label,
         unit_change_label=_unit_change_label,
         rule_label=_rule_label,
+        ends_it=machine.ends_it,
         deadline_flag=deadlines.flag,
     )
     app.jinja_env.filters["state_vi"] = _state_label

@@ -152,6 +152,13 @@ def allowed_events(state: str) -> set[str]:
     return set(MACHINE.get_triggers(str(state)))
 
 
+def ends_it(event: str) -> bool:
+    """Whether ``event`` ends a nomination for good: every state it leads to allows nothing
+    more (rejected, withdrawn, revoked). The pages ask before such an event."""
+    ends = {str(t["dest"]) for t in TRANSITIONS if t["trigger"] == event}
+    return bool(ends) and not any(allowed_events(state) for state in ends)
+
+
 def run(step: Step, event: str) -> None:
     """Fire ``event`` on ``step``; the caller has checked the event is allowed in its state."""
     if not MACHINE.events[event].trigger(step):

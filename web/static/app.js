@@ -85,11 +85,17 @@ function tablesAsCards() {
   }
 }
 
-// A form that cannot be undone by a click asks first (locking an account).
+// What cannot be undone asks first: a form (locking an account, a rejection, a merge) or one
+// button of it (closing a sitting).
 function confirmations() {
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  }
+  for (const button of document.querySelectorAll("button[data-confirm]")) {
+    button.addEventListener("click", (event) => {
+      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
     });
   }
 }
