@@ -191,3 +191,22 @@ def test_registrations_go_in_and_out_as_excel(app, world, member):
     )
     assert refused.status_code == 422
     assert "không có mã đoàn viên &#39;DV-9999&#39; trong sổ" in refused.get_data(as_text=True)
+
+
+def test_a_refused_change_of_a_record_keeps_what_was_typed(app, world, member):
+    """A wrong year leaves the initiative's title and scope as typed; an unknown unit code is
+    the page with its reason, not a missing page."""
+    officer = WebClient(app, "officer1")
+    bad = officer.post(
+        f"/members/{member}/initiatives",
+        {"year": "20x6", "title": "Số hóa sổ đoàn viên", "scope": "tinh", "recognized_by": "Sở"},
+    )
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for kept in ('value="20x6"', 'value="Số hóa sổ đoàn viên"', '<option value="tinh" selected>',
+                 'value="Sở"'):  # fmt: skip
+        assert kept in page
+    moved = officer.post(f"/members/{member}/move", {"to_unit": "KHONG-CO", "on": "2026-06-01"})
+    assert moved.status_code == 404  # the unit's "not found", said on the member's page
+    assert "Nguyễn Thị Ánh Tuyết" in moved.get_data(as_text=True)
+    assert 'value="KHONG-CO"' in moved.get_data(as_text=True)

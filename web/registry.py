@@ -114,9 +114,12 @@ def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
 
 def _refused(member_id: int, err: WorkflowError) -> ResponseReturnValue:
     """A refused change of a record: "not found" to whoever may not see it, else the page
-    with the reason."""
+    with the reason (a unit code not found is a reason, not a missing page)."""
     if isinstance(err, NotFound):
-        abort(404)
+        try:
+            members.visible(db.session, me(), member_id, today())
+        except WorkflowError:
+            abort(404)
     flash(err.message(current_lang()), "error")
     db.session.expire_all()
     return member_page(member_id, err.http_status)
