@@ -490,3 +490,21 @@ def test_search_by_name_within_what_one_may_see(login, world):
     page = login("officer1").text("/?q=thị lan")
     assert "Nguyễn Thị Lan" in page
     assert "Lan Anh" not in page  # another CĐCS's draft stays invisible
+
+
+def test_a_rejection_or_a_revocation_says_why_at_the_top_of_the_page(login, world):
+    rejected = world.nominate()
+    world.fire(rejected, "submit", "officer1")
+    world.fire(rejected, "reject", "rev_br1", comment="Không đủ thành tích")
+    revoked = world.nominate()
+    world.to_notice(revoked)
+    world.sign([revoked])
+    world.fire(revoked, "revoke", "decider_prov", comment="Kê khai gian dối", ground="fraud")
+    world.session.rollback()
+    officer = login("officer1")
+    page = officer.text(f"/nominations/{rejected}")
+    assert page.index("Lý do không đề nghị") < page.index("Hình thức khen thưởng")
+    assert "<strong>Không đủ thành tích</strong> — Rev_Br1" in page
+    page = officer.text(f"/nominations/{revoked}")
+    assert "Lý do hủy bỏ khen thưởng" in page
+    assert "Căn cứ: Gian dối trong kê khai thành tích." in page
