@@ -404,3 +404,13 @@ def test_a_sender_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(
     assert sorted(str(m["Subject"]) for m in inbox.messages) == sorted(
         f"Hồ sơ số {nid} (Người {i}) chờ thẩm định" for i, nid in enumerate(ids)
     )
+
+
+def test_an_objection_tells_the_officer_the_nomination_went_back_not_what_was_said(world):
+    nid = world.nominate(name="Phan Thị Yến")
+    world.to_notice(nid)
+    world.fire(nid, "object", "council_prov", comment="Người tố cáo: Nguyễn Văn A")
+    officer = world.user("officer1")
+    (note,) = [n for n in notify.recent(world.session, officer) if n.kind == "object"]
+    assert note.subject == f"Hồ sơ số {nid} (Phan Thị Yến) được Hội đồng xem xét lại"
+    assert "Nguyễn Văn A" not in note.body

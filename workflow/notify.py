@@ -306,13 +306,21 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
 
 
 def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    """The council and the decider read the objection; the CĐCS learns its nomination went
+    back to the council (not what was said: an objection may name its author)."""
     return [
         Message(
             n.current_unit_id,
             (Role.COUNCIL, Role.DECIDER),
             f"Có ý kiến phản ánh về {title(n)}",
             f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {about(n)}.{_reason(comment)}",
-        )
+        ),
+        _to_officers(
+            n,
+            f"{title(n)} được Hội đồng xem xét lại",
+            f"{_what(n)} có ý kiến phản ánh trong thời gian công khai và được chuyển lại Hội "
+            "đồng Thi đua - Khen thưởng xem xét.",
+        ),
     ]
 
 
