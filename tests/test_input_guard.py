@@ -603,8 +603,9 @@ BOMB_YAML = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         ("a: &a [x, *a]\n", "refers to itself"),
         ("code: X\ntitle: 'x'\n" + "# " + "x" * campaigns.MAX_YAML_CHARS, "too large"),
         ("code: X\nsubmit_by: 2026-02-31\n", r"2026-02-31 does not exist \(line 2\)"),
+        ("code: X\ntitle: [a, b\nyear: 2025\n", "YAML syntax error at line 3, column 5"),
     ],
-    ids=["deep", "aliases", "self-alias", "long", "no-such-date"],
+    ids=["deep", "aliases", "self-alias", "long", "no-such-date", "syntax"],
 )
 def test_campaign_yaml_is_bounded_in_the_domain(text, says):
     with pytest.raises(InvalidInput, match=says) as err:

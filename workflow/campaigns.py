@@ -146,7 +146,16 @@ def parse_yaml(text: str, source: str) -> Any:
             {"source": source, "errors": [exc.message_vi]},
         ) from None
     except yaml.YAMLError as exc:
-        raise _invalid(source, [f"YAML sai cú pháp: {exc}"]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where_vi = f" ở dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
+        where_en = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InvalidInput(  # the parser speaks English: the Vietnamese says where to look
+            f"Định nghĩa đợt thi đua không hợp lệ ({source}): YAML sai cú pháp{where_vi} (xem "
+            "lại dấu hai chấm, thụt lề và dấu ngoặc kép quanh chỗ đó).",
+            f"Invalid campaign definition ({source}): YAML syntax error{where_en}: "
+            f"{getattr(exc, 'problem', None) or exc}.",
+            {"source": source, "errors": ["yaml_syntax"]},
+        ) from None
 
 
 def read_yaml(path: Path) -> Any:
