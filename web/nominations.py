@@ -317,7 +317,7 @@ def fire(nomination_id: int) -> ResponseReturnValue:
         return detail(nomination_id, error=err)
     lang = current_lang()
     done = _(
-        "Đã thực hiện: %(event)s → %(state)s.",
+        "Đã thực hiện «%(event)s»; hồ sơ nay ở trạng thái «%(state)s».",
         event=events.label(form["event"], lang),
         state=State(outcome.state).label(lang),
     )
