@@ -70,6 +70,9 @@ def test_the_whole_path_through_the_pages(login, world):
     assert "Thiếu biên bản họp bình xét" in page
     assert officer.act(nid, "resubmit").status_code == 302
     assert reviewer.act(nid, "approve").status_code == 302
+    assert "Đã thực hiện «Đồng ý, chuyển tiếp»; hồ sơ nay ở trạng thái «Đang thẩm định»." in (
+        reviewer.text(f"/nominations/{nid}")
+    )
     assert login("rev_prov").act(nid, "approve").status_code == 302
     council = login("council_prov")
     assert "Ngưỡng: 2/3" in council.text(f"/nominations/{nid}")
