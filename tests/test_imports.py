@@ -107,6 +107,19 @@ def test_the_same_list_twice_creates_nothing_twice(world):
     assert count(world.session) == 3
 
 
+def test_a_list_previewed_twice_and_confirmed_twice_says_its_rows_were_created_since(world):
+    """Not "fix the file": its rows were sound when previewed, another import created them."""
+    officer = world.user("officer1")
+    first = preview(world, read("list-mixed.xlsx"))
+    second = preview(world, read("list-mixed.xlsx"))
+    imports.confirm(world.session, officer, first.id)
+    with pytest.raises(InvalidInput) as since:
+        imports.confirm(world.session, officer, second.id)
+    assert since.value.details == {"rows": "created_since"}
+    assert "Từ lúc xem trước, các hồ sơ của danh sách này đã được tạo" in since.value.message_vi
+    assert count(world.session) == 3
+
+
 def test_rows_created_by_someone_else_after_the_preview_are_skipped_at_confirmation(world):
     batch = preview(world, read("list-mixed.xlsx"))
     world.nominate(name="Nguyễn Thị Hoa", nominee={"key": "001185000001"})

@@ -250,6 +250,17 @@ def _confirm(
         for r in rows
         if r["status"] == "valid"
     ]
+    previewed = {r["row"]: r["status"] for r in batch.rows["rows"]}
+    taken_since = [r for r in rows if r["status"] == "duplicate" and previewed[r["row"]] == "valid"]
+    if not specs and taken_since:  # the rows were sound: someone created them since
+        raise InvalidInput(
+            f"Từ lúc xem trước, các hồ sơ của danh sách này đã được tạo (ví dụ từ một lần nhập "
+            f"khác; dòng {taken_since[0]['row']}: {taken_since[0]['spec']['nominee_name']}). "
+            "Không còn dòng nào để tạo.",
+            "Since the preview, this list's nominations have been created (by another import, "
+            f"say; row {taken_since[0]['row']}). Nothing is left to create.",
+            {"rows": "created_since"},
+        )
     if not specs:
         raise InvalidInput(
             "Không có dòng hợp lệ nào để tạo hồ sơ: hãy sửa tệp theo báo cáo rồi gửi lại.",
