@@ -268,6 +268,11 @@ def year_page(code: str, status: int = 200) -> ResponseReturnValue:
             titles={a.code: a.title for a in campaign.award_types},
             rows=emulation_year.registrations(db.session, me(), campaign, today()),
         )
+    return _year_of(campaign, unit, None), status
+
+
+def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
+    """The year page as stored, with what was ``typed`` in a refused evaluation kept."""
     years = {y.member_id: y for y in members.years_in(db.session, unit.id, campaign.year)}
     offers = emulation_year.offers(db.session, me(), unit.code, campaign.code, today())
     return render_template(
@@ -278,8 +283,8 @@ def year_page(code: str, status: int = 200) -> ResponseReturnValue:
         ratings=words.RATINGS,
         discipline=words.DISCIPLINE,
         lang=current_lang(),
-        typed=None,
-    ), status
+        typed=typed,
+    )
 
 
 @bp.post("/emulation/<code>/registration")
@@ -338,26 +343,23 @@ def evaluate(code: str) -> ResponseReturnValue:
     if unit is None:
         abort(404)
     try:
-        rows = _evaluation_rows(
-            request.form, [m.id for m in emulation_year.unit_members(db.session, unit.id, today())]
-        )
+        people = {
+            m.id: m.full_name for m in emulation_year.unit_members(db.session, unit.id, today())
+        }
+        rows = _evaluation_rows(request.form, people)
         members.record_years(db.session, me(), campaign.year, rows)
         flash(_("Đã lưu kết quả bình xét năm %(year)s.", year=campaign.year), "info")
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
-        context = _year_context(campaign, unit)
-        return render_template(
-            "emulation_year.html", **context,
-            years={}, offers=[], ratings=words.RATINGS, discipline=words.DISCIPLINE,
-            lang=current_lang(), typed=request.form,
-        ), err.http_status  # fmt: skip
+        db.session.expire_all()
+        return _year_of(campaign, unit, request.form), err.http_status
     return redirect(url_for("registry.year_page", code=code) + "#proposals")
 
 
-def _evaluation_rows(form: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
+def _evaluation_rows(form: Any, people: dict[int, str]) -> dict[int, dict[str, Any]]:
     rows: dict[int, dict[str, Any]] = {}
     wrong = []
-    for mid in ids:
+    for mid in people:
         row: dict[str, Any] = {
             "rating": form.get(f"rating-{mid}", ""),
             "discipline": form.get(f"discipline-{mid}", ""),
@@ -371,9 +373,10 @@ def _evaluation_rows(form: Any, ids: list[int]) -> dict[int, dict[str, Any]]:
         if any(v not in (None, "") for v in row.values()):
             rows[mid] = row
     if wrong:
+        names = ", ".join(people[int(mid)] for mid in wrong)
         raise InvalidInput(
-            "Số ngày nghỉ và số tháng công tác phải là số nguyên.",
-            "Days and months must be whole numbers.",
+            f"Số ngày nghỉ và số tháng công tác phải là số nguyên ({names}).",
+            f"Days and months must be whole numbers ({names}).",
             {"members": wrong},
         )
     return rows
