@@ -792,3 +792,13 @@ def test_an_auditor_picks_a_unit_below_and_finds_its_documents(app, world, decid
     assert "Tải Biên bản (PDF)" in auditor.text("/documents?unit=PROV")
     assert auditor.get("/documents?unit=NOPE").status_code == 404
     assert WebClient(app, "auditor_br1").get("/documents?unit=PROV").status_code == 404
+
+
+def test_a_letters_blank_number_writes_the_units_abbreviation_not_its_code(world):
+    """"      /TTr-CĐCS", as "05/QĐ-LĐLĐ" is numbered: "/TTr-CDCS-SKHDT" printed an internal
+    code on a letter."""
+    unit = world.session.scalar(select(Unit).where(Unit.code == "CS1"))
+    unit.abbreviation = "CĐCS"
+    issuer = formal.issuer_of(unit)
+    assert formal.blank_number("TTr", issuer.abbreviation) == " " * 8 + "/TTr-CĐCS"
+    world.session.rollback()

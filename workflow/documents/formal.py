@@ -37,6 +37,7 @@ class Issuer:
     parent_name: str | None
     place: str
     level: str = "ldld_tinh"  # workflow.vocabulary.Level: whose body signs (sources.md §1.3)
+    abbreviation: str = ""  # as document numbers write the unit: "05/QĐ-LĐLĐ"
 
     @property
     def signing_body(self) -> str:
@@ -61,12 +62,14 @@ def issuer_of(unit: Unit, place: str | None = None, day: date | None = None) -> 
     """``place`` (configured) wins over the one read from the unit names; ``day`` (the
     document's date) gives the names of that day, before any later rename."""
     parent = unit.parent
+    name, abbreviation = name_on(unit, day) if day else (unit.name, unit.abbreviation)
     return Issuer(
-        name=name_on(unit, day)[0] if day else unit.name,
+        name=name,
         code=unit.code,
         parent_name=(name_on(parent, day)[0] if day else parent.name) if parent else None,
         place=place or place_of(unit) or BLANK_PLACE,
         level=unit.level,
+        abbreviation=abbreviation,
     )
 
 
@@ -181,9 +184,10 @@ def vote_share(yes: int, base: int) -> str:
     return f"{yes}/{base} ({tenths // 10},{tenths % 10}%)"
 
 
-def blank_number(kind: str, code: str) -> str:
-    """'      /TTr-CODE': the clerk writes the number in by hand when registering the letter."""
-    return f"{' ' * 8}/{kind}-{code}"
+def blank_number(kind: str, abbreviation: str) -> str:
+    """'      /TTr-CĐCS': the clerk writes the number in by hand when registering the letter;
+    the unit as document numbers write it (its abbreviation, never its code)."""
+    return f"{' ' * 8}/{kind}-{abbreviation}"
 
 
 def ascii_stem(*parts: str) -> str:

@@ -35,7 +35,7 @@ def build_report(v: ReportView, day: date) -> Document:
     )
     note = (v.report.note if v.report else "") or "Không có."
     blocks: list[Block] = [
-        formal.header(issuer, formal.blank_number("BC", issuer.code), day),
+        formal.header(issuer, formal.blank_number("BC", issuer.abbreviation), day),
         *formal.title(
             "BÁO CÁO",
             f"Kết quả thực hiện {v.campaign.title} {v.period.label}",

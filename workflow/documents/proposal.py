@@ -65,7 +65,7 @@ def _list(lines: tuple[ProposalLine, ...]) -> Table:
 def build_proposal(p: ProposalInput) -> Document:
     kinds = [line.nominee_kind for line in p.lines]
     blocks: list[Block] = [
-        formal.header(p.issuer, formal.blank_number("TTr", p.issuer.code), p.day),
+        formal.header(p.issuer, formal.blank_number("TTr", p.issuer.abbreviation), p.day),
         *formal.title(
             "TỜ TRÌNH",
             f"Về việc đề nghị khen thưởng {formal.kinds_phrase(kinds)} có thành tích xuất sắc "
