@@ -62,6 +62,7 @@ def test_seed_demo_is_idempotent_and_covers_every_state(run, session):
     assert first.exit_code == 0, first.output
     assert "canbo.skhdt" in first.output
     assert "khenthuong-demo" in first.output
+    assert "thamdinh.thay    Người thẩm định (thay thamdinh.cdvc) — CDVC-DLK" in first.output
     states = session.scalars(select(Nomination.state)).all()
     session.rollback()  # SQLite: every transaction holds the write lock until it ends
     second = run("seed-demo")

@@ -84,8 +84,14 @@ OFFICE_OPENS = timedelta(hours=8)
 STEP_GAP = timedelta(minutes=10)
 
 
+SUBSTITUTE = ("thamdinh.thay", "Ngô Văn Tâm", "thamdinh.cdvc")  # acts for the third
+
+
 def demo_logins() -> list[tuple[str, str, str]]:
-    return [(username, role.vi, unit) for username, _, role, unit in USERS]
+    substitute, _name, stands_in_for = SUBSTITUTE
+    return [(username, role.vi, unit) for username, _, role, unit in USERS] + [
+        (substitute, f"{Role.REVIEWER.vi} (thay {stands_in_for})", "CDVC-DLK")
+    ]
 
 
 def campaign_year(today: date) -> int:
@@ -368,15 +374,15 @@ def _people_and_campaigns(
         users[username] = existing or _demo_user(session, username, full_name)
         if existing is None:
             assign_role(session, users[username], role.value, unit)
-    substitute = _demo_user(session, "thamdinh.thay", "Ngô Văn Tâm")
+    username, full_name, stands_in_for = SUBSTITUTE
     assign_role(
         session,
-        substitute,
+        _demo_user(session, username, full_name),
         Role.REVIEWER.value,
         "CDVC-DLK",
         valid_from=today - timedelta(days=7),
         valid_to=today + timedelta(days=60),
-        acting_for=users["thamdinh.cdvc"],
+        acting_for=users[stands_in_for],
     )
     _seat_council(session, users, today)
     codes = {}
