@@ -208,6 +208,9 @@ def test_a_refused_change_of_a_record_keeps_what_was_typed(app, world, member):
     for kept in ('value="20x6"', 'value="Số hóa sổ đoàn viên"', '<option value="tinh" selected>',
                  'value="Sở"'):  # fmt: skip
         assert kept in page
+    page = officer.text(f"/members/{member}")
+    assert '<option value="CS2">Đơn vị CS2</option>' in page  # picked by name, not by code
+    assert '<option value="CS1">' not in page  # where the member already is
     moved = officer.post(f"/members/{member}/move", {"to_unit": "KHONG-CO", "on": "2026-06-01"})
     assert moved.status_code == 404  # the unit's "not found", said on the member's page
     assert "Nguyễn Thị Ánh Tuyết" in moved.get_data(as_text=True)

@@ -17,7 +17,7 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import campaigns, emulation_year, member_import, members, queries
+from workflow import campaigns, emulation_year, member_import, members, queries, units
 from workflow.accounts import active_assignments
 from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -109,6 +109,7 @@ def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
         genders=_genders(),
         cccd=members.cccd_shown(me(), member, day),
         day=day,
+        destinations=units.open_grassroots(db.session) if now_at is not None else [],
     ), status
 
 

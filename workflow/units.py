@@ -327,6 +327,19 @@ def split(
         return created
 
 
+def open_grassroots(session: Session) -> list[Unit]:
+    """Every CĐCS no merge has closed, by name: where a member may move (the move form's
+    picker, so an officer need not know a unit's code)."""
+    merged = select(UnitHistory.id).where(
+        UnitHistory.unit_id == Unit.id, UnitHistory.change == UnitChange.MERGED.value
+    )
+    return list(
+        session.scalars(
+            select(Unit).where(Unit.level == Level.CDCS.value, ~merged.exists()).order_by(Unit.name)
+        )
+    )
+
+
 def managed_open(session: Session, admin: User, day: date) -> list[Unit]:
     """The units of the admin's subtrees that no merge has closed: what a picker offers."""
     return [u for u in units_below(session, admin, Role.ADMIN, day) if u.closed_on is None]
