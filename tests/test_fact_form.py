@@ -259,3 +259,12 @@ def test_declared_facts_read_as_words_in_either_language():
     assert en["Education level"] == ["Postgraduate"]
     assert en["Registered for the emulation movement at the start of the year"] == ["No"]
     assert shown_facts({}, "vi") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("3", 3), ("", 0), ("80.000", 80000), ("٣", None), ("²", None), ("1_0", None)],
+)
+def test_a_count_is_read_from_ascii_digits_only(typed, read):
+    """ "٣" (Arabic-Indic three) was read as 3 on a tally sheet: no form means it."""
+    assert forms.parse_count(typed) == read

@@ -146,16 +146,16 @@ def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
 THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:[. ][0-9]{3})+", re.ASCII)  # "80.000.000", "80 000 000"
 
 
+_PLAIN_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+
+
 def _number(text: str) -> int | str:
-    """An integer when the text is one, written plainly or with Vietnamese thousands
-    separators; otherwise the text, which the schema then refuses naming the field ("--5"
-    and "²" are digits to ``isdigit`` but not to ``int``)."""
+    """An integer when the text is one, written plainly in ASCII digits or with Vietnamese
+    thousands separators; otherwise the text, which the schema then refuses naming the field
+    ("²" and "٣" are digits to ``isdigit``; ``int`` reads "٣" as 3, which no form means)."""
     if THOUSANDS.fullmatch(text):
         text = text.replace(".", "").replace(" ", "")
-    try:
-        return int(text) if text.lstrip("-").isdigit() else text
-    except ValueError:
-        return text
+    return int(text) if _PLAIN_INTEGER.fullmatch(text) else text
 
 
 def _text(form: MultiDict[str, str], key: str) -> str:
