@@ -795,7 +795,7 @@ def test_an_auditor_picks_a_unit_below_and_finds_its_documents(app, world, decid
 
 
 def test_a_letters_blank_number_writes_the_units_abbreviation_not_its_code(world):
-    """"      /TTr-CĐCS", as "05/QĐ-LĐLĐ" is numbered: "/TTr-CDCS-SKHDT" printed an internal
+    """ "      /TTr-CĐCS", as "05/QĐ-LĐLĐ" is numbered: "/TTr-CDCS-SKHDT" printed an internal
     code on a letter."""
     unit = world.session.scalar(select(Unit).where(Unit.code == "CS1"))
     unit.abbreviation = "CĐCS"
