@@ -109,9 +109,9 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     workbook = load_workbook(
         io.BytesIO(decider.get(f"/council/PROV/register.xlsx?year={year}").get_data())
     )
-    assert any(
-        "Đặng Thị Thu Hà" in str(c.value) for row in workbook.active.iter_rows() for c in row
-    )
+    cells = [c.value for row in workbook.active.iter_rows() for c in row]
+    assert any("Đặng Thị Thu Hà" in str(value) for value in cells)
+    assert f"1/{year}" in cells  # the entry as the page and the PDF write it
     assert decider.get(f"/council/PROV/register.pdf?year={year}").status_code == 200
     certificates = decider.get(decision + "/certificates.pdf")
     pages = PdfReader(io.BytesIO(certificates.get_data())).pages

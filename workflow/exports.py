@@ -206,7 +206,7 @@ def register_workbook(unit: Unit, year: int, lines: list[RegisterLine], lang: La
     ]
     rows = [
         [
-            line.entry_no,
+            line.entry,
             line.nominee_name,
             line.position,
             line.unit_name,

@@ -45,9 +45,14 @@ def enter(
     return entries
 
 
+def printed(entry_no: int, year: int) -> str:
+    """An entry as the register, its files and the certificates write it: "125/2026"."""
+    return f"{entry_no}/{year}"
+
+
 @dataclass(frozen=True)
 class RegisterLine:
-    entry_no: int
+    entry: str  # as printed: "125/2026"
     nomination_id: int
     nominee_name: str
     nominee_kind: str
@@ -78,7 +83,7 @@ def entries_of(
     )
     return [
         RegisterLine(
-            e.entry_no,
+            printed(e.entry_no, e.year),
             e.nomination_id,
             e.nomination.nominee_name,
             e.nomination.nominee_kind,
@@ -102,7 +107,7 @@ def entry_numbers(session: Session, decision_id: int) -> dict[int, str]:
             RegisterEntry.decision_id == decision_id
         )
     )
-    return {nid: f"{no}/{year}" for nid, no, year in rows}
+    return {nid: printed(no, year) for nid, no, year in rows}
 
 
 def years_of(session: Session, unit_id: int, today: date) -> list[int]:

@@ -16,7 +16,7 @@ def register_document(unit: Unit, year: int, lines: list[RegisterLine]) -> Docum
     rows = tuple(
         Row(
             (
-                f"{line.entry_no}/{year}",
+                line.entry,
                 line.nominee_name,
                 line.unit_name,
                 line.award_title,
