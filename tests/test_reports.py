@@ -115,3 +115,14 @@ def test_a_tier_reports_on_the_web_and_its_parent_sees_who_has_not(app, world, p
     )
     table = WebClient(app, "rev_prov").get(f"/campaigns/{CODE}/reports/PROV/2025-Q4.xlsx")
     assert table.status_code == 200
+
+
+def test_a_percentage_over_100_is_refused_and_a_count_is_not_capped(world, plan):
+    percent = next(t for t in plan.definition["targets"] if t.get("unit") == "%")
+    with pytest.raises(InvalidInput) as refused:
+        reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+                       {percent["key"]: 101})  # fmt: skip
+    assert refused.value.details == {percent["key"]: "whole_number"}
+    count = next(t for t in plan.definition["targets"] if t.get("unit") == "đoàn viên")
+    reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+                   {percent["key"]: 100, count["key"]: 150})  # fmt: skip

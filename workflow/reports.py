@@ -172,18 +172,29 @@ def _results(targets: tuple[Target, ...], given: dict[str, Any]) -> dict[str, in
             errors[key] = "unknown_target"
         elif value in (None, ""):
             continue
-        elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**12:
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value <= _top(known[key])
+        ):
             clean[key] = value
         else:
             errors[key] = "whole_number"
     if errors:
         names = ", ".join(known[k].label if k in known else k for k in errors)
         raise InvalidInput(
-            f"Kết quả phải là số nguyên không âm của các chỉ tiêu trong kế hoạch: {names}.",
-            "Each result is a whole number ≥ 0 for a target of the plan.",
+            "Kết quả phải là số nguyên không âm (một tỷ lệ phần trăm không quá 100) của các chỉ "
+            f"tiêu trong kế hoạch: {names}.",
+            "Each result is a whole number ≥ 0 (a percentage at most 100) for a target of the "
+            "plan.",
             errors,
         )
     return clean
+
+
+def _top(target: Target) -> int:
+    """The largest result a target takes: a percentage is at most 100."""
+    return 100 if target.unit.strip() == "%" else 10**12
 
 
 @dataclass(frozen=True)
