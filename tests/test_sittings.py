@@ -200,7 +200,7 @@ def test_signing_enters_each_award_in_the_register_numbered_per_year(world, list
     lines = register.entries_of(
         world.session, world.user("decider_prov"), first.unit, 2025, world.now.date()
     )
-    assert [line.entry_no for line in lines] == [1, 2, 3]
+    assert [line.entry for line in lines] == ["1/2025", "2/2025", "3/2025"]
     assert audit.verify(world.session).ok
 
 
