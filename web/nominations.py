@@ -263,17 +263,12 @@ def _form_page(
     )
 
 
-SAID_WHY = (State.RETURNED, State.REJECTED, State.REVOKED, State.WITHDRAWN)
-
-
 @bp.route(f"/nominations/{ID}")
 @login_required
 def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseReturnValue:
     n = visible(nomination_id)
     day = today()
     trail = queries.readable_trail(db.session, nomination_id)
-    # Why it stands where it stands, when a person said so: returned, rejected, revoked, withdrawn.
-    why = next((e for e in reversed(trail) if e.get("to_state") == n.state), None)
     page = render_template(
         "detail.html",
         n=n,
@@ -284,7 +279,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         events=permissions.available_events(me(), n, day),
         needs_reason=events.needing_reason(),
         may_edit=permissions.may_edit(me(), n, day),
-        why=why if n.state in SAID_WHY and why and why.get("comment") else None,
+        why=queries.stated_reason(trail, n.state),
         grounds=list(RevocationGround),
         error=error,
         files=dossier.attachments(db.session, n.id),

@@ -31,7 +31,7 @@ from workflow.visibility import (
     shape,
     visible_filter,
 )
-from workflow.vocabulary import Level, Role, State
+from workflow.vocabulary import Event, Level, Role, State
 
 Item = TypeVar("Item")
 
@@ -478,6 +478,7 @@ def readable_trail(session: Session, nomination_id: int) -> list[dict[str, Any]]
     units = units_by_code(session, (e[k] for e in trail for k in _TRAIL_UNITS if e.get(k)))
     people = full_names(session, (e[k] for e in trail for k in _TRAIL_PEOPLE if e.get(k)))
     for e in trail:
+        e["file_change"] = _file_change(e)
         day = vn_date(parse_iso_utc(e["at"]))
         for key in _TRAIL_UNITS:
             unit = units.get(e.get(key) or "")
@@ -485,6 +486,29 @@ def readable_trail(session: Session, nomination_id: int) -> list[dict[str, Any]]
         for key in _TRAIL_PEOPLE:
             e[f"{key}_name"] = people.get(e.get(key) or "", e.get(key))
     return trail
+
+
+def _file_change(entry: dict[str, Any]) -> str | None:
+    """A file added to or taken out of the dossier is recorded as an edit: say which."""
+    data = entry.get("data") or {}
+    if entry["event"] != Event.EDIT.value:
+        return None
+    if data.get("attachment"):
+        return "attached"
+    return "removed" if data.get("removed_attachment") else None
+
+
+# The states a person puts a nomination in with a reason the page shows at its top.
+_SAID_WHY = (State.RETURNED, State.REJECTED, State.REVOKED, State.WITHDRAWN)
+
+
+def stated_reason(trail: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
+    """The event of ``trail`` that left the nomination in ``state``, when its actor gave a
+    reason (returned, rejected, revoked, withdrawn); None otherwise."""
+    if state not in _SAID_WHY:
+        return None
+    last = next((e for e in reversed(trail) if e.get("to_state") == state), None)
+    return last if last is not None and last.get("comment") else None
 
 
 def route_names(session: Session, nomination: Nomination) -> list[str]:
