@@ -39,7 +39,7 @@ from workflow.models import (
     User,
     UtcDateTime,
 )
-from workflow.prepared import Prepared
+from workflow.prepared import Prepared, connection_of
 from workflow.transaction import transaction
 from workflow.vocabulary import Role, State
 
@@ -170,7 +170,7 @@ def tell(
         params[f"unit_{i}"] = unit_id
         params[f"roles_{i}"] = [r.value for r in roles]
     text = f",\n\n{body}{FOOTER}"
-    if session.connection().dialect.name == "postgresql":
+    if connection_of(session).dialect.name == "postgresql":
         return int(_told_and_mailed(len(targets)).scalar(session, params | {"text": text}))
     told = [row[0] for row in _told(len(targets)).rows(session, params)]
     if told:
