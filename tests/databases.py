@@ -48,7 +48,7 @@ def require_postgres() -> None:
     pytest.skip(f"{reason}; set TEST_POSTGRES_URL or start it to run these tests")
 
 
-def migrate(url: str) -> None:
+def migrate(url: str, revision: str = "head") -> None:
     """Run the project's Alembic migration against ``url`` (through Flask-Migrate)."""
     import flask_migrate
 
@@ -56,7 +56,7 @@ def migrate(url: str) -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision=revision)
         from web.extensions import db
 
         db.engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests import workers
+from tests.databases import migrate
 from workflow import audit, signing
 from workflow.db import make_engine
 from workflow.errors import InvalidInput
@@ -178,6 +181,59 @@ def _commit_elsewhere(db_url: str, work) -> None:
             work(other)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+def test_a_username_taken_in_other_capitals_at_the_same_instant_is_refused(
+    world, db_url, monkeypatch
+):
+    """Another request commits "Race.User" between this one's check and its insert: the
+    index on lower(username) stops the insert, and the check run again says why."""
+    from workflow import accounts
+
+    real_check = accounts.check_password
+
+    def check_then_race(password: str, username: str, *args, **kwargs) -> None:
+        if username == "race.user":  # after this request's check found the name free
+            _commit_elsewhere(db_url, lambda s: accounts.create_user(
+                s, "Race.User", "Người Khác", "correct horse battery staple 9!"))  # fmt: skip
+        real_check(password, username, *args, **kwargs)
+
+    monkeypatch.setattr(accounts, "check_password", check_then_race)
+    with pytest.raises(InvalidInput) as refused:
+        accounts.create_user(
+            world.session, "race.user", "Người Này", "correct horse battery staple 9!"
+        )
+    assert refused.value.details == {"username": "taken"}
+    world.session.rollback()
+    named = select(User.username).where(func.lower(User.username) == "race.user")
+    assert world.session.scalars(named).all() == ["Race.User"]
+
+
+def test_an_upgrade_names_accounts_that_differ_only_in_capitals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database from before the index may hold "Thuy" and "thuy" (created at one instant):
+    the upgrade stops and names them, and goes through once one is renamed."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    migrate(url, "623eaa4caf2c")
+    engine = make_engine(url)
+    insert = text(
+        "INSERT INTO users (username, full_name, password_hash, is_active) "
+        "VALUES (:name, 'Thủy', 'x', 1)"
+    )
+    with engine.begin() as connection:
+        for name in ("Thuy", "thuy", "lan"):
+            connection.execute(insert, {"name": name})
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's error and exits
+        migrate(url)
+    assert re.search("chỉ khác nhau chữ hoa/thường.*: thuy$", capsys.readouterr().err, re.M)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE users SET username = 'thuy.2' WHERE username = 'thuy'"))
+    migrate(url)
+    with engine.begin() as connection, pytest.raises(IntegrityError):
+        connection.execute(insert, {"name": "LAN"})
+    engine.dispose()
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)

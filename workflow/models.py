@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -135,6 +136,11 @@ class User(Base):
     assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", foreign_keys="RoleAssignment.user_id", lazy="selectin"
     )
+
+
+# One sign-in name however it is capitalised, held by the database too: "Thuy" and "thuy"
+# created at the same instant would both pass the check in accounts.create_user.
+Index("uq_users_username_lower", func.lower(User.username), unique=True)
 
 
 class RoleAssignment(Base):
