@@ -14,10 +14,10 @@ from sqlalchemy.exc import DatabaseError
 from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, CAMPAIGNS, World
 from tests.web_client import WebClient
-from workflow import campaigns, clock, imports, nominating, queries
+from workflow import account_changes, campaigns, clock, council, imports, nominating, queries
 from workflow.accounts import create_unit
 from workflow.errors import InvalidInput, NotEligible
-from workflow.models import Nomination, Notification
+from workflow.models import Nomination, Notification, Unit
 
 IMPORT_LIST = (CAMPAIGNS.parent / "tests" / "fixtures" / "list-mixed.xlsx").read_bytes()
 
@@ -218,6 +218,33 @@ def test_a_substitute_beyond_the_principals_own_dates_is_refused(world: World) -
         valid_to=date(2025, 11, 15),
         acting_for=world.user("leaving"),
     )
+
+
+def test_periods_dated_before_1900_or_after_2100_are_refused_not_a_500(world: World) -> None:
+    """A substitute from 0001-01-01 had no day before it (an OverflowError, a 500); a role or
+    a council seat "until 31/12/9999" is a typing error that no list would ever close."""
+    far = {"valid_from": date(1, 1, 1), "valid_to": date(2025, 11, 30)}
+    with pytest.raises(InvalidInput) as refused:
+        world.add_user("stand_in", "reviewer", "BR1", acting_for=world.user("rev_br1"), **far)
+    assert refused.value.details == {"valid_from": "out_of_range"}
+    world.session.rollback()
+    admin, held = world.user("admin"), world.user("rev_br1").assignments[0]
+    with pytest.raises(InvalidInput) as refused:
+        account_changes.end_role(world.session, admin, held.id, date(9999, 12, 31))
+    assert refused.value.message("vi") == "Ngày phải từ 01/01/1900 đến 31/12/2100."
+    world.session.rollback()
+    seat = world.seat_council(size=3)[2]
+    with pytest.raises(InvalidInput) as refused:
+        council.end_member(world.session, admin, seat.id, date(9999, 12, 31))
+    assert refused.value.details == {"valid_to": "out_of_range"}
+    world.session.rollback()
+    province = world.session.scalars(select(Unit).where(Unit.code == "PROV")).one()
+    with pytest.raises(InvalidInput):
+        council.add_member(world.session, admin, province, full_name="Ngô Văn Xa",
+                           position="Ủy viên", duty="member", valid_from=date(1, 1, 1))  # fmt: skip
+    world.session.rollback()
+    assert world.session.get_one(type(held), held.id).valid_to is None
+    assert world.session.get_one(type(seat), seat.id).valid_to is None
 
 
 def test_a_withdrawn_draft_stays_private_to_its_cdcs(app, world: World) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.accounts import EMAIL, assign_role, end_sessions, require_admin, unit_by_code
-from workflow.clock import utcnow, vn_date
+from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound
 from workflow.inputs import clean_line
 from workflow.models import RoleAssignment, User
@@ -106,6 +106,7 @@ def end_role(
         if assignment is None:
             raise NotFound("Không có vai trò này.", "No such role.")
         require_admin(admin, vn_date(now), within=assignment.unit)
+        check_days(valid_to=last_day)
         if assignment.valid_from is not None and last_day < assignment.valid_from:
             raise InvalidInput(
                 "Ngày kết thúc không được trước ngày bắt đầu.",

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import audit
-from workflow.clock import utcnow, vn_date
+from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.inputs import clean_line
 from workflow.models import ApiToken, RoleAssignment, Unit, User
@@ -322,6 +322,7 @@ def assign_role(
                 f"Role '{r.en}' cannot be held at a '{Level(unit.level).en}' unit.",
                 {"role": "level"},
             )
+        check_days(valid_from=valid_from, valid_to=valid_to)
         if valid_from and valid_to and valid_from > valid_to:
             raise InvalidInput(
                 "Ngày bắt đầu phải trước ngày kết thúc.",

@@ -12,11 +12,16 @@ import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from time import monotonic
 
+from workflow.errors import InvalidInput
+
 # Vietnam has used UTC+7 without daylight saving since 1975; a fixed offset needs no tzdata.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 # No record here is dated before: a member's birth, a unit's reorganisation. A day typed far
 # earlier is a typing error (and 0001-01-01 has no day before it to end a period on).
 EARLIEST_DAY = date(1900, 1, 1)
+# Nor after: a role or a council seat "until 31/12/9999" is a typing error, and date.max has
+# no day after it to start the next period on.
+LATEST_DAY = date(2100, 12, 31)
 
 NOW_VARIABLE = "KHENTHUONG_NOW"
 # (the variable's text, the instant it names, monotonic() when this process first read it)
@@ -106,3 +111,19 @@ def vn_time(instant: datetime, seconds: bool = False) -> str:
     return instant.astimezone(VIETNAM).strftime(
         "%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M"
     )
+
+
+def check_days(**days: date | None) -> None:
+    """Refuse a day typed into a period (a role's, a council seat's) outside
+    EARLIEST_DAY–LATEST_DAY, naming each field, before it is stored or computed with."""
+    wrong = {
+        name: "out_of_range"
+        for name, day in days.items()
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
+    }
+    if wrong:
+        raise InvalidInput(
+            f"Ngày phải từ {EARLIEST_DAY:%d/%m/%Y} đến {LATEST_DAY:%d/%m/%Y}.",
+            f"Dates must be from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
+            wrong,
+        )

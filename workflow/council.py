@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.accounts import require_admin, user_named
-from workflow.clock import utcnow, vn_date
+from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound
 from workflow.inputs import clean_line
 from workflow.models import CouncilMember, Unit, User
@@ -62,6 +62,7 @@ def add_member(
     now = now or utcnow()
     with transaction(session):
         require_admin(actor, vn_date(now), unit)
+        check_days(valid_from=valid_from)
         if duty not in DUTIES:
             raise InvalidInput(
                 "Nhiệm vụ trong Hội đồng phải là Chủ tịch, Thư ký hoặc Thành viên.",
@@ -108,6 +109,7 @@ def end_member(
         if member is None:
             raise NotFound("Không có thành viên này.", "No such council member.")
         require_admin(actor, vn_date(now), session.get_one(Unit, member.unit_id))
+        check_days(valid_to=last_day)
         if last_day < member.valid_from:
             raise InvalidInput(
                 "Ngày kết thúc không được trước ngày bắt đầu.",
