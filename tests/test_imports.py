@@ -168,14 +168,20 @@ def test_the_template_filled_in_imports_cleanly(world):
         "Ngày sinh": "05/06/1979",
         "Đăng ký thi đua": "Có",
         "Số ngày nghỉ": 3,
+        "Kỷ luật trong năm": "Không",
     }
     ws.append([values.get(h) for h in headers])
+    ws.append([{**values, "Kỷ luật trong năm": "cảnh cáo", "STT": 2}.get(h) for h in headers])
+    ws.append([{**values, "Kỷ luật trong năm": "phê bình", "STT": 3}.get(h) for h in headers])
     out = io.BytesIO()
     wb.save(out)
     batch = preview(world, out.getvalue())
-    row = batch.rows["rows"][0]
-    assert row["status"] == "valid", row["errors"]
-    assert row["spec"]["facts"] == {"registered": True, "absent_days": 3}
+    clean, warned, unknown = batch.rows["rows"]
+    assert clean["status"] == "valid", clean["errors"]
+    assert clean["spec"]["facts"] == {"registered": True, "absent_days": 3, "discipline": []}
+    assert warned["spec"]["facts"]["discipline"] == [{"year": 2025, "level": "canh_cao"}]
+    assert errors(unknown) == {"discipline": "invalid_discipline"}
+    assert "Kỷ luật trong năm 2025: 'Không'" in " ".join(str(c.value) for c in ws["A"][:5])
 
 
 def test_the_report_colours_each_bad_cell_and_explains_it(world):

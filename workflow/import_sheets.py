@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
+from rules import words
 from workflow import xlsx_limits
 from workflow.campaigns import campaign_by_code
 from workflow.clock import utcnow, vn_date
@@ -66,6 +67,7 @@ COLUMNS = (
     Column("registered", "Đăng ký thi đua", ("có đăng ký thi đua",)),
     Column("absent_days", "Số ngày nghỉ", ("số ngày nghỉ việc", "ngày nghỉ")),
     Column("months_employed", "Số tháng công tác trong năm", ("số tháng công tác",)),
+    Column("discipline", "Kỷ luật trong năm", ("kỷ luật", "hình thức kỷ luật")),
     Column("achievements", "Tóm tắt thành tích", ("thành tích", "thành tích chủ yếu")),
 )
 BY_FIELD = {c.field: c for c in COLUMNS}
@@ -93,6 +95,10 @@ MESSAGES = {
         "Rating must be HTXSNV, HTTNV, HTNV or KHTNV.",
     ),
     "invalid_yes_no": ("Ghi 'Có' hoặc 'Không'.", "Write 'Có' (yes) or 'Không' (no)."),
+    "invalid_discipline": (
+        "Ghi 'Không' hoặc một hình thức kỷ luật trong danh sách của ô (Khiển trách, Cảnh cáo, …).",
+        "Write 'Không' (none) or a disciplinary measure from the cell's list (Khiển trách, …).",
+    ),
     "invalid_integer": ("Phải là số nguyên.", "Must be a whole number."),
     "out_of_range": ("Ngoài khoảng cho phép.", "Out of the allowed range."),
     "duplicate_in_file": ("Trùng với dòng {row} của tệp.", "Same as row {row} of the file."),
@@ -208,6 +214,12 @@ RATING_WORDS = {r.casefold(): r for r in RATINGS} | {
     "hoàn thành nhiệm vụ": "HTNV",
     "không hoàn thành nhiệm vụ": "KHTNV",
 }
+# "Không" is a known answer, no disciplinary action that year (the rule passes); a blank cell
+# leaves the fact unknown. A measure is one of the brief's, as the nomination form lists them.
+NO_DISCIPLINE = "none"
+DISCIPLINE_WORDS = {
+    w: NO_DISCIPLINE for w in ("không", "khong", "không có", "không bị kỷ luật")
+} | {normalize(label): code for code, (label, _) in words.DISCIPLINE.items()}
 REQUIRED: dict[str, Any] = {"required": "required"}
 
 
@@ -236,6 +248,7 @@ def row_schema(award_codes: list[str], rating_years: list[int]) -> Schema:
         "registered": CellChoice(YES_NO, "invalid_yes_no"),
         "absent_days": CellInteger(0, 366),
         "months_employed": CellInteger(0, 12),
+        "discipline": CellChoice(DISCIPLINE_WORDS, "invalid_discipline"),
         "achievements": _text(5000),
     }
     for year in rating_years:
@@ -384,7 +397,8 @@ def template(session: Session, campaign: str) -> bytes:
                 "DANH SÁCH TRÍCH NGANG ĐỀ NGHỊ KHEN THƯỞNG",
                 f"{camp.title} ({camp.code})",
                 "Cột có dấu (*) là bắt buộc. Ngày ghi dd/mm/yyyy. "
-                "Xếp loại: HTXSNV, HTTNV, HTNV, KHTNV.",
+                "Xếp loại: HTXSNV, HTTNV, HTNV, KHTNV. "
+                f"Kỷ luật trong năm {camp.year}: 'Không' hoặc hình thức kỷ luật.",
             ],
         ),
     )
@@ -404,6 +418,7 @@ def template(session: Session, campaign: str) -> bytes:
         "award_type": f"='{awards_sheet}'!$A$2:$A${1 + len(awards)}",
         "gender": '"Nam,Nữ"',
         "registered": '"Có,Không"',
+        "discipline": '"' + ",".join(["Không", *(vi for vi, _ in words.DISCIPLINE.values())]) + '"',
     } | {f: '"HTXSNV,HTTNV,HTNV,KHTNV"' for f in order if f.startswith("rating_")}
     for field, formula in choices.items():
         letter = get_column_letter(order.index(field) + 1)

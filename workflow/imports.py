@@ -61,6 +61,10 @@ def _row(
     ratings = {k.removeprefix("rating_"): v for k, v in loaded.items() if k.startswith("rating_")}
     if ratings:
         facts["ratings"] = ratings
+    if "discipline" in loaded:  # the campaign's year, as the template's caption says
+        level = loaded["discipline"]
+        none = level == import_sheets.NO_DISCIPLINE
+        facts["discipline"] = [] if none else [{"year": award.campaign.year, "level": level}]
     name = loaded["nominee_name"]
     return row | {
         "status": "valid",
