@@ -215,3 +215,33 @@ def test_a_refused_change_of_a_record_keeps_what_was_typed(app, world, member):
     assert moved.status_code == 404  # the unit's "not found", said on the member's page
     assert "Nguyễn Thị Ánh Tuyết" in moved.get_data(as_text=True)
     assert 'value="KHONG-CO"' in moved.get_data(as_text=True)
+
+
+def test_the_register_template_filled_in_imports_cleanly(app, world):
+    """The officer downloads the register's template from the import page, types members in
+    it as Excel leaves them, and imports it; the units it offers are the officer's own."""
+    officer = WebClient(app, "officer1")
+    page = officer.text("/members/import")
+    assert 'href="/members/import/template.xlsx"' in page
+    wb = load_workbook(io.BytesIO(officer.get("/members/import/template.xlsx").get_data()))
+    ws = wb["Sổ đoàn viên"]
+    assert [c.value for c in ws[1]] == [
+        "Mã đoàn viên", "Họ và tên", "Ngày sinh", "Giới tính", "Chức vụ", "Mã đơn vị", "Loại"
+    ]  # fmt: skip
+    assert [row[0] for row in wb["Đơn vị"].iter_rows(min_row=2, values_only=True)] == ["CS1"]
+    ws.append(["001185000001", "Đặng Thu Hà", "05/06/1985", "Nữ", "Kế toán", "CS1", "Cá nhân"])
+    out = io.BytesIO()
+    wb.save(out)
+    imported = officer.client.post(
+        "/members/import",
+        data={
+            "csrf_token": officer.token,
+            "joined_on": "2025-01-01",
+            "file": (io.BytesIO(out.getvalue()), "so.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 200
+    assert "Đã thêm: 1" in imported.get_data(as_text=True)
+    created = members.search(world.session, world.user("officer1"), vn_date(utcnow()), "thu ha")
+    assert [(m.code, m.birth_date) for m in created] == [("001185000001", date(1985, 6, 5))]

@@ -224,6 +224,16 @@ def import_page() -> ResponseReturnValue:
     return render_template("members_import.html", report=report, day=today()), status
 
 
+@bp.route("/members/import/template.xlsx")
+@login_required
+def import_template() -> ResponseReturnValue:
+    try:
+        content = member_import.template(db.session, me(), today())
+    except WorkflowError as err:
+        abort(err.http_status)
+    return file_response(content, XLSX, _("Mẫu sổ đoàn viên"), "xlsx")
+
+
 def _campaign(code: str) -> Campaign:
     try:
         return campaigns.campaign_by_code(db.session, code)

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -31,6 +33,7 @@ from workflow.import_sheets import normalize
 from workflow.inputs import refused_character
 from workflow.members import check_dates
 from workflow.models import Member, Membership, Unit, User
+from workflow.spreadsheets import Sheet, workbook_bytes, write_sheet
 from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import NomineeKind, Role
 
@@ -83,6 +86,50 @@ def sheet_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
             yield row
     finally:
         wb.close()
+
+
+# The template's columns, in order: the first word of each name in HEADERS.
+TEMPLATE_HEADERS = (
+    "Mã đoàn viên",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Chức vụ",
+    "Mã đơn vị",
+    "Loại",
+)
+TEMPLATE_ROWS = 5000  # rows given the pick lists and the text format
+
+
+def template(session: Session, actor: User, day: date) -> bytes:
+    """The register's layout to fill in: the header row the import reads, pick lists for
+    gender, kind and the units the actor may fill (listed on a second sheet by name), and
+    codes and dates as text so Excel keeps their leading zeros."""
+    units = sorted(_units(session, actor, day).values(), key=lambda u: u.path)
+    wb = Workbook()
+    ws = wb.active
+    write_sheet(ws, Sheet("Sổ đoàn viên", list(TEMPLATE_HEADERS)))  # type: ignore[arg-type]
+    units_sheet = "Đơn vị"
+    write_sheet(
+        wb.create_sheet(),
+        Sheet(units_sheet, ["Mã đơn vị", "Tên đơn vị"], [[u.code, u.name] for u in units]),
+    )
+    last = 1 + TEMPLATE_ROWS
+    choices = {
+        "Giới tính": '"Nam,Nữ"',
+        "Mã đơn vị": f"='{units_sheet}'!$A$2:$A${1 + max(len(units), 1)}",
+        "Loại": '"Cá nhân,Tập thể"',
+    }
+    for header, formula in choices.items():
+        letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
+        rule.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(rule)  # type: ignore[union-attr]
+    for header in ("Mã đoàn viên", "Ngày sinh"):
+        letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
+        for row in range(2, last + 1):
+            ws[f"{letter}{row}"].number_format = "@"  # type: ignore[index]
+    return workbook_bytes(wb)
 
 
 def _layout(header: tuple[Any, ...]) -> dict[str, int]:
