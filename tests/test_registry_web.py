@@ -4,7 +4,9 @@ was typed, and exports of personal data recorded in the trail."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -17,7 +19,7 @@ from tests.test_ui import USERS_BY_PLACE
 from tests.web_client import WebClient
 from workflow import campaigns, members
 from workflow.clock import utcnow, vn_date
-from workflow.models import AuditEvent
+from workflow.models import AuditEvent, AwardType
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -140,8 +142,15 @@ def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, wo
         members.NewMember("DV-0099", "Nguyen Thi Anh Tuyet", cccd="066185001234"),
         date(2024, 1, 1),
     ).id  # fmt: skip
+    offered = {(a.code, a.title) for a in world.session.scalars(select(AwardType))}
     world.session.rollback()
     officer = WebClient(app, "officer1")
+    page = officer.text(f"/members/{member}")
+    assert 'list="suggest-titles"' in page  # a title is picked by its name, its code stored
+    suggested = re.search(r'<datalist id="suggest-titles">(.*?)</datalist>', page, re.S)
+    assert suggested
+    pairs = re.findall(r'<option value="([^"]+)" label="([^"]+)">', suggested[1])
+    assert {(code, html.unescape(title)) for code, title in pairs} == offered
     declared = officer.post(
         f"/members/{member}/titles",
         {"award_code": "CSTDCS", "award_title": "Chiến sĩ thi đua cơ sở", "year": "2024",

@@ -392,6 +392,18 @@ def offered_awards(session: Session) -> list[tuple[Campaign, AwardType]]:
     return [(c, a) for c, a in rows]
 
 
+def known_titles(session: Session) -> list[tuple[str, str]]:
+    """Every award code a campaign has offered, with its latest year's title, by code: what a
+    title already held may name (one of an earlier year's campaign counts as well), offered
+    to whoever types one so that it is a code the rules recognise."""
+    rows = session.execute(
+        select(AwardType.code, AwardType.title)
+        .join(Campaign, Campaign.id == AwardType.campaign_id)
+        .order_by(Campaign.year, AwardType.id)
+    )
+    return sorted({code: title for code, title in rows}.items())
+
+
 def offering_awards(session: Session) -> list[Campaign]:
     """Campaigns with at least one award, newest year first (what lists and imports offer)."""
     return list(

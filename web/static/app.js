@@ -100,8 +100,21 @@ function confirmations() {
   }
 }
 
+// A code picked from its list fills the field named in data-fills with the option's label
+// (a title's name beside its code), unless something was typed there already.
+function fillFromSuggestion() {
+  for (const input of document.querySelectorAll("input[list][data-fills]")) {
+    input.addEventListener("change", () => {
+      const target = input.form && input.form.elements[input.dataset.fills];
+      const option = [...(input.list ? input.list.options : [])].find((o) => o.value === input.value);
+      if (target && option && !target.value) target.value = option.label;
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   confirmations();
+  fillFromSuggestion();
   tablesAsCards();
   menuToggle();
   keepTyped();
