@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tests.test_documents import pdf_text
 from tests.web_client import WebClient
 from workflow.models import Nomination
 
@@ -112,7 +113,9 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     cells = [c.value for row in workbook.active.iter_rows() for c in row]
     assert any("Đặng Thị Thu Hà" in str(value) for value in cells)
     assert f"1/{year}" in cells  # the entry as the page and the PDF write it
-    assert decider.get(f"/council/PROV/register.pdf?year={year}").status_code == 200
+    book = pdf_text(decider.get(f"/council/PROV/register.pdf?year={year}").get_data())
+    assert f"1/{year}" in book
+    assert "Tiền thưởng (đồng)" in book
     certificates = decider.get(decision + "/certificates.pdf")
     pages = PdfReader(io.BytesIO(certificates.get_data())).pages
     assert len(pages) == 2

@@ -802,3 +802,29 @@ def test_a_letters_blank_number_writes_the_units_abbreviation_not_its_code(world
     issuer = formal.issuer_of(unit)
     assert formal.blank_number("TTr", issuer.abbreviation) == " " * 8 + "/TTr-CĐCS"
     world.session.rollback()
+
+
+def test_the_register_book_prints_each_bonus_and_the_total_of_those_kept() -> None:
+    """As the register's Excel has it; a revoked award's bonus is recovered, so the total
+    leaves it out while its line stays in the book."""
+    from workflow.documents.register_book import register_document
+    from workflow.register import RegisterLine
+
+    def line(entry: int, name: str, amount: int | None, revoked: bool = False) -> RegisterLine:
+        return RegisterLine(
+            f"{entry}/2026", entry, name, "individual", "", "Công đoàn Sở Y tế",
+            "Bằng khen của Ban Chấp hành LĐLĐ tỉnh", 7, "12/QĐ-LĐLĐ", date(2026, 11, 20),
+            amount, revoked,
+        )  # fmt: skip
+
+    book = register_document(
+        Unit(name="Liên đoàn Lao động tỉnh", code="PROV"),
+        2026,
+        [line(1, "Võ Thị Lan", 1_490_000), line(2, "Đỗ Văn Hùng", 1_490_000, revoked=True),
+         line(3, "Tổ Điều dưỡng", None)],
+    )  # fmt: skip
+    for text in both(book):
+        assert "Tiền thưởng (đồng)" in text
+        assert text.count(vnd(1_490_000)) == 3  # two lines and the total
+        assert f"Tổng cộng {vnd(1_490_000)}" in text
+        assert "Đã hủy bỏ" in text

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from rules.money import vnd
 from workflow.documents import formal
-from workflow.documents.model import Document, Row, Table, para
+from workflow.documents.decision import NO_AMOUNT
+from workflow.documents.model import Align, Document, Row, Table, para
 from workflow.models import Unit
 from workflow.register import RegisterLine
 
 HEADER = ("Số vào sổ", "Họ và tên / Tên tập thể", "Đơn vị", "Hình thức khen thưởng",
-          "Quyết định", "Ghi chú")  # fmt: skip
-WIDTHS = (18, 40, 36, 40, 30, 16)  # mm, within the page's 180 mm
+          "Quyết định", "Tiền thưởng (đồng)", "Ghi chú")  # fmt: skip
+WIDTHS = (16, 34, 30, 34, 30, 22, 14)  # mm, within the page's 180 mm
+ALIGN: tuple[Align, ...] = ("center", "left", "left", "left", "left", "right", "left")
 
 
 def register_document(unit: Unit, year: int, lines: list[RegisterLine]) -> Document:
-    rows = tuple(
+    """The register as the Excel export has it, the bonus of each award included; the total
+    leaves out revoked awards, whose bonus is recovered (thu hồi)."""
+    rows = [
         Row(
             (
                 line.entry,
@@ -21,15 +26,18 @@ def register_document(unit: Unit, year: int, lines: list[RegisterLine]) -> Docum
                 line.unit_name,
                 line.award_title,
                 f"{line.decision_number} ngày {line.signed_on:%d/%m/%Y}",
+                vnd(line.amount) if line.amount is not None else NO_AMOUNT,
                 "Đã hủy bỏ" if line.revoked else "",
             )
         )
         for line in lines
-    )
+    ]
+    total = sum(line.amount or 0 for line in lines if not line.revoked)
+    rows.append(Row(("Tổng cộng", vnd(total), ""), spans=(5, 1, 1), bold=True))
     blocks = (
         para(unit.name.upper(), bold=True, align="center"),
         para(f"SỔ THEO DÕI KHEN THƯỞNG NĂM {year}", bold=True, align="center", space_after_pt=12),
-        Table(HEADER, WIDTHS, ("center", "left", "left", "left", "left", "left"), rows, size=11),
+        Table(HEADER, WIDTHS, ALIGN, tuple(rows), size=10),
         para(f"(Sổ có {len(lines)} mục.)", italic=True, space_before_pt=6),
     )
     title = f"Sổ theo dõi khen thưởng {unit.name} năm {year}"
