@@ -3,6 +3,8 @@ leaves to recover."""
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 
 import pytest
@@ -10,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import PASS_VOTE
+from tests.test_documents import docx_text
+from tests.web_client import WebClient
 from workflow import audit, recovery, register, sittings
 from workflow.clock import utcnow, vn_date
 from workflow.db import make_engine
@@ -233,3 +237,36 @@ def test_a_revocation_opens_what_is_to_be_recovered_until_marked(world):
             world.session, world.user("auditor_prov"), opened.id, "certificate",
             world.now.date(), now=world.tick(),
         )  # fmt: skip
+
+
+def test_two_sittings_on_one_day_are_two_sets_of_minutes_and_a_vote_alone_a_third(
+    app, world, listed
+):
+    """/documents lists each sitting with its own numbered minutes, not one joined file; a
+    vote cast outside a sitting that day is in the day's minutes, and only it."""
+    ids, members = listed
+    alone = world.nominate(name="Người Bầu Riêng")
+    world.to_council(alone)
+    council = world.user("council_prov")
+    for nid in ids[:2]:
+        sitting = open_(world, members, ids=[nid])
+        sittings.record_tallies(world.session, council, sitting.id, {nid: PASSING},
+                                expected_version=1, now=world.tick())  # fmt: skip
+        sittings.close_sitting(world.session, council, sitting.id, expected_version=2,
+                               now=world.tick())  # fmt: skip
+    world.fire(alone, "vote", "council_prov", vote=PASS_VOTE)
+    world.session.rollback()
+    secretary = WebClient(app, "council_prov")
+    page = secretary.text("/documents")
+    minutes = page.split('id="council-minutes"', 1)[1]
+    assert "Biên bản số 01/BB-HĐTĐKT" in minutes
+    assert "Biên bản số 02/BB-HĐTĐKT" in minutes
+    held = [s.id for s in world.session.scalars(select(Sitting).order_by(Sitting.id))]
+    world.session.rollback()
+    for sitting_id in held:
+        assert f"/sittings/{sitting_id}/minutes.pdf" in minutes
+    day_link = re.search(r'href="([^"]*/minutes\.docx\?day=[^"]+)"', minutes)
+    assert day_link
+    day_minutes = docx_text(secretary.get(html.unescape(day_link[1])).get_data())
+    assert "Người Bầu Riêng" in day_minutes
+    assert "Người Thứ 1" not in day_minutes

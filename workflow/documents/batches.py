@@ -36,12 +36,22 @@ class Step:
 
 @dataclass(frozen=True)
 class Batch:
-    """What a unit handled on one day in one campaign (one proposal letter, one meeting)."""
+    """What a unit handled on one day in one campaign (one proposal letter, one meeting).
+    A meeting held as a sitting is one batch of its own, named by its numbered minutes:
+    two sittings on one day are two sets of minutes."""
 
     unit: Unit
     campaign: Campaign
     day: date
     count: int
+    sitting_id: int | None = None
+    minutes_number: str | None = None
+
+
+def sitting_of(step: Step) -> tuple[int, str] | None:
+    """The sitting that recorded a vote (its id and minutes number), if one did."""
+    data = step.event.get("data") or {}
+    return (data["sitting"], data.get("minutes") or "") if "sitting" in data else None
 
 
 def _steps(session: Session, unit: Unit, marker: str, campaign_id: int | None) -> list[Step]:
@@ -113,18 +123,20 @@ def voted(session: Session, unit: Unit, campaign_id: int, on: date | None = None
     return _latest(_votes(session, unit, campaign_id), on)
 
 
-def _by_day(unit: Unit, steps: list[Step]) -> list[Batch]:
-    groups: dict[tuple[int, date], set[int]] = defaultdict(set)
+def _by_day(unit: Unit, steps: list[Step], by_sitting: bool = False) -> list[Batch]:
+    groups: dict[tuple[int, date, tuple[int, str] | None], set[int]] = defaultdict(set)
     campaigns: dict[int, Campaign] = {}
     for step in steps:
         campaign = step.nomination.campaign
         campaigns[campaign.id] = campaign
-        groups[(campaign.id, step.day)].add(step.nomination.id)
+        sitting = sitting_of(step) if by_sitting else None
+        groups[(campaign.id, step.day, sitting)].add(step.nomination.id)
+    ordered = sorted(
+        groups.items(), key=lambda g: (g[0][1], g[0][0], g[0][2] or (0, "")), reverse=True
+    )
     return [
-        Batch(unit, campaigns[cid], day, len(ids))
-        for (cid, day), ids in sorted(
-            groups.items(), key=lambda g: (g[0][1], g[0][0]), reverse=True
-        )
+        Batch(unit, campaigns[cid], day, len(ids), *(sitting or (None, None)))
+        for (cid, day, sitting), ids in ordered
     ]
 
 
@@ -134,5 +146,6 @@ def forwarded_batches(session: Session, unit: Unit) -> list[Batch]:
 
 
 def council_meetings(session: Session, unit: Unit) -> list[Batch]:
-    """One entry per campaign and day the unit's council voted, newest first."""
-    return _by_day(unit, _votes(session, unit, None))
+    """One entry per campaign and day the unit's council voted, and per sitting, newest
+    first."""
+    return _by_day(unit, _votes(session, unit, None), by_sitting=True)

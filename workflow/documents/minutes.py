@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from workflow.council import DUTIES
 from workflow.documents import formal
 from workflow.documents.access import MINUTES_ROLES, require, units_with
-from workflow.documents.batches import Batch, Step, council_meetings, voted
+from workflow.documents.batches import Batch, Step, council_meetings, sitting_of, voted
 from workflow.documents.model import Block, Columns, Document, Row, Table, para
 from workflow.documents.settings import settings_for
 from workflow.errors import NotFound
@@ -259,6 +259,8 @@ def minutes_document(
         raise NotFound(*NO_MINUTES)
     require(actor, unit, MINUTES_ROLES, day, NotFound(*NO_MINUTES))
     steps = voted(session, unit, campaign_id, on)
+    if on is not None:  # a day's minutes: the votes of its sittings are in their own
+        steps = [step for step in steps if sitting_of(step) is None]
     if not steps:
         raise NotFound(
             "Hội đồng chưa biểu quyết hồ sơ nào trong đợt thi đua này.",
