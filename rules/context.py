@@ -77,6 +77,7 @@ class Context:
     quota_nationwide: int | None = None
     deadline: date | None = None
     today: date | None = None
+    submitted_on: date | None = None  # the day it was first sent; None: not yet (it goes today)
 
     def rating(self, year: int) -> str | None:
         ratings = self.facts.get("ratings") or {}

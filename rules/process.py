@@ -109,13 +109,15 @@ def no_double_award(ctx: Context, _: Params) -> Verdict:
 
 @rule("R-DEADLINE", "Thời hạn nộp hồ sơ", [], Source("Kế hoạch / hướng dẫn thi đua"))
 def deadline(ctx: Context, _: Params) -> Verdict:
-    if ctx.deadline is None or ctx.today is None:
+    sent = ctx.submitted_on or ctx.today
+    if ctx.deadline is None or sent is None:
         return Verdict(True, "Đợt này không đặt hạn nộp.", "No deadline set.", {})
-    ok = ctx.today <= ctx.deadline
+    ok = sent <= ctx.deadline
+    when = ("đã gửi ngày", "sent on") if ctx.submitted_on else ("ngày nộp", "submitted")
     return Verdict(
         ok,
-        f"Hạn nộp {ctx.deadline:%d/%m/%Y}; ngày nộp {ctx.today:%d/%m/%Y}"
+        f"Hạn nộp {ctx.deadline:%d/%m/%Y}; {when[0]} {sent:%d/%m/%Y}"
         + ("." if ok else " (quá hạn)."),
-        f"Due {ctx.deadline.isoformat()}; submitted {ctx.today.isoformat()}.",
-        {"deadline": ctx.deadline.isoformat(), "today": ctx.today.isoformat()},
+        f"Due {ctx.deadline:%d/%m/%Y}; {when[1]} {sent:%d/%m/%Y}" + ("." if ok else " (late)."),
+        {"deadline": ctx.deadline.isoformat(), "today": sent.isoformat()},
     )

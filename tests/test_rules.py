@@ -491,6 +491,11 @@ DEADLINE = [
          context={"deadline": DUE, "today": DUE + timedelta(days=1)},
          says=("Hạn nộp 20/10/2024; ngày nộp 21/10/2024 (quá hạn)",)),
     case("R-DEADLINE", "no deadline passes", PASS, context={"deadline": None, "today": DUE}),
+    case("R-DEADLINE", "sent on time and checked after the deadline passes", PASS,
+         context={"deadline": DUE, "today": date(2025, 1, 4), "submitted_on": DUE},
+         says=("Hạn nộp 20/10/2024; đã gửi ngày 20/10/2024.",)),
+    case("R-DEADLINE", "sent late fails whenever checked", FAIL,
+         context={"deadline": DUE, "today": DUE, "submitted_on": DUE + timedelta(days=1)}),
 ]  # fmt: skip
 
 ALL = [*LDTT, *CSTDCS, *CSTDCS_QUOTA, *CSTD_TINH, *CSTD_TQ, *BK74, *BK_TLD, *LDST, *EXCLUSIONS,

@@ -181,6 +181,7 @@ _MUTABLE = frozenset(
         "rule_set_version",  # these two: what the rules said at submit (workflow.checks)
         "checks_at_submit",
         "due_on",
+        "submitted_on",
         "state",
         "current_unit_id",
         "route",

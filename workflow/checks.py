@@ -37,7 +37,6 @@ ACTIVE = frozenset(
 AWARDED = State.AWARDED.value
 IN_REVIEW = State.IN_REVIEW.value
 UNITS = select(Unit.id, Unit.level, Unit.name)
-UNSENT = frozenset({State.DRAFT.value, State.RETURNED.value})
 
 
 class Subject(Protocol):
@@ -57,6 +56,8 @@ class Subject(Protocol):
     def current_unit_id(self) -> int: ...
     @property
     def route(self) -> list[int] | None: ...
+    @property
+    def submitted_on(self) -> date | None: ...
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path
@@ -68,6 +69,7 @@ class Probe:
     facts: dict[str, Any]
     current_unit_id: int
     route: list[int] | None
+    submitted_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -360,6 +362,7 @@ def context_for(
         quota_nationwide=award.quota_nationwide,
         deadline=award.submit_by if at_submit else None,
         today=today,
+        submitted_on=n.submitted_on,
     )
 
 
@@ -503,19 +506,17 @@ def _recheck(
             Nomination.facts,
             Nomination.current_unit_id,
             Nomination.route,
+            Nomination.submitted_on,
         )
         .where(Nomination.campaign_id == campaign.id)
         .order_by(Nomination.id)
     )
     for chunk in session.execute(query).partitions(batch):
-        for nid, award_id, unit_id, state, key, name, facts, current, route in chunk:
+        for nid, award_id, unit_id, state, key, name, facts, current, route, sent in chunk:
             award = awards[award_id]
-            probe = Probe(nid, state, unit_id, key, facts or {}, current, route)
-            # The submission deadline was checked when it was submitted; drafts face it now.
-            unsent = state in UNSENT
-            ctx = context_for(
-                probe, award, campaign, index, today, None if unsent else Event.APPROVE
-            )
+            probe = Probe(nid, state, unit_id, key, facts or {}, current, route, sent)
+            # The filing deadline against the day it was sent; a draft's, against today.
+            ctx = context_for(probe, award, campaign, index, today)
             results = evaluate_all(award.rules, ctx) if award.rules else []
             eligible = not any(r.blocks for r in results)
             rows.append(CheckedRow(nid, name, award.code, state, eligible, results))

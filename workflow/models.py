@@ -336,6 +336,11 @@ class Nomination(Base):
     checks_at_submit: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJson)
     # The latest re-check of the whole campaign (``rules check``): {"eligible", "results"}.
     checks_latest: Mapped[dict[str, Any] | None] = mapped_column(NullableJson)
+    # The Vietnamese day it was first sent up: what the campaign's filing deadline is held
+    # against, whenever it is checked (a return and a resubmission do not make it late).
+    # Read from the trail's first "submit" for rows sent before it existed; like
+    # checks_latest, outside the chain's record digest (the trail itself vouches for it).
+    submitted_on: Mapped[date | None] = mapped_column(Date)
     notice_ends_on: Mapped[date | None] = mapped_column(Date)
     # When the unit now holding it should have acted (set as each tier receives it).
     due_on: Mapped[date | None] = mapped_column(Date, index=True)

@@ -164,6 +164,7 @@ def _fire(
         moved["route"], moved["route_codes"] = changes.compute_route(
             session, nomination.origin_unit, nomination.award_type
         )
+        moved["submitted_on"] = today
     before, to_unit = changes.apply(
         session, nomination, event, today, now, event_data if event is Event.VOTE else None, moved
     )
