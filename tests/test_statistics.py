@@ -194,3 +194,21 @@ def test_the_api_gives_the_same_figures(app, world):
         ApiClient(app.test_client(), "officer1").get("/statistics?unit=PROV&year=2025").status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [("2026-12-31", 2026), ("2027-01-01", 2026), ("2027-02-28", 2026), ("2027-03-01", 2027)],
+)
+def test_the_page_opens_on_the_year_whose_review_is_still_open(
+    app, world, monkeypatch, today, year
+):
+    """In January the year-end awards of the year before are being decided: the page opens
+    on that year (it opened on an empty new one), and says which year it counts by."""
+    from tests.web_client import WebClient
+
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{today}T03:00:00+00:00")
+    world.session.rollback()
+    text = WebClient(app, "auditor_prov").text("/statistics")
+    assert f"Thống kê khen thưởng năm {year}" in text
+    assert "không phải năm ký quyết định" in text

@@ -17,6 +17,7 @@ from web.extensions import db
 from web.i18n import current_lang
 from workflow import queries, statistics
 from workflow.accounts import unit_by_code
+from workflow.emulation_year import campaign_year
 from workflow.errors import WorkflowError
 from workflow.exports import statistics_workbook
 from workflow.spreadsheets import XLSX
@@ -30,7 +31,7 @@ def _figures() -> statistics.Statistics:
     if not roots:
         abort(404)
     code = request.args.get("unit") or roots[0].code
-    year = forms.year_asked(request.args) or today().year
+    year = forms.year_asked(request.args) or campaign_year(today())
     try:
         root = unit_by_code(db.session, code)
         return statistics.award_statistics(

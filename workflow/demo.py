@@ -34,6 +34,7 @@ from workflow import (
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
+from workflow.emulation_year import campaign_year
 from workflow.models import Campaign, Unit, User
 from workflow.passwords import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
 from workflow.transaction import transaction
@@ -92,12 +93,6 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return [(username, role.vi, unit) for username, _, role, unit in USERS] + [
         (substitute, f"{Role.REVIEWER.vi} (thay {stands_in_for})", "CDVC-DLK")
     ]
-
-
-def campaign_year(today: date) -> int:
-    """The emulation year taking dossiers today: last year's in January and February (its
-    year-end review is still open, as in practice), this year's from March on."""
-    return today.year - 1 if today.month <= 2 else today.year
 
 
 def campaign_code(definition: dict[str, Any], year: int) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
 from workflow import audit, deadlines
 from workflow.accounts import active_assignments
+from workflow.campaigns import known_titles
 from workflow.clock import parse_iso_utc, vn_date
 from workflow.errors import InvalidInput
 from workflow.folding import fold
@@ -232,7 +233,7 @@ def filter_choices(session: Session, actor: User, day: date) -> Choices:
         select(Campaign.code, Campaign.title).order_by(Campaign.year.desc(), Campaign.code)
     ).all()
     years = sorted(set(session.scalars(select(Campaign.year))), reverse=True)
-    awards = sorted(dict(session.execute(select(AwardType.code, AwardType.title)).all()).items())
+    awards = known_titles(session)
     roots = [a.unit for a in active_assignments(actor, day)]
     units: dict[str, tuple[str, str, int]] = {}
     for root in sorted(roots, key=lambda u: u.path):
