@@ -254,3 +254,16 @@ def test_the_register_template_filled_in_imports_cleanly(app, world):
     assert "Đã thêm: 1" in imported.get_data(as_text=True)
     created = members.search(world.session, world.user("officer1"), vn_date(utcnow()), "thu ha")
     assert [(m.code, m.birth_date) for m in created] == [("001185000001", date(1985, 6, 5))]
+
+
+def test_the_year_page_says_when_the_filing_deadline_has_passed(app, world, monkeypatch):
+    """After the campaign's deadline no proposal is offered; the page says why, on the day
+    after the deadline and not on the deadline itself."""
+    campaigns.import_campaign(world.session, plan(2025), actor=world.user("admin"))
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    for day, shown in (("2026-03-31", False), ("2026-04-01", True)):
+        monkeypatch.setenv("KHENTHUONG_NOW", f"{day}T03:00:00+00:00")
+        page = officer.text("/emulation/TD-2025")
+        assert ("Đã qua hạn nộp hồ sơ, không lập thêm được đề nghị:" in page) is shown, day
+    assert "Chiến sĩ thi đua cơ sở (31/03/2026)" in page

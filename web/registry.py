@@ -251,6 +251,7 @@ def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
         "people": people,
         "awards": [a for a in campaign.award_types if a.rules],
         "due": emulation_year.registration_by(campaign),
+        "closed": emulation_year.filing_closed(campaign, day),
         "registered": {
             (r.member_id, r.award_code): r
             for r in emulation_year.registrations(db.session, me(), campaign, day)

@@ -217,6 +217,12 @@ def facts_for(
     return _registry_facts(session, member, campaign) | {"registered": registered}
 
 
+def filing_closed(campaign: Campaign, day: date) -> list[AwardType]:
+    """The campaign's ruled awards whose filing deadline has passed by ``day``: their rules
+    refuse a new dossier (R-DEADLINE), so the officer is told why none is offered."""
+    return [a for a in campaign.award_types if a.rules and a.submit_by and a.submit_by < day]
+
+
 def offers(
     session: Session, actor: User, unit_code: str, campaign_code: str, day: date
 ) -> list[Offer]:
