@@ -311,3 +311,23 @@ def test_load_reports_unreadable_files(tmp_path: Path) -> None:
     broken.write_text("days: [\n", encoding="utf-8")
     with pytest.raises(CalendarError, match="YAML syntax"):
         load(broken)
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"),
+    [("2026-11-01", False), ("2026-11-02", True), ("2026-12-31", True), ("2027-01-01", True)],
+)
+def test_administration_pages_warn_while_next_years_schedule_is_missing(
+    app, world, monkeypatch, today: str, shown: bool
+) -> None:
+    """From the day a deadline set today could run into a year with no schedule (60 days
+    ahead), every administration page says so; the remind command says it too."""
+    from tests.web_client import WebClient
+
+    assert 2027 not in default_calendar().covered_years  # the day this test must change
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{today}T03:00:00+00:00")
+    world.session.rollback()
+    page = WebClient(app, "admin").text("/admin/units")
+    assert ("Lịch nghỉ lễ, Tết năm 2027 chưa có trong hệ thống" in page) is shown
+    reminded = app.test_cli_runner().invoke(args=["remind"])
+    assert ("lịch nghỉ lễ năm 2027 chưa có" in reminded.output) is shown

@@ -22,8 +22,17 @@ from workflow.errors import InvalidInput, WorkflowError
 from workflow.models import Campaign, RoleAssignment, Unit, User
 from workflow.units import managed_open, possible_parents
 from workflow.vocabulary import Level, Role
+from workflow.workdays import calendar_gaps
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.context_processor
+def _calendar_gaps() -> dict[str, Any]:
+    """Every administration page warns while a year deadlines reach has no holiday schedule."""
+    return {"calendar_gaps": calendar_gaps(today())}
+
+
 MAX_CAMPAIGN_FILE = 512 * 1024
 
 

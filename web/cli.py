@@ -7,7 +7,6 @@ import errno
 import json
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,7 +32,7 @@ from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, Nomination
 from workflow.transaction import end_reading
-from workflow.workdays import default_calendar
+from workflow.workdays import calendar_gaps
 
 audit_cli = AppGroup(
     "audit", help="Kiểm tra nhật ký xử lý (hash chain) / verify the decision trail."
@@ -255,10 +254,7 @@ def write_report(rows: list[checks.CheckedRow], path: Path, fmt: str) -> None:
 @with_appcontext
 def remind() -> None:
     """Queue deadline reminders and escalations (daily cron; running it twice is harmless)."""
-    calendar = default_calendar()
-    today = vn_date(utcnow())
-    # Warn early: next year's schedule is announced in the autumn and deadlines run into it.
-    for year in calendar.uncovered_years({today.year, (today + timedelta(days=60)).year}):
+    for year in calendar_gaps(vn_date(utcnow())):
         click.echo(
             f"Cảnh báo: lịch nghỉ lễ năm {year} chưa có trong workflow/holidays.yaml "
             "(xem docs/holidays.md); hạn xử lý năm đó chỉ trừ các ngày lễ cố định.",

@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -210,6 +210,15 @@ class WorkCalendar:
                     substitute += 1
                 off.add(substitute)
         return frozenset(off)
+
+
+WARNED_AHEAD = timedelta(days=60)  # deadlines set today run this far into next year
+
+
+def calendar_gaps(today: date) -> tuple[int, ...]:
+    """The years this day's deadlines may reach whose schedule is missing: the next year's is
+    announced in the autumn, so the administrator is warned from November."""
+    return default_calendar().uncovered_years({today.year, (today + WARNED_AHEAD).year})
 
 
 @cache
