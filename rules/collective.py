@@ -19,7 +19,7 @@ COMPARE: dict[str, Callable[[int, int], bool]] = {
 GRADES = CDCS_GRADES  # lowest first
 
 
-@rule("R-CDCS-OPERATING", "Thời gian hoạt động của CĐCS", ["months_operating"],
+@rule("R-CDCS-OPERATING", ("Thời gian hoạt động của CĐCS", "Months the grassroots union has operated"), ["months_operating"],
       Source("HD 1294/HD-TLĐ 2019 (xếp loại CĐCS)", HD_1294),
       params=["cdcs.months_operating", "cdcs.months_operating_reorganised"])  # fmt: skip
 def months_operating(ctx: Context, p: Params) -> Verdict:
@@ -36,7 +36,7 @@ def months_operating(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-CDCS-GRADE", "Xếp loại CĐCS", ["grades"], Source("HD 1294/HD-TLĐ 2019", HD_1294),
+@rule("R-CDCS-GRADE", ("Xếp loại CĐCS", "Grassroots union rating"), ["grades"], Source("HD 1294/HD-TLĐ 2019", HD_1294),
       params=["min_grade"])  # fmt: skip
 def grade(ctx: Context, p: Params) -> Verdict:
     minimum = str(p("min_grade"))
@@ -48,12 +48,13 @@ def grade(ctx: Context, p: Params) -> Verdict:
         ok,
         f"Xếp loại CĐCS năm {ctx.year}: {words.vi(words.GRADES, got) if got else 'chưa có'}; "
         f"cần {words.vi(words.GRADES, minimum)} trở lên.",
-        f"Grade for {ctx.year}: {got or 'missing'}; needs {minimum} or better.",
+        f"Grade for {ctx.year}: {words.en(words.GRADES, got) if got else 'missing'}; "
+        f"needs {words.en(words.GRADES, minimum)} or better.",
         {"grade": got, "minimum": minimum},
     )
 
 
-@rule("R-TARGETS", "Chỉ tiêu thi đua của kế hoạch", ["targets"],
+@rule("R-TARGETS", ("Chỉ tiêu thi đua của kế hoạch", "The plan's emulation targets"), ["targets"],
       Source("Kế hoạch phát động thi đua của đợt"))  # fmt: skip
 def targets(ctx: Context, _: Params) -> Verdict:
     """Only the targets that bind each collective; the issuer's overall goals are reported."""
@@ -76,7 +77,7 @@ def targets(ctx: Context, _: Params) -> Verdict:
     )
 
 
-@rule("R-ATVSLD", "An toàn, vệ sinh lao động", ["fatal_accidents", "serious_incidents", "score"],
+@rule("R-ATVSLD", ("An toàn, vệ sinh lao động", "Occupational safety and health"), ["fatal_accidents", "serious_incidents", "score"],
       Source("HD 168/HD-TLĐ 2015 (Xanh - Sạch - Đẹp, bảo đảm ATVSLĐ)", status=PARTIAL,
              note="Thiếu điều kiện đã được khen về phong trào này năm trước."),
       params=["atvsld.min_score"])  # fmt: skip

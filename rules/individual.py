@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rules import words
 from rules.context import Context
 from rules.money import vnd
 from rules.params import (
@@ -19,7 +20,7 @@ from rules.params import (
 )
 from rules.registry import Verdict, rule
 from rules.results import ClauseStatus, Source
-from rules.words import DISCIPLINE, vi
+from rules.words import DISCIPLINE, en, vi
 
 LOCAL, PARTIAL, UNCONFIRMED = ClauseStatus.LOCAL, ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 
@@ -46,7 +47,7 @@ def _trained(ctx: Context) -> int:
     return int(ctx.facts.get("training_months") or 0) if good else 0
 
 
-@rule("R-LDTT", "Lao động tiên tiến", ["ratings"],
+@rule("R-LDTT", ("Lao động tiên tiến", "Advanced Worker (Lao động tiên tiến)"), ["ratings"],
       [Source("Luật TĐKT 2003, Điều 24", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí hoàn thành tốt nhiệm vụ trở lên."),
        Source("Luật TĐKT 2022, Điều 24 khoản 1", LAW_2022)],
@@ -71,7 +72,7 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
 
 
 # Initiatives are optional: none declared counts as none, and from 2024 HTXSNV alone suffices.
-@rule("R-CSTDCS", "Chiến sĩ thi đua cơ sở", ["ratings"],
+@rule("R-CSTDCS", ("Chiến sĩ thi đua cơ sở", "Grassroots Emulation Fighter"), ["ratings"],
       [Source("Luật TĐKT 2003, Điều 23", None, LAST_DAY_2003_LAW),
        Source("Luật TĐKT 2022, Điều 23", LAW_2022)],
       params=["cstdcs.initiative_mandatory", "ldtt.ratings"], optional=["initiatives"])  # fmt: skip
@@ -100,7 +101,7 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-CSTD-TINH", "Chiến sĩ thi đua cấp tỉnh", ["initiatives"],
+@rule("R-CSTD-TINH", ("Chiến sĩ thi đua cấp tỉnh", "Provincial Emulation Fighter"), ["initiatives"],
       [Source("Luật TĐKT 2003, Điều 22; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 3 năm CSTĐ cơ sở liên tục."),
        Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP", LAW_2022)],
@@ -121,7 +122,7 @@ def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
         + (f" (tự khai các năm {', '.join(map(str, declared))})" if declared else "")
         + ".",
         f"Needs CSTĐ cơ sở in {n} consecutive years ({years[0]}–{years[-1]}) and a province-scope "
-        f"initiative; missing years: {missing_years or 'none'}; province-scope initiatives: {scoped}.",
+        f"initiative; missing years: {words.years(missing_years)}; province-scope initiatives: {scoped}.",
         {
             "missing_years": missing_years,
             "declared_years": declared,
@@ -133,7 +134,7 @@ def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
 CSTD_TINH = {"CSTD_TINH"}
 
 
-@rule("R-CSTD-TQ", "Chiến sĩ thi đua toàn quốc", [],
+@rule("R-CSTD-TQ", ("Chiến sĩ thi đua toàn quốc", "National Emulation Fighter"), [],
       [Source("Luật TĐKT 2003, Điều 21; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 2 lần liên tục CSTĐ cấp tỉnh."),
        Source("Luật TĐKT 2022, Điều 21", LAW_2022)],
@@ -156,17 +157,17 @@ def chien_si_thi_dua_toan_quoc(ctx: Context, p: Params) -> Verdict:
         f"CSTĐ cấp tỉnh các năm: {', '.join(map(str, held)) or 'không'}; "
         f"sáng kiến phạm vi toàn quốc: {national}.",
         f"Needs two consecutive provincial CSTĐ titles ({cycle}-year cycles) and a nationwide "
-        f"initiative; provincial titles: {held}; nationwide initiatives: {national}.",
+        f"initiative; provincial titles in: {words.years(held)}; nationwide initiatives: {national}.",
         {"cstd_tinh_years": held, "national_initiatives": national},
     )
 
 
-@rule("R-NVL-ONCE", "Giải thưởng Nguyễn Văn Linh chỉ tặng một lần", [],
+@rule("R-NVL-ONCE", ("Giải thưởng Nguyễn Văn Linh chỉ tặng một lần", "Nguyễn Văn Linh Award given once only"), [],
       [Source("QĐ 2106/QĐ-TLĐ 2017, Điều 18", QUY_CHE_2106, QUY_CHE_1689 - DAY),
        Source("QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_1689, None, UNCONFIRMED,
               "Chưa đọc được văn bản; áp dụng quy định của QĐ 2106/QĐ-TLĐ 2017.")],
       optional=["prior_titles"])  # fmt: skip
-@rule("R-KNC-ONCE", "Kỷ niệm chương chỉ tặng một lần", [],
+@rule("R-KNC-ONCE", ("Kỷ niệm chương chỉ tặng một lần", "Commemorative medal given once only"), [],
       Source("HD 149/HD-TLĐ 2015 (Kỷ niệm chương)", HD_149, None, UNCONFIRMED,
              "Suy ra từ điều kiện \"chưa được tặng\"; văn bản hướng dẫn chưa đối chiếu."),
       optional=["prior_titles"])  # fmt: skip
@@ -177,12 +178,12 @@ def once_only(ctx: Context, _: Params) -> Verdict:
         not held,
         "Chưa được tặng hình thức này." if not held
         else f"Đã được tặng hình thức này (năm {', '.join(map(str, held))}); chỉ tặng một lần.",
-        "Not awarded before." if not held else f"Already awarded in {held}; given once only.",
+        "Not awarded before." if not held else f"Already awarded in {words.years(held)}; given once only.",
         {"held_in": held},
     )  # fmt: skip
 
 
-@rule("R-BK-74", "Bằng khen cấp bộ, ngành, tỉnh (cá nhân)", ["ratings", "initiatives"],
+@rule("R-BK-74", ("Bằng khen cấp bộ, ngành, tỉnh (cá nhân)", "Ministry, sector or province certificate of merit (individual)"), ["ratings", "initiatives"],
       [Source("NĐ 91/2017/NĐ-CP, Điều 39 khoản 1", DECREE_91, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản chưa đối chiếu: chỉ kiểm tra tiêu chuẩn HTXSNV 2 năm liên tục với 2 sáng "
               "kiến; các tiêu chuẩn thành tích xuất sắc khác do Hội đồng xem xét."),
@@ -209,14 +210,15 @@ def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
         f"Cần {route_vi}; CSTĐ cơ sở các năm: {', '.join(map(str, cstd_years)) or 'không'}; "
         f"HTXSNV các năm: {', '.join(map(str, outstanding)) or 'không'}; "
         f"sáng kiến {years[0]}–{years[-1]}: {count}.",
-        f"Needs {route_en}; CSTĐ years: {cstd_years}; HTXSNV years: {outstanding}; "
+        f"Needs {route_en}; CSTĐ years: {words.years(cstd_years)}; "
+        f"HTXSNV years: {words.years(outstanding)}; "
         f"initiatives: {count}.",
         {"cstdcs_years": cstd_years, "htxsnv_years": outstanding, "initiatives": count,
          "alternative": "cstdcs" if first else "htxsnv" if second else None},
     )  # fmt: skip
 
 
-@rule("R-BK-TLD", "Bằng khen Tổng Liên đoàn (cá nhân)", ["ratings", "initiatives"],
+@rule("R-BK-TLD", ("Bằng khen Tổng Liên đoàn (cá nhân)", "Confederation certificate of merit (individual)"), ["ratings", "initiatives"],
       [Source("QĐ 1689/QĐ-TLĐ 2019, Điều 14 khoản 1", QUY_CHE_1689, QUY_CHE_999 - DAY, PARTIAL,
               "Trang nguồn bị cắt sau tiêu chuẩn 1.2; có thể còn tiêu chuẩn khác."),
        Source("QĐ 999/QĐ-TLĐ 2024", QUY_CHE_999, None, UNCONFIRMED,
@@ -246,7 +248,7 @@ def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-LDST", "Bằng Lao động sáng tạo", ["initiatives", "education", "is_leader"],
+@rule("R-LDST", ("Bằng Lao động sáng tạo", "Creative Labour certificate"), ["initiatives", "education", "is_leader"],
       [Source("QĐ 1564/QĐ-TLĐ 2014, Điều 16", QUY_CHE_1564, QUY_CHE_2106 - DAY),
        Source("QĐ 2106/QĐ-TLĐ 2017, QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_2106,
               None, UNCONFIRMED, "Chưa đọc được văn bản; áp dụng mức của QĐ 1564/QĐ-TLĐ 2014.")],
@@ -290,7 +292,7 @@ def lao_dong_sang_tao(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-ABSENCE", "Số ngày nghỉ trong năm", ["absent_days"],
+@rule("R-ABSENCE", ("Số ngày nghỉ trong năm", "Days of absence in the year"), ["absent_days"],
       Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
       params=["exclusion.absent_days"])  # fmt: skip
 def absence(ctx: Context, p: Params) -> Verdict:
@@ -304,7 +306,7 @@ def absence(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-REGISTERED", "Đăng ký thi đua đầu năm", ["registered"],
+@rule("R-REGISTERED", ("Đăng ký thi đua đầu năm", "Registered for emulation at the start of the year"), ["registered"],
       Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam", status=LOCAL,
              note="Chưa kiểm tra ngày đăng ký (25/01; trường học 20/10)."))  # fmt: skip
 def registered(ctx: Context, _: Params) -> Verdict:
@@ -317,7 +319,7 @@ def registered(ctx: Context, _: Params) -> Verdict:
     )
 
 
-@rule("R-MONTHS-EMPLOYED", "Thời gian công tác trong năm", ["months_employed"],
+@rule("R-MONTHS-EMPLOYED", ("Thời gian công tác trong năm", "Months worked in the year"), ["months_employed"],
       Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021); HD 1217/HD-TLĐ 2016",
              status=LOCAL),
       params=["exclusion.months_employed"],
@@ -337,7 +339,7 @@ def months_employed(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-DISCIPLINE", "Không bị kỷ luật trong năm", ["discipline"],
+@rule("R-DISCIPLINE", ("Không bị kỷ luật trong năm", "No disciplinary action in the year"), ["discipline"],
       Source("Quy chế thi đua CĐCS (mẫu TTYT Lâm Hà, Lâm Đồng 2021)", status=LOCAL),
       params=["exclusion.discipline_levels"])  # fmt: skip
 def discipline(ctx: Context, p: Params) -> Verdict:
@@ -348,12 +350,12 @@ def discipline(ctx: Context, p: Params) -> Verdict:
         not hits,
         f"Năm {ctx.year}: " + (f"bị {', '.join(vi(DISCIPLINE, h) for h in hits)}." if hits
                                else "không bị kỷ luật từ khiển trách trở lên."),
-        f"{ctx.year}: " + (f"disciplined ({hits})." if hits else "no discipline of reprimand or above."),
+        f"{ctx.year}: " + (f"disciplined ({', '.join(en(DISCIPLINE, h) for h in hits)})." if hits else "no discipline of reprimand or above."),
         {"discipline": hits},
     )  # fmt: skip
 
 
-@rule("R-WOMAN", "Dành cho nữ đoàn viên", ["gender"],
+@rule("R-WOMAN", ("Dành cho nữ đoàn viên", "For women members"), ["gender"],
       Source('HD 196/HD-TLĐ 2015 (phong trào "Giỏi việc nước, đảm việc nhà")', HD_196, None,
              PARTIAL, "Chỉ kiểm tra đối tượng; các tiêu chuẩn của hướng dẫn chưa đối chiếu."))  # fmt: skip
 def woman(ctx: Context, _: Params) -> Verdict:

@@ -14,7 +14,7 @@ PARTIAL, UNCONFIRMED = ClauseStatus.PARTIAL, ClauseStatus.UNCONFIRMED
 EXEMPT_FROM_DOUBLE_AWARD = ("periodic", "ad_hoc")  # sơ kết / tổng kết chuyên đề, đột xuất
 
 
-@rule("R-QUOTA", "Số lượng đề nghị", [],
+@rule("R-QUOTA", ("Số lượng đề nghị", "Number of proposals"), [],
       Source("Kế hoạch của đợt; với Bằng khen chuyên đề TLĐ: QĐ 1689/QĐ-TLĐ 2019, Điều 15 (≤ 4 "
              "mỗi LĐLĐ tỉnh, ≤ 300 toàn quốc)", status=PARTIAL,
              note="Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa."),
@@ -57,7 +57,7 @@ def quota(ctx: Context, _: Params) -> Verdict:
     )  # fmt: skip
 
 
-@rule("R-CSTDCS-QUOTA", "Tỷ lệ CSTĐ cơ sở trên số LĐTT", [],
+@rule("R-CSTDCS-QUOTA", ("Tỷ lệ CSTĐ cơ sở trên số LĐTT", "Grassroots Emulation Fighters as a share of Advanced Workers"), [],
       Source("NĐ 91/2017/NĐ-CP, Điều 9 khoản 3", DECREE_91, LAST_DAY_2003_LAW),
       params=["cstdcs.quota_ratio"], counts=True)  # fmt: skip
 def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
@@ -73,7 +73,7 @@ def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
     )
 
 
-@rule("R-ONE-ACHIEVEMENT", "Một thành tích chỉ khen một lần", ["achievement_ref"],
+@rule("R-ONE-ACHIEVEMENT", ("Một thành tích chỉ khen một lần", "One achievement, one award"), ["achievement_ref"],
       [Source("Luật TĐKT 2003, Điều 6 (nguyên tắc khen thưởng)", None, LAST_DAY_2003_LAW,
               UNCONFIRMED, "Văn bản năm 2003 chưa đối chiếu; áp dụng nguyên tắc của Luật 2022."),
        Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)", LAW_2022)])  # fmt: skip
@@ -89,7 +89,7 @@ def one_achievement(ctx: Context, _: Params) -> Verdict:
     )  # fmt: skip
 
 
-@rule("R-NO-DOUBLE-SAME-LEVEL", "Không khen toàn diện và chuyên đề cùng cấp trong năm", [],
+@rule("R-NO-DOUBLE-SAME-LEVEL", ("Không khen toàn diện và chuyên đề cùng cấp trong năm", "No comprehensive and thematic award at one level in one year"), [],
       Source("HD 1217/HD-TLĐ 2016", HD_1217))  # fmt: skip
 def no_double_award(ctx: Context, _: Params) -> Verdict:
     exempt = ctx.category in EXEMPT_FROM_DOUBLE_AWARD
@@ -101,13 +101,18 @@ def no_double_award(ctx: Context, _: Params) -> Verdict:
         (f"Cùng cấp, cùng năm {ctx.year} đã có hình thức khác loại: {', '.join(others)}." if others
          else f"Không có hình thức khen khác loại cùng cấp trong năm {ctx.year}."),
         "Exempt (periodic or ad hoc)." if exempt else
-        (f"Another category at the same level in {ctx.year}: {others}." if others
+        (f"Another category at the same level in {ctx.year}: {', '.join(others)}." if others
          else "No other category at the same level this year."),
         {"others": others, "exempt": exempt},
     )  # fmt: skip
 
 
-@rule("R-DEADLINE", "Thời hạn nộp hồ sơ", [], Source("Kế hoạch / hướng dẫn thi đua"))
+@rule(
+    "R-DEADLINE",
+    ("Thời hạn nộp hồ sơ", "Filing deadline"),
+    [],
+    Source("Kế hoạch / hướng dẫn thi đua"),
+)
 def deadline(ctx: Context, _: Params) -> Verdict:
     sent = ctx.submitted_on or ctx.today
     if ctx.deadline is None or sent is None:

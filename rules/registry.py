@@ -22,26 +22,29 @@ from rules.context import Context
 from rules.params import Kind, Params, kind
 from rules.results import Result, Severity, Source, Status
 
-FACT_LABELS = {
-    "serious_incidents": "số sự cố kỹ thuật nghiêm trọng, cháy, nổ",
-    "training_months": "số tháng đi học",
-    "training_result": "kết quả học tập",
-    "ratings": "xếp loại đánh giá",
-    "initiatives": "sáng kiến",
-    "prior_titles": "danh hiệu đã đạt",
-    "discipline": "kỷ luật",
-    "registered": "đăng ký thi đua",
-    "absent_days": "số ngày nghỉ",
-    "months_employed": "số tháng công tác",
-    "is_leader": "chức vụ lãnh đạo",
-    "education": "trình độ đào tạo",
-    "grades": "xếp loại công đoàn cơ sở",
-    "months_operating": "số tháng hoạt động",
-    "targets": "kết quả chỉ tiêu",
-    "fatal_accidents": "số vụ tai nạn lao động chết người",
-    "score": "điểm chấm thi đua",
-    "achievement_ref": "mã thành tích",
-    "gender": "giới tính",
+FACT_LABELS: dict[str, tuple[str, str]] = {  # how a rule's message names a missing fact
+    "serious_incidents": (
+        "số sự cố kỹ thuật nghiêm trọng, cháy, nổ",
+        "serious incidents, fires, explosions",
+    ),
+    "training_months": ("số tháng đi học", "months in training"),
+    "training_result": ("kết quả học tập", "training result"),
+    "ratings": ("xếp loại đánh giá", "ratings"),
+    "initiatives": ("sáng kiến", "initiatives"),
+    "prior_titles": ("danh hiệu đã đạt", "titles held"),
+    "discipline": ("kỷ luật", "disciplinary actions"),
+    "registered": ("đăng ký thi đua", "emulation registration"),
+    "absent_days": ("số ngày nghỉ", "days of absence"),
+    "months_employed": ("số tháng công tác", "months worked"),
+    "is_leader": ("chức vụ lãnh đạo", "leadership position"),
+    "education": ("trình độ đào tạo", "education level"),
+    "grades": ("xếp loại công đoàn cơ sở", "grassroots union ratings"),
+    "months_operating": ("số tháng hoạt động", "months operating"),
+    "targets": ("kết quả chỉ tiêu", "results against targets"),
+    "fatal_accidents": ("số vụ tai nạn lao động chết người", "fatal work accidents"),
+    "score": ("điểm chấm thi đua", "emulation score"),
+    "achievement_ref": ("mã thành tích", "achievement reference"),
+    "gender": ("giới tính", "gender"),
 }
 
 
@@ -60,6 +63,7 @@ Check = Callable[[Context, Params], Verdict]
 class Rule:
     id: str
     title: str
+    title_en: str
     needs: tuple[str, ...]
     clauses: tuple[Source, ...]  # in date order, none overlapping
     check: Check
@@ -102,14 +106,15 @@ PASS, FAIL, UNKNOWN, MANUAL = Status.PASS, Status.FAIL, Status.UNKNOWN, Status.M
 
 def rule(
     rule_id: str,
-    title: str,
+    titles: tuple[str, str],
     needs: Iterable[str],
     source: Source | Sequence[Source],
     params: Iterable[str] = (),
     optional: Iterable[str] = (),
     counts: bool = False,
 ) -> Callable[[Check], Check]:
-    """Register a rule with its clause, or its dated clauses; ``params`` names every parameter
+    """Register a rule with its ``titles`` (Vietnamese, English) and its clause, or its dated
+    clauses; ``params`` names every parameter
     it reads (their kinds come from ``rules/params.py``, so an unknown name fails here, at
     import). A clause's own test differs from another's only through dated parameters. A fact
     in ``needs`` missing makes the answer unknown; one in ``optional`` missing counts as none.
@@ -122,7 +127,7 @@ def rule(
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(
-            rule_id, title, tuple(needs), clauses, check, kinds, tuple(optional), counts
+            rule_id, *titles, tuple(needs), clauses, check, kinds, tuple(optional), counts
         )
         return check
 
@@ -143,16 +148,16 @@ def evaluate(
         return Result(
             r.id, MANUAL, severity,
             f"{r.title}: chưa có căn cứ áp dụng cho ngày {day:%d/%m/%Y}; cần xem xét thủ công.",
-            f"{r.id}: no clause is known for {day.isoformat()}; manual review needed.",
+            f"{r.title_en}: no legal basis known for {day:%d/%m/%Y}; a person must review it.",
             Source(f"Không có căn cứ cho ngày {day:%d/%m/%Y}"), {"manual": True},
         )  # fmt: skip
     missing = [name for name in r.needs if ctx.facts.get(name) is None]
     if missing:
-        labels = ", ".join(FACT_LABELS.get(m, m) for m in missing)
+        labels = [FACT_LABELS.get(m, (m, m)) for m in missing]
         return Result(
             r.id, UNKNOWN, severity,
-            f"{r.title}: thiếu thông tin ({labels}).",
-            f"{r.id}: missing facts ({', '.join(missing)}).",
+            f"{r.title}: thiếu thông tin ({', '.join(vi for vi, _ in labels)}).",
+            f"{r.title_en}: missing information ({', '.join(en for _, en in labels)}).",
             clause, {"missing": missing},
         )  # fmt: skip
     given = {**ctx.params, **overrides} if overrides else ctx.params

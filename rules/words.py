@@ -3,6 +3,8 @@ and rule messages take a code's words from (a Vietnamese page never shows ``khie
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 Words = dict[str, tuple[str, str]]
 
 RATINGS: Words = {  # xếp loại đánh giá, best first
@@ -40,6 +42,17 @@ EDUCATION: Words = {
     "vocational": ("Trung cấp", "Vocational"),
     "secondary": ("Phổ thông", "Secondary school"),
 }
+
+
+def en(words: Words, code: object) -> str:
+    """A code in English, lower-cased to sit inside a sentence; an unknown code as is."""
+    found = words.get(str(code))
+    return found[1][0].lower() + found[1][1:] if found else str(code)
+
+
+def years(values: Iterable[object], none: str = "none") -> str:
+    """Years (or codes) as a message lists them: "2024, 2025", or ``none``."""
+    return ", ".join(map(str, values)) or none
 
 
 def vi(words: Words, code: object) -> str:

@@ -718,7 +718,7 @@ def test_a_rule_reading_an_undeclared_parameter_raises(scratch_registry: dict[st
     from rules.registry import Verdict, rule
     from rules.results import Source
 
-    @rule("R-SCRATCH", "Thử", [], Source("—"), params=["exclusion.absent_days"])
+    @rule("R-SCRATCH", ("Thử", "Scratch"), [], Source("—"), params=["exclusion.absent_days"])
     def scratch(c: Any, p: Params) -> Verdict:
         return Verdict(p("exclusion.absent_days") < p("exclusion.months_employed"), "vi", "en")
 
@@ -739,7 +739,7 @@ def test_the_dated_entry_is_limited_to_the_declaration_too(
     from rules.registry import Verdict, rule
     from rules.results import Source
 
-    @rule("R-SCRATCH", "Thử", [], Source("—"))
+    @rule("R-SCRATCH", ("Thử", "Scratch"), [], Source("—"))
     def scratch(c: Any, p: Params) -> Verdict:
         return Verdict(True, p.dated("luong_co_so").source, "en")
 
@@ -754,7 +754,7 @@ def test_declaring_a_parameter_that_does_not_exist_fails_at_import(
     from rules.results import Source
 
     with pytest.raises(ValueError, match=r"exclusion\.absent_dayz"):
-        rule("R-SCRATCH", "Thử", [], Source("—"), params=["exclusion.absent_dayz"])
+        rule("R-SCRATCH", ("Thử", "Scratch"), [], Source("—"), params=["exclusion.absent_dayz"])
     assert "R-SCRATCH" not in scratch_registry
 
 

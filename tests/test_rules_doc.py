@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rules.docs import BRIEF, markdown
@@ -29,3 +30,23 @@ def test_every_clause_is_listed_with_its_dates():
             assert (
                 f"| `{rule_id}` | {r.title} | {clause.clause.replace('|', chr(92) + '|')} |" in text
             )
+
+
+def test_every_rule_has_an_english_title_and_english_names_its_missing_facts() -> None:
+    """An English checklist names each rule and each missing fact in English (it showed
+    "R-ABSENCE: R-ABSENCE: missing facts (absent_days)")."""
+    from rules.context import Context
+    from rules.registry import FACT_LABELS, evaluate
+
+    for rule_id, r in RULES.items():
+        assert r.title_en not in ("", r.title), rule_id
+        assert rule_id not in r.title_en
+    needed = {fact for r in RULES.values() for fact in r.needs}
+    assert needed <= FACT_LABELS.keys()
+    result = evaluate(
+        "R-ABSENCE", Context(facts={}, year=2026, reference_date=date(2026, 12, 31), award="CSTDCS")
+    )
+    assert (
+        result.message_en == "Days of absence in the year: missing information (days of absence)."
+    )
+    assert result.message_vi == "Số ngày nghỉ trong năm: thiếu thông tin (số ngày nghỉ)."

@@ -122,12 +122,13 @@ def _unit_change_label(code: str) -> str:
 
 
 def _rule_label(code: str) -> str:
-    """A rule as the checklist names it: its Vietnamese title; in English its code, which the
-    rules' documentation (docs/rules.md) is indexed by."""
+    """A rule as the checklist names it: its title in the reader's language."""
     from web.i18n import current_lang
 
     rule = RULES.get(code)
-    return rule.title if rule is not None and current_lang() == "vi" else code
+    if rule is None:
+        return code
+    return rule.title_en if current_lang() == "en" else rule.title
 
 
 def _state_label(code: str | None) -> str:
