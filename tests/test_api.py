@@ -333,3 +333,22 @@ def test_notifications_are_read_and_marked_through_the_api(as_user, world):
     }
     assert reviewer.get("/notifications").json[0]["read_at"] is not None
     assert reviewer.post("/notifications/read", json={"ids": ["x"]}).status_code == 422
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_api_answers_in_the_language_the_client_prefers(as_user, client):
+    """Vietnamese unless Accept-Language prefers English: messages and labels alike."""
+    officer = as_user("officer1")
+    n = create(officer)
+    english = {"Accept-Language": "en-GB,en;q=0.9,vi;q=0.5"}
+    missing = officer.get("/nominations/999999", headers=english).json["error"]["message"]
+    assert missing == "Nomination 999999 not found."
+    assert officer.get("/nominations/999999").json["error"]["message"] == (
+        "Không tìm thấy hồ sơ số 999999."
+    )
+    assert officer.get(f"/nominations/{n['id']}", headers=english).json["state_label"] == "Draft"
+    assert officer.get(f"/nominations/{n['id']}").json["state_label"] == "Bản nháp"
+    no_token = client.get("/api/v1/nominations", headers=english)
+    assert no_token.json["error"]["message"].startswith("A token is needed")
+    unknown = client.get("/api/v1/nope", headers={"Accept-Language": "fr, en;q=0.1"})
+    assert unknown.json["error"]["message"] == "Not found."

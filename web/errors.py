@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from web.extensions import login_manager
-from web.i18n import current_lang
+from web.i18n import current_lang, in_lang
 from workflow.errors import WorkflowError
 from workflow.facts import fact_path_label
 from workflow.vocabulary import FIELD_LABELS
@@ -44,12 +44,12 @@ HTTP_CODES = {
 # Never echoed back on the stale-form page.
 HIDDEN_FIELDS = frozenset({"csrf_token", "version", "event", "close"})
 HTTP_MESSAGES = {
-    400: "Yêu cầu không đúng định dạng.",
-    401: "Chưa xác thực.",
-    403: "Không có quyền.",
-    404: "Không tìm thấy.",
-    405: "Phương thức không được hỗ trợ.",
-    422: "Dữ liệu không hợp lệ.",
+    400: ("Yêu cầu không đúng định dạng.", "The request is malformed."),
+    401: ("Chưa xác thực.", "Not authenticated."),
+    403: ("Không có quyền.", "Not allowed."),
+    404: ("Không tìm thấy.", "Not found."),
+    405: ("Phương thức không được hỗ trợ.", "Method not allowed."),
+    422: ("Dữ liệu không hợp lệ.", "The data is invalid."),
 }
 
 
@@ -94,13 +94,20 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def workflow_error(err: WorkflowError) -> ResponseReturnValue:
         if _wants_json():
-            return api_error(err.http_status, err.code, err.message_vi, err.details)
+            return api_error(err.http_status, err.code, err.message(current_lang()), err.details)
         return render_template("error.html", status=err.http_status, error=err), err.http_status
 
     @app.errorhandler(CSRFError)
     def stale_form(err: CSRFError) -> ResponseReturnValue:
         if _wants_json():
-            return api_error(400, "stale_form", "Biểu mẫu đã hết hiệu lực; hãy tải lại trang.")
+            return api_error(
+                400,
+                "stale_form",
+                in_lang(
+                    "Biểu mẫu đã hết hiệu lực; hãy tải lại trang.",
+                    "The form has expired; reload the page.",
+                ),
+            )
         return stale_form_page(400)
 
     @login_manager.unauthorized_handler
@@ -119,7 +126,8 @@ def init_app(app: Flask) -> None:
             data = getattr(err, "data", None) or {}
             details = data.get("errors") or data.get("messages")
             code = data.get("code") or HTTP_CODES.get(status, "error")
-            message = data.get("message") or HTTP_MESSAGES.get(status) or err.description
+            known = HTTP_MESSAGES.get(status)
+            message = data.get("message") or (in_lang(*known) if known else err.description)
             response = api_error(status, code, str(message), details)
             if status == 401:
                 return (*response, {"WWW-Authenticate": "Bearer"})  # type: ignore[misc]

@@ -16,12 +16,22 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    """A page's language is the one chosen in its session; the API's, the client's
+    ``Accept-Language`` (Vietnamese unless it prefers English)."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="vi") or "vi"
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else "vi"
 
 
 def current_lang() -> str:
     return str(get_locale() or "vi")
+
+
+def in_lang(vi: str, en: str) -> str:
+    """A message built in code, in the request's language (an API client's
+    ``Accept-Language``)."""
+    return en if current_lang() == "en" else vi
 
 
 @bp.route("/lang", methods=["POST"])

@@ -47,7 +47,8 @@ def init_app(app: Flask) -> None:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "info": {
                 "description": "Award nominations of the Vietnamese trade union. "
-                'Errors are always {"error": {code, message, details}}.'
+                'Errors are always {"error": {code, message, details}}. Messages and labels '
+                "are Vietnamese unless the request's Accept-Language prefers English (en)."
             },
         },
     }

@@ -55,7 +55,9 @@ def create_token(body: dict[str, Any]) -> Any:
         return too_many_attempts(refused)
     user = passwords.authenticate(db.session, username, body["password"])
     if user is None:
-        raise TokenRejected("Tên đăng nhập hoặc mật khẩu không đúng.")
+        raise TokenRejected(
+            "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."
+        )
     throttle.succeeded(db.session, attempt)
     remember_device(username)
     token, expires = tokens.issue(db.session, user)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from web.extensions import db
+from web.i18n import in_lang
 from workflow import throttle, tokens
 from workflow.models import ApiToken, User
 
@@ -20,20 +21,33 @@ SECURITY = [{"bearerAuth": []}]
 
 
 class TokenRejected(Unauthorized):
-    """401 with the error code the API promises."""
+    """401 with the error code the API promises, in the client's language."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, vi: str, en: str) -> None:
+        message = in_lang(vi, en)
         super().__init__(message)
         self.data = {"message": message, "code": "unauthorized"}
+
+
+NO_TOKEN = (
+    "Cần mã truy cập (Authorization: Bearer …).",
+    "A token is needed (Authorization: Bearer …).",
+)
+BAD_TOKEN = (
+    "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+    "The token is invalid, expired or revoked.",
+)
 
 
 class PasswordChangeRequired(Forbidden):
     """403 while an administrator's reset waits for the user to choose a password."""
 
     def __init__(self) -> None:
-        message = (
+        message = in_lang(
             "Mật khẩu của tài khoản này vừa được quản trị viên đặt lại; hãy đổi mật khẩu "
-            "(POST /api/v1/me/password) trước khi dùng API."
+            "(POST /api/v1/me/password) trước khi dùng API.",
+            "An administrator reset this account's password; change it "
+            "(POST /api/v1/me/password) before using the API.",
         )
         super().__init__(message)
         self.data = {"message": message, "code": "password_change_required"}
@@ -49,10 +63,10 @@ def token_required(view: F) -> F:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise TokenRejected("Cần mã truy cập (Authorization: Bearer …).")
+            raise TokenRejected(*NO_TOKEN)
         bearer = tokens.resolve(db.session, token.strip())
         if bearer is None:
-            raise TokenRejected("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+            raise TokenRejected(*BAD_TOKEN)
         g.bearer = bearer
         if bearer.must_change_password and request.endpoint not in OPEN_WHILE_CHANGE_REQUIRED:
             raise PasswordChangeRequired()
@@ -62,12 +76,20 @@ def token_required(view: F) -> F:
 
 
 def too_many_attempts(refused: throttle.Throttled) -> tuple[Response, int, dict[str, str]]:
-    """429 with how long to wait, in the message (Vietnamese), ``details`` and ``Retry-After``."""
+    """429 with how long to wait, in the message, ``details`` and ``Retry-After``."""
     seconds = refused.seconds
-    wait = f"{seconds} giây" if seconds < 60 else f"{math.ceil(seconds / 60)} phút"
+    minutes = math.ceil(seconds / 60)
+    wait = (
+        (f"{seconds} giây", f"{seconds} s")
+        if seconds < 60
+        else (f"{minutes} phút", f"{minutes} min")
+    )
     error = {
         "code": "too_many_attempts",
-        "message": f"Quá nhiều lần nhập sai mật khẩu; vui lòng chờ {wait} rồi thử lại.",
+        "message": in_lang(
+            f"Quá nhiều lần nhập sai mật khẩu; vui lòng chờ {wait[0]} rồi thử lại.",
+            f"Too many wrong passwords; wait {wait[1]} and try again.",
+        ),
         "details": {"retry_after": seconds},
     }
     return jsonify({"error": error}), 429, {"Retry-After": str(seconds)}
@@ -83,7 +105,7 @@ def actor() -> User:
     if "actor" not in g:
         g.actor = db.session.get(User, reader().id, options=[joinedload(User.assignments)])
         if g.actor is None:  # deleted since the token was read
-            raise TokenRejected("Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.")
+            raise TokenRejected(*BAD_TOKEN)
     return cast(User, g.actor)
 
 

@@ -12,6 +12,7 @@ from web.api import schemas as s
 from web.api.auth import SECURITY, actor, reader, token_required
 from web.api.blueprint import IdempotencyHeaderSchema, as_dumped, blp, documented, today
 from web.extensions import db
+from web.i18n import current_lang
 from workflow import checks, events, nominating, queries, service
 from workflow.errors import NotFound
 from workflow.models import Nomination
@@ -25,7 +26,7 @@ def nomination_json(n: Any) -> dict[str, Any]:
     return {
         "id": n.id,
         "state": n.state,
-        "state_label": State(n.state).vi,
+        "state_label": State(n.state).label(current_lang()),
         "version": n.version,
         "campaign": n.campaign_code,
         "award_type": n.award_type_code,
