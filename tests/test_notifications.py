@@ -311,6 +311,35 @@ def test_the_in_app_list_shows_unread_first_and_marks_them_read(app, world):
     assert "Chưa có thông báo nào." in WebClient(app, "rev_br2").text("/notifications")
 
 
+def test_a_notification_reads_in_the_readers_language_and_mails_in_vietnamese(app, world):
+    """Kept in both languages: the English page and an English API client read English;
+    the Vietnamese page and the email stay Vietnamese; a notification written before English
+    was kept reads as written."""
+    from tests.api_client import ApiClient
+
+    nid = world.nominate(name="Lê Thị Thu")
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment="Thiếu bản thành tích")
+    old = Notification(user_id=world.user("officer1").id, kind="submit", subject="Thư cũ",
+                       body="Chỉ có tiếng Việt", created_at=world.tick())  # fmt: skip
+    world.session.add(old)
+    world.session.commit()
+    officer = WebClient(app, "officer1")
+    assert f"Hồ sơ số {nid} (Lê Thị Thu) bị trả lại để bổ sung" in officer.text("/notifications")
+    officer.post("/lang", {"lang": "en", "next": "/notifications"})
+    page = officer.text("/notifications")
+    assert f"Nomination {nid} (Lê Thị Thu) returned for correction" in page
+    assert "Reason: Thiếu bản thành tích" in page
+    assert "Thư cũ" in page
+    api = ApiClient(app.test_client(), "officer1")
+    english = api.get("/notifications", headers={"Accept-Language": "en"}).json
+    assert f"Nomination {nid} (Lê Thị Thu) returned for correction" in [
+        n["subject"] for n in english
+    ]
+    mailed = world.session.scalars(select(OutboxMessage.subject)).all()
+    assert f"Hồ sơ số {nid} (Lê Thị Thu) bị trả lại để bổ sung" in mailed
+
+
 def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, smtp):
     inbox, port = smtp
     nid = world.nominate(name="Phan Thị Yến")

@@ -156,24 +156,38 @@ def _already_alerted(session: Session, ids: list[int]) -> set[tuple[int, int, da
 
 def _tell(session: Session, n: Nomination, kind: str, today: date, now: datetime) -> int:
     unit: Unit = n.current_unit
-    due, title = ddmmyyyy(n.due_on, "—"), notify.title(n)
+    due = ddmmyyyy(n.due_on, "—")
+    (title, title_en), (about, about_en) = notify.title(n), notify.about(n)
     acting = Role.REVIEWER if n.state == State.IN_REVIEW else Role.OFFICER
     if kind == "reminder":
-        task = "thẩm định" if acting is Role.REVIEWER else "gửi đề nghị"
+        task, task_en = (
+            ("thẩm định", "reviewed") if acting is Role.REVIEWER else ("gửi đề nghị", "sent")
+        )
         return notify.tell(
             session,
             [(unit.id, (acting,))],
             n.id,
             kind,
-            f"Nhắc hạn: {title} cần {task}, hạn chót hết ngày {due}",
-            f"Hạn {task} hồ sơ {notify.about(n)} tại {unit.name} là hết ngày {due}.",
+            (
+                f"Nhắc hạn: {title} cần {task}, hạn chót hết ngày {due}",
+                f"Reminder: {title_en} must be {task_en} by the end of {due}",
+            ),
+            (
+                f"Hạn {task} hồ sơ {about} tại {unit.name} là hết ngày {due}.",
+                f"The nomination {about_en} must be {task_en} at {unit.name} by the end of {due}.",
+            ),
             now,
         )
     late = default_calendar().working_days_between(n.due_on, today) if n.due_on else 0
-    subject = f"Quá hạn: {title} chưa được xử lý tại {unit.name}"
+    subject = (
+        f"Quá hạn: {title} chưa được xử lý tại {unit.name}",
+        f"Overdue: {title_en} has not been handled at {unit.name}",
+    )
     body = (
-        f"Hồ sơ {notify.about(n)} đã quá hạn xử lý tại {unit.name} (hạn hết ngày {due}, "
-        f"quá {late} ngày làm việc). Đề nghị đôn đốc hoặc phân công người thay thế."
+        f"Hồ sơ {about} đã quá hạn xử lý tại {unit.name} (hạn hết ngày {due}, "
+        f"quá {late} ngày làm việc). Đề nghị đôn đốc hoặc phân công người thay thế.",
+        f"The nomination {about_en} is overdue at {unit.name} (due by the end of {due}, "
+        f"{late} working day(s) late). Please follow it up or assign a substitute.",
     )
     # The unit's head (its decider) and the parent unit's reviewers and decider; if none of
     # them has an account, the administrators of the unit or above: it always reaches someone.

@@ -523,8 +523,17 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # The same in English (None in notifications written before it was kept: shown as above).
+    subject_en: Mapped[str | None] = mapped_column(String(300))
+    body_en: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    def subject_in(self, lang: str) -> str:
+        return (self.subject_en or self.subject) if lang == "en" else self.subject
+
+    def body_in(self, lang: str) -> str:
+        return (self.body_en or self.body) if lang == "en" else self.body
 
 
 class OutboxMessage(Base):

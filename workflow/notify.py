@@ -53,6 +53,7 @@ FOOTER = (
 
 
 Target = tuple[int, tuple[Role, ...]]  # (unit id, roles held there)
+Words = tuple[str, str]  # (Vietnamese, English): a notification is stored in both
 _NOTIFICATIONS = Base.metadata.tables["notifications"]
 _OUTBOX = Base.metadata.tables["outbox"]
 
@@ -87,9 +88,13 @@ def _notify_statement(targets: int) -> Insert:
         bindparam("kind", type_=String()),
         bindparam("subject", type_=String()),
         bindparam("body", type_=Text()),
+        bindparam("subject_en", type_=String()),
+        bindparam("body_en", type_=Text()),
         bindparam("at", type_=UtcDateTime()),
     )
-    columns = ["user_id", "nomination_id", "kind", "subject", "body", "created_at"]
+    columns = [
+        "user_id", "nomination_id", "kind", "subject", "body", "subject_en", "body_en", "created_at"
+    ]  # fmt: skip
     notes = _NOTIFICATIONS.c
     return (
         insert(_NOTIFICATIONS)
@@ -143,14 +148,15 @@ def tell(
     targets: Sequence[Target],
     nomination_id: int,
     kind: str,
-    subject: str,
-    body: str,
+    subject: Words,
+    body: Words,
     now: datetime,
     exclude_user_id: int | None = None,
 ) -> int:
     """Notify every active user holding one of the roles at one of the units on that day
     (substitutes included: whoever can act that day must hear of it), each once, and queue
-    an email for those with an address; return how many were told.
+    an email for those with an address; return how many were told. The app shows the
+    message in its reader's language; the email is in Vietnamese, the union's own.
 
     Two prepared INSERT … SELECT statements whatever the number of people: this runs inside
     every event's transaction (:mod:`workflow.prepared`, no unit of work).
@@ -162,14 +168,16 @@ def tell(
         "exclude": exclude_user_id or 0,
         "nomination_id": nomination_id,
         "kind": kind,
-        "subject": subject[:300],
-        "body": body,
+        "subject": subject[0][:300],
+        "body": body[0],
+        "subject_en": subject[1][:300],
+        "body_en": body[1],
         "at": now,
     }
     for i, (unit_id, roles) in enumerate(targets):
         params[f"unit_{i}"] = unit_id
         params[f"roles_{i}"] = [r.value for r in roles]
-    text = f",\n\n{body}{FOOTER}"
+    text = f",\n\n{body[0]}{FOOTER}"
     if connection_of(session).dialect.name == "postgresql":
         return int(_told_and_mailed(len(targets)).scalar(session, params | {"text": text}))
     told = [row[0] for row in _told(len(targets)).rows(session, params)]
@@ -178,27 +186,30 @@ def tell(
     return len(told)
 
 
-def _due(label: str, day: date | None) -> str:
+def _due(label: Words, day: date | None) -> Words:
     """A line "Hạn …: dd/mm/yyyy." when there is a deadline, else nothing."""
-    return f"\n{label}: {ddmmyyyy(day)}." if day else ""
+    if day is None:
+        return "", ""
+    return f"\n{label[0]}: {ddmmyyyy(day)}.", f"\n{label[1]}: {ddmmyyyy(day)}."
 
 
-def title(n: Nomination) -> str:
+def title(n: Nomination) -> Words:
     """How a message names a nomination in its subject: "Hồ sơ số 12 (Nguyễn Văn A)"."""
-    return f"Hồ sơ số {n.id} ({n.nominee_name})"
+    return f"Hồ sơ số {n.id} ({n.nominee_name})", f"Nomination {n.id} ({n.nominee_name})"
 
 
-def about(n: Nomination) -> str:
+def about(n: Nomination) -> Words:
     """What the nomination proposes, to follow "hồ sơ": names keep their capitals."""
-    return f"đề nghị {n.award_type.title} cho {n.nominee_name} ({n.origin_unit.name})"
+    award, name, unit = n.award_type.title, n.nominee_name, n.origin_unit.name
+    return f"đề nghị {award} cho {name} ({unit})", f"proposing {award} for {name} ({unit})"
 
 
 @dataclass(frozen=True)
 class Message:
     unit_id: int
     roles: tuple[Role, ...]
-    subject: str
-    body: str
+    subject: Words
+    body: Words
 
 
 Teller = Callable[[Nomination, Unit, str | None, str | None], list[Message]]
@@ -207,15 +218,16 @@ it, the comment, the decision number) -> messages. Each event names its own in
 ``workflow.events.EVENTS``."""
 
 
-def _what(n: Nomination) -> str:
-    return f"Hồ sơ {about(n)}"
+def _what(n: Nomination) -> Words:
+    vi, en = about(n)
+    return f"Hồ sơ {vi}", f"The nomination {en}"
 
 
-def _reason(comment: str | None) -> str:
-    return f"\nLý do: {comment}" if comment else ""
+def _reason(comment: str | None) -> Words:
+    return (f"\nLý do: {comment}", f"\nReason: {comment}") if comment else ("", "")
 
 
-def _to_officers(n: Nomination, subject: str, body: str) -> Message:
+def _to_officers(n: Nomination, subject: Words, body: Words) -> Message:
     """A message to the proposing CĐCS's officers: most events end there."""
     return Message(n.origin_unit_id, (Role.OFFICER,), subject, body)
 
@@ -226,13 +238,18 @@ def nobody(n: Nomination, unit: Unit, comment: str | None, decision: str | None)
 
 def arrived(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     """Sent up a tier: its reviewers, or its council once the reviews are done."""
+    (t, t_en), (w, w_en) = title(n), _what(n)
     if n.state == State.IN_REVIEW:
+        due, due_en = _due(("Hạn xử lý", "Due"), n.due_on)
         return [
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER,),
-                f"{title(n)} chờ thẩm định",
-                f"{_what(n)} đã được chuyển đến {unit.name}.{_due('Hạn xử lý', n.due_on)}",
+                (f"{t} chờ thẩm định", f"{t_en} awaits review"),
+                (
+                    f"{w} đã được chuyển đến {unit.name}.{due}",
+                    f"{w_en} has been sent to {unit.name}.{due_en}",
+                ),
             )
         ]
     if n.state == State.UNDER_COUNCIL:
@@ -240,67 +257,95 @@ def arrived(n: Nomination, unit: Unit, comment: str | None, decision: str | None
             Message(
                 n.current_unit_id,
                 (Role.COUNCIL,),
-                f"{title(n)} chờ Hội đồng Thi đua - Khen thưởng xét",
-                f"{_what(n)} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
+                (
+                    f"{t} chờ Hội đồng Thi đua - Khen thưởng xét",
+                    f"{t_en} awaits the Emulation and Commendation Council",
+                ),
+                (
+                    f"{w} đã được chuyển đến Hội đồng Thi đua - Khen thưởng của {unit.name}.",
+                    f"{w_en} has been sent to the Emulation and Commendation Council of "
+                    f"{unit.name}.",
+                ),
             )
         ]
     return []
 
 
 def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    (t, t_en), (w, w_en), (why, why_en) = title(n), _what(n), _reason(comment)
     if n.state == State.IN_REVIEW:
         # Sent back one tier, not to the CĐCS: the reviewers there must look at it again.
+        due, due_en = _due(("Hạn xử lý", "Due"), n.due_on)
         return [
             Message(
                 n.current_unit_id,
                 (Role.REVIEWER,),
-                f"{title(n)} được trả lại để thẩm định lại",
-                f"{_what(n)} đã được cấp trên trả lại {unit.name} để thẩm định lại."
-                f"{_reason(comment)}{_due('Hạn xử lý', n.due_on)}",
+                (f"{t} được trả lại để thẩm định lại", f"{t_en} returned for another review"),
+                (
+                    f"{w} đã được cấp trên trả lại {unit.name} để thẩm định lại.{why}{due}",
+                    f"{w_en} was returned to {unit.name} by the tier above for another review."
+                    f"{why_en}{due_en}",
+                ),
             )
         ]
+    due, due_en = _due(("Hạn gửi lại", "Send again by"), n.due_on)
     return [
         _to_officers(
             n,
-            f"{title(n)} bị trả lại để bổ sung",
-            f"{_what(n)} đã bị trả lại để bổ sung.{_reason(comment)}"
-            f"{_due('Hạn gửi lại', n.due_on)}",
+            (f"{t} bị trả lại để bổ sung", f"{t_en} returned for correction"),
+            (
+                f"{w} đã bị trả lại để bổ sung.{why}{due}",
+                f"{w_en} was returned for correction.{why_en}{due_en}",
+            ),
         )
     ]
 
 
 def rejected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    (t, t_en), (w, w_en), (why, why_en) = title(n), _what(n), _reason(comment)
     return [
         _to_officers(
             n,
-            f"{title(n)} không được đề nghị tiếp",
-            f"{_what(n)} không được đề nghị tiếp.{_reason(comment)}",
+            (f"{t} không được đề nghị tiếp", f"{t_en} was rejected"),
+            (f"{w} không được đề nghị tiếp.{why}", f"{w_en} was rejected.{why_en}"),
         )
     ]
 
 
 def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     """Passed: the CĐCS and the decider (who may sign once the notice ends); failed: the CĐCS."""
+    (t, t_en), (w, w_en) = title(n), _what(n)
     if n.state != State.ON_NOTICE:
         return [
             _to_officers(
                 n,
-                f"{title(n)} không đạt tỷ lệ biểu quyết",
-                f"{_what(n)} không đạt tỷ lệ biểu quyết của Hội đồng.",
+                (f"{t} không đạt tỷ lệ biểu quyết", f"{t_en} did not pass the council's vote"),
+                (
+                    f"{w} không đạt tỷ lệ biểu quyết của Hội đồng.",
+                    f"{w_en} did not reach the council's required majority.",
+                ),
             )
         ]
-    notice = f"Danh sách được công khai đến hết ngày {ddmmyyyy(n.notice_ends_on)}."
+    ends = ddmmyyyy(n.notice_ends_on)
+    notice = f"Danh sách được công khai đến hết ngày {ends}."
+    notice_en = f"The list is on public notice until the end of {ends}."
     return [
         _to_officers(
             n,
-            f"{title(n)} được Hội đồng thông qua",
-            f"{_what(n)} đã được Hội đồng thông qua. {notice}",
+            (f"{t} được Hội đồng thông qua", f"{t_en} passed the council"),
+            (
+                f"{w} đã được Hội đồng thông qua. {notice}",
+                f"{w_en} passed the council. {notice_en}",
+            ),
         ),
         Message(
             n.current_unit_id,
             (Role.DECIDER,),
-            f"{title(n)} chờ ký quyết định",
-            f"{_what(n)} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
+            (f"{t} chờ ký quyết định", f"{t_en} awaits your decision"),
+            (
+                f"{w} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
+                f"{w_en} passed the council. {notice_en} The decision can be signed after it.",
+            ),
         ),
     ]
 
@@ -308,38 +353,55 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
 def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
     """The council and the decider read the objection; the CĐCS learns its nomination went
     back to the council (not what was said: an objection may name its author)."""
+    (t, t_en), (a, a_en), (w, w_en), (why, why_en) = title(n), about(n), _what(n), _reason(comment)
     return [
         Message(
             n.current_unit_id,
             (Role.COUNCIL, Role.DECIDER),
-            f"Có ý kiến phản ánh về {title(n)}",
-            f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {about(n)}.{_reason(comment)}",
+            (f"Có ý kiến phản ánh về {t}", f"An objection to {t_en}"),
+            (
+                f"Trong thời gian công khai có ý kiến phản ánh về hồ sơ {a}.{why}",
+                f"During the public notice an objection was raised to the nomination {a_en}."
+                f"{why_en}",
+            ),
         ),
         _to_officers(
             n,
-            f"{title(n)} được Hội đồng xem xét lại",
-            f"{_what(n)} có ý kiến phản ánh trong thời gian công khai và được chuyển lại Hội "
-            "đồng Thi đua - Khen thưởng xem xét.",
+            (f"{t} được Hội đồng xem xét lại", f"{t_en} goes back to the council"),
+            (
+                f"{w} có ý kiến phản ánh trong thời gian công khai và được chuyển lại Hội "
+                "đồng Thi đua - Khen thưởng xem xét.",
+                f"{w_en} drew an objection during the public notice and goes back to the "
+                "Emulation and Commendation Council.",
+            ),
         ),
     ]
 
 
 def decided(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    (t, t_en), (w, w_en) = title(n), _what(n)
     return [
         _to_officers(
             n,
-            f"{title(n)} đã được khen thưởng",
-            f"{_what(n)} đã được khen thưởng theo Quyết định số {decision}.",
+            (f"{t} đã được khen thưởng", f"{t_en} has been awarded"),
+            (
+                f"{w} đã được khen thưởng theo Quyết định số {decision}.",
+                f"{w_en} has been awarded by Decision No. {decision}.",
+            ),
         )
     ]
 
 
 def revoked(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+    (t, t_en), (a, a_en), (why, why_en) = title(n), about(n), _reason(comment)
     return [
         _to_officers(
             n,
-            f"Quyết định khen thưởng {title(n)} bị hủy bỏ",
-            f"Quyết định khen thưởng đối với hồ sơ {about(n)} đã bị hủy bỏ.{_reason(comment)}",
+            (f"Quyết định khen thưởng {t} bị hủy bỏ", f"The award to {t_en} was revoked"),
+            (
+                f"Quyết định khen thưởng đối với hồ sơ {a} đã bị hủy bỏ.{why}",
+                f"The decision awarding the nomination {a_en} was revoked.{why_en}",
+            ),
         )
     ]
 
@@ -350,12 +412,16 @@ def withdrawn(
     """Only the tier that had it is told; a draft withdrawn at the CĐCS concerns nobody else."""
     if n.current_unit_id == n.origin_unit_id:
         return []
+    (t, t_en), (w, w_en) = title(n), _what(n)
     return [
         Message(
             n.current_unit_id,
             (Role.REVIEWER, Role.COUNCIL),
-            f"{title(n)} đã được rút",
-            f"{_what(n)} đã được đơn vị đề nghị rút lại.",
+            (f"{t} đã được rút", f"{t_en} was withdrawn"),
+            (
+                f"{w} đã được đơn vị đề nghị rút lại.",
+                f"{w_en} was withdrawn by the proposing unit.",
+            ),
         )
     ]
 
