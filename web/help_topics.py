@@ -24,7 +24,7 @@ TASKS: dict[Role, tuple[Task, ...]] = {
         Task(_l("Lập hồ sơ đề nghị"), (
             _l("Vào «Lập hồ sơ», chọn hình thức khen thưởng của đợt thi đua."),
             _l("Ghi tên, chức vụ, tóm tắt thành tích và các thông tin kê khai mà hình thức đó cần; số tiền gõ «80.000.000» hay «80 000 000» đều được."),
-            _l("Bấm «Xem trước điều kiện» để biết hồ sơ đã đủ điều kiện chưa, rồi «Tạo hồ sơ (bản nháp)»."),
+            _l("Bấm «Kiểm tra điều kiện (chưa lưu)» để biết hồ sơ đã đủ điều kiện chưa, rồi «Tạo hồ sơ (bản nháp)»."),
         ), "officer-new"),
         Task(_l("Đính kèm tài liệu và gửi đề nghị"), (
             _l("Mở hồ sơ, thêm tệp (biên bản họp bình xét, báo cáo thành tích); tệp đính kèm nhầm có thể gỡ, nhật ký vẫn giữ dấu vết."),
