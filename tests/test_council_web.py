@@ -4,6 +4,7 @@ signed from it, the register and the certificates; what others may not see."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 import re
 
 import pytest
@@ -147,3 +148,21 @@ def test_the_certificate_layout_keeps_what_was_typed_on_an_error(app, world):
     page = admin.text("/council/PROV/certificate")
     assert 'value="20.5"' in page
     assert 'name="preprinted" value="1" checked' in page
+
+
+def test_the_notice_list_holds_a_nomination_to_its_last_day_then_lists_it_as_ended(
+    app, world, monkeypatch
+):
+    """Its last day it is still open to objections; the next day it is no longer "đang
+    công khai" (it was printed as such until signed) and waits for the decision apart."""
+    nid = world.nominate(name="Công Khai Hạn")
+    world.to_notice(nid)
+    last_day = world.session.get_one(Nomination, nid).notice_ends_on
+    world.session.rollback()
+    council = WebClient(app, "council_prov")
+    for day, still in ((last_day, True), (last_day + timedelta(days=1), False)):
+        monkeypatch.setenv("KHENTHUONG_NOW", f"{day.isoformat()}T03:00:00+00:00")
+        page = council.text("/notice")
+        printed, _, ended = page.partition("Đã hết thời hạn công khai, chờ ký quyết định")
+        assert ("Công Khai Hạn" in printed) is still, day
+        assert ("Công Khai Hạn" in ended) is not still, day

@@ -409,8 +409,5 @@ def edit(nomination_id: int) -> ResponseReturnValue:
 @login_required
 def notice() -> ResponseReturnValue:
     """The public-notice list (danh sách công khai) of the council's units, printable."""
-    return render_template(
-        "notice.html",
-        items=queries.on_notice(db.session, me(), today()),
-        today=today(),
-    )
+    still, ended = queries.notice_board(db.session, me(), today())
+    return render_template("notice.html", items=still, ended=ended, today=today())
