@@ -4,8 +4,8 @@ signed from it, the register and the certificates; what others may not see."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 import re
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
