@@ -344,3 +344,31 @@ def test_a_citizen_id_is_sealed_masked_and_whole_only_to_the_units_officer(cdcs)
             world.session, world.user("officer1"), "CS1",
             members.NewMember("DV-0002", "Trần Văn Bình", cccd="12345"), date(2020, 1, 1),
         )  # fmt: skip
+
+
+def test_registering_closes_when_the_emulation_year_is_over(cdcs):
+    """On 31/12 a (late) registration is still a pledge for the year; on 01/01 the year is
+    over and registering for it is refused, saying why."""
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    first, second = (
+        members.add_member(
+            world.session, world.user("officer1"), "CS1", members.NewMember(code, name),
+            date(2020, 1, 1), now=world.tick(),
+        ).id
+        for code, name in (("DV-31", "Người Cuối Năm"), ("DV-01", "Người Đầu Năm"))
+    )  # fmt: skip
+    officer = world.user("officer1")
+    world.now = at(date(2026, 12, 31))
+    (kept,) = emulation_year.register(world.session, officer, "TD-2026", "CSTDCS", [first],
+                                      now=world.tick())  # fmt: skip
+    assert kept.late
+    world.now = at(date(2027, 1, 1))
+    with pytest.raises(InvalidInput) as refused:
+        emulation_year.register(world.session, officer, "TD-2026", "CSTDCS", [second],
+                                now=world.tick())  # fmt: skip
+    assert refused.value.details == {"campaign": "year_over"}
+    assert "Năm thi đua 2026 đã kết thúc" in refused.value.message_vi

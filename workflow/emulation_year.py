@@ -73,6 +73,12 @@ def register(
     with transaction(session):
         campaign = campaign_by_code(session, campaign_code)
         award = _award(campaign, award_code)
+        if today.year > campaign.year:  # a registration is a pledge for the year to come
+            raise InvalidInput(
+                f"Năm thi đua {campaign.year} đã kết thúc; không đăng ký thêm được.",
+                f"The {campaign.year} emulation year is over; no more registrations.",
+                {"campaign": "year_over"},
+            )
         late = today > registration_by(campaign)
         added = []
         for member_id in sorted(set(member_ids)):
