@@ -242,6 +242,9 @@ def test_a_bad_row_imports_nothing_and_is_named(cdcs):
         member_import.import_members(world.session, world.user("officer1"), bad, date(2025, 1, 1))
     assert "dòng 2: ngày sinh" in err.value.message_vi
     assert "dòng 3: không có đơn vị 'CS3'" in err.value.message_vi
+    assert "row 2: invalid birth date (write dd/mm/yyyy); row 3: no unit 'CS3'" in (
+        err.value.message_en
+    )
     world.session.rollback()
     assert world.session.scalar(select(func.count()).select_from(Member)) == 0
 

@@ -52,8 +52,17 @@ HEADERS = {
 }
 GENDERS = {"nam": "male", "nữ": "female", "nu": "female", "male": "male", "female": "female"}
 KINDS = {"": "individual", "cá nhân": "individual", "ca nhan": "individual",
-         "tập thể": "collective", "tap the": "collective"}  # fmt: skip
+         "individual": "individual", "tập thể": "collective", "tap the": "collective",
+         "collective": "collective"}  # fmt: skip
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+class RowError(ValueError):
+    """What is wrong with one row, in both languages."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(vi)
+        self.vi, self.en = vi, en
 
 
 @dataclass
@@ -208,15 +217,15 @@ def import_members(
     }
     report = MemberImport()
     new: list[dict[str, Any]] = []
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     for number, row in enumerate(rows, start=2):
         cells = {name: row[i] if i < len(row) else None for name, i in at.items()}
         if all(v is None or str(v).strip() == "" for v in cells.values()):
             continue
         try:
             item = _checked(cells, units)
-        except ValueError as err:
-            errors.append(f"dòng {number}: {err}")
+        except RowError as err:
+            errors.append((f"dòng {number}: {err.vi}", f"row {number}: {err.en}"))
             continue
         if item["code"] in known_codes:
             report.known += 1
@@ -229,11 +238,13 @@ def import_members(
         known_codes.add(item["code"])
         new.append(item)
     if errors:
-        shown = "; ".join(errors[:SHOWN_ERRORS]) + ("; …" if len(errors) > SHOWN_ERRORS else "")
+        more = "; …" if len(errors) > SHOWN_ERRORS else ""
+        shown = "; ".join(vi for vi, _ in errors[:SHOWN_ERRORS]) + more
+        shown_en = "; ".join(en for _, en in errors[:SHOWN_ERRORS]) + more
         raise InvalidInput(
             f"Tệp có {len(errors)} dòng chưa hợp lệ, chưa nhập dòng nào: {shown}.",
-            f"{len(errors)} rows are invalid; nothing was imported: {shown}.",
-            {"rows": errors[:SHOWN_ERRORS]},
+            f"{len(errors)} row(s) invalid; nothing was imported: {shown_en}.",
+            {"rows": [vi for vi, _ in errors[:SHOWN_ERRORS]]},
         )
     with transaction(session):
         _insert(session, new, joined_on, actor, now)
@@ -244,25 +255,31 @@ def import_members(
 def _checked(cells: dict[str, Any], units: dict[str, Unit]) -> dict[str, Any]:
     code, name = cell_text(cells["code"]), cell_text(cells["full_name"])
     if not code or len(code) > 40 or refused_character(code):
-        raise ValueError("mã đoàn viên trống hoặc không hợp lệ")
+        raise RowError("mã đoàn viên trống hoặc không hợp lệ", "member code empty or invalid")
     if not name or len(name) > 200 or refused_character(name):
-        raise ValueError("họ và tên trống hoặc không hợp lệ")
+        raise RowError("họ và tên trống hoặc không hợp lệ", "full name empty or invalid")
     unit = units.get(cell_text(cells["unit_code"]))
     if unit is None:
-        raise ValueError(f"không có đơn vị '{cell_text(cells['unit_code'])}' trong phạm vi của bạn")
+        written = cell_text(cells["unit_code"])
+        raise RowError(
+            f"không có đơn vị '{written}' trong phạm vi của bạn",
+            f"no unit '{written}' in your scope",
+        )
     try:
         birth = _date(cells.get("birth_date"))
     except ValueError:
-        raise ValueError("ngày sinh không hợp lệ (ghi ngày/tháng/năm)") from None
+        raise RowError(
+            "ngày sinh không hợp lệ (ghi ngày/tháng/năm)", "invalid birth date (write dd/mm/yyyy)"
+        ) from None
     gender_text = cell_text(cells.get("gender")).casefold()
     if gender_text and gender_text not in GENDERS:
-        raise ValueError("giới tính ghi Nam hoặc Nữ")
+        raise RowError("giới tính ghi Nam hoặc Nữ", "gender: write 'Nam' or 'Nữ'")
     kind = KINDS.get(cell_text(cells.get("kind")).casefold())
     if kind is None:
-        raise ValueError("loại ghi Cá nhân hoặc Tập thể")
+        raise RowError("loại ghi Cá nhân hoặc Tập thể", "kind: write 'Cá nhân' or 'Tập thể'")
     position = cell_text(cells.get("position"))[:200]
     if refused_character(position):
-        raise ValueError("chức vụ có ký tự không hợp lệ")
+        raise RowError("chức vụ có ký tự không hợp lệ", "position has a character not allowed")
     return {
         "code": code, "full_name": name, "search": fold(name), "birth_date": birth,
         "gender": GENDERS.get(gender_text), "position": position,
