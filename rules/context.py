@@ -20,6 +20,7 @@ class Prior:
 
 
 COMPARE_VI = {">=": "từ", ">": "trên", "<=": "không quá", "<": "dưới", "==": "bằng"}
+COMPARE_EN = {">=": "at least", ">": "over", "<=": "at most", "<": "under", "==": "exactly"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,13 @@ class Target:
     @property
     def requirement(self) -> str:
         """'từ 90%', 'bằng 100%': as the form and messages say it."""
+        return self.requirement_in("vi")
+
+    def requirement_in(self, lang: str) -> str:
+        """'từ 90%' in Vietnamese, 'at least 90%' in English."""
         unit = self.unit if self.unit.startswith("%") or not self.unit else f" {self.unit.strip()}"
-        return f"{COMPARE_VI[self.comparison]} {self.threshold}{unit}"
+        words = COMPARE_EN if lang == "en" else COMPARE_VI
+        return f"{words[self.comparison]} {self.threshold}{unit}"
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path

@@ -92,11 +92,18 @@ def test_only_the_units_staff_report_and_only_for_the_plans_targets(world, plan)
 def test_a_tier_reports_on_the_web_and_its_parent_sees_who_has_not(app, world, plan):
     from tests.web_client import WebClient
 
-    key = plan.definition["targets"][0]["key"]
+    target = plan.definition["targets"][0]
+    key = target["key"]
     world.session.rollback()
     branch = WebClient(app, "rev_br1")
     form = branch.text(f"/campaigns/{CODE}/reports?period=2025-Q4")
     assert "Báo cáo của đơn vị quý IV/2025" in form
+    branch.post("/lang", {"lang": "en", "next": "/"})
+    english = branch.text(f"/campaigns/{CODE}/reports?period=2025-Q4")
+    assert "Q4 2025" in english
+    assert "quý IV" not in english
+    assert f"at least {target['threshold']}" in english
+    branch.post("/lang", {"lang": "vi", "next": "/"})
     refused = branch.post(f"/campaigns/{CODE}/reports/BR1/2025-Q4", {f"result-{key}": "chín"})
     assert refused.status_code == 422
     assert 'value="chín"' in refused.get_data(as_text=True)

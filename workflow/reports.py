@@ -38,6 +38,10 @@ class Period:
     label: str  # "tháng 11/2025", "quý IV/2025" … as a report's title says it
     first_day: date
     last_day: date
+    label_en: str = ""  # "11/2025", "Q4 2025" …; a plan's own period has its one name
+
+    def label_in(self, lang: str) -> str:
+        return (self.label_en or self.label) if lang == "en" else self.label
 
 
 def _month_end(year: int, month: int) -> date:
@@ -58,23 +62,26 @@ def periods(campaign: Campaign) -> list[Period]:
                     f"tháng {m:02d}/{year}",
                     date(year, m, 1),
                     _month_end(year, m),
+                    f"month {m:02d}/{year}",
                 )
         elif rhythm == "quarterly":
             for q in range(4):
                 found[f"{year}-Q{q + 1}"] = Period(
                     f"{year}-Q{q + 1}", f"quý {ROMAN[q]}/{year}", date(year, 3 * q + 1, 1),
-                    _month_end(year, 3 * q + 3),
+                    _month_end(year, 3 * q + 3), f"Q{q + 1} {year}",
                 )  # fmt: skip
         elif rhythm == "half_yearly":
             found[f"{year}-H1"] = Period(
-                f"{year}-H1", f"6 tháng đầu năm {year}", date(year, 1, 1), date(year, 6, 30)
-            )
+                f"{year}-H1", f"6 tháng đầu năm {year}", date(year, 1, 1), date(year, 6, 30),
+                f"first half of {year}",
+            )  # fmt: skip
             found[f"{year}-H2"] = Period(
-                f"{year}-H2", f"6 tháng cuối năm {year}", date(year, 7, 1), date(year, 12, 31)
-            )
+                f"{year}-H2", f"6 tháng cuối năm {year}", date(year, 7, 1), date(year, 12, 31),
+                f"second half of {year}",
+            )  # fmt: skip
         elif rhythm == "yearly":
             found[str(year)] = Period(
-                str(year), f"năm {year}", date(year, 1, 1), date(year, 12, 31)
+                str(year), f"năm {year}", date(year, 1, 1), date(year, 12, 31), f"year {year}"
             )
         elif rhythm == "after_period":
             for p in definition.get("periods") or []:
