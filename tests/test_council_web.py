@@ -166,3 +166,13 @@ def test_the_notice_list_holds_a_nomination_to_its_last_day_then_lists_it_as_end
         printed, _, ended = page.partition("Đã hết thời hạn công khai, chờ ký quyết định")
         assert ("Công Khai Hạn" in printed) is still, day
         assert ("Công Khai Hạn" in ended) is not still, day
+
+
+def test_opening_a_sitting_of_a_council_with_no_members_says_what_to_do_first(app, world):
+    nid = world.nominate(name="Chờ Hội Đồng")
+    world.to_council(nid)
+    campaign_id = world.session.get_one(Nomination, nid).campaign_id
+    world.session.rollback()
+    form = WebClient(app, "council_prov").text(f"/council/PROV/sittings/new?campaign={campaign_id}")
+    assert "Hội đồng chưa có thành viên nào vào ngày họp" in form
+    assert 'href="/council/PROV"' in form
