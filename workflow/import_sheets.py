@@ -17,8 +17,6 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from rules import words
@@ -28,7 +26,7 @@ from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
 from workflow.facts import RATINGS
 from workflow.models import AwardType, Campaign, ImportBatch
-from workflow.spreadsheets import ERROR_FILL, Sheet, workbook_bytes, write_sheet
+from workflow.spreadsheets import ERROR_FILL, Sheet, fill_in_rows, workbook_bytes, write_sheet
 from workflow.vocabulary import NomineeKind
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -420,16 +418,12 @@ def template(session: Session, campaign: str) -> bytes:
         "registered": '"Có,Không"',
         "discipline": '"' + ",".join(["Không", *(vi for vi, _ in words.DISCIPLINE.values())]) + '"',
     } | {f: '"HTXSNV,HTTNV,HTNV,KHTNV"' for f in order if f.startswith("rating_")}
-    for field, formula in choices.items():
-        letter = get_column_letter(order.index(field) + 1)
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
-        rule.add(f"{letter}{header_row + 1}:{letter}{header_row + 2000}")
-        ws.add_data_validation(rule)  # type: ignore[union-attr]
-    # Ids and dates as text: Excel would turn "001185000001" into 1185000001.
-    for field in ("key", "birth_date"):
-        letter = get_column_letter(order.index(field) + 1)
-        for row in range(header_row + 1, header_row + 2001):
-            ws[f"{letter}{row}"].number_format = "@"  # type: ignore[index]
+    fill_in_rows(
+        ws,  # type: ignore[arg-type]
+        range(header_row + 1, header_row + 2001),
+        {order.index(field) + 1: formula for field, formula in choices.items()},
+        [order.index(field) + 1 for field in ("key", "birth_date")],
+    )
     return workbook_bytes(wb)
 
 

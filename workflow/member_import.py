@@ -19,8 +19,6 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +31,7 @@ from workflow.import_sheets import normalize
 from workflow.inputs import refused_character
 from workflow.members import check_dates
 from workflow.models import Member, Membership, Unit, User
-from workflow.spreadsheets import Sheet, workbook_bytes, write_sheet
+from workflow.spreadsheets import Sheet, fill_in_rows, workbook_bytes, write_sheet
 from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import NomineeKind, Role
 
@@ -123,21 +121,17 @@ def template(session: Session, actor: User, day: date) -> bytes:
         wb.create_sheet(),
         Sheet(units_sheet, ["Mã đơn vị", "Tên đơn vị"], [[u.code, u.name] for u in units]),
     )
-    last = 1 + TEMPLATE_ROWS
     choices = {
         "Giới tính": '"Nam,Nữ"',
         "Mã đơn vị": f"='{units_sheet}'!$A$2:$A${1 + max(len(units), 1)}",
         "Loại": '"Cá nhân,Tập thể"',
     }
-    for header, formula in choices.items():
-        letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
-        rule.add(f"{letter}2:{letter}{last}")
-        ws.add_data_validation(rule)  # type: ignore[union-attr]
-    for header in ("Mã đoàn viên", "Ngày sinh"):
-        letter = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
-        for row in range(2, last + 1):
-            ws[f"{letter}{row}"].number_format = "@"  # type: ignore[index]
+    fill_in_rows(
+        ws,  # type: ignore[arg-type]
+        range(2, 2 + TEMPLATE_ROWS),
+        {TEMPLATE_HEADERS.index(header) + 1: formula for header, formula in choices.items()},
+        [TEMPLATE_HEADERS.index(header) + 1 for header in ("Mã đoàn viên", "Ngày sinh")],
+    )
     return workbook_bytes(wb)
 
 

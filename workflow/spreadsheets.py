@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.clock import VIETNAM
@@ -75,6 +76,21 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> int:
     if sheet.rows:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(sheet.headers))}{ws.max_row}"
     return header_row
+
+
+def fill_in_rows(ws: Worksheet, rows: range, pick: Mapping[int, str], text: Sequence[int]) -> None:
+    """A template's rows to fill in: the columns of ``pick`` (1-based) offer a list (a
+    formula: quoted words, or a range of another sheet), those of ``text`` keep what is typed
+    as text (Excel would turn the id "001185000001" into 1185000001, a date into a number)."""
+    for column, formula in pick.items():
+        letter = get_column_letter(column)
+        rule = DataValidation(type="list", formula1=formula, allow_blank=True)
+        rule.add(f"{letter}{rows.start}:{letter}{rows.stop - 1}")
+        ws.add_data_validation(rule)
+    for column in text:
+        letter = get_column_letter(column)
+        for row in rows:
+            ws[f"{letter}{row}"].number_format = "@"
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
