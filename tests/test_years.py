@@ -301,3 +301,20 @@ def test_nominations_sent_before_the_upgrade_take_the_day_of_their_first_submit(
     assert days[sent] == date(2026, 11, 7)
     assert days[draft] is None
     assert audit.verify(world.session).ok
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [(date(2027, 1, 4), 2026), (date(2027, 2, 28), 2026), (date(2027, 3, 1), 2027)],
+)
+def test_the_new_nomination_form_offers_the_year_taking_dossiers_first(
+    years: Years, today: date, first: int
+) -> None:
+    """In January the officer proposes last year's year-end awards: they come first, not the
+    new year's campaign imported early; from March the new year's do."""
+    offered = campaigns.offered_awards(years.world.session, today)
+    assert offered[0][0].year == first
+    shown = [c.year for c, _ in offered]
+    assert shown == [first] * shown.count(first) + sorted(
+        (y for y in shown if y != first), reverse=True
+    )

@@ -185,7 +185,7 @@ def approve_selected() -> ResponseReturnValue:
 @bp.route("/nominations/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
-    awards = offered_awards(db.session)
+    awards = offered_awards(db.session, today())
     chosen = request.values.get("award") or (
         f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
     )

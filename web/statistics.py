@@ -17,7 +17,7 @@ from web.extensions import db
 from web.i18n import current_lang
 from workflow import queries, statistics
 from workflow.accounts import unit_by_code
-from workflow.emulation_year import campaign_year
+from workflow.clock import campaign_year
 from workflow.errors import WorkflowError
 from workflow.exports import statistics_workbook
 from workflow.spreadsheets import XLSX

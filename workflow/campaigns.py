@@ -24,7 +24,7 @@ from workflow.campaign_schema import (
     parse_ratio,
 )
 from workflow.canonical import canonical_json
-from workflow.clock import utcnow, vn_date
+from workflow.clock import campaign_year, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.inputs import MAX_DEPTH, depth, first_refused, shown
 from workflow.models import AwardType, Campaign, Unit, User
@@ -380,16 +380,18 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
     return campaign
 
 
-def offered_awards(session: Session) -> list[tuple[Campaign, AwardType]]:
-    """Every award new nominations may be made for (each campaign's current version),
-    newest year first."""
+def offered_awards(session: Session, today: date) -> list[tuple[Campaign, AwardType]]:
+    """Every award new nominations may be made for (each campaign's current version): the
+    year taking dossiers today first (in January, last year's year-end awards, not the new
+    year's just imported), then the others, newest year first."""
     rows = session.execute(
         select(Campaign, AwardType)
         .join(AwardType, AwardType.campaign_id == Campaign.id)
         .where(AwardType.campaign_version == Campaign.version)
         .order_by(Campaign.year.desc(), AwardType.title)
     ).all()
-    return [(c, a) for c, a in rows]
+    running = campaign_year(today)
+    return sorted(((c, a) for c, a in rows), key=lambda row: row[0].year != running)
 
 
 def known_titles(session: Session) -> list[tuple[str, str]]:

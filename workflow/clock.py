@@ -127,3 +127,10 @@ def check_days(**days: date | None) -> None:
             f"Dates must be from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
             wrong,
         )
+
+
+def campaign_year(today: date) -> int:
+    """The emulation year taking dossiers today: last year's in January and February (its
+    year-end review is still open, as in practice), this year's from March on. What a page
+    about "the year" opens on, until its reader picks another."""
+    return today.year - 1 if today.month <= 2 else today.year

@@ -33,8 +33,7 @@ from workflow import (
 )
 from workflow.accounts import assign_role, create_unit, create_user
 from workflow.campaign_schema import CampaignSchema
-from workflow.clock import VIETNAM, utcnow, vn_date
-from workflow.emulation_year import campaign_year
+from workflow.clock import VIETNAM, campaign_year, utcnow, vn_date
 from workflow.models import Campaign, Unit, User
 from workflow.passwords import DEMO_PASSWORD as DEMO_PASSWORD  # printed by `seed-demo`
 from workflow.transaction import transaction

@@ -35,13 +35,6 @@ from workflow.transaction import transaction
 from workflow.vocabulary import State
 
 
-def campaign_year(today: date) -> int:
-    """The emulation year taking dossiers today: last year's in January and February (its
-    year-end review is still open, as in practice), this year's from March on. What a page
-    about "the year" opens on, until its reader picks another."""
-    return today.year - 1 if today.month <= 2 else today.year
-
-
 def registration_by(campaign: Campaign) -> date:
     """The day registrations are due: the campaign's own, else 25 January of its year."""
     raw = (campaign.definition or {}).get("registration_by")
