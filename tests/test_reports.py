@@ -133,3 +133,14 @@ def test_a_percentage_over_100_is_refused_and_a_count_is_not_capped(world, plan)
     count = next(t for t in plan.definition["targets"] if t.get("unit") == "đoàn viên")
     reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
                    {percent["key"]: 100, count["key"]: 150})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [(date(2025, 12, 31), "2025"), (date(2026, 1, 1), "2025"), (date(2024, 12, 31), "2025-01")],
+)
+def test_the_page_opens_on_the_years_report_on_both_sides_of_new_year(world, plan, day, shown):
+    """In December the year's report is the broadest period running; on 01/01 it stays the
+    one to report on (it opened on December's monthly report); before the plan, its first."""
+    found = reports.overview(world.session, world.user("rev_br1"), CODE, None, day)
+    assert found.period.key == shown

@@ -313,17 +313,27 @@ class Overview:
     targets: tuple[Target, ...]
 
 
+def _after_all(found: list[Period], day: date) -> Period:
+    """Before the plan's periods, its first; after them (January, for last year's plan), the
+    broadest of those that ended last: the year's report, as in December, not its last month."""
+    if day < found[0].first_day:
+        return found[0]
+    last = max(p.last_day for p in found)
+    return next(p for p in found if p.last_day == last)
+
+
 def overview(
     session: Session, actor: User, campaign_code: str, period_key: str | None, day: date
 ) -> Overview:
-    """The chosen period, else the one running ``day``, else the last one."""
+    """The chosen period, else the one running ``day`` (the broadest, when several do), else
+    the one the units report on next."""
     campaign = campaign_by_code(session, campaign_code)
     issuer = issuer_unit(session, campaign)
     found = periods(campaign)
     if not found:
         raise NotFound("Kế hoạch không có kỳ báo cáo.", "The plan names no reporting period.")
     period = next((p for p in found if p.key == period_key), None) or next(
-        (p for p in found if p.first_day <= day <= p.last_day), found[-1]
+        (p for p in found if p.first_day <= day <= p.last_day), _after_all(found, day)
     )
     mine = sorted(
         {a.unit_id: a.unit for a in active_assignments(actor, day)
