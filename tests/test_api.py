@@ -352,3 +352,4 @@ def test_the_api_answers_in_the_language_the_client_prefers(as_user, client):
     assert no_token.json["error"]["message"].startswith("A token is needed")
     unknown = client.get("/api/v1/nope", headers={"Accept-Language": "fr, en;q=0.1"})
     assert unknown.json["error"]["message"] == "Not found."
+    assert "Accept-Language" in unknown.headers["Vary"]  # a shared cache keeps them apart

@@ -375,3 +375,28 @@ def test_registering_closes_when_the_emulation_year_is_over(cdcs):
                                 now=world.tick())  # fmt: skip
     assert refused.value.details == {"campaign": "year_over"}
     assert "Năm thi đua 2026 đã kết thúc" in refused.value.message_vi
+
+
+def test_a_title_declared_by_its_name_or_its_code_in_any_capitals_counts_by_its_code(cdcs):
+    """The rules count titles by code: "cstdcs" or "Chiến sĩ thi đua cơ sở" typed is stored
+    as CSTDCS; a title no campaign here offered is kept as typed."""
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(world.session, plan(2026), actor=world.user("admin"))
+    member = members.add_member(
+        world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    officer = world.user("officer1")
+    for year, typed in ((2021, "cstdcs"), (2022, " Chiến sĩ  thi đua cơ sở "), (2023, "BK_TTG")):
+        members.declare_title(world.session, officer, member.id, award_code=typed,
+                              award_title="Danh hiệu", year=year, decision="01/QĐ",
+                              now=world.tick())  # fmt: skip
+    declared = {d.year: d.award_code for d in members.declared_of(world.session, member.id)}
+    assert declared == {2021: "CSTDCS", 2022: "CSTDCS", 2023: "BK_TTG"}
+    assert ("CSTDCS", "Chiến sĩ thi đua cơ sở") in campaigns.known_titles(
+        world.session, "individual"
+    )
+    assert all(
+        code not in dict(campaigns.known_titles(world.session, "individual"))
+        for code, _ in campaigns.known_titles(world.session, "collective")
+    )

@@ -110,7 +110,7 @@ def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
         cccd=members.cccd_shown(me(), member, day),
         day=day,
         destinations=units.open_grassroots(db.session) if now_at is not None else [],
-        known_titles=campaigns.known_titles(db.session) if now_at is not None else [],
+        known_titles=campaigns.known_titles(db.session, member.kind) if now_at is not None else [],
     ), status
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -394,16 +395,30 @@ def offered_awards(session: Session, today: date) -> list[tuple[Campaign, AwardT
     return sorted(((c, a) for c, a in rows), key=lambda row: row[0].year != running)
 
 
-def known_titles(session: Session) -> list[tuple[str, str]]:
-    """Every award code a campaign has offered, with its latest year's title, by code: what a
-    title already held may name (one of an earlier year's campaign counts as well), offered
-    to whoever types one so that it is a code the rules recognise."""
-    rows = session.execute(
+def known_titles(session: Session, kind: str | None = None) -> list[tuple[str, str]]:
+    """Every award code a campaign has offered (for ``kind`` of nominee, if given), with its
+    latest year's title, by code: what a title already held may name (one of an earlier
+    year's campaign counts as well), offered to whoever types one so that it is a code the
+    rules recognise."""
+    query = (
         select(AwardType.code, AwardType.title)
         .join(Campaign, Campaign.id == AwardType.campaign_id)
         .order_by(Campaign.year, AwardType.id)
     )
-    return sorted({code: title for code, title in rows}.items())
+    if kind is not None:
+        query = query.where(AwardType.nominee_kind == kind)
+    return sorted({code: title for code, title in session.execute(query)}.items())
+
+
+def title_code(session: Session, typed: str) -> str:
+    """The code of a title held as someone typed it: a known code in any capitals, or a
+    known title's name, is that code (the rules count titles by code); anything else, a
+    title no campaign here offered, is kept as typed."""
+    wanted = " ".join(unicodedata.normalize("NFC", typed).casefold().split())
+    for code, title in known_titles(session):
+        if wanted in (code.casefold(), " ".join(title.casefold().split())):
+            return code
+    return typed
 
 
 def offering_awards(session: Session) -> list[Campaign]:

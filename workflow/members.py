@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from rules import words
 from workflow import audit, personal
 from workflow.accounts import active_assignments, require_open, unit_by_code
+from workflow.campaigns import title_code
 from workflow.clock import EARLIEST_DAY, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
@@ -535,9 +536,18 @@ def declare_title(
     with transaction(session):
         member = visible(session, actor, member_id, today)
         require_write(actor, current_unit(member, today), today)
-        code = clean_line(
-            award_code, "award_code", ("Mã danh hiệu", "Title code"), 60, required=True
+        code = title_code(
+            session,
+            clean_line(
+                award_code, "award_code", ("Mã danh hiệu", "Title code"), 300, required=True
+            ),
         )
+        if len(code) > 60:
+            raise InvalidInput(
+                "Mã danh hiệu quá dài (tối đa 60 ký tự); hãy chọn danh hiệu trong danh sách.",
+                "The title code is too long (60 characters at most); pick one from the list.",
+                {"award_code": "too_long"},
+            )
         title = clean_line(
             award_title, "award_title", ("Tên danh hiệu", "Title"), 300, required=True
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_smorest import Api
 
 from web.api.schemas import ErrorSchema, event_table_properties
@@ -67,4 +67,12 @@ def init_app(app: Flask) -> None:
 
     api.register_blueprint(blp)
     csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
+
+    @app.after_request
+    def vary_by_language(response: Response) -> Response:
+        """An API answer depends on Accept-Language: a shared cache must not mix languages."""
+        if request.path.startswith("/api/"):
+            response.vary.add("Accept-Language")
+        return response
+
     app.register_blueprint(docs.bp)

@@ -100,14 +100,18 @@ function confirmations() {
   }
 }
 
-// A code picked from its list fills the field named in data-fills with the option's label
-// (a title's name beside its code), unless something was typed there already.
+// A suggestion picked, or its code or name typed in any capitals, becomes its code, and fills
+// the field named in data-fills with its name, unless something was typed there already.
 function fillFromSuggestion() {
+  const same = (a, b) => a.trim().toLocaleLowerCase("vi") === b.trim().toLocaleLowerCase("vi");
   for (const input of document.querySelectorAll("input[list][data-fills]")) {
     input.addEventListener("change", () => {
       const target = input.form && input.form.elements[input.dataset.fills];
-      const option = [...(input.list ? input.list.options : [])].find((o) => o.value === input.value);
-      if (target && option && !target.value) target.value = option.label;
+      const option = [...(input.list ? input.list.options : [])].find(
+        (o) => same(o.value, input.value) || same(o.label, input.value));
+      if (!option) return;
+      input.value = option.value;
+      if (target && !target.value) target.value = option.label;
     });
   }
 }

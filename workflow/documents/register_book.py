@@ -33,7 +33,8 @@ def register_document(unit: Unit, year: int, lines: list[RegisterLine]) -> Docum
         for line in lines
     ]
     total = sum(line.amount or 0 for line in lines if not line.revoked)
-    rows.append(Row(("Tổng cộng", vnd(total), ""), spans=(5, 1, 1), bold=True))
+    label = "Tổng cộng (không tính mục đã hủy bỏ)" if any(x.revoked for x in lines) else "Tổng cộng"
+    rows.append(Row((label, vnd(total), ""), spans=(5, 1, 1), bold=True))
     blocks = (
         para(unit.name.upper(), bold=True, align="center"),
         para(f"SỔ THEO DÕI KHEN THƯỞNG NĂM {year}", bold=True, align="center", space_after_pt=12),
