@@ -136,6 +136,11 @@ def test_statistics_match_counts_made_independently(world):
         assert figures.women == sum(m.gender == "female" for m in people)
         assert figures.gender_unknown == sum(m.gender is None for m in people)
         assert figures.direct_workers == sum(m.direct for m in people)
+        recorded = [m for m in people if m.gender is not None]
+        women = sum(m.gender == "female" for m in recorded)
+        assert figures.women_share() == (
+            round(100 * women / len(recorded), 1) if recorded else None
+        )  # of those whose gender is recorded: "—", not 0 %, when nobody's is
     assert stats.this_year.total.count > 500  # the data is the size it claims
 
 

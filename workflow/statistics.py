@@ -54,6 +54,12 @@ class YearFigures:
         """Part of the individuals awarded, in percent (None when there were none)."""
         return round(100 * part / self.individuals, 1) if self.individuals else None
 
+    def women_share(self) -> float | None:
+        """Women among the individuals whose gender is recorded (None when nobody's is: not
+        0 %, which would say there were no women)."""
+        known = self.individuals - self.gender_unknown
+        return round(100 * self.women / known, 1) if known else None
+
 
 @dataclass(frozen=True)
 class Statistics:
