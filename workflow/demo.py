@@ -74,8 +74,9 @@ USERS = [
     ("lanhdao.tld", "Châu Minh Quân", Role.DECIDER, "TLD"),
 ]
 
-PASSING_VOTE = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
-FAILING_VOTE = {"members": 9, "present": 8, "yes": 4, "no": 3, "abstain": 1}
+# As the seven-member council below votes (its minutes and its roster must agree).
+PASSING_VOTE = {"members": 7, "present": 7, "yes": 7, "no": 0, "abstain": 0}
+FAILING_VOTE = {"members": 7, "present": 6, "yes": 2, "no": 3, "abstain": 1}
 
 # The open campaign takes dossiers at least this long after the day the demo is loaded.
 OPEN_FOR = timedelta(days=14)
