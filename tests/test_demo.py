@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import demo_definition
 from tests.web_client import WebClient
-from workflow import changes, council, demo
+from workflow import changes, demo
 from workflow.clock import (
     NOW_VARIABLE,
     parse_iso_utc,
@@ -24,6 +24,7 @@ from workflow.clock import (
     utcnow,
     vn_date,
 )
+from workflow.council import roster
 from workflow.db import Base
 from workflow.models import (
     AuditEvent,
@@ -142,7 +143,7 @@ def test_the_demo_is_dated_around_today_and_loads_once(today, app, session):
     ).all()
     assert sorted(numbered) == [(today.year - 1, 1), (today.year, 1)]
     # Its council's minutes count the members its roster has.
-    seats = len(council.roster(session, province, today))
+    seats = len(roster(session, province, today))
     votes = [link["data"]["vote"] for link in links if link.get("event") == "vote"]
     assert votes
     assert {v["members"] for v in votes} == {seats}
