@@ -37,7 +37,8 @@ class Extra(Labelled):
 
 
 def told_the_officers(n, unit, comment, decision):
-    return [notify.Message(n.origin_unit_id, (Role.OFFICER,), "Tạm dừng xét", comment or "")]
+    return [notify.Message(n.origin_unit_id, (Role.OFFICER,), ("Tạm dừng xét", "Suspended"),
+                           (comment or "", comment or ""))]  # fmt: skip
 
 
 @pytest.fixture
