@@ -14,7 +14,6 @@ rows in batches. Both build a record's body with :func:`body_of`, so they cannot
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -26,6 +25,7 @@ from sqlalchemy import JSON, Table, select
 from sqlalchemy.orm import Session
 
 from workflow.amounts import amount_for
+from workflow.canonical import sorted_json
 from workflow.clock import iso_utc
 from workflow.db import Base
 from workflow.models import AwardType, Campaign, Decision, Nomination
@@ -236,8 +236,7 @@ def body_of(
 
 def digest(body: dict[str, Any]) -> str:
     """The digest a link records: SHA-256 of the body's one JSON spelling."""
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(sorted_json(body)).hexdigest()
 
 
 def digest_of(

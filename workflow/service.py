@@ -81,15 +81,18 @@ def fire(
             "This event happens only by creating a nomination or signing a decision.",
             {"event": "not_direct"},
         )
-    fingerprint = idempotency.request_hash(
-        {
-            "id": nomination_id,
-            "event": spec.name,
-            "version": expected_version,
-            "comment": comment,
-            "data": data,
-        }
-    )
+    # Only a request that may be retried is fingerprinted (the key's record keeps it).
+    fingerprint = ""
+    if idempotency_key is not None:
+        fingerprint = idempotency.request_hash(
+            {
+                "id": nomination_id,
+                "event": spec.name,
+                "version": expected_version,
+                "comment": comment,
+                "data": data,
+            }
+        )
     return idempotency.once(
         session,
         actor,
