@@ -176,3 +176,16 @@ def test_opening_a_sitting_of_a_council_with_no_members_says_what_to_do_first(ap
     form = WebClient(app, "council_prov").text(f"/council/PROV/sittings/new?campaign={campaign_id}")
     assert "Hội đồng chưa có thành viên nào vào ngày họp" in form
     assert 'href="/council/PROV"' in form
+
+
+def test_the_council_counts_what_waits_in_the_readers_language(app, world):
+    world.to_council(world.nominate(award="BK0"))
+    world.seat_council()
+    world.session.rollback()
+    secretary = WebClient(app, "council_prov")
+    assert re.search(r": 1 hồ sơ —", secretary.text("/council/PROV"))
+    secretary.post("/lang", {"lang": "en", "next": "/council/PROV"})
+    assert re.search(r": 1 nomination —", secretary.text("/council/PROV"))
+    world.to_council(world.nominate(award="BK0", name="Nguyễn Văn Bình"))
+    world.session.rollback()
+    assert re.search(r": 2 nominations —", secretary.text("/council/PROV"))

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from web import forms
@@ -135,7 +136,12 @@ def confirm(batch_id: int) -> ResponseReturnValue:
             abort(404)
         flash(err.message(current_lang()), "error")
         return redirect(url_for("lists.batch_page", batch_id=batch_id))
-    flash(_("Đã tạo %(count)d hồ sơ từ danh sách.", count=len(created)), "info")
+    flash(
+        ngettext(
+            "Đã tạo %(num)d hồ sơ từ danh sách.", "Đã tạo %(num)d hồ sơ từ danh sách.", len(created)
+        ),
+        "info",
+    )
     return redirect(url_for("lists.batch_page", batch_id=batch_id))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from rules import words
@@ -340,7 +341,10 @@ def registrations_upload(code: str) -> ResponseReturnValue:
     try:
         content, _name = forms.read_upload(request.files.get("file"), MAX_UPLOAD)
         added = emulation_year.register_from_sheet(db.session, me(), campaign.code, content)
-        flash(_("Đã ghi %(count)s đăng ký từ tệp.", count=added), "info")
+        flash(
+            ngettext("Đã ghi %(num)s đăng ký từ tệp.", "Đã ghi %(num)s đăng ký từ tệp.", added),
+            "info",
+        )
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return year_page(code, err.http_status)
@@ -416,5 +420,12 @@ def propose(code: str) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return year_page(code, err.http_status)
-    flash(_("Đã lập %(count)s hồ sơ đề nghị (bản nháp).", count=len(made)), "info")
+    flash(
+        ngettext(
+            "Đã lập %(num)s hồ sơ đề nghị (bản nháp).",
+            "Đã lập %(num)s hồ sơ đề nghị (bản nháp).",
+            len(made),
+        ),
+        "info",
+    )
     return redirect(url_for("nominations.index", campaign=campaign.code))
