@@ -31,7 +31,7 @@ def months_operating(ctx: Context, p: Params) -> Verdict:
     return Verdict(
         months >= need,
         f"CĐCS hoạt động {months} tháng; cần từ {need} tháng{why} mới được xếp loại.",
-        f"Operating {months} months; needs {need}{' after a reorganisation' if reorganised else ''}.",
+        f"Operating {words.how_many(months, 'month')}; needs {need}{' after a reorganisation' if reorganised else ''}.",
         {"months_operating": months, "minimum": need},
     )
 
@@ -90,7 +90,8 @@ def occupational_safety(ctx: Context, p: Params) -> Verdict:
         deaths == 0 and incidents == 0 and score >= floor,
         f"Năm {ctx.year}: {deaths} vụ tai nạn lao động chết người (cần 0), {incidents} sự cố kỹ "
         f"thuật nghiêm trọng, cháy, nổ (cần 0), điểm chấm {score} (cần từ {floor}).",
-        f"{ctx.year}: {deaths} fatal accidents, {incidents} serious incidents (need 0), score "
+        f"{ctx.year}: {words.how_many(deaths, 'fatal accident')}, "
+        f"{words.how_many(incidents, 'serious incident')} (need 0), score "
         f"{score} (needs ≥ {floor}).",
         {"fatal_accidents": deaths, "serious_incidents": incidents, "score": score,
          "min_score": floor},

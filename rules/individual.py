@@ -91,7 +91,8 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
         ok,
         f"Năm {ctx.year}: xếp loại {_rating_text(rating)}, {count} sáng kiến được công nhận; "
         f"cần {need_vi}.",
-        f"{ctx.year}: rating {rating or 'missing'}, {count} recognised initiatives; needs {need_en}.",
+        f"{ctx.year}: rating {rating or 'missing'}, {words.how_many(count, 'recognised initiative')}; "
+        f"needs {need_en}.",
         {
             "year": ctx.year,
             "rating": rating,
@@ -301,7 +302,8 @@ def absence(ctx: Context, p: Params) -> Verdict:
     return Verdict(
         days < limit,
         f"Nghỉ {days} ngày làm việc trong năm {ctx.year} (không kể thai sản); phải dưới {limit} ngày.",
-        f"Absent {days} working days in {ctx.year} (maternity excluded); must be under {limit}.",
+        f"Absent {words.how_many(days, 'working day')} in {ctx.year} (maternity excluded); must be "
+        f"under {limit}.",
         {"absent_days": days, "limit": limit},
     )
 
@@ -334,7 +336,7 @@ def months_employed(ctx: Context, p: Params) -> Verdict:
     return Verdict(
         months >= need,
         f"Công tác {months} tháng trong năm {ctx.year}{studied}; cần từ {need} tháng.",
-        f"Employed {months} months in {ctx.year}; needs at least {need}.",
+        f"Employed {words.how_many(months, 'month')} in {ctx.year}; needs at least {need}.",
         {"months_employed": months, "minimum": need, "training_months": trained},
     )
 

@@ -50,6 +50,11 @@ def en(words: Words, code: object) -> str:
     return found[1][0].lower() + found[1][1:] if found else str(code)
 
 
+def how_many(count: int, noun: str) -> str:
+    """A count with its English noun: "1 month", "2 months" (Vietnamese has no plural)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def years(values: Iterable[object], none: str = "none") -> str:
     """Years (or codes) as a message lists them: "2024, 2025", or ``none``."""
     return ", ".join(map(str, values)) or none

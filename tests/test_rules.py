@@ -954,3 +954,18 @@ def test_an_initiative_without_a_recognising_body_is_said_not_counted() -> None:
     )
     assert "1 initiative(s) without a recognising body not counted." in result.message_en
     assert "Chưa tính" not in run(Case("R-BK-74", "all recognised", PASS, WORKED)).message_vi
+
+
+@pytest.mark.parametrize(
+    ("rule", "facts", "expect", "english"),
+    [
+        ("R-ABSENCE", {"absent_days": 1}, PASS, "Absent 1 working day in"),
+        ("R-ABSENCE", {"absent_days": 2}, PASS, "Absent 2 working days in"),
+        ("R-MONTHS-EMPLOYED", {"months_employed": 1}, FAIL, "Employed 1 month in"),
+        ("R-MONTHS-EMPLOYED", {"months_employed": 12}, PASS, "Employed 12 months in"),
+    ],
+)
+def test_english_messages_count_one_in_the_singular(rule, facts, expect, english) -> None:
+    result = run(Case(rule, "count", expect, facts))
+    assert result.status is expect
+    assert result.message_en.startswith(english)
