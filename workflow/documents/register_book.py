@@ -10,7 +10,7 @@ from workflow.models import Unit
 from workflow.register import RegisterLine
 
 HEADER = ("Số vào sổ", "Họ và tên / Tên tập thể", "Đơn vị", "Hình thức khen thưởng",
-          "Quyết định", "Tiền thưởng (đồng)", "Ghi chú")  # fmt: skip
+          "Quyết định", "Tiền thưởng", "Ghi chú")  # fmt: skip
 WIDTHS = (16, 34, 30, 34, 30, 22, 14)  # mm, within the page's 180 mm
 ALIGN: tuple[Align, ...] = ("center", "left", "left", "left", "left", "right", "left")
 
