@@ -202,6 +202,7 @@ def test_english_is_one_click_away_and_survives_login(client, world):
     home = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in home
     assert "Hồ sơ đề nghị khen thưởng" not in home
+    assert ">Decisions</a>" in home  # the menu names the list; a column names one decision
     assert "Bản nháp" not in client.get("/help").get_data(as_text=True)
 
 
