@@ -78,8 +78,47 @@ def broken(mutate) -> dict:
         (lambda r: r["awards"][1].update(rules=[{"rule": "R-NOPE"}]), "awards.1.rules.0.rule"),
         (lambda r: r.update(colour="đỏ"), "colour"),
         (lambda r: r["awards"][2].update(catalogue="KHONG_CO"), "awards.2.catalogue"),
+        # What the database's columns cannot hold, or what would fail later (a 500 each):
+        (lambda r: r["awards"][0].update(vote={"ratio": "1/2147483648"}), "awards.0.vote.ratio"),
+        (
+            lambda r: r["awards"][0].update(deadlines={"days_per_tier": 2**31 - 1}),
+            "awards.0.deadlines.days_per_tier",
+        ),
+        (lambda r: r["awards"][0].update(quota={"per_unit": 10**20}), "awards.0.quota.per_unit"),
+        (lambda r: r["awards"][0].update(title="x" * 301), "awards.0.title"),
+        (lambda r: r["awards"][0].update(decider={"unit": "U" * 41}), "awards.0.decider.unit"),
+        (lambda r: r.update(parent="P" * 61), "parent"),
+        (lambda r: r["awards"][0].update(bonus_coefficient="1e15"), "awards.0.bonus_coefficient"),
+        (
+            lambda r: r["awards"][0].update(bonus_coefficient="0." + "1" * 100),
+            "awards.0.bonus_coefficient",
+        ),
+        (lambda r: r["awards"][0].update(bonus_coefficient="NaN"), "awards.0.bonus_coefficient"),
+        (
+            lambda r: r["awards"][0].update(deadlines={"submit_by": "0001-01-01"}),
+            "awards.0.deadlines.submit_by",
+        ),
     ],
-    ids=["missing", "type", "date", "choice", "ratio", "rule", "unknown-key", "catalogue"],
+    ids=[
+        "missing",
+        "type",
+        "date",
+        "choice",
+        "ratio",
+        "rule",
+        "unknown-key",
+        "catalogue",
+        "ratio-beyond-integers",
+        "days-per-tier",
+        "quota",
+        "title-length",
+        "unit-code-length",
+        "parent-length",
+        "coefficient-size",
+        "coefficient-places",
+        "coefficient-nan",
+        "date-of-year-1",
+    ],
 )
 def test_a_broken_definition_names_the_field(mutate, path):
     catalogue = campaigns.load_catalogue(campaigns.read_yaml(CATALOGUE), "catalogue")

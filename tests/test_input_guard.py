@@ -580,6 +580,22 @@ def test_deep_json_is_refused_before_it_is_parsed(client, world):
     assert "quá sâu" not in deep_enough.get_data(as_text=True)
 
 
+def test_an_integer_too_long_for_python_is_refused_even_before_signing_in(client, world):
+    huge = "1" + "0" * 4300
+    bearer = admin_bearer(world)
+    before = stored(world.session)
+    for path, body, headers in (
+        ("/api/v1/tokens", f'{{"username": {huge}, "password": "x"}}', {}),
+        ("/api/v1/notifications/read", f'{{"ids": [{huge}]}}', bearer),
+    ):
+        answer = client.post(path, data=body, content_type="application/json", headers=headers)
+        assert answer.status_code == 422, answer.get_data(as_text=True)[:300]
+        assert "số quá dài" in answer.json["error"]["message"]
+    assert stored(world.session) == before
+    malformed = client.post("/api/v1/tokens", data="{", content_type="application/json")
+    assert malformed.status_code == 400  # as before: the view's parser answers it
+
+
 def test_a_json_body_over_the_limit_is_refused_unread(client, world):
     padding = "x" * MAX_JSON_BYTES
     answer = client.post("/api/v1/tokens", json={"username": "admin", "password": padding})
@@ -604,8 +620,10 @@ BOMB_YAML = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         ("code: X\ntitle: 'x'\n" + "# " + "x" * campaigns.MAX_YAML_CHARS, "too large"),
         ("code: X\nsubmit_by: 2026-02-31\n", r"2026-02-31 does not exist \(line 2\)"),
         ("code: X\ntitle: [a, b\nyear: 2025\n", "YAML syntax error at line 3, column 5"),
+        ("code: X\nyear: 1" + "0" * 5000 + "\n", r"a number is too long \(line 2\)"),
+        ("code: X\ntitle: !!binary AAEC\n", r"binary values \(!!binary\) are not allowed"),
     ],
-    ids=["deep", "aliases", "self-alias", "long", "no-such-date", "syntax"],
+    ids=["deep", "aliases", "self-alias", "long", "no-such-date", "syntax", "huge-int", "binary"],
 )
 def test_campaign_yaml_is_bounded_in_the_domain(text, says):
     with pytest.raises(InvalidInput, match=says) as err:

@@ -92,9 +92,26 @@ def _check_json() -> None:
             {"json": {"_schema": [f"nested deeper than {MAX_DEPTH} levels"]}},
         )
     parsed = request.get_json(silent=True)  # cached for the view; malformed is its to answer
+    if parsed is None:
+        _check_numbers(text)
     refused = first_refused(parsed)
     if refused is not None:
         raise _refused("json", *refused)
+
+
+def _check_numbers(text: str) -> None:
+    """A body JSON could parse but for an integer too long for Python (over 4,300 digits):
+    every parser after this one would fail on it with a ``ValueError``, a 500."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        return  # malformed: the view's parser answers that
+    except ValueError:
+        raise InvalidInput(
+            "Dữ liệu không hợp lệ: nội dung JSON có số quá dài.",
+            "Invalid input: the JSON body holds a number that is too long.",
+            {"json": {"_schema": ["number too long"]}},
+        ) from None
 
 
 def _refused(location: str, field: str, char: str) -> InvalidInput:

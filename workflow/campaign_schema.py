@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import (
@@ -25,11 +27,22 @@ from workflow.vocabulary import Level, NomineeKind, VoteBase
 CODE = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$", error="Mã chỉ gồm chữ không dấu, số, '.', '-', '_'."
 )
-RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+RATIO = re.compile(r"^\s*(\d{1,4})\s*/\s*(\d{1,4})\s*$")  # a council counts people
+UNIT_CODE = 40  # a unit's code is shorter than other codes (units.code)
+MAX_DAYS_PER_TIER = 120  # working days a tier has: half a year of them is already generous
+MAX_QUOTA = 100_000
+# Decree 98/2023's largest coefficient is 46 (Huân chương Sao vàng), twice that for a collective.
+MAX_COEFFICIENT = 100
 CATEGORIES = ("comprehensive", "thematic", "periodic", "ad_hoc")
 COMPARISONS = (">=", ">", "<=", "<", "==")
 EXTRA_FACT_TYPES = ("integer", "boolean", "text")
 RHYTHMS = ("monthly", "quarterly", "half_yearly", "yearly", "after_period", "ad_hoc")
+
+
+# A campaign's dates lie in the years a campaign may be of (0001-01-01 was taken as written).
+IN_CAMPAIGN_YEARS = validate.Range(
+    min=date(2000, 1, 1), max=date(2100, 12, 31), error="Ngày phải từ năm 2000 đến năm 2100."
+)
 
 
 class Strict(Schema):
@@ -45,7 +58,7 @@ class IssuerSchema(Strict):
 
 class DocumentSchema(Strict):
     number = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    date = fields.Date(required=True)
+    date = fields.Date(required=True, validate=IN_CAMPAIGN_YEARS)
     place = fields.String(load_default=None)
 
 
@@ -70,8 +83,8 @@ class DocumentsSchema(Strict):
 class PeriodSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True)
-    start = fields.Date(required=True)
-    end = fields.Date(load_default=None)  # "end of the year" when left open
+    start = fields.Date(required=True, validate=IN_CAMPAIGN_YEARS)
+    end = fields.Date(load_default=None, validate=IN_CAMPAIGN_YEARS)  # open: the year's end
     theme = fields.String(load_default=None)
 
     @validates_schema
@@ -164,7 +177,7 @@ class ExtraFactSchema(Strict):
 
 class DeciderSchema(Strict):
     level = fields.String(load_default=None, validate=validate.OneOf([lvl.value for lvl in Level]))
-    unit = fields.String(load_default=None, validate=CODE)
+    unit = fields.String(load_default=None, validate=[CODE, validate.Length(max=UNIT_CODE)])
 
     @validates_schema
     def _one(self, data: dict[str, Any], **_: Any) -> None:
@@ -189,8 +202,10 @@ class VoteSchema(Strict):
 
 
 class DeadlinesSchema(Strict):
-    submit_by = fields.Date(load_default=None)
-    days_per_tier = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    submit_by = fields.Date(load_default=None, validate=IN_CAMPAIGN_YEARS)
+    days_per_tier = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_DAYS_PER_TIER)
+    )
 
 
 class QuotaSchema(Strict):
@@ -198,15 +213,25 @@ class QuotaSchema(Strict):
     as it forwards them (1689/QĐ-TLĐ 2019, Điều 15: ≤ 4 per LĐLĐ tỉnh); ``nationwide`` caps
     the campaign's proposals of the award (≤ 300)."""
 
-    per_unit = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    per_unit = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=MAX_QUOTA)
+    )
     level = fields.String(load_default=None, validate=validate.OneOf([lv.value for lv in Level]))
-    nationwide = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+    nationwide = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=0, max=MAX_QUOTA)
+    )
+
+
+def _at_most_four_places(value: Decimal) -> None:
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -4:
+        raise ValidationError("Tối đa 4 chữ số sau dấu phẩy.")
 
 
 class AwardSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     catalogue = fields.String(load_default=None)
-    title = fields.String(load_default=None)
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
     nominee_kind = fields.String(
         load_default=None, validate=validate.OneOf([k.value for k in NomineeKind])
     )
@@ -224,8 +249,11 @@ class AwardSchema(Strict):
     bonus_coefficient = fields.Decimal(
         load_default=None,
         as_string=True,
-        validate=validate.Range(min=0),
-        metadata={"minimum": 0},
+        validate=[
+            validate.Range(min=0, max=MAX_COEFFICIENT),
+            _at_most_four_places,
+        ],
+        metadata={"minimum": 0, "maximum": MAX_COEFFICIENT},
     )
     movement = fields.String(load_default=None)
     # An award the plan does not name, encoded from its wording: the wording it was read from.
@@ -237,13 +265,13 @@ class CampaignSchema(Strict):
     code = fields.String(required=True, validate=CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     issuer = fields.Nested(IssuerSchema, required=True)
-    parent = fields.String(load_default=None)
+    parent = fields.String(load_default=None, validate=CODE)
     parent_document = fields.String(load_default=None)
     document = fields.Nested(DocumentSchema, load_default=None)
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
-    reference_date = fields.Date(load_default=None)
+    reference_date = fields.Date(load_default=None, validate=IN_CAMPAIGN_YEARS)
     # When registrations (đăng ký thi đua) are due; absent: 25 January of the year.
-    registration_by = fields.Date()
+    registration_by = fields.Date(validate=IN_CAMPAIGN_YEARS)
     periods = fields.List(fields.Nested(PeriodSchema), load_default=list)
     targets = fields.List(fields.Nested(TargetSchema), load_default=list)
     movements = fields.List(fields.Nested(MovementSchema), load_default=list)
@@ -265,8 +293,6 @@ class CampaignSchema(Strict):
 
     @post_load
     def _defaults(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        from datetime import date
-
         data["reference_date"] = data["reference_date"] or date(data["year"], 12, 31)
         return data
 
@@ -331,6 +357,8 @@ _VIETNAMESE = [
         (r"Length must be between (\d+) and (\d+)\.", r"dài từ \1 đến \2 ký tự."),
         (r"Longer than maximum length (\d+)\.", r"dài quá \1 ký tự."),
         (r"Shorter than minimum length (\d+)\.", r"ngắn hơn \1 ký tự."),
+        (r"Special numeric values \(nan or infinity\) are not permitted\.",
+         "không phải số hữu hạn."),
     )
 ]  # fmt: skip
 

@@ -120,10 +120,29 @@ class _BoundedLoader(yaml.SafeLoader):
                 f"the date {node.value} does not exist (line {node.start_mark.line + 1}).",
             ) from None
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """A number too long for Python to read (over 4,300 digits) is the file's error."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise _Refused(
+                f"số quá dài (dòng {node.start_mark.line + 1}).",
+                f"a number is too long (line {node.start_mark.line + 1}).",
+            ) from None
+
+    def construct_yaml_binary(self, node: yaml.ScalarNode) -> Any:
+        """Bytes (``!!binary``) are no text: decoded later they would carry any character."""
+        raise _Refused(
+            f"giá trị nhị phân (!!binary) không được dùng (dòng {node.start_mark.line + 1}).",
+            f"binary values (!!binary) are not allowed (line {node.start_mark.line + 1}).",
+        )
+
 
 _BoundedLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", _BoundedLoader.construct_yaml_timestamp
 )
+_BoundedLoader.add_constructor("tag:yaml.org,2002:int", _BoundedLoader.construct_yaml_int)
+_BoundedLoader.add_constructor("tag:yaml.org,2002:binary", _BoundedLoader.construct_yaml_binary)
 
 
 def parse_yaml(text: str, source: str) -> Any:
