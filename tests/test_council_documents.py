@@ -65,7 +65,7 @@ def test_the_sittings_minutes_name_who_sat_and_each_result(world, sat):
             "Số: 01/BB-HĐTĐKT",
             "Địa điểm: Phòng họp tầng 3, LĐLĐ tỉnh Đắk Lắk.",
             "Tổng số thành viên Hội đồng: 9; có mặt: 8; vắng mặt: 1 (Thành Viên 7 (Ủy viên Ban "
-            "Thường vụ)), có ý kiến bằng văn bản.",
+            "Thường vụ)), trong đó 1 có ý kiến bằng văn bản.",
             "Thành viên có mặt: Trần Văn Chủ (Chủ tịch Hội đồng, Ủy viên Ban Thường vụ); Lê Thị "
             "Thư (Thư ký Hội đồng, Ủy viên Ban Thường vụ)",
             "Chủ trì: Trần Văn Chủ (Chủ tịch Hội đồng, Ủy viên Ban Thường vụ).",

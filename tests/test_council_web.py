@@ -189,3 +189,16 @@ def test_the_council_counts_what_waits_in_the_readers_language(app, world):
     world.to_council(world.nominate(award="BK0", name="Nguyễn Văn Bình"))
     world.session.rollback()
     assert re.search(r": 2 nominations —", secretary.text("/council/PROV"))
+
+
+def test_written_votes_are_shown_wherever_the_vote_is(app, world, monkeypatch):
+    """Else "2/9" is read on the notice list beside a nomination that passed with 8."""
+    nid = world.nominate()
+    world.to_council(nid)
+    vote = {"members": 9, "present": 2, "yes": 2, "no": 0, "abstain": 0, "written_yes": 6}
+    world.fire(nid, "vote", "council_prov", vote=vote)
+    world.session.rollback()
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
+    council = WebClient(app, "council_prov")
+    assert "2 (+6 bằng văn bản)/9 đồng ý (2 có mặt)" in council.text(f"/nominations/{nid}")
+    assert "2 (+6 bằng văn bản)/9" in council.text("/notice")

@@ -87,21 +87,22 @@ def _when(first: date, last: date) -> str:
     return f"Thời gian: từ {formal.long_date(first)} đến {formal.long_date(last)}."
 
 
+def _range(values: set[int]) -> str:
+    """A count, or a range when the votes (several sittings, several awards) differ."""
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"từ {low} đến {high}"
+
+
 def _attendance(lines: tuple[MinutesLine, ...]) -> str:
     """From the recorded votes; a range when the votes (several sittings) differ."""
-
-    def counted(values: set[int]) -> str:
-        low, high = min(values), max(values)
-        return str(low) if low == high else f"từ {low} đến {high}"
-
     members = {line.vote.members for line in lines}
     present = {line.vote.present for line in lines}
     absent = {line.vote.members - line.vote.present for line in lines}
     written = {line.vote.written_yes + line.vote.written_no for line in lines}
     return (
-        f"Tổng số thành viên Hội đồng: {counted(members)}; có mặt: {counted(present)}; "
-        f"vắng mặt: {counted(absent)}"
-        + (f", trong đó {counted(written)} có ý kiến bằng văn bản." if any(written) else ".")
+        f"Tổng số thành viên Hội đồng: {_range(members)}; có mặt: {_range(present)}; "
+        f"vắng mặt: {_range(absent)}"
+        + (f", trong đó {_range(written)} có ý kiến bằng văn bản." if any(written) else ".")
     )
 
 
@@ -131,7 +132,8 @@ def _sat(d: MinutesInput) -> list[Block]:
     blocks: list[Block] = [
         formal.body(
             f"Tổng số thành viên Hội đồng: {sat.members}; có mặt: {len(sat.present)}; {absent}"
-            + (", có ý kiến bằng văn bản." if any(written) else ".")
+            # absent members who wrote on at least one nomination, not all of them
+            + (f", trong đó {max(written)} có ý kiến bằng văn bản." if any(written) else ".")
         ),
         formal.body("Thành viên có mặt: " + "; ".join(sat.present) + "."),
         formal.body(_ballot(d.lines)),
