@@ -118,7 +118,7 @@ def deadline(ctx: Context, _: Params) -> Verdict:
     if ctx.deadline is None or sent is None:
         return Verdict(True, "Đợt này không đặt hạn nộp.", "No deadline set.", {})
     ok = sent <= ctx.deadline
-    when = ("đã gửi ngày", "sent on") if ctx.submitted_on else ("ngày nộp", "submitted")
+    when = ("đã gửi ngày", "sent on") if ctx.submitted_on else ("hôm nay", "today")  # unsent
     return Verdict(
         ok,
         f"Hạn nộp {ctx.deadline:%d/%m/%Y}; {when[0]} {sent:%d/%m/%Y}"

@@ -489,7 +489,7 @@ DEADLINE = [
          context={"deadline": DUE, "today": DUE - timedelta(days=1)}),
     case("R-DEADLINE", "the day after fails", FAIL,
          context={"deadline": DUE, "today": DUE + timedelta(days=1)},
-         says=("Hạn nộp 20/10/2024; ngày nộp 21/10/2024 (quá hạn)",)),
+         says=("Hạn nộp 20/10/2024; hôm nay 21/10/2024 (quá hạn)",)),
     case("R-DEADLINE", "no deadline passes", PASS, context={"deadline": None, "today": DUE}),
     case("R-DEADLINE", "sent on time and checked after the deadline passes", PASS,
          context={"deadline": DUE, "today": date(2025, 1, 4), "submitted_on": DUE},
