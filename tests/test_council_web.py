@@ -150,17 +150,18 @@ def test_the_certificate_layout_keeps_what_was_typed_on_an_error(app, world):
     assert 'name="preprinted" value="1" checked' in page
 
 
-def test_the_notice_list_holds_a_nomination_to_its_last_day_then_lists_it_as_ended(
+def test_the_notice_list_holds_a_nomination_until_its_notice_ends_then_lists_it_as_ended(
     app, world, monkeypatch
 ):
-    """Its last day it is still open to objections; the next day it is no longer "đang
-    công khai" (it was printed as such until signed) and waits for the decision apart."""
+    """The day before its notice ends it is still on notice; on that day, the first it can be
+    signed, it is no longer "đang công khai" (it was printed as such until signed) and
+    waits for the decision apart, as the signing page lists it."""
     nid = world.nominate(name="Công Khai Hạn")
     world.to_notice(nid)
-    last_day = world.session.get_one(Nomination, nid).notice_ends_on
+    ends = world.session.get_one(Nomination, nid).notice_ends_on
     world.session.rollback()
     council = WebClient(app, "council_prov")
-    for day, still in ((last_day, True), (last_day + timedelta(days=1), False)):
+    for day, still in ((ends - timedelta(days=1), True), (ends, False)):
         monkeypatch.setenv("KHENTHUONG_NOW", f"{day.isoformat()}T03:00:00+00:00")
         page = council.text("/notice")
         printed, _, ended = page.partition("Đã hết thời hạn công khai, chờ ký quyết định")

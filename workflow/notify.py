@@ -327,8 +327,13 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
             )
         ]
     ends = ddmmyyyy(n.notice_ends_on)
-    notice = f"Danh sách được công khai đến hết ngày {ends}."
-    notice_en = f"The list is on public notice until the end of {ends}."
+    # The day the notice ends is the first the decision may be signed (workflow/signing.py).
+    notice = (
+        f"Danh sách được công khai; hết hạn công khai ngày {ends}, từ ngày đó ký được quyết định."
+    )
+    notice_en = (
+        f"The list is on public notice; the notice ends on {ends}, when the decision can be signed."
+    )
     return [
         _to_officers(
             n,

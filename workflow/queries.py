@@ -456,11 +456,11 @@ def on_notice(
 def notice_board(
     session: Session, actor: User, day: date
 ) -> tuple[list[Nomination], list[Nomination]]:
-    """The notice list split on ``day``: still open to objections (to the end of their last
-    day), and those whose notice has ended and wait for the decision (they are no longer
-    "đang công khai", though their state is the same)."""
+    """The notice list split on ``day``: still on notice (until the day their notice ends),
+    and those whose notice has ended, from that day on signable, waiting for the decision
+    (they are no longer "đang công khai", though their state is the same)."""
     items = on_notice(session, actor, day)
-    still = [n for n in items if n.notice_ends_on is None or n.notice_ends_on >= day]
+    still = [n for n in items if n.notice_ends_on is None or n.notice_ends_on > day]
     return still, [n for n in items if n not in still]
 
 
