@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 
 import pytest
 import yaml
@@ -155,9 +156,11 @@ def test_cli_import_and_export(app, tmp_path):
 
 
 @pytest.fixture
-def ruled(world):
+def ruled(world, monkeypatch):
     campaigns.import_campaign(world.session, demo_definition())
     world.session.commit()
+    # The pages on the world's day: the campaign's awards take dossiers until 20/11/2025.
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
     return world
 
 
@@ -273,7 +276,8 @@ def test_the_deadline_is_checked_at_submit(ruled):
     assert [d["rule"] for d in err.value.details] == ["R-DEADLINE"]
 
 
-def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path):
+def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path, monkeypatch):
+    monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-21")  # the day after the filing deadline
     nominate(ruled, GOOD_FACTS)
     nominate(ruled, {**GOOD_FACTS, "discipline": [{"year": 2025, "level": "canh_cao"}]}, name="X")
     ruled.session.rollback()
@@ -292,7 +296,7 @@ def test_rules_check_cli_reports_and_stores(app, ruled, tmp_path):
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(report.read_text(encoding="utf-8"))
-    assert [r["eligible"] for r in rows] == [False, False]  # both drafts are past 20/11 today
+    assert [r["eligible"] for r in rows] == [False, False]  # both drafts are past 20/11
     stored = ruled.session.scalars(select(Nomination.checks_latest)).all()
     ruled.session.rollback()  # SQLite: a reading transaction holds the write lock too
     assert all(s["results"] for s in stored)
@@ -344,3 +348,20 @@ def test_the_form_checks_the_facts_before_saving(app, ruled):
     ruled.session.rollback()
     assert facts["ratings"] == {"2024": "HTNV", "2025": "HTXSNV"}
     assert facts["targets"] == {}
+
+
+def test_an_award_is_offered_to_the_last_day_of_its_filing_deadline(app, ruled, monkeypatch):
+    """A nomination made after the deadline could never be sent: the form no longer offers it."""
+    from tests.web_client import WebClient
+
+    def offered(day: date) -> set[str]:
+        return {a.code for c, a in campaigns.offered_awards(ruled.session, day)}
+
+    assert "BK_LDLD" in offered(date(2025, 11, 20))
+    assert "BK_LDLD" not in offered(date(2025, 11, 21))
+    ruled.session.rollback()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-20")
+    officer = WebClient(app, "officer1")
+    assert 'value="TDYN-2025-DLK/BK_LDLD"' in officer.text("/nominations/new")
+    monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-21")
+    assert 'value="TDYN-2025-DLK/BK_LDLD"' not in officer.text("/nominations/new")

@@ -149,9 +149,11 @@ def test_no_code_of_a_choice_reaches_the_vietnamese_form_unlabelled():
 
 
 @pytest.fixture
-def demo(world):
+def demo(world, monkeypatch):
     campaigns.import_campaign(world.session, demo_definition())
     world.session.commit()
+    # The pages on the world's day: the campaign's awards take dossiers until 20/11/2025.
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
     return world
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rules import RULES
@@ -401,13 +401,17 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
 
 
 def offered_awards(session: Session, today: date) -> list[tuple[Campaign, AwardType]]:
-    """Every award new nominations may be made for (each campaign's current version): the
-    year taking dossiers today first (in January, last year's year-end awards, not the new
-    year's just imported), then the others, newest year first."""
+    """Every award new nominations may be made for (each campaign's current version) and
+    whose filing deadline has not passed (a nomination made after it could never be sent):
+    the year taking dossiers today first (in January, last year's year-end awards, not the
+    new year's just imported), then the others, newest year first."""
     rows = session.execute(
         select(Campaign, AwardType)
         .join(AwardType, AwardType.campaign_id == Campaign.id)
-        .where(AwardType.campaign_version == Campaign.version)
+        .where(
+            AwardType.campaign_version == Campaign.version,
+            or_(AwardType.submit_by.is_(None), AwardType.submit_by >= today),
+        )
         .order_by(Campaign.year.desc(), AwardType.title)
     ).all()
     running = campaign_year(today)
