@@ -176,6 +176,25 @@ def test_a_member_who_moves_keeps_one_history(cdcs):
         members.visible(world.session, world.user("officer3"), member.id, day)
 
 
+def test_a_move_dated_before_the_member_joined_says_so(cdcs):
+    """Not "only the unit's officer may record this", said to that officer."""
+    world = cdcs
+    officer1 = world.user("officer1")
+    world.now = at(date(2025, 1, 5))
+    member = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    for day, says in (
+        (date(1, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(2019, 12, 31), "Ngày 31/12/2019 đoàn viên chưa thuộc đơn vị nào"),
+        (date(2101, 1, 1), "Ngày phải từ 01/01/1900"),
+    ):
+        with pytest.raises(InvalidInput) as err:
+            members.move(world.session, officer1, member.id, "CS2", day, now=world.tick())
+        assert says in err.value.message_vi
+        assert "on" in err.value.details
+
+
 def test_a_member_or_a_year_out_of_any_real_range_is_refused(world):
     """A birth or joining day after today (or before 1900) would hide the member from every
     year's page; a benefit beyond 10^15 đồng no JSON reader keeps exact. Each path refuses it,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -87,6 +88,30 @@ def test_only_the_secretary_opens_a_sitting(world, listed):
     world.add_user("council_two", "council", "PROV")
     with pytest.raises(NotAllowed, match="secretary"):
         open_(world, members, who="council_two")
+
+
+@pytest.mark.parametrize(
+    ("held_on", "says"),
+    [
+        (date(1, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(1900, 1, 1), "Ngày họp 01/01/1900: bạn chưa là thư ký Hội đồng vào ngày đó"),
+    ],
+)
+def test_a_sitting_dated_before_its_secretary_sat_is_refused_for_its_date(
+    world, listed, held_on, says
+):
+    """Not "only the secretary opens a sitting", said to the secretary."""
+    _, members = listed
+    with pytest.raises(InvalidInput) as err:
+        sittings.open_sitting(
+            world.session, world.user("council_prov"),
+            unit_id=world.user("council_prov").assignments[0].unit_id,
+            campaign_id=world.session.scalar(select(Nomination.campaign_id).limit(1)),
+            held_on=held_on, place="Hội trường", present=members, nomination_ids=None,
+            now=world.tick(),
+        )  # fmt: skip
+    assert says in err.value.message_vi
+    assert "held_on" in err.value.details
 
 
 def test_a_wrong_tally_names_its_nomination_and_nothing_is_kept(world, listed):

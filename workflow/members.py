@@ -20,7 +20,7 @@ from rules import words
 from workflow import audit, personal
 from workflow.accounts import active_assignments, require_open, unit_by_code
 from workflow.campaigns import title_code
-from workflow.clock import EARLIEST_DAY, utcnow, vn_date
+from workflow.clock import EARLIEST_DAY, check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
 from workflow.inputs import clean_line
@@ -198,8 +198,17 @@ def move(
     now = now or utcnow()
     today = vn_date(now)
     with transaction(session):
+        check_days(on=on)
         member = visible(session, actor, member_id, today)
         leaving = current_unit(member, on)
+        if leaving is None and current_unit(member, today) is not None:
+            raise InvalidInput(  # not "only the unit's officer…", said to that officer
+                f"Ngày {on:%d/%m/%Y} đoàn viên chưa thuộc đơn vị nào: ngày chuyển phải sau ngày"
+                " vào đơn vị hiện tại.",
+                f"On {on:%d/%m/%Y} the member belonged to no unit: the move must come after the"
+                " current membership began.",
+                {"on": "before_membership"},
+            )
         require_write(actor, leaving, today)
         target = unit_by_code(session, to_unit_code)
         require_open(target)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workflow import audit, changes, council, eligibility, events, notify, numbering
-from workflow.clock import utcnow, vn_date
+from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed, NotEligible, NotFound
 from workflow.inputs import clean_line
 from workflow.models import Campaign, CouncilMember, Nomination, Sitting, SittingItem, User
@@ -35,8 +35,38 @@ TALLY = ("yes", "no", "abstain", *WRITTEN)
 MINUTES_CODE = "HĐTĐKT"  # the minutes are the council's: "03/BB-HĐTĐKT"
 
 
-def _secretary(session: Session, actor: User, unit_id: int, day: date) -> CouncilMember:
-    """The actor's seat as the council's secretary on ``day`` (with the council role)."""
+def _secretary(
+    session: Session, actor: User, unit_id: int, day: date, today: date | None = None
+) -> CouncilMember:
+    """The actor's seat as the council's secretary on ``day`` (with the council role).
+
+    A secretary today who was not yet one on the day typed is told the day is wrong, not
+    that they may not open a sitting (a sitting dated 01/01/1900 said so)."""
+    seat = _seat(session, actor, unit_id, day)
+    if (
+        seat is None
+        and today is not None
+        and day != today
+        and _seat(session, actor, unit_id, today)
+    ):
+        raise InvalidInput(
+            f"Ngày họp {day:%d/%m/%Y}: bạn chưa là thư ký Hội đồng vào ngày đó; hãy ghi đúng ngày"
+            " họp.",
+            f"Sitting day {day:%d/%m/%Y}: you were not the council's secretary on that day;"
+            " enter the day the council met.",
+            {"held_on": "not_secretary_that_day"},
+        )
+    if seat is None:
+        raise NotAllowed(
+            "Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mở và ghi kết quả phiên họp.",
+            "Only the council's secretary opens and records a sitting.",
+            {"required_role": VOTER.value, "duty": "secretary"},
+        )
+    return seat
+
+
+def _seat(session: Session, actor: User, unit_id: int, day: date) -> CouncilMember | None:
+    """The actor's secretary seat on ``day``, with the council role that day; None if none."""
     seat = next(
         (
             m
@@ -46,11 +76,7 @@ def _secretary(session: Session, actor: User, unit_id: int, day: date) -> Counci
         None,
     )
     if seat is None or acting_assignment(actor, VOTER, unit_id, day) is None:
-        raise NotAllowed(
-            "Chỉ thư ký Hội đồng Thi đua - Khen thưởng của đơn vị mở và ghi kết quả phiên họp.",
-            "Only the council's secretary opens and records a sitting.",
-            {"required_role": VOTER.value, "duty": "secretary"},
-        )
+        return None
     return seat
 
 
@@ -123,7 +149,8 @@ def _open(
             "The sitting cannot be dated in the future.",
             {"held_on": "future"},
         )
-    secretary = _secretary(session, actor, unit_id, held_on)
+    check_days(held_on=held_on)
+    secretary = _secretary(session, actor, unit_id, held_on, today)
     members = council.roster(session, unit_id, held_on)
     seats = {m.id: m for m in members}
     if not present or any(mid not in seats for mid in present):
