@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow.errors import InvalidInput
@@ -57,6 +58,7 @@ def check_request() -> None:
     for name, value in request.args.items(multi=True):
         _check("query", name, name)
         _check("query", name, value)
+    _soften_pasted_breaks()
     # A multipart part whose header cannot be read arrives with the name None.
     for name, value in request.form.items(multi=True):
         _check("form", name or "?", name or "")
@@ -67,6 +69,25 @@ def check_request() -> None:
     for name in HEADER_PARAMETERS:
         if name in request.headers:
             _check("headers", name, request.headers[name])
+
+
+_PASTED_BREAKS = "\v\f"  # Word's manual line break (U+000B) and page break (U+000C)
+_AS_LINES = str.maketrans(dict.fromkeys(_PASTED_BREAKS, "\n"))
+_AS_SPACES = str.maketrans(dict.fromkeys(_PASTED_BREAKS, " "))
+
+
+def _soften_pasted_breaks() -> None:
+    """A form's text pasted from Word reads as typed: its manual line and page breaks become
+    line breaks (spaces in a one-line field) instead of refusing the whole form, whose
+    values the error page cannot give back. The API's JSON is a program's: refused as is."""
+    pairs = request.form.items(multi=True)
+    if not any(c in value for _, value in pairs for c in _PASTED_BREAKS):  # the common case
+        return
+    softened = [
+        (name, value.translate(_AS_LINES if is_multiline(name or "") else _AS_SPACES))
+        for name, value in request.form.items(multi=True)
+    ]
+    request.__dict__["form"] = ImmutableMultiDict(softened)  # werkzeug caches the form there
 
 
 def _check(location: str, field: str, value: str, multiline: bool = False) -> None:
