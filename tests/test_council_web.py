@@ -10,10 +10,11 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from tests.test_documents import pdf_text
 from tests.web_client import WebClient
-from workflow.models import Nomination
+from workflow.models import AwardType, Nomination
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -62,6 +63,8 @@ def opened(app, ids) -> tuple[WebClient, str]:
 def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, waiting):
     secretary, where = opened(app, waiting)
     page = secretary.text(where)
+    assert "Biểu quyết công khai" in page  # the award's vote is not secret: the page says so
+    assert "Bỏ phiếu kín" not in page
     first, second = waiting
     bad = {
         f"tally-{first}-yes": "9",
@@ -203,3 +206,14 @@ def test_written_votes_are_shown_wherever_the_vote_is(app, world, monkeypatch):
     council = WebClient(app, "council_prov")
     assert "2 (+6 bằng văn bản)/9 đồng ý (2 có mặt)" in council.text(f"/nominations/{nid}")
     assert "2 (+6 bằng văn bản)/9" in council.text("/notice")
+
+
+def test_the_tally_sheet_says_a_secret_ballot_when_the_award_has_one(app, world, waiting):
+    world.session.execute(
+        update(AwardType).where(AwardType.code == "BK0").values(secret_ballot=True)
+    )
+    world.session.commit()
+    secretary, where = opened(app, waiting)
+    page = secretary.text(where)
+    assert "Bỏ phiếu kín: chỉ ghi số phiếu của từng hồ sơ." in page
+    assert "Biểu quyết công khai" not in page
