@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from tests.factories import CAMPAIGNS, PASS_VOTE
 from tests.web_client import WebClient
@@ -513,3 +513,32 @@ def test_a_rejection_or_a_revocation_says_why_at_the_top_of_the_page(login, worl
     page = officer.text(f"/nominations/{revoked}")
     assert "Lý do hủy bỏ khen thưởng" in page
     assert "Căn cứ: Gian dối trong kê khai thành tích." in page
+
+
+def test_a_tier_sent_a_nomination_back_reads_why_as_the_proposing_unit_would(app, world):
+    """A return from the province to the tier below keeps it in review there: that tier's
+    reviewer still sees the reason first, with the day it must be handled by."""
+    nid = world.nominate(award="BK0")
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "approve", "rev_br1")
+    world.fire(nid, "return", "rev_prov", comment="Thiếu xác nhận của Công đoàn ngành")
+    world.session.rollback()
+    page = WebClient(app, "rev_br1").text(f"/nominations/{nid}")
+    assert page.index("Lý do trả lại") < page.index("Thiếu xác nhận của Công đoàn ngành")
+    assert page.index("Thiếu xác nhận của Công đoàn ngành") < page.index("Hình thức khen thưởng")
+    approved = WebClient(app, "rev_br1").act(nid, "approve")
+    assert approved.status_code == 302
+    assert "Lý do trả lại" not in WebClient(app, "rev_br1").text(f"/nominations/{nid}")
+
+
+def test_a_returned_nomination_says_by_when_to_send_it_again(app, world):
+    world.session.execute(update(AwardType).where(AwardType.code == "BK").values(days_per_tier=3))
+    world.session.commit()
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.fire(nid, "return", "rev_br1", comment="Bổ sung biên bản")
+    due = world.session.get_one(Nomination, nid).due_on
+    world.session.rollback()
+    assert due is not None
+    page = WebClient(app, "officer1").text(f"/nominations/{nid}")
+    assert f"Hạn gửi lại: {due:%d/%m/%Y}." in page

@@ -516,10 +516,14 @@ _SAID_WHY = (State.RETURNED, State.REJECTED, State.REVOKED, State.WITHDRAWN)
 
 def stated_reason(trail: list[dict[str, Any]], state: str) -> dict[str, Any] | None:
     """The event of ``trail`` that left the nomination in ``state``, when its actor gave a
-    reason (returned, rejected, revoked, withdrawn); None otherwise."""
-    if state not in _SAID_WHY:
+    reason (returned, rejected, revoked, withdrawn, or sent back down a tier and still in
+    review there: the tier below must read why as the proposing unit would); None otherwise."""
+    if state == State.IN_REVIEW:
+        last = trail[-1] if trail and trail[-1].get("event") == Event.RETURN else None
+    elif state in _SAID_WHY:
+        last = next((e for e in reversed(trail) if e.get("to_state") == state), None)
+    else:
         return None
-    last = next((e for e in reversed(trail) if e.get("to_state") == state), None)
     return last if last is not None and last.get("comment") else None
 
 
