@@ -626,9 +626,9 @@ def test_the_pages_offer_each_document_to_whom_may_take_it(app, world, decided):
         text = pdf_text(served.data)
         assert any(name in text for name in ("Trần Thị Bích Ngọc", "Lê Văn Cường")), text
     assert "Tải Tờ trình" not in WebClient(app, "rev_br2").text("/documents")
-    assert (
-        WebClient(app, "rev_br1").get("/units/1/campaigns/1/proposal.pdf?day=x").status_code == 400
-    )
+    wrong_day = WebClient(app, "rev_br1").get("/units/1/campaigns/1/proposal.pdf?day=x")
+    assert wrong_day.status_code == 400
+    assert "Ngày trong đường dẫn không hợp lệ: «x»" in wrong_day.get_data(as_text=True)
 
 
 # --- screenshots (UPDATE_SCREENSHOTS=1 with poppler's pdftoppm) -----------------------------------

@@ -484,7 +484,9 @@ def test_the_inbox_flags_overdue_and_filters_by_due_date(login, world):
     filtered = reviewer.text(f"/inbox?due_by={earlier}")
     assert "Quá hạn" not in filtered
     assert "Không có hồ sơ nào khớp bộ lọc." in filtered  # not "nothing waits for you"
-    assert reviewer.get("/inbox?due_by=31-12-2025").status_code == 400
+    wrong = reviewer.get("/inbox?due_by=31-12-2025")
+    assert wrong.status_code == 400
+    assert "Ngày trong đường dẫn không hợp lệ: «31-12-2025»" in wrong.get_data(as_text=True)
     assert "Hồ sơ quá hạn xử lý: 1" in login("auditor_prov").text("/dashboard")
 
 

@@ -260,10 +260,7 @@ def sitting_minutes(sitting_id: int, fmt: str) -> ResponseReturnValue:
 
 
 def _year() -> int:
-    year = forms.whole(request.args.get("year", str(today().year)), *forms.YEARS)
-    if year is None:
-        abort(400)
-    return year
+    return forms.year_asked(request.args) or today().year
 
 
 @bp.route("/council/<code>/register")

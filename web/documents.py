@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from web import forms
 from web.auth import me, today
 from web.downloads import document_file
 from web.extensions import db
@@ -23,20 +24,17 @@ FORMAT = "<any(docx, pdf):fmt>"
 
 def _day_arg() -> date | None:
     """``?day=YYYY-MM-DD``: one day's batch, or the whole campaign when absent."""
-    raw = request.args.get("day")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        abort(400)
+    return forms.day_asked(request.args, "day")
 
 
 @bp.route(f"/units/<id:unit_id>/campaigns/<id:campaign_id>/proposal.{FORMAT}")
 @login_required
 def proposal_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
     """The proposal letter (tờ trình) for the batch a unit forwarded."""
+    on = _day_arg()  # a wrong day is the link's error, not "not found"
     try:
         document = proposal.proposal_document(
-            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
+            db.session, me(), unit_id, campaign_id, today(), on=on
         )
     except WorkflowError:
         abort(404)
@@ -47,10 +45,9 @@ def proposal_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseRetur
 @login_required
 def minutes_document(unit_id: int, campaign_id: int, fmt: str) -> ResponseReturnValue:
     """The minutes (biên bản) of the council's votes."""
+    on = _day_arg()  # a wrong day is the link's error, not "not found"
     try:
-        document = minutes.minutes_document(
-            db.session, me(), unit_id, campaign_id, today(), on=_day_arg()
-        )
+        document = minutes.minutes_document(db.session, me(), unit_id, campaign_id, today(), on=on)
     except WorkflowError:
         abort(404)
     return document_file(document, fmt)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from flask import abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from workflow import events, votes
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
+from workflow.inputs import shown
 from workflow.models import MAX_ID
 from workflow.vocabulary import FIELD_LABELS, MAX_BENEFIT_VND
 
@@ -33,14 +34,48 @@ def whole(text: str | None, low: int = 1, high: int = MAX_ID) -> int | None:
     return value if low <= value <= high else None
 
 
+class BadLink(WorkflowError):
+    """A link's parameter a page cannot read (an address typed or edited by hand): a 400
+    that says which, where the bare status said nothing."""
+
+    code = "malformed"
+    http_status = 400
+
+
 def year_asked(args: MultiDict[str, str]) -> int | None:
     """The year a list is asked for in its link (none: not narrowed); a wrong one is a 400."""
     if not args.get("year"):
         return None
     year = whole(args["year"], *YEARS)
     if year is None:
-        abort(400)
+        raise BadLink(
+            f"Năm trong đường dẫn phải từ {YEARS[0]} đến {YEARS[1]}.",
+            f"The link's year must be from {YEARS[0]} to {YEARS[1]}.",
+            {"year": "out_of_range"},
+        )
     return year
+
+
+def day_asked(args: MultiDict[str, str], name: str) -> date | None:
+    """A day in a link (``?due_by=2026-12-31``), or None when not given; a wrong one a 400."""
+    if not args.get(name):
+        return None
+    try:
+        return date.fromisoformat(args[name])
+    except ValueError:
+        raise BadLink(
+            f"Ngày trong đường dẫn không hợp lệ: «{shown(args[name])}» (cần dạng năm-tháng-ngày).",
+            f"The link's date is not valid: '{shown(args[name])}' (year-month-day expected).",
+            {name: "not_a_date"},
+        ) from None
+
+
+def filters_asked(args: MultiDict[str, str]) -> dict[str, Any]:
+    """:func:`list_filters` of a link: a wrong filter is a 400 that names it."""
+    try:
+        return list_filters(args)
+    except WorkflowError as err:
+        raise BadLink(err.message_vi, err.message_en, err.details) from None
 
 
 def version_seen(form: MultiDict[str, str]) -> int:

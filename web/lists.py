@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -155,10 +154,7 @@ def _args(*names: str) -> dict[str, Any]:
 @bp.route("/nominations.xlsx")
 @login_required
 def export_nominations() -> ResponseReturnValue:
-    try:
-        args = _args("state", "q") | forms.list_filters(request.args)
-    except WorkflowError:
-        abort(400)
+    args = _args("state", "q") | forms.filters_asked(request.args)
     items = exports.every_page(
         queries.list_nominations, session=db.session, actor=me(), day=today(), **args
     )
@@ -169,11 +165,8 @@ def export_nominations() -> ResponseReturnValue:
 @bp.route("/inbox.xlsx")
 @login_required
 def export_inbox() -> ResponseReturnValue:
-    try:
-        args = forms.list_filters(request.args)
-        due_by = date.fromisoformat(request.args["due_by"]) if request.args.get("due_by") else None
-    except (WorkflowError, ValueError):
-        abort(400)
+    args = forms.filters_asked(request.args)
+    due_by = forms.day_asked(request.args, "due_by")
     items = exports.every_page(
         queries.inbox, session=db.session, actor=me(), day=today(), due_by=due_by, **args
     )

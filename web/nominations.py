@@ -113,10 +113,7 @@ def index() -> ResponseReturnValue:
     state = request.args.get("state") or None
     if state not in (None, *[s.value for s in State]):
         abort(400)
-    try:
-        filters = forms.list_filters(request.args)
-    except WorkflowError:
-        abort(400)
+    filters = forms.filters_asked(request.args)
     page = queries.list_nominations(
         db.session,
         me(),
@@ -143,11 +140,8 @@ def index() -> ResponseReturnValue:
 @login_required
 def inbox() -> ResponseReturnValue:
     """What waits for the user at their unit(s), oldest page first by keyset."""
-    try:
-        filters = forms.list_filters(request.args)
-        due_by = date.fromisoformat(request.args["due_by"]) if request.args.get("due_by") else None
-    except (WorkflowError, ValueError):
-        abort(400)
+    filters = forms.filters_asked(request.args)
+    due_by = forms.day_asked(request.args, "due_by")
     page = queries.inbox(
         db.session, me(), today(), cursor=request.args.get("cursor"), due_by=due_by, **filters
     )
