@@ -130,3 +130,16 @@ def test_roles_are_added_and_ended_with_their_history_kept(app, admins):  # noqa
     )
     assert outside.status_code == 403
     assert WebClient(app, "officer1").get("/admin/users/rev_br1").status_code == 403
+
+
+def test_a_refused_role_keeps_what_was_typed(app, admins):  # noqa: F811
+    admins.session.rollback()
+    admin = WebClient(app, "admin_prov")
+    typed = {"role": "auditor", "unit_code": "BR1", "valid_from": "2026-06-30"}
+    refused = admin.post("/admin/users/rev_br1/roles", typed | {"valid_to": "2026-01-01"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert '<option value="auditor" selected>' in page
+    assert '<option value="BR1" selected>' in page
+    assert 'name="valid_from" type="date" value="2026-06-30"' in page
+    assert 'name="valid_to" type="date" value="2026-01-01"' in page

@@ -217,3 +217,21 @@ def test_the_tally_sheet_says_a_secret_ballot_when_the_award_has_one(app, world,
     page = secretary.text(where)
     assert "Bỏ phiếu kín: chỉ ghi số phiếu của từng hồ sơ." in page
     assert "Biểu quyết công khai" not in page
+
+
+def test_a_refused_council_member_keeps_what_was_typed(app, world):
+    world.seat_council()
+    unit_id = world.user("council_prov").assignments[0].unit_id
+    world.session.rollback()
+    typed = {
+        "full_name": "Nguyễn Văn Mới",
+        "position": "Phó Chủ tịch",
+        "duty": "member",
+        "username": "khong_co_ai",
+        "valid_from": "2026-01-05",
+    }
+    refused = WebClient(app, "admin").post(f"/council/units/{unit_id}/members", typed)
+    assert refused.status_code == 422, refused.status_code
+    page = refused.get_data(as_text=True)
+    for name in ("full_name", "position", "username", "valid_from"):
+        assert f'value="{typed[name]}"' in page, name

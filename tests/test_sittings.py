@@ -233,7 +233,7 @@ def test_signing_enters_each_award_in_the_register_numbered_per_year(world, list
     assert audit.verify(world.session).ok
 
 
-def test_a_revocation_opens_what_is_to_be_recovered_until_marked(world):
+def test_a_revocation_opens_what_is_to_be_recovered_until_marked(app, world, monkeypatch):
     award = world.session.scalars(select(AwardType).where(AwardType.code == "BK0")).one()
     award.bonus_coefficient = "1.0"
     audit.record_change(world.session, "campaign_version", "test", world.tick(), award.campaign)
@@ -251,6 +251,18 @@ def test_a_revocation_opens_what_is_to_be_recovered_until_marked(world):
         opened.id
     ]
     assert opened.amount == 2_340_000  # 1.0 × lương cơ sở on the signing day
+    with pytest.raises(InvalidInput, match="before the revocation"):
+        recovery.mark(
+            world.session, decider, opened.id, "certificate", date(1, 1, 1), now=world.tick()
+        )
+    opened_id = opened.id
+    world.session.rollback()  # SQLite: a reading transaction holds the write lock too
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
+    refused = WebClient(app, "decider_prov").post(
+        f"/recoveries/{opened_id}", {"what": "money", "on": "2024-01-01"}
+    )
+    assert refused.status_code == 422
+    assert 'value="2024-01-01"' in refused.get_data(as_text=True)
     day = world.now.date()
     recovery.mark(world.session, decider, opened.id, "certificate", day, now=world.tick())
     assert not recovery.for_nomination(world.session, nid).done

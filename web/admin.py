@@ -300,7 +300,7 @@ def _after(username: str, change: Any, done: str) -> ResponseReturnValue:
         person = _person(username)
         return _page(
             "admin_user.html", err.http_status, person=person, roles=list(Role),
-            units=_pickable(), typed=None,
+            units=_pickable(), typed=request.form,
         )  # fmt: skip
     flash(done, "info")
     return redirect(url_for("admin.user_page", username=username))

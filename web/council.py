@@ -64,7 +64,11 @@ def home() -> ResponseReturnValue:
 @bp.route("/council/<code>")
 @login_required
 def page(code: str) -> ResponseReturnValue:
-    unit = _unit(code)
+    return _council_page(_unit(code))
+
+
+def _council_page(unit: Unit, typed: Any = None, status: int = 200) -> ResponseReturnValue:
+    """The council's page; on a refused new member, with what was typed kept in its form."""
     day = today()
     return render_template(
         "council.html",
@@ -76,8 +80,8 @@ def page(code: str) -> ResponseReturnValue:
         may_admin=_administers(unit),
         years=register.years_of(db.session, unit.id, day),
         duties=council.DUTIES if current_lang() == "vi" else council.DUTIES_EN,
-        typed=MultiDict(),
-    )
+        typed=typed or MultiDict(),
+    ), status
 
 
 def _unit_by_id(unit_id: int) -> Unit:
@@ -91,15 +95,14 @@ def _unit_by_id(unit_id: int) -> Unit:
 @login_required
 def add_member(unit_id: int) -> ResponseReturnValue:
     unit = _unit_by_id(unit_id)
-    code = unit.code
     try:
         form = forms.load(forms.CouncilMemberSchema(), request.form)
         council.add_member(db.session, me(), unit, **form)
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
-        return redirect(url_for("council.page", code=code)), 303
+        return _council_page(unit, request.form, err.http_status)
     flash(_("Đã thêm thành viên Hội đồng."), "info")
-    return redirect(url_for("council.page", code=code))
+    return redirect(url_for("council.page", code=unit.code))
 
 
 @bp.post("/council/units/<id:unit_id>/members/<id:member_id>/end")
@@ -330,9 +333,13 @@ def certificate_layout(code: str) -> ResponseReturnValue:
 @login_required
 def recoveries() -> ResponseReturnValue:
     """What revocations left to recover at the user's units."""
-    return render_template(
-        "recoveries.html", items=recovery.recoveries(db.session, me(), today()), today=today()
-    )
+    return _recoveries_page()
+
+
+def _recoveries_page(typed: Any = None, status: int = 200) -> ResponseReturnValue:
+    """The list; on a refused mark, with the day typed kept in the form that sent it."""
+    items = recovery.recoveries(db.session, me(), today())
+    return render_template("recoveries.html", items=items, today=today(), typed=typed), status
 
 
 @bp.post("/recoveries/<id:recovery_id>")
@@ -341,7 +348,8 @@ def mark_recovered(recovery_id: int) -> ResponseReturnValue:
     try:
         form = forms.load(forms.RecoveredSchema(), request.form)
         recovery.mark(db.session, me(), recovery_id, **form)
-        flash(_("Đã ghi nhận việc thu hồi."), "info")
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
+        return _recoveries_page(request.form | {"id": recovery_id}, err.http_status)
+    flash(_("Đã ghi nhận việc thu hồi."), "info")
     return redirect(url_for("council.recoveries"))

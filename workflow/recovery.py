@@ -87,6 +87,12 @@ def mark(
                 "The day cannot be in the future.",
                 {"on": "future"},
             )
+        if on < recovery.opened_on:
+            raise InvalidInput(
+                f"Ngày thu hồi không được trước ngày hủy bỏ ({recovery.opened_on:%d/%m/%Y}).",
+                f"The day cannot be before the revocation ({recovery.opened_on:%d/%m/%Y}).",
+                {"on": "before_revocation"},
+            )
         if what == "money":
             if recovery.amount is None:
                 raise InvalidInput(
