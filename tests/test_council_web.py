@@ -235,3 +235,4 @@ def test_a_refused_council_member_keeps_what_was_typed(app, world):
     page = refused.get_data(as_text=True)
     for name in ("full_name", "position", "username", "valid_from"):
         assert f'value="{typed[name]}"' in page, name
+    assert "Không có tài khoản &#39;khong_co_ai&#39;." in page  # not "… để làm thay" (substitutes)

@@ -307,3 +307,14 @@ def test_two_sittings_on_one_day_are_two_sets_of_minutes_and_a_vote_alone_a_thir
     day_minutes = docx_text(secretary.get(html.unescape(day_link[1])).get_data())
     assert "Người Bầu Riêng" in day_minutes
     assert "Người Thứ 1" not in day_minutes
+
+
+def test_a_list_of_unknown_nominations_is_named_in_a_few(world, listed):
+    _, members = listed
+    bogus = list(range(900_001, 900_031))
+    with pytest.raises(InvalidInput) as err:
+        open_(world, members, ids=bogus)
+    assert err.value.message_vi.endswith(
+        "; không phải: " + ", ".join(map(str, bogus[:10])) + ", …."
+    )
+    assert len(err.value.details["nomination_ids"]) == 30

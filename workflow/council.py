@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.accounts import require_admin, user_named
+from workflow.accounts import require_admin
 from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound
 from workflow.inputs import clean_line
@@ -70,7 +70,7 @@ def add_member(
                 {"duty": "unknown"},
             )
         name = clean_line(full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True)
-        user = user_named(session, username) if username else None
+        user = session.scalar(select(User).where(User.username == username)) if username else None
         if username and user is None:
             raise InvalidInput(
                 f"Không có tài khoản '{username}'.",

@@ -201,15 +201,13 @@ def _listed(
     ids = sorted(waiting) if chosen is None else sorted(set(chosen))
     missing = [nid for nid in ids if nid not in waiting]
     if missing or not ids:
+        # A few of them: a list of thousands (a client's bug) would fill the page.
+        named = ", ".join(map(str, missing[:10])) + (", …" if len(missing) > 10 else "")
         raise InvalidInput(
             "Danh sách chỉ gồm hồ sơ đang chờ Hội đồng xét trong đợt thi đua"
-            + (
-                f"; không phải: {', '.join(map(str, missing))}."
-                if missing
-                else "; chưa có hồ sơ nào."
-            ),
+            + (f"; không phải: {named}." if missing else "; chưa có hồ sơ nào."),
             "The list holds only nominations awaiting the council in the campaign.",
-            {"nomination_ids": missing or "empty"},
+            {"nomination_ids": missing[:100] or "empty"},
         )
     for nid in ids:  # in id order, as every operation locks several nominations
         session.execute(select(Nomination.id).where(Nomination.id == nid).with_for_update()).one()
