@@ -342,3 +342,16 @@ def test_pages_answer_while_an_operation_holds_the_database(app, world, engine):
 def test_every_read_that_records_itself_names_a_real_page(app):
     """A renamed export left out of the list would answer 500: its record is refused."""
     assert reads.RECORDED_READS.issubset(app.view_functions)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_row_has_one_address_in_ascii_digits(app, world):
+    """A full-width "１" or an Arabic "١" is no row's key: no second address for the same row."""
+    nid = world.nominate()
+    world.session.rollback()
+    officer = WebClient(app, "officer1")
+    assert officer.get(f"/nominations/{nid}").status_code == 200
+    wide = "".join(chr(ord("０") + int(d)) for d in str(nid))
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(nid))
+    for other in (wide, arabic):
+        assert officer.get(f"/nominations/{other}").status_code == 404

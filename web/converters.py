@@ -15,5 +15,8 @@ class IdConverter(IntegerConverter):
     The OpenAPI document shows it as an integer from 1 to ``MAX_ID`` (flask-smorest reads
     an ``IntegerConverter``'s bounds)."""
 
+    # ASCII digits only: werkzeug's "\d+" takes "１" (full width) for 1, one row's two addresses.
+    regex = r"[0-9]+"
+
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
