@@ -326,7 +326,8 @@ def test_the_form_checks_the_facts_before_saving(app, ruled):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Kết quả kiểm tra với thông tin vừa nhập" in page
-    assert "Bằng khen cấp bộ, ngành, tỉnh (cá nhân):" in page  # the rule's name, not its code
+    # Each rule's verdict first, then its name (not its code) and why.
+    assert "<strong>Thiếu thông tin</strong> — Bằng khen cấp bộ, ngành, tỉnh (cá nhân):" in page
     assert "R-BK-74" not in page
     assert ruled.session.scalars(select(Nomination)).all() == []  # nothing saved
     ruled.session.rollback()
