@@ -227,8 +227,10 @@ def test_editing_keeps_every_row_and_the_discipline_declared(app, client, demo):
     present = dict.fromkeys(re.findall(r'name="(facts\.[^"]+\.present)"', page), "1")
     version = re.search(r'name="version" value="(\d+)"', page)
     assert version
+    kept = {"version": version[1], "achievements": "", "nominee_name": "Lê Thị Sửa"}
     saved = officer.post(
-        f"/nominations/{nid}/edit", on_page | present | {"version": version[1], "achievements": ""}
+        f"/nominations/{nid}/edit",
+        on_page | present | kept | {"award": "TDYN-2025-DLK/BK_LDLD"},
     )
     assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
     assert ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"] == facts

@@ -13,7 +13,7 @@ from sqlalchemy import event, select, update
 from tests.factories import CAMPAIGNS, PASS_VOTE
 from tests.web_client import WebClient
 from web.extensions import db
-from workflow import dossier, units
+from workflow import audit, dossier, units
 from workflow.errors import InvalidInput
 from workflow.models import AwardType, Nomination
 
@@ -544,3 +544,31 @@ def test_a_returned_nomination_says_by_when_to_send_it_again(app, world):
     assert due is not None
     page = WebClient(app, "officer1").text(f"/nominations/{nid}")
     assert f"Hạn gửi lại: {due:%d/%m/%Y}." in page
+
+
+def test_a_misspelt_name_and_position_are_corrected_on_the_draft(app, world):
+    officer = WebClient(app, "officer1")
+    created = officer.post(
+        "/nominations/new",
+        {"award": "C2025/BK0", "nominee_name": "Nguyen Van Sai", "position": "Ke toan"},
+    )
+    nid = int(created.headers["Location"].rsplit("/", 1)[1])
+    form = officer.text(f"/nominations/{nid}/edit")
+    assert 'value="Nguyen Van Sai"' in form
+    assert 'value="Ke toan"' in form
+    version = re.search(r'name="version" value="(\d+)"', form)
+    assert version
+    saved = officer.post(
+        f"/nominations/{nid}/edit",
+        {"award": "C2025/BK0", "version": version[1], "nominee_name": "Nguyễn Văn Sài",
+         "position": "Kế toán trưởng", "achievements": ""},
+    )  # fmt: skip
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
+    n = world.session.get_one(Nomination, nid)
+    assert (n.nominee_name, n.nominee) == ("Nguyễn Văn Sài", {"position": "Kế toán trưởng"})
+    edit = audit.trail(world.session, nid)[-1]
+    world.session.rollback()
+    assert edit["data"]["changes"]["nominee_name"] == {
+        "from": "Nguyen Van Sai",
+        "to": "Nguyễn Văn Sài",
+    }

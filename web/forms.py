@@ -120,8 +120,15 @@ class EventFormSchema(FormSchema):
 class NewNominationSchema(FormSchema):
     award = fields.String(required=True, validate=validate.Regexp(r"^[^/]+/[^/]+$"))
     nominee_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    position = fields.String(load_default="")
+    position = fields.String(load_default="", validate=validate.Length(max=200))
     achievements = fields.String(load_default="")
+
+
+def with_position(nominee: dict[str, Any] | None, position: str) -> dict[str, Any]:
+    """The nominee's details with the position as typed in the form (none when left blank)."""
+    details = {k: v for k, v in (nominee or {}).items() if k != "position"}
+    position = " ".join(position.split())
+    return details | ({"position": position} if position else {})
 
 
 class DecisionFormSchema(FormSchema):

@@ -199,7 +199,7 @@ def new() -> ResponseReturnValue:
                 award_type=match[1].code,
                 nominee_kind=match[1].nominee_kind,
                 nominee_name=form["nominee_name"],
-                nominee={"position": form["position"]} if form["position"] else {},
+                nominee=forms.with_position(None, form["position"]),
                 facts=forms.facts_from_form(request.form),
                 achievements=form["achievements"],
             )
@@ -379,14 +379,17 @@ def edit(nomination_id: int) -> ResponseReturnValue:
         return _preview([match], chosen, match, n.origin_unit_id, n)
     if request.method == "POST":
         try:
+            form = forms.load(forms.NewNominationSchema(), request.form)
             nominating.update_nomination(
                 db.session,
                 nomination_id,
                 me(),
                 expected_version=forms.version_seen(request.form),
                 changes={
+                    "nominee_name": form["nominee_name"],
+                    "nominee": forms.with_position(n.nominee, form["position"]),
                     "facts": forms.facts_from_form(request.form),
-                    "achievements": request.form.get("achievements", ""),
+                    "achievements": form["achievements"],
                 },
             )
         except WorkflowError as err:
