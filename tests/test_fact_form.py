@@ -272,3 +272,17 @@ def test_declared_facts_read_as_words_in_either_language():
 def test_a_count_is_read_from_ascii_digits_only(typed, read):
     """ "٣" (Arabic-Indic three) was read as 3 on a tally sheet: no form means it."""
     assert forms.parse_count(typed) == read
+
+
+def test_a_refused_fact_names_its_field_and_year_in_plain_words():
+    from workflow.errors import InvalidInput
+    from workflow.facts import validate_facts
+
+    with pytest.raises(InvalidInput) as err:
+        validate_facts({"ratings": {"2026": 5, "abc": "HTXSNV"}, "initiatives": [5]})
+    assert err.value.message_vi == (
+        "Thông tin kê khai chưa đúng: Xếp loại năm «abc»: không đúng dạng; Xếp loại năm 2026: "
+        "không phải chữ; Sáng kiến, dòng 1: sai kiểu dữ liệu."
+    )
+    assert ".;" not in err.value.message_en
+    assert "Rating for 'abc'" in err.value.message_en

@@ -348,6 +348,7 @@ _VIETNAMESE = [
         (r"Not a valid list\.", "không phải danh sách."),
         (r"Not a valid mapping type\.", "không phải bảng giá trị."),
         (r"Invalid value\.", "không hợp lệ."),
+        (r"Invalid input type\.", "sai kiểu dữ liệu."),
         (r"String does not match expected pattern\.", "không đúng dạng."),
         (r"Must be one of: (.*)\.", r"phải là một trong: \1."),
         (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",

@@ -381,9 +381,12 @@ def validate_facts(raw: Any, extra: list[dict[str, Any]] | None = None) -> dict[
         vi, en = (
             "; ".join(
                 f"{fact_path_label(path, lang)}: "
-                + (_UNKNOWN[lang] if text == "Unknown field." else in_language(text, lang))
+                + (_UNKNOWN[lang] if text == "Unknown field." else in_language(text, lang)).rstrip(
+                    "."
+                )  # one full stop at the end of them all, not ".;" between
                 for path, text in error_pairs(err.messages, "facts")
             )
+            + "."
             for lang in ("vi", "en")
         )
         raise InvalidInput(
@@ -412,6 +415,10 @@ def fact_path_label(path: str, lang: str) -> str:
         label += f", {'row' if lang == 'en' else 'dòng'} {int(rest[0]) + 1}"
         column = next((c for c in fact.columns if len(rest) > 1 and c.name == rest[1]), None)
         return f"{label}: {_bare(column, lang)}" if column else label
+    if len(rest) == 2 and rest[1] in ("key", "value"):  # marshmallow's parts of a mapping
+        if rest[1] == "value":
+            return f"{label} {rest[0]}"
+        return f"{label} '{rest[0]}'" if lang == "en" else f"{label} «{rest[0]}»"
     return f"{label} {' '.join(rest)}".strip()
 
 
