@@ -355,3 +355,24 @@ def test_a_row_has_one_address_in_ascii_digits(app, world):
     arabic = "".join(chr(0x0660 + int(d)) for d in str(nid))
     for other in (wide, arabic):
         assert officer.get(f"/nominations/{other}").status_code == 404
+
+
+def test_catalogues_missing_or_stale_are_compiled_when_the_app_starts(tmp_path):
+    """An app installed without ``make install`` would show English readers Vietnamese."""
+    import os
+    import shutil
+
+    from babel.support import Translations
+
+    from web.i18n import compile_catalogues
+
+    here = tmp_path / "en" / "LC_MESSAGES"
+    here.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "web/translations/en/LC_MESSAGES/messages.po", here / "messages.po")
+    assert compile_catalogues(tmp_path) == [here / "messages.mo"]
+    english = Translations.load(str(tmp_path), ["en"])
+    assert english.gettext("Đăng xuất") != "Đăng xuất"
+    assert compile_catalogues(tmp_path) == []  # up to date: left alone
+    later = (here / "messages.mo").stat().st_mtime + 10
+    os.utime(here / "messages.po", (later, later))
+    assert compile_catalogues(tmp_path) == [here / "messages.mo"]
