@@ -286,3 +286,14 @@ def test_a_refused_fact_names_its_field_and_year_in_plain_words():
     )
     assert ".;" not in err.value.message_en
     assert "Rating for 'abc'" in err.value.message_en
+
+
+def test_a_list_fact_holds_at_most_two_hundred_rows():
+    from workflow.errors import InvalidInput
+    from workflow.facts import MAX_LIST_ROWS, validate_facts
+
+    row = {"title": "Cải tiến quy trình", "year": 2024, "scope": "co_so"}
+    assert len(validate_facts({"initiatives": [row] * MAX_LIST_ROWS})["initiatives"]) == 200
+    with pytest.raises(InvalidInput) as err:
+        validate_facts({"initiatives": [row] * (MAX_LIST_ROWS + 1)})
+    assert err.value.message_vi == "Thông tin kê khai chưa đúng: Sáng kiến: tối đa 200 dòng."

@@ -349,6 +349,7 @@ _VIETNAMESE = [
         (r"Not a valid mapping type\.", "không phải bảng giá trị."),
         (r"Invalid value\.", "không hợp lệ."),
         (r"Invalid input type\.", "sai kiểu dữ liệu."),
+        (r"At most (\d+) rows\.", r"tối đa \1 dòng."),
         (r"String does not match expected pattern\.", "không đúng dạng."),
         (r"Must be one of: (.*)\.", r"phải là một trong: \1."),
         (r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.",

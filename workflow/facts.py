@@ -28,6 +28,7 @@ TRAINING_RESULTS = ("xuat_sac", "gioi", "kha", "trung_binh")
 EDUCATION = tuple(words.EDUCATION)
 YEAR = fields.Integer(strict=True, validate=validate.Range(min=1975, max=2100))
 ROWS = 3  # empty rows a form offers for a list fact
+MAX_LIST_ROWS = 200  # rows a list fact may hold: 5,000 initiatives were taken as sent
 
 
 def label(vi: str, en: str, **more: Any) -> dict[str, Any]:
@@ -117,14 +118,17 @@ class FactsSchema(Schema):
     )
     initiatives = fields.List(
         fields.Nested(InitiativeSchema),
+        validate=validate.Length(max=MAX_LIST_ROWS, error="At most {max} rows."),
         metadata=label("Sáng kiến {number}", "Initiative {number}", rows=ROWS),
     )
     prior_titles = fields.List(
         fields.Nested(PriorTitleSchema),
+        validate=validate.Length(max=MAX_LIST_ROWS, error="At most {max} rows."),
         metadata=label("Danh hiệu đã đạt {number}", "Title held {number}", rows=ROWS),
     )
     discipline = fields.List(
         fields.Nested(DisciplineSchema),
+        validate=validate.Length(max=MAX_LIST_ROWS, error="At most {max} rows."),
         metadata=label("Kỷ luật {number}", "Disciplinary action {number}", rows=1),
     )
     registered = fields.Boolean(
