@@ -263,6 +263,9 @@ def test_a_revocation_opens_what_is_to_be_recovered_until_marked(app, world, mon
     )
     assert refused.status_code == 422
     assert 'value="2024-01-01"' in refused.get_data(as_text=True)
+    read_only = WebClient(app, "auditor_prov").text("/recoveries")
+    assert "Chưa thu hồi" in read_only
+    assert f"/recoveries/{opened_id}" not in read_only  # no form the auditor may not use
     day = world.now.date()
     recovery.mark(world.session, decider, opened.id, "certificate", day, now=world.tick())
     assert not recovery.for_nomination(world.session, nid).done

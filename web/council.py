@@ -339,7 +339,10 @@ def recoveries() -> ResponseReturnValue:
 def _recoveries_page(typed: Any = None, status: int = 200) -> ResponseReturnValue:
     """The list; on a refused mark, with the day typed kept in the form that sent it."""
     items = recovery.recoveries(db.session, me(), today())
-    return render_template("recoveries.html", items=items, today=today(), typed=typed), status
+    markable = recovery.markable_units(me(), today())
+    return render_template(
+        "recoveries.html", items=items, today=today(), typed=typed, markable=markable
+    ), status
 
 
 @bp.post("/recoveries/<id:recovery_id>")

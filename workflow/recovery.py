@@ -59,6 +59,12 @@ def recoveries(session: Session, actor: User, day: date) -> list[Recovery]:
     return sorted(seen, key=lambda r: r.done)
 
 
+def markable_units(actor: User, day: date) -> set[int]:
+    """The units whose recoveries the actor marks done: where they are the decider (an
+    auditor reads them, and is not offered a form they may not use)."""
+    return {a.unit_id for a in active_assignments(actor, day) if a.role == Role.DECIDER}
+
+
 def for_nomination(session: Session, nomination_id: int) -> Recovery | None:
     return session.scalar(select(Recovery).where(Recovery.nomination_id == nomination_id))
 
@@ -78,8 +84,7 @@ def mark(
     today = vn_date(now)
     with transaction(session):
         recovery = session.get(Recovery, recovery_id)
-        deciders = {a.unit_id for a in active_assignments(actor, today) if a.role == Role.DECIDER}
-        if recovery is None or recovery.unit_id not in deciders:
+        if recovery is None or recovery.unit_id not in markable_units(actor, today):
             raise NotFound("Không có việc thu hồi này.", "No such recovery.")
         if on > today:
             raise InvalidInput(
