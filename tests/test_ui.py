@@ -307,19 +307,24 @@ def test_the_inbox_issues_a_bounded_number_of_queries(app, login, world):
 
 
 def test_bulk_approval_reports_each_item(login, world):
-    ok, stale = world.nominate(), world.nominate()
+    ok, stale = world.nominate(name="Hà Văn Được"), world.nominate(name="Lý Thị Cũ")
     for nid in (ok, stale):
         world.fire(nid, "submit", "officer1")
+    hidden = world.nominate("officer2", name="Người Đơn Vị Khác")
     world.session.rollback()
     reviewer = login("rev_br1")
     assert f'value="{ok}@2"' in reviewer.text("/inbox")
+    picks = [f"{ok}@2", f"{stale}@1", f"{hidden}@1"]
     response = reviewer.client.post(
-        "/inbox/approve", data={"csrf_token": reviewer.token, "pick": [f"{ok}@2", f"{stale}@1"]}
+        "/inbox/approve", data={"csrf_token": reviewer.token, "pick": picks}
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Đã chuyển: Đang thẩm định tại Đơn vị PROV" in page
     assert "Không thực hiện được: Hồ sơ đã được người khác cập nhật" in page
+    assert f"Số {ok}</a> — Hà Văn Được" in page  # each by its nominee, not a bare number
+    assert f"Số {stale}</a> — Lý Thị Cũ" in page
+    assert "Người Đơn Vị Khác" not in page  # not one the reviewer may not see
 
 
 def test_dashboard_and_public_notice_list(login, world):

@@ -36,7 +36,7 @@ from workflow import (
 from workflow.accounts import active_assignments
 from workflow.campaigns import offered_awards
 from workflow.clock import parse_iso_utc
-from workflow.errors import WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.facts import (
     DISCIPLINE,
     EDUCATION,
@@ -172,8 +172,13 @@ def approve_selected() -> ResponseReturnValue:
     results = service.fire_many(db.session, me(), Event.APPROVE, items)
     moved = (r.current_unit for _, r in results if not isinstance(r, WorkflowError))
     moved_to = queries.units_by_code(db.session, moved)
+    # Not one the user may not see (a number typed into the form): its name stays unsaid.
+    seen = (nid for nid, r in results if not isinstance(r, NotFound))
+    names = queries.nominee_names(db.session, seen)
     back = url_for("nominations.inbox")
-    return render_template("bulk_result.html", results=results, units=moved_to, back=back)
+    return render_template(
+        "bulk_result.html", results=results, units=moved_to, names=names, back=back
+    )
 
 
 @bp.route("/nominations/new", methods=["GET", "POST"])

@@ -477,6 +477,18 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
+def nominee_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Each nomination's nominee, for a result that lists them by number (the caller passes
+    only nominations its user may see)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Nomination.id, Nomination.nominee_name).where(Nomination.id.in_(wanted))
+    )
+    return {nid: name for nid, name in rows}
+
+
 def units_by_code(session: Session, codes: Iterable[str]) -> dict[str, Unit]:
     wanted = set(codes)
     return {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(wanted)))}
