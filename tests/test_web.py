@@ -244,9 +244,14 @@ def test_the_reviewer_sees_what_changed_since_the_return(client, world, app):
     nid = world.nominate(award="BK", facts={"ratings": {"2025": "HTTNV"}})
     world.fire(nid, "submit", "officer1")
     world.fire(nid, "return", "rev_br1", comment="Xếp loại chưa đúng")
+    two = [
+        {"title": "Số hóa hồ sơ", "year": 2025, "scope": "co_so"},
+        {"title": "Cải tiến quy trình", "year": 2025, "scope": "tinh"},
+    ]
     nominating.update_nomination(
         world.session, nid, world.user("officer1"), expected_version=world.version(nid),
-        changes={"facts": {"ratings": {"2025": "HTXSNV"}}, "achievements": "Bổ sung thành tích"},
+        changes={"facts": {"ratings": {"2025": "HTXSNV"}, "initiatives": two},
+                 "achievements": "Bổ sung thành tích"},
         now=world.tick(),
     )  # fmt: skip
     world.fire(nid, "resubmit", "officer1")
@@ -256,6 +261,10 @@ def test_the_reviewer_sees_what_changed_since_the_return(client, world, app):
     assert "Hoàn thành tốt nhiệm vụ" in page  # before
     assert "Hoàn thành xuất sắc nhiệm vụ" in page  # after
     assert "Bổ sung thành tích" in page
+    # Each initiative on its own line, its columns in the form's order (the trail keeps its
+    # JSON sorted by key); the person who edited by name, not username.
+    assert "Tên: Số hóa hồ sơ; Năm: 2025; Phạm vi: Cấp cơ sở<br>Tên: Cải tiến quy trình" in page
+    assert "officer1," not in page.split("Đã sửa sau lần trả lại")[1].split("</section>")[0]
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -321,12 +321,13 @@ def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[st
         if isinstance(value, dict):
             lines = [f"{key}: {_shown(fact, v, lang)}" for key, v in sorted(value.items())]
         elif isinstance(value, list):
-            columns = {c.name: c for c in fact.columns}
-            lines = [
+            lines = [  # each row's columns in the form's order, whatever order JSON kept
                 "; ".join(
-                    f"{_column(columns[k], lang)}: {_shown(columns[k], v, lang)}"
-                    for k, v in row.items()
-                    if k in columns and v not in (None, "")
+                    f"{_column(column, lang)}: {_shown(column, row[column.name], lang)}"
+                    for column in fact.columns
+                    # a benefit left blank is stored as 0: neither is worth a line
+                    if row.get(column.name) not in (None, "")
+                    and not (column.name.endswith("_vnd") and row[column.name] == 0)
                 )
                 for row in value
                 if isinstance(row, dict)
