@@ -5,6 +5,7 @@ CĐCS, 2,000 nominations over two years."""
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -219,3 +220,20 @@ def test_the_page_opens_on_the_year_whose_review_is_still_open(
     text = WebClient(app, "auditor_prov").text("/statistics")
     assert f"Thống kê khen thưởng năm {year}" in text
     assert "không phải năm ký quyết định" in text
+
+
+def test_the_year_pickers_offer_the_years_that_have_something(app, world, monkeypatch):
+    """Not the eight years before today, most of them empty: the campaigns' years (and the
+    one under review), the years decisions were signed in (and this one)."""
+    from tests.web_client import WebClient
+
+    nid = world.nominate()
+    world.to_notice(nid)
+    world.sign([nid], days_later=8)  # the test world's campaign is of 2025
+    world.session.rollback()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2027-06-01T03:00:00+00:00")
+    auditor = WebClient(app, "auditor_prov")
+    picker = auditor.text("/statistics").split('<select id="year"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', picker) == ["2027", "2025"]
+    picker = auditor.text("/decisions").split('<select id="year"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d+)"', picker) == ["2027", "2025"]

@@ -13,7 +13,7 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import decisions, signing, sittings
+from workflow import decisions, queries, signing, sittings
 from workflow.accounts import active_assignments
 from workflow.documents import certificates
 from workflow.documents import decision as decision_documents
@@ -76,7 +76,7 @@ def decision_list() -> ResponseReturnValue:
     """Every decision covering a nomination the user may see, newest first (of one year)."""
     year = forms.year_asked(request.args)
     views = decisions.visible_decisions(db.session, me(), today(), year=year)
-    years = list(range(today().year, today().year - 8, -1))
+    years = sorted({*queries.decision_years(db.session, today()), *([year] if year else [])})[::-1]
     return render_template("decisions.html", views=views, year=year, years=years)
 
 

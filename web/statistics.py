@@ -69,7 +69,7 @@ def page() -> ResponseReturnValue:
         campaigns=choices.campaigns,
         awards=choices.awards,
         args=request.args,
-        years=list(range(today().year, today().year - 8, -1)),
+        years=sorted({*queries.campaign_years(db.session, today()), this.year}, reverse=True),
         plain=str,
     )
 

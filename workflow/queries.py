@@ -11,16 +11,25 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, false, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
 from workflow import audit, deadlines
 from workflow.accounts import active_assignments
 from workflow.campaigns import known_titles
-from workflow.clock import parse_iso_utc, vn_date
+from workflow.clock import campaign_year, parse_iso_utc, vn_date
 from workflow.errors import InvalidInput
 from workflow.folding import fold
-from workflow.models import MAX_ID, AuditEvent, AwardType, Campaign, Nomination, Unit, User
+from workflow.models import (
+    MAX_ID,
+    AuditEvent,
+    AwardType,
+    Campaign,
+    Decision,
+    Nomination,
+    Unit,
+    User,
+)
 from workflow.prepared import Prepared
 from workflow.units import name_on
 from workflow.visibility import (
@@ -475,6 +484,19 @@ def full_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
         select(User.username, User.full_name).where(User.username.in_(wanted))
     ).all()
     return dict(rows)
+
+
+def campaign_years(session: Session, today: date) -> list[int]:
+    """The years a campaign is of, newest first, with the year under review today: what a
+    year picker offers (not the eight years before today, most of them empty)."""
+    years = set(session.scalars(select(Campaign.year).distinct())) | {campaign_year(today)}
+    return sorted(years, reverse=True)
+
+
+def decision_years(session: Session, today: date) -> list[int]:
+    """The years decisions were signed in, newest first, with this year."""
+    signed = session.scalars(select(extract("year", Decision.signed_on)).distinct())
+    return sorted({int(y) for y in signed} | {today.year}, reverse=True)
 
 
 def nominee_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
