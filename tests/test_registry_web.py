@@ -111,7 +111,7 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     assert 'value="13"' in page
     assert '<option value="HTXSNV" selected>' in page
     words = officer.post(f"/emulation/TD-{year}/evaluation", {f"absent_days-{member}": "abc"})
-    assert "phải là số nguyên (Nguyễn Thị Ánh Tuyết)" in words.get_data(as_text=True)
+    assert "(từ 0 đến 12) phải là số nguyên (Nguyễn Thị Ánh Tuyết)" in words.get_data(as_text=True)
     world.session.expire_all()
     held = members.visible(world.session, world.user("officer1"), member, vn_date(utcnow()))
     assert members.years_of(world.session, world.user("officer1"), held, vn_date(utcnow())) == []

@@ -392,8 +392,8 @@ def _evaluation_rows(form: Any, people: dict[int, str]) -> dict[int, dict[str, A
     if wrong:
         names = ", ".join(people[int(mid)] for mid in wrong)
         raise InvalidInput(
-            f"Số ngày nghỉ và số tháng công tác phải là số nguyên ({names}).",
-            f"Days and months must be whole numbers ({names}).",
+            f"Số ngày nghỉ (từ 0 đến 366) và số tháng công tác (từ 0 đến 12) phải là số nguyên ({names}).",
+            f"Days (0 to 366) and months (0 to 12) must be whole numbers ({names}).",
             {"members": wrong},
         )
     return rows
