@@ -340,3 +340,13 @@ def test_a_bulk_action_commits_its_events_together_and_a_refusal_leaves_nothing(
     world.session.expire_all()
     assert [world.version(nid) for nid in ids] == [3, 3, 3, 3, 2]
     assert audit.verify(world.session).ok
+
+
+def test_a_nominee_of_the_wrong_kind_is_refused_saying_whom_the_award_is_for(world):
+    with pytest.raises(InvalidInput) as err:
+        nominating.create_nomination(
+            world.session, world.user("officer1"), campaign="C2025", award_type="BK",
+            nominee_kind="collective", nominee_name="Tổ Công đoàn Phòng Kế toán",
+        )  # fmt: skip
+    assert err.value.message_vi.endswith("chỉ dành cho cá nhân.")
+    assert err.value.details == {"nominee.kind": "award_type_needs_individual"}

@@ -206,17 +206,25 @@ def _new_nomination(
             {"award_type": "unknown"},
         )
     errors: dict[str, str] = {}
+    why_vi, why_en = [], []
     if spec.nominee_kind not in {k.value for k in NomineeKind}:
         errors["nominee.kind"] = "invalid"
+        why_vi.append("phải là cá nhân hoặc tập thể")
+        why_en.append("it must be an individual or a collective")
     elif spec.nominee_kind != atype.nominee_kind:
         errors["nominee.kind"] = f"award_type_needs_{atype.nominee_kind}"
+        wanted = NomineeKind(atype.nominee_kind)
+        why_vi.append(f"{atype.title} chỉ dành cho {wanted.label('vi').lower()}")
+        why_en.append(f"{atype.title} is for {wanted.label('en').lower()}s only")
     name = clean_name(spec.nominee_name)
     if problem := name_problem(name):
         errors["nominee.name"] = problem
+        why_vi.append("tên chưa hợp lệ")
+        why_en.append("the name is not valid")
     if errors:
         raise InvalidInput(
-            "Thông tin người/tập thể được đề nghị chưa hợp lệ.",
-            "The nominee's details are invalid.",
+            f"Thông tin người/tập thể được đề nghị chưa hợp lệ: {'; '.join(why_vi)}.",
+            f"The nominee's details are invalid: {'; '.join(why_en)}.",
             errors,
         )
     return Nomination(
