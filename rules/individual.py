@@ -66,7 +66,8 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
     return Verdict(
         ok,
         f"Xếp loại năm {ctx.year} là {_rating_text(rating)}; cần {need}.",
-        f"Rating for {ctx.year} is {rating or 'missing'}; needs {' or '.join(allowed)}.",
+        f"Rating for {ctx.year}: {en(words.RATINGS, rating) if rating else 'missing'}; needs "
+        f"{' or '.join(en(words.RATINGS, a) for a in allowed)}.",
         {"year": ctx.year, "rating": rating, "allowed": list(allowed)},
     )
 

@@ -47,6 +47,10 @@ class Source:
     def in_force(self, day: date) -> bool:
         return within(day, self.valid_from, self.valid_to)
 
+    def note_in(self, lang: str) -> str:
+        """The note in ``lang`` (English pages showed it in Vietnamese)."""
+        return NOTES_EN.get(self.note, self.note) if lang == "en" else self.note
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "clause": self.clause,
@@ -54,6 +58,44 @@ class Source:
             "valid_to": self.valid_to.isoformat() if self.valid_to else None,
             "status": self.status.value,
         }
+
+
+# Each clause note (``Source.note``, written in Vietnamese beside its clause) in English;
+# tests/test_rules_doc.py checks that every note of every rule has one.
+NOTES_EN = {
+    "Thiếu điều kiện đã được khen về phong trào này năm trước.":
+        "The condition of an award for this movement the year before is not checked.",
+    "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí hoàn thành tốt nhiệm vụ trở lên.":
+        "The 2003 text is not verified; the criterion \"tasks completed well or better\" is applied.",
+    "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 3 năm CSTĐ cơ sở liên tục.":
+        "The 2003 text is not verified; the criterion of 3 consecutive years as CSTĐ cơ sở is applied.",
+    "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 2 lần liên tục CSTĐ cấp tỉnh.":
+        "The 2003 text is not verified; the criterion of twice in a row CSTĐ cấp tỉnh is applied.",
+    'Suy ra từ điều kiện "chưa được tặng"; văn bản hướng dẫn chưa đối chiếu.':
+        'Inferred from the condition "not yet awarded"; the guidance text is not verified.',
+    "Chưa đọc được văn bản; áp dụng quy định của QĐ 2106/QĐ-TLĐ 2017.":
+        "The text could not be read; the rules of QĐ 2106/QĐ-TLĐ 2017 are applied.",
+    "Văn bản chưa đối chiếu: chỉ kiểm tra tiêu chuẩn HTXSNV 2 năm liên tục với 2 sáng kiến; các "
+    "tiêu chuẩn thành tích xuất sắc khác do Hội đồng xem xét.":
+        "The text is not verified: only HTXSNV in 2 consecutive years with 2 initiatives is "
+        "checked; the other criteria of outstanding achievement are the council's to judge.",
+    "Chỉ điểm d; các điểm a–c do Hội đồng xem xét.":
+        "Point d only; points a–c are the council's to judge.",
+    "Trang nguồn bị cắt sau tiêu chuẩn 1.2; có thể còn tiêu chuẩn khác.":
+        "The source page is cut after criterion 1.2; there may be other criteria.",
+    "Chưa đọc được văn bản; áp dụng tiêu chuẩn của QĐ 1689/QĐ-TLĐ 2019.":
+        "The text could not be read; the criteria of QĐ 1689/QĐ-TLĐ 2019 are applied.",
+    "Chưa đọc được văn bản; áp dụng mức của QĐ 1564/QĐ-TLĐ 2014.":
+        "The text could not be read; the levels of QĐ 1564/QĐ-TLĐ 2014 are applied.",
+    "Chưa kiểm tra ngày đăng ký (25/01; trường học 20/10).":
+        "The registration date is not checked (25/01; schools 20/10).",
+    "Chỉ kiểm tra đối tượng; các tiêu chuẩn của hướng dẫn chưa đối chiếu.":
+        "Only who may be proposed is checked; the guidance's criteria are not verified.",
+    "Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa.":
+        "The exceptions of Article 15 (the source page is cut) are not encoded.",
+    "Văn bản năm 2003 chưa đối chiếu; áp dụng nguyên tắc của Luật 2022.":
+        "The 2003 text is not verified; the principles of the 2022 Law are applied.",
+}  # fmt: skip
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path

@@ -50,3 +50,13 @@ def test_every_rule_has_an_english_title_and_english_names_its_missing_facts() -
         result.message_en == "Days of absence in the year: missing information (days of absence)."
     )
     assert result.message_vi == "Số ngày nghỉ trong năm: thiếu thông tin (số ngày nghỉ)."
+
+
+def test_every_clause_note_reads_in_english_too() -> None:
+    """An English checklist showed "Partly checked: Chỉ điểm d; các điểm a–c do Hội đồng…"."""
+    from rules.results import NOTES_EN
+
+    notes = {c.note for r in RULES.values() for c in r.clauses if c.note}
+    assert notes
+    assert notes <= NOTES_EN.keys(), sorted(notes - NOTES_EN.keys())
+    assert set(NOTES_EN) <= notes  # no translation of a note no rule has any more
