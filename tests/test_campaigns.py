@@ -366,3 +366,14 @@ def test_an_award_is_offered_to_the_last_day_of_its_filing_deadline(app, ruled, 
     assert 'value="TDYN-2025-DLK/BK_LDLD"' in officer.text("/nominations/new")
     monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-21")
     assert 'value="TDYN-2025-DLK/BK_LDLD"' not in officer.text("/nominations/new")
+
+
+def test_awards_are_listed_in_reading_order_everywhere(ruled):
+    """ "Bằng khen …" before "Bằng Lao động sáng tạo" in the form and the filters alike (the
+    database put capitals first, and the filter sorted by code)."""
+    from workflow.folding import fold
+
+    offered = [a.title for c, a in campaigns.offered_awards(ruled.session, date(2025, 11, 3))]
+    assert offered == sorted(offered, key=fold)
+    titles = [title for _, title in campaigns.known_titles(ruled.session)]
+    assert titles == sorted(titles, key=fold)

@@ -27,6 +27,7 @@ from workflow.campaign_schema import (
 from workflow.canonical import canonical_json
 from workflow.clock import campaign_year, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.folding import fold
 from workflow.inputs import MAX_DEPTH, depth, first_refused, shown
 from workflow.models import AwardType, Campaign, Unit, User
 from workflow.transaction import transaction
@@ -415,7 +416,12 @@ def offered_awards(session: Session, today: date) -> list[tuple[Campaign, AwardT
         .order_by(Campaign.year.desc(), AwardType.title)
     ).all()
     running = campaign_year(today)
-    return sorted(((c, a) for c, a in rows), key=lambda row: row[0].year != running)
+    # Titles in the order a reader looks for them ("Bằng khen" before "Bằng Lao động sáng
+    # tạo"; the database sorts capitals first), as every other list of awards has them.
+    return sorted(
+        ((c, a) for c, a in rows),
+        key=lambda row: (row[0].year != running, -row[0].year, fold(row[1].title)),
+    )
 
 
 def known_titles(session: Session, kind: str | None = None) -> list[tuple[str, str]]:
@@ -430,7 +436,8 @@ def known_titles(session: Session, kind: str | None = None) -> list[tuple[str, s
     )
     if kind is not None:
         query = query.where(AwardType.nominee_kind == kind)
-    return sorted({code: title for code, title in session.execute(query)}.items())
+    titles = {code: title for code, title in session.execute(query)}
+    return sorted(titles.items(), key=lambda item: (fold(item[1]), item[0]))
 
 
 def title_code(session: Session, typed: str) -> str:
