@@ -350,7 +350,7 @@ def _edit(
     if nomination.state not in EDITABLE_STATES:
         state = State(nomination.state)
         raise IllegalTransition(
-            f"Chỉ sửa được hồ sơ nháp hoặc bị trả lại; hồ sơ này đang '{state.vi}'.",
+            f"Chỉ sửa được hồ sơ nháp hoặc bị trả lại; hồ sơ này đang «{state.vi}».",
             f"Only a draft or returned nomination can be edited; this one is '{state.en}'.",
             {"state": state.value},
         )

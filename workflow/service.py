@@ -39,7 +39,7 @@ def _clean_comment(comment: str | None, event: EventSpec) -> str | None:
     text = (comment or "").strip()
     if event.reason and not text:
         raise ReasonRequired(
-            f"Thao tác '{event.vi}' cần ghi rõ lý do.",
+            f"Thao tác «{event.vi}» cần ghi rõ lý do.",
             f"'{event.en}' needs a reason.",
             {"comment": "required"},
         )
@@ -138,7 +138,7 @@ def _fire(
     if spec.name not in allowed_events(nomination.state):
         state = State(nomination.state)
         raise IllegalTransition(
-            f"Không thể '{event.vi}' hồ sơ ở trạng thái '{state.vi}'.",
+            f"Không thể «{event.vi}» hồ sơ ở trạng thái «{state.vi}».",
             f"Cannot '{event.en}' a nomination that is '{state.en}'.",
             {"state": state.value, "event": spec.name},
         )
@@ -146,7 +146,7 @@ def _fire(
     assignment = acting_assignment(actor, role, acting_unit(nomination, role), today)
     if assignment is None:
         raise NotAllowed(
-            f"Bạn không có quyền '{event.vi}' hồ sơ này (cần vai trò '{role.vi}' tại đơn vị đang giữ hồ sơ).",
+            f"Bạn không có quyền «{event.vi}» hồ sơ này (cần vai trò «{role.vi}» tại đơn vị đang giữ hồ sơ).",
             f"You may not '{event.en}' this nomination (needs the '{role.en}' role at its unit).",
             {"required_role": role.value},
         )
