@@ -344,9 +344,33 @@ def test_two_records_of_one_person_merge_keeping_both_histories(cdcs):
     day = world.now.date()
     assert [y.year for y in members.years_of(world.session, admin, kept, day)] == [2025, 2026]
     assert [m.unit.code for m in kept.memberships] == ["CS1", "CS2"]
+    # One unit at a time: the older record's membership ends where the kept one's begins.
+    assert [(m.valid_from, m.valid_to) for m in kept.memberships] == [
+        (date(2020, 1, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), None),
+    ]
     with pytest.raises(NotFound):
         members.visible(world.session, admin, old.id, day)  # merged: found under the kept one
     assert audit.verify(world.session).ok
+
+
+def test_a_duplicate_added_in_the_same_unit_merges_into_one_membership(cdcs):
+    """Two open memberships listed the person twice in every grid of the year."""
+    world = cdcs
+    officer1 = world.user("officer1")
+    world.now = at(date(2026, 12, 1))
+    first = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 3, 1), now=world.tick()
+    )
+    again = members.NewMember("CS1-0011", "nguyen thi anh tuyet", birth_date=date(1985, 4, 12))
+    duplicate = members.add_member(
+        world.session, officer1, "CS1", again, date(2026, 1, 1), now=world.tick()
+    )
+    kept = members.merge(world.session, officer1, first.id, duplicate.id, now=world.tick())
+    assert [(m.unit.code, m.valid_from, m.valid_to) for m in kept.memberships] == [
+        ("CS1", date(2020, 3, 1), None)
+    ]
+    assert audit.verify(world.session).ok  # the membership taken out is vouched for
 
 
 def test_a_citizen_id_is_sealed_masked_and_whole_only_to_the_units_officer(cdcs):

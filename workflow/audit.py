@@ -66,16 +66,20 @@ def append(
     return seq
 
 
-def record_change(session: Session, change: str, actor: str, at: datetime, *changed: Base) -> int:
+def record_change(
+    session: Session,
+    change: str,
+    actor: str,
+    at: datetime,
+    *changed: Base,
+    removed: tuple[str, ...] = (),
+) -> int:
     """A link vouching for records changed outside a nomination's events (a unit, a user, a
-    role, a campaign version, a signed decision), in the transaction that changed them."""
+    role, a campaign version, a signed decision), in the transaction that changed them;
+    ``removed`` names the records it deleted (``"memberships/7"``)."""
     session.flush()
-    return append(
-        session,
-        None,
-        at,
-        {"change": change, "actor": actor, "records": records.digests(*changed)},
-    )
+    vouched = records.digests(*changed) | dict.fromkeys(removed, DELETED)
+    return append(session, None, at, {"change": change, "actor": actor, "records": vouched})
 
 
 def vouch_for_all(

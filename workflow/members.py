@@ -596,6 +596,51 @@ def declared_of(session: Session, member_id: int) -> list[DeclaredTitle]:
     )
 
 
+def _memberships_merged(
+    session: Session, keep: Member, other: Member
+) -> tuple[list[Membership], tuple[str, ...]]:
+    """``other``'s memberships as ``keep`` takes them: only for the days ``keep`` belonged
+    nowhere (one person is in one unit at a time; two open memberships listed the person
+    twice in every grid). A membership ``keep``'s cover entirely is deleted, one they cover
+    in part is cut to what is left (in two, where they cover its middle). Returns the
+    memberships to move and the keys of those deleted."""
+    spans = [(m.valid_from, m.valid_to) for m in keep.memberships]
+    moved: list[Membership] = []
+    removed: list[str] = []
+    for m in session.scalars(select(Membership).where(Membership.member_id == other.id)):
+        parts = _uncovered(m.valid_from, m.valid_to, spans)
+        if not parts:
+            removed.append(f"memberships/{m.id}")
+            session.delete(m)
+            continue
+        (m.valid_from, m.valid_to), *more = parts
+        moved.append(m)
+        for start, end in more:
+            extra = Membership(member_id=keep.id, unit_id=m.unit_id, valid_from=start, valid_to=end)
+            session.add(extra)
+            moved.append(extra)
+    return moved, tuple(removed)
+
+
+def _uncovered(
+    start: date, end: date | None, spans: list[tuple[date, date | None]]
+) -> list[tuple[date, date | None]]:
+    """The parts of [start, end] (None: open) that none of ``spans`` covers."""
+    parts: list[tuple[date, date | None]] = [(start, end)]
+    for s_from, s_to in spans:
+        left: list[tuple[date, date | None]] = []
+        for p_from, p_to in parts:
+            if (s_to is not None and s_to < p_from) or (p_to is not None and s_from > p_to):
+                left.append((p_from, p_to))  # no overlap
+                continue
+            if p_from < s_from:
+                left.append((p_from, s_from - timedelta(days=1)))
+            if s_to is not None and (p_to is None or s_to < p_to):
+                left.append((s_to + timedelta(days=1), p_to))
+        parts = left
+    return parts
+
+
 def merge(
     session: Session, actor: User, keep_id: int, other_id: int, now: datetime | None = None
 ) -> Member:
@@ -632,8 +677,9 @@ def merge(
                 "Both records hold an evaluation for " + ", ".join(map(str, clash)) + ".",
                 {"years": clash},
             )
+        memberships, removed = _memberships_merged(session, keep, other)
         moved: list[Any] = [
-            *session.scalars(select(Membership).where(Membership.member_id == other.id)),
+            *memberships,
             *session.scalars(select(MemberYear).where(MemberYear.member_id == other.id)),
             *session.scalars(select(Registration).where(Registration.member_id == other.id)),
             *session.scalars(select(DeclaredTitle).where(DeclaredTitle.member_id == other.id)),
@@ -648,6 +694,6 @@ def merge(
         other.merged_into_id = keep.id
         session.flush()
         audit.record_change(session, "members_merged", actor.username, now, keep, other, *moved,
-                            *renamed)  # fmt: skip
+                            *renamed, removed=removed)  # fmt: skip
         session.expire(keep, ["memberships"])
         return keep
