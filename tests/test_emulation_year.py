@@ -188,6 +188,7 @@ def test_a_move_dated_before_the_member_joined_says_so(cdcs):
         (date(1, 1, 1), "Ngày phải từ 01/01/1900"),
         (date(2019, 12, 31), "Ngày 31/12/2019 đoàn viên chưa thuộc đơn vị nào"),
         (date(2101, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(2025, 1, 6), "Ngày chuyển không được sau hôm nay"),  # the day after today
     ):
         with pytest.raises(InvalidInput) as err:
             members.move(world.session, officer1, member.id, "CS2", day, now=world.tick())

@@ -199,6 +199,12 @@ def move(
     today = vn_date(now)
     with transaction(session):
         check_days(on=on)
+        if on > today:  # else the lists showed the new unit, the member's page the old one
+            raise InvalidInput(
+                "Ngày chuyển không được sau hôm nay; ghi việc chuyển khi nó đã diễn ra.",
+                "The move cannot be dated after today; record it once it has happened.",
+                {"on": "future"},
+            )
         member = visible(session, actor, member_id, today)
         leaving = current_unit(member, on)
         if leaving is None and current_unit(member, today) is not None:
