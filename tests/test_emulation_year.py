@@ -220,6 +220,11 @@ def test_a_member_or_a_year_out_of_any_real_range_is_refused(world):
             world.session, officer, member.id, 2026, {"initiatives": [huge]}, now=world.tick()
         )
     assert refused.value.details == {"initiatives": "invalid"}
+    for year in (2027, 2099, 1899):  # 2099's initiative was counted by 2026's rules
+        with pytest.raises(InvalidInput) as refused:
+            members.record_year(world.session, officer, member.id, year, {}, now=world.tick())
+        assert refused.value.details == {"year": "out_of_range"}
+    members.record_year(world.session, officer, member.id, 2026, {}, now=world.tick())
     assert world.session.scalar(select(func.count()).select_from(Member)) == 1
 
 

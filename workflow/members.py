@@ -249,6 +249,12 @@ def record_year(
     now = now or utcnow()
     today = vn_date(now)
     with transaction(session):
+        if not EARLIEST_DAY.year <= year <= today.year:  # 2099 made a year counted by 2026's rules
+            raise InvalidInput(
+                f"Năm phải từ {EARLIEST_DAY.year} đến {today.year}.",
+                f"The year must be from {EARLIEST_DAY.year} to {today.year}.",
+                {"year": "out_of_range"},
+            )
         member = visible(session, actor, member_id, today)
         unit = require_write(actor, current_unit(member, min(today, date(year, 12, 31))), today)
         clean = check_year(values)
@@ -570,7 +576,11 @@ def declare_title(
             decision, "decision", ("Số, ngày quyết định", "Decision"), 200, required=True
         )
         if not 1975 <= year <= today.year:
-            raise InvalidInput("Năm không hợp lệ.", "Invalid year.", {"year": "out_of_range"})
+            raise InvalidInput(
+                f"Năm của danh hiệu phải từ 1975 đến {today.year}.",
+                f"The title's year must be from 1975 to {today.year}.",
+                {"year": "out_of_range"},
+            )
         taken = session.scalar(
             select(DeclaredTitle.id).where(
                 DeclaredTitle.member_id == member.id,
