@@ -35,8 +35,8 @@ TASKS: dict[Role, tuple[Task, ...]] = {
             _l("Bấm «Sửa hồ sơ», bổ sung, «Lưu thay đổi» rồi «Gửi lại»; người thẩm định thấy rõ những gì đã sửa."),
         ), "officer-returned"),
         Task(_l("Nhập danh sách từ Excel"), (
-            _l("Vào «Nhập Excel», tải mẫu của hình thức khen thưởng, điền mỗi người một dòng."),
-            _l("Tải tệp lên: hệ thống kiểm tra từng dòng và chỉ tạo hồ sơ khi cả danh sách đều đúng."),
+            _l("Vào «Nhập Excel», chọn đợt thi đua, bấm «Tải tệp mẫu (.xlsx)» và điền mỗi người/tập thể một dòng."),
+            _l("Tải tệp lên: hệ thống kiểm tra từng dòng và chỉ rõ từng ô sai; bấm nút tạo hồ sơ hợp lệ để lập bản nháp cho các dòng đúng, sửa các dòng sai rồi tải lại."),
         ), "officer-import"),
         Task(_l("Đăng ký thi đua và bình xét cuối năm"), (
             _l("Vào «Năm thi đua»: đầu năm ghi đăng ký của từng đoàn viên, tập thể."),
