@@ -328,3 +328,14 @@ def test_a_number_cell_refuses_what_is_not_a_plain_whole_number(cell, problem):
     with pytest.raises(ValidationError, match=problem):
         import_sheets.CellInteger(0, 366).deserialize(cell)
     assert import_sheets.CellInteger(0, 366).deserialize(" 12 ") == 12
+
+
+def test_a_number_out_of_range_says_its_range_in_both_languages():
+    schema = import_sheets.row_schema(["BK"], [])
+    raw = {"nominee_name": "Lê Văn Tháng", "award_type": "BK", "months_employed": 13}
+    row = imports._row(2, raw, schema, {}, None)  # type: ignore[arg-type]
+    problem = row["errors"]["months_employed"]
+    assert import_sheets.message(problem, "vi") == "Phải từ 0 đến 12."
+    assert import_sheets.message(problem, "en") == "Must be from 0 to 12."
+    # a list checked before the bounds were kept with the code still reads
+    assert import_sheets.message(["out_of_range", {}], "vi") == "Ngoài khoảng cho phép."

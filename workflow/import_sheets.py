@@ -98,7 +98,8 @@ MESSAGES = {
         "Write 'Không' (none) or a disciplinary measure from the cell's list (Khiển trách, …).",
     ),
     "invalid_integer": ("Phải là số nguyên.", "Must be a whole number."),
-    "out_of_range": ("Ngoài khoảng cho phép.", "Out of the allowed range."),
+    "out_of_range": ("Ngoài khoảng cho phép.", "Out of the allowed range."),  # lists checked before
+    "out_of_range_between": ("Phải từ {low} đến {high}.", "Must be from {low} to {high}."),
     "duplicate_in_file": ("Trùng với dòng {row} của tệp.", "Same as row {row} of the file."),
     "already_nominated": (
         "Đã có hồ sơ #{id} đề nghị hình thức này cho người/tập thể này.",
@@ -186,8 +187,11 @@ class CellInteger(fields.Field[int]):
         if not isinstance(value, int):
             raise ValidationError("invalid_integer")
         if not self.low <= value <= self.high:
-            raise ValidationError("out_of_range")
+            raise ValidationError("out_of_range_between")  # worded with the field's bounds
         return value
+
+    def problem_args(self) -> dict[str, int]:
+        return {"low": self.low, "high": self.high}
 
 
 class CellKey(CellText):

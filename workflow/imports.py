@@ -38,6 +38,12 @@ def officer_units(actor: User, day: date) -> list[Unit]:
     return sorted(units.values(), key=lambda u: u.code)
 
 
+def _problem_args(schema: Schema, name: str) -> dict[str, Any]:
+    """What a problem's words need from its column (a number's bounds), kept with the code."""
+    field = schema.fields.get(name)
+    return field.problem_args() if isinstance(field, import_sheets.CellInteger) else {}
+
+
 def _row(
     number: int, raw: dict[str, Any], schema: Schema, awards: dict[str, AwardType], unit: Unit
 ) -> dict[str, Any]:
@@ -48,7 +54,7 @@ def _row(
     except ValidationError as err:
         loaded = {}
         messages: dict[str, list[str]] = err.messages  # type: ignore[assignment]
-        errors = {name: [codes[0], {}] for name, codes in messages.items()}
+        errors = {name: [codes[0], _problem_args(schema, name)] for name, codes in messages.items()}
     row: dict[str, Any] = {"row": number, "values": values, "errors": errors}
     if errors:
         return row | {"status": "invalid"}
