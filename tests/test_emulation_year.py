@@ -17,7 +17,8 @@ from workflow import audit, campaigns, emulation_year, member_import, members
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
-from workflow.models import Member, Nomination
+from workflow.folding import fold
+from workflow.models import Member, Nomination, Unit
 
 ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", birth_date=date(1985, 4, 12),
@@ -174,6 +175,27 @@ def test_a_member_who_moves_keeps_one_history(cdcs):
         members.record_year(world.session, officer1, member.id, 2026, OUTSTANDING, now=world.tick())
     with pytest.raises(NotFound):
         members.visible(world.session, world.user("officer3"), member.id, day)
+
+
+def test_a_move_takes_the_new_unit_by_its_code_or_its_name(cdcs):
+    """The field suggests units by name; a name typed out in full was refused as a code."""
+    world = cdcs
+    officer1 = world.user("officer1")
+    world.now = at(date(2025, 1, 5))
+    member = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    name = world.session.scalar(select(Unit.name).where(Unit.code == "CS2"))
+    world.now = at(date(2025, 3, 1))
+    moved = members.move(
+        world.session, officer1, member.id, f"  {fold(name).upper()} ", date(2025, 3, 1),
+        now=world.tick(),
+    )  # fmt: skip
+    assert members.current_unit(moved, date(2025, 3, 1)).code == "CS2"
+    with pytest.raises(NotFound) as err:
+        members.move(world.session, world.user("officer2"), member.id, "Không Có", date(2025, 3, 1),
+                     now=world.tick())  # fmt: skip
+    assert "hãy chọn một đơn vị trong danh sách gợi ý" in err.value.message_vi
 
 
 def test_a_move_dated_before_the_member_joined_says_so(cdcs):

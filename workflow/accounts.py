@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow import audit
 from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
+from workflow.folding import fold
 from workflow.inputs import clean_line
 from workflow.models import ApiToken, RoleAssignment, Unit, User
 from workflow.passwords import check_password, hash_password, verify_password
@@ -115,6 +116,22 @@ def unit_by_code(session: Session, code: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         raise NotFound(f"Không có đơn vị mã '{code}'.", f"No unit with code '{code}'.")
+    return unit
+
+
+def unit_typed(session: Session, typed: str) -> Unit:
+    """The unit a person picked in a field that suggests units by name: its code, or its
+    name typed out in full (without diacritics or capitals too)."""
+    text = " ".join(typed.split())
+    unit = session.scalar(select(Unit).where(Unit.code == text))
+    if unit is None:
+        named = [u for u in session.scalars(select(Unit)) if fold(u.name) == fold(text)]
+        unit = named[0] if len(named) == 1 else None
+    if unit is None:
+        raise NotFound(
+            f"Không có đơn vị «{text}»: hãy chọn một đơn vị trong danh sách gợi ý.",
+            f"No unit '{text}': pick one from the suggestions.",
+        )
     return unit
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from rules import words
 from workflow import audit, personal
-from workflow.accounts import active_assignments, require_open, unit_by_code
+from workflow.accounts import active_assignments, require_open, unit_by_code, unit_typed
 from workflow.campaigns import title_code
 from workflow.clock import EARLIEST_DAY, check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
@@ -216,7 +216,7 @@ def move(
                 {"on": "before_membership"},
             )
         require_write(actor, leaving, today)
-        target = unit_by_code(session, to_unit_code)
+        target = unit_typed(session, to_unit_code)
         require_open(target)
         if leaving is not None and target.id == leaving.id:
             raise InvalidInput("Đã thuộc đơn vị này.", "Already a member there.", {"to": "same"})
