@@ -162,6 +162,10 @@ def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, wo
     )  # fmt: skip
     assert declared.status_code == 302
     assert "(tự khai)" in officer.text(f"/members/{member}")
+    # The printed record marks it too, with its decision as written (it read as a recorded one).
+    record = pdf_text(officer.get(f"/members/{member}/record.pdf").get_data())
+    assert "Chiến sĩ thi đua cơ sở (tự khai)" in record
+    assert "12/QĐ-CĐVC ngày 20/12/2024" in record
     assert "066185001234" in officer.text(f"/members/{other}")
     assert "••••••••1234" in WebClient(app, "rev_br1").text(f"/members/{other}")
     assert officer.post(f"/members/{member}/merge", {"other_code": "DV-0099"}).status_code == 302

@@ -34,8 +34,12 @@ def member_record(
         Row(
             (
                 str(t.year),
-                t.award_title + (" (đã hủy bỏ)" if t.revoked else ""),
-                f"{t.decision_number} ngày {t.signed_on:%d/%m/%Y}" if t.signed_on else "",
+                t.award_title
+                + (" (đã hủy bỏ)" if t.revoked else "")
+                + (" (tự khai)" if t.declared else ""),  # as the member's page marks it
+                f"{t.decision_number} ngày {t.signed_on:%d/%m/%Y}"
+                if t.signed_on
+                else (t.decision_number or ""),  # a declared one: its decision as written
                 t.unit_name,
             )
         )
