@@ -391,9 +391,13 @@ def test_a_duplicate_added_in_the_same_unit_merges_into_one_membership(cdcs):
         world.session, officer1, "CS1", TUYET, date(2020, 3, 1), now=world.tick()
     )
     again = members.NewMember("CS1-0011", "nguyen thi anh tuyet", birth_date=date(1985, 4, 12))
+    with pytest.raises(InvalidInput) as refused:  # the same person typed twice, most likely
+        members.add_member(world.session, officer1, "CS1", again, date(2026, 1, 1))
+    assert refused.value.details == {"full_name": "likely_duplicate", "held": first.code}
     duplicate = members.add_member(
-        world.session, officer1, "CS1", again, date(2026, 1, 1), now=world.tick()
-    )
+        world.session, officer1, "CS1", again, date(2026, 1, 1), now=world.tick(),
+        namesake_ok=True,
+    )  # fmt: skip
     kept = members.merge(world.session, officer1, first.id, duplicate.id, now=world.tick())
     assert [(m.unit.code, m.valid_from, m.valid_to) for m in kept.memberships] == [
         ("CS1", date(2020, 3, 1), None)

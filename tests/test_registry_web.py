@@ -140,7 +140,7 @@ def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, wo
     other = members.add_member(
         world.session, world.user("officer1"), "CS1",
         members.NewMember("DV-0099", "Nguyen Thi Anh Tuyet", cccd="066185001234"),
-        date(2024, 1, 1),
+        date(2024, 1, 1), namesake_ok=True,  # as an import or another officer may have
     ).id  # fmt: skip
     offered = {
         (a.code, a.title)
@@ -274,3 +274,20 @@ def test_the_year_page_says_when_the_filing_deadline_has_passed(app, world, monk
         monkeypatch.setenv("KHENTHUONG_NOW", f"{day}T03:00:00+00:00")
         page = officer.text("/emulation/TD-2025")
         assert ("Đã qua hạn nộp hồ sơ (31/03/2026): không lập thêm" in page) is shown, day
+
+
+def test_the_same_person_typed_twice_is_caught_and_a_namesake_can_still_be_added(
+    app, world, member
+):
+    officer = WebClient(app, "officer1")
+    typed = {"code": "DV-0100", "full_name": "nguyen thi anh tuyet", "joined_on": "2024-01-01"}
+    refused = officer.post("/members/new", typed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "cùng họ tên và ngày sinh" in page
+    assert 'name="namesake_ok"' in page  # offered once the likely duplicate is found
+    assert 'value="DV-0100"' in page
+    assert officer.post("/members/new", typed | {"code": "dv-0001"}).status_code == 422  # taken
+    assert officer.post("/members/new", typed | {"namesake_ok": "1"}).status_code == 302
+    found = officer.text("/members?q=dv-01")  # a code found in part, in any capitals
+    assert "DV-0100" in found

@@ -343,6 +343,7 @@ class MemberFormSchema(FormSchema):
     position = fields.String(load_default="")
     cccd = fields.String(load_default=None)
     joined_on = fields.Date(required=True)
+    namesake_ok = fields.Boolean(load_default=False)
 
 
 class MoveFormSchema(FormSchema):

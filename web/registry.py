@@ -64,22 +64,25 @@ def new_member() -> ResponseReturnValue:
     unit = _officer_unit()
     if unit is None:
         abort(404)
-    status = 200
+    status, namesake = 200, False
     if request.method == "POST":
         try:
             form = forms.load(forms.MemberFormSchema(), request.form)
-            joined_on = form.pop("joined_on")
+            joined_on, namesake_ok = form.pop("joined_on"), form.pop("namesake_ok")
             member = members.add_member(
-                db.session, me(), unit.code, members.NewMember(**form), joined_on
-            )
+                db.session, me(), unit.code, members.NewMember(**form), joined_on,
+                namesake_ok=namesake_ok,
+            )  # fmt: skip
             flash(_("Đã thêm %(name)s vào sổ.", name=member.full_name), "info")
             return redirect(url_for("registry.member_page", member_id=member.id))
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
             status = err.http_status
+            namesake = (err.details or {}).get("full_name") == "likely_duplicate"
     return render_template(
-        "member_form.html", unit=unit, typed=request.form, day=today(), genders=_genders()
-    ), status
+        "member_form.html", unit=unit, typed=request.form, day=today(), genders=_genders(),
+        namesake=namesake or "namesake_ok" in request.form,
+    ), status  # fmt: skip
 
 
 def _genders() -> dict[str, str]:
@@ -166,7 +169,8 @@ def merge(member_id: int) -> ResponseReturnValue:
     try:
         form = forms.load(forms.MergeSchema(), request.form)
         found = members.search(db.session, me(), day, form["other_code"].strip(), limit=5)
-        other = next((m for m in found if m.code == form["other_code"].strip()), None)
+        typed = form["other_code"].strip().casefold()
+        other = next((m for m in found if m.code.casefold() == typed), None)
         if other is None:
             raise InvalidInput(
                 "Không có bản ghi mã này trong phạm vi của bạn.", "No such record within reach."

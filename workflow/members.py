@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from rules import words
@@ -158,19 +158,34 @@ def add_member(
     spec: NewMember,
     joined_on: date,
     now: datetime | None = None,
+    namesake_ok: bool = False,
 ) -> Member:
-    """A member of ``unit_code`` from ``joined_on``; a code already used is refused."""
+    """A member of ``unit_code`` from ``joined_on``; a code already used (in any capitals) is
+    refused, and so is the unit's member of the same name and birth date, the same person
+    typed twice, unless ``namesake_ok`` says it is someone else."""
     now = now or utcnow()
     with transaction(session):
         unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
         require_open(unit)
         spec = check_new(spec)
         check_dates(spec.birth_date, joined_on, vn_date(now))
-        if session.scalar(select(Member.id).where(Member.code == spec.code)) is not None:
+        taken = select(Member.id).where(func.lower(Member.code) == spec.code.lower())
+        if session.scalar(taken) is not None:
             raise InvalidInput(
                 f"Mã '{spec.code}' đã có trong sổ.", f"Code '{spec.code}' is taken.",
                 {"code": "taken"},
             )  # fmt: skip
+        held = [] if namesake_ok else duplicates_of(session, spec, unit.id)
+        if held:
+            raise InvalidInput(
+                f"Sổ đã có {held[0].full_name} (mã {held[0].code}) cùng họ tên và ngày sinh. Nếu"
+                " là cùng một người, hãy mở bản ghi đó; nếu là người khác, đánh dấu «Người khác"
+                " trùng họ tên và ngày sinh» rồi thêm lại.",
+                f"The register holds {held[0].full_name} ({held[0].code}) with the same name and"
+                " birth date. If it is the same person, open that record; if not, tick «Another"
+                " person with the same name and birth date» and add again.",
+                {"full_name": "likely_duplicate", "held": held[0].code},
+            )
         member = Member(
             code=spec.code, kind=spec.kind, full_name=spec.full_name, birth_date=spec.birth_date,
             gender=spec.gender, position=spec.position,
@@ -456,8 +471,8 @@ def search(
     query = select(Member).where(visible_filter(actor, day))
     if q.strip():
         folded = fold(q)
-        query = query.where(or_(Member.search.contains(folded, autoescape=True),
-                                Member.code == q.strip()))  # fmt: skip
+        code = func.lower(Member.code).contains(q.strip().lower(), autoescape=True)
+        query = query.where(or_(Member.search.contains(folded, autoescape=True), code))
     if unit_id is not None:
         query = query.where(
             exists().where(

@@ -51,8 +51,14 @@ class Members(MethodView):
     @documented(400, 401, 403, 404, 422)
     @blp.doc(security=SECURITY)
     def post(self, body: dict[str, Any]) -> Any:
-        unit, joined_on = body.pop("unit"), body.pop("joined_on")
-        member = members.add_member(db.session, actor(), unit, members.NewMember(**body), joined_on)
+        unit, joined_on, namesake_ok = (
+            body.pop("unit"),
+            body.pop("joined_on"),
+            body.pop("namesake_ok"),
+        )
+        member = members.add_member(
+            db.session, actor(), unit, members.NewMember(**body), joined_on, namesake_ok=namesake_ok
+        )
         return member_json(members.visible(db.session, actor(), member.id, today()))
 
 

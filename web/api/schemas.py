@@ -458,6 +458,11 @@ class MemberInSchema(Strict):
                          metadata={"description": "citizen id, 12 digits; stored sealed"})  # fmt: skip
     unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
     joined_on = fields.Date(required=True)
+    namesake_ok = fields.Boolean(
+        load_default=False,
+        metadata={"description": "the unit's member of the same name and birth date is "
+                  "someone else (else refused as a likely duplicate)"},
+    )  # fmt: skip
 
 
 class MembershipSchema(Schema):
