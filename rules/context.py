@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rules.words import grouped
+
 SCOPES = ("co_so", "tinh", "toan_quoc")  # an initiative's reach, narrowest first
 
 
@@ -44,7 +46,7 @@ class Target:
         """'từ 90%' in Vietnamese, 'at least 90%' in English."""
         unit = self.unit if self.unit.startswith("%") or not self.unit else f" {self.unit.strip()}"
         words = COMPARE_EN if lang == "en" else COMPARE_VI
-        return f"{words[self.comparison]} {self.threshold}{unit}"
+        return f"{words[self.comparison]} {grouped(self.threshold, lang)}{unit}"
 
 
 @dataclass(slots=True)  # not frozen: frozen init is twice as slow on the bulk path

@@ -6,13 +6,14 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
 from rules.params import lookup
+from rules.words import grouped
 
 ROUND_TO = 10_000
 
 
 def vnd(amount: int) -> str:
     """1800000 → '1.800.000 đ' (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".") + " đ"
+    return grouped(amount) + " đ"
 
 
 def bonus_amount(coefficient: Decimal | str, decision_date: date) -> int:

@@ -50,6 +50,13 @@ def en(words: Words, code: object) -> str:
     return found[1][0].lower() + found[1][1:] if found else str(code)
 
 
+def grouped(value: int, lang: str = "vi") -> str:
+    """A whole number with its thousands marked as the reader writes them: 1.200 in
+    Vietnamese (and on every official document), 1,200 in English."""
+    text = f"{value:,}"
+    return text if lang == "en" else text.replace(",", ".")
+
+
 def how_many(count: int, noun: str) -> str:
     """A count with its English noun: "1 month", "2 months" (Vietnamese has no plural)."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -144,3 +144,15 @@ def test_the_page_opens_on_the_years_report_on_both_sides_of_new_year(world, pla
     one to report on (it opened on December's monthly report); before the plan, its first."""
     found = reports.overview(world.session, world.user("rev_br1"), CODE, None, day)
     assert found.period.key == shown
+
+
+def test_large_figures_are_written_with_their_thousands_marked():
+    """ "1200 đoàn viên" on an official report reads as a typo; 1.200 (1,200 in English)."""
+    from rules import Target
+    from workflow.documents.period_report import _value
+
+    target = Target("members", "Kết nạp đoàn viên mới", ">=", 1200, "đoàn viên")
+    assert target.requirement_in("vi") == "từ 1.200 đoàn viên"
+    assert target.requirement_in("en").endswith("1,200 đoàn viên")
+    assert _value(1350, "đoàn viên") == "1.350 đoàn viên"
+    assert _value(95, "%") == "95%"

@@ -305,7 +305,7 @@ def _shown(fact: FactField, value: Any, lang: str) -> str:
     if fact.choices and isinstance(value, str):
         return fact.choice_label(value, lang)
     if fact.name.endswith("_vnd") and isinstance(value, int):
-        return f"{value:,}".replace(",", ".")  # 30.000.000, as Vietnamese write money
+        return words.grouped(value, lang)  # 30.000.000 đồng
     return str(value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rules.words import grouped
 from workflow.documents import formal
 from workflow.documents.model import Block, Document, Row, Table, para
 from workflow.reports import ReportView
@@ -18,7 +19,8 @@ AWARDS_WIDTHS = (10, 110, 30, 30)
 def _value(value: int | None, unit: str) -> str:
     if value is None:
         return "Chưa báo cáo"
-    return f"{value}{unit}" if unit.startswith("%") or not unit else f"{value} {unit.strip()}"
+    shown = grouped(value)
+    return f"{shown}{unit}" if unit.startswith("%") or not unit else f"{shown} {unit.strip()}"
 
 
 def build_report(v: ReportView, day: date) -> Document:
