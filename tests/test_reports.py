@@ -156,3 +156,12 @@ def test_large_figures_are_written_with_their_thousands_marked():
     assert target.requirement_in("en").endswith("1,200 đoàn viên")
     assert _value(1350, "đoàn viên") == "1.350 đoàn viên"
     assert _value(95, "%") == "95%"
+
+
+def test_periods_ending_together_are_listed_shortest_first(world, plan):
+    """ "tháng 11, năm 2025, quý IV, tháng 12" read as a shuffle: December, then the fourth
+    quarter, then the year, each after what ended before them."""
+    keys = [p.key for p in reports.periods(campaigns.campaign_by_code(world.session, CODE))]
+    assert (
+        keys.index("2025-11") < keys.index("2025-12") < keys.index("2025-Q4") < keys.index("2025")
+    )

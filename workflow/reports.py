@@ -88,7 +88,8 @@ def periods(campaign: Campaign) -> list[Period]:
                 start = date.fromisoformat(str(p["start"]))
                 end = date.fromisoformat(str(p["end"])) if p.get("end") else date(year, 12, 31)
                 found[str(p["code"])] = Period(str(p["code"]), str(p["name"]), start, end)
-    return sorted(found.values(), key=lambda p: (p.last_day, p.first_day))
+    # by the day each ends, the shortest first: December, then Q4, then the year
+    return sorted(found.values(), key=lambda p: (p.last_day, -p.first_day.toordinal()))
 
 
 def _period(campaign: Campaign, key: str) -> Period:
@@ -316,10 +317,15 @@ class Overview:
 def _after_all(found: list[Period], day: date) -> Period:
     """Before the plan's periods, its first; after them (January, for last year's plan), the
     broadest of those that ended last: the year's report, as in December, not its last month."""
-    if day < found[0].first_day:
-        return found[0]
+    if day < min(p.first_day for p in found):
+        return min(found, key=lambda p: (p.last_day, p.first_day))  # the first to report on
     last = max(p.last_day for p in found)
-    return next(p for p in found if p.last_day == last)
+    return _broadest([p for p in found if p.last_day == last])
+
+
+def _broadest(found: list[Period]) -> Period:
+    """Of periods running together, the one begun first (the year's, before its quarter)."""
+    return min(found, key=lambda p: p.first_day)
 
 
 def overview(
@@ -332,8 +338,9 @@ def overview(
     found = periods(campaign)
     if not found:
         raise NotFound("Kế hoạch không có kỳ báo cáo.", "The plan names no reporting period.")
-    period = next((p for p in found if p.key == period_key), None) or next(
-        (p for p in found if p.first_day <= day <= p.last_day), _after_all(found, day)
+    running = [p for p in found if p.first_day <= day <= p.last_day]
+    period = next((p for p in found if p.key == period_key), None) or (
+        _broadest(running) if running else _after_all(found, day)
     )
     mine = sorted(
         {a.unit_id: a.unit for a in active_assignments(actor, day)
