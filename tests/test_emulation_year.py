@@ -296,6 +296,18 @@ def test_a_bad_row_imports_nothing_and_is_named(cdcs):
     assert world.session.scalar(select(func.count()).select_from(Member)) == 0
 
 
+def test_one_code_given_to_two_people_in_a_file_is_named_not_dropped(cdcs):
+    """The second row was counted as "already in the register" and silently left out."""
+    world = cdcs
+    twice = sheet([("DV-30", "Nguyễn Văn An", "01/01/1980", "Nam", "", "CS1"),
+                   ("dv-30", "Lê Thị Bích", "02/02/1982", "Nữ", "", "CS1")])  # fmt: skip
+    with pytest.raises(InvalidInput) as err:
+        member_import.import_members(world.session, world.user("officer1"), twice, date(2025, 1, 1))
+    assert "dòng 3: mã dv-30 trùng với dòng 2 của tệp" in err.value.message_vi
+    world.session.rollback()
+    assert world.session.scalar(select(func.count()).select_from(Member)) == 0
+
+
 def _damaged(content: bytes, old: bytes, new: bytes) -> bytes:
     """The workbook with its first sheet's XML edited: it opens, and fails as its rows are read."""
     import zipfile

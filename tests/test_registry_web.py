@@ -260,6 +260,14 @@ def test_the_register_template_filled_in_imports_cleanly(app, world):
     )
     assert imported.status_code == 200
     assert "Đã thêm: 1" in imported.get_data(as_text=True)
+    refused = officer.client.post(
+        "/members/import",
+        data={"csrf_token": officer.token, "joined_on": "2024-11-01",
+              "file": (io.BytesIO(b"not a workbook"), "so.xlsx")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert 'type="date" required value="2024-11-01"' in refused.get_data(as_text=True)  # kept
     created = members.search(world.session, world.user("officer1"), vn_date(utcnow()), "thu ha")
     assert [(m.code, m.birth_date) for m in created] == [("001185000001", date(1985, 6, 5))]
 

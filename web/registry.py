@@ -227,7 +227,10 @@ def import_page() -> ResponseReturnValue:
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
             status = err.http_status
-    return render_template("members_import.html", report=report, day=today()), status
+    typed = request.form.get("joined_on") if request.method == "POST" else None
+    return render_template(
+        "members_import.html", report=report, day=today(), joined_on=typed
+    ), status
 
 
 @bp.route("/members/import/template.xlsx")

@@ -200,7 +200,8 @@ def import_members(
     if header is None:
         raise InvalidInput("Tệp không có dòng nào.", "The file is empty.")
     at = _layout(header)
-    known_codes = set(session.scalars(select(Member.code)))
+    known_codes = {code.casefold() for code in session.scalars(select(Member.code))}
+    in_file: dict[str, int] = {}  # a code's first row in this file
     held = {
         (search, birth, unit_id): code
         for search, birth, unit_id, code in session.execute(
@@ -221,7 +222,15 @@ def import_members(
         except RowError as err:
             errors.append((f"dòng {number}: {err.vi}", f"row {number}: {err.en}"))
             continue
-        if item["code"] in known_codes:
+        code = item["code"].casefold()
+        if code in in_file:  # two people given one code: which is right is the officer's call
+            errors.append((
+                f"dòng {number}: mã {item['code']} trùng với dòng {in_file[code]} của tệp",
+                f"row {number}: code {item['code']} repeats row {in_file[code]} of the file",
+            ))  # fmt: skip
+            continue
+        in_file[code] = number
+        if code in known_codes:
             report.known += 1
             continue
         key = (fold(item["full_name"]), item["birth_date"], item["unit_id"])
@@ -229,7 +238,6 @@ def import_members(
             report.duplicates.append((number, item["full_name"], held[key]))
             continue
         held[key] = item["code"]
-        known_codes.add(item["code"])
         new.append(item)
     if errors:
         more = "; …" if len(errors) > SHOWN_ERRORS else ""
