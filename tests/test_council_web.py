@@ -3,6 +3,7 @@ signed from it, the register and the certificates; what others may not see."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -144,12 +145,20 @@ def test_the_certificate_layout_keeps_what_was_typed_on_an_error(app, world):
     text = refused.get_data(as_text=True)
     assert 'value="500"' in text
     assert 'value="20,5"' in text
+    assert text.count("Họ tên / tên tập thể") >= 1
+    assert "Họ tên / tên tập thể, Họ tên / tên tập thể" not in text  # each line named once
+    assert "(size)" not in text  # labels for screen readers in words
+    assert "(x)" not in text
+    not_a_number = admin.post("/council/PROV/certificate", {"name.x": "năm", "name.y": "?"})
+    assert "Vị trí và cỡ chữ phải là số: Họ tên / tên tập thể." in html.unescape(
+        not_a_number.get_data(as_text=True)
+    )
     saved = admin.post(
         "/council/PROV/certificate", {"name.x": "25", "name.size": "20,5", "preprinted": "1"}
     )
     assert saved.status_code == 302
     page = admin.text("/council/PROV/certificate")
-    assert 'value="20.5"' in page
+    assert 'value="20,5"' in page  # as a Vietnamese page writes it, and as it was typed
     assert 'name="preprinted" value="1" checked' in page
 
 

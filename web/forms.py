@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from workflow import events, votes
+from workflow.documents.certificates import LABELS
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
@@ -327,8 +328,10 @@ def layout_values(form: MultiDict[str, str], names: Any) -> dict[str, dict[str, 
             except ValueError:
                 wrong.append(f"{name}.{key}")
     if wrong:
+        rows = dict.fromkeys(w.split(".")[0] for w in wrong)  # each line once, as labelled
         raise InvalidInput(
-            "Vị trí và cỡ chữ phải là số.", "Positions and sizes must be numbers.",
+            "Vị trí và cỡ chữ phải là số: " + ", ".join(LABELS.get(r, (r, r))[0] for r in rows) + ".",
+            "Positions and sizes must be numbers: " + ", ".join(LABELS.get(r, (r, r))[1] for r in rows) + ".",
             dict.fromkeys(wrong, "not_a_number"),
         )  # fmt: skip
     return values

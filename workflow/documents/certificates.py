@@ -136,11 +136,13 @@ def save_layout(
             or not LIMITS[key][0] <= value <= LIMITS[key][1]
         }
         if errors:
+            rows = dict.fromkeys(k.split(".")[0] for k in errors)  # each line once, in order
             raise InvalidInput(
                 "Vị trí phải nằm trong trang A4 ngang (ngang 0–297 mm, dọc 0–210 mm), cỡ chữ "
-                "từ 6 đến 72: " + ", ".join(LABELS.get(k.split(".")[0], (k,))[0] for k in errors),
+                "từ 6 đến 72: " + ", ".join(LABELS.get(r, (r, r))[0] for r in rows) + ".",
                 "Positions must lie on an A4 landscape page, sizes 6–72 pt: "
-                + ", ".join(sorted(errors)),
+                + ", ".join(LABELS.get(r, (r, r))[1] for r in rows)
+                + ".",
                 errors,
             )
         layout = layout_of({"preprinted": preprinted, "places": values})
