@@ -256,7 +256,7 @@ def registrations_workbook(rows: list[Any], titles: dict[str, str], lang: Lang =
     ]
     body = [
         [r.member.code, r.member.full_name, r.unit.name, titles.get(r.award_code, r.award_code),
-         r.registered_on, _t(lang, "Có", "Yes") if r.late else ""]
+         r.registered_on, _t(lang, "Có", "Yes") if r.late else _t(lang, "Không", "No")]
         for r in rows
     ]  # fmt: skip
     return table_workbook([Sheet(_t(lang, "Đăng ký thi đua", "Registrations"), headers, body)])
