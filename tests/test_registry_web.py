@@ -168,8 +168,11 @@ def test_the_officer_declares_a_title_and_merges_a_duplicate_on_the_page(app, wo
     assert "12/QĐ-CĐVC ngày 20/12/2024" in record
     assert "066185001234" in officer.text(f"/members/{other}")
     assert "••••••••1234" in WebClient(app, "rev_br1").text(f"/members/{other}")
-    assert officer.post(f"/members/{member}/merge", {"other_code": "DV-0099"}).status_code == 302
-    assert officer.get(f"/members/{other}").status_code == 404
+    assert officer.post(f"/members/{member}/merge", {"other_code": "dv-0099"}).status_code == 302
+    gone = officer.get(f"/members/{other}")  # an old link leads to the record it became
+    assert (gone.status_code, gone.headers["Location"]) == (302, f"/members/{member}")
+    assert "đã được gộp vào bản ghi của Nguyễn Thị Ánh Tuyết" in officer.text(f"/members/{member}")
+    assert WebClient(app, "officer2").get(f"/members/{other}").status_code == 404  # not theirs
     refused = officer.post(f"/members/{member}/merge", {"other_code": "KHONG-CO"})
     assert refused.status_code == 422
 

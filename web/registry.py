@@ -97,7 +97,12 @@ def member_page(member_id: int, status: int = 200) -> ResponseReturnValue:
     try:
         member = members.visible(db.session, me(), member_id, day)
     except WorkflowError:
-        abort(404)
+        kept = members.merged_into(db.session, me(), member_id, day)
+        if kept is None:
+            abort(404)
+        flash(_("Bản ghi này đã được gộp vào bản ghi của %(name)s (mã %(code)s).",
+                name=kept.full_name, code=kept.code), "info")  # fmt: skip
+        return redirect(url_for("registry.member_page", member_id=kept.id))
     now_at = members.current_unit(member, day)
     return render_template(
         "member.html",

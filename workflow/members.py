@@ -77,6 +77,18 @@ def visible(session: Session, actor: User, member_id: int, day: date) -> Member:
     return member
 
 
+def merged_into(session: Session, actor: User, member_id: int, day: date) -> Member | None:
+    """The record a merged one became, if the actor may see it: links to the old record
+    (a bookmark, an export) lead there instead of to "not found"."""
+    kept_id = session.scalar(select(Member.merged_into_id).where(Member.id == member_id))
+    if kept_id is None:
+        return None
+    try:
+        return visible(session, actor, kept_id, day)
+    except NotFound:
+        return None
+
+
 def current_unit(member: Member, day: date) -> Unit | None:
     for m in member.memberships:
         if m.valid_from <= day and (m.valid_to is None or day <= m.valid_to):
