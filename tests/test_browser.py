@@ -192,7 +192,8 @@ def test_every_role_walks_its_main_path(browser, server, world):
     decider.open("/decisions/new")
     decider.page.get_by_label(f"Số {nomination}", exact=False).check()
     decider.shot("decider-sign")
-    decider.press("Ký và cấp số quyết định")
+    asked = decider.press_confirming("Ký và cấp số quyết định")
+    assert asked.startswith("Ký quyết định cho các hồ sơ đã chọn?")  # a number cannot be undone
     assert "Đã ký quyết định số" in decider.page.content()
 
     auditor = Person(browser, server, "auditor_prov")
@@ -309,7 +310,7 @@ def test_a_sitting_of_thirty_from_opening_to_certificates(browser, server, world
     decider = Person(browser, server, "decider_prov")
     decider.open(sitting_path)
     decider.follow("Ký quyết định cho các hồ sơ đạt")
-    decider.press("Ký và cấp số quyết định")
+    decider.press_confirming("Ký và cấp số quyết định")
     assert "Đã ký quyết định số" in decider.page.content()
     decision_path = decider.page.url.removeprefix(server)
     decider.follow("Sổ theo dõi khen thưởng")
