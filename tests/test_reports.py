@@ -165,3 +165,23 @@ def test_periods_ending_together_are_listed_shortest_first(world, plan):
     assert (
         keys.index("2025-11") < keys.index("2025-12") < keys.index("2025-Q4") < keys.index("2025")
     )
+
+
+def test_a_periods_report_counts_the_proposals_sent_by_its_last_day(world, plan):
+    """A third quarter's report printed in January counted the fourth quarter's proposals."""
+    award = next(a for a in plan.award_types if a.code == "BK_LDLD")
+    world.now = datetime(2025, 11, 3, 2, tzinfo=UTC)
+    nid = nominating.create_nomination(
+        world.session, world.user("officer1"), campaign=CODE, award_type="BK_LDLD",
+        nominee_kind="individual", nominee_name="Trần Thị Bích Ngọc",
+        facts=facts_for(award, 2025, "BC-01"), now=world.tick(),
+    ).id  # fmt: skip
+    world.fire(nid, "submit", "officer1")
+    printed = date(2026, 1, 5)
+    for period, proposed in (("2025-Q3", []), ("2025-10", []), ("2025-11", [1]), ("2025-Q4", [1])):
+        view = reports.view(world.session, world.user("rev_prov"), CODE, "PROV", period, printed)
+        assert [p for _, p, _ in view.proposals] == proposed, period
+    assert_says(
+        both(build_report(view, printed)),
+        ["II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN HẾT NGÀY 31/12/2025)"],
+    )

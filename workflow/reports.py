@@ -23,7 +23,7 @@ from workflow.checks import campaign_targets
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.inputs import refused_character
-from workflow.models import AwardType, Campaign, Nomination, PeriodReport, Unit, User
+from workflow.models import AwardType, Campaign, Decision, Nomination, PeriodReport, Unit, User
 from workflow.transaction import transaction
 from workflow.vocabulary import Role, State
 
@@ -249,22 +249,28 @@ def view(
     declared = report.results if report else {}
     lines = [Line(t, declared.get(t.key)) for t in campaign_targets(campaign)]
     origin = aliased(Unit)
+    # As of the period's last day, whenever the report is printed: a third quarter's report
+    # printed in December counted the fourth quarter's proposals too.
+    by_end = period.last_day
+    signed = select(Decision.signed_on).where(Decision.id == Nomination.decision_id)
     counted = session.execute(
-        select(AwardType.title, Nomination.state, func.count())
+        select(AwardType.title, Nomination.state, signed.scalar_subquery(), func.count())
         .join(AwardType, AwardType.id == Nomination.award_type_id)
         .join(origin, origin.id == Nomination.origin_unit_id)
         .where(
             Nomination.campaign_id == campaign.id,
             origin.path.startswith(unit.path, autoescape=True),
             Nomination.state.not_in([State.DRAFT.value, State.WITHDRAWN.value]),
+            Nomination.submitted_on <= by_end,
         )
-        .group_by(AwardType.title, Nomination.state)
+        .group_by(AwardType.title, Nomination.state, signed.scalar_subquery())
     ).all()
     proposals: dict[str, list[int]] = {}
-    for title, state, count in counted:
+    for title, state, signed_on, count in counted:
         tally = proposals.setdefault(title, [0, 0])
         tally[0] += count
-        tally[1] += count if state == State.AWARDED else 0
+        awarded = state == State.AWARDED and signed_on is not None and signed_on <= by_end
+        tally[1] += count if awarded else 0
     return ReportView(
         campaign, unit, unit.parent, period, report, lines,
         [(t, p, a) for t, (p, a) in sorted(proposals.items())],

@@ -50,7 +50,11 @@ def build_report(v: ReportView, day: date) -> Document:
             rows or (Row(("", "Kế hoạch không đặt chỉ tiêu", "", "", "")),),
             size=11,
         ),
-        para("II. ĐỀ NGHỊ KHEN THƯỞNG", bold=True, space_before_pt=12),
+        para(
+            f"II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN HẾT NGÀY {v.period.last_day:%d/%m/%Y})",
+            bold=True,
+            space_before_pt=12,
+        ),
         Table(
             AWARDS_HEADER,
             AWARDS_WIDTHS,
