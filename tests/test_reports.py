@@ -33,6 +33,19 @@ def plan(world):
     return campaigns.campaign_by_code(world.session, CODE)
 
 
+def sent_on_3_november(world, plan) -> int:
+    """A nomination of the plan's Bằng khen, sent up by CS1 on 03/11/2025."""
+    award = next(a for a in plan.award_types if a.code == "BK_LDLD")
+    world.now = datetime(2025, 11, 3, 2, tzinfo=UTC)
+    nid = nominating.create_nomination(
+        world.session, world.user("officer1"), campaign=CODE, award_type="BK_LDLD",
+        nominee_kind="individual", nominee_name="Trần Thị Bích Ngọc",
+        facts=facts_for(award, 2025, "BC-01"), now=world.tick(),
+    ).id  # fmt: skip
+    world.fire(nid, "submit", "officer1")
+    return nid
+
+
 def test_the_plans_rhythm_gives_the_periods(plan):
     keys = [p.key for p in reports.periods(plan)]
     assert "2025-01" in keys
@@ -42,14 +55,7 @@ def test_the_plans_rhythm_gives_the_periods(plan):
 
 
 def test_a_units_report_renders_with_targets_and_results_and_the_missing_are_listed(world, plan):
-    award = next(a for a in plan.award_types if a.code == "BK_LDLD")
-    world.now = datetime(2025, 11, 3, 2, tzinfo=UTC)
-    nid = nominating.create_nomination(
-        world.session, world.user("officer1"), campaign=CODE, award_type="BK_LDLD",
-        nominee_kind="individual", nominee_name="Trần Thị Bích Ngọc",
-        facts=facts_for(award, 2025, "BC-01"), now=world.tick(),
-    ).id  # fmt: skip
-    world.fire(nid, "submit", "officer1")
+    sent_on_3_november(world, plan)
     targets = [t["key"] for t in plan.definition["targets"]]
     reports.submit(
         world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
@@ -169,14 +175,7 @@ def test_periods_ending_together_are_listed_shortest_first(world, plan):
 
 def test_a_periods_report_counts_the_proposals_sent_by_its_last_day(world, plan):
     """A third quarter's report printed in January counted the fourth quarter's proposals."""
-    award = next(a for a in plan.award_types if a.code == "BK_LDLD")
-    world.now = datetime(2025, 11, 3, 2, tzinfo=UTC)
-    nid = nominating.create_nomination(
-        world.session, world.user("officer1"), campaign=CODE, award_type="BK_LDLD",
-        nominee_kind="individual", nominee_name="Trần Thị Bích Ngọc",
-        facts=facts_for(award, 2025, "BC-01"), now=world.tick(),
-    ).id  # fmt: skip
-    world.fire(nid, "submit", "officer1")
+    sent_on_3_november(world, plan)
     printed = date(2026, 1, 5)
     for period, proposed in (("2025-Q3", []), ("2025-10", []), ("2025-11", [1]), ("2025-Q4", [1])):
         view = reports.view(world.session, world.user("rev_prov"), CODE, "PROV", period, printed)

@@ -116,27 +116,26 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
-            raise _Refused(
-                f"ngày {node.value} không có thật (dòng {node.start_mark.line + 1}).",
-                f"the date {node.value} does not exist (line {node.start_mark.line + 1}).",
-            ) from None
+            vi, en = f"ngày {node.value} không có thật", f"the date {node.value} does not exist"
+            raise _refused_at(node, vi, en) from None
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
         """A number too long for Python to read (over 4,300 digits) is the file's error."""
         try:
             return super().construct_yaml_int(node)
         except ValueError:
-            raise _Refused(
-                f"số quá dài (dòng {node.start_mark.line + 1}).",
-                f"a number is too long (line {node.start_mark.line + 1}).",
-            ) from None
+            raise _refused_at(node, "số quá dài", "a number is too long") from None
 
     def construct_yaml_binary(self, node: yaml.ScalarNode) -> Any:
         """Bytes (``!!binary``) are no text: decoded later they would carry any character."""
-        raise _Refused(
-            f"giá trị nhị phân (!!binary) không được dùng (dòng {node.start_mark.line + 1}).",
-            f"binary values (!!binary) are not allowed (line {node.start_mark.line + 1}).",
-        )
+        vi, en = "giá trị nhị phân (!!binary) không được dùng", "binary values (!!binary)"
+        raise _refused_at(node, vi, f"{en} are not allowed")
+
+
+def _refused_at(node: yaml.Node, vi: str, en: str) -> _Refused:
+    """A value the file holds refused, with the line it is on."""
+    line = node.start_mark.line + 1
+    return _Refused(f"{vi} (dòng {line}).", f"{en} (line {line}).")
 
 
 _BoundedLoader.add_constructor(
