@@ -147,6 +147,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "into_code": ("Sáp nhập vào", "Merge into"),
     "key": ("Mã định danh", "Identifier"),
     "joined_on": ("Ngày vào đơn vị", "Joined on"),
+    "namesake_ok": (
+        "Người khác trùng họ tên và ngày sinh",
+        "Another person with the same name and birth date",
+    ),
     "kind": ("Loại", "Kind"),
     "level": ("Cấp", "Level"),
     "member_ids": ("Đoàn viên chuyển sang", "Members who move"),
