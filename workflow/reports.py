@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from rules import Target
@@ -252,28 +252,23 @@ def view(
     # As of the period's last day, whenever the report is printed: a third quarter's report
     # printed in December counted the fourth quarter's proposals too.
     by_end = period.last_day
-    signed = select(Decision.signed_on).where(Decision.id == Nomination.decision_id)
+    awarded = and_(Nomination.state == State.AWARDED, Decision.signed_on <= by_end)
     counted = session.execute(
-        select(AwardType.title, Nomination.state, signed.scalar_subquery(), func.count())
+        select(AwardType.title, func.count(), func.count().filter(awarded))
         .join(AwardType, AwardType.id == Nomination.award_type_id)
         .join(origin, origin.id == Nomination.origin_unit_id)
+        .outerjoin(Decision, Decision.id == Nomination.decision_id)
         .where(
             Nomination.campaign_id == campaign.id,
             origin.path.startswith(unit.path, autoescape=True),
             Nomination.state.not_in([State.DRAFT.value, State.WITHDRAWN.value]),
             Nomination.submitted_on <= by_end,
         )
-        .group_by(AwardType.title, Nomination.state, signed.scalar_subquery())
+        .group_by(AwardType.title)
     ).all()
-    proposals: dict[str, list[int]] = {}
-    for title, state, signed_on, count in counted:
-        tally = proposals.setdefault(title, [0, 0])
-        tally[0] += count
-        awarded = state == State.AWARDED and signed_on is not None and signed_on <= by_end
-        tally[1] += count if awarded else 0
     return ReportView(
         campaign, unit, unit.parent, period, report, lines,
-        [(t, p, a) for t, (p, a) in sorted(proposals.items())],
+        sorted((title, proposed, won) for title, proposed, won in counted),
     )  # fmt: skip
 
 
