@@ -13,7 +13,7 @@ def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8 text, integers only (floats do not round-trip)."""
     if _holds_float(value):
         raise TypeError("floats are not allowed in audit bodies")
-    return sorted_json(value).decode()
+    return _float_free_json(value).decode()
 
 
 # What orjson would spell where ``json.dumps`` refuses (a date, a dataclass) goes to
@@ -28,9 +28,19 @@ def sorted_json(value: Any) -> bytes:
     bodies, issue 19) for everything but floats, whose exponents it writes differently
     ("1e-7" against "1e-07"), integers beyond 64 bits and keys that are not text, which
     it refuses: those take the standard encoder (tests/test_canonical.py)."""
-    if not _holds_float(value):
-        with suppress(orjson.JSONEncodeError):
-            return orjson.dumps(value, option=_SORTED)
+    if _holds_float(value):
+        return _standard_json(value)
+    return _float_free_json(value)
+
+
+def _float_free_json(value: Any) -> bytes:
+    """:func:`sorted_json` of a value already known to hold no float (walked once)."""
+    with suppress(orjson.JSONEncodeError):
+        return orjson.dumps(value, option=_SORTED)
+    return _standard_json(value)
+
+
+def _standard_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
