@@ -11,6 +11,7 @@ Tree (codes)::
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit, changes, council, nominating, service, signing
 from workflow.accounts import assign_role, create_unit
-from workflow.campaigns import load_file
+from workflow.campaigns import load_catalogue, load_file, read_yaml
 from workflow.changes import Outcome
 from workflow.models import AwardType, Campaign, CouncilMember, Unit, User
 from workflow.passwords import hash_password
@@ -92,6 +93,9 @@ class World:
     def user(self, name: str) -> User:
         return self.users[name]
 
+    def unit(self, code: str) -> Unit:
+        return self.session.query(Unit).filter_by(code=code).one()
+
     def add_user(self, name: str, role: str, unit: str, **dates: Any) -> User:
         user = User(
             username=name,
@@ -150,7 +154,7 @@ class World:
     ) -> list[CouncilMember]:
         """A council of ``size`` from 01/01/2025: a chair, ``secretary`` as its secretary and
         members; the roster's ids, chair first."""
-        place = self.session.query(Unit).filter_by(code=unit).one()
+        place = self.unit(unit)
         seats = [("Trần Văn Chủ", "chair", None), ("Lê Thị Thư", "secretary", secretary)]
         seats += [(f"Thành Viên {i}", "member", None) for i in range(1, size - 1)]
         members = [
@@ -199,6 +203,27 @@ def build_world(session: Session) -> World:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGNS = PROJECT_ROOT / "campaigns"
+
+
+def catalogue() -> dict[str, Any]:
+    return load_catalogue(read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
+
+
+_issued = itertools.count()
+
+
+def issued_definition(issuer: str, code: str | None = None, ratio: str = "2/3") -> dict[str, Any]:
+    """A campaign of ``issuer`` (a unit of the tree) offering one ruled award, as typed."""
+    level = {unit: level for unit, level, _ in UNITS}.get(issuer, "ldld_tinh")
+    return {
+        "code": code or f"K{next(_issued)}",
+        "title": "Thi đua chuyên đề",
+        "issuer": {"code": issuer, "name": f"Đơn vị {issuer}", "level": level},
+        "year": 2025,
+        "awards": [
+            {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}], "vote": {"ratio": ratio}}
+        ],
+    }
 
 
 def demo_definition() -> dict[str, Any]:

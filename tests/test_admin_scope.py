@@ -11,7 +11,8 @@ import yaml
 from sqlalchemy import func, select
 
 from tests.api_client import ApiClient
-from tests.factories import CAMPAIGNS, PASSWORD, UNITS, World
+from tests.factories import PASSWORD, World, catalogue
+from tests.factories import issued_definition as definition
 from tests.web_client import WebClient
 from workflow import audit, campaigns, nominating
 from workflow.errors import InvalidInput, NotAllowed, NotEligible
@@ -20,7 +21,6 @@ from workflow.models import Nomination, Unit
 ADMINS = {"admin": "TLD", "admin_prov": "PROV", "admin_br1": "BR1", "admin_cs1": "CS1"}
 PATHS = {"TLD": "/TLD/", "PROV": "/TLD/PROV/", "BR1": "/TLD/PROV/BR1/", "BR2": "/TLD/PROV/BR2/"}
 PATHS |= {"CS1": "/TLD/PROV/BR1/CS1/", "CS3": "/TLD/PROV/BR2/CS3/"}
-LEVELS = {code: level for code, level, _ in UNITS}
 CHILD_LEVEL = {None: "tong_ldld", "PROV": "cd_cap_tren", "BR1": "cdcs", "BR2": "cdcs"}
 ROLE_AT = {"PROV": "reviewer", "BR1": "reviewer", "BR2": "reviewer", "CS1": "officer", "CS3": "officer"}  # fmt: skip
 ISSUERS = ["TLD", "PROV", "BR1", "BR2", "CS1"]
@@ -39,22 +39,6 @@ def admins(world: World) -> World:
         if name != "admin":
             world.add_user(name, "admin", unit)
     return world
-
-
-def catalogue() -> dict:
-    return campaigns.load_catalogue(campaigns.read_yaml(CAMPAIGNS / "catalogue.yaml"), "c")
-
-
-def definition(issuer: str, code: str | None = None, ratio: str = "2/3") -> dict:
-    return {
-        "code": code or f"K{next(counter)}",
-        "title": "Thi đua chuyên đề",
-        "issuer": {"code": issuer, "name": f"Đơn vị {issuer}", "level": LEVELS[issuer]},
-        "year": 2025,
-        "awards": [
-            {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}], "vote": {"ratio": ratio}}
-        ],
-    }
 
 
 def api_cells(app, admin: str) -> list[tuple[str, bool, int]]:

@@ -356,7 +356,9 @@ def test_an_award_is_offered_to_the_last_day_of_its_filing_deadline(app, ruled, 
     from tests.web_client import WebClient
 
     def offered(day: date) -> set[str]:
-        return {a.code for c, a in campaigns.offered_awards(ruled.session, day)}
+        return {
+            a.code for c, a in campaigns.offered_awards(ruled.session, day, [ruled.unit("CS1")])
+        }
 
     assert "BK_LDLD" in offered(date(2025, 11, 20))
     assert "BK_LDLD" not in offered(date(2025, 11, 21))
@@ -373,7 +375,10 @@ def test_awards_are_listed_in_reading_order_everywhere(ruled):
     database put capitals first, and the filter sorted by code)."""
     from workflow.folding import fold
 
-    offered = [a.title for c, a in campaigns.offered_awards(ruled.session, date(2025, 11, 3))]
+    offered = [
+        a.title
+        for c, a in campaigns.offered_awards(ruled.session, date(2025, 11, 3), [ruled.unit("CS1")])
+    ]
     assert offered == sorted(offered, key=fold)
     titles = [title for _, title in campaigns.known_titles(ruled.session)]
     assert titles == sorted(titles, key=fold)

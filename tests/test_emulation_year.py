@@ -30,9 +30,10 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(9), tzinfo=VIETNAM)
 
 
-def plan(year: int) -> dict[str, Any]:
-    """The demo plan in ``year``, offering CSTĐ cơ sở and the province's Bằng khen; a year's
-    Bằng khen may be proposed until the end of March after it (its CSTĐ cơ sở come first)."""
+def plan(year: int, offered: tuple[str, ...] = ("CSTDCS", "BK_LDLD")) -> dict[str, Any]:
+    """The demo plan in ``year``, offering CSTĐ cơ sở and the province's Bằng khen (or the
+    ``offered`` titles); a year's Bằng khen may be proposed until the end of March after it
+    (its CSTĐ cơ sở come first)."""
     moved = copy.deepcopy(demo_definition())
     moved |= {"code": f"TD-{year}", "title": f"Thi đua năm {year}", "year": year,
               "reference_date": date(year, 12, 31), "registration_by": date(year, 1, 25)}  # fmt: skip
@@ -40,7 +41,7 @@ def plan(year: int) -> dict[str, Any]:
     moved["awards"] = [
         a | {"deadlines": {"submit_by": date(year + 1, 3, 31), "days_per_tier": 5}}
         for a in moved["awards"]
-        if a["code"] in ("CSTDCS", "BK_LDLD")
+        if a["code"] in offered
     ]
     return campaigns.validate(CampaignSchema().dump(moved), f"test {year}", {})
 
@@ -151,6 +152,40 @@ def test_a_late_registration_is_accepted_and_marked(cdcs):
         world.session, world.user("rev_prov"), campaign, world.now.date()
     )
     assert [r.member_id for r in seen] == [member.id]
+
+
+def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):
+    """Giỏi việc nước, đảm việc nhà is for women (R-WOMAN): a man's row offers no box for it,
+    and registering him (a crafted form, a sheet) is refused saying why."""
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026, ("CSTDCS", "GVNDVN")), actor=world.user("admin"), now=world.tick()
+    )
+    officer = world.user("officer1")
+    woman = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    him = members.NewMember("DV-0002", "Trần Văn Nam", birth_date=date(1980, 2, 3), gender="male")
+    man = members.add_member(world.session, officer, "CS1", him, date(2020, 1, 1), now=world.tick())
+    with pytest.raises(InvalidInput, match="Trần Văn Nam cannot register") as refused:
+        emulation_year.register(
+            world.session, officer, "TD-2026", "GVNDVN", [man.id], now=world.tick()
+        )
+    assert refused.value.details == {"member_ids": man.id, "rule": "R-WOMAN"}
+    assert "dành cho nữ đoàn viên" in refused.value.message_vi
+    assert emulation_year.register(
+        world.session, officer, "TD-2026", "GVNDVN", [woman.id], now=world.tick()
+    )
+    ids = (woman.id, man.id)
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-01-06T03:00:00+00:00")
+    from tests.web_client import WebClient
+
+    page = WebClient(app, "officer1").text("/emulation/TD-2026")
+    assert f'name="register-GVNDVN" value="{ids[1]}"' not in page
+    assert f'name="register-CSTDCS" value="{ids[1]}"' in page
+    assert f'name="register-CSTDCS" value="{ids[0]}"' in page
 
 
 def test_a_member_who_moves_keeps_one_history(cdcs):

@@ -312,7 +312,7 @@ def test_the_new_nomination_form_offers_the_year_taking_dossiers_first(
 ) -> None:
     """In January the officer proposes last year's year-end awards: they come first, not the
     new year's campaign imported early; from March the new year's do."""
-    offered = campaigns.offered_awards(years.world.session, today)
+    offered = campaigns.offered_awards(years.world.session, today, [years.world.unit("CS1")])
     assert offered[0][0].year == first
     shown = [c.year for c, _ in offered]
     assert shown == [first] * shown.count(first) + sorted(

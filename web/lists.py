@@ -37,7 +37,7 @@ def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseRetu
     return (
         render_template(
             "imports.html",
-            campaigns=offering_awards(db.session),
+            campaigns=offering_awards(db.session, imports.officer_units(me(), today())),
             units=imports.officer_units(me(), today()),
             batches=imports.recent(db.session, me()),
             error=error,

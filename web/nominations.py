@@ -184,16 +184,16 @@ def approve_selected() -> ResponseReturnValue:
 @bp.route("/nominations/new", methods=["GET", "POST"])
 @login_required
 def new() -> ResponseReturnValue:
-    awards = offered_awards(db.session, today())
+    units = [a.unit for a in active_assignments(me(), today()) if a.role == Role.OFFICER]
+    awards = offered_awards(db.session, today(), units)
     chosen = request.values.get("award") or (
         f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
     )
     match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
     if request.method == "POST" and match is not None and "preview" in request.form:
-        units = [a.unit_id for a in active_assignments(me(), today()) if a.role == Role.OFFICER]
         if not units:
             abort(403)
-        return _preview(awards, chosen, match, units[0])
+        return _preview(awards, chosen, match, units[0].id)
     if request.method == "POST" and match is not None:
         try:
             form = forms.load(forms.NewNominationSchema(), request.form)

@@ -18,7 +18,7 @@ from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
 from web.i18n import current_lang
-from workflow import campaigns, emulation_year, member_import, members, queries, units
+from workflow import campaigns, emulation_year, member_import, members, units
 from workflow.accounts import active_assignments
 from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -258,11 +258,13 @@ def _campaign(code: str) -> Campaign:
 def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
     day = today()
     people = emulation_year.unit_members(db.session, unit.id, day)
+    awards = [a for a in campaign.award_types if a.rules]
     return {
         "campaign": campaign,
         "unit": unit,
         "people": people,
-        "awards": [a for a in campaign.award_types if a.rules],
+        "awards": awards,
+        "registrable": emulation_year.registrable(people, awards, campaign, unit.id, day),
         "due": emulation_year.registration_by(campaign),
         "closed": emulation_year.filing_closed(campaign, day),
         "registered": {
@@ -277,8 +279,9 @@ def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
 @login_required
 def current_year() -> ResponseReturnValue:
     """The campaigns a CĐCS registers, rates and proposes in, newest first."""
-    choices = queries.filter_choices(db.session, me(), today())
-    return render_template("emulation_years.html", campaigns=choices.campaigns)
+    unit = _officer_unit()  # an officer: the campaigns launched for the CĐCS; others read all
+    offered = campaigns.offering_awards(db.session, None if unit is None else [unit])
+    return render_template("emulation_years.html", campaigns=[(c.code, c.title) for c in offered])
 
 
 @bp.route("/emulation/<code>")

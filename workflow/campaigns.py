@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from marshmallow import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from rules import RULES
@@ -400,17 +401,46 @@ def campaign_by_code(session: Session, code: str) -> Campaign:
     return campaign
 
 
-def offered_awards(session: Session, today: date) -> list[tuple[Campaign, AwardType]]:
-    """Every award new nominations may be made for (each campaign's current version) and
-    whose filing deadline has not passed (a nomination made after it could never be sent):
-    the year taking dossiers today first (in January, last year's year-end awards, not the
-    new year's just imported), then the others, newest year first."""
+def reaching(units: Sequence[Unit]) -> ColumnElement[bool]:
+    """The campaigns whose plan reaches one of ``units``: those its issuer or a unit above
+    it launched. A plan is launched for the issuer's own units (one province's plan is not
+    another's); one whose issuer is not a unit here (the Tổng Liên đoàn's, imported by an
+    administrator of a root unit) and one without an issuer reach every unit."""
+    above = {unit_id for unit in units for unit_id in unit.ancestor_ids}
+    return or_(
+        Campaign.issuer_code.is_(None),
+        ~exists().where(Unit.code == Campaign.issuer_code),
+        exists().where(Unit.code == Campaign.issuer_code, Unit.id.in_(above)),
+    )
+
+
+def require_reach(session: Session, campaign: Campaign, unit: Unit) -> None:
+    """Refuse a proposal or a registration of ``unit`` in a campaign not launched for it."""
+    if session.scalar(select(Campaign.id).where(Campaign.id == campaign.id, reaching([unit]))):
+        return
+    issuer = session.scalar(select(Unit.name).where(Unit.code == campaign.issuer_code))
+    raise InvalidInput(
+        f"Đợt thi đua «{campaign.title}» do {issuer} phát động, không áp dụng cho {unit.name}.",
+        f"The campaign «{campaign.title}» was launched by {issuer}; it does not cover {unit.name}.",
+        {"campaign": "not_for_unit"},
+    )
+
+
+def offered_awards(
+    session: Session, today: date, units: Sequence[Unit]
+) -> list[tuple[Campaign, AwardType]]:
+    """Every award new nominations may be made for by one of ``units`` (each campaign's
+    current version, of a plan reaching them) and whose filing deadline has not passed (a
+    nomination made after it could never be sent): the year taking dossiers today first (in
+    January, last year's year-end awards, not the new year's just imported), then the
+    others, newest year first."""
     rows = session.execute(
         select(Campaign, AwardType)
         .join(AwardType, AwardType.campaign_id == Campaign.id)
         .where(
             AwardType.campaign_version == Campaign.version,
             or_(AwardType.submit_by.is_(None), AwardType.submit_by >= today),
+            reaching(units),
         )
         .order_by(Campaign.year.desc(), AwardType.title)
     ).all()
@@ -450,15 +480,13 @@ def title_code(session: Session, typed: str) -> str:
     return typed
 
 
-def offering_awards(session: Session) -> list[Campaign]:
-    """Campaigns with at least one award, newest year first (what lists and imports offer)."""
-    return list(
-        session.scalars(
-            select(Campaign)
-            .where(Campaign.award_types.any())
-            .order_by(Campaign.year.desc(), Campaign.code)
-        )
-    )
+def offering_awards(session: Session, units: Sequence[Unit] | None = None) -> list[Campaign]:
+    """Campaigns with at least one award, newest year first (what lists and imports offer);
+    those reaching one of ``units`` only, when given (what an officer may propose in)."""
+    query = select(Campaign).where(Campaign.award_types.any())
+    if units is not None:
+        query = query.where(reaching(units))
+    return list(session.scalars(query.order_by(Campaign.year.desc(), Campaign.code)))
 
 
 def export_campaign(session: Session, code: str) -> dict[str, Any]:

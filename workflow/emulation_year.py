@@ -23,9 +23,9 @@ from rules.registry import RULES
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
-from workflow.campaigns import campaign_by_code
+from workflow.campaigns import campaign_by_code, require_reach
 from workflow.changes import Outcome
-from workflow.checks import Probe, build_index, context_for
+from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
 from workflow.import_sheets import normalize
@@ -77,12 +77,20 @@ def register(
         for member_id in sorted(set(member_ids)):
             member = members.visible(session, actor, member_id, today)
             unit = members.require_write(actor, members.current_unit(member, today), today)
+            require_reach(session, campaign, unit)
             if member.kind != award.nominee_kind:
                 raise InvalidInput(
                     f"{member.full_name}: danh hiệu này dành cho "
                     f"{'cá nhân' if award.nominee_kind == 'individual' else 'tập thể'}.",
                     f"{member.full_name}: this title is for another kind of nominee.",
                     {"member_ids": member_id},
+                )
+            refused = refusal(member, award, campaign, unit.id, today)
+            if refused is not None:
+                raise InvalidInput(
+                    f"{member.full_name} không đăng ký được {award.title}: {refused.message_vi}",
+                    f"{member.full_name} cannot register for {award.title}: {refused.message_en}",
+                    {"member_ids": member_id, "rule": refused.rule},
                 )
             taken = session.scalar(
                 select(Registration).where(
@@ -102,6 +110,38 @@ def register(
         if added:
             audit.record_change(session, "registered", actor.username, now, *added)
         return added
+
+
+IDENTITY_FACTS = frozenset({"gender"})
+"""What the registry knows of who a member is when they pledge at the start of the year (the
+year's results come at its end)."""
+
+
+def refusal(
+    member: Member, award: AwardType, campaign: Campaign, unit_id: int, day: date
+) -> Result | None:
+    """Why ``member`` of the unit cannot pledge for ``award`` whatever the year brings: a
+    blocking rule of the award reading only who they are (a title for women) refuses them."""
+    specs = [s for s in award.rules or () if set(RULES[s["rule"]].needs) <= IDENTITY_FACTS]
+    if not specs or member.kind != award.nominee_kind:
+        return None
+    facts = {"gender": member.gender}
+    probe = Probe(0, State.DRAFT.value, unit_id, members.nominee_key(member), facts, unit_id, None)
+    results = evaluate_all(specs, context_for(probe, award, campaign, CampaignIndex(), day))
+    return next((r for r in results if r.blocks), None)
+
+
+def registrable(
+    people: list[Member], awards: list[AwardType], campaign: Campaign, unit_id: int, day: date
+) -> set[tuple[int, str]]:
+    """The (member, title) pairs the unit's page offers to register: the title is for the
+    member's kind and no rule refuses them for who they are."""
+    return {
+        (m.id, a.code)
+        for m in people
+        for a in awards
+        if m.kind == a.nominee_kind and refusal(m, a, campaign, unit_id, day) is None
+    }
 
 
 def registrations(
@@ -230,6 +270,7 @@ def offers(
     unit = unit_by_code(session, unit_code)
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
+    require_reach(session, campaign, unit)
     index = build_index(session, campaign.id)
     registered = _registered(session, campaign)
     found = []

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from workflow import changes, idempotency, import_sheets, nominating, permissions, service
 from workflow.accounts import active_assignments
+from workflow.campaigns import require_reach
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.models import AuditEvent, AwardType, ImportBatch, Nomination, Unit, User
@@ -143,6 +144,7 @@ def preview(
             )
         unit = _officer_unit(session, actor, unit_code, now)
         camp, awards = import_sheets.campaign_awards(session, campaign)
+        require_reach(session, camp, unit)
         rows = import_sheets.read_rows(content)
         layout = import_sheets.layout(rows)
         years = sorted(int(f[7:]) for f in layout.headers if f.startswith("rating_"))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import changes, idempotency
+from workflow.campaigns import require_reach
 from workflow.changes import Outcome
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
@@ -145,6 +146,9 @@ def _create(
         if first is not None:
             return [Outcome(**o) for o in first["outcomes"]]
     assignment = officer_assignment(session, actor, unit_code, vn_date(now))
+    launched = session.scalar(select(Campaign).where(Campaign.code == campaign))
+    if launched is not None:  # an unknown one: refused below, as offering nothing
+        require_reach(session, launched, assignment.unit)
     offered = _offered(session, campaign)
     nominations = [
         _new_nomination(actor, assignment, campaign, offered, spec, now) for spec in specs
