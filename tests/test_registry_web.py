@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.test_documents import pdf_text
 from tests.test_emulation_year import plan
@@ -19,7 +19,7 @@ from tests.test_ui import USERS_BY_PLACE
 from tests.web_client import WebClient
 from workflow import campaigns, members
 from workflow.clock import utcnow, vn_date
-from workflow.models import AuditEvent, AwardType
+from workflow.models import AuditEvent, AwardType, Registration
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -203,6 +203,18 @@ def test_registrations_go_in_and_out_as_excel(app, world, member):
     row = [c.value for c in list(sheet.iter_rows())[1]]
     assert row[:4] == ["DV-0001", "Nguyễn Thị Ánh Tuyết", "Đơn vị CS1", "Chiến sĩ thi đua cơ sở"]
     assert row[5] in ("Có", "Không")  # late or not, said either way (a blank read as unknown)
+    # The export goes back in as it is (titles by name), in either language's headers.
+    for lang in ("en", "vi"):
+        officer.post("/lang", {"lang": lang})
+        exported = officer.get(f"/emulation/TD-{year}/registrations.xlsx").get_data()
+        again = officer.client.post(
+            f"/emulation/TD-{year}/registrations",
+            data={"csrf_token": officer.token, "file": (io.BytesIO(exported), "dk.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert again.status_code == 302, again.get_data(as_text=True)
+    assert world.session.scalar(select(func.count()).select_from(Registration)) == 1
+    world.session.rollback()
     wb.active.append(("DV-9999", "CSTDCS"))
     out = io.BytesIO()
     wb.save(out)

@@ -23,7 +23,7 @@ from rules.registry import RULES
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
-from workflow.campaigns import campaign_by_code, require_reach
+from workflow.campaigns import campaign_by_code, require_reach, title_code
 from workflow.changes import Outcome
 from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
@@ -340,21 +340,25 @@ def propose(
         )
 
 
+# A sheet's columns as people name them, the registrations export's own among them.
+CODE_COLUMNS = ("mã đoàn viên", "mã", "member code", "code")
+TITLE_COLUMNS = ("danh hiệu", "mã danh hiệu", "danh hiệu đăng ký", "title")
+
+
 def register_from_sheet(
     session: Session, actor: User, campaign_code: str, content: bytes, now: datetime | None = None
 ) -> int:
-    """Registrations from Excel (columns: member code, title code): every row checked, then
-    all registered in one transaction; how many were new."""
+    """Registrations from Excel (columns: member code, title by its code or its name, as the
+    registrations export writes them): every row checked, then all registered in one
+    transaction; how many were new."""
     rows = member_import.sheet_rows(content)
     header = next(rows, None)
     if header is None:
         raise InvalidInput("Tệp không có dòng nào.", "The file is empty.")
     names = [normalize(c) if c is not None else "" for c in header]
     try:
-        at_code = next(i for i, n in enumerate(names) if n in ("mã đoàn viên", "mã", "member code"))
-        at_award = next(
-            i for i, n in enumerate(names) if n in ("danh hiệu", "mã danh hiệu", "title")
-        )
+        at_code = next(i for i, n in enumerate(names) if n in CODE_COLUMNS)
+        at_award = next(i for i, n in enumerate(names) if n in TITLE_COLUMNS)
     except StopIteration:
         raise InvalidInput(
             "Dòng đầu của tệp phải có các cột: Mã đoàn viên, Danh hiệu.",
@@ -366,11 +370,12 @@ def register_from_sheet(
     errors: list[str] = []
     for number, row in enumerate(rows, start=2):
         code = member_import.cell_text(row[at_code] if at_code < len(row) else None)
-        award = member_import.cell_text(row[at_award] if at_award < len(row) else None)
-        if not code and not award:
+        typed = member_import.cell_text(row[at_award] if at_award < len(row) else None)
+        if not code and not typed:
             continue
+        award = title_code(session, typed)
         if award not in titles:
-            errors.append(f"dòng {number}: không có danh hiệu '{award}' trong đợt thi đua")
+            errors.append(f"dòng {number}: không có danh hiệu '{typed}' trong đợt thi đua")
             continue
         picks.setdefault(award, []).append(code)
     wanted = sorted({c for codes in picks.values() for c in codes})
