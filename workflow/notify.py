@@ -95,12 +95,7 @@ def _notify_statement(targets: int) -> Insert:
     columns = [
         "user_id", "nomination_id", "kind", "subject", "body", "subject_en", "body_en", "created_at"
     ]  # fmt: skip
-    notes = _NOTIFICATIONS.c
-    return (
-        insert(_NOTIFICATIONS)
-        .from_select(columns, values)
-        .returning(notes.id, notes.user_id, notes.subject, notes.created_at)
-    )
+    return insert(_NOTIFICATIONS).from_select(columns, values)
 
 
 def _mail_from(told: Any, *conditions: Any) -> Insert:
@@ -131,14 +126,17 @@ _MAIL = Prepared(
 
 @cache
 def _told(targets: int) -> Prepared:
-    return Prepared(_notify_statement(targets))
+    """On SQLite: the notifications, answering only their ids (their emails take them)."""
+    return Prepared(_notify_statement(targets).returning(_NOTIFICATIONS.c.id))
 
 
 @cache
 def _told_and_mailed(targets: int) -> Prepared:
     """On PostgreSQL both inserts in one round trip: the notifications as a data-modifying
     CTE, their emails as a second one, and the number of people told as the answer."""
-    told = _notify_statement(targets).cte("told")
+    notes = _NOTIFICATIONS.c
+    answer = (notes.id, notes.user_id, notes.subject, notes.created_at)  # what the emails read
+    told = _notify_statement(targets).returning(*answer).cte("told")
     mailed = _mail_from(told).cte("mailed")
     return Prepared(select(func.count()).select_from(told).add_cte(mailed))
 
