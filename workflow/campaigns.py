@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -473,8 +473,13 @@ def title_code(session: Session, typed: str) -> str:
     """The code of a title held as someone typed it: a known code in any capitals, or a
     known title's name, is that code (the rules count titles by code); anything else, a
     title no campaign here offered, is kept as typed."""
+    return code_among(known_titles(session), typed)
+
+
+def code_among(titles: Iterable[tuple[str, str]], typed: str) -> str:
+    """:func:`title_code` among ``titles`` ((code, title) pairs: one campaign's awards)."""
     wanted = " ".join(unicodedata.normalize("NFC", typed).casefold().split())
-    for code, title in known_titles(session):
+    for code, title in titles:
         if wanted in (code.casefold(), " ".join(title.casefold().split())):
             return code
     return typed

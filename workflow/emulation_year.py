@@ -23,7 +23,7 @@ from rules.registry import RULES
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
-from workflow.campaigns import campaign_by_code, require_reach, title_code
+from workflow.campaigns import campaign_by_code, code_among, require_reach
 from workflow.changes import Outcome
 from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
@@ -74,10 +74,13 @@ def register(
             )
         late = today > registration_by(campaign)
         added = []
+        reached: set[int] = set()  # units checked once, however many of their members
         for member_id in sorted(set(member_ids)):
             member = members.visible(session, actor, member_id, today)
             unit = members.require_write(actor, members.current_unit(member, today), today)
-            require_reach(session, campaign, unit)
+            if unit.id not in reached:
+                require_reach(session, campaign, unit)
+                reached.add(unit.id)
             if member.kind != award.nominee_kind:
                 raise InvalidInput(
                     f"{member.full_name}: danh hiệu này dành cho "
@@ -365,7 +368,7 @@ def register_from_sheet(
             "The first row must name the columns: member code, title.",
         ) from None
     campaign = campaign_by_code(session, campaign_code)
-    titles = {a.code for a in campaign.award_types}
+    titles = {a.code: a.title for a in campaign.award_types}
     picks: dict[str, list[str]] = {}
     errors: list[str] = []
     for number, row in enumerate(rows, start=2):
@@ -373,7 +376,7 @@ def register_from_sheet(
         typed = member_import.cell_text(row[at_award] if at_award < len(row) else None)
         if not code and not typed:
             continue
-        award = title_code(session, typed)
+        award = code_among(titles.items(), typed)
         if award not in titles:
             errors.append(f"dòng {number}: không có danh hiệu '{typed}' trong đợt thi đua")
             continue
