@@ -107,7 +107,7 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
       [Source("Luật TĐKT 2003, Điều 22; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 3 năm CSTĐ cơ sở liên tục."),
        Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP", LAW_2022)],
-      params=["cstd_tinh.consecutive_years"])  # fmt: skip
+      params=["cstd_tinh.consecutive_years"], optional=["prior_titles"])  # fmt: skip
 def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
     n = int(p("cstd_tinh.consecutive_years"))
     years = range(ctx.year - n + 1, ctx.year + 1)
@@ -191,7 +191,8 @@ def once_only(ctx: Context, _: Params) -> Verdict:
               "kiến; các tiêu chuẩn thành tích xuất sắc khác do Hội đồng xem xét."),
        Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022, None, PARTIAL,
               "Chỉ điểm d; các điểm a–c do Hội đồng xem xét.")],
-      params=["bk74.consecutive_years", "bk74.initiatives", "bk74.cstdcs_alternative"])  # fmt: skip
+      params=["bk74.consecutive_years", "bk74.initiatives", "bk74.cstdcs_alternative"],
+      optional=["prior_titles"])  # fmt: skip
 def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
     n = int(p("bk74.consecutive_years"))
     need = int(p("bk74.initiatives"))
@@ -225,7 +226,7 @@ def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
               "Trang nguồn bị cắt sau tiêu chuẩn 1.2; có thể còn tiêu chuẩn khác."),
        Source("QĐ 999/QĐ-TLĐ 2024", QUY_CHE_999, None, UNCONFIRMED,
               "Chưa đọc được văn bản; áp dụng tiêu chuẩn của QĐ 1689/QĐ-TLĐ 2019.")],
-      params=["bk_tld.initiatives"])  # fmt: skip
+      params=["bk_tld.initiatives"], optional=["prior_titles"])  # fmt: skip
 def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
     need = int(p("bk_tld.initiatives"))
     years = range(ctx.year - 1, ctx.year + 1)
@@ -236,12 +237,12 @@ def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
     return Verdict(
         ok,
         f"Cần HTXSNV năm {years[0]} và {years[1]}, ít nhất {need} sáng kiến, và Bằng khen LĐLĐ tỉnh "
-        f"năm {ctx.year - 1}; HTXSNV các năm: {', '.join(map(str, outstanding)) or 'không'}; "
+        f"năm {ctx.year - 1}; HTXSNV các năm: {words.years(outstanding, 'không')}; "
         f"sáng kiến: {count}; Bằng khen LĐLĐ tỉnh {ctx.year - 1}: "
         f"{'có' + (' (tự khai)' if provincial.declared else '') if provincial else 'không'}.",
         f"Needs HTXSNV in {years[0]} and {years[1]}, ≥ {need} initiatives and a provincial Bằng khen "
-        f"in {ctx.year - 1}; HTXSNV years: {outstanding}; initiatives: {count}; provincial Bằng "
-        f"khen: {'yes' if provincial else 'no'}.",
+        f"in {ctx.year - 1}; HTXSNV years: {words.years(outstanding)}; initiatives: {count}; "
+        f"provincial Bằng khen: {'yes' if provincial else 'no'}.",
         {
             "htxsnv_years": outstanding,
             "initiatives": count,

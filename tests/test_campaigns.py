@@ -192,6 +192,45 @@ def test_submit_is_refused_listing_every_failing_rule(ruled):
     assert ruled.session.get(Nomination, nid).state == "draft"
 
 
+def test_a_title_held_is_asked_by_name_and_counts_for_the_confederations_bang_khen(ruled, app):
+    """R-BK-TLD needs the provincial Bằng khen of the year before: the form asks for titles held
+    (suggesting them by name), the name typed is kept as its code for the rules, and the page
+    names it again."""
+    from tests.web_client import WebClient
+
+    ruled.session.rollback()
+    officer = WebClient(app, "officer1")
+    form = officer.text("/nominations/new?award=TDYN-2025-DLK/BK_TLD")
+    assert 'name="facts.prior_titles.0.award_type" list="known-titles"' in form
+    provincial = "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh"
+    assert f'<option value="BK_LDLD" label="{provincial}">' in form
+    made = officer.post(
+        "/nominations/new",
+        {
+            "award": "TDYN-2025-DLK/BK_TLD",
+            "nominee_name": "Trần Thị Khen",
+            "facts.ratings.present": "1",
+            "facts.ratings.2024": "HTXSNV",
+            "facts.ratings.2025": "HTXSNV",
+            "facts.initiatives.present": "1",
+            "facts.prior_titles.present": "1",
+            "facts.prior_titles.0.award_type": provincial.upper(),
+            "facts.prior_titles.0.year": "2024",
+        },
+    )
+    assert made.status_code == 302, made.get_data(as_text=True)[:500]
+    nid = int(made.headers["Location"].rsplit("/", 1)[1])
+    n = ruled.session.get(Nomination, nid)
+    assert n.facts["prior_titles"] == [{"award_type": "BK_LDLD", "year": 2024}]
+    report = checks.report(ruled.session, n, ruled.now.date())
+    verdict = next(r for r in report.results if r.rule == "R-BK-TLD")
+    assert verdict.values["provincial_bang_khen"] is True
+    ruled.session.rollback()
+    page = officer.text(f"/nominations/{nid}")
+    assert f"Danh hiệu: {provincial}; Năm: 2024" in page
+    assert "BK_LDLD" not in page
+
+
 def test_missing_facts_block_sending_and_are_never_shown_as_eligible(ruled, app):
     """Issue 14: a nomination with no facts used to look "đủ điều kiện" and go up with every
     rule "Thiếu thông tin"; now sending it lists what to fill in."""
@@ -328,6 +367,7 @@ def test_the_form_checks_the_facts_before_saving(app, ruled):
     assert "Kết quả kiểm tra với thông tin vừa nhập" in page
     # Each rule's verdict first, then its name (not its code) and why.
     assert "<strong>Thiếu thông tin</strong> — Bằng khen cấp bộ, ngành, tỉnh (cá nhân):" in page
+    assert "(cá nhân): Bằng khen cấp bộ" not in page  # its name once, not again in its message
     assert "R-BK-74" not in page
     assert ruled.session.scalars(select(Nomination)).all() == []  # nothing saved
     ruled.session.rollback()

@@ -233,7 +233,9 @@ def test_editing_keeps_every_row_and_the_discipline_declared(app, client, demo):
         on_page | present | kept | {"award": "TDYN-2025-DLK/BK_LDLD"},
     )
     assert saved.status_code == 302, saved.get_data(as_text=True)[:1000]
-    assert ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"] == facts
+    # The form also asks for titles held (R-BK-74 looks for CSTĐ cơ sở): none declared is [].
+    stored = ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"]
+    assert stored == facts | {"prior_titles": []}
 
 
 def test_fact_fields_describe_list_columns_in_schema_order():

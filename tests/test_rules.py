@@ -528,6 +528,21 @@ def test_every_rule_has_a_passing_and_a_failing_case() -> None:
     assert {c.rule for c in CASES} <= set(RULES), "a table names an unregistered rule"
 
 
+def test_every_rule_counting_titles_held_lets_the_form_ask_for_them() -> None:
+    """A rule that looks for a title held (a provincial Bằng khen, earlier CSTĐ titles) reads
+    ``prior_titles``, so the nomination form offers the field to declare one: without it an
+    officer proposing a Bằng khen TLĐ could never meet the rule."""
+    import inspect
+
+    silent = [
+        rule_id
+        for rule_id, r in RULES.items()
+        if any(call in inspect.getsource(r.check) for call in ("ctx.held(", "ctx.priors("))
+        and "prior_titles" not in r.reads
+    ]
+    assert not silent
+
+
 # --- Missing facts give unknown --------------------------------------------------------------
 NEEDY = sorted(rule_id for rule_id, r in RULES.items() if r.needs)
 

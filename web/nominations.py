@@ -34,7 +34,7 @@ from workflow import (
     service,
 )
 from workflow.accounts import active_assignments
-from workflow.campaigns import offered_awards
+from workflow.campaigns import known_titles, offered_awards
 from workflow.clock import parse_iso_utc
 from workflow.errors import NotFound, WorkflowError
 from workflow.facts import (
@@ -255,6 +255,7 @@ def _form_page(
         discipline=DISCIPLINE,
         education=EDUCATION,
         rows=range(forms.ROWS),
+        known_titles=known_titles(db.session, match[1].nominee_kind) if match else [],
         nomination=nomination,
         facts=facts if facts is not None else ((nomination.facts if nomination else {}) or {}),
         preview=preview,
@@ -268,6 +269,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
     n = visible(nomination_id)
     day = today()
     trail = queries.readable_trail(db.session, nomination_id)
+    titles = dict(known_titles(db.session))  # a title held named, not coded
     page = render_template(
         "detail.html",
         n=n,
@@ -283,9 +285,9 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         error=error,
         files=dossier.attachments(db.session, n.id),
         kinds=dossier.KINDS,
-        declared=shown_facts(n.facts, current_lang()),
+        declared=shown_facts(n.facts, current_lang(), titles),
         since_return=[
-            (e, shown_changes((e.get("data") or {}).get("changes") or {}, current_lang()))
+            (e, shown_changes((e.get("data") or {}).get("changes") or {}, current_lang(), titles))
             for e in audit.since_return(trail)
         ],
     )

@@ -71,7 +71,7 @@ class PriorTitleSchema(Schema):
     award_type = fields.String(
         required=True,
         validate=validate.Length(min=1, max=60),
-        metadata=label("Danh hiệu {number} (mã)", "Title {number} (code)"),
+        metadata=label("Danh hiệu {number}", "Title {number}"),
     )
     year = fields.Integer(
         required=True,
@@ -309,10 +309,14 @@ def _shown(fact: FactField, value: Any, lang: str) -> str:
     return str(value)
 
 
-def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[str, list[str]]]:
+def shown_facts(
+    facts: dict[str, Any] | None, lang: str = "vi", titles: Mapping[str, str] | None = None
+) -> list[tuple[str, list[str]]]:
     """What the nominee declared, in the schema's order, as (label, lines): what a reviewer
-    reads on the nomination page without opening the edit form."""
+    reads on the nomination page without opening the edit form; a title held by its name
+    when ``titles`` (code → name) knows it."""
     facts = facts or {}
+    titles = titles or {}
     out: list[tuple[str, list[str]]] = []
     for name, fact in FACT_FIELDS.items():
         value = facts.get(name)
@@ -323,7 +327,12 @@ def shown_facts(facts: dict[str, Any] | None, lang: str = "vi") -> list[tuple[st
         elif isinstance(value, list):
             lines = [  # each row's columns in the form's order, whatever order JSON kept
                 "; ".join(
-                    f"{_column(column, lang)}: {_shown(column, row[column.name], lang)}"
+                    f"{_column(column, lang)}: "
+                    + (
+                        titles.get(row[column.name], row[column.name])
+                        if column.name == "award_type"
+                        else _shown(column, row[column.name], lang)
+                    )
                     for column in fact.columns
                     # a benefit left blank is stored as 0: neither is worth a line
                     if row.get(column.name) not in (None, "")
@@ -447,13 +456,17 @@ class ShownChange:
     after: list[str]
 
 
-def shown_changes(changes: dict[str, Any], lang: str = "vi") -> list[ShownChange]:
+def shown_changes(
+    changes: dict[str, Any], lang: str = "vi", titles: Mapping[str, str] | None = None
+) -> list[ShownChange]:
     """An edit's recorded changes (``nominating._changed``) in words: facts by their labels
-    and values, the nominee's details and the summary as typed."""
+    and values (titles by name, as :func:`shown_facts`), the nominee's details and the
+    summary as typed."""
     out: list[ShownChange] = []
     for key, pair in (changes.get("facts") or {}).items():
-        before = shown_facts({key: pair["from"]}, lang) if pair["from"] is not None else []
-        after = shown_facts({key: pair["to"]}, lang) if pair["to"] is not None else []
+        was, now = pair["from"], pair["to"]
+        before = shown_facts({key: was}, lang, titles) if was is not None else []
+        after = shown_facts({key: now}, lang, titles) if now is not None else []
         label = (before or after)[0][0] if (before or after) else key
         out.append(
             ShownChange(label, before[0][1] if before else ["—"], after[0][1] if after else ["—"])

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import changes, idempotency
-from workflow.campaigns import require_reach
+from workflow.campaigns import code_among, known_titles, require_reach
 from workflow.changes import Outcome
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
@@ -150,8 +150,9 @@ def _create(
     if launched is not None:  # an unknown one: refused below, as offering nothing
         require_reach(session, launched, assignment.unit)
     offered = _offered(session, campaign)
+    titles = known_titles(session)
     nominations = [
-        _new_nomination(actor, assignment, campaign, offered, spec, now) for spec in specs
+        _new_nomination(actor, assignment, campaign, offered, titles, spec, now) for spec in specs
     ]
     session.add_all(nominations)
     session.flush()
@@ -183,6 +184,16 @@ def _create(
     return outcomes
 
 
+def coded_titles(facts: dict[str, Any], titles: list[tuple[str, str]]) -> dict[str, Any]:
+    """The titles held, each by its code: the form suggests them by name, and the rules count
+    them by code (one not offered here is kept as typed)."""
+    held = facts.get("prior_titles")
+    if not held:
+        return facts
+    coded = [row | {"award_type": code_among(titles, row["award_type"])} for row in held]
+    return facts | {"prior_titles": coded}
+
+
 def _offered(session: Session, campaign_code: str) -> dict[str, AwardType]:
     return {
         atype.code: atype
@@ -199,6 +210,7 @@ def _new_nomination(
     assignment: RoleAssignment,
     campaign_code: str,
     offered: dict[str, AwardType],
+    titles: list[tuple[str, str]],
     spec: NewNomination,
     now: datetime,
 ) -> Nomination:
@@ -241,7 +253,7 @@ def _new_nomination(
         nominee_name=name,
         nominee_key=nominee_key(spec.nominee, name, assignment.unit_id),
         nominee=spec.nominee,
-        facts=validate_facts(spec.facts, extra_facts(atype.campaign)),
+        facts=coded_titles(validate_facts(spec.facts, extra_facts(atype.campaign)), titles),
         achievements=spec.achievements,
         version=1,
         due_on=atype.submit_by,
@@ -374,7 +386,8 @@ def _edit(
         )
     if "facts" in edits:
         extra = extra_facts(nomination.campaign)
-        edits = {**edits, "facts": validate_facts(edits["facts"], extra)}
+        facts = validate_facts(edits["facts"], extra)
+        edits = {**edits, "facts": coded_titles(facts, known_titles(session))}
     if "nominee_name" in edits:
         name = clean_name(str(edits["nominee_name"]))
         if problem := name_problem(name):
