@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.factories import CAMPAIGN
+from tests.factories import CAMPAIGN, PASS_VOTE
 from tests.web_client import WebClient
 from workflow.models import Nomination
 from workflow.spreadsheets import XLSX
@@ -126,6 +126,27 @@ def test_the_decisions_page_lists_what_one_may_see_and_exports_it(app, world):
     assert "Tải danh sách (Excel)" in officer.text(link)
     assert number in cells(officer.get("/decisions.xlsx"))
     assert number not in WebClient(app, "officer3").text("/decisions")
+
+
+def test_a_decision_links_only_the_nominations_its_reader_may_open(app, world):
+    """A province's decision lists every CĐCS's awards; an officer reads the others' names but
+    is offered no link to a page that would only answer "not found"."""
+    mine = world.nominate(name="Đinh Thị Hạnh")
+    theirs = world.nominate("officer3", name="Phan Văn Khác")
+    world.to_notice(mine)
+    world.fire(theirs, "submit", "officer3")
+    world.fire(theirs, "approve", "rev_br2")
+    world.fire(theirs, "approve", "rev_prov")
+    world.fire(theirs, "vote", "council_prov", vote=PASS_VOTE)
+    decision_id = world.sign([mine, theirs]).id
+    world.session.rollback()
+    page = WebClient(app, "officer1").text(f"/decisions/{decision_id}")
+    assert f'href="/nominations/{mine}"' in page
+    assert "Phan Văn Khác" in page
+    assert f'href="/nominations/{theirs}"' not in page
+    assert f'href="/nominations/{theirs}"' in WebClient(app, "rev_prov").text(
+        f"/decisions/{decision_id}"
+    )
 
 
 def test_odd_query_arguments_never_break_the_export_links(app, world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select, true
@@ -35,6 +35,9 @@ class DecisionView:
     lines: list[DecisionLine]
     total: int
     total_words: str
+    # The nominations the reader may open: a decision of the province lists those of every
+    # CĐCS, and a CĐCS officer sees only its own (the others are named, not linked).
+    openable: frozenset[int] = frozenset()
 
 
 def visible_decision(session: Session, actor: User, decision_id: int, day: date) -> Decision:
@@ -48,7 +51,9 @@ def visible_decision(session: Session, actor: User, decision_id: int, day: date)
 
 
 def decision_view(session: Session, actor: User, decision_id: int, day: date) -> DecisionView:
-    return view_of(visible_decision(session, actor, decision_id, day))
+    decision = visible_decision(session, actor, decision_id, day)
+    openable = frozenset(n.id for n in decision.nominations if can_see(actor, n, day))
+    return replace(view_of(decision), openable=openable)
 
 
 def view_of(decision: Decision) -> DecisionView:
