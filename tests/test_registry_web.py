@@ -255,6 +255,12 @@ def test_the_register_template_filled_in_imports_cleanly(app, world):
     officer = WebClient(app, "officer1")
     page = officer.text("/members/import")
     assert 'href="/members/import/template.xlsx"' in page
+    assert 'href="/members/import"' in officer.text("/members")
+    reader = WebClient(app, "rev_prov")  # reads the register, does not fill it
+    assert 'href="/members/import"' not in reader.text("/members")
+    refused = reader.get("/members/import")
+    assert refused.status_code == 403
+    assert "Chỉ cán bộ công đoàn cơ sở hoặc quản trị viên" in refused.get_data(as_text=True)
     wb = load_workbook(io.BytesIO(officer.get("/members/import/template.xlsx").get_data()))
     ws = wb["Sổ đoàn viên"]
     assert [c.value for c in ws[1]] == [

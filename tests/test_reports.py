@@ -117,6 +117,9 @@ def test_a_tier_reports_on_the_web_and_its_parent_sees_who_has_not(app, world, p
         f"/campaigns/{CODE}/reports/BR1/2025-Q4", {f"result-{key}": "95", "note": "Tốt."}
     )
     assert sent.status_code == 302
+    above = WebClient(app, "rev_tld").get(f"/campaigns/{CODE}/reports")  # above the issuer
+    assert above.status_code == 404
+    assert "Không có báo cáo nào của bạn." in above.get_data(as_text=True)  # not a bare 404
     province = WebClient(app, "rev_prov").text(f"/campaigns/{CODE}/reports?period=2025-Q4")
     assert "Chưa báo cáo" in province
     assert "Đã báo cáo ngày" in province

@@ -78,6 +78,7 @@ def _council_page(unit: Unit, typed: Any = None, status: int = 200) -> ResponseR
         sittings=sittings.sittings_of(db.session, [unit.id]),
         campaigns=sittings.campaigns_awaiting(db.session, unit.id),
         may_admin=_administers(unit),
+        may_read_register=register.may_read(me(), unit, day),
         years=register.years_of(db.session, unit.id, day),
         duties=council.DUTIES if current_lang() == "vi" else council.DUTIES_EN,
         typed=typed or MultiDict(),

@@ -44,7 +44,10 @@ def _officer_unit() -> Unit | None:
 def member_list() -> ResponseReturnValue:
     q = request.args.get("q", "")
     found = members.search(db.session, me(), today(), q)
-    return render_template("members.html", found=found, q=q, unit=_officer_unit(), day=today())
+    may_import = member_import.may_import(me(), today())
+    return render_template(
+        "members.html", found=found, q=q, unit=_officer_unit(), day=today(), may_import=may_import
+    )
 
 
 @bp.route("/members.xlsx")
@@ -222,6 +225,7 @@ def add_initiative(member_id: int) -> ResponseReturnValue:
 @bp.route("/members/import", methods=["GET", "POST"])
 @login_required
 def import_page() -> ResponseReturnValue:
+    member_import.require_import(me(), today())  # a reader is told who fills the register
     report = None
     status = 200
     if request.method == "POST":

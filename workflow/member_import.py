@@ -173,16 +173,26 @@ def _date(value: Any) -> date | None:
     raise ValueError
 
 
-def _units(session: Session, actor: User, day: date) -> dict[str, Unit]:
-    """The units whose registers the actor may fill: an administrator's subtree, an
-    officer's own unit."""
-    paths = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.ADMIN]
-    own = {a.unit_id for a in active_assignments(actor, day) if a.role == Role.OFFICER}
-    if not paths and not own:
+def may_import(actor: User, day: date) -> bool:
+    """Whether the actor fills some register: an officer, or an administrator (the pages
+    offer the import to them only)."""
+    return any(a.role in (Role.ADMIN, Role.OFFICER) for a in active_assignments(actor, day))
+
+
+def require_import(actor: User, day: date) -> None:
+    if not may_import(actor, day):
         raise NotAllowed(
             "Chỉ cán bộ công đoàn cơ sở hoặc quản trị viên được nhập sổ đoàn viên.",
             "Only an officer or an administrator may import members.",
         )
+
+
+def _units(session: Session, actor: User, day: date) -> dict[str, Unit]:
+    """The units whose registers the actor may fill: an administrator's subtree, an
+    officer's own unit."""
+    require_import(actor, day)
+    paths = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.ADMIN]
+    own = {a.unit_id for a in active_assignments(actor, day) if a.role == Role.OFFICER}
     units = session.scalars(select(Unit)).all()
     return {u.code: u for u in units if u.id in own or any(u.path.startswith(p) for p in paths)}
 

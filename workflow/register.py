@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from workflow import numbering
 from workflow.amounts import award_amount
-from workflow.documents.access import DECISION_ROLES, require
+from workflow.documents.access import DECISION_ROLES, may_take, require
 from workflow.errors import NotFound
 from workflow.models import Decision, Nomination, RegisterEntry, Unit, User
 from workflow.numbering import DocumentKind
@@ -64,6 +64,12 @@ class RegisterLine:
     signed_on: date
     amount: int | None
     revoked: bool
+
+
+def may_read(actor: User, unit: Unit, day: date) -> bool:
+    """Whether the actor reads the unit's register (its decider, council or an auditor above):
+    the council's page links it only for them."""
+    return may_take(actor, unit, DECISION_ROLES, day)
 
 
 def entries_of(
