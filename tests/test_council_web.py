@@ -86,6 +86,9 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     assert closed.status_code == 302
     page = secretary.text(where)
     assert "Biên bản số 01/BB-HĐTĐKT" in page or "01/BB-HĐTĐKT" in page
+    secretary.post("/lang", {"lang": "en"})
+    assert "Passed" in secretary.text(where)  # a vote passes; a rule is met
+    secretary.post("/lang", {"lang": "vi"})
     minutes = secretary.get(where + "/minutes.pdf")
     assert minutes.status_code == 200
     text = " ".join(
@@ -136,6 +139,10 @@ def test_others_do_not_see_the_council_or_its_sittings(app, world, waiting):
     assert officer.get("/council/PROV/register").status_code == 404
     reviewer = WebClient(app, "rev_prov")
     assert reviewer.get(where).status_code == 404
+    admin = WebClient(app, "admin")  # runs the council's roster, does not read its register
+    assert admin.get("/council/PROV/register").status_code == 404
+    assert "/council/PROV/register" not in admin.text("/council/PROV")
+    assert "/council/PROV/register" in WebClient(app, "decider_prov").text("/council/PROV")
 
 
 def test_the_certificate_layout_keeps_what_was_typed_on_an_error(app, world):

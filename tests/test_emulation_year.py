@@ -242,9 +242,9 @@ def test_a_move_dated_before_the_member_joined_says_so(cdcs):
         world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
     )
     for day, says in (
-        (date(1, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(1, 1, 1), "Ngày hiệu lực: ngày phải từ 01/01/1900"),
         (date(2019, 12, 31), "Ngày 31/12/2019 đoàn viên chưa thuộc đơn vị nào"),
-        (date(2101, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(2101, 1, 1), "Ngày hiệu lực: ngày phải từ 01/01/1900"),
         (date(2025, 1, 6), "Ngày chuyển không được sau hôm nay"),  # the day after today
     ):
         with pytest.raises(InvalidInput) as err:

@@ -173,3 +173,17 @@ def test_a_refused_field_is_named_as_the_form_labels_it(app, world: World) -> No
     text: Any = page.get_data(as_text=True)
     assert "Tên người/tập thể được đề nghị" in text
     assert "nominee_name" not in re.sub(r'name="nominee_name"|for="[^"]*"|id="[^"]*"', "", text)
+
+
+def test_a_summary_too_long_is_refused_saying_how_long_it_may_be(app, world: World) -> None:
+    """A pasted report longer than a summary may be says its limit, and the text stays typed."""
+    world.session.rollback()
+    pasted = "Thành tích " * 2_001  # 22,011 characters
+    page = WebClient(app, "officer1").post(
+        "/nominations/new",
+        {"award": "C2025/BK", "nominee_name": "Trần Thị Dài", "achievements": pasted},
+    )
+    assert page.status_code == 422
+    text = html.unescape(page.get_data(as_text=True))
+    assert "Tóm tắt thành tích (tối đa 20.000 ký tự)" in text
+    assert pasted.strip() in text

@@ -663,6 +663,15 @@ def test_every_way_in_refuses_a_deep_or_bad_campaign_file(app, client, world, tm
         )
         assert page.status_code == 422
         assert says in html.unescape(page.get_data(as_text=True))
+        assert "(dot.yaml)" in html.unescape(page.get_data(as_text=True))  # the file, by name
+    admin.post("/lang", {"lang": "en"})
+    page = admin.client.post(
+        "/admin/campaigns",
+        data={"csrf_token": admin.token, "definition": (BytesIO(DEEP_YAML.encode()), "dot.yaml")},
+    )
+    assert "Invalid campaign definition (dot.yaml): values are nested too deeply" in page.get_data(
+        as_text=True
+    )
     definition = demo_campaign_json()
     definition["title"] = "Thi đua\x00"
     answer = client.post("/api/v1/campaigns", json=definition, headers=bearer)

@@ -231,7 +231,7 @@ def test_periods_dated_before_1900_or_after_2100_are_refused_not_a_500(world: Wo
     admin, held = world.user("admin"), world.user("rev_br1").assignments[0]
     with pytest.raises(InvalidInput) as refused:
         account_changes.end_role(world.session, admin, held.id, date(9999, 12, 31))
-    assert refused.value.message("vi") == "Ngày phải từ 01/01/1900 đến 31/12/2100."
+    assert refused.value.message("vi") == "Đến ngày: ngày phải từ 01/01/1900 đến 31/12/2100."
     world.session.rollback()
     seat = world.seat_council(size=3)[2]
     with pytest.raises(InvalidInput) as refused:

@@ -93,7 +93,7 @@ def test_only_the_secretary_opens_a_sitting(world, listed):
 @pytest.mark.parametrize(
     ("held_on", "says"),
     [
-        (date(1, 1, 1), "Ngày phải từ 01/01/1900"),
+        (date(1, 1, 1), "Ngày họp: ngày phải từ 01/01/1900"),
         (date(1900, 1, 1), "Ngày họp 01/01/1900: bạn chưa là thư ký Hội đồng vào ngày đó"),
     ],
 )

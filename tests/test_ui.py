@@ -123,6 +123,9 @@ def test_the_signing_form_offers_only_what_can_be_signed_and_keeps_the_typed_dat
     assert f"số {waiting} chỉ ký được từ ngày {ends[waiting]:%d/%m/%Y}" in forged.get_data(
         as_text=True
     )
+    none = decider.post("/decisions/new", {"signed_on": ends[ended].isoformat()})
+    assert none.status_code == 422
+    assert "Chưa chọn hồ sơ nào để ký quyết định." in none.get_data(as_text=True)
     assert world.session.get(Nomination, ended).state == "on_notice"  # nothing signed
 
 

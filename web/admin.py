@@ -196,8 +196,9 @@ def campaign_list() -> ResponseReturnValue:
                 raise InvalidInput(
                     "Tệp không phải văn bản UTF-8.", "The file is not UTF-8 text."
                 ) from None
-            raw = campaigns.parse_yaml(text, "tệp tải lên")  # bounded depth and size
-            campaign = campaigns.import_definition(db.session, raw, "tệp tải lên", me())
+            source = (upload.filename or "").strip()[-100:] or "campaign.yaml"  # either language
+            raw = campaigns.parse_yaml(text, source)  # bounded depth and size
+            campaign = campaigns.import_definition(db.session, raw, source, me())
             flash(_("Đã nhập đợt thi đua %(code)s.", code=campaign.code), "info")
             return redirect(url_for("admin.campaign_list"))
         except WorkflowError as err:

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import FileStorage, MultiDict
 
+from rules.words import grouped
 from workflow import events, votes
 from workflow.documents.certificates import LABELS
 from workflow.errors import InvalidInput, WorkflowError
@@ -17,7 +18,7 @@ from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
 from workflow.inputs import shown
 from workflow.models import MAX_ID
-from workflow.vocabulary import FIELD_LABELS, MAX_BENEFIT_VND
+from workflow.vocabulary import FIELD_LABELS, MAX_ACHIEVEMENTS, MAX_BENEFIT_VND
 
 ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
 _WHOLE = re.compile(r"[0-9]{1,10}", re.ASCII)
@@ -122,7 +123,7 @@ class NewNominationSchema(FormSchema):
     award = fields.String(required=True, validate=validate.Regexp(r"^[^/]+/[^/]+$"))
     nominee_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     position = fields.String(load_default="", validate=validate.Length(max=200))
-    achievements = fields.String(load_default="")
+    achievements = fields.String(load_default="", validate=validate.Length(max=MAX_ACHIEVEMENTS))
 
 
 def with_position(nominee: dict[str, Any] | None, position: str) -> dict[str, Any]:
@@ -133,8 +134,25 @@ def with_position(nominee: dict[str, Any] | None, position: str) -> dict[str, An
 
 
 class DecisionFormSchema(FormSchema):
-    nomination_ids = fields.List(key(), required=True, validate=validate.Length(min=1))
+    nomination_ids = fields.List(key(), required=True)  # none chosen: the domain says so
     signed_on = fields.Date(required=True)
+
+
+_TOO_LONG = re.compile(r"Longer than maximum length (\d+)\.")
+
+
+def _named(name: str, problems: Any) -> tuple[str, str]:
+    """A refused field by its label, with its limit when it was too long (a pasted report)."""
+    vi, en = FIELD_LABELS.get(name, (name, name))
+    said = problems if isinstance(problems, list) else []
+    longest = next((m for p in said if isinstance(p, str) and (m := _TOO_LONG.fullmatch(p))), None)
+    if longest is None:
+        return vi, en
+    limit = int(longest[1])
+    return (
+        f"{vi} (tối đa {grouped(limit)} ký tự)",
+        f"{en} ({grouped(limit, 'en')} characters at most)",
+    )
 
 
 def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -145,7 +163,7 @@ def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ())
     try:
         loaded: dict[str, Any] = schema.load(data)
     except ValidationError as err:
-        named = [FIELD_LABELS.get(str(name), (str(name), str(name))) for name in err.messages]
+        named = [_named(str(name), problems) for name, problems in err.messages.items()]
         vi, en = (", ".join(sorted(label[i] for label in named)) for i in (0, 1))
         raise InvalidInput(
             f"Biểu mẫu chưa hợp lệ ở các ô: {vi}.", f"Please check these fields: {en}.",

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from time import monotonic
 
 from workflow.errors import InvalidInput
+from workflow.vocabulary import FIELD_LABELS
 
 # Vietnam has used UTC+7 without daylight saving since 1975; a fixed offset needs no tzdata.
 VIETNAM = timezone(timedelta(hours=7), "ICT")
@@ -122,9 +123,11 @@ def check_days(**days: date | None) -> None:
         if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
     }
     if wrong:
+        named = [FIELD_LABELS.get(name, (name, name)) for name in wrong]
+        vi, en = (", ".join(label[i] for label in named) for i in (0, 1))
         raise InvalidInput(
-            f"Ngày phải từ {EARLIEST_DAY:%d/%m/%Y} đến {LATEST_DAY:%d/%m/%Y}.",
-            f"Dates must be from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
+            f"{vi}: ngày phải từ {EARLIEST_DAY:%d/%m/%Y} đến {LATEST_DAY:%d/%m/%Y}.",
+            f"{en}: dates must be from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}.",
             wrong,
         )
 

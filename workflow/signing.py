@@ -62,10 +62,16 @@ def _sign(
     session: Session, actor: User, nomination_ids: list[int], signed_on: date, now: datetime
 ) -> Decision:
     today = vn_date(now)
-    if not nomination_ids or len(set(nomination_ids)) != len(nomination_ids):
+    if not nomination_ids:
         raise InvalidInput(
-            "Danh sách hồ sơ trống hoặc có hồ sơ lặp lại.",
-            "The list of nominations is empty or repeats one.",
+            "Chưa chọn hồ sơ nào để ký quyết định.",
+            "No nomination was chosen for the decision.",
+            {"nomination_ids": "empty_or_duplicate"},
+        )
+    if len(set(nomination_ids)) != len(nomination_ids):
+        raise InvalidInput(
+            "Danh sách hồ sơ có hồ sơ lặp lại.",
+            "The list of nominations repeats one.",
             {"nomination_ids": "empty_or_duplicate"},
         )
     if signed_on > today:

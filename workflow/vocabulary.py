@@ -117,6 +117,9 @@ class VoteBase(Labelled):
 # An initiative's benefit, in đồng: above any real one, and exact in every JSON reader.
 MAX_BENEFIT_VND = 10**15
 
+# A summary of achievements, in characters: some ten pages; the full report is a dossier file.
+MAX_ACHIEVEMENTS = 20_000
+
 # How the forms label each field: messages naming a refused field, the changes a reviewer reads.
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "abbreviation": ("Tên viết tắt", "Abbreviation"),

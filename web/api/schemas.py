@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from rules.results import ClauseStatus, Status
 from workflow import accounts, events
-from workflow.vocabulary import MAX_BENEFIT_VND, Level, NomineeKind, Role, State
+from workflow.vocabulary import MAX_ACHIEVEMENTS, MAX_BENEFIT_VND, Level, NomineeKind, Role, State
 
 LEVELS = [lvl.value for lvl in Level]
 ROLES = [r.value for r in Role]
@@ -139,14 +139,14 @@ class NominationInSchema(Strict):
     award_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
     nominee = fields.Nested(NomineeSchema, required=True)
     facts = fields.Dict(keys=fields.String(), load_default=dict)
-    achievements = fields.String(load_default="", validate=validate.Length(max=20000))
+    achievements = fields.String(load_default="", validate=validate.Length(max=MAX_ACHIEVEMENTS))
     unit = fields.String(load_default=None, allow_none=True)
 
 
 class NominationPatchSchema(Strict):
     nominee = fields.Nested(NomineeSchema)
     facts = fields.Dict(keys=fields.String())
-    achievements = fields.String(validate=validate.Length(max=20000))
+    achievements = fields.String(validate=validate.Length(max=MAX_ACHIEVEMENTS))
 
 
 class NominationSchema(Schema):
