@@ -165,7 +165,8 @@ def test_the_officer_sends_a_confirmed_list_up_in_one_go(app, world):
     assert "Gửi đề nghị 3 bản nháp của danh sách này lên cấp trên" in page
     result = web.post(batch + "/submit")
     assert result.status_code == 200
-    assert result.get_data(as_text=True).count("Đã chuyển: Đang thẩm định") == 3
+    assert result.get_data(as_text=True).count("Đã chuyển: Đang thẩm định tại Đơn vị BR1") == 3
+    assert "tại BR1" not in result.get_data(as_text=True)  # the unit by its name, not its code
     assert "bản nháp của danh sách này" not in web.text(batch)
     assert WebClient(app, "officer2").post(batch + "/submit").status_code == 404
 

@@ -17,6 +17,7 @@ from web.auth import me, today
 from web.downloads import file_response
 from web.extensions import db
 from web.i18n import current_lang
+from web.nominations import bulk_result
 from workflow import decisions, exports, import_sheets, imports, queries
 from workflow.campaigns import offering_awards
 from workflow.errors import WorkflowError
@@ -109,8 +110,7 @@ def submit_all(batch_id: int) -> ResponseReturnValue:
         results = imports.submit_all(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
-    back = url_for("lists.batch_page", batch_id=batch_id)
-    return render_template("bulk_result.html", results=results, back=back)
+    return bulk_result(results, url_for("lists.batch_page", batch_id=batch_id))
 
 
 @bp.route(f"/imports/{BATCH}/report.xlsx")

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rules.money import vnd
+from rules.words import grouped
 from web import forms
 from web.auth import me, today
 from web.downloads import file_response
@@ -43,6 +43,7 @@ from workflow.facts import (
     GRADES,
     RATINGS,
     SCOPES,
+    after_form,
     needed_facts,
     shown_changes,
     shown_facts,
@@ -66,7 +67,9 @@ def visible(nomination_id: int) -> Nomination:
 
 @bp.app_template_filter("money")
 def money(amount: int) -> str:
-    return vnd(amount)
+    """An amount in đồng, its thousands marked as the reader writes them (1.800.000 đ, and
+    1,800,000 đ in English, as every other figure of an English page)."""
+    return grouped(amount, current_lang()) + " đ"
 
 
 @bp.app_template_filter("ddmmyyyy")
@@ -170,12 +173,17 @@ def approve_selected() -> ResponseReturnValue:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))
     results = service.fire_many(db.session, me(), Event.APPROVE, items)
+    return bulk_result(results, url_for("nominations.inbox"))
+
+
+def bulk_result(results: list[tuple[int, Any]], back: str) -> str:
+    """What a bulk action did to each nomination, by its nominee's name and the unit it went
+    to (bulk approval, a list's drafts sent up)."""
     moved = (r.current_unit for _, r in results if not isinstance(r, WorkflowError))
     moved_to = queries.units_by_code(db.session, moved)
     # Not one the user may not see (a number typed into the form): its name stays unsaid.
     seen = (nid for nid, r in results if not isinstance(r, NotFound))
     names = queries.nominee_names(db.session, seen)
-    back = url_for("nominations.inbox")
     return render_template(
         "bulk_result.html", results=results, units=moved_to, names=names, back=back
     )
@@ -221,7 +229,9 @@ def _preview(
 ) -> ResponseReturnValue:
     """Check the facts as typed, without saving anything."""
     try:
-        facts = validate_facts(forms.facts_from_form(request.form))
+        typed = forms.facts_from_form(request.form)
+        stored = nomination.facts if nomination else None
+        facts = validate_facts(after_form(stored, typed, match[1]))
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return _form_page(awards, chosen, match, nomination), err.http_status
@@ -395,7 +405,7 @@ def edit(nomination_id: int) -> ResponseReturnValue:
                 changes={
                     "nominee_name": form["nominee_name"],
                     "nominee": forms.with_position(n.nominee, form["position"]),
-                    "facts": forms.facts_from_form(request.form),
+                    "facts": after_form(n.facts, forms.facts_from_form(request.form), n.award_type),
                     "achievements": form["achievements"],
                 },
             )

@@ -436,6 +436,16 @@ def fact_path_label(path: str, lang: str) -> str:
     return f"{label} {' '.join(rest)}".strip()
 
 
+def after_form(
+    stored: dict[str, Any] | None, typed: dict[str, Any], award: AwardType
+) -> dict[str, Any]:
+    """The facts once the edit form is saved: those it asks (its award's rules read them) as
+    typed, every other one as stored. A proposal made from the member register carries the
+    gender no form field shows; saving the form had erased it."""
+    asked = {fact.name for fact in needed_facts(award)}
+    return {k: v for k, v in (stored or {}).items() if k not in asked} | typed
+
+
 def needed_facts(award: AwardType) -> list[FactField]:
     """The facts the award type's rules read, in the order they first appear, described for
     the form that asks for them."""
