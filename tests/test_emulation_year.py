@@ -133,6 +133,33 @@ def test_three_years_of_one_cdcs_offer_bang_khen_from_titles_nobody_typed(cdcs):
     ]
 
 
+def test_a_member_who_registered_but_falls_short_is_listed_with_the_reason(cdcs):
+    """Registered for CSTĐ cơ sở, absent 50 days: not offered, and the page says why instead
+    of leaving the officer to guess."""
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    member = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [member.id], now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    away = OUTSTANDING | {"absent_days": 50}
+    members.record_year(world.session, officer, member.id, 2026, away, now=world.tick())
+    day = world.now.date()
+    assert "CSTDCS" not in offered(world, "TD-2026", day)
+    found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
+    (short,) = [o for o in found if not o.qualifies]
+    assert short.award.code == "CSTDCS"
+    assert [r.rule for r in short.refusing] == ["R-ABSENCE"]
+    assert "50" in short.refusing[0].message_vi
+
+
 def test_a_late_registration_is_accepted_and_marked(cdcs):
     world = cdcs
     world.now = at(date(2026, 1, 5))
@@ -212,6 +239,32 @@ def test_a_member_who_moves_keeps_one_history(cdcs):
         members.visible(world.session, world.user("officer3"), member.id, day)
 
 
+def test_an_evaluation_moves_with_its_member(cdcs):
+    """The year-end review recorded at CS1, then a move to CS2: CS2's year page reads it (the
+    record did, the page showed empty boxes)."""
+    world = cdcs
+    officer1 = world.user("officer1")
+    world.now = at(date(2025, 1, 5))
+    member = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(date(2025, 12, 5))
+    members.record_year(world.session, officer1, member.id, 2025, OUTSTANDING, now=world.tick())
+    members.move(world.session, officer1, member.id, "CS2", date(2025, 12, 5), now=world.tick())
+    cs2 = [
+        m.id
+        for m in emulation_year.unit_members(world.session, world.unit("CS2").id, date(2025, 12, 5))
+    ]
+    assert [(y.member_id, y.rating) for y in members.years_in(world.session, cs2, 2025)] == [
+        (member.id, "HTXSNV")
+    ]
+    cs1 = [
+        m.id
+        for m in emulation_year.unit_members(world.session, world.unit("CS1").id, date(2025, 12, 5))
+    ]
+    assert members.years_in(world.session, cs1, 2025) == []
+
+
 def test_a_move_takes_the_new_unit_by_its_code_or_its_name(cdcs):
     """The field suggests units by name; a name typed out in full was refused as a code."""
     world = cdcs
@@ -231,6 +284,24 @@ def test_a_move_takes_the_new_unit_by_its_code_or_its_name(cdcs):
         members.move(world.session, world.user("officer2"), member.id, "Không Có", date(2025, 3, 1),
                      now=world.tick())  # fmt: skip
     assert "hãy chọn một đơn vị trong danh sách gợi ý" in err.value.message_vi
+
+
+def test_a_member_added_to_the_wrong_unit_today_is_moved_the_same_day(cdcs):
+    """Added today at CS1 by mistake: moved to CS2 today, the member was never CS1's (a move
+    dated today was refused as before the joining, and tomorrow as after today)."""
+    world = cdcs
+    officer1 = world.user("officer1")
+    world.now = at(date(2025, 3, 1))
+    member = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2025, 3, 1), now=world.tick()
+    )
+    moved = members.move(
+        world.session, officer1, member.id, "CS2", date(2025, 3, 1), now=world.tick()
+    )
+    assert [(m.unit.code, m.valid_from, m.valid_to) for m in moved.memberships] == [
+        ("CS2", date(2025, 3, 1), None)
+    ]
+    assert audit.verify(world.session).ok
 
 
 def test_a_move_dated_before_the_member_joined_says_so(cdcs):

@@ -112,6 +112,22 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     assert '<option value="HTXSNV" selected>' in page
     words = officer.post(f"/emulation/TD-{year}/evaluation", {f"absent_days-{member}": "abc"})
     assert "(từ 0 đến 12) phải là số nguyên (Nguyễn Thị Ánh Tuyết)" in words.get_data(as_text=True)
+    world.session.rollback()
+    second = members.add_member(
+        world.session, world.user("officer1"), "CS1",
+        members.NewMember("DV-0002", "Phạm Đức Thắng", birth_date=date(1980, 2, 3)),
+        date(2020, 1, 1),
+    ).id  # fmt: skip
+    world.session.rollback()
+    both = officer.post(
+        f"/emulation/TD-{year}/evaluation",
+        {f"months_employed-{member}": "13", f"months_employed-{second}": "14"},
+    )
+    page = html.unescape(both.get_data(as_text=True))
+    assert (
+        "Nguyễn Thị Ánh Tuyết: Đánh giá năm chưa hợp lệ" in page
+    )  # every wrong row, not the first
+    assert "Phạm Đức Thắng: Đánh giá năm chưa hợp lệ" in page
     world.session.expire_all()
     held = members.visible(world.session, world.user("officer1"), member, vn_date(utcnow()))
     assert members.years_of(world.session, world.user("officer1"), held, vn_date(utcnow())) == []

@@ -306,13 +306,18 @@ def year_page(code: str, status: int = 200) -> ResponseReturnValue:
 
 def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
     """The year page as stored, with what was ``typed`` in a refused evaluation kept."""
-    years = {y.member_id: y for y in members.years_in(db.session, unit.id, campaign.year)}
-    offers = emulation_year.offers(db.session, me(), unit.code, campaign.code, today())
+    context = _year_context(campaign, unit)
+    people = [m.id for m in context["people"]]
+    years = {y.member_id: y for y in members.years_in(db.session, people, campaign.year)}
+    found = emulation_year.offers(
+        db.session, me(), unit.code, campaign.code, today(), shortfalls=True
+    )
     return render_template(
         "emulation_year.html",
-        **_year_context(campaign, unit),
+        **context,
         years=years,
-        offers=offers,
+        offers=[o for o in found if o.qualifies],
+        shortfalls=[o for o in found if not o.qualifies],
         ratings=words.RATINGS,
         discipline=words.DISCIPLINE,
         lang=current_lang(),

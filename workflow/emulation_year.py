@@ -206,10 +206,17 @@ class Offer:
     member: Member
     award: AwardType
     results: list[Result]
+    qualifies: bool = True  # false: a title registered for that the rules refuse, and why
 
     @property
     def to_review(self) -> list[Result]:
         return [r for r in self.results if r.status == Status.MANUAL]
+
+    @property
+    def refusing(self) -> list[Result]:
+        """What keeps a title registered for out of reach: the blocking rules failing, or
+        missing a fact the registry should hold."""
+        return [r for r in self.results if not _qualifies([r])]
 
     @property
     def to_complete(self) -> list[Result]:
@@ -266,10 +273,17 @@ def filing_closed(campaign: Campaign, day: date) -> list[AwardType]:
 
 
 def offers(
-    session: Session, actor: User, unit_code: str, campaign_code: str, day: date
+    session: Session,
+    actor: User,
+    unit_code: str,
+    campaign_code: str,
+    day: date,
+    shortfalls: bool = False,
 ) -> list[Offer]:
     """For each member of the unit, each title of the campaign the rules now let them be
-    proposed for (none failing, none missing a fact). Titles already proposed are left out."""
+    proposed for (none failing, none missing a fact). Titles already proposed are left out.
+    With ``shortfalls``, also each title a member registered for that the rules refuse
+    (``qualifies`` false): the officer sees why a member who pledged is not offered."""
     unit = unit_by_code(session, unit_code)
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
@@ -287,11 +301,14 @@ def offers(
         for award in campaign.award_types:
             if award.nominee_kind != member.kind or not award.rules or award.code in proposed:
                 continue
-            facts = held | {"registered": (member.id, award.code) in registered}
+            pledged = (member.id, award.code) in registered
+            facts = held | {"registered": pledged}
             probe = Probe(0, State.DRAFT.value, unit.id, key, facts, unit.id, None)
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
                 found.append(Offer(member, award, results))
+            elif shortfalls and pledged:
+                found.append(Offer(member, award, results, qualifies=False))
     return found
 
 

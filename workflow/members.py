@@ -9,6 +9,7 @@ seeing what it recorded but nothing recorded after the move.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -248,17 +249,22 @@ def move(
         if leaving is not None and target.id == leaving.id:
             raise InvalidInput("Đã thuộc đơn vị này.", "Already a member there.", {"to": "same"})
         ended = [m for m in member.memberships if m.valid_to is None or m.valid_to >= on]
+        corrected = None
         for m in ended:
-            if m.valid_from >= on:
+            if m.valid_from > on:
                 raise InvalidInput(
                     "Ngày chuyển phải sau ngày vào đơn vị hiện tại.",
                     "The move must come after the current membership began.",
                     {"on": "before_membership"},
                 )
-            m.valid_to = on - timedelta(days=1)
-        joined = Membership(member_id=member.id, unit_id=target.id, valid_from=on)
+            if m.valid_from == on:  # joined there that very day: a unit mistaken, not left
+                m.unit_id, corrected = target.id, m
+            else:
+                m.valid_to = on - timedelta(days=1)
+        joined = corrected or Membership(member_id=member.id, unit_id=target.id, valid_from=on)
         session.add(joined)
-        audit.record_change(session, "member_moved", actor.username, now, *ended, joined)
+        kept = [m for m in ended if m is not corrected]
+        audit.record_change(session, "member_moved", actor.username, now, *kept, joined)
         session.expire(member, ["memberships"])
         return member
 
@@ -523,13 +529,16 @@ def note_export(
         })  # fmt: skip
 
 
-def years_in(session: Session, unit_id: int, year: int) -> list[MemberYear]:
-    """The evaluations a unit recorded for a year (its evaluation table)."""
-    return list(
-        session.scalars(
-            select(MemberYear).where(MemberYear.unit_id == unit_id, MemberYear.year == year)
+def years_in(session: Session, member_ids: Sequence[int], year: int) -> list[MemberYear]:
+    """The year's evaluations of these members (a unit's people today), whichever unit
+    recorded them: a member who moved after the year-end review brings it along."""
+    found: list[MemberYear] = []
+    for start in range(0, len(member_ids), 1000):  # PostgreSQL takes 65,535 parameters at most
+        chunk = member_ids[start : start + 1000]
+        found += session.scalars(
+            select(MemberYear).where(MemberYear.member_id.in_(chunk), MemberYear.year == year)
         )
-    )
+    return found
 
 
 def record_years(
@@ -539,18 +548,23 @@ def record_years(
     rows: dict[int, dict[str, Any]],
     now: datetime | None = None,
 ) -> None:
-    """A unit's evaluation table for a year: every row saved, or none (the first wrong row
-    is named by the member's name)."""
+    """A unit's evaluation table for a year: every row saved, or none; every wrong row is
+    named by the member's name (the first alone left the officer fixing one at a time)."""
     now = now or utcnow()
     with transaction(session):
+        wrong: list[tuple[int, InvalidInput]] = []
         for member_id, values in rows.items():
             try:
                 record_year(session, actor, member_id, year, values, now)
             except InvalidInput as err:
-                name = session.get_one(Member, member_id).full_name
-                raise InvalidInput(
-                    f"{name}: {err.message_vi}", f"{name}: {err.message_en}", err.details
-                ) from None
+                wrong.append((member_id, err))
+        if wrong:
+            names = {mid: session.get_one(Member, mid).full_name for mid, _ in wrong}
+            raise InvalidInput(
+                "\n".join(f"{names[mid]}: {err.message_vi}" for mid, err in wrong),
+                "\n".join(f"{names[mid]}: {err.message_en}" for mid, err in wrong),
+                {str(mid): err.details for mid, err in wrong},
+            )
 
 
 def cccd_shown(actor: User, member: Member, day: date) -> str:
