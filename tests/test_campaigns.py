@@ -189,6 +189,7 @@ def test_submit_is_refused_listing_every_failing_rule(ruled):
     assert {d["rule"] for d in err.value.details} == {"R-DISCIPLINE", "R-BK-74"}
     assert "bị khiển trách" in err.value.message_vi
     assert "khien_trach" not in err.value.message_vi  # words, not codes
+    assert ".;" not in err.value.message_vi + err.value.message_en  # one stop, at the end
     assert ruled.session.get(Nomination, nid).state == "draft"
 
 

@@ -173,10 +173,15 @@ def test_the_template_filled_in_imports_cleanly(world):
     ws.append([values.get(h) for h in headers])
     ws.append([{**values, "Kỷ luật trong năm": "cảnh cáo", "STT": 2}.get(h) for h in headers])
     ws.append([{**values, "Kỷ luật trong năm": "phê bình", "STT": 3}.get(h) for h in headers])
+    a_person = {**values, "STT": 4, "Mã hình thức khen thưởng (*)": "CO", "Giới tính": "Nam"}
+    ws.append([a_person.get(h) for h in headers])  # a collective's award to someone born 1979
     out = io.BytesIO()
     wb.save(out)
     batch = preview(world, out.getvalue())
-    clean, warned, unknown = batch.rows["rows"]
+    clean, warned, unknown, person = batch.rows["rows"]
+    assert errors(person) == dict.fromkeys(
+        ["award_type", "birth_date", "gender"], "for_a_collective"
+    )
     assert clean["status"] == "valid", clean["errors"]
     assert clean["spec"]["facts"] == {"registered": True, "absent_days": 3, "discipline": []}
     assert warned["spec"]["facts"]["discipline"] == [{"year": 2025, "level": "canh_cao"}]

@@ -354,6 +354,8 @@ def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, 
         f"{title} chờ Hội đồng Thi đua - Khen thưởng xét"
     ]
     assert inbox.to("decider_prov@congdoan.test") == [f"{title} chờ ký quyết định"]
+    to_sign = next(m for m in inbox.messages if m["To"] == "decider_prov@congdoan.test")
+    assert to_sign.get_content().count("quyết định") == 1  # when it can be signed: said once
     assert inbox.to("officer1@congdoan.test") == [
         f"{title} được Hội đồng thông qua",
         f"{title} đã được khen thưởng",

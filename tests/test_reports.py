@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.factories import demo_definition
-from tests.test_documents import assert_says, both
+from tests.test_documents import assert_says, both, words
 from tests.test_seed_campaigns import facts_for
 from workflow import campaigns, nominating, reports
 from workflow.campaign_schema import CampaignSchema
@@ -187,3 +187,22 @@ def test_a_periods_report_counts_the_proposals_sent_by_its_last_day(world, plan)
         both(build_report(view, printed)),
         ["II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN HẾT NGÀY 31/12/2025)"],
     )
+    # Printed before the period ends: counted to the day printed, not to a day still to come.
+    early = reports.view(world.session, world.user("rev_prov"), CODE, "PROV", "2025", printed)
+    assert_says(
+        both(build_report(early, date(2025, 12, 2))),
+        ["II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN NGÀY 02/12/2025)"],
+    )
+
+
+def test_a_years_report_names_its_year_once(world, plan):
+    """ "… năm 2025 năm 2025": the plan's title already says its year."""
+    view = reports.view(
+        world.session, world.user("rev_prov"), CODE, "PROV", "2025", date(2026, 1, 5)
+    )
+    assert_says(
+        both(build_report(view, date(2026, 1, 5))),
+        ["Kết quả thực hiện Phong trào thi đua yêu nước năm 2025"],
+    )
+    for text in both(build_report(view, date(2026, 1, 5))):
+        assert words("năm 2025 năm 2025") not in text

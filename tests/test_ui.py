@@ -60,7 +60,8 @@ def test_the_whole_path_through_the_pages(login, world):
     reviewer = login("rev_br1")
     assert "Đỗ Thị Mai" in reviewer.text("/inbox")
     asks = re.findall(r'data-confirm="([^"]+)"', reviewer.text(f"/nominations/{nid}"))
-    assert asks == [f"Không đề nghị hồ sơ số {nid}? Sau bước này hồ sơ không xử lý tiếp được nữa."]
+    ends = "Sau bước này hồ sơ không xử lý tiếp được nữa."
+    assert asks == [f"Xác nhận «Không đề nghị» cho hồ sơ số {nid}? {ends}"]
     missing_reason = reviewer.act(nid, "return")
     assert missing_reason.status_code == 422
     assert "cần ghi rõ lý do" in missing_reason.get_data(as_text=True)

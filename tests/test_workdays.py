@@ -329,5 +329,7 @@ def test_administration_pages_warn_while_next_years_schedule_is_missing(
     world.session.rollback()
     page = WebClient(app, "admin").text("/admin/units")
     assert ("Lịch nghỉ lễ, Tết năm 2027 chưa có trong hệ thống" in page) is shown
+    refused = WebClient(app, "officer1").get("/admin/units")  # not theirs to act on
+    assert "Lịch nghỉ lễ, Tết năm 2027" not in refused.get_data(as_text=True)
     reminded = app.test_cli_runner().invoke(args=["remind"])
     assert ("lịch nghỉ lễ năm 2027 chưa có" in reminded.output) is shown

@@ -8,7 +8,7 @@ import yaml
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import fields
 from sqlalchemy import select
 
@@ -29,8 +29,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.context_processor
 def _calendar_gaps() -> dict[str, Any]:
-    """Every administration page warns while a year deadlines reach has no holiday schedule."""
-    return {"calendar_gaps": calendar_gaps(today())}
+    """Every administration page warns its administrators while a year deadlines reach has no
+    holiday schedule (not someone refused the page: the notice is theirs to act on)."""
+    if not current_user.is_authenticated:
+        return {"calendar_gaps": ()}
+    administers = any(a.role == Role.ADMIN for a in accounts.active_assignments(me(), today()))
+    return {"calendar_gaps": calendar_gaps(today()) if administers else ()}
 
 
 MAX_CAMPAIGN_FILE = 512 * 1024

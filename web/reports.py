@@ -60,7 +60,7 @@ def submit(code: str, unit_code: str, period: str) -> ResponseReturnValue:
         if wrong:
             raise InvalidInput(
                 "Kết quả phải là số nguyên không âm: " + "; ".join(wrong) + ".",
-                "Results are whole numbers.",
+                "Results are whole numbers, not negative: " + "; ".join(wrong) + ".",
                 {"results": wrong},
             )
         reports.submit(

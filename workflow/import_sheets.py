@@ -82,6 +82,10 @@ MESSAGES = {
         "No such award code in this campaign (see the template's award sheet).",
     ),
     "invalid_gender": ("Ghi 'Nam' hoặc 'Nữ'.", "Write 'Nam' or 'Nữ'."),
+    "for_a_collective": (
+        "Hình thức này dành cho tập thể: một người (có ngày sinh, giới tính) không được đề nghị.",
+        "This award is for a collective: a person (with a birth date or gender) cannot receive it.",
+    ),
     "key_lost_zeros": (
         "Excel đã đổi số này thành số và bỏ các chữ số 0 ở đầu: hãy định dạng cột là Văn bản "
         "(Text) rồi nhập lại đủ 12 chữ số.",

@@ -26,7 +26,7 @@ from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.models import AuditEvent, AwardType, ImportBatch, Nomination, Unit, User
 from workflow.transaction import end_reading, transaction
-from workflow.vocabulary import Event, Role, State
+from workflow.vocabulary import Event, NomineeKind, Role, State
 
 
 def _officer_unit(session: Session, actor: User, unit_code: str | None, now: datetime) -> Unit:
@@ -60,6 +60,13 @@ def _row(
     if errors:
         return row | {"status": "invalid"}
     award = awards[loaded["award_type"]]
+    personal = [name for name in ("birth_date", "gender") if name in loaded]
+    if award.nominee_kind == NomineeKind.COLLECTIVE and personal:  # a person, given a collective's
+        wrong = ["for_a_collective", {}]
+        return row | {
+            "status": "invalid",
+            "errors": dict.fromkeys(["award_type", *personal], wrong),
+        }
     nominee: dict[str, Any] = {
         k: loaded[k] for k in ("position", "key", "birth_date") if k in loaded
     }

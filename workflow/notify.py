@@ -346,8 +346,8 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
             (Role.DECIDER,),
             (f"{t} chờ ký quyết định", f"{t_en} awaits your decision"),
             (
-                f"{w} đã được Hội đồng thông qua. {notice} Sau thời hạn này có thể ký quyết định.",
-                f"{w_en} passed the council. {notice_en} The decision can be signed after it.",
+                f"{w} đã được Hội đồng thông qua. {notice}",
+                f"{w_en} passed the council. {notice_en}",
             ),
         ),
     ]

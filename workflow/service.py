@@ -8,6 +8,7 @@ to ``decide``): :mod:`workflow.signing`; who may fire what: :mod:`workflow.permi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,11 @@ def _clean_comment(comment: str | None, event: EventSpec) -> str | None:
             {"comment": "too_long"},
         )
     return text or None
+
+
+def _listed(sentences: Iterable[str]) -> str:
+    """Each rule's sentence in one list: "a; b." (they end in a full stop each: "a.; b.")."""
+    return "; ".join(s.rstrip(".") for s in sentences) + "."
 
 
 def fire(
@@ -156,8 +162,8 @@ def _fire(
     problems = eligibility.blocking_problems(session, nomination, event, today, moved)
     if problems:
         raise NotEligible(
-            "Hồ sơ chưa đủ điều kiện: " + "; ".join(p.message_vi for p in problems),
-            "The nomination is not eligible: " + "; ".join(p.message_en for p in problems),
+            "Hồ sơ chưa đủ điều kiện: " + _listed(p.message_vi for p in problems),
+            "The nomination is not eligible: " + _listed(p.message_en for p in problems),
             [
                 {"rule": p.rule, "message_vi": p.message_vi, "message_en": p.message_en}
                 for p in problems

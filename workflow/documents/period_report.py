@@ -36,12 +36,13 @@ def build_report(v: ReportView, day: date) -> Document:
         for i, (title, proposed, awarded) in enumerate(v.proposals, start=1)
     )
     note = (v.report.note if v.report else "") or "Không có."
+    # "… năm 2026 — LĐLĐ tỉnh Đắk Lắk năm 2026": a plan's year is often in its title already.
+    period = "" if v.period.label in v.campaign.title else f" {v.period.label}"
+    # Printed before the period ends, the counts are those of the day printed.
+    counted = "HẾT NGÀY " if day >= v.period.last_day else "NGÀY "
     blocks: list[Block] = [
         formal.header(issuer, formal.blank_number("BC", issuer.abbreviation), day),
-        *formal.title(
-            "BÁO CÁO",
-            f"Kết quả thực hiện {v.campaign.title} {v.period.label}",
-        ),
+        *formal.title("BÁO CÁO", f"Kết quả thực hiện {v.campaign.title}{period}"),
         para("I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", bold=True, space_before_pt=12),
         Table(
             TARGETS_HEADER,
@@ -51,7 +52,7 @@ def build_report(v: ReportView, day: date) -> Document:
             size=11,
         ),
         para(
-            f"II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN HẾT NGÀY {v.period.last_day:%d/%m/%Y})",
+            f"II. ĐỀ NGHỊ KHEN THƯỞNG (TÍNH ĐẾN {counted}{min(day, v.period.last_day):%d/%m/%Y})",
             bold=True,
             space_before_pt=12,
         ),
