@@ -149,7 +149,7 @@ def evaluate(
             r.id, MANUAL, severity,
             f"{r.title}: chưa có căn cứ áp dụng cho ngày {day:%d/%m/%Y}; cần xem xét thủ công.",
             f"{r.title_en}: no legal basis known for {day:%d/%m/%Y}; a person must review it.",
-            Source(f"Không có căn cứ cho ngày {day:%d/%m/%Y}"), {"manual": True},
+            Source(f"— ({day:%d/%m/%Y})"), {"manual": True},  # the message says why, in both
         )  # fmt: skip
     missing = [name for name in r.needs if ctx.facts.get(name) is None]
     if missing:

@@ -54,6 +54,7 @@ def test_an_officer_checks_a_list_then_confirms_it_once(app, world):
     page = web.text(response.location)
     assert "3 dòng hợp lệ, 4 dòng có lỗi, 1 dòng trùng (bỏ qua)" in page
     assert "Ngày không hợp lệ" in page
+    assert "BK<br><small>Khen thưởng BK</small>" in page  # the code typed, and its award
     assert count(world.session) == 0
     report = cells(web.get(response.location + "/report.xlsx"))
     assert "Có lỗi" in report

@@ -99,6 +99,7 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
         drafts=sum(1 for n in imports.created(db.session, batch) if n.state == State.DRAFT),
         message=import_sheets.message,
         status=import_sheets.STATUS,
+        titles={a.code: a.title for a in batch.campaign.all_award_types},  # the code typed, named
     )
 
 
