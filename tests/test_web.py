@@ -385,3 +385,20 @@ def test_catalogues_missing_or_stale_are_compiled_when_the_app_starts(tmp_path):
     later = (here / "messages.mo").stat().st_mtime + 10
     os.utime(here / "messages.po", (later, later))
     assert compile_catalogues(tmp_path) == [here / "messages.mo"]
+
+
+def test_a_bare_404_or_403_says_what_may_have_happened(app, world):
+    """Another unit's nomination and a page of another role: the page says why one may see it
+    so, without saying whether the nomination exists."""
+    from tests.web_client import WebClient
+
+    nid = world.nominate()
+    world.session.rollback()
+    other = WebClient(app, "officer3")
+    missing = other.get(f"/nominations/{nid}")
+    assert missing.status_code == 404
+    assert "thuộc đơn vị khác mà bạn không được xem" in missing.get_data(as_text=True)
+    assert "thuộc đơn vị khác" in other.get("/nominations/999999").get_data(as_text=True)
+    refused = other.get("/admin/users")
+    assert refused.status_code == 403
+    assert "Vai trò của bạn không dùng được trang này" in refused.get_data(as_text=True)
