@@ -377,7 +377,9 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     officer.shots("officer-year")
     proposals = officer.page.locator("#proposals").inner_text()
     assert "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở" in proposals
-    assert "Lê Thị Hồng Nhung — Chiến sĩ thi đua cơ sở" not in proposals  # rated HTNV
+    # Rated HTNV: not offered, and listed with the reason among those who registered
+    assert officer.page.get_by_label("Lê Thị Hồng Nhung — Chiến sĩ thi đua cơ sở").count() == 0
+    assert f"Lê Thị Hồng Nhung — Chiến sĩ thi đua cơ sở: Năm {year}: xếp loại HTNV" in proposals
     officer.page.get_by_label("Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở").check()
     officer.press("Lập hồ sơ đề nghị cho các mục đã chọn")
     assert "Đã lập 1 hồ sơ đề nghị" in officer.page.content()
