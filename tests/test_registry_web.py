@@ -240,7 +240,9 @@ def test_registrations_go_in_and_out_as_excel(app, world, member):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422
-    assert "không có mã đoàn viên &#39;DV-9999&#39; trong sổ" in refused.get_data(as_text=True)
+    assert "dòng 3: không có mã đoàn viên &#39;DV-9999&#39; trong sổ" in refused.get_data(
+        as_text=True
+    )
 
 
 def test_a_refused_change_of_a_record_keeps_what_was_typed(app, world, member):

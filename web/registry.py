@@ -329,12 +329,14 @@ def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
 @login_required
 def register(code: str) -> ResponseReturnValue:
     campaign = _campaign(code)
+    picks = {}
+    for award in campaign.award_types:
+        picked = (forms.whole(v) for v in request.form.getlist(f"register-{award.code}"))
+        ids = [member_id for member_id in picked if member_id is not None]
+        if ids:
+            picks[award.code] = ids
     try:
-        for award in campaign.award_types:
-            picked = (forms.whole(v) for v in request.form.getlist(f"register-{award.code}"))
-            ids = [member_id for member_id in picked if member_id is not None]
-            if ids:
-                emulation_year.register(db.session, me(), campaign.code, award.code, ids)
+        emulation_year.register_all(db.session, me(), campaign.code, picks)
         flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")

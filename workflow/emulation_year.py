@@ -115,6 +115,23 @@ def register(
         return added
 
 
+def register_all(
+    session: Session,
+    actor: User,
+    campaign_code: str,
+    picks: dict[str, list[int]],
+    now: datetime | None = None,
+) -> list[Registration]:
+    """Every title's members registered at once (the page's grid, a sheet): all of them, or
+    none when one is refused (a form half saved said it had failed)."""
+    with transaction(session):
+        return [
+            row
+            for award_code, member_ids in picks.items()
+            for row in register(session, actor, campaign_code, award_code, member_ids, now)
+        ]
+
+
 IDENTITY_FACTS = frozenset({"gender"})
 """What the registry knows of who a member is when they pledge at the start of the year (the
 year's results come at its end)."""
@@ -387,33 +404,41 @@ def register_from_sheet(
     campaign = campaign_by_code(session, campaign_code)
     titles = {a.code: a.title for a in campaign.award_types}
     picks: dict[str, list[str]] = {}
-    errors: list[str] = []
+    rows_of: dict[str, int] = {}  # a member code → the first row giving it
+    errors: list[tuple[str, str]] = []  # (Vietnamese, English), each naming its row
     for number, row in enumerate(rows, start=2):
         code = member_import.cell_text(row[at_code] if at_code < len(row) else None)
         typed = member_import.cell_text(row[at_award] if at_award < len(row) else None)
         if not code and not typed:
             continue
         award = code_among(titles.items(), typed)
-        if award not in titles:
-            errors.append(f"dòng {number}: không có danh hiệu '{typed}' trong đợt thi đua")
-            continue
-        picks.setdefault(award, []).append(code)
-    wanted = sorted({c for codes in picks.values() for c in codes})
+        if not code:
+            errors.append((f"dòng {number}: thiếu mã đoàn viên", f"row {number}: no member code"))
+        elif award not in titles:
+            errors.append((
+                f"dòng {number}: không có danh hiệu '{typed}' trong đợt thi đua",
+                f"row {number}: the campaign has no title '{typed}'",
+            ))  # fmt: skip
+        else:
+            picks.setdefault(award, []).append(code)
+            rows_of.setdefault(code, number)
+    wanted = sorted(rows_of)
     by_code: dict[str, int] = {}
     for start in range(0, len(wanted), 1000):  # PostgreSQL takes at most 65,535 parameters
         chunk = wanted[start : start + 1000]
         found = session.execute(select(Member.code, Member.id).where(Member.code.in_(chunk)))
         by_code |= {code: member_id for code, member_id in found}
-    unknown = sorted({c for codes in picks.values() for c in codes if c not in by_code})
-    errors += [f"không có mã đoàn viên '{c}' trong sổ" for c in unknown]
+    errors += [
+        (f"dòng {n}: không có mã đoàn viên '{c}' trong sổ", f"row {n}: no member '{c}' here")
+        for c, n in sorted(rows_of.items(), key=lambda item: item[1])
+        if c not in by_code
+    ]
     if errors:
+        vi, en = ("; ".join(e[i] for e in errors[:50]) for i in (0, 1))
         raise InvalidInput(
-            "Tệp chưa hợp lệ, chưa ghi đăng ký nào: " + "; ".join(errors[:50]) + ".",
-            f"{len(errors)} problems; nothing was registered.",
-            {"rows": errors[:50]},
+            f"Tệp chưa hợp lệ, chưa ghi đăng ký nào: {vi}.",
+            f"The file was not read, nothing was registered: {en}.",
+            {"rows": [e[0] for e in errors[:50]]},
         )
-    with transaction(session):
-        return sum(
-            len(register(session, actor, campaign_code, award, [by_code[c] for c in codes], now))
-            for award, codes in picks.items()
-        )
+    chosen = {award: [by_code[c] for c in codes] for award, codes in picks.items()}
+    return len(register_all(session, actor, campaign_code, chosen, now))
