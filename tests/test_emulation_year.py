@@ -18,7 +18,7 @@ from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
-from workflow.models import Member, Nomination, Unit
+from workflow.models import Member, Nomination, Registration, Unit
 
 ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", birth_date=date(1985, 4, 12),
@@ -213,6 +213,15 @@ def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, mo
     assert f'name="register-GVNDVN" value="{ids[1]}"' not in page
     assert f'name="register-CSTDCS" value="{ids[1]}"' in page
     assert f'name="register-CSTDCS" value="{ids[0]}"' in page
+    # A crafted form ticking both for him: refused whole, not half saved.
+    crafted = WebClient(app, "officer1").post(
+        "/emulation/TD-2026/registration",
+        {"register-CSTDCS": str(ids[1]), "register-GVNDVN": str(ids[1])},
+    )
+    assert crafted.status_code == 422
+    registered = world.session.scalars(select(Registration.member_id)).all()
+    world.session.rollback()
+    assert registered == [ids[0]]
 
 
 def test_a_member_who_moves_keeps_one_history(cdcs):
@@ -302,6 +311,23 @@ def test_a_member_added_to_the_wrong_unit_today_is_moved_the_same_day(cdcs):
         ("CS2", date(2025, 3, 1), None)
     ]
     assert audit.verify(world.session).ok
+
+
+def test_a_member_belongs_to_a_grassroots_union_only(cdcs):
+    """Moved up to the federation, a member was out of every officer's reach for good."""
+    world = cdcs
+    world.now = at(date(2025, 3, 1))
+    member = members.add_member(
+        world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    for unit in ("TLD", "BR1"):
+        with pytest.raises(InvalidInput) as refused:
+            members.move(world.session, world.user("admin"), member.id, unit, date(2025, 3, 1),
+                         now=world.tick())  # fmt: skip
+        assert refused.value.details == {"unit": "not_grassroots"}
+    with pytest.raises(InvalidInput, match="not a grassroots union"):
+        members.add_member(world.session, world.user("admin"), "BR1",
+                           members.NewMember("DV-0009", "Ai Đó"), date(2020, 1, 1), now=world.tick())  # fmt: skip
 
 
 def test_a_move_dated_before_the_member_joined_says_so(cdcs):

@@ -33,7 +33,7 @@ from workflow.members import check_dates
 from workflow.models import Member, Membership, Unit, User
 from workflow.spreadsheets import Sheet, fill_in_rows, workbook_bytes, write_sheet
 from workflow.transaction import checked_again_on_conflict, transaction
-from workflow.vocabulary import NomineeKind, Role
+from workflow.vocabulary import Level, NomineeKind, Role
 
 MAX_BYTES = 20 * 1024 * 1024
 SCALE = 5  # times a nomination list's limits (xlsx_limits): 1.5 million cells
@@ -188,12 +188,12 @@ def require_import(actor: User, day: date) -> None:
 
 
 def _units(session: Session, actor: User, day: date) -> dict[str, Unit]:
-    """The units whose registers the actor may fill: an administrator's subtree, an
-    officer's own unit."""
+    """The units whose registers the actor may fill: the grassroots unions of an
+    administrator's subtree, an officer's own unit (members belong to a CĐCS)."""
     require_import(actor, day)
     paths = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.ADMIN]
     own = {a.unit_id for a in active_assignments(actor, day) if a.role == Role.OFFICER}
-    units = session.scalars(select(Unit)).all()
+    units = session.scalars(select(Unit).where(Unit.level == Level.CDCS)).all()
     return {u.code: u for u in units if u.id in own or any(u.path.startswith(p) for p in paths)}
 
 

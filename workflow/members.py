@@ -39,7 +39,7 @@ from workflow.models import (
     User,
 )
 from workflow.transaction import checked_again_on_conflict, transaction
-from workflow.vocabulary import MAX_BENEFIT_VND, NomineeKind, Role, State
+from workflow.vocabulary import MAX_BENEFIT_VND, Level, NomineeKind, Role, State
 
 WRITERS = frozenset({Role.OFFICER, Role.ADMIN})  # at the member's unit / above it
 
@@ -105,6 +105,18 @@ def may_write(actor: User, unit: Unit, day: date) -> bool:
         if a.role == Role.ADMIN and unit.path.startswith(a.unit.path):
             return True
     return False
+
+
+def require_grassroots(unit: Unit) -> None:
+    """Members belong to a grassroots union: one moved up to the federation could no longer be
+    registered or proposed by any officer."""
+    if unit.level != Level.CDCS:
+        raise InvalidInput(
+            f"{unit.name} không phải công đoàn cơ sở: đoàn viên, tập thể chỉ thuộc một công đoàn "
+            "cơ sở.",
+            f"{unit.name} is not a grassroots union: members and collectives belong to one.",
+            {"unit": "not_grassroots"},
+        )
 
 
 def require_write(actor: User, unit: Unit | None, day: date) -> Unit:
@@ -180,6 +192,7 @@ def add_member(
     with transaction(session):
         unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
         require_open(unit)
+        require_grassroots(unit)
         spec = check_new(spec)
         check_dates(spec.birth_date, joined_on, vn_date(now))
         taken = select(Member.id).where(func.lower(Member.code) == spec.code.lower())
@@ -246,6 +259,7 @@ def move(
         require_write(actor, leaving, today)
         target = unit_typed(session, to_unit_code)
         require_open(target)
+        require_grassroots(target)
         if leaving is not None and target.id == leaving.id:
             raise InvalidInput("Đã thuộc đơn vị này.", "Already a member there.", {"to": "same"})
         ended = [m for m in member.memberships if m.valid_to is None or m.valid_to >= on]
