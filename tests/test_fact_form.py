@@ -300,3 +300,32 @@ def test_a_list_fact_holds_at_most_two_hundred_rows():
     with pytest.raises(InvalidInput) as err:
         validate_facts({"initiatives": [row] * (MAX_LIST_ROWS + 1)})
     assert err.value.message_vi == "Thông tin kê khai chưa đúng: Sáng kiến: tối đa 200 dòng."
+
+
+@SQLITE_ONLY
+def test_a_form_keeps_what_it_did_not_carry_and_drops_what_was_emptied(app, client, demo):
+    """A field emptied on the form clears its fact; a fact the form did not carry (a form
+    opened before the rules asked for it, a client of its own) is kept as stored."""
+    made = ApiClient(client, "officer1").post(
+        "/nominations",
+        json={
+            "campaign": "TDYN-2025-DLK",
+            "award_type": "BK_LDLD",
+            "nominee": {"kind": "individual", "name": "Lê Thị Giữ"},
+            "facts": {"achievement_ref": "BC-9", "absent_days": 3},
+        },
+    )
+    nid = made.json["id"]
+    officer = WebClient(app, "officer1")
+    page = officer.text(f"/nominations/{nid}/edit")
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    saved = officer.post(
+        f"/nominations/{nid}/edit",
+        {"award": "TDYN-2025-DLK/BK_LDLD", "version": version[1], "nominee_name": "Lê Thị Giữ",
+         "facts.achievement_ref": ""},
+    )  # fmt: skip
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    assert ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"] == {
+        "absent_days": 3
+    }

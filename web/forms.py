@@ -188,6 +188,14 @@ def event_data(form: dict[str, Any]) -> dict[str, Any]:
     return {name: DATA_READERS[name](form) for name in spec.data} if spec else {}
 
 
+def facts_on_form(form: MultiDict[str, str]) -> set[str]:
+    """The facts the form carried: a single field's by its name, a checkbox's, a group's or a
+    list's by its hidden ``present`` marker (rows sent without it are not read)."""
+    return {
+        name for name in FACT_FIELDS if f"facts.{name}" in form or f"facts.{name}.present" in form
+    }
+
+
 def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     """``facts.<name>`` fields → the facts object, each fact read as its schema field says
     (``workflow.facts.FACT_FIELDS``); types are checked by the domain's schema.

@@ -231,7 +231,7 @@ def _preview(
     try:
         typed = forms.facts_from_form(request.form)
         stored = nomination.facts if nomination else None
-        facts = validate_facts(after_form(stored, typed, match[1]))
+        facts = validate_facts(after_form(stored, typed, forms.facts_on_form(request.form)))
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return _form_page(awards, chosen, match, nomination), err.http_status
@@ -405,7 +405,11 @@ def edit(nomination_id: int) -> ResponseReturnValue:
                 changes={
                     "nominee_name": form["nominee_name"],
                     "nominee": forms.with_position(n.nominee, form["position"]),
-                    "facts": after_form(n.facts, forms.facts_from_form(request.form), n.award_type),
+                    "facts": after_form(
+                        n.facts,
+                        forms.facts_from_form(request.form),
+                        forms.facts_on_form(request.form),
+                    ),
                     "achievements": form["achievements"],
                 },
             )

@@ -8,7 +8,7 @@ derived from it, so adding a fact is one edit here (plus docs/facts.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -437,13 +437,14 @@ def fact_path_label(path: str, lang: str) -> str:
 
 
 def after_form(
-    stored: dict[str, Any] | None, typed: dict[str, Any], award: AwardType
+    stored: dict[str, Any] | None, typed: dict[str, Any], shown: Iterable[str]
 ) -> dict[str, Any]:
-    """The facts once the edit form is saved: those it asks (its award's rules read them) as
-    typed, every other one as stored. A proposal made from the member register carries the
-    gender no form field shows; saving the form had erased it."""
-    asked = {fact.name for fact in needed_facts(award)}
-    return {k: v for k, v in (stored or {}).items() if k not in asked} | typed
+    """The facts once the edit form is saved: those it showed as typed (a field emptied, a
+    list cleared: gone), every other one as stored. A proposal made from the member register
+    carries the gender no form field shows, and a form opened before the campaign's rules
+    asked for a fact does not show it: saving the form had erased both."""
+    carried = set(shown)
+    return {k: v for k, v in (stored or {}).items() if k not in carried} | typed
 
 
 def needed_facts(award: AwardType) -> list[FactField]:
