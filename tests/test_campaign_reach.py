@@ -69,6 +69,13 @@ def test_a_proposal_in_another_branchs_plan_is_refused_and_nothing_written(issue
     assert propose(issued, "officer1", "OF-ELSEWHERE")
 
 
+def test_a_proposal_in_a_campaign_that_does_not_exist_blames_the_campaign(issued: World) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        propose(issued, "officer1", "NOPE-2026")
+    assert refused.value.details == {"campaign": "unknown"}
+    assert "Không có đợt thi đua «NOPE-2026»" in refused.value.message_vi
+
+
 def test_registering_and_importing_in_another_branchs_plan_are_refused(issued: World) -> None:
     officer = issued.user("officer1")
     member = members.add_member(

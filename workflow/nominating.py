@@ -147,8 +147,13 @@ def _create(
             return [Outcome(**o) for o in first["outcomes"]]
     assignment = officer_assignment(session, actor, unit_code, vn_date(now))
     launched = session.scalar(select(Campaign).where(Campaign.code == campaign))
-    if launched is not None:  # an unknown one: refused below, as offering nothing
-        require_reach(session, launched, assignment.unit)
+    if launched is None:
+        raise InvalidInput(
+            f"Không có đợt thi đua «{campaign}».",
+            f"No campaign «{campaign}».",
+            {"campaign": "unknown"},
+        )
+    require_reach(session, launched, assignment.unit)
     offered = _offered(session, campaign)
     titles = known_titles(session)
     nominations = [
