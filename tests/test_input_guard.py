@@ -851,3 +851,15 @@ def test_text_pasted_from_word_keeps_its_line_breaks_and_the_form(app, world):
     world.session.rollback()
     refused = officer.post("/nominations/new", {"award": "C2025/BK0", "nominee_name": "A\x00"})
     assert refused.status_code == 422  # other control characters are still refused
+
+
+def test_invisible_characters_pasted_with_a_name_are_dropped():
+    """A zero-width space or a soft hyphen pasted from Word made "Lê<ZWSP>Văn Ba" another person
+    than "Lê Văn Ba" (a duplicate check passed it) and printed oddly on a decision."""
+    from workflow.inputs import clean_line
+    from workflow.nominating import clean_name, nominee_key
+
+    pasted = "\ufeffLê\u200bVăn\u00ad Ba\u200d"
+    assert clean_name(pasted) == "Lê Văn Ba"
+    assert clean_line(pasted, "name", ("Tên", "Name"), 200) == "Lê Văn Ba"
+    assert nominee_key({}, pasted, 7) == nominee_key({}, "lê văn  ba", 7)

@@ -44,13 +44,22 @@ def refused_character(value: str, multiline: bool = False) -> str | None:
     return None if match is None else f"U+{ord(match.group()):04X}"
 
 
+def one_line(text: str) -> str:
+    """A line as it is stored and compared: NFC, single spaces, and without the invisible
+    format characters text pasted from Word or the web carries (a zero-width space, a soft
+    hyphen, a byte-order mark), which made "Lê<ZWSP>Văn Ba" another person than "Lê Văn Ba"."""
+    spaced = text.replace("\u200b", " ")  # a zero-width space parts words, as a space does
+    visible = "".join(ch for ch in spaced if unicodedata.category(ch) != "Cf")
+    return " ".join(unicodedata.normalize("NFC", visible).split())
+
+
 def clean_line(
     value: str | None, field: str, label: tuple[str, str], limit: int, *, required: bool = False
 ) -> str:
     """One line of text a person typed (a name, a place, a position) as it is stored: NFC,
     single spaces; refused, naming the field by its ``label`` (vi, en), when it is missing,
     too long or holds a control character."""
-    text = " ".join(unicodedata.normalize("NFC", value or "").split())
+    text = one_line(value or "")
     vi, en = label
     if required and not text:
         raise InvalidInput(f"Cần nhập {vi.lower()}.", f"{en} is required.", {field: "required"})

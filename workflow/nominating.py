@@ -8,7 +8,6 @@ Each public function is one transaction (:mod:`workflow.transaction`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from workflow.clock import utcnow, vn_date
 from workflow.db import Base
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
 from workflow.facts import extra_facts, validate_facts
+from workflow.inputs import one_line
 from workflow.models import AwardType, Campaign, Nomination, RoleAssignment, User
 from workflow.permissions import EDITABLE_STATES, acting_assignment, officer_assignment
 from workflow.transaction import transaction
@@ -46,8 +46,8 @@ class NewNomination:
 
 
 def clean_name(text: str) -> str:
-    """One spelling of a name however it was typed: NFC, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """One spelling of a name however it was typed (:func:`workflow.inputs.one_line`)."""
+    return one_line(text)
 
 
 def name_problem(name: str) -> str | None:
@@ -63,7 +63,7 @@ def name_problem(name: str) -> str | None:
 def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:
     """The nominee's own identifier (member or citizen id) if given, else name at the unit."""
     own = str(nominee.get("key") or "").strip()
-    return f"id:{own}" if own else f"u{unit_id}:{' '.join(name.casefold().split())}"
+    return f"id:{own}" if own else f"u{unit_id}:{one_line(name).casefold()}"
 
 
 # --- creation ------------------------------------------------------------------------------
