@@ -219,6 +219,10 @@ def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, mo
         {"register-CSTDCS": str(ids[1]), "register-GVNDVN": str(ids[1])},
     )
     assert crafted.status_code == 422
+    odd = WebClient(app, "officer1").post(
+        "/emulation/TD-2026/registration", {"register-CSTDCS": "²"}
+    )
+    assert odd.status_code == 400  # not "Đã ghi" over nothing recorded
     registered = world.session.scalars(select(Registration.member_id)).all()
     world.session.rollback()
     assert registered == [ids[0]]

@@ -127,6 +127,10 @@ def test_the_signing_form_offers_only_what_can_be_signed_and_keeps_the_typed_dat
     none = decider.post("/decisions/new", {"signed_on": ends[ended].isoformat()})
     assert none.status_code == 422
     assert "Chưa chọn hồ sơ nào để ký quyết định." in none.get_data(as_text=True)
+    twice = {"nomination_ids": [str(ended), f"0{ended}"], "signed_on": ends[ended].isoformat()}
+    assert f"có hồ sơ lặp lại: số {ended}." in decider.post("/decisions/new", twice).get_data(
+        as_text=True
+    )
     assert world.session.get(Nomination, ended).state == "on_notice"  # nothing signed
 
 

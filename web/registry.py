@@ -331,10 +331,11 @@ def register(code: str) -> ResponseReturnValue:
     campaign = _campaign(code)
     picks = {}
     for award in campaign.award_types:
-        picked = (forms.whole(v) for v in request.form.getlist(f"register-{award.code}"))
-        ids = [member_id for member_id in picked if member_id is not None]
-        if ids:
-            picks[award.code] = ids
+        picked = [forms.whole(v) for v in request.form.getlist(f"register-{award.code}")]
+        if None in picked:  # a box's value is a member's number: only a crafted form sends else
+            abort(400)
+        if picked:
+            picks[award.code] = [member_id for member_id in picked if member_id is not None]
     try:
         emulation_year.register_all(db.session, me(), campaign.code, picks)
         flash(_("Đã ghi danh sách đăng ký thi đua."), "info")

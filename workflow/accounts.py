@@ -128,9 +128,10 @@ def unit_typed(session: Session, typed: str) -> Unit:
         named = [u for u in session.scalars(select(Unit)) if fold(u.name) == fold(text)]
         unit = named[0] if len(named) == 1 else None
     if unit is None:
+        said = text if len(text) <= 200 else text[:200] + "…"  # a unit's name is 200 at most
         raise NotFound(
-            f"Không có đơn vị «{text}»: hãy chọn một đơn vị trong danh sách gợi ý.",
-            f"No unit '{text}': pick one from the suggestions.",
+            f"Không có đơn vị «{said}»: hãy chọn một đơn vị trong danh sách gợi ý.",
+            f"No unit '{said}': pick one from the suggestions.",
         )
     return unit
 

@@ -3,6 +3,7 @@ the decision (``05/QĐ-LĐLĐ``), and every listed nomination becomes awarded, o
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -68,10 +69,12 @@ def _sign(
             "No nomination was chosen for the decision.",
             {"nomination_ids": "empty_or_duplicate"},
         )
-    if len(set(nomination_ids)) != len(nomination_ids):
+    repeated = sorted(n for n, times in Counter(nomination_ids).items() if times > 1)
+    if repeated:
+        listed = ", ".join(map(str, repeated[:10]))
         raise InvalidInput(
-            "Danh sách hồ sơ có hồ sơ lặp lại.",
-            "The list of nominations repeats one.",
+            f"Danh sách hồ sơ có hồ sơ lặp lại: số {listed}.",
+            f"The list of nominations repeats no. {listed}.",
             {"nomination_ids": "empty_or_duplicate"},
         )
     if signed_on > today:
