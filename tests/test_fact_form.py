@@ -199,6 +199,21 @@ def test_a_refused_form_keeps_what_was_typed(app, demo):
         }
 
 
+def drafted(client: Any, name: str, facts: dict[str, Any]) -> int:
+    """A Bằng khen LĐLĐ draft of officer1 with ``facts``, made through the API."""
+    made = ApiClient(client, "officer1").post(
+        "/nominations",
+        json={
+            "campaign": "TDYN-2025-DLK",
+            "award_type": "BK_LDLD",
+            "nominee": {"kind": "individual", "name": name},
+            "facts": facts,
+        },
+    )
+    assert made.status_code == 201, made.json
+    return int(made.json["id"])
+
+
 @SQLITE_ONLY
 def test_editing_keeps_every_row_the_discipline_and_the_facts_it_does_not_show(app, client, demo):
     facts = {
@@ -211,17 +226,7 @@ def test_editing_keeps_every_row_the_discipline_and_the_facts_it_does_not_show(a
         "achievement_ref": "BC-9",
         "gender": "female",  # from the member register; no field of this form shows it
     }  # fmt: skip
-    made = ApiClient(client, "officer1").post(
-        "/nominations",
-        json={
-            "campaign": "TDYN-2025-DLK",
-            "award_type": "BK_LDLD",
-            "nominee": {"kind": "individual", "name": "Lê Thị Sửa"},
-            "facts": facts,
-        },
-    )
-    assert made.status_code == 201, made.json
-    nid = made.json["id"]
+    nid = drafted(client, "Lê Thị Sửa", facts)
     officer = WebClient(app, "officer1")
     page = officer.text(f"/nominations/{nid}/edit")
     on_page = {k: v for k, v in shown(page).items() if v != ""}
@@ -306,16 +311,7 @@ def test_a_list_fact_holds_at_most_two_hundred_rows():
 def test_a_form_keeps_what_it_did_not_carry_and_drops_what_was_emptied(app, client, demo):
     """A field emptied on the form clears its fact; a fact the form did not carry (a form
     opened before the rules asked for it, a client of its own) is kept as stored."""
-    made = ApiClient(client, "officer1").post(
-        "/nominations",
-        json={
-            "campaign": "TDYN-2025-DLK",
-            "award_type": "BK_LDLD",
-            "nominee": {"kind": "individual", "name": "Lê Thị Giữ"},
-            "facts": {"achievement_ref": "BC-9", "absent_days": 3},
-        },
-    )
-    nid = made.json["id"]
+    nid = drafted(client, "Lê Thị Giữ", {"achievement_ref": "BC-9", "absent_days": 3})
     officer = WebClient(app, "officer1")
     page = officer.text(f"/nominations/{nid}/edit")
     version = re.search(r'name="version" value="(\d+)"', page)
