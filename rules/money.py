@@ -11,9 +11,9 @@ from rules.words import grouped
 ROUND_TO = 10_000
 
 
-def vnd(amount: int) -> str:
-    """1800000 → '1.800.000 đ' (Vietnamese thousands separator)."""
-    return grouped(amount) + " đ"
+def vnd(amount: int, lang: str = "vi") -> str:
+    """1800000 → '1.800.000 đ' ('1,800,000 đ' for an English reader)."""
+    return grouped(amount, lang) + " đ"
 
 
 def bonus_amount(coefficient: Decimal | str, decision_date: date) -> int:

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rules.words import grouped
+from rules.money import vnd
 from web import forms
 from web.auth import me, today
 from web.downloads import file_response
@@ -69,7 +69,7 @@ def visible(nomination_id: int) -> Nomination:
 def money(amount: int) -> str:
     """An amount in đồng, its thousands marked as the reader writes them (1.800.000 đ, and
     1,800,000 đ in English, as every other figure of an English page)."""
-    return grouped(amount, current_lang()) + " đ"
+    return vnd(amount, current_lang())
 
 
 @bp.app_template_filter("ddmmyyyy")
