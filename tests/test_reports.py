@@ -5,6 +5,7 @@ listed as missing for its parent."""
 from __future__ import annotations
 
 import copy
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -133,12 +134,39 @@ def test_a_tier_reports_on_the_web_and_its_parent_sees_who_has_not(app, world, p
     assert table.status_code == 200
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_percentage_typed_with_a_decimal_comma_is_kept_and_shown_back(app, world, plan):
+    from openpyxl import load_workbook
+
+    from tests.web_client import WebClient
+
+    world.session.rollback()
+    branch = WebClient(app, "rev_br1")
+    sent = branch.post(
+        f"/campaigns/{CODE}/reports/BR1/2025-Q4",
+        {"result-cdcs_vung_manh_pct": "95,5", "result-ket_nap_doan_vien": "1.200"},
+    )
+    assert sent.status_code == 302
+    form = branch.text(f"/campaigns/{CODE}/reports?period=2025-Q4")
+    assert 'name="result-cdcs_vung_manh_pct" inputmode="decimal"' in form
+    assert 'value="95,5"' in form
+    assert 'value="1200"' in form  # a count typed back in reads as it did
+    branch.post("/lang", {"lang": "en", "next": "/"})
+    assert 'value="95.5"' in branch.text(f"/campaigns/{CODE}/reports?period=2025-Q4")
+    table = WebClient(app, "rev_prov").get(f"/campaigns/{CODE}/reports/PROV/2025-Q4.xlsx")
+    sheet = load_workbook(io.BytesIO(table.data)).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "Có")
+    column = header.index("Công đoàn cơ sở đạt tiêu chuẩn vững mạnh")
+    assert row[column] == 95.5  # a number Excel sums, not the text "95.5"
+
+
 def test_a_percentage_over_100_is_refused_and_a_count_is_not_capped(world, plan):
     percent = next(t for t in plan.definition["targets"] if t.get("unit") == "%")
     with pytest.raises(InvalidInput) as refused:
         reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
                        {percent["key"]: 101})  # fmt: skip
-    assert refused.value.details == {percent["key"]: "whole_number"}
+    assert refused.value.details == {percent["key"]: "percentage"}
     count = next(t for t in plan.definition["targets"] if t.get("unit") == "đoàn viên")
     reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
                    {percent["key"]: 100, count["key"]: 150})  # fmt: skip
@@ -163,8 +191,58 @@ def test_large_figures_are_written_with_their_thousands_marked():
     target = Target("members", "Kết nạp đoàn viên mới", ">=", 1200, "đoàn viên")
     assert target.requirement_in("vi") == "từ 1.200 đoàn viên"
     assert target.requirement_in("en").endswith("1,200 đoàn viên")
-    assert _value(1350, "đoàn viên") == "1.350 đoàn viên"
-    assert _value(95, "%") == "95%"
+    assert _value(reports.Line(target, 1350)) == "1.350 đoàn viên"
+    assert _value(reports.Line(Target("share", "Tỷ lệ", ">=", 90, "%"), "95.5")) == "95,5%"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "met"),
+    [("95,5", "95.5", True), ("95.5", "95.5", True), ("94,99", "94.99", False),
+     ("100,0", 100, True), (" 95 ", 95, True), (95, 95, True)],
+)  # fmt: skip
+def test_a_percentage_is_declared_with_its_decimals(world, plan, typed, kept, met):
+    """ "95,5 %" of members is a real result; it was refused as "not a whole number"."""
+    percent = next(t for t in plan.definition["targets"] if t["key"] == "cdcs_vung_manh_pct")
+    assert (percent["comparison"], percent["threshold"]) == (">=", 95)
+    reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+                   {percent["key"]: typed})  # fmt: skip
+    view = reports.view(
+        world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4", date(2026, 1, 5)
+    )
+    line = next(line for line in view.lines if line.target.key == percent["key"])
+    assert line.value == kept
+    assert line.met is met
+    assert line.shown("vi") == str(kept).replace(".", ",")
+    assert line.shown("en") == str(kept)
+
+
+@pytest.mark.parametrize(
+    ("target_unit", "typed", "problem"),
+    [("%", "95,555", "percentage"), ("%", "100,5", "percentage"), ("%", "-1", "percentage"),
+     ("%", "9 5", "percentage"), ("đoàn viên", "1,5", "whole_number"),
+     ("đoàn viên", "12.5", "whole_number"), ("đoàn viên", "1.2.3", "whole_number"),
+     ("đoàn viên", True, "whole_number"), ("đoàn viên", 1.5, "whole_number")],
+)  # fmt: skip
+def test_a_result_that_is_not_a_number_of_its_kind_is_refused(
+    world, plan, target_unit, typed, problem
+):
+    target = next(t for t in plan.definition["targets"] if t.get("unit") == target_unit)
+    with pytest.raises(InvalidInput) as refused:
+        reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+                       {target["key"]: typed})  # fmt: skip
+    assert refused.value.details == {target["key"]: problem}
+    assert target["label"] in refused.value.message("vi")
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("1.200", 1200), ("1 200", 1200), ("1200", 1200)])
+def test_a_count_is_read_with_its_thousands_marked(world, plan, typed, kept):
+    count = next(t for t in plan.definition["targets"] if t.get("unit") == "đoàn viên")
+    reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",
+                   {count["key"]: typed})  # fmt: skip
+    view = reports.view(
+        world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4", date(2026, 1, 5)
+    )
+    assert next(line.value for line in view.lines if line.target.key == count["key"]) == kept
 
 
 def test_periods_ending_together_are_listed_shortest_first(world, plan):

@@ -10,7 +10,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from web import forms
 from web.auth import me, today
 from web.downloads import document_file, file_response
 from web.extensions import db
@@ -19,7 +18,7 @@ from workflow import reports
 from workflow.campaigns import campaign_by_code
 from workflow.checks import campaign_targets
 from workflow.documents.period_report import build_report
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import WorkflowError
 from workflow.exports import report_status_workbook
 from workflow.spreadsheets import XLSX
 
@@ -48,21 +47,7 @@ def page(code: str) -> ResponseReturnValue:
 def submit(code: str, unit_code: str, period: str) -> ResponseReturnValue:
     try:
         context = _context(code, period)
-        results: dict[str, Any] = {}
-        wrong = []
-        for target in context["targets"]:
-            text = request.form.get(f"result-{target.key}", "").strip()
-            if text:
-                number = forms.parse_count(text)
-                if number is None:
-                    wrong.append(target.label)
-                results[target.key] = number if number is not None else text
-        if wrong:
-            raise InvalidInput(
-                "Kết quả phải là số nguyên không âm: " + "; ".join(wrong) + ".",
-                "Results are whole numbers, not negative: " + "; ".join(wrong) + ".",
-                {"results": wrong},
-            )
+        results = {t.key: request.form.get(f"result-{t.key}", "") for t in context["targets"]}
         reports.submit(
             db.session, me(), code, unit_code, period, results, request.form.get("note", "")
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -304,6 +305,11 @@ def statistics_workbook(stats: Any, lang: Lang = "vi") -> bytes:
     ])  # fmt: skip
 
 
+def _number(result: int | str | None) -> int | Decimal | None:
+    """A declared result as a number Excel sums (a percentage is kept as its text, "95.5")."""
+    return Decimal(result) if isinstance(result, str) else result
+
+
 def report_status_workbook(rows: list[Any], targets: Any, lang: Lang = "vi") -> bytes:
     """A parent's units for one period: reported or not, and each declared result."""
     headers = [_t(lang, "Đơn vị", "Unit"), _t(lang, "Đã báo cáo", "Reported"),
@@ -311,7 +317,7 @@ def report_status_workbook(rows: list[Any], targets: Any, lang: Lang = "vi") -> 
     body = [
         [s.unit.name, _t(lang, "Có", "Yes") if s.report else _t(lang, "Chưa", "Not yet"),
          s.report.submitted_on if s.report else None,
-         *((s.report.results.get(t.key) if s.report else None) for t in targets)]
+         *(_number(s.report.results.get(t.key)) if s.report else None for t in targets)]
         for s in rows
     ]  # fmt: skip
     return table_workbook([Sheet(_t(lang, "Báo cáo", "Reports"), headers, body)])

@@ -7,8 +7,10 @@ units have reported for a period and which have not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rules import Target
 from rules.collective import COMPARE
+from rules.words import grouped
 from workflow import audit
 from workflow.accounts import active_assignments, unit_by_code
 from workflow.campaigns import campaign_by_code
@@ -170,53 +173,92 @@ def submit(
         return row
 
 
-def _results(targets: tuple[Target, ...], given: dict[str, Any]) -> dict[str, int]:
-    """Each declared result a whole number ≥ 0 for a target of the plan; blank ones left out."""
+def _results(targets: tuple[Target, ...], given: dict[str, Any]) -> dict[str, int | str]:
+    """Each declared result for a target of the plan, as :func:`result` reads it; blank ones
+    left out."""
     known = {t.key: t for t in targets}
     errors: dict[str, str] = {}
-    clean: dict[str, int] = {}
+    clean: dict[str, int | str] = {}
     for key, value in given.items():
         if key not in known:
             errors[key] = "unknown_target"
-        elif value in (None, ""):
+        elif value is None or (isinstance(value, str) and not value.strip()):
             continue
-        elif (
-            isinstance(value, int)
-            and not isinstance(value, bool)
-            and 0 <= value <= _top(known[key])
-        ):
-            clean[key] = value
         else:
-            errors[key] = "whole_number"
+            read = result(value, known[key])
+            if read is None:
+                errors[key] = "percentage" if _is_percentage(known[key]) else "whole_number"
+            else:
+                clean[key] = read
     if errors:
         names = ", ".join(known[k].label if k in known else k for k in errors)
         raise InvalidInput(
-            "Kết quả phải là số nguyên không âm (một tỷ lệ phần trăm không quá 100) của các chỉ "
-            f"tiêu trong kế hoạch: {names}.",
-            "Each result is a whole number ≥ 0 (a percentage at most 100) for a target of the "
-            "plan.",
+            "Kết quả là số nguyên không âm; tỷ lệ phần trăm từ 0 đến 100, lấy tối đa hai chữ số "
+            f"thập phân (ví dụ 95,5). Cần sửa: {names}.",
+            "A result is a whole number ≥ 0; a percentage is from 0 to 100 with at most two "
+            f"decimal places (e.g. 95.5). To correct: {names}.",
             errors,
         )
     return clean
 
 
-def _top(target: Target) -> int:
-    """The largest result a target takes: a percentage is at most 100."""
-    return 100 if target.unit.strip() == "%" else 10**12
+_WHOLE = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(?:([. ])[0-9]{3})(?:\1[0-9]{3})*", re.ASCII)
+_PERCENT = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?", re.ASCII)
+
+
+def result(value: int | str, target: Target) -> int | str | None:
+    """A declared result as the report keeps it, or None when it is not one.
+
+    A count is a whole number ("1.200" and "1 200" as Vietnamese write it). A percentage
+    may have two decimal places ("95,5" or "95.5": 95,5 % of members is a real result); it
+    is kept as its decimal text, "95.5", since the trail's JSON holds no floats."""
+    if isinstance(value, bool):
+        return None
+    percentage = _is_percentage(target)
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if percentage:
+            found = _PERCENT.fullmatch(text)
+            number = Decimal(f"{found[1]}.{found[2] or 0}") if found else None
+        else:
+            number = Decimal(re.sub("[. ]", "", text)) if _WHOLE.fullmatch(text) else None
+    else:
+        return None
+    if number is None or not 0 <= number <= (100 if percentage else 10**12):
+        return None
+    if number == number.to_integral_value():
+        return int(number)
+    return format(number.normalize(), "f")
+
+
+def shown_result(value: int | str, lang: str = "vi", *, grouping: bool = True) -> str:
+    """A result as its reader writes numbers: "1.200" and "95,5" in Vietnamese, "1,200" and
+    "95.5" in English. A form shows a count ungrouped: "1,200" typed back in would not read."""
+    if isinstance(value, int):
+        return grouped(value, lang) if grouping else str(value)
+    return value if lang == "en" else value.replace(".", ",")
+
+
+def _is_percentage(target: Target) -> bool:
+    return target.unit.strip() == "%"
 
 
 @dataclass(frozen=True)
 class Line:
     target: Target
-    value: int | None
+    value: int | str | None  # as :func:`result` keeps it
 
     @property
     def met(self) -> bool | None:
-        return (
-            None
-            if self.value is None
-            else COMPARE[self.target.comparison](self.value, self.target.threshold)
-        )
+        if self.value is None:
+            return None
+        return COMPARE[self.target.comparison](Decimal(self.value), self.target.threshold)
+
+    def shown(self, lang: str = "vi", *, grouping: bool = True) -> str:
+        """The result as a report writes it, or as its form shows it; blank when none."""
+        return "" if self.value is None else shown_result(self.value, lang, grouping=grouping)
 
 
 @dataclass(frozen=True)

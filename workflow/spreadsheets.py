@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -43,7 +44,7 @@ def cell_value(value: Any) -> Any:
     numbers, dates; formulas are neutralised because exported text comes from users."""
     if isinstance(value, datetime):  # before date: a datetime is a date too
         return value.astimezone(VIETNAM).replace(tzinfo=None) if value.tzinfo else value
-    if value is None or isinstance(value, bool | int | date):
+    if value is None or isinstance(value, bool | int | Decimal | date):
         return value
     text = unicodedata.normalize("NFC", str(value)).translate(_CONTROL)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.words import grouped
 from workflow.documents import formal
 from workflow.documents.model import Block, Document, Row, Table, para
-from workflow.reports import ReportView
+from workflow.reports import Line, ReportView
 
 TARGETS_HEADER = ("TT", "Chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá")
 TARGETS_WIDTHS = (10, 90, 28, 24, 28)
@@ -16,10 +15,10 @@ AWARDS_HEADER = ("TT", "Hình thức khen thưởng", "Số đề nghị", "Số
 AWARDS_WIDTHS = (10, 110, 30, 30)
 
 
-def _value(value: int | None, unit: str) -> str:
-    if value is None:
+def _value(line: Line) -> str:
+    if line.value is None:
         return "Chưa báo cáo"
-    shown = grouped(value)
+    shown, unit = line.shown(), line.target.unit
     return f"{shown}{unit}" if unit.startswith("%") or not unit else f"{shown} {unit.strip()}"
 
 
@@ -27,7 +26,7 @@ def build_report(v: ReportView, day: date) -> Document:
     issuer = formal.issuer_of(v.unit)
     rows = tuple(
         Row((str(i), line.target.label, line.target.requirement,
-             _value(line.value, line.target.unit),
+             _value(line),
              "—" if line.met is None else ("Đạt" if line.met else "Chưa đạt")))
         for i, line in enumerate(v.lines, start=1)
     )  # fmt: skip
