@@ -215,6 +215,7 @@ def result(value: int | str, target: Target) -> int | str | None:
     if isinstance(value, bool):
         return None
     percentage = _is_percentage(target)
+    number: Decimal | None = None
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, str):
@@ -224,8 +225,6 @@ def result(value: int | str, target: Target) -> int | str | None:
             number = Decimal(f"{found[1]}.{found[2] or 0}") if found else None
         else:
             number = Decimal(re.sub("[. ]", "", text)) if _WHOLE.fullmatch(text) else None
-    else:
-        return None
     if number is None or not 0 <= number <= (100 if percentage else 10**12):
         return None
     if number == number.to_integral_value():
