@@ -160,6 +160,44 @@ def test_a_member_who_registered_but_falls_short_is_listed_with_the_reason(cdcs)
     assert "50" in short.refusing[0].message_vi
 
 
+def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(app, cdcs, monkeypatch):
+    """An outstanding year, no registration: CSTĐ cơ sở was silently missing from the offers;
+    the page now says who would qualify but for registering. One who falls short on another
+    rule too is not listed there (registering would not make them qualify)."""
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    tuyet = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    other = members.NewMember("DV-0002", "Lê Văn Bình", birth_date=date(1980, 2, 3), gender="male")
+    binh = members.add_member(
+        world.session, officer, "CS1", other, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
+    away = OUTSTANDING | {"absent_days": 50}
+    members.record_year(world.session, officer, binh.id, 2026, away, now=world.tick())
+    day = world.now.date()
+    assert "CSTDCS" not in offered(world, "TD-2026", day)
+    found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
+    assert [(o.member.full_name, o.award.code, o.qualifies, o.pledged) for o in found] == [
+        ("Nguyễn Thị Ánh Tuyết", "CSTDCS", False, False)
+    ]
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
+    from tests.web_client import WebClient
+
+    page = WebClient(app, "officer1").text("/emulation/TD-2026")
+    listed = page.split("Đủ điều kiện nhưng chưa đăng ký thi đua", 1)[1]
+    assert "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở" in listed
+    assert "Lê Văn Bình" not in listed
+    assert "Đã đăng ký nhưng chưa đủ điều kiện" not in page
+
+
 def test_a_late_registration_is_accepted_and_marked(cdcs):
     world = cdcs
     world.now = at(date(2026, 1, 5))

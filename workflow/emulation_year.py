@@ -223,7 +223,8 @@ class Offer:
     member: Member
     award: AwardType
     results: list[Result]
-    qualifies: bool = True  # false: a title registered for that the rules refuse, and why
+    qualifies: bool = True  # false: a title the rules refuse, and why
+    pledged: bool = True  # false: refused only for not having registered for it
 
     @property
     def to_review(self) -> list[Result]:
@@ -238,6 +239,13 @@ class Offer:
     @property
     def to_complete(self) -> list[Result]:
         return [r for r in self.results if r.status == Status.UNKNOWN]
+
+
+def _only_unregistered(results: list[Result]) -> bool:
+    """Whether a title would be offered but for the member's registration for it: the only
+    rule refusing it reads nothing but the ``registered`` fact."""
+    refusing = [r for r in results if not _qualifies([r])]
+    return bool(refusing) and all(RULES[r.rule].needs == ("registered",) for r in refusing)
 
 
 def _qualifies(results: list[Result]) -> bool:
@@ -299,8 +307,9 @@ def offers(
 ) -> list[Offer]:
     """For each member of the unit, each title of the campaign the rules now let them be
     proposed for (none failing, none missing a fact). Titles already proposed are left out.
-    With ``shortfalls``, also each title a member registered for that the rules refuse
-    (``qualifies`` false): the officer sees why a member who pledged is not offered."""
+    With ``shortfalls``, also each title a member registered for that the rules refuse, and
+    each one only the missing registration keeps from them (``qualifies`` false): the
+    officer sees why a member is not offered, rather than a title silently left out."""
     unit = unit_by_code(session, unit_code)
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
@@ -324,8 +333,8 @@ def offers(
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
                 found.append(Offer(member, award, results))
-            elif shortfalls and pledged:
-                found.append(Offer(member, award, results, qualifies=False))
+            elif shortfalls and (pledged or _only_unregistered(results)):
+                found.append(Offer(member, award, results, qualifies=False, pledged=pledged))
     return found
 
 
