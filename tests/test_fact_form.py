@@ -76,6 +76,9 @@ def read(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         pytest.param([("facts.discipline.present", "1"), ("facts.discipline.0.year", ""),
                       ("facts.discipline.0.level", "")], {"discipline": []}, id="rows-emptied"),
         pytest.param([("facts.prior_titles.0.award_type", "CSTDCS")], {}, id="rows-not-on-form"),
+        pytest.param([("facts.initiatives.present", "1"), ("facts.initiatives.1000.title", "A"),
+                      ("facts.initiatives.2.title", "B")],
+                     {"initiatives": [{"title": "B"}, {"title": "A"}]}, id="rows-numbered-high"),
     ],
 )  # fmt: skip
 def test_each_kind_of_fact_is_read_back(pairs: list[tuple[str, str]], facts: dict[str, Any]):

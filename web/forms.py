@@ -20,7 +20,8 @@ from workflow.inputs import shown
 from workflow.models import MAX_ID
 from workflow.vocabulary import FIELD_LABELS, MAX_ACHIEVEMENTS, MAX_BENEFIT_VND
 
-ROW_INDEX = re.compile(r"([0-9]{1,3})\.", re.ASCII)  # facts.<list>.<row>.<column>
+# facts.<list>.<row>.<column>: a row numbered 1000 is a row (the list's length is checked)
+ROW_INDEX = re.compile(r"([0-9]{1,9})\.", re.ASCII)
 _WHOLE = re.compile(r"[0-9]{1,10}", re.ASCII)
 YEARS = (2000, 2100)  # the years a list, a register or a statistic may be asked for
 
