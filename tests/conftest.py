@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.databases import Backend, engine_for, require_postgres
-from tests.factories import World, build_world
-from workflow import personal
+from tests.factories import World, build_world, demo_definition
+from workflow import campaigns, personal
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -57,6 +57,16 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def world(session: Session) -> World:
     return build_world(session)
+
+
+@pytest.fixture
+def ruled(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The world with the demo plan (TDYN-2025-DLK), whose awards carry the catalogue's rules,
+    on the world's day: its awards take dossiers until 20/11/2025."""
+    campaigns.import_campaign(world.session, demo_definition())
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
+    return world
 
 
 def pytest_configure(config: pytest.Config) -> None:

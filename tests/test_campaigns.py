@@ -155,15 +155,6 @@ def test_cli_import_and_export(app, tmp_path):
     assert missing.exit_code == 2
 
 
-@pytest.fixture
-def ruled(world, monkeypatch):
-    campaigns.import_campaign(world.session, demo_definition())
-    world.session.commit()
-    # The pages on the world's day: the campaign's awards take dossiers until 20/11/2025.
-    monkeypatch.setenv("KHENTHUONG_NOW", f"{world.now.date().isoformat()}T03:00:00+00:00")
-    return world
-
-
 def nominate(world, facts, award="BK_LDLD", name="Lê Thị Hồng"):
     return nominating.create_nomination(
         world.session,
