@@ -13,10 +13,10 @@ from marshmallow import ValidationError
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from tests.factories import CAMPAIGN
-from workflow import audit, import_sheets, imports
+from tests.factories import CAMPAIGN, demo_definition
+from workflow import audit, campaigns, import_sheets, imports
 from workflow.accounts import assign_role
-from workflow.errors import InvalidInput, NotAllowed, NotFound, StaleVersion
+from workflow.errors import InvalidInput, NotAllowed, NotEligible, NotFound, StaleVersion
 from workflow.models import Nomination
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -344,3 +344,128 @@ def test_a_number_out_of_range_says_its_range_in_both_languages():
     assert import_sheets.message(problem, "en") == "Must be from 0 to 12."
     # a list checked before the bounds were kept with the code still reads
     assert import_sheets.message(["out_of_range", {}], "vi") == "Ngoài khoảng cho phép."
+
+
+# A collective's own facts ------------------------------------------------------------------
+
+DEMO = "TDYN-2025-DLK"  # the demo plan of the ``ruled`` world: TTLDXS, CO_LDLD… with rules
+
+
+def template_sheet(world, campaign: str = DEMO):
+    """The campaign's template, its list sheet and that sheet's headers."""
+    wb = load_workbook(io.BytesIO(import_sheets.template(world.session, campaign)))
+    ws = wb["Danh sách"]
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "STT")
+    return wb, ws, [c.value for c in ws[header_row]]
+
+
+def filled(world, rows: list[dict], campaign: str = DEMO) -> bytes:
+    """The campaign's template with ``rows`` ({header: value}) typed under its headers."""
+    wb, ws, headers = template_sheet(world, campaign)
+    for row in rows:
+        assert set(row) <= set(headers), set(row) - set(headers)
+        ws.append([row.get(h) for h in headers])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def preview_in(world, content: bytes, campaign: str = DEMO):
+    return imports.preview(
+        world.session, world.user("officer1"), campaign=campaign, content=content,
+        filename="ds.xlsx", now=world.tick(),
+    )  # fmt: skip
+
+
+COLLECTIVE = {
+    "Họ và tên / Tên tập thể (*)": "Công đoàn Phòng Tổ chức",
+    "Mã hình thức khen thưởng (*)": "TTLDXS",
+    "Số tháng CĐCS đã hoạt động": 24,
+    "Xếp loại CĐCS năm 2025": "HTXSNV",
+}
+
+
+def test_the_template_asks_for_the_facts_a_collectives_rules_read(ruled):
+    _, ws, headers = template_sheet(ruled)
+    for header in (
+        "Số tháng CĐCS đã hoạt động",  # R-CDCS-OPERATING
+        "Xếp loại CĐCS năm 2025",  # R-CDCS-GRADE
+        "Số vụ tai nạn lao động chết người",  # R-ATVSLD (the Cờ thi đua)
+        "Số sự cố kỹ thuật nghiêm trọng, cháy, nổ trong năm",
+        "Điểm chấm thi đua",
+        "Số hiệu báo cáo thành tích",  # R-ONE-ACHIEVEMENT (the Công trình)
+    ):
+        assert header in headers
+    caption = " ".join(str(c.value) for c in ws["A"][:5])
+    assert "Dòng đề nghị tập thể không ghi ngày sinh, giới tính" in caption
+    _, _, plain = template_sheet(ruled, CAMPAIGN)  # its collective award reads no fact
+    assert "Số tháng CĐCS đã hoạt động" not in plain
+
+
+def test_a_collective_row_brings_its_facts_and_is_sent_up_as_it_stands(ruled):
+    """The facts land where the nomination form keeps them, so the rules read them at
+    submission: a grade good enough passes, one short of the award's is refused by R-CDCS-GRADE."""
+    officer = ruled.user("officer1")
+    weaker = {**COLLECTIVE, "Họ và tên / Tên tập thể (*)": "Công đoàn Phòng Kế hoạch",
+              "Xếp loại CĐCS năm 2025": "Hoàn thành tốt nhiệm vụ"}  # fmt: skip
+    batch = preview_in(ruled, filled(ruled, [COLLECTIVE, weaker]))
+    good, short = batch.rows["rows"]
+    assert good["status"] == "valid", good["errors"]
+    assert good["spec"]["nominee_kind"] == "collective"
+    # "targets": {} as the form stores it: the plan binds no target on each collective
+    assert good["spec"]["facts"] == {
+        "months_operating": 24,
+        "grades": {"2025": "hoan_thanh_xuat_sac"},
+        "targets": {},
+    }
+    assert short["spec"]["facts"]["grades"] == {"2025": "hoan_thanh_tot"}
+    imports.confirm(ruled.session, officer, batch.id, now=ruled.tick())
+    sent = dict(imports.submit_all(ruled.session, officer, batch.id, now=ruled.tick()))
+    passed, refused = (sent[n.id] for n in imports.created(ruled.session, batch))
+    assert passed.state == "in_review"
+    assert isinstance(refused, NotEligible)
+    assert [d["rule"] for d in refused.details] == ["R-CDCS-GRADE"]
+
+
+def test_a_wrong_collective_cell_is_named_on_its_row_in_the_report(ruled):
+    wrong = {**COLLECTIVE, "Số tháng CĐCS đã hoạt động": "hai năm", "Xếp loại CĐCS năm 2025": "Tốt"}
+    batch = preview_in(ruled, filled(ruled, [wrong]))
+    row = batch.rows["rows"][0]
+    assert errors(row) == {"months_operating": "invalid_integer", "grades_2025": "invalid_rating"}
+    ws = load_workbook(io.BytesIO(import_sheets.report(batch))).active
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Dòng")
+    headers = [c.value for c in ws[header_row]]
+    bad = ws.cell(header_row + 1, headers.index("Số tháng CĐCS đã hoạt động") + 1)
+    assert bad.value == "hai năm"
+    assert bad.comment.text.startswith("Phải là số nguyên.")
+    said = ws.cell(header_row + 1, headers.index("Lỗi") + 1).value
+    assert "Số tháng CĐCS đã hoạt động: Phải là số nguyên." in said
+    assert "Xếp loại CĐCS năm 2025: Xếp loại ghi HTXSNV" in said
+    too_many = {**COLLECTIVE, "Điểm chấm thi đua": 1200}
+    row = preview_in(ruled, filled(ruled, [too_many])).rows["rows"][0]
+    assert import_sheets.message(row["errors"]["score"], "vi") == "Phải từ 0 đến 1000."
+
+
+def test_a_persons_cells_on_a_collective_row_are_still_refused(ruled):
+    person = {**COLLECTIVE, "Ngày sinh": "05/06/1979", "Giới tính": "Nữ"}
+    row = preview_in(ruled, filled(ruled, [person])).rows["rows"][0]
+    assert errors(row) == dict.fromkeys(["award_type", "birth_date", "gender"], "for_a_collective")
+
+
+def test_a_target_binding_each_collective_gets_a_column_of_its_own(ruled):
+    plan = demo_definition()
+    plan["code"] = "TDYN-2025-CT"
+    joined = next(t for t in plan["targets"] if t["key"] == "ket_nap_doan_vien")
+    joined["binds"] = "each_collective"
+    campaigns.import_campaign(ruled.session, plan)
+    ruled.session.commit()
+    header = "Kết quả chỉ tiêu: Kết nạp đoàn viên công đoàn mới"
+    _, ws, headers = template_sheet(ruled, "TDYN-2025-CT")
+    assert header in headers
+    noted = next(c for row in ws.iter_rows() for c in row if c.value == header).comment
+    assert "từ 25 đoàn viên" in noted.text
+    rows = [{**COLLECTIVE, header: 30}, {**COLLECTIVE, header: "ba mươi"}]
+    batch = preview_in(ruled, filled(ruled, rows, "TDYN-2025-CT"), "TDYN-2025-CT")
+    counted, typo = batch.rows["rows"]
+    assert counted["spec"]["facts"]["targets"] == {"ket_nap_doan_vien": 30}
+    assert errors(typo) == {"targets_ket_nap_doan_vien": "invalid_integer"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from rules import words
 from workflow import xlsx_limits
 from workflow.campaigns import campaign_by_code
+from workflow.checks import collective_targets
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
-from workflow.facts import RATINGS
+from workflow.facts import FACT_FIELDS, RATINGS, needed_facts
 from workflow.models import AwardType, Campaign, ImportBatch
 from workflow.spreadsheets import ERROR_FILL, Sheet, fill_in_rows, workbook_bytes, write_sheet
 from workflow.vocabulary import NomineeKind
@@ -68,8 +69,31 @@ COLUMNS = (
     Column("discipline", "Kỷ luật trong năm", ("kỷ luật", "hình thức kỷ luật")),
     Column("achievements", "Tóm tắt thành tích", ("thành tích", "thành tích chủ yếu")),
 )
-BY_FIELD = {c.field: c for c in COLUMNS}
+# A collective's own facts (rules/collective.py, and R-ONE-ACHIEVEMENT's report number): each
+# column is headed by the fact's label on the nomination form (workflow.facts) and read into
+# the fact of that name, so a row imports what the form would have stored. The template
+# offers those the campaign's award types read; the reader knows them all.
+FACT_COLUMNS = tuple(
+    Column(name, FACT_FIELDS[name].labels[0], aliases)
+    for name, aliases in (
+        ("months_operating", ("số tháng hoạt động", "số tháng cđcs hoạt động")),
+        ("fatal_accidents", ("số vụ tai nạn lao động chết người", "tai nạn lao động chết người")),
+        ("serious_incidents", ("số sự cố kỹ thuật nghiêm trọng, cháy, nổ", "số sự cố")),
+        ("score", ("điểm thi đua", "điểm chấm")),
+        ("achievement_ref", ("số hiệu báo cáo", "mã thành tích")),
+    )
+)
+BY_FIELD = {c.field: c for c in (*COLUMNS, *FACT_COLUMNS)}
 RATING_HEADER = re.compile(r"^xếp loại(?: năm)? ((?:19|20)\d\d)$")
+# "Xếp loại CĐCS năm 2025" (the form's label for ``grades``), "Xếp loại công đoàn cơ sở 2025"
+GRADE_HEADER = re.compile(r"^xếp loại (?:cđcs|công đoàn cơ sở)(?: năm)? ((?:19|20)\d\d)$")
+# "Kết quả chỉ tiêu: <the target's label, or its key>": one column per target of the plan
+# that binds each collective (the form's ``targets``, one number per target).
+TARGET_PREFIX = FACT_FIELDS["targets"].labels[0] + ": "
+TEMPLATE_FACTS = (  # the template's order: the CĐCS, its grade and targets, safety, the report
+    "months_operating", "grades", "targets", "fatal_accidents", "serious_incidents", "score",
+    "achievement_ref",
+)  # fmt: skip
 
 # Row problems are stored as codes and worded when shown, in the reader's language.
 MESSAGES = {
@@ -220,6 +244,14 @@ RATING_WORDS = {r.casefold(): r for r in RATINGS} | {
     "hoàn thành nhiệm vụ": "HTNV",
     "không hoàn thành nhiệm vụ": "KHTNV",
 }
+# A CĐCS's grade is worded as a person's rating (HD 1294/HD-TLĐ 2019): the same words and
+# abbreviations are read, into the grade's code ("HTTNV" → "hoan_thanh_tot").
+_GRADE_BY_WORDS = {normalize(vi): code for code, (vi, _) in words.GRADES.items()}
+GRADE_WORDS = (
+    {code: code for code in words.GRADES}
+    | _GRADE_BY_WORDS
+    | {r.casefold(): _GRADE_BY_WORDS[normalize(vi)] for r, (vi, _) in words.RATINGS.items()}
+)
 # "Không" is a known answer, no disciplinary action that year (the rule passes); a blank cell
 # leaves the fact unknown. A measure is one of the brief's, as the nomination form lists them.
 NO_DISCIPLINE = "none"
@@ -237,8 +269,14 @@ def _text(max_length: int, required: bool = False) -> fields.Field[Any]:
     )
 
 
-def row_schema(award_codes: list[str], rating_years: list[int]) -> Schema:
-    """The checks of one row, for the award types this campaign offers."""
+def row_schema(
+    award_codes: list[str],
+    rating_years: list[int],
+    grade_years: Sequence[int] = (),
+    target_keys: Sequence[str] = (),
+) -> Schema:
+    """The checks of one row, for the award types this campaign offers and the yearly and
+    per-target columns the list has."""
     spec: dict[str, fields.Field[Any]] = {
         "stt": fields.Raw(),
         "nominee_name": _text(200, required=True),
@@ -256,9 +294,19 @@ def row_schema(award_codes: list[str], rating_years: list[int]) -> Schema:
         "months_employed": CellInteger(0, 12),
         "discipline": CellChoice(DISCIPLINE_WORDS, "invalid_discipline"),
         "achievements": _text(5000),
+        # a collective's: bounds as the facts schema's, a count with none given a generous one
+        "months_operating": CellInteger(0, 1200),
+        "fatal_accidents": CellInteger(0, 10_000),
+        "serious_incidents": CellInteger(0, 10_000),
+        "score": CellInteger(0, 1000),
+        "achievement_ref": _text(200),
     }
     for year in rating_years:
         spec[f"rating_{year}"] = CellChoice(RATING_WORDS, "invalid_rating")
+    for year in grade_years:
+        spec[f"grades_{year}"] = CellChoice(GRADE_WORDS, "invalid_rating")
+    for key in target_keys:
+        spec[f"targets_{key}"] = CellInteger(0, 1_000_000)
     return Schema.from_dict(spec)()
 
 
@@ -272,24 +320,42 @@ class Layout:
     headers: dict[str, str]  # field → the header as written
 
 
-def _field_for(header: Any) -> str | None:
+def _field_for(header: Any, targets: Mapping[str, str]) -> str | None:
     text = normalize(header)
     if not text:
         return None
-    for column in COLUMNS:
+    for column in BY_FIELD.values():
         if text in (normalize(column.label), *column.aliases):
             return column.field
     rating = RATING_HEADER.match(text)
-    return f"rating_{rating.group(1)}" if rating else None
+    if rating:
+        return f"rating_{rating.group(1)}"
+    grade = GRADE_HEADER.match(text)
+    if grade:
+        return f"grades_{grade.group(1)}"
+    prefix = normalize(TARGET_PREFIX)
+    if text.startswith(prefix) and text.removeprefix(prefix).strip() in targets:
+        return f"targets_{targets[text.removeprefix(prefix).strip()]}"
+    return None
 
 
-def layout(rows: list[tuple[Any, ...]]) -> Layout:
+def target_headers(campaign: Campaign) -> dict[str, str]:
+    """The targets a collective reports on (as its nomination form asks them), by what a
+    header may call them: the target's label or its key, normalised."""
+    return {
+        normalize(name): t.key for t in collective_targets(campaign) for name in (t.label, t.key)
+    }
+
+
+def layout(rows: list[tuple[Any, ...]], targets: Mapping[str, str] | None = None) -> Layout:
+    """Where the header row is and which field each column holds; ``targets``
+    (:func:`target_headers`) names the campaign's target columns."""
     best: Layout | None = None
     for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
         columns: dict[int, str] = {}
         headers: dict[str, str] = {}
         for i, cell in enumerate(row):
-            name = _field_for(cell) if cell is not None else None
+            name = _field_for(cell, targets or {}) if cell is not None else None
             if name and name not in headers:
                 columns[i], headers[name] = name, str(cell)
         if best is None or len(columns) > len(best.columns):
@@ -381,33 +447,68 @@ def campaign_awards(session: Session, code: str) -> tuple[Campaign, dict[str, Aw
 # Workbooks: the template and the report -----------------------------------------------
 
 
+def fact_columns(campaign: Campaign, awards: Mapping[str, AwardType]) -> list[tuple[str, str]]:
+    """The collective's fact columns a template offers, as (field, header): those the
+    campaign's award types read (:func:`workflow.facts.needed_facts`), so a list asks for what
+    the rules check, as the nomination form does; the grade of the campaign's year, and one
+    column per target of the plan that binds each collective."""
+    read = {fact.name for award in awards.values() for fact in needed_facts(award)}
+    out: list[tuple[str, str]] = []
+    for name in TEMPLATE_FACTS:
+        if name not in read:
+            continue
+        if name == "grades":
+            out.append(
+                (f"grades_{campaign.year}", FACT_FIELDS[name].label("vi", year=campaign.year))
+            )
+        elif name == "targets":
+            out += [
+                (f"targets_{t.key}", TARGET_PREFIX + t.label) for t in collective_targets(campaign)
+            ]
+        else:
+            out.append((name, BY_FIELD[name].label))
+    return out
+
+
 def template(session: Session, campaign: str) -> bytes:
-    """The list layout the import reads, with the campaign's award codes to pick from."""
+    """The list layout the import reads, with the campaign's award codes to pick from and the
+    columns for the collective's facts its award types' rules read."""
     camp, awards = campaign_awards(session, campaign)
-    order = [c.field for c in COLUMNS]
-    order[-1:-1] = [f"rating_{y}" for y in (camp.year, camp.year - 1)]
-    headers = [
-        BY_FIELD[f].label + (" (*)" if BY_FIELD[f].required else "")
-        if f in BY_FIELD
-        else f"Xếp loại năm {f.removeprefix('rating_')}"
-        for f in order
+    columns = [(c.field, c.label + (" (*)" if c.required else "")) for c in COLUMNS]
+    ratings = [
+        (f"rating_{y}", FACT_FIELDS["ratings"].label("vi", year=y))
+        for y in (camp.year, camp.year - 1)
     ]
+    facts = fact_columns(camp, awards)
+    columns[-1:-1] = ratings + facts
+    order = [field for field, _ in columns]
+    collective = (
+        f" Dòng đề nghị tập thể không ghi ngày sinh, giới tính; thông tin của tập thể ghi ở "
+        f"các cột từ '{facts[0][1]}' đến '{facts[-1][1]}'."
+        if facts
+        else ""
+    )
     wb = Workbook()
     ws = wb.active
     header_row = write_sheet(
         ws,  # type: ignore[arg-type]
         Sheet(
             "Danh sách",
-            headers,
+            [header for _, header in columns],
             caption=[
                 "DANH SÁCH TRÍCH NGANG ĐỀ NGHỊ KHEN THƯỞNG",
                 f"{camp.title} ({camp.code})",
                 "Cột có dấu (*) là bắt buộc. Ngày ghi dd/mm/yyyy. "
                 "Xếp loại: HTXSNV, HTTNV, HTNV, KHTNV. "
-                f"Kỷ luật trong năm {camp.year}: 'Không' hoặc hình thức kỷ luật.",
+                f"Kỷ luật trong năm {camp.year}: 'Không' hoặc hình thức kỷ luật." + collective,
             ],
         ),
     )
+    for t in collective_targets(camp):  # what the plan asks, beside the column's name
+        if f"targets_{t.key}" in order:
+            column = order.index(f"targets_{t.key}") + 1
+            header = ws.cell(header_row, column)  # type: ignore[union-attr]
+            header.comment = Comment(f"Chỉ tiêu của kế hoạch: {t.requirement}.", "khen-thuong")
     awards_sheet = "Hình thức khen thưởng"
     write_sheet(
         wb.create_sheet(),
@@ -425,7 +526,11 @@ def template(session: Session, campaign: str) -> bytes:
         "gender": '"Nam,Nữ"',
         "registered": '"Có,Không"',
         "discipline": '"' + ",".join(["Không", *(vi for vi, _ in words.DISCIPLINE.values())]) + '"',
-    } | {f: '"HTXSNV,HTTNV,HTNV,KHTNV"' for f in order if f.startswith("rating_")}
+    } | {
+        f: '"HTXSNV,HTTNV,HTNV,KHTNV"'
+        for f in order
+        if f.startswith(("rating_", "grades_"))  # a CĐCS's grade takes a rating's words
+    }
     fill_in_rows(
         ws,  # type: ignore[arg-type]
         range(header_row + 1, header_row + 2001),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from workflow.accounts import active_assignments
 from workflow.campaigns import require_reach
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
+from workflow.facts import needed_facts
 from workflow.models import AuditEvent, AwardType, ImportBatch, Nomination, Unit, User
 from workflow.transaction import end_reading, transaction
 from workflow.vocabulary import Event, NomineeKind, Role, State
@@ -46,8 +48,15 @@ def _problem_args(schema: Schema, name: str) -> dict[str, Any]:
 
 
 def _row(
-    number: int, raw: dict[str, Any], schema: Schema, awards: dict[str, AwardType], unit: Unit
+    number: int,
+    raw: dict[str, Any],
+    schema: Schema,
+    awards: dict[str, AwardType],
+    unit: Unit,
+    targets: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """One row checked, and when sound the nomination it makes; ``targets``: the keys of the
+    plan's targets that bind each collective."""
     values = {name: import_sheets.shown(v) for name, v in raw.items()}
     try:
         loaded: dict[str, Any] = schema.load(raw)
@@ -75,6 +84,7 @@ def _row(
     ratings = {k.removeprefix("rating_"): v for k, v in loaded.items() if k.startswith("rating_")}
     if ratings:
         facts["ratings"] = ratings
+    facts |= _collective_facts(loaded, award, targets)
     if "discipline" in loaded:  # the campaign's year, as the template's caption says
         level = loaded["discipline"]
         none = level == import_sheets.NO_DISCIPLINE
@@ -92,6 +102,25 @@ def _row(
             "achievements": loaded.get("achievements", ""),
         },
     }
+
+
+def _collective_facts(
+    loaded: dict[str, Any], award: AwardType, targets: Sequence[str]
+) -> dict[str, Any]:
+    """A collective's facts from its columns, stored as the nomination form stores them
+    (``grades`` and ``targets`` keyed by year and target). A plan binding no target on each
+    collective leaves it nothing to report: its form stores ``targets`` empty, and so does
+    this, else R-TARGETS would wait forever for results no column asks."""
+    facts = {k: loaded[k] for k in (c.field for c in import_sheets.FACT_COLUMNS) if k in loaded}
+    grades = {k.removeprefix("grades_"): v for k, v in loaded.items() if k.startswith("grades_")}
+    if grades:
+        facts["grades"] = grades
+    results = {k.removeprefix("targets_"): v for k, v in loaded.items() if k.startswith("targets_")}
+    if results:
+        facts["targets"] = results
+    elif not targets and any(f.name == "targets" for f in needed_facts(award)):
+        facts["targets"] = {}
+    return facts
 
 
 def existing_nominations(
@@ -153,11 +182,19 @@ def preview(
         camp, awards = import_sheets.campaign_awards(session, campaign)
         require_reach(session, camp, unit)
         rows = import_sheets.read_rows(content)
-        layout = import_sheets.layout(rows)
-        years = sorted(int(f[7:]) for f in layout.headers if f.startswith("rating_"))
-        schema = import_sheets.row_schema(sorted(awards), years)
+        targets = import_sheets.target_headers(camp)
+        layout = import_sheets.layout(rows, targets)
+        years, grade_years, target_keys = (
+            [f.removeprefix(prefix) for f in layout.headers if f.startswith(prefix)]
+            for prefix in ("rating_", "grades_", "targets_")
+        )
+        schema = import_sheets.row_schema(
+            sorted(awards), sorted(map(int, years)), sorted(map(int, grade_years)), target_keys
+        )
+        bound = sorted(set(targets.values()))
         checked = [
-            _row(n, raw, schema, awards, unit) for n, raw in import_sheets.cells(rows, layout)
+            _row(n, raw, schema, awards, unit, bound)
+            for n, raw in import_sheets.cells(rows, layout)
         ]
         if not checked:
             raise InvalidInput(
