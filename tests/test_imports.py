@@ -469,3 +469,35 @@ def test_a_target_binding_each_collective_gets_a_column_of_its_own(ruled):
     counted, typo = batch.rows["rows"]
     assert counted["spec"]["facts"]["targets"] == {"ket_nap_doan_vien": 30}
     assert errors(typo) == {"targets_ket_nap_doan_vien": "invalid_integer"}
+
+
+def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(ruled, app):
+    """A grade short of the award's, or a fact the list does not give, was only found when
+    the drafts were sent up, row by row. The check now says it on each row (the page, its
+    report), and the rows still import: a draft is where the missing fact is completed."""
+    from tests.web_client import WebClient
+
+    weaker = {**COLLECTIVE, "Họ và tên / Tên tập thể (*)": "Công đoàn Phòng Kế hoạch",
+              "Xếp loại CĐCS năm 2025": "Hoàn thành tốt nhiệm vụ"}  # fmt: skip
+    unknown = {**COLLECTIVE, "Họ và tên / Tên tập thể (*)": "Công đoàn Phòng Hành chính",
+               "Số tháng CĐCS đã hoạt động": None}  # fmt: skip
+    batch = preview_in(ruled, filled(ruled, [COLLECTIVE, weaker, unknown]))
+    good, short, missing = batch.rows["rows"]
+    assert "rules" not in good
+    assert [s for s, _, _ in short["rules"]] == ["fail"]
+    assert "R-CDCS-GRADE" not in short["rules"][0][1]  # worded, not coded
+    assert [s for s, _, _ in missing["rules"]] == ["unknown"]
+    assert "Thời gian hoạt động của CĐCS: thiếu thông tin" in missing["rules"][0][1]
+    assert imports.counts(batch).valid == 3
+    assert imports.counts(batch).to_complete == 2
+    ws = load_workbook(io.BytesIO(import_sheets.report(batch))).active
+    header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Dòng")
+    column = [c.value for c in ws[header_row]].index("Khi gửi đề nghị") + 1
+    said = [ws.cell(header_row + i, column).value for i in (1, 2, 3)]
+    assert said[0] in (None, "")
+    assert said[1] == short["rules"][0][1]
+    batch_id = batch.id
+    ruled.session.commit()
+    page = WebClient(app, "officer1").text(f"/imports/{batch_id}")
+    assert "2 dòng hợp lệ chưa đủ điều kiện khen thưởng hoặc còn thiếu thông tin" in page
+    assert short["rules"][0][1] in page

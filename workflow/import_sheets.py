@@ -545,11 +545,21 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
     column saying what happens to the row."""
     headers: dict[str, str] = batch.rows["headers"]
     names = list(headers)
-    status_label, errors_label = ("Trạng thái", "Lỗi") if lang == "vi" else ("Status", "Errors")
+    status_label, errors_label, rules_label = (
+        ("Trạng thái", "Lỗi", "Khi gửi đề nghị")
+        if lang == "vi"
+        else ("Status", "Errors", "On sending")
+    )
     rows = batch.rows["rows"]
     sheet = Sheet(
         "Kết quả kiểm tra" if lang == "vi" else "Check results",
-        ["Dòng" if lang == "vi" else "Row", *headers.values(), status_label, errors_label],
+        [
+            "Dòng" if lang == "vi" else "Row",
+            *headers.values(),
+            status_label,
+            errors_label,
+            rules_label,
+        ],  # fmt: skip
         [
             [
                 r["row"],
@@ -558,6 +568,7 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
                 " ".join(
                     f"{_label(n, headers)}: {message(p, lang)}" for n, p in r["errors"].items()
                 ),
+                " ".join(vi if lang == "vi" else en for _, vi, en in r.get("rules", [])),
             ]
             for r in rows
         ],

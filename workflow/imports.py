@@ -20,13 +20,15 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow import changes, idempotency, import_sheets, nominating, permissions, service
+from rules import evaluate_all
+from rules.results import Severity, Status
+from workflow import changes, checks, idempotency, import_sheets, nominating, permissions, service
 from workflow.accounts import active_assignments
 from workflow.campaigns import require_reach
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.facts import needed_facts
-from workflow.models import AuditEvent, AwardType, ImportBatch, Nomination, Unit, User
+from workflow.models import AuditEvent, AwardType, Campaign, ImportBatch, Nomination, Unit, User
 from workflow.transaction import end_reading, transaction
 from workflow.vocabulary import Event, NomineeKind, Role, State
 
@@ -201,6 +203,7 @@ def preview(
                 "Danh sách không có dòng nào.", "The list has no rows.", {"file": "empty"}
             )
         _mark_duplicates(session, camp.id, checked)
+        _note_rules(session, camp, awards, unit, checked, vn_date(now))
         batch = ImportBatch(
             campaign_id=camp.id,
             unit_id=unit.id,
@@ -215,17 +218,56 @@ def preview(
         return batch
 
 
+def _note_rules(
+    session: Session,
+    campaign: Campaign,
+    awards: dict[str, AwardType],
+    unit: Unit,
+    rows: list[dict[str, Any]],
+    today: date,
+) -> None:
+    """What the award's rules would say of each sound row sent up as it stands: a rule it
+    fails, a fact to complete on its draft first (``rules``: [status, vi, en] each).
+
+    The officer reads it at the check, not row by row when the drafts are sent. The row
+    still imports: a draft is where a missing fact is completed. Each row is judged beside
+    the nominations already made, not beside the list's other rows (a quota filled by the
+    list itself shows when its drafts are sent)."""
+    ruled = [r for r in rows if r["status"] == "valid" and awards[r["spec"]["award_type"]].rules]
+    if not ruled:
+        return
+    index = checks.build_index(session, campaign.id)
+    for row in ruled:
+        award = awards[row["spec"]["award_type"]]
+        facts = row["spec"]["facts"]
+        probe = checks.Probe(
+            0, State.DRAFT.value, unit.id, row["nominee_key"], facts, unit.id, None
+        )
+        results = evaluate_all(
+            award.rules, checks.context_for(probe, award, campaign, index, today)
+        )
+        notes = [
+            [r.status.value, r.message_vi, r.message_en]
+            for r in results
+            if r.severity == Severity.BLOCKING and r.status in (Status.FAIL, Status.UNKNOWN)
+        ]
+        if notes:
+            row["rules"] = notes
+
+
 @dataclass(frozen=True)
 class Counts:
     valid: int
     invalid: int
     duplicate: int
+    to_complete: int = 0  # valid rows the rules would refuse as they stand
 
 
 def counts(batch: ImportBatch) -> Counts:
     rows = batch.rows["rows"]
     return Counts(
-        *(sum(1 for r in rows if r["status"] == s) for s in ("valid", "invalid", "duplicate"))
+        *(sum(1 for r in rows if r["status"] == s) for s in ("valid", "invalid", "duplicate")),
+        sum(1 for r in rows if r["status"] == "valid" and r.get("rules")),
     )
 
 
