@@ -559,7 +559,7 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
             status_label,
             errors_label,
             rules_label,
-        ],  # fmt: skip
+        ],
         [
             [
                 r["row"],
