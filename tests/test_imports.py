@@ -74,7 +74,7 @@ def test_every_bad_cell_is_named_and_nothing_is_created_before_confirming(world)
         "gender": "invalid_gender",
         "rating_2025": "invalid_rating",
     }
-    assert imports.counts(batch) == imports.Counts(valid=3, invalid=4, duplicate=1)
+    assert imports.counts(batch) == imports.Counts(valid=3, invalid=4, duplicate=1, to_complete=0)
     world.session.rollback()
     assert count(world.session) == 0
 
@@ -99,7 +99,7 @@ def test_the_same_list_twice_creates_nothing_twice(world):
         imports.confirm(world.session, officer, first.id)
     again = preview(world, read("list-mixed.xlsx"))
     assert imports.same_file_imported(world.session, again).id == first.id
-    assert imports.counts(again) == imports.Counts(valid=0, invalid=4, duplicate=4)
+    assert imports.counts(again) == imports.Counts(valid=0, invalid=4, duplicate=4, to_complete=0)
     assert errors(by_row(again)[4]) == {"nominee_name": "already_nominated"}
     with pytest.raises(InvalidInput) as nothing:
         imports.confirm(world.session, officer, again.id)

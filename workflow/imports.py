@@ -260,15 +260,16 @@ class Counts:
     valid: int
     invalid: int
     duplicate: int
-    to_complete: int = 0  # valid rows the rules would refuse as they stand
+    to_complete: int  # valid rows the rules would refuse as they stand
 
 
 def counts(batch: ImportBatch) -> Counts:
     rows = batch.rows["rows"]
-    return Counts(
-        *(sum(1 for r in rows if r["status"] == s) for s in ("valid", "invalid", "duplicate")),
-        sum(1 for r in rows if r["status"] == "valid" and r.get("rules")),
+    valid, invalid, duplicate = (
+        sum(1 for r in rows if r["status"] == s) for s in ("valid", "invalid", "duplicate")
     )
+    to_complete = sum(1 for r in rows if r["status"] == "valid" and r.get("rules"))
+    return Counts(valid, invalid, duplicate, to_complete)
 
 
 def batch_for(session: Session, actor: User, batch_id: int) -> ImportBatch:
