@@ -568,6 +568,33 @@ def test_two_records_of_one_person_merge_keeping_both_histories(cdcs):
     assert audit.verify(world.session).ok
 
 
+def test_a_unit_a_member_left_cannot_merge_them_into_its_own_record(cdcs):
+    """CS1 still sees a member who moved to CS2 (their history there); merging that record
+    into one of CS1's took the member, their evaluations and titles away from CS2."""
+    world = cdcs
+    officer1, officer2 = world.user("officer1"), world.user("officer2")
+    world.now = at(date(2026, 1, 5))
+    mine = members.add_member(
+        world.session, officer1, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    other = members.NewMember("DV-0099", "Trần Văn Bình", birth_date=date(1980, 2, 3))
+    moved = members.add_member(
+        world.session, officer1, "CS1", other, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(date(2026, 6, 1))
+    members.move(world.session, officer1, moved.id, "CS2", date(2026, 6, 1), now=world.tick())
+    world.now = at(date(2026, 12, 5))
+    members.record_year(world.session, officer2, moved.id, 2026, OUTSTANDING, now=world.tick())
+    day = world.now.date()
+    assert members.visible(world.session, officer1, moved.id, day)  # its history at CS1
+    with pytest.raises(NotAllowed):
+        members.merge(world.session, officer1, mine.id, moved.id, now=world.tick())
+    still = members.visible(world.session, officer2, moved.id, day)
+    assert still.merged_into_id is None
+    assert [m.unit.code for m in still.memberships] == ["CS1", "CS2"]
+    assert [y.year for y in members.years_of(world.session, officer2, still, day)] == [2026]
+
+
 def test_a_duplicate_added_in_the_same_unit_merges_into_one_membership(cdcs):
     """Two open memberships listed the person twice in every grid of the year."""
     world = cdcs

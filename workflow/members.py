@@ -725,7 +725,10 @@ def merge(
             raise InvalidInput("Hãy chọn hai bản ghi khác nhau.", "Choose two records.")
         keep = visible(session, actor, keep_id, today)
         other = visible(session, actor, other_id, today)
+        # Both records change: a unit a member has left still sees them, and must not take
+        # them (with their evaluations and titles) from the unit they belong to now.
         require_write(actor, current_unit(keep, today), today)
+        require_write(actor, current_unit(other, today), today)
         if keep.kind != other.kind:
             raise InvalidInput(
                 "Không gộp cá nhân với tập thể.", "A person and a collective cannot merge."
