@@ -14,9 +14,18 @@ from sqlalchemy.exc import DatabaseError
 from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, CAMPAIGNS, World
 from tests.web_client import WebClient
-from workflow import account_changes, campaigns, clock, council, imports, nominating, queries
+from workflow import (
+    account_changes,
+    audit,
+    campaigns,
+    clock,
+    council,
+    imports,
+    nominating,
+    queries,
+)
 from workflow.accounts import create_unit
-from workflow.errors import InvalidInput, NotEligible
+from workflow.errors import InvalidInput, NotEligible, NotFound
 from workflow.models import Nomination, Notification, Unit
 
 IMPORT_LIST = (CAMPAIGNS.parent / "tests" / "fixtures" / "list-mixed.xlsx").read_bytes()
@@ -358,3 +367,21 @@ def test_the_database_ties_a_state_to_its_columns(world: World, change: str) -> 
     with pytest.raises(DatabaseError):
         world.session.execute(text(change), params)
     world.session.rollback()
+
+
+def test_ending_a_role_ends_the_substitutions_that_lean_on_it(world: World) -> None:
+    """A substitute for a reviewer who left kept returning nominations "acting for" someone
+    who no longer held the role. Ending the role ends theirs the same day, in the trail."""
+    world.add_substitute()  # for rev_br1, 01/11–30/11/2025
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    held = next(a for a in world.user("rev_br1").assignments if a.acting_for_id is None)
+    left = world.now.date()
+    account_changes.end_role(world.session, world.user("admin"), held.id, left, now=world.tick())
+    substitution = world.user("stand_in").assignments[0]
+    assert substitution.valid_to == left
+    world.tick(days=1)
+    with pytest.raises(NotFound):  # no longer theirs to see, let alone to approve
+        world.fire(nid, "approve", "stand_in")
+    world.session.rollback()
+    assert audit.verify(world.session).ok  # the shortened substitution is vouched for too

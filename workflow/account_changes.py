@@ -10,12 +10,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow import audit
-from workflow.accounts import EMAIL, assign_role, end_sessions, require_admin, unit_by_code
+from workflow.accounts import (
+    EMAIL,
+    assign_role,
+    covered_until,
+    end_sessions,
+    require_admin,
+    unit_by_code,
+)
 from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound
 from workflow.inputs import clean_line
 from workflow.models import RoleAssignment, User
 from workflow.transaction import transaction
+from workflow.vocabulary import Role
 
 
 def _managed(session: Session, admin: User, username: str, day: date) -> User:
@@ -115,4 +123,27 @@ def end_role(
             )
         assignment.valid_to = last_day
         audit.record_change(session, "role_ended", admin.username, now, assignment)
+        _end_substitutions(session, admin, assignment, now)
         return assignment
+
+
+def _end_substitutions(session: Session, admin: User, ended: RoleAssignment, now: datetime) -> None:
+    """Whoever acts for the holder of an ended role stops when the role stops: a substitute
+    acts only for someone who holds the role (``accounts._check_substitution``), and kept
+    returning nominations for a reviewer who had left. Each one shortened is a link too."""
+    if ended.acting_for_id is not None:
+        return
+    leaning = session.scalars(
+        select(RoleAssignment).where(
+            RoleAssignment.acting_for_id == ended.user_id,
+            RoleAssignment.role == ended.role,
+            RoleAssignment.unit_id == ended.unit_id,
+        )
+    ).all()
+    principal = ended.user
+    for substitution in leaning:
+        first = substitution.valid_from or date.min
+        last = covered_until(principal, Role(ended.role), ended.unit_id, first)
+        if substitution.valid_to is None or last < substitution.valid_to:
+            substitution.valid_to = last
+            audit.record_change(session, "role_ended", admin.username, now, substitution)

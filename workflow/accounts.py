@@ -384,18 +384,8 @@ def _check_substitution(
             "A user cannot act for themselves.",
             {"acting_for": "self"},
         )
-    held = sorted(
-        (a.valid_from or date.min, a.valid_to or date.max)
-        for a in principal.assignments
-        if a.role == role and a.unit_id == unit.id and a.acting_for_id is None
-    )
-    covered_until = valid_from - timedelta(days=1)
-    for start, end in held:
-        if start > covered_until + timedelta(days=1):
-            break
-        covered_until = max(covered_until, end)
-        if covered_until >= valid_to:
-            return
+    if covered_until(principal, role, unit.id, valid_from) >= valid_to:
+        return
     raise InvalidInput(
         f"'{principal.username}' không giữ vai trò '{role.vi}' tại {unit.code} trong suốt thời "
         f"gian làm thay ({valid_from:%d/%m/%Y}–{valid_to:%d/%m/%Y}).",
@@ -403,6 +393,23 @@ def _check_substitution(
         f"substitution ({valid_from:%d/%m/%Y}–{valid_to:%d/%m/%Y}).",
         {"acting_for": "role_not_held"},
     )
+
+
+def covered_until(principal: User, role: Role, unit_id: int, first_day: date) -> date:
+    """The last day of the unbroken stretch from ``first_day`` on which ``principal`` holds
+    the role at the unit themselves (the day before ``first_day`` when they do not hold it
+    then): how long someone may act for them."""
+    held = sorted(
+        (a.valid_from or date.min, a.valid_to or date.max)
+        for a in principal.assignments
+        if a.role == role and a.unit_id == unit_id and a.acting_for_id is None
+    )
+    until = first_day - timedelta(days=1)
+    for start, end in held:
+        if start > until + timedelta(days=1):
+            break
+        until = max(until, end)
+    return until
 
 
 @checked_again_on_conflict
