@@ -385,3 +385,20 @@ def test_ending_a_role_ends_the_substitutions_that_lean_on_it(world: World) -> N
         world.fire(nid, "approve", "stand_in")
     world.session.rollback()
     assert audit.verify(world.session).ok  # the shortened substitution is vouched for too
+
+
+def test_a_substitution_left_from_before_acts_only_while_its_principal_holds_the_role(
+    world: World,
+) -> None:
+    """Roles ended before their ends reached substitutions left these open in the database:
+    they give nothing once the principal's own role has ended."""
+    world.add_substitute()
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    held = next(a for a in world.user("rev_br1").assignments if a.acting_for_id is None)
+    held.valid_to = world.now.date()  # as an end recorded before this release
+    world.session.commit()
+    assert world.user("stand_in").assignments[0].valid_to == date(2025, 11, 30)
+    world.tick(days=1)
+    with pytest.raises(NotFound):
+        world.fire(nid, "approve", "stand_in")

@@ -470,7 +470,20 @@ def create_admin(
 
 
 def active_assignments(user: User, day: date) -> list[RoleAssignment]:
-    return [a for a in user.assignments if a.active_on(day)]
+    """The roles ``user`` holds that day; a substitution only while the person it stands in
+    for holds the role themselves (one ended before roles' ends reached substitutions)."""
+    return [a for a in user.assignments if a.active_on(day) and _principal_holds(a, day)]
+
+
+def _principal_holds(assignment: RoleAssignment, day: date) -> bool:
+    principal = assignment.acting_for
+    return principal is None or any(
+        held.acting_for_id is None
+        and held.role == assignment.role
+        and held.unit_id == assignment.unit_id
+        and held.active_on(day)
+        for held in principal.assignments
+    )
 
 
 def require_role(actor: User, roles: set[Role], day: date, within: Unit | None = None) -> None:
