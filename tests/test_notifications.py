@@ -344,7 +344,7 @@ def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, 
     inbox, port = smtp
     nid = world.nominate(name="Phan Thị Yến")
     world.to_notice(nid)
-    world.sign([nid])
+    signed_on = world.sign([nid]).signed_on
     other = world.nominate(name="Lý Văn Tài")
     world.fire(other, "submit", "officer1")
     world.fire(other, "reject", "rev_br1", comment="Chưa đủ tiêu chuẩn")
@@ -363,7 +363,8 @@ def test_the_council_the_decider_and_the_officer_hear_of_each_later_step(world, 
     ]
     awarded = [m for m in inbox.messages if "khen thưởng" in str(m["Subject"])][-1]
     assert "cho Phan Thị Yến (Đơn vị CS1)" in awarded.get_content()  # names keep capitals
-    assert "Quyết định số 01/QĐ-PROV" in awarded.get_content()
+    # numbers restart every January: the day signed says which decision it is
+    assert f"Quyết định số 01/QĐ-PROV ngày {signed_on:%d/%m/%Y}." in awarded.get_content()
 
 
 def test_a_bad_notification_id_is_refused_and_reads_nothing(app, world):

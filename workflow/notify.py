@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from workflow.clock import ddmmyyyy, vn_date
 from workflow.db import Base
 from workflow.models import (
+    Decision,
     Nomination,
     Notification,
     RoleAssignment,
@@ -210,9 +211,9 @@ class Message:
     body: Words
 
 
-Teller = Callable[[Nomination, Unit, str | None, str | None], list[Message]]
+Teller = Callable[[Nomination, Unit, str | None, Decision | None], list[Message]]
 """What an event tells, once it has moved the nomination: (nomination, the unit now holding
-it, the comment, the decision number) -> messages. Each event names its own in
+it, the comment, the decision signed) -> messages. Each event names its own in
 ``workflow.events.EVENTS``."""
 
 
@@ -230,11 +231,15 @@ def _to_officers(n: Nomination, subject: Words, body: Words) -> Message:
     return Message(n.origin_unit_id, (Role.OFFICER,), subject, body)
 
 
-def nobody(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def nobody(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     return []
 
 
-def arrived(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def arrived(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     """Sent up a tier: its reviewers, or its council once the reviews are done."""
     (t, t_en), (w, w_en) = title(n), _what(n)
     if n.state == State.IN_REVIEW:
@@ -269,7 +274,9 @@ def arrived(n: Nomination, unit: Unit, comment: str | None, decision: str | None
     return []
 
 
-def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def returned(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     (t, t_en), (w, w_en), (why, why_en) = title(n), _what(n), _reason(comment)
     if n.state == State.IN_REVIEW:
         # Sent back one tier, not to the CĐCS: the reviewers there must look at it again.
@@ -299,7 +306,9 @@ def returned(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
     ]
 
 
-def rejected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def rejected(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     (t, t_en), (w, w_en), (why, why_en) = title(n), _what(n), _reason(comment)
     return [
         _to_officers(
@@ -310,7 +319,9 @@ def rejected(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
     ]
 
 
-def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def voted(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     """Passed: the CĐCS and the decider (who may sign once the notice ends); failed: the CĐCS."""
     (t, t_en), (w, w_en) = title(n), _what(n)
     if n.state != State.ON_NOTICE:
@@ -353,7 +364,9 @@ def voted(n: Nomination, unit: Unit, comment: str | None, decision: str | None) 
     ]
 
 
-def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def objected(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     """The council and the decider read the objection; the CĐCS learns its nomination went
     back to the council (not what was said: an objection may name its author)."""
     (t, t_en), (a, a_en), (w, w_en), (why, why_en) = title(n), about(n), _what(n), _reason(comment)
@@ -381,21 +394,32 @@ def objected(n: Nomination, unit: Unit, comment: str | None, decision: str | Non
     ]
 
 
-def decided(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def decided(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     (t, t_en), (w, w_en) = title(n), _what(n)
+    (by, by_en) = _by_decision(decision)
     return [
         _to_officers(
             n,
             (f"{t} đã được khen thưởng", f"{t_en} has been awarded"),
-            (
-                f"{w} đã được khen thưởng theo Quyết định số {decision}.",
-                f"{w_en} has been awarded by Decision No. {decision}.",
-            ),
+            (f"{w} đã được khen thưởng{by}.", f"{w_en} has been awarded{by_en}."),
         )
     ]
 
 
-def revoked(n: Nomination, unit: Unit, comment: str | None, decision: str | None) -> list[Message]:
+def _by_decision(decision: Decision | None) -> Words:
+    """ " theo Quyết định số 01/QĐ-LĐLĐ ngày 04/01/2027": numbers restart every January, so
+    the number alone names a decision of any year."""
+    if decision is None:
+        return "", ""
+    number, day = decision.number, ddmmyyyy(decision.signed_on)
+    return f" theo Quyết định số {number} ngày {day}", f" by Decision No. {number} of {day}"
+
+
+def revoked(
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
+) -> list[Message]:
     (t, t_en), (a, a_en), (why, why_en) = title(n), about(n), _reason(comment)
     return [
         _to_officers(
@@ -410,7 +434,7 @@ def revoked(n: Nomination, unit: Unit, comment: str | None, decision: str | None
 
 
 def withdrawn(
-    n: Nomination, unit: Unit, comment: str | None, decision: str | None
+    n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
 ) -> list[Message]:
     """Only the tier that had it is told; a draft withdrawn at the CĐCS concerns nobody else."""
     if n.current_unit_id == n.origin_unit_id:
@@ -436,7 +460,7 @@ def after_event(
     actor: User,
     now: datetime,
     comment: str | None = None,
-    decision: str | None = None,
+    decision: Decision | None = None,
 ) -> None:
     """Tell the people concerned what the event did (never the one who did it)."""
     for m in spec.tells(nomination, nomination.current_unit, comment, decision):

@@ -149,7 +149,7 @@ def _sign(
             None,
             {"decision": decision.number, "signed_on": signed_on.isoformat()},
         )
-        notify.after_event(session, n, DECIDE, actor, now, decision=decision.number)
+        notify.after_event(session, n, DECIDE, actor, now, decision=decision)
     entries = register.enter(session, decision, nominations)
     session.expire(decision, ["nominations"])  # now listed by their decision_id
     audit.record_change(session, "decision_signed", actor.username, now, decision, *entries)
