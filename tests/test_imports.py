@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from tests.factories import CAMPAIGN, demo_definition
 from workflow import audit, campaigns, import_sheets, imports
 from workflow.accounts import assign_role
+from workflow.clock import VIETNAM
 from workflow.errors import InvalidInput, NotAllowed, NotEligible, NotFound, StaleVersion
 from workflow.models import Nomination
 
@@ -501,3 +503,31 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
     page = WebClient(app, "officer1").text(f"/imports/{batch_id}")
     assert "2 dòng hợp lệ chưa đủ điều kiện khen thưởng hoặc còn thiếu thông tin" in page
     assert short["rules"][0][1] in page
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"), [(date(2025, 11, 20), False), (date(2025, 11, 21), True)]
+)
+def test_a_row_for_an_award_past_its_filing_deadline_is_refused_at_the_check(ruled, day, closed):
+    """In February a list of last year's plan checked clean, made drafts, and every one was
+    refused when sent ("quá hạn"): drafts that could never go anywhere."""
+    content = filled(ruled, [COLLECTIVE])
+    ruled.now = datetime.combine(day, time(9), tzinfo=VIETNAM)
+    row = preview_in(ruled, content).rows["rows"][0]
+    if not closed:
+        assert row["status"] == "valid", row["errors"]
+        return
+    assert errors(row) == {"award_type": "filing_closed"}
+    assert import_sheets.message(row["errors"]["award_type"], "vi") == (
+        "Đã qua hạn nộp hồ sơ của hình thức này (20/11/2025): hồ sơ lập ra sẽ không gửi được."
+    )
+
+
+def test_the_import_page_offers_only_campaigns_still_taking_dossiers(ruled, app, monkeypatch):
+    from tests.web_client import WebClient
+
+    monkeypatch.setenv("KHENTHUONG_NOW", "2025-11-20T03:00:00+00:00")
+    assert 'value="TDYN-2025-DLK"' in WebClient(app, "officer1").text("/imports")
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-02-20T03:00:00+00:00")
+    after = WebClient(app, "officer1").text("/imports")
+    assert 'value="TDYN-2025-DLK"' not in after

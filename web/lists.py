@@ -19,7 +19,7 @@ from web.extensions import db
 from web.i18n import current_lang
 from web.nominations import bulk_result
 from workflow import decisions, exports, import_sheets, imports, queries
-from workflow.campaigns import offering_awards
+from workflow.campaigns import open_campaigns
 from workflow.errors import WorkflowError
 from workflow.spreadsheets import XLSX
 from workflow.transaction import end_reading
@@ -38,7 +38,7 @@ def _page(error: WorkflowError | None = None, status: int = 200) -> ResponseRetu
     return (
         render_template(
             "imports.html",
-            campaigns=offering_awards(db.session, imports.officer_units(me(), today())),
+            campaigns=open_campaigns(db.session, today(), imports.officer_units(me(), today())),
             units=imports.officer_units(me(), today()),
             batches=imports.recent(db.session, me()),
             error=error,

@@ -485,6 +485,12 @@ def code_among(titles: Iterable[tuple[str, str]], typed: str) -> str:
     return typed
 
 
+def open_campaigns(session: Session, today: date, units: Sequence[Unit]) -> list[Campaign]:
+    """The campaigns with an award :func:`offered_awards` offers ``units`` today, in its
+    order: where a list of nominations may still be imported."""
+    return list(dict.fromkeys(c for c, _ in offered_awards(session, today, units)))
+
+
 def offering_awards(session: Session, units: Sequence[Unit] | None = None) -> list[Campaign]:
     """Campaigns with at least one award, newest year first (what lists and imports offer);
     those reaching one of ``units`` only, when given (what an officer may propose in)."""

@@ -106,6 +106,11 @@ MESSAGES = {
         "No such award code in this campaign (see the template's award sheet).",
     ),
     "invalid_gender": ("Ghi 'Nam' hoặc 'Nữ'.", "Write 'Nam' or 'Nữ'."),
+    "filing_closed": (
+        "Đã qua hạn nộp hồ sơ của hình thức này ({day}): hồ sơ lập ra sẽ không gửi được.",
+        "The filing deadline of this award has passed ({day}): a nomination made now could "
+        "never be sent.",
+    ),
     "for_a_collective": (
         "Hình thức này dành cho tập thể: một người (có ngày sinh, giới tính) không được đề nghị.",
         "This award is for a collective: a person (with a birth date or gender) cannot receive it.",

@@ -55,6 +55,7 @@ def _row(
     schema: Schema,
     awards: dict[str, AwardType],
     unit: Unit,
+    today: date,
     targets: Sequence[str] = (),
 ) -> dict[str, Any]:
     """One row checked, and when sound the nomination it makes; ``targets``: the keys of the
@@ -71,6 +72,9 @@ def _row(
     if errors:
         return row | {"status": "invalid"}
     award = awards[loaded["award_type"]]
+    if award.submit_by is not None and award.submit_by < today:  # a draft never to be sent
+        closed = ["filing_closed", {"day": f"{award.submit_by:%d/%m/%Y}"}]
+        return row | {"status": "invalid", "errors": {"award_type": closed}}
     personal = [name for name in ("birth_date", "gender") if name in loaded]
     if award.nominee_kind == NomineeKind.COLLECTIVE and personal:  # a person, given a collective's
         wrong = ["for_a_collective", {}]
@@ -195,7 +199,7 @@ def preview(
         )
         bound = sorted(set(targets.values()))
         checked = [
-            _row(n, raw, schema, awards, unit, bound)
+            _row(n, raw, schema, awards, unit, vn_date(now), bound)
             for n, raw in import_sheets.cells(rows, layout)
         ]
         if not checked:
