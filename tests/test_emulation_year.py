@@ -688,3 +688,23 @@ def test_a_title_declared_by_its_name_or_its_code_in_any_capitals_counts_by_its_
         code not in dict(campaigns.known_titles(world.session, "individual"))
         for code, _ in campaigns.known_titles(world.session, "collective")
     )
+
+
+def test_in_january_the_years_page_says_the_new_plan_is_not_in_yet(app, cdcs, monkeypatch):
+    """January 2027: members register for 2027, whose plan no one has imported yet; the page
+    listed 2026 without a word, and officers looked for the new year in vain."""
+    from tests.web_client import WebClient
+
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-31T03:00:00+00:00")
+    december = WebClient(app, "officer1").text("/emulation")
+    assert "chưa được nhập vào hệ thống" not in december
+    monkeypatch.setenv("KHENTHUONG_NOW", "2027-01-01T03:00:00+00:00")
+    january = WebClient(app, "officer1").text("/emulation")
+    assert "Kế hoạch thi đua năm 2027 chưa được nhập vào hệ thống" in january
+    assert "/emulation/TD-2026" in january  # last year's stays, for its year-end review
