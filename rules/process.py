@@ -107,8 +107,11 @@ def no_double_award(ctx: Context, _: Params) -> Verdict:
     )  # fmt: skip
 
 
+DEADLINE_RULE = "R-DEADLINE"  # the rule a year's offers set apart once filing has closed
+
+
 @rule(
-    "R-DEADLINE",
+    DEADLINE_RULE,
     ("Thời hạn nộp hồ sơ", "Filing deadline"),
     [],
     Source("Kế hoạch / hướng dẫn thi đua"),

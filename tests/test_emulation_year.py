@@ -184,8 +184,8 @@ def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(app, 
     day = world.now.date()
     assert "CSTDCS" not in offered(world, "TD-2026", day)
     found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
-    assert [(o.member.full_name, o.award.code, o.qualifies, o.pledged) for o in found] == [
-        ("Nguyễn Thị Ánh Tuyết", "CSTDCS", False, False)
+    assert [(o.member.full_name, o.award.code, o.qualifies, o.missing) for o in found] == [
+        ("Nguyễn Thị Ánh Tuyết", "CSTDCS", False, "registration")
     ]
     world.session.commit()
     monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
@@ -708,3 +708,40 @@ def test_in_january_the_years_page_says_the_new_plan_is_not_in_yet(app, cdcs, mo
     january = WebClient(app, "officer1").text("/emulation")
     assert "Kế hoạch thi đua năm 2027 chưa được nhập vào hệ thống" in january
     assert "/emulation/TD-2026" in january  # last year's stays, for its year-end review
+
+
+@pytest.mark.parametrize(("day", "late"), [(date(2027, 3, 31), False), (date(2027, 4, 1), True)])
+def test_after_the_filing_deadline_a_member_who_qualifies_is_not_called_short(
+    app, cdcs, monkeypatch, day, late
+):
+    """After the deadline everyone was listed as "registered but not qualifying", the
+    deadline their only reason: they qualified; filing had closed."""
+    from tests.web_client import WebClient
+
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    tuyet = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
+    found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
+    cstd = [(o.qualifies, o.missing) for o in found if o.award.code == "CSTDCS"]
+    assert cstd == ([(False, "deadline")] if late else [(True, "")])
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{day.isoformat()}T03:00:00+00:00")
+    page = WebClient(app, "officer1").text("/emulation/TD-2026")
+    assert ("Đủ điều kiện nhưng đã qua hạn nộp hồ sơ" in page) is late
+    if late:
+        listed = page.split("Đủ điều kiện nhưng đã qua hạn nộp hồ sơ", 1)[1]
+        assert (
+            "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở</strong> (hạn nộp 31/03/2027)" in listed
+        )
+        assert "Đã đăng ký nhưng chưa đủ điều kiện" not in page

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rules import Result, evaluate_all
+from rules.process import DEADLINE_RULE
 from rules.registry import RULES
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
@@ -224,7 +225,7 @@ class Offer:
     award: AwardType
     results: list[Result]
     qualifies: bool = True  # false: a title the rules refuse, and why
-    pledged: bool = True  # false: refused only for not having registered for it
+    missing: str = ""  # what alone refuses it, when one thing does: "registration", "deadline"
 
     @property
     def to_review(self) -> list[Result]:
@@ -241,11 +242,18 @@ class Offer:
         return [r for r in self.results if r.status == Status.UNKNOWN]
 
 
-def _only_unregistered(results: list[Result]) -> bool:
-    """Whether a title would be offered but for the member's registration for it: the only
-    rule refusing it reads nothing but the ``registered`` fact."""
+def _alone_refusing(results: list[Result]) -> str:
+    """What alone keeps a title from being offered, when one thing does: the member's
+    registration for it (the only rules refusing read nothing but ``registered``), or the
+    filing deadline; "" when other rules refuse it."""
     refusing = [r for r in results if not _qualifies([r])]
-    return bool(refusing) and all(RULES[r.rule].needs == ("registered",) for r in refusing)
+    if not refusing:
+        return ""
+    if all(RULES[r.rule].needs == ("registered",) for r in refusing):
+        return "registration"
+    if all(r.rule == DEADLINE_RULE for r in refusing):
+        return "deadline"
+    return ""
 
 
 def _qualifies(results: list[Result]) -> bool:
@@ -333,8 +341,10 @@ def offers(
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
                 found.append(Offer(member, award, results))
-            elif shortfalls and (pledged or _only_unregistered(results)):
-                found.append(Offer(member, award, results, qualifies=False, pledged=pledged))
+                continue
+            missing = _alone_refusing(results)
+            if shortfalls and (pledged or missing):
+                found.append(Offer(member, award, results, qualifies=False, missing=missing))
     return found
 
 
