@@ -284,3 +284,15 @@ def test_a_years_report_names_its_year_once(world, plan):
     )
     for text in both(build_report(view, date(2026, 1, 5))):
         assert words("năm 2025 năm 2025") not in text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_dashboard_links_a_plans_reports_only_for_who_has_a_unit_inside_it(app, world, plan):
+    """Above the issuer (the Tổng Liên đoàn's staff), "Báo cáo định kỳ" led to a 404."""
+    from tests.web_client import WebClient
+
+    world.session.rollback()
+    link = f"/campaigns/{CODE}/reports"
+    assert link in WebClient(app, "rev_br1").text("/dashboard")
+    assert link in WebClient(app, "rev_prov").text("/dashboard")
+    assert link not in WebClient(app, "rev_tld").text("/dashboard")

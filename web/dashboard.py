@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from web.auth import me, today
 from web.extensions import db
-from workflow import deadlines, queries
+from workflow import deadlines, queries, reports
 from workflow.campaigns import offering_awards
 
 bp = Blueprint("dashboard", __name__)
@@ -22,5 +22,9 @@ def dashboard() -> ResponseReturnValue:
     board = queries.dashboard(db.session, me(), today())
     campaigns = offering_awards(db.session)
     return render_template(
-        "dashboard.html", board=board, campaigns=campaigns, due_soon_days=deadlines.DUE_SOON
+        "dashboard.html",
+        board=board,
+        campaigns=campaigns,
+        reporting=reports.reporting(db.session, me(), campaigns, today()),
+        due_soon_days=deadlines.DUE_SOON,
     )

@@ -370,6 +370,24 @@ def _broadest(found: list[Period]) -> Period:
     return min(found, key=lambda p: p.first_day)
 
 
+def reporting(session: Session, actor: User, found: list[Campaign], day: date) -> set[str]:
+    """The codes of those campaigns whose reports page has something for ``actor``: a plan
+    with reporting periods, issued by a unit here, and a unit of theirs inside it (what
+    :func:`overview` asks; a link to it for anyone else led to "not found")."""
+    paths = [a.unit.path for a in active_assignments(actor, day)]
+    issuers = {
+        u.code: u.path
+        for u in session.scalars(select(Unit).where(Unit.code.in_({c.issuer_code for c in found})))
+    }
+    return {
+        c.code
+        for c in found
+        if c.issuer_code in issuers
+        and periods(c)
+        and any(p.startswith(issuers[c.issuer_code]) for p in paths)
+    }
+
+
 def overview(
     session: Session, actor: User, campaign_code: str, period_key: str | None, day: date
 ) -> Overview:
