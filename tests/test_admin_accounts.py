@@ -143,3 +143,27 @@ def test_a_refused_role_keeps_what_was_typed(app, admins):  # noqa: F811
     assert '<option value="BR1" selected>' in page
     assert 'name="valid_from" type="date" value="2026-06-30"' in page
     assert 'name="valid_to" type="date" value="2026-01-01"' in page
+
+
+def test_a_branch_admin_sees_only_the_roles_of_an_account_inside_their_branch(app, admins):  # noqa: F811
+    """An account holding roles in the branch and at the province: the branch's admin saw its
+    province role and email, and forms the domain then refused (it is managed above)."""
+    from workflow.accounts import assign_role
+
+    both = admins.add_user("both", "reviewer", "BR1")
+    assign_role(admins.session, both, "reviewer", "PROV")
+    admins.session.commit()
+    branch = WebClient(app, "admin_br1")
+    page = branch.text("/admin/users/both")
+    assert "Đơn vị BR1" in page
+    assert "Đơn vị PROV" not in page
+    assert "both@congdoan.test" not in page
+    assert "còn giữ 1 vai trò ở đơn vị ngoài phạm vi quản trị của bạn" in page
+    assert 'name="full_name"' not in page  # no form the domain would refuse
+    listed = branch.text("/admin/users")
+    row = listed.split("/admin/users/both", 1)[1].split("</tr>", 1)[0]
+    assert "và 1 vai trò ngoài phạm vi của bạn" in row
+    assert "both@congdoan.test" not in row
+    root = WebClient(app, "admin").text("/admin/users/both")
+    assert "Đơn vị PROV" in root
+    assert "both@congdoan.test" in root

@@ -137,9 +137,8 @@ def users() -> ResponseReturnValue:
         except WorkflowError as err:
             flash(err.message(current_lang()), "error")
             status = err.http_status
-    people = accounts.users_administered(db.session, me(), today())
     return _page(
-        "admin_users.html", status, people=people, roles=list(Role), units=_pickable(),
+        "admin_users.html", status, people=_people(), roles=list(Role), units=_pickable(),
         typed=request.form if status != 200 else {},
     )  # fmt: skip
 
@@ -161,9 +160,8 @@ def reset_password() -> ResponseReturnValue:
         accounts.reset_password(db.session, admin, form["username"], form["password"], today())
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
-        people = accounts.users_administered(db.session, me(), today())
         return _page(
-            "admin_users.html", err.http_status, people=people, roles=list(Role),
+            "admin_users.html", err.http_status, people=_people(), roles=list(Role),
             units=_pickable(), reset_username=chosen, typed={},
         )  # fmt: skip
     flash(
@@ -273,6 +271,23 @@ def _person(username: str) -> User:
     return person
 
 
+def _people() -> list[dict[str, Any]]:
+    return [_account(p) for p in accounts.users_administered(db.session, me(), today())]
+
+
+def _account(person: User) -> dict[str, Any]:
+    """An account's page as this administrator may see it: the roles held inside their
+    subtrees only; an account also holding one outside is corrected and locked above them
+    (``account_changes``), so its details and those forms are not shown."""
+    day = today()
+    inside = [a for a in person.assignments if accounts.administers(me(), a.unit, day)]
+    return {
+        "person": person,
+        "assignments": inside,
+        "outside": len(person.assignments) - len(inside),
+    }
+
+
 @bp.route("/users/<username>", methods=["GET", "POST"])
 @login_required
 def user_page(username: str) -> ResponseReturnValue:
@@ -290,8 +305,8 @@ def user_page(username: str) -> ResponseReturnValue:
             flash(err.message(current_lang()), "error")
             status = err.http_status
     return _page(
-        "admin_user.html", status, person=person, roles=list(Role),
-        units=_pickable(), typed=request.form if status != 200 else None,
+        "admin_user.html", status, **_account(person), roles=list(Role), units=_pickable(),
+        typed=request.form if status != 200 else None,
     )  # fmt: skip
 
 
@@ -304,7 +319,7 @@ def _after(username: str, change: Any, done: str) -> ResponseReturnValue:
         flash(err.message(current_lang()), "error")
         person = _person(username)
         return _page(
-            "admin_user.html", err.http_status, person=person, roles=list(Role),
+            "admin_user.html", err.http_status, **_account(person), roles=list(Role),
             units=_pickable(), typed=request.form,
         )  # fmt: skip
     flash(done, "info")

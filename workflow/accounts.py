@@ -505,6 +505,11 @@ def administered(actor: User, day: date) -> list[Unit]:
     return [a.unit for a in active_assignments(actor, day) if a.role == Role.ADMIN]
 
 
+def administers(actor: User, unit: Unit, day: date) -> bool:
+    """Whether ``unit`` lies in a subtree ``actor`` administers that day."""
+    return any(unit.path.startswith(u.path) for u in administered(actor, day))
+
+
 def require_admin(actor: User, day: date, within: Unit | None) -> None:
     """Administration reaches the administrator's own subtree only; what has no unit above
     it (a new root unit) needs an administrator of a root unit."""
