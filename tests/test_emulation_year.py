@@ -745,3 +745,33 @@ def test_after_the_filing_deadline_a_member_who_qualifies_is_not_called_short(
             "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở</strong> (hạn nộp 31/03/2027)" in listed
         )
         assert "Đã đăng ký nhưng chưa đủ điều kiện" not in page
+
+
+def test_a_registrations_sheet_naming_another_units_member_does_not_tell_they_exist(cdcs):
+    """CS2's member code in CS1's sheet answered "no member id N": the code existed, and
+    its record's id. It is now as unknown as any code not in CS1's register."""
+    from openpyxl import Workbook
+
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    other = members.NewMember("CS2-0001", "Trần Văn Bình", birth_date=date(1980, 2, 3))
+    members.add_member(world.session, world.user("officer2"), "CS2", other, date(2020, 1, 1))
+    wb = Workbook()
+    wb.active.append(("Mã đoàn viên", "Danh hiệu"))
+    for code in ("CS2-0001", "KHONG-CO"):
+        wb.active.append((code, "CSTDCS"))
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(InvalidInput) as refused:
+        emulation_year.register_from_sheet(
+            world.session, world.user("officer1"), "TD-2026", out.getvalue(), now=world.tick()
+        )
+    assert refused.value.details == {
+        "rows": [
+            "dòng 2: không có mã đoàn viên 'CS2-0001' trong sổ",
+            "dòng 3: không có mã đoàn viên 'KHONG-CO' trong sổ",
+        ]
+    }

@@ -443,9 +443,14 @@ def register_from_sheet(
             rows_of.setdefault(code, number)
     wanted = sorted(rows_of)
     by_code: dict[str, int] = {}
+    # Only the actor's own register: another unit's code answered "no member id N", which
+    # told that the code existed and its record's id.
+    theirs = members.visible_filter(actor, vn_date(now or utcnow()))
     for start in range(0, len(wanted), 1000):  # PostgreSQL takes at most 65,535 parameters
         chunk = wanted[start : start + 1000]
-        found = session.execute(select(Member.code, Member.id).where(Member.code.in_(chunk)))
+        found = session.execute(
+            select(Member.code, Member.id).where(Member.code.in_(chunk), theirs)
+        )
         by_code |= {code: member_id for code, member_id in found}
     errors += [
         (f"dòng {n}: không có mã đoàn viên '{c}' trong sổ", f"row {n}: no member '{c}' here")
