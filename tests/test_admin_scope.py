@@ -233,3 +233,26 @@ def test_the_campaign_editor_checks_as_an_import_and_keeps_what_was_typed(
     editor = web.text(f"/admin/campaigns/{code}/edit")
     assert f"code: {code}" in editor
     assert web.get("/admin/campaigns/NO-SUCH/edit").status_code == 404
+
+
+def test_a_campaign_stored_without_an_issuer_is_replaced_by_a_root_admin_only(
+    admins: World,
+) -> None:
+    """Such a plan reaches every unit; a CĐCS's admin could take it over by importing the
+    same code "issued" by their CĐCS, the stored issuer's check being skipped."""
+    session = admins.session
+    stored = campaigns.import_campaign(
+        session, campaigns.validate(definition("PROV", "TINH"), "t", catalogue())
+    )
+    stored.issuer_code = None  # as plans imported before issuers were recorded
+    session.commit()
+    taken = definition("CS1", "TINH", ratio="1/100")
+    with pytest.raises(NotAllowed) as refused:
+        campaigns.import_campaign(
+            session, campaigns.validate(taken, "t", catalogue()), admins.user("admin_cs1")
+        )
+    assert "()" not in refused.value.message("vi")
+    session.rollback()
+    campaigns.import_campaign(
+        session, campaigns.validate(taken, "t", catalogue()), admins.user("admin")
+    )

@@ -308,7 +308,7 @@ def _import(session: Session, data: dict[str, Any], actor: User | None, now: dat
     campaign = session.scalar(select(Campaign).where(Campaign.code == data["code"]))
     if actor is not None:
         _require_issuer_admin(session, actor, data["issuer"]["code"], vn_date(now))
-        if campaign is not None and campaign.issuer_code:
+        if campaign is not None:  # one with no issuer reaches every unit: root admins only
             _require_issuer_admin(session, actor, campaign.issuer_code, vn_date(now))
     if campaign is not None and campaign.rule_set_version == version_hash:
         return campaign
@@ -336,10 +336,14 @@ def _import(session: Session, data: dict[str, Any], actor: User | None, now: dat
     return campaign
 
 
-def _require_issuer_admin(session: Session, actor: User, issuer_code: str, day: date) -> None:
+def _require_issuer_admin(
+    session: Session, actor: User, issuer_code: str | None, day: date
+) -> None:
     """Only an administrator of the issuing unit or above may (re)define its campaign; an
-    issuer that is not a unit here needs an administrator of a root unit."""
-    issuer = session.scalar(select(Unit).where(Unit.code == issuer_code))
+    issuer that is not a unit here, or none, needs an administrator of a root unit."""
+    issuer = None
+    if issuer_code:
+        issuer = session.scalar(select(Unit).where(Unit.code == issuer_code))
     for a in active_assignments(actor, day):
         if a.role != Role.ADMIN:
             continue
@@ -347,11 +351,12 @@ def _require_issuer_admin(session: Session, actor: User, issuer_code: str, day: 
             return
         if issuer is None and a.unit.parent_id is None:
             return
+    named = f" ({issuer_code})" if issuer_code else ""
     raise NotAllowed(
-        f"Chỉ quản trị viên của đơn vị ban hành ({issuer_code}) hoặc cấp trên mới được nhập hay "
-        "thay thế đợt thi đua này.",
-        f"Only an administrator of the issuing unit ({issuer_code}) or above may import or "
-        "replace this campaign.",
+        f"Chỉ quản trị viên của đơn vị ban hành{named} hoặc cấp trên mới được nhập hay thay "
+        "thế đợt thi đua này.",
+        f"Only an administrator of the issuing unit{named} or above may import or replace "
+        "this campaign.",
         {"required_role": Role.ADMIN.value, "issuer": issuer_code},
     )
 
