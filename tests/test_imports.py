@@ -340,7 +340,7 @@ def test_a_number_cell_refuses_what_is_not_a_plain_whole_number(cell, problem):
 def test_a_number_out_of_range_says_its_range_in_both_languages():
     schema = import_sheets.row_schema(["BK"], [])
     raw = {"nominee_name": "Lê Văn Tháng", "award_type": "BK", "months_employed": 13}
-    row = imports._row(2, raw, schema, {}, None)  # type: ignore[arg-type]
+    row = imports._row(2, raw, schema, {}, None, date(2025, 11, 1))  # type: ignore[arg-type]
     problem = row["errors"]["months_employed"]
     assert import_sheets.message(problem, "vi") == "Phải từ 0 đến 12."
     assert import_sheets.message(problem, "en") == "Must be from 0 to 12."

@@ -476,6 +476,8 @@ def active_assignments(user: User, day: date) -> list[RoleAssignment]:
 
 
 def _principal_holds(assignment: RoleAssignment, day: date) -> bool:
+    if assignment.acting_for_id is None:  # one's own role: the relationship is not loaded
+        return True
     principal = assignment.acting_for
     return principal is None or any(
         held.acting_for_id is None
