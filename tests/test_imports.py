@@ -485,7 +485,7 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
                "Số tháng CĐCS đã hoạt động": None}  # fmt: skip
     batch = preview_in(ruled, filled(ruled, [COLLECTIVE, weaker, unknown]))
     good, short, missing = batch.rows["rows"]
-    assert "rules" not in good
+    assert good["rules"] == []  # checked, nothing to refuse
     assert [s for s, _, _ in short["rules"]] == ["fail"]
     assert "R-CDCS-GRADE" not in short["rules"][0][1]  # worded, not coded
     assert [s for s, _, _ in missing["rules"]] == ["unknown"]
@@ -496,12 +496,13 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
     header_row = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Dòng")
     column = [c.value for c in ws[header_row]].index("Khi gửi đề nghị") + 1
     said = [ws.cell(header_row + i, column).value for i in (1, 2, 3)]
-    assert said[0] in (None, "")
+    assert said[0] == "Đủ điều kiện"
     assert said[1] == short["rules"][0][1]
     batch_id = batch.id
     ruled.session.commit()
     page = WebClient(app, "officer1").text(f"/imports/{batch_id}")
     assert "2 dòng hợp lệ chưa đủ điều kiện khen thưởng hoặc còn thiếu thông tin" in page
+    assert '<span class="ok">Đủ điều kiện</span>' in page
     assert short["rules"][0][1] in page
 
 

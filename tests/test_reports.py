@@ -234,7 +234,9 @@ def test_a_result_that_is_not_a_number_of_its_kind_is_refused(
     assert target["label"] in refused.value.message("vi")
 
 
-@pytest.mark.parametrize(("typed", "kept"), [("1.200", 1200), ("1 200", 1200), ("1200", 1200)])
+@pytest.mark.parametrize(
+    ("typed", "kept"), [("1.200", 1200), ("1 200", 1200), ("1,200", 1200), ("1200", 1200)]
+)
 def test_a_count_is_read_with_its_thousands_marked(world, plan, typed, kept):
     count = next(t for t in plan.definition["targets"] if t.get("unit") == "đoàn viên")
     reports.submit(world.session, world.user("rev_br1"), CODE, "BR1", "2025-Q4",

@@ -573,7 +573,7 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
                 " ".join(
                     f"{_label(n, headers)}: {message(p, lang)}" for n, p in r["errors"].items()
                 ),
-                " ".join(vi if lang == "vi" else en for _, vi, en in r.get("rules", [])),
+                _on_sending(r, lang),
             ]
             for r in rows
         ],
@@ -589,6 +589,15 @@ def report(batch: ImportBatch, lang: str = "vi") -> bytes:
             cell.fill = ERROR_FILL
             cell.comment = Comment(message(problem, lang), "khen-thuong")
     return workbook_bytes(wb)
+
+
+def _on_sending(row: dict[str, Any], lang: str) -> str:
+    """What the award's rules said of a sound row (``imports._note_rules``)."""
+    if "rules" not in row:
+        return ""
+    if not row["rules"]:
+        return "Đủ điều kiện" if lang == "vi" else "Eligible"
+    return " ".join(vi if lang == "vi" else en for _, vi, en in row["rules"])
 
 
 def _label(name: str, headers: dict[str, str]) -> str:

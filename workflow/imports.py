@@ -231,7 +231,8 @@ def _note_rules(
     today: date,
 ) -> None:
     """What the award's rules would say of each sound row sent up as it stands: a rule it
-    fails, a fact to complete on its draft first (``rules``: [status, vi, en] each).
+    fails, a fact to complete on its draft first (``rules``: [status, vi, en] each; a row
+    whose award has no rules has no ``rules``).
 
     The officer reads it at the check, not row by row when the drafts are sent. The row
     still imports: a draft is where a missing fact is completed. Each row is judged beside
@@ -255,8 +256,7 @@ def _note_rules(
             for r in results
             if r.severity == Severity.BLOCKING and r.status in (Status.FAIL, Status.UNKNOWN)
         ]
-        if notes:
-            row["rules"] = notes
+        row["rules"] = notes  # empty: the rules found nothing to refuse
 
 
 @dataclass(frozen=True)

@@ -202,16 +202,18 @@ def _results(targets: tuple[Target, ...], given: dict[str, Any]) -> dict[str, in
     return clean
 
 
-_WHOLE = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(?:([. ])[0-9]{3})(?:\1[0-9]{3})*", re.ASCII)
+# "1.200" and "1 200" as Vietnamese group thousands, "1,200" as English readers do (a count is
+# never 1,2: three digits after the mark are a thousands group in either language)
+_WHOLE = re.compile(r"[0-9]{1,15}|[0-9]{1,3}(?:([., ])[0-9]{3})(?:\1[0-9]{3})*", re.ASCII)
 _PERCENT = re.compile(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?", re.ASCII)
 
 
 def result(value: int | str, target: Target) -> int | str | None:
     """A declared result as the report keeps it, or None when it is not one.
 
-    A count is a whole number ("1.200" and "1 200" as Vietnamese write it). A percentage
-    may have two decimal places ("95,5" or "95.5": 95,5 % of members is a real result); it
-    is kept as its decimal text, "95.5", since the trail's JSON holds no floats."""
+    A count is a whole number, its thousands marked or not ("1.200", "1 200", "1,200"). A
+    percentage may have two decimal places ("95,5" or "95.5": 95,5 % of members is a real
+    result); it is kept as its decimal text, "95.5", since the trail's JSON holds no floats."""
     if isinstance(value, bool):
         return None
     percentage = _is_percentage(target)
@@ -224,7 +226,7 @@ def result(value: int | str, target: Target) -> int | str | None:
             found = _PERCENT.fullmatch(text)
             number = Decimal(f"{found[1]}.{found[2] or 0}") if found else None
         else:
-            number = Decimal(re.sub("[. ]", "", text)) if _WHOLE.fullmatch(text) else None
+            number = Decimal(re.sub("[., ]", "", text)) if _WHOLE.fullmatch(text) else None
     if number is None or not 0 <= number <= (100 if percentage else 10**12):
         return None
     if number == number.to_integral_value():
