@@ -19,7 +19,7 @@ from workflow import audit, campaigns, import_sheets, imports
 from workflow.accounts import assign_role
 from workflow.clock import VIETNAM
 from workflow.errors import InvalidInput, NotAllowed, NotEligible, NotFound, StaleVersion
-from workflow.models import Nomination
+from workflow.models import ImportBatch, Nomination
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -504,6 +504,16 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
     assert "2 dòng hợp lệ chưa đủ điều kiện khen thưởng hoặc còn thiếu thông tin" in page
     assert '<span class="ok">Đủ điều kiện</span>' in page
     assert short["rules"][0][1] in page
+    officer = ruled.user("officer1")
+    imports.confirm(ruled.session, officer, batch_id, now=ruled.tick())
+    imports.submit_all(ruled.session, officer, batch_id, now=ruled.tick())
+    made = imports.created_by_row(ruled.session, ruled.session.get(ImportBatch, batch_id))
+    states = {row: n.state for row, n in made.items()}
+    assert states == {good["row"]: "in_review", short["row"]: "draft", missing["row"]: "draft"}
+    ruled.session.rollback()
+    sent = WebClient(app, "officer1").text(f"/imports/{batch_id}")
+    assert f"Hồ sơ số {made[good['row']].id}</a>: Đang thẩm định" in sent
+    assert f"Hồ sơ số {made[short['row']].id}</a>: Bản nháp" in sent
 
 
 @pytest.mark.parametrize(

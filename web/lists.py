@@ -91,12 +91,14 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
         batch = imports.batch_for(db.session, me(), batch_id)
     except WorkflowError:
         abort(404)
+    made = imports.created_by_row(db.session, batch)  # each row's nomination, once confirmed
     return render_template(
         "import_batch.html",
         batch=batch,
         counts=imports.counts(batch),
         earlier=imports.same_file_imported(db.session, batch),
-        drafts=sum(1 for n in imports.created(db.session, batch) if n.state == State.DRAFT),
+        made=made,
+        drafts=sum(1 for n in made.values() if n.state == State.DRAFT),
         message=import_sheets.message,
         status=import_sheets.STATUS,
         titles={a.code: a.title for a in batch.campaign.all_award_types},  # the code typed, named

@@ -25,6 +25,7 @@ from rules.results import Severity, Status
 from workflow import changes, checks, idempotency, import_sheets, nominating, permissions, service
 from workflow.accounts import active_assignments
 from workflow.campaigns import require_reach
+from workflow.canonical import parse_json
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.facts import needed_facts
@@ -400,11 +401,21 @@ def _confirm(
 
 def created(session: Session, batch: ImportBatch) -> list[Nomination]:
     """The nominations this list created, found by the origin their first audit link records."""
+    return sorted(created_by_row(session, batch).values(), key=lambda n: n.id)
+
+
+def created_by_row(session: Session, batch: ImportBatch) -> dict[int, Nomination]:
+    """Each row's nomination, by the origin its first audit link records ({"import", "row"}):
+    the list's page says where each row went once it was sent up."""
     marker = f'"origin":{{"import":{batch.id},'
-    ids = select(AuditEvent.nomination_id).where(AuditEvent.body.contains(marker, autoescape=True))
-    return list(
-        session.scalars(select(Nomination).where(Nomination.id.in_(ids)).order_by(Nomination.id))
-    )
+    links = session.execute(
+        select(AuditEvent.nomination_id, AuditEvent.body).where(
+            AuditEvent.body.contains(marker, autoescape=True)
+        )
+    ).all()
+    rows = {nid: parse_json(body)["data"]["origin"]["row"] for nid, body in links}
+    found = session.scalars(select(Nomination).where(Nomination.id.in_(list(rows))))
+    return {rows[n.id]: n for n in found}
 
 
 def submit_all(
