@@ -62,6 +62,24 @@ def through(world: World, outcome_id: int, year: int) -> None:
     world.sign([outcome_id], who="decider_br1", days_later=10)
 
 
+def tuyet_in_2026(world: World, registered: bool = True) -> Member:
+    """The 2026 plan imported in January, Tuyết in CS1's register and (unless not
+    ``registered``) registered for CSTĐ cơ sở on 05/01/2026."""
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    member = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    if registered:
+        emulation_year.register(
+            world.session, officer, "TD-2026", "CSTDCS", [member.id], now=world.tick()
+        )
+    return member
+
+
 def offered(world: World, campaign: str, day: date) -> dict[str, Any]:
     return {
         o.award.code: o
@@ -138,16 +156,7 @@ def test_a_member_who_registered_but_falls_short_is_listed_with_the_reason(cdcs)
     of leaving the officer to guess."""
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
-    )
-    member = members.add_member(
-        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
-    )
-    emulation_year.register(
-        world.session, officer, "TD-2026", "CSTDCS", [member.id], now=world.tick()
-    )
+    member = tuyet_in_2026(world)
     world.now = at(date(2026, 12, 3))
     away = OUTSTANDING | {"absent_days": 50}
     members.record_year(world.session, officer, member.id, 2026, away, now=world.tick())
@@ -166,13 +175,7 @@ def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(app, 
     rule too is not listed there (registering would not make them qualify)."""
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
-    )
-    tuyet = members.add_member(
-        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
-    )
+    tuyet = tuyet_in_2026(world, registered=False)
     other = members.NewMember("DV-0002", "Lê Văn Bình", birth_date=date(1980, 2, 3), gender="male")
     binh = members.add_member(
         world.session, officer, "CS1", other, date(2020, 1, 1), now=world.tick()
@@ -720,16 +723,7 @@ def test_after_the_filing_deadline_a_member_who_qualifies_is_not_called_short(
 
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
-    )
-    tuyet = members.add_member(
-        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
-    )
-    emulation_year.register(
-        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
-    )
+    tuyet = tuyet_in_2026(world)
     world.now = at(date(2026, 12, 3))
     members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
     found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
