@@ -387,6 +387,17 @@ def test_ending_a_role_ends_the_substitutions_that_lean_on_it(world: World) -> N
     assert audit.verify(world.session).ok  # the shortened substitution is vouched for too
 
 
+def test_ending_a_role_before_a_substitution_begins_removes_it(world: World) -> None:
+    """Its last day would fall before its first, which the database refuses (a 500)."""
+    world.add_substitute()  # for rev_br1, 01/11–30/11/2025
+    held = next(a for a in world.user("rev_br1").assignments if a.acting_for_id is None)
+    admin = world.user("admin")
+    account_changes.end_role(world.session, admin, held.id, date(2025, 10, 20), now=world.tick())
+    world.session.expire_all()
+    assert world.user("stand_in").assignments == []
+    assert audit.verify(world.session).ok
+
+
 def test_a_substitution_left_from_before_acts_only_while_its_principal_holds_the_role(
     world: World,
 ) -> None:

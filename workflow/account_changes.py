@@ -130,7 +130,8 @@ def end_role(
 def _end_substitutions(session: Session, admin: User, ended: RoleAssignment, now: datetime) -> None:
     """Whoever acts for the holder of an ended role stops when the role stops: a substitute
     acts only for someone who holds the role (``accounts._check_substitution``), and kept
-    returning nominations for a reviewer who had left. Each one shortened is a link too."""
+    returning nominations for a reviewer who had left. One not begun is removed (its dates
+    could not be ordered). Each change is a link too."""
     if ended.acting_for_id is not None:
         return
     leaning = session.scalars(
@@ -144,6 +145,11 @@ def _end_substitutions(session: Session, admin: User, ended: RoleAssignment, now
     for substitution in leaning:
         first = substitution.valid_from or date.min
         last = covered_until(principal, Role(ended.role), ended.unit_id, first)
-        if substitution.valid_to is None or last < substitution.valid_to:
+        if last < first:  # not begun, and now never to: nothing acted under it
+            key = f"role_assignments/{substitution.id}"
+            session.delete(substitution)
+            session.flush()
+            audit.record_change(session, "role_ended", admin.username, now, removed=(key,))
+        elif substitution.valid_to is None or last < substitution.valid_to:
             substitution.valid_to = last
             audit.record_change(session, "role_ended", admin.username, now, substitution)

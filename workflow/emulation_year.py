@@ -341,10 +341,10 @@ def offers(
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
                 found.append(Offer(member, award, results))
-                continue
-            missing = _alone_refusing(results)
-            if shortfalls and (pledged or missing):
-                found.append(Offer(member, award, results, qualifies=False, missing=missing))
+            elif shortfalls:
+                missing = _alone_refusing(results)
+                if pledged or missing:
+                    found.append(Offer(member, award, results, qualifies=False, missing=missing))
     return found
 
 
