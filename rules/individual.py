@@ -54,7 +54,13 @@ def _trained(ctx: Context) -> int:
       params=["ldtt.ratings"], optional=["training_months", "training_result"])  # fmt: skip
 def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
     ok, rating, allowed = _ldtt_ok(ctx, p, ctx.year)
-    need = "HTTNV trở lên" if set(allowed) == {"HTTNV", "HTXSNV"} else " hoặc ".join(allowed)
+    good_or_better = set(allowed) == {"HTTNV", "HTXSNV"}
+    need = "HTTNV trở lên" if good_or_better else " hoặc ".join(allowed)
+    need_en = (
+        f"'{en(words.RATINGS, 'HTTNV')}' or better"
+        if good_or_better
+        else " or ".join(en(words.RATINGS, a) for a in allowed)
+    )
     if _trained(ctx) >= 12:  # a year of training with "khá" or better counts as LĐTT
         return Verdict(
             True,
@@ -65,9 +71,9 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
         )
     return Verdict(
         ok,
-        f"Xếp loại năm {ctx.year} là {_rating_text(rating)}; cần {need}.",
+        f"Xếp loại năm {ctx.year}: {_rating_text(rating)}; cần {need}.",
         f"Rating for {ctx.year}: {en(words.RATINGS, rating) if rating else 'missing'}; needs "
-        f"{' or '.join(en(words.RATINGS, a) for a in allowed)}.",
+        f"{need_en}.",
         {"year": ctx.year, "rating": rating, "allowed": list(allowed)},
     )
 

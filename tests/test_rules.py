@@ -73,10 +73,10 @@ LDTT = [
          {"ratings": {}, "training_months": 11, "training_result": "gioi"}, year=2023),
     case("R-LDTT", "HTNV fails with the actual values", FAIL, {"ratings": rated(y2023="HTNV")},
          year=2023, values={"year": 2023, "rating": "HTNV"},
-         says=("Xếp loại năm 2023 là HTNV; cần HTTNV trở lên",)),
+         says=("Xếp loại năm 2023: HTNV; cần HTTNV trở lên",)),
     case("R-LDTT", "KHTNV fails", FAIL, {"ratings": rated(y2024="KHTNV")}),
     case("R-LDTT", "only another year rated fails", FAIL, {"ratings": rated(y2023="HTXSNV")},
-         values={"rating": None}, says=("Xếp loại năm 2024 là chưa có",)),
+         values={"rating": None}, says=("Xếp loại năm 2024: chưa có",)),
     case("R-LDTT", "empty ratings fail", FAIL, {"ratings": {}}),
 ]  # fmt: skip
 
