@@ -446,3 +446,17 @@ def test_an_objection_tells_the_officer_the_nomination_went_back_not_what_was_sa
     (note,) = [n for n in notify.recent(world.session, officer) if n.kind == "object"]
     assert note.subject == f"Hồ sơ số {nid} (Phan Thị Yến) được Hội đồng xem xét lại"
     assert "Nguyễn Văn A" not in note.body
+
+
+def test_a_revocation_names_the_decision_it_undoes(world):
+    """Decision numbers restart each year: "the decision" alone did not say which."""
+    nid = world.nominate(name="Phan Thị Yến")
+    world.to_notice(nid)
+    signed = world.sign([nid])
+    number, day = signed.number, f"{signed.signed_on:%d/%m/%Y}"
+    world.fire(nid, "revoke", "decider_prov", comment="Kê khai gian dối", ground="fraud")
+    told = world.session.scalars(
+        select(Notification).where(Notification.nomination_id == nid, Notification.kind == "revoke")
+    ).first()
+    assert f"theo Quyết định số {number} ngày {day} đã bị hủy bỏ." in told.body
+    assert f"by Decision No. {number} of {day} was revoked." in told.body_en

@@ -420,14 +420,16 @@ def _by_decision(decision: Decision | None) -> Words:
 def revoked(
     n: Nomination, unit: Unit, comment: str | None, decision: Decision | None
 ) -> list[Message]:
+    """Names the decision as the award's message did (its number and date)."""
     (t, t_en), (a, a_en), (why, why_en) = title(n), about(n), _reason(comment)
+    (by, by_en) = _by_decision(n.decision)
     return [
         _to_officers(
             n,
             (f"Quyết định khen thưởng {t} bị hủy bỏ", f"The award to {t_en} was revoked"),
             (
-                f"Quyết định khen thưởng đối với hồ sơ {a} đã bị hủy bỏ.{why}",
-                f"The decision awarding the nomination {a_en} was revoked.{why_en}",
+                f"Việc khen thưởng hồ sơ {a}{by} đã bị hủy bỏ.{why}",
+                f"The award to the nomination {a_en}{by_en} was revoked.{why_en}",
             ),
         )
     ]
