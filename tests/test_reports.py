@@ -157,7 +157,7 @@ def test_a_percentage_typed_with_a_decimal_comma_is_kept_and_shown_back(app, wor
     sheet = load_workbook(io.BytesIO(table.data)).active
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "Có")
-    column = header.index("Công đoàn cơ sở đạt tiêu chuẩn vững mạnh")
+    column = header.index("Công đoàn cơ sở đạt tiêu chuẩn vững mạnh (%)")  # with its unit
     assert row[column] == 95.5  # a number Excel sums, not the text "95.5"
 
 

@@ -313,7 +313,9 @@ def _number(result: int | str | None) -> int | Decimal | None:
 def report_status_workbook(rows: list[Any], targets: Any, lang: Lang = "vi") -> bytes:
     """A parent's units for one period: reported or not, and each declared result."""
     headers = [_t(lang, "Đơn vị", "Unit"), _t(lang, "Đã báo cáo", "Reported"),
-               _t(lang, "Ngày gửi", "Sent on"), *(t.label for t in targets)]  # fmt: skip
+               _t(lang, "Ngày gửi", "Sent on"),
+               *(f"{t.label} ({t.unit.strip()})" if t.unit.strip() else t.label
+                 for t in targets)]  # fmt: skip
     body = [
         [s.unit.name, _t(lang, "Có", "Yes") if s.report else _t(lang, "Chưa", "Not yet"),
          s.report.submitted_on if s.report else None,
