@@ -542,3 +542,19 @@ def test_the_import_page_offers_only_campaigns_still_taking_dossiers(ruled, app,
     monkeypatch.setenv("KHENTHUONG_NOW", "2026-02-20T03:00:00+00:00")
     after = WebClient(app, "officer1").text("/imports")
     assert 'value="TDYN-2025-DLK"' not in after
+
+
+@pytest.mark.parametrize(("day", "missed"), [("2025-11-20", False), ("2025-11-21", True)])
+def test_a_draft_past_its_filing_deadline_says_so_on_its_page(ruled, app, monkeypatch, day, missed):
+    """Sending it is refused ("quá hạn"); the page said nothing of it until then."""
+    from tests.web_client import WebClient
+
+    batch = preview_in(ruled, filled(ruled, [COLLECTIVE]))
+    imports.confirm(ruled.session, ruled.user("officer1"), batch.id, now=ruled.tick())
+    (draft,) = imports.created(ruled.session, batch)
+    nid = draft.id
+    ruled.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", f"{day}T03:00:00+00:00")
+    page = WebClient(app, "officer1").text(f"/nominations/{nid}")
+    notice = "Đã qua hạn nộp hồ sơ của hình thức này (20/11/2025)"
+    assert (notice in page) is missed

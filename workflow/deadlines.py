@@ -60,6 +60,13 @@ def due_after(
     return award.submit_by if state == State.RETURNED else None
 
 
+def missed_filing(n: Nomination, today: date) -> date | None:
+    """The filing deadline a draft has let pass: sending it is refused (R-DEADLINE), so its
+    page says so before the officer tries, and what is left to do."""
+    due = n.award_type.submit_by
+    return due if n.state == State.DRAFT and due is not None and due < today else None
+
+
 def soon_until(today: date) -> date:
     """The last due day that counts as "due soon" (DUE_SOON working days ahead)."""
     return default_calendar().add_working_days(today, DUE_SOON)
