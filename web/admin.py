@@ -279,8 +279,7 @@ def _account(person: User) -> dict[str, Any]:
     """An account's page as this administrator may see it: the roles held inside their
     subtrees only; an account also holding one outside is corrected and locked above them
     (``account_changes``), so its details and those forms are not shown."""
-    day = today()
-    inside = [a for a in person.assignments if accounts.administers(me(), a.unit, day)]
+    inside = accounts.roles_administered(me(), person, today())
     return {
         "person": person,
         "assignments": inside,

@@ -285,11 +285,10 @@ def current_year() -> ResponseReturnValue:
     """The campaigns a CĐCS registers, rates and proposes in, newest first."""
     unit = _officer_unit()  # an officer: the campaigns launched for the CĐCS; others read all
     offered = campaigns.offering_awards(db.session, None if unit is None else [unit])
-    year = today().year  # the year whose registration opens in January
     return render_template(
         "emulation_years.html",
         campaigns=[(c.code, c.title) for c in offered],
-        unplanned=None if any(c.year == year for c in offered) else year,
+        unplanned=campaigns.unplanned_year(offered, today()),
     )
 
 

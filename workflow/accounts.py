@@ -512,6 +512,12 @@ def administers(actor: User, unit: Unit, day: date) -> bool:
     return any(unit.path.startswith(u.path) for u in administered(actor, day))
 
 
+def roles_administered(actor: User, user: User, day: date) -> list[RoleAssignment]:
+    """The roles of ``user`` held inside ``actor``'s subtrees: what their account page shows
+    a branch administrator (the others are managed above them)."""
+    return [a for a in user.assignments if administers(actor, a.unit, day)]
+
+
 def require_admin(actor: User, day: date, within: Unit | None) -> None:
     """Administration reaches the administrator's own subtree only; what has no unit above
     it (a new root unit) needs an administrator of a root unit."""

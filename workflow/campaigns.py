@@ -496,6 +496,12 @@ def open_campaigns(session: Session, today: date, units: Sequence[Unit]) -> list
     return list(dict.fromkeys(c for c, _ in offered_awards(session, today, units)))
 
 
+def unplanned_year(offered: Sequence[Campaign], today: date) -> int | None:
+    """This calendar year when none of ``offered`` is of it: in January members register
+    for a plan that may not be imported yet, and the page says so."""
+    return None if any(c.year == today.year for c in offered) else today.year
+
+
 def offering_awards(session: Session, units: Sequence[Unit] | None = None) -> list[Campaign]:
     """Campaigns with at least one award, newest year first (what lists and imports offer);
     those reaching one of ``units`` only, when given (what an officer may propose in)."""
