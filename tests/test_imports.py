@@ -506,6 +506,11 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
     assert short["rules"][0][1] in page
     officer = ruled.user("officer1")
     imports.confirm(ruled.session, officer, batch_id, now=ruled.tick())
+    ruled.session.commit()
+    confirmed = WebClient(app, "officer1").text(f"/imports/{batch_id}")
+    assert "Gửi đề nghị 1 bản nháp của danh sách này lên cấp trên" in confirmed  # not 3
+    assert "2 bản nháp của danh sách này chưa gửi đề nghị được" in confirmed
+    assert confirmed.count("Chưa gửi được:") == 2
     imports.submit_all(ruled.session, officer, batch_id, now=ruled.tick())
     made = imports.created_by_row(ruled.session, ruled.session.get(ImportBatch, batch_id))
     states = {row: n.state for row, n in made.items()}
@@ -546,7 +551,7 @@ def test_the_import_page_offers_only_campaigns_still_taking_dossiers(ruled, app,
 
 @pytest.mark.parametrize(("day", "missed"), [("2025-11-20", False), ("2025-11-21", True)])
 def test_a_draft_past_its_filing_deadline_says_so_on_its_page(ruled, app, monkeypatch, day, missed):
-    """Sending it is refused ("quá hạn"); the page said nothing of it until then."""
+    """Sending it is refused ("quá hạn"): the page says so and no longer offers to send."""
     from tests.web_client import WebClient
 
     batch = preview_in(ruled, filled(ruled, [COLLECTIVE]))
@@ -558,3 +563,5 @@ def test_a_draft_past_its_filing_deadline_says_so_on_its_page(ruled, app, monkey
     page = WebClient(app, "officer1").text(f"/nominations/{nid}")
     notice = "Đã qua hạn nộp hồ sơ của hình thức này (20/11/2025)"
     assert (notice in page) is missed
+    assert ('name="do" value="submit"' in page) is not missed
+    assert 'name="do" value="withdraw"' in page

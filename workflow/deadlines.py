@@ -21,6 +21,7 @@ from functools import partial
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from rules.process import DEADLINE_RULE
 from workflow import notify, transaction
 from workflow.clock import ddmmyyyy, utcnow, vn_date
 from workflow.models import AwardType, DeadlineAlert, Nomination, Unit
@@ -61,10 +62,13 @@ def due_after(
 
 
 def missed_filing(n: Nomination, today: date) -> date | None:
-    """The filing deadline a draft has let pass: sending it is refused (R-DEADLINE), so its
-    page says so before the officer tries, and what is left to do."""
-    due = n.award_type.submit_by
-    return due if n.state == State.DRAFT and due is not None and due < today else None
+    """The filing deadline a draft has let pass, when its award checks it (R-DEADLINE):
+    sending would be refused, so the page says so and offers no send button."""
+    award = n.award_type
+    due = award.submit_by
+    if n.state != State.DRAFT or due is None or due >= today:
+        return None
+    return due if any(r.get("rule") == DEADLINE_RULE for r in award.rules or ()) else None
 
 
 def soon_until(today: date) -> date:

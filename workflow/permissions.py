@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from workflow.accounts import active_assignments, unit_by_code
+from workflow.deadlines import missed_filing
 from workflow.errors import InvalidInput, NotAllowed
 from workflow.events import EVENTS
 from workflow.machine import allowed_events
@@ -79,11 +80,15 @@ def officer_assignment(
 
 def available_events(actor: User, nomination: Nomination, day: date) -> list[Event]:
     """The events this actor may fire on this nomination now (what the UI offers); those
-    fired only through another operation (``decide``: signing a decision) are left out."""
+    fired only through another operation (``decide``: signing a decision) are left out, and
+    so is sending a draft whose filing deadline has passed (its rule would refuse it)."""
     found: list[Event] = []
+    closed = missed_filing(nomination, day) is not None
     for name in sorted(allowed_events(nomination.state)):
         spec = EVENTS.get(name)
         if spec is None or not spec.direct or nomination.state not in spec.roles:
+            continue
+        if closed and spec.event is Event.SUBMIT:
             continue
         role = spec.roles[nomination.state]
         if acting_assignment(actor, role, acting_unit(nomination, role), day) is not None:
