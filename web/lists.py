@@ -92,13 +92,15 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     made = imports.created_by_row(db.session, batch)  # each row's nomination, once confirmed
+    held = imports.held_back(db.session, made, today())
     return render_template(
         "import_batch.html",
         batch=batch,
         counts=imports.counts(batch),
         earlier=imports.same_file_imported(db.session, batch),
         made=made,
-        drafts=sum(1 for n in made.values() if n.state == State.DRAFT),
+        drafts=sum(1 for n in made.values() if n.state == State.DRAFT) - len(held),
+        held=held,
         message=import_sheets.message,
         status=import_sheets.STATUS,
         titles={a.code: a.title for a in batch.campaign.all_award_types},  # the code typed, named

@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 
 from rules import evaluate_all
 from rules.results import Severity, Status
-from workflow import changes, checks, idempotency, import_sheets, nominating, permissions, service
+from workflow import (
+    changes,
+    checks,
+    eligibility,
+    idempotency,
+    import_sheets,
+    nominating,
+    permissions,
+    service,
+)
 from workflow.accounts import active_assignments
 from workflow.campaigns import require_reach
 from workflow.canonical import parse_json
@@ -416,6 +425,21 @@ def created_by_row(session: Session, batch: ImportBatch) -> dict[int, Nomination
     rows = {nid: parse_json(body)["data"]["origin"]["row"] for nid, body in links}
     found = session.scalars(select(Nomination).where(Nomination.id.in_(list(rows))))
     return {rows[n.id]: n for n in found}
+
+
+def held_back(
+    session: Session, made: dict[int, Nomination], today: date
+) -> dict[int, list[eligibility.Problem]]:
+    """The list's drafts that sending would refuse today, by row, with why: the send button
+    counts the others, so an officer is not promised more than goes up. The check is the
+    one sending runs (a draft completed since the list was checked counts as ready)."""
+    found = {}
+    for row, n in made.items():
+        if n.state == State.DRAFT:
+            problems = eligibility.blocking_problems(session, n, Event.SUBMIT, today)
+            if problems:
+                found[row] = problems
+    return found
 
 
 def submit_all(
