@@ -350,6 +350,23 @@ def test_dashboard_and_public_notice_list(login, world):
     assert "Không có hồ sơ" in login("council_tld").text("/notice")
 
 
+def test_the_dashboard_counts_one_years_campaigns_when_asked(login, world):
+    """Every year's counts added up once a second year began; a year picker narrows them."""
+    from workflow.models import Campaign
+
+    world.fire(world.nominate(name="Năm 2025"), "submit", "officer1")
+    world.session.add(Campaign(code="C2026", title="Thi đua năm 2026", year=2026))
+    world.session.commit()
+    auditor = login("auditor_prov")
+    assert "Thống kê hồ sơ (1 hồ sơ bạn được xem)" in auditor.text("/dashboard")
+    assert "Thống kê hồ sơ năm 2025 (1 hồ sơ bạn được xem)" in auditor.text("/dashboard?year=2025")
+    of_2026 = auditor.text("/dashboard?year=2026")
+    assert "Thống kê hồ sơ năm 2026 (0 hồ sơ bạn được xem)" in of_2026
+    assert '<option value="2026" selected>2026</option>' in of_2026
+    assert "Thi đua năm 2025" not in of_2026  # nor its results to download
+    assert auditor.get("/dashboard?year=1700").status_code == 400
+
+
 def test_admin_manages_units_users_and_campaigns(login, world, tmp_path):
     admin = login("admin")
     assert "PROV" in admin.text("/admin/units")

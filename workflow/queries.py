@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, extract, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, defaultload, defer, joinedload
 
 from workflow import audit, deadlines
@@ -374,14 +374,25 @@ class Dashboard:
 WIDE_VIEW = 5000  # nominations seen: beyond, the dashboard's waits come from the latest links
 
 
-def dashboard(session: Session, actor: User, day: date, trail_limit: int = 2000) -> Dashboard:
+def dashboard(
+    session: Session,
+    actor: User,
+    day: date,
+    trail_limit: int = 2000,
+    year: int | None = None,
+) -> Dashboard:
     """Counts by state and by tier, what is overdue or due soon, and the median time a
-    nomination waits at each tier over the latest ``trail_limit`` events.
+    nomination waits at each tier over the latest ``trail_limit`` events; of the campaigns
+    of ``year`` only, when given (a second year's counts otherwise add to the first's).
 
     Counted in the database in one pass over the visible nominations (a condition, never a
     list of ids: a province's auditor sees more nominations than PostgreSQL takes
     parameters); the units' levels are joined in Python (a few hundred units)."""
     seen = visible_filter(actor, day)
+    if year is not None:
+        seen = and_(
+            seen, Nomination.campaign_id.in_(select(Campaign.id).where(Campaign.year == year))
+        )
     waiting = Nomination.state.in_([s.value for s in deadlines.ESCALATED])
     counted = session.execute(
         select(
