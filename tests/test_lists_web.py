@@ -108,6 +108,22 @@ def test_every_list_view_exports_to_excel(app, world):
     assert officer.get("/campaigns/NOPE/results.xlsx").status_code == 404
 
 
+def test_an_english_reader_downloads_files_named_in_english(app, world):
+    """The workbooks follow the reader's language; their names did not."""
+    mine = world.nominate(name="Hoàng Thị Mai")
+    world.session.commit()
+    officer = WebClient(app, "officer1")
+    officer.post("/lang", {"lang": "en"})
+    named = {
+        f"/nominations/{mine}/trail.xlsx": "Trail%20of%20nomination%20" + str(mine),
+        "/decisions.xlsx": "Award%20decisions",
+        f"/campaigns/{CAMPAIGN}/results.xlsx": f"Results%20of%20campaign%20{CAMPAIGN}",
+    }
+    for path, name in named.items():
+        disposition = officer.get(path).headers["Content-Disposition"]
+        assert f"filename*=UTF-8''{name}." in disposition, (path, disposition)
+
+
 def test_exported_text_cannot_become_a_formula(app, world):
     world.nominate(name='=HYPERLINK("http://x")')
     world.session.rollback()

@@ -9,6 +9,7 @@ import json
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from web import background
@@ -79,7 +80,7 @@ def start_verification() -> ResponseReturnValue:
 def export_trail(nomination_id: int, fmt: str) -> ResponseReturnValue:
     """The trail for an auditor's own records: CSV, JSON or Excel, hashes included."""
     visible(nomination_id)
-    readable = f"Nhật ký hồ sơ {nomination_id}"
+    readable = _("Nhật ký hồ sơ %(id)s", id=nomination_id)
     if fmt == "xlsx":
         content = exports.trail_workbook(db.session, nomination_id, current_lang())
         return file_response(content, XLSX, readable, fmt)

@@ -295,7 +295,7 @@ def register_file(code: str, fmt: str) -> ResponseReturnValue:
     return file_response(
         register_workbook(unit, year, lines, current_lang()),
         XLSX,
-        f"Sổ theo dõi khen thưởng {unit.name} năm {year}",
+        _("Sổ theo dõi khen thưởng %(unit)s năm %(year)s", unit=unit.name, year=year),
         "xlsx",
     )
 

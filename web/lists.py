@@ -126,7 +126,8 @@ def report(batch_id: int) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     return _xlsx(
-        import_sheets.report(batch, current_lang()), f"Kết quả kiểm tra danh sách {batch_id}"
+        import_sheets.report(batch, current_lang()),
+        _("Kết quả kiểm tra danh sách %(id)s", id=batch_id),
     )
 
 
@@ -186,7 +187,7 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
         view = decisions.decision_view(db.session, me(), decision_id, today())
     except WorkflowError:
         abort(404)
-    readable = f"Danh sách kèm theo Quyết định {view.decision.number}"
+    readable = _("Danh sách kèm theo Quyết định %(number)s", number=view.decision.number)
     return _xlsx(exports.decision_workbook(view, current_lang()), readable)
 
 
@@ -195,7 +196,7 @@ def export_decision(decision_id: int) -> ResponseReturnValue:
 def export_decisions() -> ResponseReturnValue:
     year = forms.year_asked(request.args)
     views = decisions.visible_decisions(db.session, me(), today(), year=year)
-    return _xlsx(exports.decisions_workbook(views, current_lang()), "Quyết định khen thưởng")
+    return _xlsx(exports.decisions_workbook(views, current_lang()), _("Quyết định khen thưởng"))
 
 
 @bp.route("/campaigns/<code>/results.xlsx")
@@ -205,4 +206,4 @@ def export_results(code: str) -> ResponseReturnValue:
         content = exports.campaign_results_workbook(db.session, me(), today(), code, current_lang())
     except WorkflowError:
         abort(404)
-    return _xlsx(content, f"Kết quả thi đua {code}")
+    return _xlsx(content, _("Kết quả thi đua %(code)s", code=code))

@@ -382,7 +382,8 @@ def download(nomination_id: int, attachment_id: int) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     stem = f"ho-so-{nomination_id}-{found.kind.replace('_', '-')}-{found.id}"
-    readable = f"Hồ sơ {nomination_id} - {dossier.KINDS[found.kind][0]} - {found.id}"
+    kind = dossier.KINDS[found.kind][1 if current_lang() == "en" else 0]
+    readable = _("Hồ sơ %(id)s - %(kind)s - %(file)s", id=nomination_id, kind=kind, file=found.id)
     return file_response(content, dossier.TYPES[found.extension], readable, found.extension, stem)
 
 

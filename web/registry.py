@@ -361,7 +361,7 @@ def registrations_file(code: str) -> ResponseReturnValue:
     return file_response(
         registrations_workbook(rows, titles, current_lang()),
         XLSX,
-        f"Đăng ký thi đua {campaign.code}",
+        _("Đăng ký thi đua %(code)s", code=campaign.code),
         "xlsx",
     )
 

@@ -82,6 +82,11 @@ def table(code: str, parent_code: str, period: str) -> ResponseReturnValue:
     return file_response(
         report_status_workbook(rows, campaign_targets(campaign), current_lang()),
         XLSX,
-        f"Báo cáo {period} {campaign.code} {parent_code}",
+        _(
+            "Báo cáo %(period)s %(code)s %(unit)s",
+            period=period,
+            code=campaign.code,
+            unit=parent_code,
+        ),
         "xlsx",
     )
