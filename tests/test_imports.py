@@ -498,6 +498,7 @@ def test_the_check_says_what_the_rules_would_refuse_when_the_drafts_are_sent(rul
     said = [ws.cell(header_row + i, column).value for i in (1, 2, 3)]
     assert said[0] == "Đủ điều kiện"
     assert said[1] == short["rules"][0][1]
+    assert ws.cell(header_row + 2, column).alignment.wrap_text  # a long reason read whole
     batch_id = batch.id
     ruled.session.commit()
     page = WebClient(app, "officer1").text(f"/imports/{batch_id}")

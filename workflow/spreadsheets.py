@@ -27,6 +27,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ERROR_FILL = PatternFill("solid", fgColor="F8CBAD")
 DATE_FORMAT = "DD/MM/YYYY"
+WIDEST = 60  # characters: a longer cell wraps inside a column this wide
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 # Excel refuses to open a file with control characters in a cell.
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
@@ -68,9 +70,12 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> int:
     for row in sheet.rows:
         ws.append([cell_value(v) for v in row])
         for i, value in enumerate(row[: len(widths)]):
-            widths[i] = max(widths[i], min(len(str(value or "")), 60))
+            length = len(str(value or ""))
+            widths[i] = max(widths[i], min(length, WIDEST))
             if isinstance(value, date):
                 ws.cell(ws.max_row, i + 1).number_format = DATE_FORMAT
+            elif length > WIDEST:  # a rule's reasons, an error list: read whole, not cut off
+                ws.cell(ws.max_row, i + 1).alignment = WRAPPED
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(8, width + 2)
     ws.freeze_panes = f"A{header_row + 1}"
