@@ -769,3 +769,38 @@ def test_a_registrations_sheet_naming_another_units_member_does_not_tell_they_ex
             "dòng 3: không có mã đoàn viên 'KHONG-CO' trong sổ",
         ]
     }
+
+
+def test_nothing_is_offered_to_a_member_not_yet_evaluated(app, cdcs, monkeypatch):
+    """Giấy khen's rules read no rating: a registered member was offered it before the
+    year-end review. The offers now wait for the year's rating, and the page names who has
+    none yet."""
+    from tests.web_client import WebClient
+
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026, ("CSTDCS", "GK_CDCTT")), actor=world.user("admin"),
+        now=world.tick(),
+    )  # fmt: skip
+    tuyet = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    emulation_year.register(
+        world.session, officer, "TD-2026", "GK_CDCTT", [tuyet.id], now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    day = world.now.date()
+    assert emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, True) == []
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
+    page = WebClient(app, "officer1").text("/emulation/TD-2026")
+    assert (
+        "1 người chưa có kết quả bình xét năm 2026 nên chưa được xét đề nghị: "
+        "Nguyễn Thị Ánh Tuyết" in page
+    )
+    members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
+    assert "GK_CDCTT" in offered(world, "TD-2026", day)
+    world.session.commit()
+    assert "chưa có kết quả bình xét" not in WebClient(app, "officer1").text("/emulation/TD-2026")

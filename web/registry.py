@@ -312,7 +312,8 @@ def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
     """The year page as stored, with what was ``typed`` in a refused evaluation kept."""
     context = _year_context(campaign, unit)
     people = [m.id for m in context["people"]]
-    years = {y.member_id: y for y in members.years_in(db.session, people, campaign.year)}
+    evaluations = members.years_in(db.session, people, campaign.year)
+    years = {y.member_id: y for y in evaluations}
     found = emulation_year.offers(
         db.session, me(), unit.code, campaign.code, today(), shortfalls=True
     )
@@ -324,6 +325,7 @@ def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
         shortfalls=[o for o in found if not o.qualifies and not o.missing],
         unpledged=[o for o in found if o.missing == "registration"],
         late=[o for o in found if o.missing == "deadline"],
+        unevaluated=emulation_year.unevaluated(context["people"], evaluations),
         ratings=words.RATINGS,
         discipline=words.DISCIPLINE,
         lang=current_lang(),

@@ -242,6 +242,13 @@ class Offer:
         return [r for r in self.results if r.status == Status.UNKNOWN]
 
 
+def unevaluated(people: list[Member], years: list[MemberYear]) -> list[Member]:
+    """Who has no rating for the year yet: nothing is offered them (``offers``) until their
+    evaluation is saved, and the page names them rather than leaving them out silently."""
+    rated = {y.member_id for y in years if y.rating}
+    return [m for m in people if m.id not in rated]
+
+
 def _alone_refusing(results: list[Result]) -> str:
     """What alone keeps a title from being offered, when one thing does: the member's
     registration for it (the only rules refusing read nothing but ``registered``), or the
@@ -313,8 +320,9 @@ def offers(
     day: date,
     shortfalls: bool = False,
 ) -> list[Offer]:
-    """For each member of the unit, each title of the campaign the rules now let them be
-    proposed for (none failing, none missing a fact). Titles already proposed are left out.
+    """For each member of the unit evaluated for the year, each title of the campaign the
+    rules now let them be proposed for (none failing, none missing a fact). Titles already
+    proposed are left out.
     With ``shortfalls``, also each title a member registered for that the rules refuse, and
     each one only the missing registration keeps from them (``qualifies`` false): the
     officer sees why a member is not offered, rather than a title silently left out."""
@@ -327,6 +335,8 @@ def offers(
     found = []
     for member in unit_members(session, unit.id, day):
         held = _registry_facts(session, member, campaign)  # once per member, not per title
+        if str(campaign.year) not in held["ratings"]:
+            continue  # not evaluated yet: a title's rules may read nothing else (Giấy khen)
         key = members.nominee_key(member)
         proposed = {
             o.award for o in index.by_nominee.get(key, []) if o.year == campaign.year
