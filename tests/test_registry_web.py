@@ -107,8 +107,14 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     )  # fmt: skip
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert "Nguyễn Thị Ánh Tuyết: Đánh giá năm chưa hợp lệ: Số tháng công tác" in page
+    assert "Tuyết: Đánh giá năm chưa hợp lệ: Số tháng công tác (từ 0 đến 12)." in page
     assert 'value="13"' in page
+    officer.post("/lang", {"lang": "en"})
+    english = officer.post(
+        f"/emulation/TD-{year}/evaluation", {f"months_employed-{member}": "13"}
+    ).get_data(as_text=True)
+    assert "The year&#39;s evaluation is invalid: months worked (0 to 12)." in english
+    officer.post("/lang", {"lang": "vi"})
     assert '<option value="HTXSNV" selected>' in page
     words = officer.post(f"/emulation/TD-{year}/evaluation", {f"absent_days-{member}": "abc"})
     assert "(từ 0 đến 12) phải là số nguyên (Nguyễn Thị Ánh Tuyết)" in words.get_data(as_text=True)

@@ -62,7 +62,7 @@ def template() -> ResponseReturnValue:
         content = import_sheets.template(db.session, code)
     except WorkflowError:
         abort(404)
-    return _xlsx(content, f"Mẫu danh sách {code}")
+    return _xlsx(content, _("Mẫu danh sách %(code)s", code=code))
 
 
 @bp.route("/imports", methods=["POST"])

@@ -353,11 +353,13 @@ def check_year(values: dict[str, Any]) -> dict[str, Any]:
     ):
         errors["initiatives"] = "invalid"
     if errors:
-        labels = {"rating": "Xếp loại", "discipline": "Kỷ luật", "absent_days": "Số ngày nghỉ",
-                  "months_employed": "Số tháng công tác", "initiatives": "Sáng kiến"}  # fmt: skip
+        labels = {"rating": ("Xếp loại", "rating"), "discipline": ("Kỷ luật", "discipline"),
+                  "absent_days": ("Số ngày nghỉ (từ 0 đến 366)", "days of absence (0 to 366)"),
+                  "months_employed": ("Số tháng công tác (từ 0 đến 12)", "months worked (0 to 12)"),
+                  "initiatives": ("Sáng kiến", "initiatives")}  # fmt: skip
         raise InvalidInput(
-            "Đánh giá năm chưa hợp lệ: " + ", ".join(labels[k] for k in errors) + ".",
-            "The year's evaluation is invalid: " + ", ".join(errors) + ".",
+            "Đánh giá năm chưa hợp lệ: " + ", ".join(labels[k][0] for k in errors) + ".",
+            "The year's evaluation is invalid: " + ", ".join(labels[k][1] for k in errors) + ".",
             errors,
         )
     clean = {"rating": rating, "discipline": discipline, **counts, "initiatives": [
