@@ -43,7 +43,11 @@ BRIEF = (
     BriefRule(12, "R-LDST-VALUE", "R-LDST", "implemented", "after 1564/2014 unconfirmed"),
     BriefRule(13, "R-XSD-CO", "R-ATVSLD", "partial", "no previous-year award condition"),
     BriefRule(14, "R-CDCS-GRADABLE", "R-CDCS-OPERATING", "implemented"),
-    BriefRule(15, "R-REGISTERED", "R-REGISTERED", "partial", "a yes/no fact; no date"),
+    BriefRule(
+        15, "R-REGISTERED", "R-REGISTERED", "implemented",
+        "the plan's registration day (25/01 by default) marks a registration late; a late one "
+        "counts only where the award's rule accepts it",
+    ),
     BriefRule(
         16, "R-EXCLUSIONS", "R-ABSENCE, R-MONTHS-EMPLOYED, R-DISCIPLINE, R-REGISTERED",
         "implemented", "a local rule; maternity leave is left out of the absence count by the form",

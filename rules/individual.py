@@ -318,14 +318,31 @@ def absence(ctx: Context, p: Params) -> Verdict:
 
 @rule("R-REGISTERED", ("Đăng ký thi đua đầu năm", "Registered for emulation at the start of the year"), ["registered"],
       Source("Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018; QĐ 113/QĐ-LĐLĐ Hà Nam", status=LOCAL,
-             note="Chưa kiểm tra ngày đăng ký (25/01; trường học 20/10)."))  # fmt: skip
-def registered(ctx: Context, _: Params) -> Verdict:
-    ok = ctx.facts["registered"] is True
+             note="Hạn đăng ký là của kế hoạch (mặc định 25/01; trường học 20/10): ngày đăng ký "
+                  "được sổ ghi lại, hoặc cán bộ khai trên hồ sơ."),
+      params=["registration.late_accepted"], optional=["registered_late"])  # fmt: skip
+def registered(ctx: Context, p: Params) -> Verdict:
+    """A registration after the plan's deadline counts only where the plan accepts it."""
+    pledged = ctx.facts["registered"] is True
+    late = pledged and ctx.facts.get("registered_late") is True
+    if not late:
+        return Verdict(
+            pledged,
+            f"{'Đã' if pledged else 'Chưa'} đăng ký thi đua năm {ctx.year}; chỉ xét người đã đăng ký đầu năm.",
+            f"{'Registered' if pledged else 'Not registered'} for {ctx.year}; only registered subjects qualify.",
+            {"registered": pledged},
+        )
+    accepted = bool(p("registration.late_accepted"))
+    vi, en = (
+        ("kế hoạch nhận đăng ký muộn.", "the plan accepts late registrations.")
+        if accepted
+        else ("kế hoạch chỉ xét người đăng ký đúng hạn.", "the plan counts only those in time.")
+    )
     return Verdict(
-        ok,
-        f"{'Đã' if ok else 'Chưa'} đăng ký thi đua năm {ctx.year}; chỉ xét người đã đăng ký đầu năm.",
-        f"{'Registered' if ok else 'Not registered'} for {ctx.year}; only registered subjects qualify.",
-        {"registered": ok},
+        accepted,
+        f"Đăng ký thi đua năm {ctx.year} sau hạn; {vi}",
+        f"Registered for {ctx.year} after the deadline; {en}",
+        {"registered": True, "late": True},
     )
 
 

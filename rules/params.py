@@ -81,6 +81,9 @@ PARAMS: tuple[Param, ...] = (
     Param("ldst.threshold.graduate", 150_000_000, "QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
     Param("ldst.threshold.leader", 200_000_000, "QĐ 1564/QĐ-TLĐ 2014, Điều 16"),
     Param("exclusion.absent_days", 40, "Quy chế CĐCS (mẫu Lâm Đồng 2021)"),
+    # Registered by 25/01 (schools 20/10): a later registration counts only where the plan
+    # says so (the award's rule spec sets it true).
+    Param("registration.late_accepted", False, "Hướng dẫn 64/LĐLĐ huyện Lý Nhân 2018"),
     Param("exclusion.months_employed", 10, "Quy chế CĐCS (mẫu Lâm Đồng 2021)"),
     # "Kỷ luật từ khiển trách trở lên" and administrative sanctions (Lâm Đồng 2021, rule 16).
     Param("exclusion.discipline_levels", ("khien_trach", "canh_cao", "ha_bac", "keo_dai_nang_luong",

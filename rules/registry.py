@@ -34,6 +34,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {  # how a rule's message names a miss
     "prior_titles": ("danh hiệu đã đạt", "titles held"),
     "discipline": ("kỷ luật", "disciplinary actions"),
     "registered": ("đăng ký thi đua", "emulation registration"),
+    "registered_late": ("đăng ký sau hạn", "late registration"),
     "absent_days": ("số ngày nghỉ", "days of absence"),
     "months_employed": ("số tháng công tác", "months worked"),
     "is_leader": ("chức vụ lãnh đạo", "leadership position"),

@@ -87,8 +87,8 @@ NOTES_EN = {
         "The text could not be read; the criteria of QĐ 1689/QĐ-TLĐ 2019 are applied.",
     "Chưa đọc được văn bản; áp dụng mức của QĐ 1564/QĐ-TLĐ 2014.":
         "The text could not be read; the levels of QĐ 1564/QĐ-TLĐ 2014 are applied.",
-    "Chưa kiểm tra ngày đăng ký (25/01; trường học 20/10).":
-        "The registration date is not checked (25/01; schools 20/10).",
+    "Hạn đăng ký là của kế hoạch (mặc định 25/01; trường học 20/10): ngày đăng ký được sổ ghi lại, hoặc cán bộ khai trên hồ sơ.":
+        "The deadline is the plan's (25/01 by default; schools 20/10): the register records the day, or the officer declares it on the dossier.",
     "Chỉ kiểm tra đối tượng; các tiêu chuẩn của hướng dẫn chưa đối chiếu.":
         "Only who may be proposed is checked; the guidance's criteria are not verified.",
     "Các ngoại lệ của Điều 15 (trang nguồn bị cắt) chưa được mã hóa.":

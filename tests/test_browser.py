@@ -338,7 +338,9 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     from workflow.clock import utcnow, vn_date
 
     year = vn_date(utcnow()).year
-    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    campaigns.import_campaign(
+        world.session, plan(year, late_accepted=True), actor=world.user("admin")
+    )
     for code, name in (("DV-0002", "Trần Văn Bình"), ("DV-0003", "Lê Thị Hồng Nhung")):
         members.add_member(
             world.session, world.user("officer1"), "CS1",
@@ -367,7 +369,7 @@ def test_an_officer_registers_rates_and_proposes_for_a_year(browser, server, wor
     for name in ("Nguyễn Thị Ánh Tuyết", "Trần Văn Bình", "Lê Thị Hồng Nhung"):
         officer.page.get_by_role("row", name=name).get_by_label("Đăng ký").first.check()
     officer.press("Ghi đăng ký")
-    assert "muộn" in officer.page.content()  # the plan's day was 25 January
+    assert "muộn" in officer.page.content()  # the plan's day was 25 January; it takes late ones
     for name, rating in (("Nguyễn Thị Ánh Tuyết", "HTXSNV"), ("Trần Văn Bình", "HTXSNV"),
                          ("Lê Thị Hồng Nhung", "HTNV")):  # fmt: skip
         officer.page.get_by_label(f"{name}: Xếp loại").select_option(rating)

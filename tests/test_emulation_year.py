@@ -30,10 +30,13 @@ def at(day: date) -> datetime:
     return datetime.combine(day, time(9), tzinfo=VIETNAM)
 
 
-def plan(year: int, offered: tuple[str, ...] = ("CSTDCS", "BK_LDLD")) -> dict[str, Any]:
+def plan(
+    year: int, offered: tuple[str, ...] = ("CSTDCS", "BK_LDLD"), late_accepted: bool = False
+) -> dict[str, Any]:
     """The demo plan in ``year``, offering CSTĐ cơ sở and the province's Bằng khen (or the
     ``offered`` titles); a year's Bằng khen may be proposed until the end of March after it
-    (its CSTĐ cơ sở come first)."""
+    (its CSTĐ cơ sở come first). With ``late_accepted``, a registration after 25 January
+    counts (R-REGISTERED's parameter)."""
     moved = copy.deepcopy(demo_definition())
     moved |= {"code": f"TD-{year}", "title": f"Thi đua năm {year}", "year": year,
               "reference_date": date(year, 12, 31), "registration_by": date(year, 1, 25)}  # fmt: skip
@@ -43,6 +46,12 @@ def plan(year: int, offered: tuple[str, ...] = ("CSTDCS", "BK_LDLD")) -> dict[st
         for a in moved["awards"]
         if a["code"] in offered
     ]
+    if late_accepted:
+        accepting = {"rule": "R-REGISTERED", "params": {"registration.late_accepted": True}}
+        for award in moved["awards"]:
+            award["rules"] = [
+                accepting if spec["rule"] == "R-REGISTERED" else spec for spec in award["rules"]
+            ]
     return campaigns.validate(CampaignSchema().dump(moved), f"test {year}", {})
 
 
@@ -220,6 +229,52 @@ def test_a_late_registration_is_accepted_and_marked(cdcs):
         world.session, world.user("rev_prov"), campaign, world.now.date()
     )
     assert [r.member_id for r in seen] == [member.id]
+
+
+@pytest.mark.parametrize(
+    ("registered_on", "late_accepted", "offered_"),
+    [(date(2026, 1, 25), False, True), (date(2026, 1, 26), False, False),
+     (date(2026, 1, 26), True, True)],
+)  # fmt: skip
+def test_a_late_registration_counts_only_where_the_plan_accepts_it(
+    cdcs, registered_on, late_accepted, offered_
+):
+    """Registered by 25/01 (the brief, R-REGISTERED): a registration the next day was
+    recorded as late, yet counted as one made in time. It now counts only where the plan
+    says so, and the reason names it (the nomination's facts carry the mark to the
+    reviewers)."""
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026, late_accepted=late_accepted), actor=world.user("admin"),
+        now=world.tick(),
+    )  # fmt: skip
+    tuyet = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    world.now = at(registered_on)
+    emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
+    day = world.now.date()
+    found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
+    (cstd,) = [o for o in found if o.award.code == "CSTDCS"]
+    assert cstd.qualifies is offered_
+    said = next(r.message_vi for r in cstd.results if r.rule == "R-REGISTERED")
+    late = registered_on > date(2026, 1, 25)
+    assert ("sau hạn" in said) is late
+    if not offered_:
+        assert cstd.missing == ""  # not "not registered": registering again changes nothing
+        assert [r.rule for r in cstd.refusing] == ["R-REGISTERED"]
+        return
+    (made,) = emulation_year.propose(
+        world.session, officer, "CS1", "TD-2026", [(tuyet.id, "CSTDCS")], now=world.tick()
+    )
+    facts = world.session.get(Nomination, made.id).facts
+    assert facts.get("registered_late", False) is late
 
 
 def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):

@@ -211,7 +211,7 @@ def unit_members(session: Session, unit_id: int, day: date) -> list[Member]:
 # What the registry holds for a nomination (facts_for); any other fact is the nomination's own.
 REGISTRY_FACTS = frozenset(
     {"ratings", "initiatives", "discipline", "gender", "absent_days", "months_employed",
-     "registered"}
+     "registered", "registered_late"}
 )  # fmt: skip
 
 
@@ -256,8 +256,8 @@ def _alone_refusing(results: list[Result]) -> str:
     refusing = [r for r in results if not _qualifies([r])]
     if not refusing:
         return ""
-    if all(RULES[r.rule].needs == ("registered",) for r in refusing):
-        return "registration"
+    if all(RULES[r.rule].needs == ("registered",) and not r.values.get("late") for r in refusing):
+        return "registration"  # not one made late: registering again would change nothing
     if all(r.rule == DEADLINE_RULE for r in refusing):
         return "deadline"
     return ""
@@ -288,22 +288,35 @@ def _registry_facts(session: Session, member: Member, campaign: Campaign) -> dic
     )
 
 
-def _registered(session: Session, campaign: Campaign) -> set[tuple[int, str]]:
-    """(member, title) pairs registered for in the campaign, in one query."""
+Pledges = dict[tuple[int, str], bool]  # (member, title) registered for → made late
+
+
+def _registered(session: Session, campaign: Campaign) -> Pledges:
+    """(member, title) pairs registered for in the campaign, each with its late mark, in one
+    query."""
     rows = session.execute(
-        select(Registration.member_id, Registration.award_code).where(
+        select(Registration.member_id, Registration.award_code, Registration.late).where(
             Registration.campaign_id == campaign.id
         )
     )
-    return {(member_id, code) for member_id, code in rows}
+    return {(member_id, code): late for member_id, code, late in rows}
+
+
+def _pledge(pledges: Pledges, member_id: int, award_code: str) -> dict[str, bool]:
+    """The registration facts R-REGISTERED reads: whether, and whether after the plan's
+    deadline (which counts only where the plan accepts it)."""
+    if (member_id, award_code) not in pledges:
+        return {"registered": False}
+    late = pledges[(member_id, award_code)]
+    return {"registered": True, "registered_late": True} if late else {"registered": True}
 
 
 def facts_for(
     session: Session, member: Member, campaign: Campaign, award_code: str
 ) -> dict[str, Any]:
     """The nomination's facts, read from the registry."""
-    registered = (member.id, award_code) in _registered(session, campaign)
-    return _registry_facts(session, member, campaign) | {"registered": registered}
+    pledge = _pledge(_registered(session, campaign), member.id, award_code)
+    return _registry_facts(session, member, campaign) | pledge
 
 
 def filing_closed(campaign: Campaign, day: date) -> list[AwardType]:
@@ -345,8 +358,9 @@ def offers(
         for award in campaign.award_types:
             if award.nominee_kind != member.kind or not award.rules or award.code in proposed:
                 continue
-            pledged = (member.id, award.code) in registered
-            facts = held | {"registered": pledged}
+            pledge = _pledge(registered, member.id, award.code)
+            pledged = pledge["registered"]
+            facts = held | pledge
             probe = Probe(0, State.DRAFT.value, unit.id, key, facts, unit.id, None)
             results = evaluate_all(award.rules, context_for(probe, award, campaign, index, day))
             if _qualifies(results):
@@ -398,7 +412,7 @@ def propose(
                     member.full_name,
                     {"key": member.code, "position": member.position},
                     _registry_facts(session, member, campaign)
-                    | {"registered": (member.id, award.code) in registered},
+                    | _pledge(registered, member.id, award.code),
                 )
             )
         return nominating.create_nominations(

@@ -137,6 +137,12 @@ class FactsSchema(Schema):
             "Registered for the emulation movement at the start of the year",
         )
     )
+    registered_late = fields.Boolean(
+        metadata=label(
+            "Đăng ký thi đua sau hạn của kế hoạch",
+            "Registered after the plan's registration deadline",
+        )
+    )
     absent_days = fields.Integer(
         strict=True,
         validate=validate.Range(min=0, max=366),
