@@ -66,7 +66,7 @@ def lao_dong_tien_tien(ctx: Context, p: Params) -> Verdict:
             True,
             f"Năm {ctx.year} đi học 12 tháng, kết quả từ khá: tính tương đương Lao động tiên "
             "tiến (HD 1217/HD-TLĐ 2016).",
-            f"{ctx.year}: 12 months of training rated good or better count as LĐTT.",
+            f"{ctx.year}: 12 months of training rated good or better count as Advanced Worker (LĐTT).",
             {"year": ctx.year, "rating": rating, "allowed": list(allowed), "training": True},
         )
     return Verdict(
@@ -89,16 +89,21 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
     count = len(ctx.initiatives(range(ctx.year, ctx.year + 1)))
     outstanding = rating == "HTXSNV"
     ok = ldtt and (count >= 1 if must_innovate else outstanding or count >= 1)
+    ldtt_en = "Advanced Worker (LĐTT)"
     if must_innovate:
-        need_vi, need_en = "đạt LĐTT và có ít nhất 1 sáng kiến", "LĐTT and at least 1 initiative"
+        need_vi, need_en = (
+            "đạt LĐTT và có ít nhất 1 sáng kiến",
+            f"{ldtt_en} and at least 1 initiative",
+        )
     else:
         need_vi = "đạt LĐTT và (HTXSNV hoặc ít nhất 1 sáng kiến)"
-        need_en = "LĐTT and (HTXSNV or at least 1 initiative)"
+        need_en = f"{ldtt_en} and ('{en(words.RATINGS, 'HTXSNV')}' or at least 1 initiative)"
+    rated_en = f"'{en(words.RATINGS, rating)}'" if rating else "missing"
     return Verdict(
         ok,
         f"Năm {ctx.year}: xếp loại {_rating_text(rating)}, {count} sáng kiến được công nhận; "
         f"cần {need_vi}.",
-        f"{ctx.year}: rating {rating or 'missing'}, {words.how_many(count, 'recognised initiative')}; "
+        f"{ctx.year}: rating {rated_en}, {words.how_many(count, 'recognised initiative')}; "
         f"needs {need_en}.",
         {
             "year": ctx.year,
