@@ -460,3 +460,19 @@ def test_a_revocation_names_the_decision_it_undoes(world):
     ).first()
     assert f"theo Quyết định số {number} ngày {day} đã bị hủy bỏ." in told.body
     assert f"by Decision No. {number} of {day} was revoked." in told.body_en
+
+
+@pytest.mark.parametrize(
+    ("severity", "day", "missed"),
+    [("blocking", date(2025, 11, 20), False), ("blocking", date(2025, 11, 21), True),
+     ("warning", date(2025, 11, 21), False)],
+)  # fmt: skip
+def test_a_draft_has_missed_its_filing_only_where_the_deadline_refuses(severity, day, missed):
+    """A deadline kept as a warning lets the draft go: its page must still offer to send it."""
+    from types import SimpleNamespace
+
+    award = SimpleNamespace(
+        submit_by=date(2025, 11, 20), rules=[{"rule": "R-DEADLINE", "severity": severity}]
+    )
+    draft = SimpleNamespace(state="draft", award_type=award)
+    assert (deadlines.missed_filing(draft, day) is not None) is missed

@@ -92,7 +92,7 @@ def batch_page(batch_id: int) -> ResponseReturnValue:
     except WorkflowError:
         abort(404)
     made = imports.created_by_row(db.session, batch)  # each row's nomination, once confirmed
-    held = imports.held_back(db.session, made, today())
+    held = imports.held_back(db.session, batch, made, today())
     return render_template(
         "import_batch.html",
         batch=batch,

@@ -432,11 +432,32 @@ def campaign_rules(
     if sending:  # what the rules said when it was sent, written with the move
         recorded["rule_set_version"] = n.award_type.rule_set_version
         recorded["checks_at_submit"] = [r.as_dict() for r in results]
+    return refusals(results, sending)
+
+
+def refusals(results: list[Result], sending: bool) -> list[Problem]:
+    """The rules' answers that stop an event: a failing blocking rule, and when sending, one
+    that could not answer for want of a fact."""
     return [
         Problem(r.rule, r.message_vi, r.message_en, blocking=True)
         for r in results
         if r.blocks or (sending and _missing_facts(r))
     ]
+
+
+def refused_sending(
+    session: Session, drafts: dict[int, Nomination], campaign_id: int, today: date
+) -> dict[int, list[Problem]]:
+    """What the rules would refuse of each of a campaign's drafts sent today (by the caller's
+    key), read over one index of the campaign: a list of two hundred drafts is one read, not
+    two hundred (:func:`index_for` gives the same answers for one nomination)."""
+    index = build_index(session, campaign_id)
+    found = {}
+    for key, n in drafts.items():
+        problems = refusals(run_checks(session, n, today, Event.SUBMIT, index), sending=True)
+        if problems:
+            found[key] = problems
+    return found
 
 
 def _missing_facts(r: Result) -> bool:

@@ -62,13 +62,17 @@ def due_after(
 
 
 def missed_filing(n: Nomination, today: date) -> date | None:
-    """The filing deadline a draft has let pass, when its award checks it (R-DEADLINE):
-    sending would be refused, so the page says so and offers no send button."""
+    """The filing deadline a draft has let pass, when its award's rules refuse a late one
+    (R-DEADLINE, blocking): the page says so and offers no send button."""
     award = n.award_type
     due = award.submit_by
     if n.state != State.DRAFT or due is None or due >= today:
         return None
-    return due if any(r.get("rule") == DEADLINE_RULE for r in award.rules or ()) else None
+    refusing = any(
+        r.get("rule") == DEADLINE_RULE and r.get("severity", "blocking") == "blocking"
+        for r in award.rules or ()
+    )  # as a warning, the rule lets it go
+    return due if refusing else None
 
 
 def soon_until(today: date) -> date:

@@ -25,7 +25,6 @@ from rules.results import Severity, Status
 from workflow import (
     changes,
     checks,
-    eligibility,
     idempotency,
     import_sheets,
     nominating,
@@ -36,6 +35,7 @@ from workflow.accounts import active_assignments
 from workflow.campaigns import require_reach
 from workflow.canonical import parse_json
 from workflow.clock import utcnow, vn_date
+from workflow.eligibility import Problem
 from workflow.errors import InvalidInput, NotFound, StaleVersion, WorkflowError
 from workflow.facts import needed_facts
 from workflow.models import AuditEvent, AwardType, Campaign, ImportBatch, Nomination, Unit, User
@@ -428,18 +428,13 @@ def created_by_row(session: Session, batch: ImportBatch) -> dict[int, Nomination
 
 
 def held_back(
-    session: Session, made: dict[int, Nomination], today: date
-) -> dict[int, list[eligibility.Problem]]:
+    session: Session, batch: ImportBatch, made: dict[int, Nomination], today: date
+) -> dict[int, list[Problem]]:
     """The list's drafts that sending would refuse today, by row, with why: the send button
-    counts the others, so an officer is not promised more than goes up. The check is the
-    one sending runs (a draft completed since the list was checked counts as ready)."""
-    found = {}
-    for row, n in made.items():
-        if n.state == State.DRAFT:
-            problems = eligibility.blocking_problems(session, n, Event.SUBMIT, today)
-            if problems:
-                found[row] = problems
-    return found
+    counts the others, so an officer is not promised more than goes up. The rules are those
+    sending runs, on the drafts as they are now (one completed since the check counts)."""
+    drafts = {row: n for row, n in made.items() if n.state == State.DRAFT}
+    return checks.refused_sending(session, drafts, batch.campaign_id, today)
 
 
 def submit_all(
