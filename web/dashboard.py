@@ -23,7 +23,7 @@ def dashboard() -> ResponseReturnValue:
     every year, or of one year's campaigns (``?year=``)."""
     year = forms.year_asked(request.args)
     board = queries.dashboard(db.session, me(), today(), year=year)
-    campaigns = [c for c in offering_awards(db.session) if year in (None, c.year)]
+    campaigns = offering_awards(db.session, year=year)
     years = queries.campaign_years(db.session, today())
     return render_template(
         "dashboard.html",

@@ -502,12 +502,17 @@ def unplanned_year(offered: Sequence[Campaign], today: date) -> int | None:
     return None if any(c.year == today.year for c in offered) else today.year
 
 
-def offering_awards(session: Session, units: Sequence[Unit] | None = None) -> list[Campaign]:
+def offering_awards(
+    session: Session, units: Sequence[Unit] | None = None, year: int | None = None
+) -> list[Campaign]:
     """Campaigns with at least one award, newest year first (what lists and imports offer);
-    those reaching one of ``units`` only, when given (what an officer may propose in)."""
+    those reaching one of ``units`` only, when given (what an officer may propose in); of
+    ``year`` only, when given (what a year's dashboard lists)."""
     query = select(Campaign).where(Campaign.award_types.any())
     if units is not None:
         query = query.where(reaching(units))
+    if year is not None:
+        query = query.where(Campaign.year == year)
     return list(session.scalars(query.order_by(Campaign.year.desc(), Campaign.code)))
 
 
