@@ -71,14 +71,16 @@ def through(world: World, outcome_id: int, year: int) -> None:
     world.sign([outcome_id], who="decider_br1", days_later=10)
 
 
-def tuyet_in_2026(world: World, registered: bool = True) -> Member:
-    """The 2026 plan imported in January, Tuyết in CS1's register and (unless not
-    ``registered``) registered for CSTĐ cơ sở on 05/01/2026."""
+def tuyet_in_2026(world: World, registered: bool = True, late_accepted: bool = False) -> Member:
+    """The 2026 plan imported in January (taking late registrations if ``late_accepted``),
+    Tuyết in CS1's register and (unless not ``registered``) registered for CSTĐ cơ sở on
+    05/01/2026."""
     officer = world.user("officer1")
     world.now = at(date(2026, 1, 5))
     campaigns.import_campaign(
-        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
-    )
+        world.session, plan(2026, late_accepted=late_accepted), actor=world.user("admin"),
+        now=world.tick(),
+    )  # fmt: skip
     member = members.add_member(
         world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
     )
@@ -178,13 +180,17 @@ def test_a_member_who_registered_but_falls_short_is_listed_with_the_reason(cdcs)
     assert "50" in short.refusing[0].message_vi
 
 
-def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(app, cdcs, monkeypatch):
+@pytest.mark.parametrize("late_accepted", [True, False])
+def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(
+    app, cdcs, monkeypatch, late_accepted
+):
     """An outstanding year, no registration: CSTĐ cơ sở was silently missing from the offers;
-    the page now says who would qualify but for registering. One who falls short on another
-    rule too is not listed there (registering would not make them qualify)."""
+    the page now says who would qualify but for registering, and whether registering now
+    (late) would still count. One who falls short on another rule too is not listed there
+    (registering would not make them qualify)."""
     world = cdcs
     officer = world.user("officer1")
-    tuyet = tuyet_in_2026(world, registered=False)
+    tuyet = tuyet_in_2026(world, registered=False, late_accepted=late_accepted)
     other = members.NewMember("DV-0002", "Lê Văn Bình", birth_date=date(1980, 2, 3), gender="male")
     binh = members.add_member(
         world.session, officer, "CS1", other, date(2020, 1, 1), now=world.tick()
@@ -196,15 +202,21 @@ def test_a_member_who_qualifies_but_did_not_register_is_named_not_left_out(app, 
     day = world.now.date()
     assert "CSTDCS" not in offered(world, "TD-2026", day)
     found = emulation_year.offers(world.session, officer, "CS1", "TD-2026", day, shortfalls=True)
+    missing = "registration" if late_accepted else "registration_closed"
     assert [(o.member.full_name, o.award.code, o.qualifies, o.missing) for o in found] == [
-        ("Nguyễn Thị Ánh Tuyết", "CSTDCS", False, "registration")
+        ("Nguyễn Thị Ánh Tuyết", "CSTDCS", False, missing)
     ]
     world.session.commit()
     monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
     from tests.web_client import WebClient
 
     page = WebClient(app, "officer1").text("/emulation/TD-2026")
-    listed = page.split("Đủ điều kiện nhưng chưa đăng ký thi đua", 1)[1]
+    heading = (
+        "Đủ điều kiện nhưng chưa đăng ký thi đua"
+        if late_accepted
+        else "Đủ điều kiện nhưng không đăng ký thi đua trước hạn 25/01/2026"
+    )
+    listed = page.split(heading, 1)[1]
     assert "Nguyễn Thị Ánh Tuyết — Chiến sĩ thi đua cơ sở" in listed
     assert "Lê Văn Bình" not in listed
     assert "Đã đăng ký nhưng chưa đủ điều kiện" not in page
@@ -275,6 +287,23 @@ def test_a_late_registration_counts_only_where_the_plan_accepts_it(
     )
     facts = world.session.get(Nomination, made.id).facts
     assert facts.get("registered_late", False) is late
+
+
+def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):
+    """Only a title of the year's emulation (registered for) waits for the year's rating: a
+    collective's, whose rules read its grade and targets, is offered without one."""
+    world = cdcs
+    officer = world.user("officer1")
+    world.now = at(date(2026, 1, 5))
+    campaigns.import_campaign(
+        world.session, plan(2026, ("CSTDCS", "TTLDTT")), actor=world.user("admin"),
+        now=world.tick(),
+    )  # fmt: skip
+    team = members.NewMember("TT-0001", "Phòng Kế hoạch", kind="collective")
+    members.add_member(world.session, officer, "CS1", team, date(2020, 1, 1), now=world.tick())
+    day = date(2026, 12, 3)
+    assert "TTLDTT" in offered(world, "TD-2026", day)
+    assert "CSTDCS" not in offered(world, "TD-2026", day)
 
 
 def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):
@@ -852,7 +881,8 @@ def test_nothing_is_offered_to_a_member_not_yet_evaluated(app, cdcs, monkeypatch
     monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
     page = WebClient(app, "officer1").text("/emulation/TD-2026")
     assert (
-        "1 người chưa có kết quả bình xét năm 2026 nên chưa được xét đề nghị: "
+        "1 người chưa có kết quả bình xét năm 2026 nên chưa được xét các danh hiệu thi đua của "
+        "năm: "
         "Nguyễn Thị Ánh Tuyết" in page
     )
     members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())

@@ -225,7 +225,9 @@ class Offer:
     award: AwardType
     results: list[Result]
     qualifies: bool = True  # false: a title the rules refuse, and why
-    missing: str = ""  # what alone refuses it, when one thing does: "registration", "deadline"
+    # What alone refuses it, when one thing does: "registration" (registering now would count),
+    # "registration_closed" (the plan's day has passed and a late one would not), "deadline".
+    missing: str = ""
 
     @property
     def to_review(self) -> list[Result]:
@@ -242,11 +244,22 @@ class Offer:
         return [r for r in self.results if r.status == Status.UNKNOWN]
 
 
-def unevaluated(people: list[Member], years: list[MemberYear]) -> list[Member]:
-    """Who has no rating for the year yet: nothing is offered them (``offers``) until their
-    evaluation is saved, and the page names them rather than leaving them out silently."""
+def year_end(award: AwardType) -> bool:
+    """A title of the year's emulation: registered for at its start (R-REGISTERED reads
+    ``registered``), judged at its end on the year's evaluation, so offered only once that is
+    saved (Giấy khen's rules read no rating, and it was offered before any review)."""
+    return any("registered" in RULES[s["rule"]].needs for s in award.rules or ())
+
+
+def unevaluated(
+    people: list[Member], years: list[MemberYear], awards: list[AwardType]
+) -> list[Member]:
+    """Who has no rating for the year yet, among those a title of the year's emulation is
+    for: none is offered them (``offers``) until it is saved, and the page names them
+    rather than leaving them out silently."""
+    kinds = {a.nominee_kind for a in awards if year_end(a)}
     rated = {y.member_id for y in years if y.rating}
-    return [m for m in people if m.id not in rated]
+    return [m for m in people if m.kind in kinds and m.id not in rated]
 
 
 def _alone_refusing(results: list[Result]) -> str:
@@ -333,12 +346,13 @@ def offers(
     day: date,
     shortfalls: bool = False,
 ) -> list[Offer]:
-    """For each member of the unit evaluated for the year, each title of the campaign the
-    rules now let them be proposed for (none failing, none missing a fact). Titles already
-    proposed are left out.
+    """For each member of the unit, each title of the campaign the rules now let them be
+    proposed for (none failing, none missing a fact); a title of the year's emulation only
+    once their year is evaluated (:func:`year_end`). Titles already proposed are left out.
     With ``shortfalls``, also each title a member registered for that the rules refuse, and
-    each one only the missing registration keeps from them (``qualifies`` false): the
-    officer sees why a member is not offered, rather than a title silently left out."""
+    each one only the missing registration keeps from them (``qualifies`` false; ``missing``
+    says whether registering now would count): the officer sees why a member is not
+    offered, rather than a title silently left out."""
     unit = unit_by_code(session, unit_code)
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
@@ -348,8 +362,7 @@ def offers(
     found = []
     for member in unit_members(session, unit.id, day):
         held = _registry_facts(session, member, campaign)  # once per member, not per title
-        if str(campaign.year) not in held["ratings"]:
-            continue  # not evaluated yet: a title's rules may read nothing else (Giấy khen)
+        evaluated = str(campaign.year) in held["ratings"]
         key = members.nominee_key(member)
         proposed = {
             o.award for o in index.by_nominee.get(key, []) if o.year == campaign.year
@@ -358,6 +371,8 @@ def offers(
         for award in campaign.award_types:
             if award.nominee_kind != member.kind or not award.rules or award.code in proposed:
                 continue
+            if year_end(award) and not evaluated:
+                continue  # its rules may read nothing of the year (Giấy khen): not before
             pledge = _pledge(registered, member.id, award.code)
             pledged = pledge["registered"]
             facts = held | pledge
@@ -367,6 +382,13 @@ def offers(
                 found.append(Offer(member, award, results))
             elif shortfalls:
                 missing = _alone_refusing(results)
+                if missing == "registration" and day > registration_by(campaign):
+                    late = Probe(0, State.DRAFT.value, unit.id, key,
+                                 held | {"registered": True, "registered_late": True}, unit.id,
+                                 None)  # fmt: skip
+                    ctx = context_for(late, award, campaign, index, day)
+                    if not _qualifies(evaluate_all(award.rules, ctx)):
+                        missing = "registration_closed"  # a late one would not count
                 if pledged or missing:
                     found.append(Offer(member, award, results, qualifies=False, missing=missing))
     return found
