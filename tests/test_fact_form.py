@@ -268,11 +268,11 @@ def test_declared_facts_read_as_words_in_either_language():
     assert vi["Sáng kiến"] == [
         "Tên: Số hóa; Năm: 2025; Phạm vi: Cấp tỉnh, bộ, ngành; Giá trị làm lợi (đồng): 80.000.000"
     ]
-    assert vi["Đã đăng ký thi đua đầu năm"] == ["Không"]
+    assert vi["Đã đăng ký thi đua"] == ["Không"]
     assert vi["Trình độ đào tạo"] == ["Sau đại học"]
     en = dict(shown_facts(facts, "en"))
     assert en["Education level"] == ["Postgraduate"]
-    assert en["Registered for the emulation movement at the start of the year"] == ["No"]
+    assert en["Registered for the emulation movement"] == ["No"]
     assert shown_facts({}, "vi") == []
 
 

@@ -133,8 +133,8 @@ class FactsSchema(Schema):
     )
     registered = fields.Boolean(
         metadata=label(
-            "Đã đăng ký thi đua đầu năm",
-            "Registered for the emulation movement at the start of the year",
+            "Đã đăng ký thi đua",
+            "Registered for the emulation movement",
         )
     )
     registered_late = fields.Boolean(
