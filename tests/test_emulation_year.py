@@ -71,16 +71,22 @@ def through(world: World, outcome_id: int, year: int) -> None:
     world.sign([outcome_id], who="decider_br1", days_later=10)
 
 
+def plan_in_january(world: World, *offered: str, late_accepted: bool = False) -> None:
+    """The 2026 plan (offering ``offered``, by default plan()'s) imported on 05/01/2026,
+    the world's clock left on that day."""
+    world.now = at(date(2026, 1, 5))
+    definition = plan(2026, offered or ("CSTDCS", "BK_LDLD"), late_accepted)
+    campaigns.import_campaign(
+        world.session, definition, actor=world.user("admin"), now=world.tick()
+    )
+
+
 def tuyet_in_2026(world: World, registered: bool = True, late_accepted: bool = False) -> Member:
     """The 2026 plan imported in January (taking late registrations if ``late_accepted``),
     Tuyết in CS1's register and (unless not ``registered``) registered for CSTĐ cơ sở on
     05/01/2026."""
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026, late_accepted=late_accepted), actor=world.user("admin"),
-        now=world.tick(),
-    )  # fmt: skip
+    plan_in_january(world, late_accepted=late_accepted)
     member = members.add_member(
         world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
     )
@@ -257,14 +263,7 @@ def test_a_late_registration_counts_only_where_the_plan_accepts_it(
     reviewers)."""
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026, late_accepted=late_accepted), actor=world.user("admin"),
-        now=world.tick(),
-    )  # fmt: skip
-    tuyet = members.add_member(
-        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
-    )
+    tuyet = tuyet_in_2026(world, registered=False, late_accepted=late_accepted)
     world.now = at(registered_on)
     emulation_year.register(
         world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
@@ -294,11 +293,7 @@ def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):
     collective's, whose rules read its grade and targets, is offered without one."""
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026, ("CSTDCS", "TTLDTT")), actor=world.user("admin"),
-        now=world.tick(),
-    )  # fmt: skip
+    plan_in_january(world, "CSTDCS", "TTLDTT")
     team = members.NewMember("TT-0001", "Phòng Kế hoạch", kind="collective")
     members.add_member(world.session, officer, "CS1", team, date(2020, 1, 1), now=world.tick())
     day = date(2026, 12, 3)
@@ -863,11 +858,7 @@ def test_nothing_is_offered_to_a_member_not_yet_evaluated(app, cdcs, monkeypatch
 
     world = cdcs
     officer = world.user("officer1")
-    world.now = at(date(2026, 1, 5))
-    campaigns.import_campaign(
-        world.session, plan(2026, ("CSTDCS", "GK_CDCTT")), actor=world.user("admin"),
-        now=world.tick(),
-    )  # fmt: skip
+    plan_in_january(world, "CSTDCS", "GK_CDCTT")
     tuyet = members.add_member(
         world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
     )
