@@ -7,10 +7,11 @@ rule list against a :class:`Context`. The workflow reaches the rules through
 
 from rules import collective, individual, process
 from rules.context import Aggregates, Context, Prior, Target
-from rules.registry import RULES, evaluate, evaluate_all, reads_counts
+from rules.registry import RULES, evaluate, evaluate_all, reads_counts, reads_history
 from rules.results import Result, Severity, Source, Status
 
 __all__ = [
     "RULES", "Aggregates", "Context", "Prior", "Result", "Severity", "Source", "Status",
     "Target", "collective", "evaluate", "evaluate_all", "individual", "process", "reads_counts",
+    "reads_history",
 ]  # fmt: skip

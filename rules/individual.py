@@ -118,7 +118,7 @@ def chien_si_thi_dua_co_so(ctx: Context, p: Params) -> Verdict:
       [Source("Luật TĐKT 2003, Điều 22; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 3 năm CSTĐ cơ sở liên tục."),
        Source("Luật TĐKT 2022, Điều 22; NĐ 98/2023/NĐ-CP", LAW_2022)],
-      params=["cstd_tinh.consecutive_years"], optional=["prior_titles"])  # fmt: skip
+      params=["cstd_tinh.consecutive_years"], optional=["prior_titles"], history=True)  # fmt: skip
 def chien_si_thi_dua_tinh(ctx: Context, p: Params) -> Verdict:
     n = int(p("cstd_tinh.consecutive_years"))
     years = range(ctx.year - n + 1, ctx.year + 1)
@@ -151,7 +151,7 @@ CSTD_TINH = {"CSTD_TINH"}
       [Source("Luật TĐKT 2003, Điều 21; NĐ 91/2017/NĐ-CP", None, LAST_DAY_2003_LAW, UNCONFIRMED,
               "Văn bản năm 2003 chưa đối chiếu; áp dụng tiêu chí 2 lần liên tục CSTĐ cấp tỉnh."),
        Source("Luật TĐKT 2022, Điều 21", LAW_2022)],
-      params=["cstd_tinh.consecutive_years"], optional=["initiatives", "prior_titles"])  # fmt: skip
+      params=["cstd_tinh.consecutive_years"], optional=["initiatives", "prior_titles"], history=True)  # fmt: skip
 def chien_si_thi_dua_toan_quoc(ctx: Context, p: Params) -> Verdict:
     """Two consecutive CSTĐ cấp tỉnh titles (one per cycle of the provincial title's years)
     and an initiative with nationwide effect in that time."""
@@ -179,11 +179,11 @@ def chien_si_thi_dua_toan_quoc(ctx: Context, p: Params) -> Verdict:
       [Source("QĐ 2106/QĐ-TLĐ 2017, Điều 18", QUY_CHE_2106, QUY_CHE_1689 - DAY),
        Source("QĐ 1689/QĐ-TLĐ 2019, QĐ 999/QĐ-TLĐ 2024", QUY_CHE_1689, None, UNCONFIRMED,
               "Chưa đọc được văn bản; áp dụng quy định của QĐ 2106/QĐ-TLĐ 2017.")],
-      optional=["prior_titles"])  # fmt: skip
+      optional=["prior_titles"], history=True)  # fmt: skip
 @rule("R-KNC-ONCE", ("Kỷ niệm chương chỉ tặng một lần", "Commemorative medal given once only"), [],
       Source("HD 149/HD-TLĐ 2015 (Kỷ niệm chương)", HD_149, None, UNCONFIRMED,
              "Suy ra từ điều kiện \"chưa được tặng\"; văn bản hướng dẫn chưa đối chiếu."),
-      optional=["prior_titles"])  # fmt: skip
+      optional=["prior_titles"], history=True)  # fmt: skip
 def once_only(ctx: Context, _: Params) -> Verdict:
     """An award given once in a lifetime: refused when already held, in the system or declared."""
     held = sorted({p.year for p in ctx.priors() if p.award == ctx.award})
@@ -203,7 +203,7 @@ def once_only(ctx: Context, _: Params) -> Verdict:
        Source("Luật TĐKT 2022, Điều 74 khoản 1 điểm d", LAW_2022, None, PARTIAL,
               "Chỉ điểm d; các điểm a–c do Hội đồng xem xét.")],
       params=["bk74.consecutive_years", "bk74.initiatives", "bk74.cstdcs_alternative"],
-      optional=["prior_titles"])  # fmt: skip
+      optional=["prior_titles"], history=True)  # fmt: skip
 def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
     n = int(p("bk74.consecutive_years"))
     need = int(p("bk74.initiatives"))
@@ -237,7 +237,7 @@ def bang_khen_dieu_74(ctx: Context, p: Params) -> Verdict:
               "Trang nguồn bị cắt sau tiêu chuẩn 1.2; có thể còn tiêu chuẩn khác."),
        Source("QĐ 999/QĐ-TLĐ 2024", QUY_CHE_999, None, UNCONFIRMED,
               "Chưa đọc được văn bản; áp dụng tiêu chuẩn của QĐ 1689/QĐ-TLĐ 2019.")],
-      params=["bk_tld.initiatives"], optional=["prior_titles"])  # fmt: skip
+      params=["bk_tld.initiatives"], optional=["prior_titles"], history=True)  # fmt: skip
 def bang_khen_tld(ctx: Context, p: Params) -> Verdict:
     need = int(p("bk_tld.initiatives"))
     years = range(ctx.year - 1, ctx.year + 1)

@@ -76,7 +76,7 @@ def cstdcs_quota(ctx: Context, p: Params) -> Verdict:
 @rule("R-ONE-ACHIEVEMENT", ("Một thành tích chỉ khen một lần", "One achievement, one award"), ["achievement_ref"],
       [Source("Luật TĐKT 2003, Điều 6 (nguyên tắc khen thưởng)", None, LAST_DAY_2003_LAW,
               UNCONFIRMED, "Văn bản năm 2003 chưa đối chiếu; áp dụng nguyên tắc của Luật 2022."),
-       Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)", LAW_2022)])  # fmt: skip
+       Source("Luật TĐKT 2022, Điều 6 (nguyên tắc khen thưởng)", LAW_2022)], history=True)  # fmt: skip
 def one_achievement(ctx: Context, _: Params) -> Verdict:
     ref = str(ctx.facts["achievement_ref"])
     again = ref in ctx.aggregates.granted_achievements
@@ -90,7 +90,7 @@ def one_achievement(ctx: Context, _: Params) -> Verdict:
 
 
 @rule("R-NO-DOUBLE-SAME-LEVEL", ("Không khen toàn diện và chuyên đề cùng cấp trong năm", "No comprehensive and thematic award at one level in one year"), [],
-      Source("HD 1217/HD-TLĐ 2016", HD_1217))  # fmt: skip
+      Source("HD 1217/HD-TLĐ 2016", HD_1217), history=True)  # fmt: skip
 def no_double_award(ctx: Context, _: Params) -> Verdict:
     exempt = ctx.category in EXEMPT_FROM_DOUBLE_AWARD
     others = list(ctx.aggregates.other_category_same_level)

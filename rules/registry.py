@@ -71,6 +71,7 @@ class Rule:
     params: Mapping[str, Kind] = field(default_factory=dict)  # what a campaign may override
     optional: tuple[str, ...] = ()  # facts it reads when given; missing, they count as none
     counts: bool = False  # reads how many proposals its unit or the campaign made
+    history: bool = False  # reads its nominee's other proposals and awards in the system
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -113,6 +114,7 @@ def rule(
     params: Iterable[str] = (),
     optional: Iterable[str] = (),
     counts: bool = False,
+    history: bool = False,
 ) -> Callable[[Check], Check]:
     """Register a rule with its ``titles`` (Vietnamese, English) and its clause, or its dated
     clauses; ``params`` names every parameter
@@ -120,7 +122,11 @@ def rule(
     import). A clause's own test differs from another's only through dated parameters. A fact
     in ``needs`` missing makes the answer unknown; one in ``optional`` missing counts as none.
     ``counts``: the rule reads how many proposals its unit or the campaign made, which the
-    database counts for each event only where an award has such a rule (:func:`reads_counts`)."""
+    database counts for each event only where an award has such a rule (:func:`reads_counts`).
+    ``history``: the rule reads what its nominee was proposed for or awarded in the system
+    (``Context.granted``, ``Aggregates.granted_achievements`` and
+    ``other_category_same_level``), which an event reads only where a rule asks
+    (:func:`reads_history`)."""
     kinds = {name: kind(name) for name in params}
     clauses = _in_date_order(rule_id, [source] if isinstance(source, Source) else source)
 
@@ -128,8 +134,9 @@ def rule(
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(
-            rule_id, *titles, tuple(needs), clauses, check, kinds, tuple(optional), counts
-        )
+            rule_id, *titles, tuple(needs), clauses, check, kinds, tuple(optional),
+            counts=counts, history=history,
+        )  # fmt: skip
         return check
 
     return register
@@ -178,6 +185,12 @@ def reads_counts(specs: Iterable[Mapping[str, Any]]) -> bool:
     proposals across a province for every event of an award that never asks would grow each
     event with the campaign (issue 19)."""
     return any(RULES[spec["rule"]].counts for spec in specs if spec["rule"] in RULES)
+
+
+def reads_history(specs: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether any of an award's rules reads its nominee's other proposals and awards: most
+    awards' rules read only the dossier's facts, and their events need not look further."""
+    return any(RULES[spec["rule"]].history for spec in specs if spec["rule"] in RULES)
 
 
 def evaluate_all(specs: Iterable[Mapping[str, Any]], ctx: Context) -> list[Result]:

@@ -235,6 +235,28 @@ def test_the_2022_regime_is_never_stricter_for_cstdcs(c: Context) -> None:
     assert old.status != Status.PASS or new.status == Status.PASS, (old.values, new.values)
 
 
+@SETTINGS
+@given(contexts())
+def test_a_rule_answers_without_what_it_does_not_declare_it_reads(c: Context) -> None:
+    """An event reads the nominee's other proposals and awards only for a rule declaring
+    ``history``, and counts proposals only for one declaring ``counts``
+    (``workflow.checks.index_for``): any other rule must answer the same without them."""
+    agg = c.aggregates
+    without_history = replace(
+        c,
+        granted=(),
+        aggregates=replace(agg, granted_achievements=frozenset(), other_category_same_level=()),
+    )
+    without_counts = replace(
+        c, aggregates=replace(agg, proposals_from_unit=0, unit_ldtt=0, unit_cstdcs=0)
+    )
+    for rule_id, r in RULES.items():
+        if not r.history:
+            assert evaluate(rule_id, without_history) == evaluate(rule_id, c), rule_id
+        if not r.counts:
+            assert evaluate(rule_id, without_counts) == evaluate(rule_id, c), rule_id
+
+
 # Any value a campaign might write for a parameter: the kinds must refuse what rules can't read.
 ANY_VALUE = st.one_of(
     st.integers(-3, 12),

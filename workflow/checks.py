@@ -17,7 +17,16 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from rules import Aggregates, Context, Prior, Result, Target, evaluate_all, reads_counts
+from rules import (
+    Aggregates,
+    Context,
+    Prior,
+    Result,
+    Target,
+    evaluate_all,
+    reads_counts,
+    reads_history,
+)
 from rules.results import Severity, Status
 from workflow import eligibility
 from workflow.clock import utcnow, vn_date
@@ -282,26 +291,30 @@ _PATH_UNITS = Prepared(UNITS.where(Unit.id.in_(bindparam("path", expanding=True)
 def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     """What one nomination's rules read, and nothing more: its unit's and its award's active
     proposals counted by the database (when a rule of the award reads them), its nominee's
-    proposals and awards, the awards claiming its achievement. Every event checks one
+    proposals and awards and the awards claiming its achievement (when one reads those). Every event checks one
     nomination; reading the whole campaign for it made each approval cost a scan of the province
     (issue 19). For ``n``, its rules answer as over :func:`build_index`, and where they count,
     the two are equal (tests/test_checks_index.py)."""
-    session.flush()  # what an ORM query's autoflush did: the counts see the session's changes
     index = CampaignIndex()
+    counts, history = reads_counts(award.rules or ()), reads_history(award.rules or ())
+    tiered = award.quota_level is not None and award.quota_per_unit is not None
+    if counts or history or tiered:
+        session.flush()  # what an ORM query's autoflush did: the reads see the session's changes
     scope = {"campaign": award.campaign_id, "code": award.code, "origin": n.origin_unit_id}
-    if reads_counts(award.rules or ()):  # else no rule asks, and counting grows with the campaign
+    if counts:  # else no rule asks, and counting grows with the campaign
         for code, count in _FROM_UNIT.rows(session, scope):
             index.by_unit_award[(n.origin_unit_id, code)] = count
         index.by_award[award.code] = _OF_AWARD.scalar(session, scope)
-    own_ref = (n.facts or {}).get("achievement_ref")
-    related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
-    if isinstance(own_ref, str):
-        rows = _SAME_NOMINEE_OR_CLAIM.rows(session, related | {"ref": own_ref})
-    else:
-        rows = _SAME_NOMINEE.rows(session, related)
-    for r in rows:
-        _remember(index, Light(*r[:9]))
-    if award.quota_level is not None and award.quota_per_unit is not None:
+    if history:  # else no rule reads past the dossier's own facts
+        own_ref = (n.facts or {}).get("achievement_ref")
+        related = {"campaign": award.campaign_id, "nominee_key": n.nominee_key}
+        if isinstance(own_ref, str):
+            rows = _SAME_NOMINEE_OR_CLAIM.rows(session, related | {"ref": own_ref})
+        else:
+            rows = _SAME_NOMINEE.rows(session, related)
+        for r in rows:
+            _remember(index, Light(*r[:9]))
+    if tiered:
         path = [n.origin_unit_id, *(n.route or [])]
         index.units = {
             uid: (level, name) for uid, level, name in _PATH_UNITS.rows(session, {"path": path})
