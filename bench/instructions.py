@@ -24,7 +24,8 @@ from types import ModuleType
 HERE = Path(__file__).resolve().parent
 # As bench/transitions.py: this folder's rules.py and transitions.py would shadow the packages
 # of those names; the project root takes its place.
-sys.path.remove(str(HERE))
+if str(HERE) in sys.path:  # run as a script (bench/wal_pages.py imports it as bench.instructions)
+    sys.path.remove(str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from sqlalchemy.orm import Session  # noqa: E402

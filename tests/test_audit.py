@@ -151,6 +151,36 @@ def test_the_database_refuses_to_change_audit_rows(trail_world, engine, statemen
         conn.execute(text(statement))
 
 
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET body = '{}'", "DELETE FROM audit_events"]
+)
+def test_the_trail_upgraded_without_its_hash_index_keeps_every_link_and_its_guard(
+    trail_world, db_url, engine, statement
+):
+    """The upgrade that drops the hash's unique index rebuilds the table on SQLite: every link
+    is kept, the chain still verifies, and the database still refuses to change a link."""
+    import flask_migrate
+
+    from tests.databases import migrate
+    from web import create_app
+
+    world, _ = trail_world
+    before = world.session.execute(select(AuditEvent.seq, AuditEvent.hash)).all()
+    world.session.close()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
+    with app.app_context():
+        flask_migrate.downgrade(revision="c3d4e5f6a7b8")
+        from web.extensions import db
+
+        db.engine.dispose()
+    migrate(db_url)
+    assert world.session.execute(select(AuditEvent.seq, AuditEvent.hash)).all() == before
+    assert audit.verify(world.session).ok
+    world.session.rollback()
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+
+
 def rewrite_history(engine, session) -> None:
     """The strongest attack: change one body and recompute every later link and the head."""
     rows = session.execute(select(AuditEvent.seq, AuditEvent.body).order_by(AuditEvent.seq)).all()

@@ -375,7 +375,7 @@ class AuditEvent(Base):
     nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))  # unique by its body's seq: no index
 
 
 class AuditHead(Base):
