@@ -519,7 +519,8 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"), index=True)
+    # Not indexed: read only with its user's notifications; nominations are never deleted.
+    nomination_id: Mapped[int | None] = mapped_column(ForeignKey("nominations.id"))
     kind: Mapped[str] = mapped_column(String(30))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
