@@ -40,6 +40,9 @@ def test_an_officer_registers_rates_and_proposes_through_the_api(api, world):
     )
     assert registered.status_code == 201
     assert registered.json[0]["late"] is True
+    waiting = officer.get(f"/campaigns/TD-{year}/awaiting-evaluation?unit=CS1")
+    assert waiting.json == [{"member_id": member, "member": "Nguyễn Thị Ánh Tuyết"}]
+    assert officer.get(f"/campaigns/TD-{year}/offers?unit=CS1").json == []
     rated = officer.put(
         f"/members/{member}/years/{year}",
         json={"rating": "HTXSNV", "absent_days": 0, "months_employed": 12},
@@ -47,6 +50,11 @@ def test_an_officer_registers_rates_and_proposes_through_the_api(api, world):
     assert rated.status_code == 200, rated.json
     offers = officer.get(f"/campaigns/TD-{year}/offers?unit=CS1")
     assert [o["award"] for o in offers.json] == ["CSTDCS"]
+    assert officer.get(f"/campaigns/TD-{year}/awaiting-evaluation?unit=CS1").json == []
+    assert (
+        client("officer2").get(f"/campaigns/TD-{year}/awaiting-evaluation?unit=CS1").status_code
+        == 403
+    )
     proposed = officer.post(
         f"/campaigns/TD-{year}/proposals",
         json={"unit": "CS1", "picks": [{"member_id": member, "award": "CSTDCS"}]},

@@ -262,6 +262,19 @@ def unevaluated(
     return [m for m in people if m.kind in kinds and m.id not in rated]
 
 
+def awaiting_evaluation(
+    session: Session, actor: User, unit_code: str, campaign_code: str, day: date
+) -> list[Member]:
+    """:func:`unevaluated` for a unit's members today, for whoever may ask its offers."""
+    unit = unit_by_code(session, unit_code)
+    members.require_write(actor, unit, day)
+    campaign = campaign_by_code(session, campaign_code)
+    require_reach(session, campaign, unit)
+    people = unit_members(session, unit.id, day)
+    years = members.years_in(session, [m.id for m in people], campaign.year)
+    return unevaluated(people, years, [a for a in campaign.award_types if a.rules])
+
+
 def _alone_refusing(results: list[Result]) -> str:
     """What alone keeps a title from being offered, when one thing does: the member's
     registration for it (the only rules refusing read nothing but ``registered``), or the

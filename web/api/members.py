@@ -133,13 +133,28 @@ class Registrations(MethodView):
 @blp.doc(security=SECURITY)
 @token_required
 def get_offers(args: dict[str, Any], code: str) -> Any:
-    """The titles each member of the unit qualifies for, with the rules' answers."""
+    """The titles each member of the unit qualifies for, with the rules' answers. A title of
+    the year's emulation is offered only once the member's year is rated: who still waits
+    for it is listed by ``/campaigns/{code}/awaiting-evaluation``."""
     found = emulation_year.offers(db.session, actor(), args["unit"], code, today())
     return [
         {"member_id": o.member.id, "member": o.member.full_name, "award": o.award.code,
          "results": [r.as_dict() for r in o.results]}
         for o in found
     ]  # fmt: skip
+
+
+@blp.route("/campaigns/<string:code>/awaiting-evaluation")
+@blp.arguments(s.OfferArgsSchema, location="query")
+@blp.response(200, s.AwaitingEvaluationSchema(many=True))
+@documented(400, 401, 403, 404, 422)
+@blp.doc(security=SECURITY)
+@token_required
+def get_awaiting_evaluation(args: dict[str, Any], code: str) -> Any:
+    """The unit's members with no rating for the campaign's year yet, whom a title of the
+    year's emulation is for: none is offered them until their year is rated."""
+    found = emulation_year.awaiting_evaluation(db.session, actor(), args["unit"], code, today())
+    return [{"member_id": m.id, "member": m.full_name} for m in found]
 
 
 @blp.route("/campaigns/<string:code>/proposals", methods=["POST"])

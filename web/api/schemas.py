@@ -551,6 +551,11 @@ class OfferSchema(Schema):
     results = fields.List(fields.Nested(CheckResultSchema), required=True)
 
 
+class AwaitingEvaluationSchema(Schema):
+    member_id = fields.Integer(required=True)
+    member = fields.String(required=True)
+
+
 class PickSchema(Strict):
     member_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     award = fields.String(required=True, validate=validate.Length(min=1, max=60))
