@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -52,19 +54,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def counted(events: int) -> None:
-    """Under valgrind: populate, warm up, then count ``events`` transitions."""
+@contextmanager
+def scripted(events: int, path: Path) -> Iterator[tuple[Session, Callable[[], int]]]:
+    """A scratch SQLite database at ``path`` populated as ``bench/transitions.py`` does and
+    warmed up by one batch of its script; yields the session and the batch to measure, about
+    ``events`` transitions (whole scripts), which answers how many it made."""
     from workflow import service
 
     bench = load_transitions_bench()
-
     per_batch = events // len(bench.SCRIPT)
-    url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    url = f"sqlite:///{path}"
     with bench.migrated_engine(url) as engine, Session(engine, expire_on_commit=False) as session:
         clock = bench.Clock()
         world = bench.populate(session, 2 * per_batch, "not a real hash", clock)
 
-        def batch(ids: list[int]) -> None:
+        def batch(ids: list[int]) -> int:
             for nomination_id in ids:
                 version = 1
                 for event, who, data in bench.SCRIPT:
@@ -72,11 +76,18 @@ def counted(events: int) -> None:
                         session, nomination_id, event, world.users[who],
                         expected_version=version, now=clock(), **data,
                     ).version  # fmt: skip
+            return len(ids) * len(bench.SCRIPT)
 
         batch(world.nomination_ids[:per_batch])
+        yield session, lambda: batch(world.nomination_ids[per_batch:])
+
+
+def counted(events: int) -> None:
+    """Under valgrind: populate, warm up, then count ``events`` transitions."""
+    with scripted(events, Path(tempfile.mkdtemp()) / "bench.sqlite3") as (_, measured):
         control = ["callgrind_control", "-i"]
         subprocess.run([*control, "on", str(os.getpid())], check=True, capture_output=True)  # noqa: S603
-        batch(world.nomination_ids[per_batch:])
+        measured()
         subprocess.run([*control, "off", str(os.getpid())], check=True, capture_output=True)  # noqa: S603
 
 

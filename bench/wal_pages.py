@@ -20,9 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.remove(str(HERE))  # as bench/instructions.py: the project's packages, not this folder's
 sys.path.insert(0, str(HERE.parent))
 
-from sqlalchemy.orm import Session  # noqa: E402
-
-from bench.instructions import load_transitions_bench  # noqa: E402
+from bench.instructions import scripted  # noqa: E402
 
 FRAME_HEADER = 24  # bytes before each page in the WAL (sqlite.org/fileformat.html)
 
@@ -31,36 +29,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1500, help="transitions counted")
     args = parser.parse_args(argv)
-    from workflow import service
-
-    bench = load_transitions_bench()
-    per_batch = args.events // len(bench.SCRIPT)
     path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    with (
-        bench.migrated_engine(f"sqlite:///{path}") as engine,
-        Session(engine, expire_on_commit=False) as session,
-    ):
-        clock = bench.Clock()
-        world = bench.populate(session, 2 * per_batch, "not a real hash", clock)
-
-        def batch(ids: list[int]) -> None:
-            for nomination_id in ids:
-                version = 1
-                for event, who, data in bench.SCRIPT:
-                    version = service.fire(
-                        session, nomination_id, event, world.users[who],
-                        expected_version=version, now=clock(), **data,
-                    ).version  # fmt: skip
-
-        batch(world.nomination_ids[:per_batch])
+    with scripted(args.events, path) as (session, measured):
         raw = session.connection().connection.driver_connection
         session.commit()
         raw.execute("PRAGMA wal_autocheckpoint = 0")  # this connection writes every event
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        batch(world.nomination_ids[per_batch:])
+        events = measured()
         page_size = raw.execute("PRAGMA page_size").fetchone()[0]
         frames = os.path.getsize(f"{path}-wal") / (page_size + FRAME_HEADER)
-    events = per_batch * len(bench.SCRIPT)
     print(f"{frames / events:.2f} pages written per transition ({events} counted)")
     return 0
 

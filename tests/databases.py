@@ -62,6 +62,21 @@ def migrate(url: str, revision: str = "head") -> None:
         db.engine.dispose()
 
 
+def migrate_down(url: str, revision: str) -> None:
+    """Take ``url``'s schema back to ``revision``, for a test of the migrations after it
+    (:func:`migrate` upgrades it again)."""
+    import flask_migrate
+
+    from web import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.downgrade(revision=revision)
+        from web.extensions import db
+
+        db.engine.dispose()
+
+
 def create_pg_database(template: str | None = None) -> str:
     """A new scratch database: empty, or a copy of ``template``'s (a database's URL)."""
     name = f"khenthuong_test_{uuid.uuid4().hex[:10]}"

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tests.databases import migrate, migrate_down
 from tests.tampering import tamper
 from workflow import anchor, audit, chain, dossier, records
 from workflow.canonical import canonical_json
@@ -159,20 +160,10 @@ def test_the_trail_upgraded_without_its_hash_index_keeps_every_link_and_its_guar
 ):
     """The upgrade that drops the hash's unique index rebuilds the table on SQLite: every link
     is kept, the chain still verifies, and the database still refuses to change a link."""
-    import flask_migrate
-
-    from tests.databases import migrate
-    from web import create_app
-
     world, _ = trail_world
     before = world.session.execute(select(AuditEvent.seq, AuditEvent.hash)).all()
     world.session.close()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
-    with app.app_context():
-        flask_migrate.downgrade(revision="c3d4e5f6a7b8")
-        from web.extensions import db
-
-        db.engine.dispose()
+    migrate_down(db_url, "c3d4e5f6a7b8")
     migrate(db_url)
     assert world.session.execute(select(AuditEvent.seq, AuditEvent.hash)).all() == before
     assert audit.verify(world.session).ok

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.databases import migrate, migrate_down
 from tests.factories import CAMPAIGNS, World
 from tests.test_documents import docx_text
 from workflow import audit, campaigns, checks, decisions, nominating, signing
@@ -277,11 +278,6 @@ def test_nominations_sent_before_the_upgrade_take_the_day_of_their_first_submit(
 ) -> None:
     """The column is filled from the trail on upgrade: the first "submit" link, read as a
     Vietnamese day (18:30 UTC on 06/11 is already 07/11 in Hà Nội); a draft stays unsent."""
-    import flask_migrate
-
-    from tests.databases import migrate
-    from web import create_app
-
     sent, draft = world.nominate(name="Gửi Đêm"), world.nominate(name="Còn Nháp")
     world.now = datetime(2026, 11, 6, 18, 30, tzinfo=UTC)
     world.fire(sent, "submit", "officer1")
@@ -290,12 +286,7 @@ def test_nominations_sent_before_the_upgrade_take_the_day_of_their_first_submit(
     world.fire(sent, "resubmit", "officer1")
     world.session.commit()
     world.session.close()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url})
-    with app.app_context():
-        flask_migrate.downgrade(revision="a1b2c3d4e5f6")
-        from web.extensions import db
-
-        db.engine.dispose()
+    migrate_down(db_url, "a1b2c3d4e5f6")
     migrate(db_url)
     days = dict(world.session.execute(select(Nomination.id, Nomination.submitted_on)).all())
     assert days[sent] == date(2026, 11, 7)
