@@ -301,6 +301,26 @@ def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):
     assert "CSTDCS" not in offered(world, "TD-2026", day)
 
 
+def test_a_title_asking_for_titles_held_before_may_be_registered_for(cdcs):
+    """Registering asks only the rules reading who a member is: one reading the titles they
+    hold (R-CSTD-TQ, two CSTĐ cấp tỉnh before) was asked over none and refused everyone."""
+    world = cdcs
+    world.now = at(date(2026, 1, 5))
+    definition = plan(2026, ("CSTDCS",))
+    definition["awards"][0]["rules"].append({"rule": "R-CSTD-TQ"})
+    campaigns.import_campaign(
+        world.session, definition, actor=world.user("admin"), now=world.tick()
+    )
+    officer = world.user("officer1")
+    tuyet = members.add_member(
+        world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    )
+    registered = emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    assert [r.member_id for r in registered] == [tuyet.id]
+
+
 def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):
     """Giỏi việc nước, đảm việc nhà is for women (R-WOMAN): a man's row offers no box for it,
     and registering him (a crafted form, a sheet) is refused saying why."""

@@ -291,10 +291,11 @@ _PATH_UNITS = Prepared(UNITS.where(Unit.id.in_(bindparam("path", expanding=True)
 def index_for(session: Session, n: Subject, award: AwardType) -> CampaignIndex:
     """What one nomination's rules read, and nothing more: its unit's and its award's active
     proposals counted by the database (when a rule of the award reads them), its nominee's
-    proposals and awards and the awards claiming its achievement (when one reads those). Every event checks one
-    nomination; reading the whole campaign for it made each approval cost a scan of the province
-    (issue 19). For ``n``, its rules answer as over :func:`build_index`, and where they count,
-    the two are equal (tests/test_checks_index.py)."""
+    proposals and awards and the awards claiming its achievement (when one reads those).
+    Every event checks one nomination; reading the whole campaign for it made each approval
+    cost a scan of the province (issue 19). For ``n``, its rules answer as over
+    :func:`build_index`, and where they read the same, the two are equal
+    (tests/test_checks_index.py)."""
     index = CampaignIndex()
     counts, history = reads_counts(award.rules or ()), reads_history(award.rules or ())
     tiered = award.quota_level is not None and award.quota_per_unit is not None

@@ -142,8 +142,15 @@ def refusal(
     member: Member, award: AwardType, campaign: Campaign, unit_id: int, day: date
 ) -> Result | None:
     """Why ``member`` of the unit cannot pledge for ``award`` whatever the year brings: a
-    blocking rule of the award reading only who they are (a title for women) refuses them."""
-    specs = [s for s in award.rules or () if set(RULES[s["rule"]].needs) <= IDENTITY_FACTS]
+    blocking rule of the award reading only who they are (a title for women) refuses them.
+    A rule reading proposals or the nominee's titles reads more than that, and is not asked
+    here: over no proposals and no titles, one requiring titles held before refused all."""
+    specs = [
+        s
+        for s in award.rules or ()
+        if set(RULES[s["rule"]].needs) <= IDENTITY_FACTS
+        and not (RULES[s["rule"]].counts or RULES[s["rule"]].history)
+    ]
     if not specs or member.kind != award.nominee_kind:
         return None
     facts = {"gender": member.gender}
