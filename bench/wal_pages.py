@@ -17,7 +17,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.remove(str(HERE))  # as bench/instructions.py: the project's packages, not this folder's
+if str(HERE) in sys.path:  # as bench/instructions.py: the project's packages, not this folder's
+    sys.path.remove(str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from bench.instructions import scripted  # noqa: E402
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         raw.execute("PRAGMA wal_autocheckpoint = 0")  # this connection writes every event
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         events = measured()
+        # Only this connection may have written: another would checkpoint by itself, and the
+        # log's growth would undercount.
+        if session.connection().connection.driver_connection is not raw:
+            raise SystemExit("the events ran on another connection: nothing counted")
         page_size = raw.execute("PRAGMA page_size").fetchone()[0]
         frames = os.path.getsize(f"{path}-wal") / (page_size + FRAME_HEADER)
     print(f"{frames / events:.2f} pages written per transition ({events} counted)")
