@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from rules import Result, evaluate_all
 from rules.process import DEADLINE_RULE
-from rules.registry import RULES
+from rules.registry import RULES, Rule
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
@@ -30,7 +30,16 @@ from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
 from workflow.import_sheets import normalize
-from workflow.models import AwardType, Campaign, Member, Membership, MemberYear, Registration, User
+from workflow.models import (
+    AwardType,
+    Campaign,
+    Member,
+    Membership,
+    MemberYear,
+    Registration,
+    Unit,
+    User,
+)
 from workflow.nominating import NewNomination
 from workflow.transaction import transaction
 from workflow.vocabulary import State
@@ -145,18 +154,17 @@ def refusal(
     blocking rule of the award reading only who they are (a title for women) refuses them.
     A rule reading proposals or the nominee's titles reads more than that, and is not asked
     here: over no proposals and no titles, one requiring titles held before refused all."""
-    specs = [
-        s
-        for s in award.rules or ()
-        if set(RULES[s["rule"]].needs) <= IDENTITY_FACTS
-        and not (RULES[s["rule"]].counts or RULES[s["rule"]].history)
-    ]
+    specs = [s for s in award.rules or () if _reads_only_identity(RULES[s["rule"]])]
     if not specs or member.kind != award.nominee_kind:
         return None
     facts = {"gender": member.gender}
     probe = Probe(0, State.DRAFT.value, unit_id, members.nominee_key(member), facts, unit_id, None)
     results = evaluate_all(specs, context_for(probe, award, campaign, CampaignIndex(), day))
     return next((r for r in results if r.blocks), None)
+
+
+def _reads_only_identity(rule: Rule) -> bool:
+    return set(rule.needs) <= IDENTITY_FACTS and not (rule.counts or rule.history)
 
 
 def registrable(
@@ -269,14 +277,23 @@ def unevaluated(
     return [m for m in people if m.kind in kinds and m.id not in rated]
 
 
-def awaiting_evaluation(
+def _unit_in_campaign(
     session: Session, actor: User, unit_code: str, campaign_code: str, day: date
-) -> list[Member]:
-    """:func:`unevaluated` for a unit's members today, for whoever may ask its offers."""
+) -> tuple[Unit, Campaign]:
+    """The unit whose members ``actor`` may propose, in a campaign that reaches it: what
+    asking a unit's offers, or who awaits evaluation, requires."""
     unit = unit_by_code(session, unit_code)
     members.require_write(actor, unit, day)
     campaign = campaign_by_code(session, campaign_code)
     require_reach(session, campaign, unit)
+    return unit, campaign
+
+
+def awaiting_evaluation(
+    session: Session, actor: User, unit_code: str, campaign_code: str, day: date
+) -> list[Member]:
+    """:func:`unevaluated` for a unit's members today, for whoever may ask its offers."""
+    unit, campaign = _unit_in_campaign(session, actor, unit_code, campaign_code, day)
     people = unit_members(session, unit.id, day)
     years = members.years_in(session, [m.id for m in people], campaign.year)
     return unevaluated(people, years, [a for a in campaign.award_types if a.rules])
@@ -373,10 +390,7 @@ def offers(
     each one only the missing registration keeps from them (``qualifies`` false; ``missing``
     says whether registering now would count): the officer sees why a member is not
     offered, rather than a title silently left out."""
-    unit = unit_by_code(session, unit_code)
-    members.require_write(actor, unit, day)
-    campaign = campaign_by_code(session, campaign_code)
-    require_reach(session, campaign, unit)
+    unit, campaign = _unit_in_campaign(session, actor, unit_code, campaign_code, day)
     index = build_index(session, campaign.id)
     registered = _registered(session, campaign)
     found = []
