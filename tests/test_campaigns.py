@@ -14,7 +14,7 @@ from tests.factories import CAMPAIGNS, demo_definition
 from tests.web_client import WebClient
 from workflow import campaigns, checks, nominating
 from workflow.errors import InvalidInput, NotEligible
-from workflow.models import Campaign, Nomination
+from workflow.models import AwardType, Campaign, Nomination
 
 CATALOGUE = CAMPAIGNS / "catalogue.yaml"
 SEEDS = sorted(p for p in CAMPAIGNS.glob("*.yaml") if p.name != "catalogue.yaml")
@@ -195,7 +195,8 @@ def test_a_title_held_is_asked_by_name_and_counts_for_the_confederations_bang_kh
     form = officer.text("/nominations/new?award=TDYN-2025-DLK/BK_TLD")
     assert 'name="facts.prior_titles.0.award_type" list="known-titles"' in form
     provincial = "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh"
-    assert f'<option value="BK_LDLD" label="{provincial}">' in form
+    assert f'<option value="{provincial}">' in form  # picked, the name fills the field
+    assert '<option value="BK_LDLD"' not in form
     made = officer.post(
         "/nominations/new",
         {
@@ -221,6 +222,29 @@ def test_a_title_held_is_asked_by_name_and_counts_for_the_confederations_bang_kh
     page = officer.text(f"/nominations/{nid}")
     assert f"Danh hiệu: {provincial}; Năm: 2024" in page
     assert "BK_LDLD" not in page
+    edit = officer.text(f"/nominations/{nid}/edit")
+    assert (
+        f'name="facts.prior_titles.0.award_type" list="known-titles" value="{provincial}"' in edit
+    )
+
+
+def test_the_check_before_saving_reads_a_title_held_by_name_as_saving_does(ruled):
+    """The form's "Kiểm tra điều kiện (chưa lưu)" said a title typed by its name was not held,
+    while the same facts saved passed: both now code it the same way."""
+    award = ruled.session.scalar(
+        select(AwardType).where(AwardType.code == "BK_TLD", AwardType.campaign_version == 1)
+    )
+    facts = {
+        "ratings": {"2024": "HTXSNV", "2025": "HTXSNV"},
+        "initiatives": [],
+        "prior_titles": [
+            {"award_type": "Bằng khen của Ban Chấp hành Liên đoàn Lao động tỉnh", "year": 2024}
+        ],
+    }
+    unit = ruled.user("officer1").assignments[0].unit_id
+    results = checks.preview(ruled.session, award, unit, facts, ruled.now.date())
+    verdict = next(r for r in results if r.rule == "R-BK-TLD")
+    assert verdict.values["provincial_bang_khen"] is True
 
 
 def test_missing_facts_block_sending_and_are_never_shown_as_eligible(ruled, app):

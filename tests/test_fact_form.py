@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from marshmallow import fields
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from rules import RULES
@@ -24,6 +25,7 @@ from tests.web_client import WebClient
 from web import forms
 from workflow import campaigns
 from workflow.facts import FACT_FIELDS, FactField, FactsSchema, describe, label, shown_facts
+from workflow.models import Nomination
 
 KINDS = set(forms.READERS)
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -200,6 +202,40 @@ def test_a_refused_form_keeps_what_was_typed(app, demo):
         } == {
             k: v for k, v in typed.items() if k.startswith("facts.") and not k.endswith(".present")
         }
+
+
+@SQLITE_ONLY
+def test_choosing_another_award_keeps_what_was_typed_and_creates_nothing(app, demo):
+    """The award list is one of the form's fields: picking another, with "Chọn hình thức" or
+    straight to "Tạo hồ sơ", draws the form again for it with everything typed, and a draft
+    is made only for the award the list shows, once its own fields were on the page."""
+    typed = {
+        "award": "TDYN-2025-DLK/LDTT",
+        "drawn_for": "TDYN-2025-DLK/BK_LDLD",
+        "nominee_name": "Chưa lưu",
+        "position": "Tổ trưởng công đoàn",
+        "achievements": "Hoàn thành xuất sắc nhiệm vụ",
+        "facts.absent_days": "3",
+    }
+    officer = WebClient(app, "officer1")
+    drafts = demo.session.scalar(select(func.count()).select_from(Nomination))
+    demo.session.rollback()
+    for extra in ({"choose": "1"}, {}):
+        page = officer.post("/nominations/new", typed | extra)
+        assert page.status_code == 200
+        text = html.unescape(page.get_data(as_text=True))
+        assert '<option value="TDYN-2025-DLK/LDTT" selected>' in text
+        assert 'name="drawn_for" value="TDYN-2025-DLK/LDTT"' in text
+        for value in ("Chưa lưu", "Tổ trưởng công đoàn", "Hoàn thành xuất sắc nhiệm vụ"):
+            assert value in text
+        assert shown(text)["facts.absent_days"] == "3"
+    assert "Đã đổi hình thức khen thưởng" in text  # the second, unasked, says why
+    assert demo.session.scalar(select(func.count()).select_from(Nomination)) == drafts
+    demo.session.rollback()
+    made = officer.post("/nominations/new", typed | {"drawn_for": typed["award"]})
+    assert made.status_code == 302
+    nid = int(made.headers["Location"].rsplit("/", 1)[1])
+    assert demo.session.get(Nomination, nid).award_type.code == "LDTT"
 
 
 def drafted(client: Any, name: str, facts: dict[str, Any]) -> int:

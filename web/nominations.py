@@ -199,6 +199,8 @@ def new() -> ResponseReturnValue:
         f"{awards[0][0].code}/{awards[0][1].code}" if awards else ""
     )
     match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
+    if request.method == "POST" and match is not None and _award_changed(chosen):
+        return _form_page(awards, chosen, match)
     if request.method == "POST" and match is not None and "preview" in request.form:
         if not units:
             abort(403)
@@ -223,6 +225,22 @@ def new() -> ResponseReturnValue:
         flash(_("Đã tạo hồ sơ (bản nháp)."), "info")
         return redirect(url_for("nominations.detail", nomination_id=outcome.id))
     return _form_page(awards, chosen, match)
+
+
+def _award_changed(chosen: str) -> bool:
+    """Whether the form asks for its fields to be drawn again: "Chọn hình thức", or an award
+    picked without it (the fields shown were another's, so nothing is created; what was
+    typed is shown again under the award now chosen)."""
+    if "choose" in request.form:
+        return True
+    drawn_for = request.form.get("drawn_for")
+    if drawn_for is not None and drawn_for != chosen:
+        flash(
+            _("Đã đổi hình thức khen thưởng: hãy xem lại thông tin bên dưới rồi tạo hồ sơ."),
+            "warning",
+        )
+        return True
+    return False
 
 
 def _preview(
@@ -267,6 +285,7 @@ def _form_page(
         education=EDUCATION,
         rows=range(forms.ROWS),
         known_titles=known_titles(db.session, match[1].nominee_kind) if match else [],
+        titles=dict(known_titles(db.session)),  # a title held shown by name, not by code
         nomination=nomination,
         facts=facts if facts is not None else ((nomination.facts if nomination else {}) or {}),
         preview=preview,

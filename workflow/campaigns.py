@@ -481,6 +481,16 @@ def title_code(session: Session, typed: str) -> str:
     return code_among(known_titles(session), typed)
 
 
+def coded_titles(facts: dict[str, Any], titles: list[tuple[str, str]]) -> dict[str, Any]:
+    """The titles held, each by its code: the form suggests them by name, and the rules count
+    them by code (one not offered here is kept as typed)."""
+    held = facts.get("prior_titles")
+    if not held:
+        return facts
+    coded = [row | {"award_type": code_among(titles, row["award_type"])} for row in held]
+    return facts | {"prior_titles": coded}
+
+
 def code_among(titles: Iterable[tuple[str, str]], typed: str) -> str:
     """:func:`title_code` among ``titles`` ((code, title) pairs: one campaign's awards)."""
     wanted = " ".join(unicodedata.normalize("NFC", typed).casefold().split())

@@ -29,6 +29,7 @@ from rules import (
 )
 from rules.results import Severity, Status
 from workflow import eligibility
+from workflow.campaigns import coded_titles, known_titles
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
 from workflow.eligibility import Problem
@@ -577,9 +578,11 @@ def _recheck(
 def preview(
     session: Session, award: AwardType, origin_unit_id: int, facts: dict[str, Any], today: date
 ) -> list[Result]:
-    """The rules' answer for facts not yet saved (the form's "check before saving")."""
+    """The rules' answer for facts not yet saved (the form's "check before saving"): the
+    titles held coded as saving codes them, so both say the same."""
     if not award.rules:
         return []
+    facts = coded_titles(facts, known_titles(session))
     probe = Probe(0, State.DRAFT.value, origin_unit_id, "", facts, origin_unit_id, None)
     index = index_for(session, probe, award)
     return evaluate_all(award.rules, context_for(probe, award, award.campaign, index, today))

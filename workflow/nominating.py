@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import changes, idempotency
-from workflow.campaigns import code_among, known_titles, require_reach
+from workflow.campaigns import coded_titles, known_titles, require_reach
 from workflow.changes import Outcome
 from workflow.clock import utcnow, vn_date
 from workflow.db import Base
@@ -187,16 +187,6 @@ def _create(
         answer = {"outcomes": [o.as_dict() for o in outcomes]}
         idempotency.remember(session, actor, idempotency_key, fingerprint, answer, now)
     return outcomes
-
-
-def coded_titles(facts: dict[str, Any], titles: list[tuple[str, str]]) -> dict[str, Any]:
-    """The titles held, each by its code: the form suggests them by name, and the rules count
-    them by code (one not offered here is kept as typed)."""
-    held = facts.get("prior_titles")
-    if not held:
-        return facts
-    coded = [row | {"award_type": code_among(titles, row["award_type"])} for row in held]
-    return facts | {"prior_titles": coded}
 
 
 def _offered(session: Session, campaign_code: str) -> dict[str, AwardType]:
