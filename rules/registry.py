@@ -44,7 +44,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {  # how a rule's message names a miss
     "targets": ("kết quả chỉ tiêu", "results against targets"),
     "fatal_accidents": ("số vụ tai nạn lao động chết người", "fatal work accidents"),
     "score": ("điểm chấm thi đua", "emulation score"),
-    "achievement_ref": ("mã thành tích", "achievement reference"),
+    "achievement_ref": ("số hiệu báo cáo thành tích", "achievement report number"),
     "gender": ("giới tính", "gender"),
 }
 

@@ -24,7 +24,15 @@ from tests.factories import demo_definition
 from tests.web_client import WebClient
 from web import forms
 from workflow import campaigns
-from workflow.facts import FACT_FIELDS, FactField, FactsSchema, describe, label, shown_facts
+from workflow.facts import (
+    FACT_FIELDS,
+    FactField,
+    FactsSchema,
+    describe,
+    fact_path_label,
+    label,
+    shown_facts,
+)
 from workflow.models import Nomination
 
 KINDS = set(forms.READERS)
@@ -333,6 +341,19 @@ def test_a_refused_fact_names_its_field_and_year_in_plain_words():
     )
     assert ".;" not in err.value.message_en
     assert "Rating for 'abc'" in err.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("path", "vi", "en"),
+    [
+        ("facts.initiatives.0.title", "Sáng kiến 1: tên", "Initiative 1: title"),
+        ("facts.initiatives.1.year", "Sáng kiến, dòng 2: Năm", "Initiative, row 2: Year"),
+        ("facts.prior_titles.2.award_type", "Danh hiệu 3", "Title 3"),
+    ],
+)
+def test_a_list_fact_is_named_as_the_form_labels_its_row(path, vi, en):
+    """A column the form numbers ("Sáng kiến 1: tên") is named so, not "Sáng kiến : tên"."""
+    assert (fact_path_label(path, "vi"), fact_path_label(path, "en")) == (vi, en)
 
 
 def test_a_list_fact_holds_at_most_two_hundred_rows():

@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from tests.api_client import ApiClient
 from tests.factories import CAMPAIGN, CAMPAIGNS, demo_definition
 from tests.web_client import WebClient
 from web.input_guard import MAX_JSON_BYTES
@@ -611,6 +612,23 @@ def test_a_json_body_over_the_limit_is_refused_unread(client, world):
     assert answer.status_code == 413
     assert answer.json["error"]["code"] == "too_large"
     assert "1024 KB" in answer.json["error"]["message"]
+
+
+def test_an_upload_over_the_limit_is_refused_in_the_users_language(app, client, world):
+    def sent(fields: dict[str, Any]) -> dict[str, Any]:
+        """The body encoded up front: the test client spools a large one to a file it
+        leaves open."""
+        too_big = FileStorage(BytesIO(b"x" * app.config["MAX_CONTENT_LENGTH"]), "danh-sach.xlsx")
+        boundary, body = encode_multipart(MultiDict({**fields, "file": too_big}))
+        return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+    api = client.post("/api/v1/imports", headers=ApiClient(client, "officer1").headers, **sent({}))
+    assert api.status_code == 413
+    assert api.json["error"]["message"] == "Nội dung gửi lên quá lớn (mỗi tệp tối đa 10 MB)."
+    officer = WebClient(app, "officer1")
+    page = officer.client.post("/imports", **sent({"csrf_token": officer.token}))
+    assert page.status_code == 413
+    assert "Nội dung gửi lên quá lớn" in page.get_data(as_text=True)
 
 
 DEEP_YAML = "code: X\nawards: " + "[" * 50_000 + "]" * 50_000 + "\n"

@@ -38,7 +38,8 @@ def test_a_form_from_an_ended_session_gives_back_what_was_typed(app, world):
     officer.post("/logout")
     answer = officer.client.post(
         "/nominations/new",
-        data={"csrf_token": token, "award": "C2025/BK0", "nominee_name": "Đặng Thị Thu Hà",
+        data={"csrf_token": token, "award": "C2025/BK0", "drawn_for": "C2025/BK0",
+              "nominee_name": "Đặng Thị Thu Hà", "facts.discipline.present": "1",
               "achievements": "Đã bổ sung biên bản họp bình xét", "password": "bí mật"},
         headers={"Referer": "http://localhost/nominations/new?award=C2025/BK0"},
     )  # fmt: skip
@@ -48,5 +49,9 @@ def test_a_form_from_an_ended_session_gives_back_what_was_typed(app, world):
     assert "Đặng Thị Thu Hà" in page
     assert "Đã bổ sung biên bản họp bình xét" in page
     assert "bí mật" not in page
+    listed = re.search(r'<ul class="card">(.*?)</ul>', page, re.S).group(1)
+    assert "C2025/BK0" not in listed  # the form's workings are given back, not listed as typed
+    assert "present" not in listed
+    assert '"drawn_for"' in page  # ... the page fills them in again itself
     assert "Đăng nhập lại" in page
     assert 'href="http://localhost/nominations/new?award=C2025/BK0"' in page.replace("&amp;", "&")

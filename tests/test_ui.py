@@ -333,6 +333,11 @@ def test_bulk_approval_reports_each_item(login, world):
     assert f"Số {ok}</a> — Hà Văn Được" in page  # each by its nominee, not a bare number
     assert f"Số {stale}</a> — Lý Thị Cũ" in page
     assert "Người Đơn Vị Khác" not in page  # not one the reviewer may not see
+    too_many = reviewer.client.post(
+        "/inbox/approve", data={"csrf_token": reviewer.token, "pick": [f"{ok}@3"] * 201}
+    )
+    assert too_many.status_code == 422  # more than any inbox page shows: refused unread
+    assert "tối đa 200 hồ sơ" in too_many.get_data(as_text=True)
 
 
 def test_dashboard_and_public_notice_list(login, world):

@@ -43,12 +43,20 @@ HTTP_CODES = {
 }
 # Never echoed back on the stale-form page.
 HIDDEN_FIELDS = frozenset({"csrf_token", "version", "event", "close"})
+# Given back to fill the form in again, but not listed as typed: the form's own workings (a
+# list fact's marker, the award its fields were drawn for, the button pressed) and the
+# award picked from its list, which the form shows again itself.
+UNLISTED_FIELDS = frozenset({"drawn_for", "choose", "preview", "award"})
 HTTP_MESSAGES = {
     400: ("Yêu cầu không đúng định dạng.", "The request is malformed."),
     401: ("Chưa xác thực.", "Not authenticated."),
     403: ("Không có quyền.", "Not allowed."),
     404: ("Không tìm thấy.", "Not found."),
     405: ("Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: (
+        "Nội dung gửi lên quá lớn (mỗi tệp tối đa 10 MB).",
+        "What was sent is too large (10 MB per file at most).",
+    ),
     422: ("Dữ liệu không hợp lệ.", "The data is invalid."),
 }
 
@@ -76,7 +84,11 @@ def stale_form_page(status: int) -> ResponseReturnValue:
     parts = urlsplit(back) if back else None
     form_page = f"{parts.path}{'?' + parts.query if parts.query else ''}" if parts else None
     lang = current_lang()
-    shown = [(_field_label(name, lang), value) for name, value in typed]
+    shown = [
+        (_field_label(name, lang), value)
+        for name, value in typed
+        if name not in UNLISTED_FIELDS and not name.endswith(".present")
+    ]
     return render_template(
         "stale_form.html", typed=typed, shown=shown, back=back, form_page=form_page
     ), status

@@ -18,12 +18,34 @@ from workflow.facts import FACT_FIELDS, FactField
 from workflow.facts import ROWS as ROWS  # web/nominations.py still passes it to the template
 from workflow.inputs import shown
 from workflow.models import MAX_ID
+from workflow.queries import PAGE_MAX
 from workflow.vocabulary import FIELD_LABELS, MAX_ACHIEVEMENTS, MAX_BENEFIT_VND
 
 # facts.<list>.<row>.<column>: a row numbered 1000 is a row (the list's length is checked)
 ROW_INDEX = re.compile(r"([0-9]{1,9})\.", re.ASCII)
 _WHOLE = re.compile(r"[0-9]{1,10}", re.ASCII)
 YEARS = (2000, 2100)  # the years a list, a register or a statistic may be asked for
+
+
+def picks(form: MultiDict[str, str]) -> list[tuple[int, int]] | None:
+    """The nominations ticked on a list, each sent as "id@version" (None: one is not). At
+    most a page's worth (``PAGE_MAX``): no page shows more, and each is an event's work
+    that a request would keep a worker busy for."""
+    values = form.getlist("pick")
+    if len(values) > PAGE_MAX:
+        raise InvalidInput(
+            f"Mỗi lần chỉ chọn được tối đa {PAGE_MAX} hồ sơ.",
+            f"At most {PAGE_MAX} nominations can be chosen at a time.",
+            {"pick": "too_many"},
+        )
+    found = []
+    for value in values:
+        nid, _at, version = value.partition("@")
+        pick = (whole(nid), whole(version))
+        if pick[0] is None or pick[1] is None:
+            return None
+        found.append((pick[0], pick[1]))
+    return found
 
 
 def whole(text: str | None, low: int = 1, high: int = MAX_ID) -> int | None:

@@ -163,13 +163,9 @@ def inbox() -> ResponseReturnValue:
 @login_required
 def approve_selected() -> ResponseReturnValue:
     """Bulk approval: each selected nomination is checked and approved on its own."""
-    items = []
-    for value in request.form.getlist("pick"):
-        nid, _at, version = value.partition("@")  # not "_": that name is gettext here
-        pick = (forms.whole(nid), forms.whole(version))
-        if pick[0] is None or pick[1] is None:
-            abort(400)
-        items.append((pick[0], pick[1]))
+    items = forms.picks(request.form)
+    if items is None:
+        abort(400)
     if not items:
         flash(_("Chưa chọn hồ sơ nào."), "error")
         return redirect(url_for("nominations.inbox"))

@@ -424,7 +424,8 @@ _UNKNOWN = {
 
 
 def fact_path_label(path: str, lang: str) -> str:
-    """'facts.initiatives.0.year' → 'Sáng kiến, dòng 1: Năm công nhận', as the form reads."""
+    """'facts.initiatives.0.year' → 'Sáng kiến, dòng 1: Năm', as the form reads; a column
+    the form numbers itself by its own label: 'facts.initiatives.0.title' → 'Sáng kiến 1: tên'."""
     parts = path.split(".")[1:]
     fact = FACT_FIELDS.get(parts[0]) if parts else None
     if fact is None:
@@ -432,8 +433,11 @@ def fact_path_label(path: str, lang: str) -> str:
     label = _bare(fact, lang)
     rest = parts[1:]
     if rest and rest[0].isdigit() and fact.columns:
-        label += f", {'row' if lang == 'en' else 'dòng'} {int(rest[0]) + 1}"
+        row = int(rest[0]) + 1
         column = next((c for c in fact.columns if len(rest) > 1 and c.name == rest[1]), None)
+        if column is not None and "{number}" in column.labels[1 if lang == "en" else 0]:
+            return column.label(lang, number=row)  # "Sáng kiến 1: tên", as the form has it
+        label += f", {'row' if lang == 'en' else 'dòng'} {row}"
         return f"{label}: {_bare(column, lang)}" if column else label
     if len(rest) == 2 and rest[1] in ("key", "value"):  # marshmallow's parts of a mapping
         if rest[1] == "value":
