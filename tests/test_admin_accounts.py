@@ -132,6 +132,15 @@ def test_roles_are_added_and_ended_with_their_history_kept(app, admins):  # noqa
     assert WebClient(app, "officer1").get("/admin/users/rev_br1").status_code == 403
 
 
+def test_a_role_is_offered_at_the_accounts_own_unit(app, admins):  # noqa: F811
+    """ "Thêm vai trò" starts at the unit where the account works, not the tree's first unit
+    (the confederation), which an administrator could confirm without noticing."""
+    admins.session.rollback()
+    page = WebClient(app, "admin_prov").text("/admin/users/officer1")
+    unit_list = re.search(r'<select id="a-unit" name="unit_code">(.*?)</select>', page, re.S)
+    assert re.findall(r'<option value="([^"]+)" selected>', unit_list[1]) == ["CS1"]
+
+
 def test_a_refused_role_keeps_what_was_typed(app, admins):  # noqa: F811
     admins.session.rollback()
     admin = WebClient(app, "admin_prov")

@@ -78,6 +78,11 @@ CASES: dict[str, Callable[[World], tuple[str, str, dict[str, str], str]]] = {
         "council_prov", f"/nominations/{(nid := at_council(w))}/events",
         VOTE | {"event": "vote", "do": "vote", "version": str(w.version(nid))}, "có mặt",
     ),
+    "tally in words": lambda w: (
+        "council_prov", f"/nominations/{(nid := at_council(w))}/events",
+        VOTE | {"yes": "bảy", "event": "vote", "do": "vote", "version": str(w.version(nid))},
+        "Đồng ý (phải là số nguyên)",
+    ),
     "missing member name": lambda w: (
         "officer1", "/members/new",
         {"code": "DV-9", "birth_date": "1985-04-12", "position": "Kế toán", "joined_on": "2020-01-01"},
@@ -187,3 +192,15 @@ def test_a_summary_too_long_is_refused_saying_how_long_it_may_be(app, world: Wor
     text = html.unescape(page.get_data(as_text=True))
     assert "Tóm tắt thành tích (tối đa 20.000 ký tự)" in text
     assert pasted.strip() in text
+
+
+def test_the_vote_form_starts_with_the_councils_roster(app, world: World) -> None:
+    """ "Tổng số thành viên" is the council's size on the day, which the secretary knows and
+    should not have to count; with no roster on record it is left for them to type."""
+    nid = at_council(world)
+    voting = WebClient(app, "council_prov")
+    empty = values_on(voting.text(f"/nominations/{nid}"))
+    assert empty.get("members", "") == ""
+    world.seat_council(size=7)
+    world.session.commit()
+    assert values_on(voting.text(f"/nominations/{nid}"))["members"] == "7"

@@ -164,10 +164,22 @@ class DecisionFormSchema(FormSchema):
 _TOO_LONG = re.compile(r"Longer than maximum length (\d+)\.")
 
 
+# Why a field was refused, for marshmallow's messages a form's field can meet.
+_REASONS = {
+    "Not a valid integer.": ("phải là số nguyên", "a whole number"),
+    "Not a valid date.": ("ngày không đúng dạng", "not a valid date"),
+    "Missing data for required field.": ("chưa nhập", "required"),
+}
+
+
 def _named(name: str, problems: Any) -> tuple[str, str]:
-    """A refused field by its label, with its limit when it was too long (a pasted report)."""
+    """A refused field by its label, with why when it is plain (a tally typed in words) and
+    its limit when it was too long (a pasted report)."""
     vi, en = FIELD_LABELS.get(name, (name, name))
     said = problems if isinstance(problems, list) else []
+    reason = next((_REASONS[p] for p in said if isinstance(p, str) and p in _REASONS), None)
+    if reason is not None:
+        return f"{vi} ({reason[0]})", f"{en} ({reason[1]})"
     longest = next((m for p in said if isinstance(p, str) and (m := _TOO_LONG.fullmatch(p))), None)
     if longest is None:
         return vi, en

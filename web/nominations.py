@@ -26,6 +26,7 @@ from workflow import (
     audit,
     checks,
     clock,
+    council,
     deadlines,
     dossier,
     events,
@@ -296,6 +297,7 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
     day = today()
     trail = queries.readable_trail(db.session, nomination_id)
     titles = dict(known_titles(db.session))  # a title held named, not coded
+    may = permissions.available_events(me(), n, day)
     page = render_template(
         "detail.html",
         n=n,
@@ -303,7 +305,11 @@ def detail(nomination_id: int, error: WorkflowError | None = None) -> ResponseRe
         trail=trail,
         route=queries.route_names(db.session, n),
         report=checks.report(db.session, n, day),
-        events=permissions.available_events(me(), n, day),
+        events=may,
+        # The vote's "Tổng số thành viên" starts at the council's roster of the day.
+        council_size=len(council.roster(db.session, n.current_unit_id, day))
+        if Event.VOTE in may
+        else None,
         needs_reason=events.needing_reason(),
         may_edit=permissions.may_edit(me(), n, day),
         missed=deadlines.missed_filing(n, day),

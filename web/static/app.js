@@ -86,16 +86,22 @@ function tablesAsCards() {
 }
 
 // What cannot be undone asks first: a form (locking an account, a rejection, a merge) or one
-// button of it (closing a sitting).
+// button of it (closing a sitting). One acting on the boxes named in data-confirm-needs asks
+// only when one is ticked: with none, the page says so itself and nothing is done.
 function confirmations() {
+  const asks = (element, form) => {
+    const needs = element.dataset.confirmNeeds;
+    if (needs && form && !form.querySelector(`input[name="${needs}"]:checked`)) return true;
+    return window.confirm(element.dataset.confirm);
+  };
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      if (!asks(form, form)) event.preventDefault();
     });
   }
   for (const button of document.querySelectorAll("button[data-confirm]")) {
     button.addEventListener("click", (event) => {
-      if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+      if (!asks(button, button.form)) event.preventDefault();
     });
   }
 }
