@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import unicodedata
 from datetime import date, datetime, time
 from typing import Any
@@ -18,7 +19,7 @@ from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
-from workflow.models import Member, Nomination, Registration, Unit
+from workflow.models import AuditEvent, Member, Nomination, Registration, Unit
 
 ALL_YES = {"members": 9, "present": 9, "yes": 9, "no": 0, "abstain": 0}
 TUYET = members.NewMember("DV-0001", "Nguyễn Thị Ánh Tuyết", birth_date=date(1985, 4, 12),
@@ -247,6 +248,30 @@ def test_a_late_registration_is_accepted_and_marked(cdcs):
         world.session, world.user("rev_prov"), campaign, world.now.date()
     )
     assert [r.member_id for r in seen] == [member.id]
+
+
+def test_a_registration_date_moved_by_a_new_version_marks_each_registration_again(cdcs):
+    """The federation extends registration to 15/02: one made on 01/02 was late under the
+    first plan and is in time under the plan as it now stands (and late again if the date
+    goes back); the trail vouches for each mark changed, and still verifies."""
+    world = cdcs
+    tuyet = tuyet_in_2026(world, registered=False)
+    world.now = at(date(2026, 2, 1))
+    (made,) = emulation_year.register(
+        world.session, world.user("officer1"), "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    assert made.late
+    for due, late in ((date(2026, 2, 15), False), (date(2026, 1, 25), True)):
+        moved = plan(2026) | {"registration_by": due}
+        campaigns.import_campaign(world.session, moved, actor=world.user("admin"), now=world.tick())
+        world.session.refresh(made)
+        assert made.late is late
+        last = json.loads(
+            world.session.scalar(select(AuditEvent.body).order_by(AuditEvent.seq.desc()).limit(1))
+        )
+        assert last["change"] == "registrations_remarked"
+        assert f"registrations/{made.id}" in last["records"]
+    assert audit.verify(world.session).ok
 
 
 @pytest.mark.parametrize(

@@ -269,7 +269,7 @@ def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
         "people": people,
         "awards": awards,
         "registrable": emulation_year.registrable(people, awards, campaign, unit.id, day),
-        "due": emulation_year.registration_by(campaign),
+        "due": campaigns.registration_by(campaign),
         "closed": emulation_year.filing_closed(campaign, day),
         "registered": {
             (r.member_id, r.award_code): r

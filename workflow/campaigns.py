@@ -30,7 +30,7 @@ from workflow.clock import campaign_year, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
 from workflow.inputs import MAX_DEPTH, depth, first_refused, shown
-from workflow.models import AwardType, Campaign, Unit, User
+from workflow.models import AwardType, Campaign, Registration, Unit, User
 from workflow.transaction import transaction
 from workflow.vocabulary import Role
 
@@ -312,11 +312,13 @@ def _import(session: Session, data: dict[str, Any], actor: User | None, now: dat
             _require_issuer_admin(session, actor, campaign.issuer_code, vn_date(now))
     if campaign is not None and campaign.rule_set_version == version_hash:
         return campaign
+    due_before = None
     if campaign is None:
         campaign = Campaign(code=data["code"], version=1)
         session.add(campaign)
     else:
         campaign.version += 1
+        due_before = registration_by(campaign)
     campaign.title = data["title"]
     campaign.year = data["year"]
     campaign.reference_date = data["reference_date"]
@@ -333,7 +335,39 @@ def _import(session: Session, data: dict[str, Any], actor: User | None, now: dat
     session.flush()
     session.expire(campaign, ["award_types"])
     audit.record_change(session, "campaign_version", who(actor), now, campaign)
+    if due_before is not None and registration_by(campaign) != due_before:
+        _remark_registrations(session, campaign, actor, now)
     return campaign
+
+
+def registration_by(campaign: Campaign) -> date:
+    """The day registrations are due: the campaign's own, else 25 January of its year."""
+    raw = (campaign.definition or {}).get("registration_by")
+    return date.fromisoformat(str(raw)) if raw else date(campaign.year, 1, 25)
+
+
+def _remark_registrations(
+    session: Session, campaign: Campaign, actor: User | None, now: datetime
+) -> None:
+    """A plan whose registration date moved (extended, most often): each registration is
+    late or in time against the date as it now stands, and the trail vouches for each one
+    whose mark changed. A proposal made from the registry reads the mark when it is made."""
+    due = registration_by(campaign)
+    moved = list(
+        session.scalars(
+            select(Registration).where(
+                Registration.campaign_id == campaign.id,
+                or_(
+                    Registration.late.is_(False) & (Registration.registered_on > due),
+                    Registration.late.is_(True) & (Registration.registered_on <= due),
+                ),
+            )
+        )
+    )
+    for row in moved:
+        row.late = row.registered_on > due
+    if moved:
+        audit.record_change(session, "registrations_remarked", who(actor), now, *moved)
 
 
 def _require_issuer_admin(

@@ -24,7 +24,7 @@ from rules.registry import RULES, Rule
 from rules.results import Status
 from workflow import audit, imports, member_import, members, nominating
 from workflow.accounts import unit_by_code
-from workflow.campaigns import campaign_by_code, code_among, require_reach
+from workflow.campaigns import campaign_by_code, code_among, registration_by, require_reach
 from workflow.changes import Outcome
 from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
@@ -43,12 +43,6 @@ from workflow.models import (
 from workflow.nominating import NewNomination
 from workflow.transaction import transaction
 from workflow.vocabulary import State
-
-
-def registration_by(campaign: Campaign) -> date:
-    """The day registrations are due: the campaign's own, else 25 January of its year."""
-    raw = (campaign.definition or {}).get("registration_by")
-    return date.fromisoformat(str(raw)) if raw else date(campaign.year, 1, 25)
 
 
 def _award(campaign: Campaign, code: str) -> AwardType:
