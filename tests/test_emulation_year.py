@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import World, demo_definition
-from workflow import audit, campaigns, emulation_year, member_import, members
+from workflow import audit, campaigns, emulation_year, member_import, members, nominating
 from workflow.campaign_schema import CampaignSchema
 from workflow.clock import VIETNAM, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
@@ -311,6 +311,51 @@ def test_a_late_registration_counts_only_where_the_plan_accepts_it(
     )
     facts = world.session.get(Nomination, made.id).facts
     assert facts.get("registered_late", False) is late
+
+
+def test_the_registrys_late_mark_is_kept_whatever_the_form_or_list_says(app, cdcs, monkeypatch):
+    """A registration the registry marks late cannot be declared in time: not by unticking
+    the mark on the draft's form, nor by a list whose row names the member and says
+    "registered". A nominee the registry holds no registration for keeps what was declared."""
+    world = cdcs
+    officer = world.user("officer1")
+    tuyet = tuyet_in_2026(world, registered=False, late_accepted=True)
+    world.now = at(date(2026, 1, 26))
+    emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    world.now = at(date(2026, 12, 3))
+    members.record_year(world.session, officer, tuyet.id, 2026, OUTSTANDING, now=world.tick())
+    (made,) = emulation_year.propose(
+        world.session, officer, "CS1", "TD-2026", [(tuyet.id, "CSTDCS")], now=world.tick()
+    )
+    draft = world.session.get(Nomination, made.id)
+    declared = {**draft.facts, "registered": True, "registered_late": False}
+    nominating.update_nomination(
+        world.session, made.id, officer, expected_version=made.version,
+        changes={"facts": declared}, now=world.tick(),
+    )  # fmt: skip
+    world.session.refresh(draft)
+    assert draft.facts["registered_late"] is True
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
+    from tests.web_client import WebClient
+
+    form = WebClient(app, "officer1").text(f"/nominations/{made.id}/edit")
+    assert "theo sổ đăng ký thi đua của đơn vị" in form  # shown, not the form's to change
+    assert 'name="facts.registered_late"' not in form
+    listed = nominating.create_nominations(
+        world.session, officer, campaign="TD-2026", now=world.tick(),
+        specs=[
+            nominating.NewNomination("CSTDCS", "individual", TUYET.full_name,
+                                     {"key": tuyet.code}, {"registered": True}),
+            nominating.NewNomination("CSTDCS", "individual", "Người Chưa Có Trong Sổ",
+                                     {"key": "DV-KHONG-CO"}, {"registered": True}),
+        ],
+    )  # fmt: skip
+    from_list, unknown = (world.session.get(Nomination, o.id).facts for o in listed)
+    assert from_list["registered_late"] is True
+    assert unknown == {"registered": True}
 
 
 def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):

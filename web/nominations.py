@@ -284,6 +284,7 @@ def _form_page(
         known_titles=known_titles(db.session, match[1].nominee_kind) if match else [],
         titles=dict(known_titles(db.session)),  # a title held shown by name, not by code
         nomination=nomination,
+        registry_late=nominating.registry_mark(db.session, nomination) if nomination else None,
         facts=facts if facts is not None else ((nomination.facts if nomination else {}) or {}),
         preview=preview,
         form=request.form,

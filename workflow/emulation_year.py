@@ -347,12 +347,10 @@ def _registered(session: Session, campaign: Campaign) -> Pledges:
 
 
 def _pledge(pledges: Pledges, member_id: int, award_code: str) -> dict[str, bool]:
-    """The registration facts R-REGISTERED reads: whether, and whether after the plan's
-    deadline (which counts only where the plan accepts it)."""
+    """The registration facts R-REGISTERED reads: whether, and whether late."""
     if (member_id, award_code) not in pledges:
         return {"registered": False}
-    late = pledges[(member_id, award_code)]
-    return {"registered": True, "registered_late": True} if late else {"registered": True}
+    return nominating.pledge_facts(pledges[(member_id, award_code)])
 
 
 def facts_for(

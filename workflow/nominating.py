@@ -8,6 +8,7 @@ Each public function is one transaction (:mod:`workflow.transaction`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -23,7 +24,15 @@ from workflow.db import Base
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed
 from workflow.facts import extra_facts, validate_facts
 from workflow.inputs import one_line
-from workflow.models import AwardType, Campaign, Nomination, RoleAssignment, User
+from workflow.models import (
+    AwardType,
+    Campaign,
+    Member,
+    Nomination,
+    Registration,
+    RoleAssignment,
+    User,
+)
 from workflow.permissions import EDITABLE_STATES, acting_assignment, officer_assignment
 from workflow.transaction import transaction
 from workflow.vocabulary import Event, NomineeKind, Role, State
@@ -64,6 +73,57 @@ def nominee_key(nominee: dict[str, Any], name: str, unit_id: int) -> str:
     """The nominee's own identifier (member or citizen id) if given, else name at the unit."""
     own = str(nominee.get("key") or "").strip()
     return f"id:{own}" if own else f"u{unit_id}:{one_line(name).casefold()}"
+
+
+# --- the registry's registration -----------------------------------------------------------
+
+Pledges = dict[tuple[str, str], bool]  # (nominee key, title) registered for → made late
+_BATCH = 1000  # member codes per statement, far below any database's bound parameters
+
+
+def registered(session: Session, campaign_id: int, keys: Iterable[str]) -> Pledges:
+    """The registrations the registry holds in the campaign for the members among ``keys``
+    (a member's nominations carry ``id:`` and their code), with each one's late mark."""
+    codes = sorted({key[3:] for key in keys if key.startswith("id:")})
+    found: Pledges = {}
+    for start in range(0, len(codes), _BATCH):
+        rows = session.execute(
+            select(Member.code, Registration.award_code, Registration.late)
+            .join(Registration, Registration.member_id == Member.id)
+            .where(
+                Registration.campaign_id == campaign_id,
+                Member.code.in_(codes[start : start + _BATCH]),
+            )
+        )
+        found.update({(f"id:{code}", award): late for code, award, late in rows})
+    return found
+
+
+def pledge_facts(late: bool) -> dict[str, bool]:
+    """The registration facts R-REGISTERED reads of a registration: made, and whether after
+    the plan's date (which counts only where the plan accepts it)."""
+    return {"registered": True, "registered_late": True} if late else {"registered": True}
+
+
+def registry_mark(session: Session, nomination: Nomination) -> bool | None:
+    """Whether the registry holds the nominee registered late for the nomination's title
+    (None: it holds no registration, and the form's declaration stands)."""
+    key, award = nomination.nominee_key, nomination.award_type.code
+    return registered(session, nomination.campaign_id, [key]).get((key, award))
+
+
+def as_registered(
+    facts: dict[str, Any], pledges: Pledges, nomination: Nomination, award_code: str
+) -> dict[str, Any]:
+    """The facts with the registry's word on the registration, where it has one: a form, a
+    list or an API call cannot make a registration the registry marks late one made in
+    time. Where it has none (registered on paper, a nominee not in the registry) the
+    declaration stands, for the reviewers to check."""
+    late = pledges.get((nomination.nominee_key, award_code))
+    if late is None:
+        return facts
+    kept = {k: v for k, v in facts.items() if k not in ("registered", "registered_late")}
+    return kept | pledge_facts(late)
 
 
 # --- creation ------------------------------------------------------------------------------
@@ -159,6 +219,9 @@ def _create(
     nominations = [
         _new_nomination(actor, assignment, campaign, offered, titles, spec, now) for spec in specs
     ]
+    pledges = registered(session, launched.id, [n.nominee_key for n in nominations])
+    for spec, nomination in zip(specs, nominations, strict=True):
+        nomination.facts = as_registered(nomination.facts, pledges, nomination, spec.award_type)
     session.add_all(nominations)
     session.flush()
     outcomes = []
@@ -381,8 +444,10 @@ def _edit(
         )
     if "facts" in edits:
         extra = extra_facts(nomination.campaign)
-        facts = validate_facts(edits["facts"], extra)
-        edits = {**edits, "facts": coded_titles(facts, known_titles(session))}
+        facts = coded_titles(validate_facts(edits["facts"], extra), known_titles(session))
+        pledges = registered(session, nomination.campaign_id, [nomination.nominee_key])
+        award = nomination.award_type.code
+        edits = {**edits, "facts": as_registered(facts, pledges, nomination, award)}
     if "nominee_name" in edits:
         name = clean_name(str(edits["nominee_name"]))
         if problem := name_problem(name):
