@@ -358,6 +358,24 @@ def test_the_registrys_late_mark_is_kept_whatever_the_form_or_list_says(app, cdc
     assert unknown == {"registered": True}
 
 
+def test_a_lists_check_reads_the_registrys_late_mark_as_its_drafts_will(cdcs):
+    """A list's row naming a member the registry marks late, and saying "registered": the
+    check before importing says what sending the draft will, that it was made late."""
+    from tests.test_imports import filled, preview_in
+
+    world = cdcs
+    officer = world.user("officer1")
+    tuyet = tuyet_in_2026(world, registered=False)
+    world.now = at(date(2026, 1, 26))
+    emulation_year.register(
+        world.session, officer, "TD-2026", "CSTDCS", [tuyet.id], now=world.tick()
+    )
+    row = {"Họ và tên / Tên tập thể (*)": TUYET.full_name, "Mã hình thức khen thưởng (*)": "CSTDCS",
+           "Số CCCD / mã đoàn viên": tuyet.code, "Đăng ký thi đua": "Có"}  # fmt: skip
+    (checked,) = preview_in(world, filled(world, [row], "TD-2026"), "TD-2026").rows["rows"]
+    assert any(s == "fail" and "sau hạn" in vi for s, vi, _ in checked["rules"])
+
+
 def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):
     """Only a title of the year's emulation (registered for) waits for the year's rating: a
     collective's, whose rules read its grade and targets, is offered without one."""

@@ -252,9 +252,12 @@ def _note_rules(
     if not ruled:
         return
     index = checks.build_index(session, campaign.id)
+    pledges = nominating.registered(session, campaign.id, [r["nominee_key"] for r in ruled])
     for row in ruled:
         award = awards[row["spec"]["award_type"]]
-        facts = row["spec"]["facts"]
+        facts = nominating.as_registered(
+            row["spec"]["facts"], pledges, row["nominee_key"], award.code
+        )  # as the draft will hold them
         probe = checks.Probe(
             0, State.DRAFT.value, unit.id, row["nominee_key"], facts, unit.id, None
         )

@@ -113,13 +113,13 @@ def registry_mark(session: Session, nomination: Nomination) -> bool | None:
 
 
 def as_registered(
-    facts: dict[str, Any], pledges: Pledges, nomination: Nomination, award_code: str
+    facts: dict[str, Any], pledges: Pledges, nominee_key: str, award_code: str
 ) -> dict[str, Any]:
     """The facts with the registry's word on the registration, where it has one: a form, a
     list or an API call cannot make a registration the registry marks late one made in
     time. Where it has none (registered on paper, a nominee not in the registry) the
     declaration stands, for the reviewers to check."""
-    late = pledges.get((nomination.nominee_key, award_code))
+    late = pledges.get((nominee_key, award_code))
     if late is None:
         return facts
     kept = {k: v for k, v in facts.items() if k not in ("registered", "registered_late")}
@@ -221,7 +221,8 @@ def _create(
     ]
     pledges = registered(session, launched.id, [n.nominee_key for n in nominations])
     for spec, nomination in zip(specs, nominations, strict=True):
-        nomination.facts = as_registered(nomination.facts, pledges, nomination, spec.award_type)
+        key, award = nomination.nominee_key, spec.award_type
+        nomination.facts = as_registered(nomination.facts, pledges, key, award)
     session.add_all(nominations)
     session.flush()
     outcomes = []
@@ -447,7 +448,7 @@ def _edit(
         facts = coded_titles(validate_facts(edits["facts"], extra), known_titles(session))
         pledges = registered(session, nomination.campaign_id, [nomination.nominee_key])
         award = nomination.award_type.code
-        edits = {**edits, "facts": as_registered(facts, pledges, nomination, award)}
+        edits = {**edits, "facts": as_registered(facts, pledges, nomination.nominee_key, award)}
     if "nominee_name" in edits:
         name = clean_name(str(edits["nominee_name"]))
         if problem := name_problem(name):
