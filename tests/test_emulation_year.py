@@ -341,9 +341,16 @@ def test_the_registrys_late_mark_is_kept_whatever_the_form_or_list_says(app, cdc
     monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-03T03:00:00+00:00")
     from tests.web_client import WebClient
 
-    form = WebClient(app, "officer1").text(f"/nominations/{made.id}/edit")
+    officer_page = WebClient(app, "officer1")
+    form = officer_page.text(f"/nominations/{made.id}/edit")
     assert "theo sổ đăng ký thi đua của đơn vị" in form  # shown, not the form's to change
     assert 'name="facts.registered_late"' not in form
+    checked = officer_page.post(
+        f"/nominations/{made.id}/edit",
+        {"preview": "1", "award": "TD-2026/CSTDCS", "nominee_name": TUYET.full_name,
+         "facts.registered.present": "1", "facts.registered_late.present": "1"},
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Đăng ký thi đua năm 2026 sau hạn; kế hoạch nhận đăng ký muộn." in checked
     listed = nominating.create_nominations(
         world.session, officer, campaign="TD-2026", now=world.tick(),
         specs=[

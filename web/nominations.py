@@ -248,6 +248,8 @@ def _preview(
         typed = forms.facts_from_form(request.form)
         stored = nomination.facts if nomination else None
         facts = validate_facts(after_form(stored, typed, forms.facts_on_form(request.form)))
+        if nomination is not None:
+            facts = nominating.with_registry(db.session, nomination, facts)
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return _form_page(awards, chosen, match, nomination), err.http_status

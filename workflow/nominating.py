@@ -105,6 +105,15 @@ def pledge_facts(late: bool) -> dict[str, bool]:
     return {"registered": True, "registered_late": True} if late else {"registered": True}
 
 
+def with_registry(
+    session: Session, nomination: Nomination, facts: dict[str, Any]
+) -> dict[str, Any]:
+    """``facts`` as saving them on ``nomination`` stores them (:func:`as_registered`): what
+    the form's check before saving must judge too."""
+    key, award = nomination.nominee_key, nomination.award_type.code
+    return as_registered(facts, registered(session, nomination.campaign_id, [key]), key, award)
+
+
 def registry_mark(session: Session, nomination: Nomination) -> bool | None:
     """Whether the registry holds the nominee registered late for the nomination's title
     (None: it holds no registration, and the form's declaration stands)."""
@@ -446,9 +455,7 @@ def _edit(
     if "facts" in edits:
         extra = extra_facts(nomination.campaign)
         facts = coded_titles(validate_facts(edits["facts"], extra), known_titles(session))
-        pledges = registered(session, nomination.campaign_id, [nomination.nominee_key])
-        award = nomination.award_type.code
-        edits = {**edits, "facts": as_registered(facts, pledges, nomination.nominee_key, award)}
+        edits = {**edits, "facts": with_registry(session, nomination, facts)}
     if "nominee_name" in edits:
         name = clean_name(str(edits["nominee_name"]))
         if problem := name_problem(name):
