@@ -18,6 +18,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from html.parser import HTMLParser
 from io import BytesIO
 from typing import Any
@@ -612,6 +613,35 @@ def test_a_json_body_over_the_limit_is_refused_unread(client, world):
     assert answer.status_code == 413
     assert answer.json["error"]["code"] == "too_large"
     assert "1024 KB" in answer.json["error"]["message"]
+
+
+def test_overlong_names_and_searches_are_refused_not_failed(app, world):
+    """Found by the forms' fuzz sweep: a unit named past its column's 200 characters was a
+    500 on PostgreSQL (and stored whole on SQLite); a search longer than SQLite's LIKE takes
+    (50,000 bytes) was a 500 on SQLite. Each is now refused, naming the field, with nothing
+    written."""
+    from tests.test_emulation_year import TUYET
+    from workflow import members
+
+    member = members.add_member(
+        world.session, world.user("officer1"), "CS1", TUYET, date(2020, 1, 1), now=world.tick()
+    ).id
+    world.session.rollback()  # SQLite: the web's requests take the write lock
+    admin, officer = WebClient(app, "admin"), WebClient(app, "officer1")
+    before = stored(world.session)
+    long_name = "Công đoàn " + "x" * 200
+    created = admin.post(
+        "/admin/units", {"code": "CS9", "name": long_name, "level": "cdcs", "parent_code": "BR1"}
+    )
+    split = admin.post(
+        "/admin/units/BR2/split", {"new_code": "BR9", "new_name": long_name, "on": "2026-01-01"}
+    )
+    searched = officer.get("/members?q=" + "x" * 49_999)
+    merged = officer.post(f"/members/{member}/merge", {"other_code": "x" * 49_999})
+    assert [a.status_code for a in (created, split, searched, merged)] == [422] * 4
+    assert "Tên đơn vị: tối đa 200 ký tự" in created.get_data(as_text=True)
+    assert "Từ khóa tìm kiếm quá dài" in searched.get_data(as_text=True)
+    assert stored(world.session) == before
 
 
 def test_an_upload_over_the_limit_is_refused_in_the_users_language(app, client, world):

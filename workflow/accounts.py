@@ -170,6 +170,11 @@ DEFAULT_ABBREVIATION = {
 _ABBREVIATION_SYMBOLS = frozenset("-&.")
 
 
+def clean_unit_name(text: str | None) -> str:
+    """The unit's name as stored (one line, NFC), 200 characters at most as its column."""
+    return clean_line(text, "name", ("Tên đơn vị", "Unit name"), 200, required=True)
+
+
 def clean_abbreviation(text: str) -> str:
     """The abbreviation as printed: NFC, upper case; letters (Đ included), digits, '-', '&', '.'."""
     abbreviation = unicodedata.normalize("NFC", text).strip().upper()
@@ -235,7 +240,7 @@ def create_unit(
             )
         unit = Unit(
             code=code,
-            name=name,
+            name=clean_unit_name(name),
             abbreviation=clean_abbreviation(abbreviation or DEFAULT_ABBREVIATION[lvl]),
             level=lvl.value,
             parent=parent,

@@ -493,6 +493,9 @@ def duplicates_of(session: Session, spec: NewMember, unit_id: int) -> list[Membe
     )
 
 
+MAX_QUERY = 200  # a name or a code, as long as a member's name may be
+
+
 def search(
     session: Session,
     actor: User,
@@ -502,6 +505,12 @@ def search(
     limit: int = 500,
 ) -> list[Member]:
     """The members the actor may see, by name (diacritics, case and NFD ignored) or code."""
+    if len(q) > MAX_QUERY:  # SQLite refuses a LIKE pattern over 50,000 bytes with an error
+        raise InvalidInput(
+            f"Từ khóa tìm kiếm quá dài (tối đa {MAX_QUERY} ký tự).",
+            f"The search text is too long ({MAX_QUERY} characters at most).",
+            {"q": "too_long"},
+        )
     query = select(Member).where(visible_filter(actor, day))
     if q.strip():
         folded = fold(q)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.accounts import (
     clean_abbreviation,
+    clean_unit_name,
     create_unit,
     require_admin,
     require_open,
@@ -27,7 +28,6 @@ from workflow.accounts import (
 from workflow.clock import EARLIEST_DAY, utcnow, vn_date
 from workflow.db import Base
 from workflow.errors import InvalidInput
-from workflow.inputs import clean_line
 from workflow.models import (
     Member,
     Membership,
@@ -167,7 +167,7 @@ def rename(
     with transaction(session):
         unit = _changing(session, admin, code, vn_date(now))
         day = _day(unit, on, vn_date(now))
-        new_name = clean_line(name, "name", ("Tên đơn vị", "Unit name"), 200, required=True)
+        new_name = clean_unit_name(name)
         new_abbreviation = clean_abbreviation(abbreviation or unit.abbreviation)
         if (new_name, new_abbreviation) == (unit.name, unit.abbreviation):
             raise InvalidInput(
