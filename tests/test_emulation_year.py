@@ -416,6 +416,22 @@ def test_a_title_asking_for_titles_held_before_may_be_registered_for(cdcs):
     assert [r.member_id for r in registered] == [tuyet.id]
 
 
+def test_the_page_says_when_a_registration_is_recorded_late(app, cdcs, monkeypatch):
+    """Ticked after the plan's day, a registration is kept, marked late: the officer is told
+    so when it is saved, not only in the export."""
+    world = cdcs
+    tuyet = tuyet_in_2026(world, registered=False).id
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-01-27T03:00:00+00:00")
+    from tests.web_client import WebClient
+
+    officer = WebClient(app, "officer1")
+    saved = officer.post("/emulation/TD-2026/registration", {"register-CSTDCS": str(tuyet)})
+    assert saved.status_code == 302
+    page = officer.text("/emulation/TD-2026")
+    assert "1 đăng ký được ghi là muộn (sau hạn 25/01/2026)" in page
+
+
 def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):
     """Giỏi việc nước, đảm việc nhà is for women (R-WOMAN): a man's row offers no box for it,
     and registering him (a crafted form, a sheet) is refused saying why."""

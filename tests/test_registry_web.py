@@ -95,6 +95,16 @@ def test_a_new_member_form_keeps_what_was_typed_when_refused(app, world, member)
     assert 'value="Tổ trưởng"' in page
 
 
+def test_a_member_cannot_join_before_being_born(app, world, member):
+    typed = {"code": "DV-0777", "full_name": "Lê Văn Sớm", "birth_date": "2000-01-01",
+             "joined_on": "1990-01-01"}  # fmt: skip
+    refused = WebClient(app, "officer1").post("/members/new", typed)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Ngày vào đơn vị phải sau ngày sinh (01/01/2000)." in page
+    assert 'value="Lê Văn Sớm"' in page
+
+
 def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member):
     year = vn_date(utcnow()).year
     campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
@@ -291,6 +301,16 @@ def test_the_register_template_filled_in_imports_cleanly(app, world):
         "Mã đoàn viên", "Họ và tên", "Ngày sinh", "Giới tính", "Chức vụ", "Mã đơn vị", "Loại"
     ]  # fmt: skip
     assert [row[0] for row in wb["Đơn vị"].iter_rows(min_row=2, values_only=True)] == ["CS1"]
+    blank = io.BytesIO()
+    wb.save(blank)
+    sent_blank = officer.client.post(
+        "/members/import",
+        data={"csrf_token": officer.token, "joined_on": "2025-01-01",
+              "file": (io.BytesIO(blank.getvalue()), "so.xlsx")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert sent_blank.status_code == 422  # not "0 added", which reads as done
+    assert "Tệp chưa có dòng đoàn viên nào" in sent_blank.get_data(as_text=True)
     ws.append(["001185000001", "Đặng Thu Hà", "05/06/1985", "Nữ", "Kế toán", "CS1", "Cá nhân"])
     out = io.BytesIO()
     wb.save(out)

@@ -180,6 +180,7 @@ def test_the_statistics_page_shows_the_figures_and_drills_down(app, world):
     assert web.get("/statistics?unit=D00&year=2025").status_code == 200
     assert web.get("/statistics.xlsx?unit=PROV&year=2025").status_code == 200
     assert WebClient(app, "officer1").get("/statistics?unit=PROV").status_code == 404
+    assert web.get("/statistics?unit=PROV&year=2025&campaign=XYZ").status_code == 404
     wrong = web.get("/statistics?year=abc")
     assert wrong.status_code == 400
     assert "Năm trong đường dẫn phải từ 2000 đến 2100." in wrong.get_data(as_text=True)

@@ -20,6 +20,7 @@ from web.extensions import db
 from web.i18n import current_lang
 from workflow import campaigns, emulation_year, member_import, members, units
 from workflow.accounts import active_assignments
+from workflow.clock import ddmmyyyy
 from workflow.documents.member_record import member_record as record_document
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.exports import members_workbook, registrations_workbook
@@ -346,8 +347,19 @@ def register(code: str) -> ResponseReturnValue:
         if picked:
             picks[award.code] = [member_id for member_id in picked if member_id is not None]
     try:
-        emulation_year.register_all(db.session, me(), campaign.code, picks)
+        added = emulation_year.register_all(db.session, me(), campaign.code, picks)
         flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
+        late = sum(1 for row in added if row.late)
+        if late:
+            flash(
+                _(
+                    "%(count)s đăng ký được ghi là muộn (sau hạn %(due)s): chỉ được xét ở "
+                    "hình thức mà kế hoạch nhận đăng ký muộn.",
+                    count=late,
+                    due=ddmmyyyy(campaigns.registration_by(campaign)),
+                ),
+                "warning",
+            )
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return year_page(code, err.http_status)

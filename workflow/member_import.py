@@ -223,10 +223,12 @@ def import_members(
     report = MemberImport()
     new: list[dict[str, Any]] = []
     errors: list[tuple[str, str]] = []
+    filled = 0
     for number, row in enumerate(rows, start=2):
         cells = {name: row[i] if i < len(row) else None for name, i in at.items()}
         if all(v is None or str(v).strip() == "" for v in cells.values()):
             continue
+        filled += 1
         try:
             item = _checked(cells, units)
         except RowError as err:
@@ -249,6 +251,12 @@ def import_members(
             continue
         held[key] = item["code"]
         new.append(item)
+    if not filled:  # the template sent back empty: "0 added" would read as done
+        raise InvalidInput(
+            "Tệp chưa có dòng đoàn viên nào (chỉ có dòng tiêu đề).",
+            "The file lists no member (only its header row).",
+            {"rows": "none"},
+        )
     if errors:
         more = "; …" if len(errors) > SHOWN_ERRORS else ""
         shown = "; ".join(vi for vi, _ in errors[:SHOWN_ERRORS]) + more

@@ -142,7 +142,8 @@ class NewMember:
 
 def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
     """A birth and a joining that happened: from 1900 to today (a date far off would hide the
-    member from every year's page, their own officer's included)."""
+    member from every year's page, their own officer's included), the joining after the
+    birth."""
     wrong = {
         name: "out_of_range"
         for name, day in (("birth_date", birth_date), ("joined_on", joined_on))
@@ -155,6 +156,12 @@ def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
             + f" phải từ 01/01/1900 đến hôm nay ({today:%d/%m/%Y}).",
             ", ".join(wrong) + f" must be from 1900-01-01 to today ({today.isoformat()}).",
             wrong,
+        )
+    if birth_date is not None and joined_on < birth_date:
+        raise InvalidInput(
+            f"Ngày vào đơn vị phải sau ngày sinh ({birth_date:%d/%m/%Y}).",
+            f"The joining date must be after the birth date ({birth_date.isoformat()}).",
+            {"joined_on": "before_birth"},
         )
 
 

@@ -93,6 +93,14 @@ def award_statistics(
     """The statistics of ``root``'s subtree for ``year`` (and the year before, to compare)."""
     if not _may_see(actor, root, day):
         raise NotFound("Không có số liệu của đơn vị này.", "No statistics for this unit.")
+    if (
+        campaign_code
+        and session.scalar(select(Campaign.id).where(Campaign.code == campaign_code)) is None
+    ):
+        # Else every campaign's figures would read as this one's (a link typed by hand).
+        raise NotFound(
+            f"Không có đợt thi đua «{campaign_code}».", f"No campaign «{campaign_code}»."
+        )
     children = {u.id: u for u in session.scalars(select(Unit).where(Unit.parent_id == root.id))}
     this_year, last_year = _figures(session, root, children, year, campaign_code, award_code)
     return Statistics(root, children, this_year, last_year, campaign_code, award_code)
