@@ -81,6 +81,17 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     assert f"hồ sơ số {second}" in text
     assert f'name="tally-{second}-no" inputmode="numeric"' in text
     assert re.search(rf'name="tally-{second}-no"[^>]*value="3"', text)  # kept as typed
+    assert "Đồng ý: cùng không đồng ý và không ý kiến là 12 phiếu, nhiều hơn số có mặt (9)" in text
+    words = bad | {
+        f"tally-{first}-yes": "năm",
+        f"tally-{first}-no": "-1",
+        "version": version_of(text),
+    }
+    refused = secretary.post(where, words)
+    assert refused.status_code == 422
+    said = html.unescape(refused.get_data(as_text=True))
+    assert f"Số phiếu phải là số nguyên không âm (hồ sơ số {first}: Đồng ý, Không đồng ý)." in said
+    text = said
     fixed = bad | {f"tally-{second}-no": "0", "version": version_of(text)}
     closed = secretary.post(where, fixed)
     assert closed.status_code == 302
@@ -196,6 +207,26 @@ def test_opening_a_sitting_of_a_council_with_no_members_says_what_to_do_first(ap
     form = WebClient(app, "council_prov").text(f"/council/PROV/sittings/new?campaign={campaign_id}")
     assert "Hội đồng chưa có thành viên nào vào ngày họp" in form
     assert 'href="/council/PROV"' in form
+
+
+def test_opening_a_sitting_with_nothing_waiting_says_so_instead_of_a_form(app, world):
+    """After the last dossier was voted on, the form offered an empty list and refused it as
+    a field left wrong; it now says nothing waits, and a crafted post says none was chosen."""
+    world.seat_council()
+    nid = world.nominate(name="Đã Biểu Quyết")
+    world.to_notice(nid)
+    campaign_id = world.session.get_one(Nomination, nid).campaign_id
+    world.session.rollback()
+    council = WebClient(app, "council_prov")
+    form = council.text(f"/council/PROV/sittings/new?campaign={campaign_id}")
+    assert "Không có hồ sơ nào đang chờ Hội đồng xét" in form
+    assert "Mở phiên họp</button>" not in form
+    sent = council.post(
+        f"/council/PROV/sittings/new?campaign={campaign_id}",
+        {"campaign": str(campaign_id), "held_on": "2025-11-20", "place": "Hội trường"},
+    )
+    assert sent.status_code == 422
+    assert "(chưa chọn)" in html.unescape(sent.get_data(as_text=True))
 
 
 def test_the_council_counts_what_waits_in_the_readers_language(app, world):

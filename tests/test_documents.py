@@ -497,7 +497,9 @@ def test_a_provincial_council_has_at_most_nine_members(world, secret_ninety):
     too_many_letters = {**ONE_ABSENT_IN_WRITING, "written_yes": 1, "written_no": 1}
     with pytest.raises(InvalidInput) as err:
         world.fire(nid, "vote", "council_prov", vote=too_many_letters)
-    assert "Đồng ý bằng văn bản: số phiếu bằng văn bản vượt" in err.value.message_vi
+    assert "Đồng ý bằng văn bản: 2 phiếu bằng văn bản, nhiều hơn số thành viên vắng mặt (1)" in (
+        err.value.message_vi
+    )
 
 
 # --- the model, without a database -----------------------------------------------------------------

@@ -24,7 +24,7 @@ from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.exports import register_workbook
 from workflow.models import Campaign, Unit
 from workflow.spreadsheets import XLSX
-from workflow.vocabulary import Role
+from workflow.vocabulary import FIELD_LABELS, Role
 
 bp = Blueprint("council", __name__)
 FORMAT = "<any(docx, pdf):fmt>"
@@ -197,7 +197,7 @@ def sitting_page(sitting_id: int) -> ResponseReturnValue:
 def _tallies(form: MultiDict[str, str], ids: list[int]) -> dict[int, dict[str, int]]:
     """``tally-<id>-<count>`` fields; a row left blank is not counted yet."""
     out: dict[int, dict[str, int]] = {}
-    wrong: list[str] = []
+    wrong: dict[int, list[str]] = {}  # nomination -> the counts it has wrong
     for nid in ids:
         row = {f: form.get(f"tally-{nid}-{f}", "").strip() for f in sittings.TALLY}
         if not any(row.values()):
@@ -206,15 +206,20 @@ def _tallies(form: MultiDict[str, str], ids: list[int]) -> dict[int, dict[str, i
         for name, text in row.items():
             number = forms.parse_count(text)
             if number is None:
-                wrong.append(str(nid))
+                wrong.setdefault(nid, []).append(name)
             else:
                 counts[name] = number
         out[nid] = counts
     if wrong:
+        said = [
+            (f"hồ sơ số {nid}: " + ", ".join(FIELD_LABELS[n][0] for n in names),
+             f"nomination {nid}: " + ", ".join(FIELD_LABELS[n][1] for n in names))
+            for nid, names in wrong.items()
+        ]  # fmt: skip
         raise InvalidInput(
-            "Số phiếu phải là số nguyên không âm (hồ sơ số " + ", ".join(wrong) + ").",
-            "Counts must be whole numbers (nominations " + ", ".join(wrong) + ").",
-            {"tally": wrong},
+            "Số phiếu phải là số nguyên không âm (" + "; ".join(vi for vi, _ in said) + ").",
+            "Counts must be whole numbers (" + "; ".join(en for _, en in said) + ").",
+            {"tally": [str(nid) for nid in wrong]},
         )
     return out
 

@@ -169,6 +169,7 @@ _REASONS = {
     "Not a valid integer.": ("phải là số nguyên", "a whole number"),
     "Not a valid date.": ("ngày không đúng dạng", "not a valid date"),
     "Missing data for required field.": ("chưa nhập", "required"),
+    "Shorter than minimum length 1.": ("chưa chọn", "none chosen"),
 }
 
 

@@ -85,7 +85,7 @@ class VoteRecord:
                 errors["vote.written_yes"] = "more_written_votes_than_absent_members"
         if errors:
             raise InvalidInput(
-                "Kết quả biểu quyết không hợp lệ: " + _explain(errors),
+                "Kết quả biểu quyết không hợp lệ: " + _explain(errors, counts),
                 "The recorded vote is inconsistent: " + ", ".join(sorted(errors)) + ".",
                 errors,
             )
@@ -111,8 +111,12 @@ class VoteRecord:
 _WHY = {
     "at_least_one": "phải từ 1",
     "more_than_members": "không được lớn hơn tổng số thành viên",
-    "more_votes_than_present": "số phiếu đồng ý, không đồng ý, không ý kiến vượt số có mặt",
-    "more_written_votes_than_absent_members": "số phiếu bằng văn bản vượt số thành viên vắng mặt",
+    "more_votes_than_present": (
+        "cùng không đồng ý và không ý kiến là {cast} phiếu, nhiều hơn số có mặt ({present})"
+    ),
+    "more_written_votes_than_absent_members": (
+        "{written} phiếu bằng văn bản, nhiều hơn số thành viên vắng mặt ({absent})"
+    ),
     "must_be_non_negative_integer": "phải là số nguyên không âm",
     "unexpected": "không có ô này",
 }
@@ -127,11 +131,19 @@ _LABELS = {
 }
 
 
-def _explain(errors: dict[str, str]) -> str:
-    """Each wrong count by the label the form shows, and why (the officer keeps the form)."""
+def _explain(errors: dict[str, str], counts: dict[str, Any]) -> str:
+    """Each wrong count by the label the form shows, and why, with the numbers that clash
+    (the secretary keeps the form). The sums are only asked of whole counts."""
+    whole = all(type(v) is int for v in counts.values())
+    sums = {
+        "cast": counts["yes"] + counts["no"] + counts["abstain"],
+        "present": counts["present"],
+        "written": counts["written_yes"] + counts["written_no"],
+        "absent": counts["members"] - counts["present"],
+    } if whole else {}  # fmt: skip
     return (
         "; ".join(
-            f"{_LABELS.get(field, field)}: {_WHY.get(code, code)}"
+            f"{_LABELS.get(field, field)}: {_WHY.get(code, code).format(**sums)}"
             for field, code in sorted(errors.items())
         )
         + "."
