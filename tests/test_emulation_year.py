@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import unicodedata
 from datetime import date, datetime, time
 from typing import Any
@@ -394,6 +395,33 @@ def test_a_collective_is_offered_its_titles_without_a_members_rating(cdcs):
     day = date(2026, 12, 3)
     assert "TTLDTT" in offered(world, "TD-2026", day)
     assert "CSTDCS" not in offered(world, "TD-2026", day)
+
+
+def test_a_phones_card_leaves_out_the_titles_for_the_other_kind_of_nominee(app, cdcs, monkeypatch):
+    """At 390 px each member is a card of every title: a person's card listed the
+    collectives' titles too, each "—", and the page ran to 16,000 px. Those cells are marked
+    for the card to leave out (the wide table keeps its columns)."""
+    world = cdcs
+    plan_in_january(world, "CSTDCS", "TTLDTT")
+    officer = world.user("officer1")
+    team = members.NewMember("TT-0001", "Phòng Kế hoạch", kind="collective")
+    members.add_member(world.session, officer, "CS1", team, date(2020, 1, 1), now=world.tick())
+    members.add_member(world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick())
+    world.session.commit()
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-01-06T03:00:00+00:00")
+    from tests.web_client import WebClient
+
+    page = WebClient(app, "officer1").text("/emulation/TD-2026")
+    grid = page.split('<table class="tally cards">', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'<td data-label="([^"]+)"( class="na")?>', grid)
+    titles = {
+        c.code: c.title for c in campaigns.campaign_by_code(world.session, "TD-2026").award_types
+    }
+    world.session.rollback()
+    assert sorted(cells) == sorted([
+        (titles["CSTDCS"], ' class="na"'), (titles["TTLDTT"], ""),  # the collective's row
+        (titles["CSTDCS"], ""), (titles["TTLDTT"], ' class="na"'),  # the person's
+    ])  # fmt: skip
 
 
 def test_a_title_asking_for_titles_held_before_may_be_registered_for(cdcs):
