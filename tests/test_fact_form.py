@@ -31,9 +31,10 @@ from workflow.facts import (
     describe,
     fact_path_label,
     label,
+    needed_facts,
     shown_facts,
 )
-from workflow.models import Nomination
+from workflow.models import AwardType, Nomination
 
 KINDS = set(forms.READERS)
 SQLITE_ONLY = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -385,3 +386,57 @@ def test_a_form_keeps_what_it_did_not_carry_and_drops_what_was_emptied(app, clie
     assert ApiClient(client, "officer1").get(f"/nominations/{nid}").json["facts"] == {
         "absent_days": 3
     }
+
+
+@SQLITE_ONLY
+def test_switching_awards_back_and_forth_loses_nothing_typed(app, demo):
+    """A fact only the first award asks for is carried, hidden, while another award's
+    fields are drawn, shown again when the first is chosen back, and never saved under an
+    award that does not ask for it."""
+    awards = {
+        a.code: {fact.name for fact in needed_facts(a)}
+        for a in demo.session.scalars(
+            select(AwardType).where(AwardType.code.in_(("BK_LDLD", "LDTT")))
+        )
+    }
+    demo.session.rollback()
+    only_first = sorted(awards["BK_LDLD"] - awards["LDTT"])
+    assert "achievement_ref" in only_first
+    typed = {
+        "award": "TDYN-2025-DLK/LDTT",
+        "drawn_for": "TDYN-2025-DLK/BK_LDLD",
+        "nominee_name": "Chưa lưu",
+        "facts.achievement_ref": "BC-17/2025",
+        "facts.absent_days": "3",
+        "choose": "1",
+    }
+    officer = WebClient(app, "officer1")
+    other = html.unescape(officer.post("/nominations/new", typed).get_data(as_text=True))
+    assert "facts.achievement_ref" not in shown(other)
+    kept = dict(re.findall(r'name="(kept\.[^"]+)" value="([^"]*)"', other))
+    assert kept == {"kept.facts.achievement_ref": "BC-17/2025"}
+
+    back = {**shown(other), **kept, "award": "TDYN-2025-DLK/BK_LDLD"}
+    back |= {"drawn_for": "TDYN-2025-DLK/LDTT", "nominee_name": "Chưa lưu", "choose": "1"}
+    again = html.unescape(officer.post("/nominations/new", back).get_data(as_text=True))
+    assert shown(again)["facts.achievement_ref"] == "BC-17/2025"
+    assert "facts.absent_days" not in shown(again)  # LĐTT's, now kept in its turn
+    assert dict(re.findall(r'name="(kept\.[^"]+)" value="([^"]*)"', again)) == {
+        "kept.facts.absent_days": "3",
+        "kept.facts.registered.present": "1",  # a box left unticked stays unticked
+        "kept.facts.registered_late.present": "1",
+    }
+
+    made = officer.post(
+        "/nominations/new",
+        {
+            **shown(other),
+            **kept,
+            "award": "TDYN-2025-DLK/LDTT",
+            "drawn_for": "TDYN-2025-DLK/LDTT",
+            "nominee_name": "Chưa lưu",
+        },
+    )
+    assert made.status_code == 302
+    nid = int(made.headers["Location"].rsplit("/", 1)[1])
+    assert "achievement_ref" not in demo.session.get(Nomination, nid).facts

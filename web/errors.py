@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from web.extensions import login_manager
+from web.forms import KEPT
 from web.i18n import current_lang, in_lang
 from workflow.errors import WorkflowError
 from workflow.facts import fact_path_label
@@ -87,7 +88,9 @@ def stale_form_page(status: int) -> ResponseReturnValue:
     shown = [
         (_field_label(name, lang), value)
         for name, value in typed
-        if name not in UNLISTED_FIELDS and not name.endswith(".present")
+        if name not in UNLISTED_FIELDS
+        and not name.endswith(".present")
+        and not name.startswith(KEPT)
     ]
     return render_template(
         "stale_form.html", typed=typed, shown=shown, back=back, form_page=form_page

@@ -232,6 +232,33 @@ def facts_on_form(form: MultiDict[str, str]) -> set[str]:
     }
 
 
+KEPT = "kept."  # a fact typed under another award, carried on the form (never saved)
+
+
+def carried(
+    form: MultiDict[str, str], drawn: set[str]
+) -> tuple[MultiDict[str, str], list[tuple[str, str]]]:
+    """The new-nomination form, drawn again for another award, keeps what was typed for
+    facts it does not draw, as hidden ``kept.facts.…`` fields that :func:`facts_from_form`
+    never reads: switching back to an award that asks for them shows them again.
+
+    Returns the form to draw the fields from (a kept value fills its field once the award
+    draws it, unless the field was sent itself) and the (name, value) pairs to keep.
+    """
+    shown: MultiDict[str, str] = MultiDict(form)
+    for name, value in form.items(multi=True):
+        if name.startswith(KEPT) and name[len(KEPT) :] not in form:
+            shown.add(name[len(KEPT) :], value)
+    kept = [
+        (f"{KEPT}{name}", value)
+        for name, value in shown.items(multi=True)
+        if name.startswith("facts.")
+        and name.split(".")[1] not in drawn
+        and (value.strip() or name.endswith(".present"))
+    ]
+    return shown, kept
+
+
 def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
     """``facts.<name>`` fields → the facts object, each fact read as its schema field says
     (``workflow.facts.FACT_FIELDS``); types are checked by the domain's schema.

@@ -267,6 +267,9 @@ def _form_page(
     facts: dict[str, Any] | None = None,
 ) -> str:
     needs = needed_facts(match[1]) if match else []
+    form, kept = request.form, []
+    if nomination is None:  # only a new nomination's award can change under what was typed
+        form, kept = forms.carried(request.form, {need.name for need in needs})
     targets = checks.collective_targets(match[0]) if match else ()
     year = match[0].year if match else today().year
     return render_template(
@@ -289,7 +292,8 @@ def _form_page(
         registry_late=nominating.registry_mark(db.session, nomination) if nomination else None,
         facts=facts if facts is not None else ((nomination.facts if nomination else {}) or {}),
         preview=preview,
-        form=request.form,
+        form=form,
+        kept=kept,
     )
 
 
