@@ -474,12 +474,22 @@ def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, mo
     )
     him = members.NewMember("DV-0002", "Trần Văn Nam", birth_date=date(1980, 2, 3), gender="male")
     man = members.add_member(world.session, officer, "CS1", him, date(2020, 1, 1), now=world.tick())
-    with pytest.raises(InvalidInput, match="Trần Văn Nam cannot register") as refused:
+    other = members.NewMember("DV-0003", "Lê Văn Ba", birth_date=date(1981, 3, 4), gender="male")
+    second = members.add_member(
+        world.session, officer, "CS1", other, date(2020, 1, 1), now=world.tick()
+    )
+    with pytest.raises(InvalidInput, match="Cannot register for") as refused:
         emulation_year.register(
-            world.session, officer, "TD-2026", "GVNDVN", [man.id], now=world.tick()
+            world.session, officer, "TD-2026", "GVNDVN", [man.id, second.id], now=world.tick()
         )
-    assert refused.value.details == {"member_ids": man.id, "rule": "R-WOMAN"}
-    assert "dành cho nữ đoàn viên" in refused.value.message_vi
+    # Every one refused is named at once, not the first only.
+    assert refused.value.details == {
+        "member_ids": [man.id, second.id],
+        "rules": ["R-WOMAN", "R-WOMAN"],
+    }
+    said = refused.value.message_vi
+    assert "Trần Văn Nam (DV-0002)" in said and "Lê Văn Ba (DV-0003)" in said
+    assert "dành cho nữ đoàn viên" in said
     assert emulation_year.register(
         world.session, officer, "TD-2026", "GVNDVN", [woman.id], now=world.tick()
     )

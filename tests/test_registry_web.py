@@ -105,6 +105,18 @@ def test_a_member_cannot_join_before_being_born(app, world, member):
     assert 'value="Lê Văn Sớm"' in page
 
 
+def test_a_new_member_form_names_every_problem_at_once(app, world, member):
+    typed = {"code": "DV 0778 " + "x" * 40, "full_name": "Lê Văn Sớm", "position": "p" * 201,
+             "cccd": "12", "birth_date": "2000-01-01", "joined_on": "1990-01-01"}  # fmt: skip
+    refused = WebClient(app, "officer1").post("/members/new", typed)
+    assert refused.status_code == 422
+    page = html.unescape(refused.get_data(as_text=True))
+    for problem in ("Mã đoàn viên / tập thể: tối đa 40 ký tự.", "Chức vụ: tối đa 200 ký tự.",
+                    "CCCD", "Ngày vào đơn vị phải sau ngày sinh (01/01/2000)."):  # fmt: skip
+        assert problem in page
+    assert 'value="Lê Văn Sớm"' in page
+
+
 def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member):
     year = vn_date(utcnow()).year
     campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))

@@ -30,6 +30,7 @@ from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
 from workflow.import_sheets import normalize
+from workflow.inputs import Problems
 from workflow.models import (
     AwardType,
     Campaign,
@@ -79,26 +80,28 @@ def register(
         late = today > registration_by(campaign)
         added = []
         reached: set[int] = set()  # units checked once, however many of their members
+        pledged: list[tuple[Member, Unit]] = []
+        refused: list[tuple[Member, tuple[str, str, str]]] = []  # every one, not the first
         for member_id in sorted(set(member_ids)):
             member = members.visible(session, actor, member_id, today)
             unit = members.require_write(actor, members.current_unit(member, today), today)
             if unit.id not in reached:
                 require_reach(session, campaign, unit)
                 reached.add(unit.id)
-            if member.kind != award.nominee_kind:
-                raise InvalidInput(
-                    f"{member.full_name}: danh hiệu này dành cho "
-                    f"{'cá nhân' if award.nominee_kind == 'individual' else 'tập thể'}.",
-                    f"{member.full_name}: this title is for another kind of nominee.",
-                    {"member_ids": member_id},
-                )
-            refused = refusal(member, award, campaign, unit.id, today)
-            if refused is not None:
-                raise InvalidInput(
-                    f"{member.full_name} không đăng ký được {award.title}: {refused.message_vi}",
-                    f"{member.full_name} cannot register for {award.title}: {refused.message_en}",
-                    {"member_ids": member_id, "rule": refused.rule},
-                )
+            why = _why_not(member, award, campaign, unit.id, today)
+            if why is None:
+                pledged.append((member, unit))
+            else:
+                refused.append((member, why))
+        if refused:
+            raise InvalidInput(
+                f"Không đăng ký được {award.title}: "
+                + "; ".join(f"{m.full_name} ({m.code}): {vi}" for m, (_, vi, _) in refused) + ".",
+                f"Cannot register for {award.title}: "
+                + "; ".join(f"{m.full_name} ({m.code}): {en}" for m, (_, _, en) in refused) + ".",
+                {"member_ids": [m.id for m, _ in refused], "rules": [r for _, (r, _, _) in refused]},
+            )  # fmt: skip
+        for member, unit in pledged:
             taken = session.scalar(
                 select(Registration).where(
                     Registration.member_id == member.id,
@@ -119,6 +122,20 @@ def register(
         return added
 
 
+def _why_not(
+    member: Member, award: AwardType, campaign: Campaign, unit_id: int, day: date
+) -> tuple[str, str, str] | None:
+    """Why ``member`` cannot pledge for ``award``: (rule, vi, en), a title for the other kind
+    of nominee as rule "kind"; None when they can."""
+    if member.kind != award.nominee_kind:
+        kind = "cá nhân" if award.nominee_kind == "individual" else "tập thể"
+        return "kind", f"danh hiệu này dành cho {kind}", "this title is for another kind of nominee"
+    refused = refusal(member, award, campaign, unit_id, day)
+    if refused is None:
+        return None
+    return refused.rule, refused.message_vi.rstrip("."), refused.message_en.rstrip(".")
+
+
 def register_all(
     session: Session,
     actor: User,
@@ -127,13 +144,20 @@ def register_all(
     now: datetime | None = None,
 ) -> list[Registration]:
     """Every title's members registered at once (the page's grid, a sheet): all of them, or
-    none when one is refused (a form half saved said it had failed)."""
+    none when one is refused (a form half saved said it had failed), saying every refusal."""
     with transaction(session):
-        return [
-            row
+        found = Problems()
+        rows = [
+            found.check(
+                lambda award=award_code, ids=member_ids: register(
+                    session, actor, campaign_code, award, ids, now
+                )
+            )
+            or []
             for award_code, member_ids in picks.items()
-            for row in register(session, actor, campaign_code, award_code, member_ids, now)
         ]
+        found.raise_any()
+        return [row for registered in rows for row in registered]
 
 
 IDENTITY_FACTS = frozenset({"gender"})

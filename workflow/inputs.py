@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from workflow.errors import InvalidInput
+
+T = TypeVar("T")
 
 MAX_DEPTH = 32
 """Deepest nesting of objects and arrays accepted (a campaign definition needs about 6)."""
@@ -74,6 +76,46 @@ def clean_line(
             f"{vi} chứa ký tự không hợp lệ.", f"{en} holds a refused character.", {field: "invalid"}
         )
     return text
+
+
+class Problems:
+    """Every field's problem at once: a form refused one problem at a time is sent again for
+    each, and its user learns of the next only after fixing the last."""
+
+    def __init__(self) -> None:
+        self._found: list[InvalidInput] = []
+
+    def check(self, work: Callable[[], T]) -> T | None:
+        """What ``work`` returns, or None once its refusal is noted."""
+        try:
+            return work()
+        except InvalidInput as err:
+            self._found.append(err)
+            return None
+
+    def note(self, message_vi: str, message_en: str, details: dict[str, Any]) -> None:
+        self._found.append(InvalidInput(message_vi, message_en, details))
+
+    def raise_any(self) -> None:
+        """One refusal saying everything noted (each field's details side by side)."""
+        if len(self._found) == 1:
+            raise self._found[0]
+        if self._found:
+            details: dict[str, Any] = {}
+            for err in self._found:  # a field refused twice keeps both of its details
+                for name, said in (err.details if isinstance(err.details, dict) else {}).items():
+                    details[name] = (
+                        _listed(details[name]) + _listed(said) if name in details else said
+                    )
+            raise InvalidInput(
+                " ".join(err.message_vi for err in self._found),
+                " ".join(err.message_en for err in self._found),
+                details,
+            )
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def shown(text: str) -> str:

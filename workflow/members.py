@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -24,7 +24,7 @@ from workflow.campaigns import title_code
 from workflow.clock import EARLIEST_DAY, check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
-from workflow.inputs import clean_line
+from workflow.inputs import Problems, clean_line
 from workflow.models import (
     AwardType,
     Campaign,
@@ -165,21 +165,36 @@ def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
         )
 
 
-def check_new(spec: NewMember) -> NewMember:
-    """The record as stored, or the first problem, named by the field's label."""
-    code = clean_line(
-        spec.code, "code", ("Mã đoàn viên / tập thể", "Member code"), 40, required=True
-    )
-    name = clean_line(spec.full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True)
-    if spec.kind not in {k.value for k in NomineeKind}:
-        raise InvalidInput("Loại phải là cá nhân hoặc tập thể.", "Kind: individual or collective.")
-    if spec.gender not in (None, "female", "male"):
-        raise InvalidInput(
-            "Giới tính: Nam hoặc Nữ.", "Gender: male or female.", {"gender": "invalid"}
+def check_new(spec: NewMember, joined_on: date, today: date) -> NewMember:
+    """The record as stored, or every problem it has, each named by its field's label."""
+    found = Problems()
+    code = found.check(
+        lambda: clean_line(
+            spec.code, "code", ("Mã đoàn viên / tập thể", "Member code"), 40, required=True
         )
-    position = clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
-    cccd = personal.clean_cccd(spec.cccd) if spec.cccd else None
-    return NewMember(code, name, spec.kind, spec.birth_date, spec.gender, position, cccd)
+    )
+    name = found.check(
+        lambda: clean_line(
+            spec.full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True
+        )
+    )
+    if spec.kind not in {k.value for k in NomineeKind}:
+        found.note(
+            "Loại phải là cá nhân hoặc tập thể.", "Kind: individual or collective.",
+            {"kind": "invalid"},
+        )  # fmt: skip
+    if spec.gender not in (None, "female", "male"):
+        found.note("Giới tính: Nam hoặc Nữ.", "Gender: male or female.", {"gender": "invalid"})
+    position = found.check(
+        lambda: clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
+    )
+    cccd = found.check(lambda: personal.clean_cccd(spec.cccd) if spec.cccd else None)
+    found.check(lambda: check_dates(spec.birth_date, joined_on, today))
+    found.raise_any()
+    return NewMember(
+        cast(str, code), cast(str, name), spec.kind, spec.birth_date, spec.gender,
+        cast(str, position), cccd,
+    )  # fmt: skip
 
 
 @checked_again_on_conflict
@@ -200,8 +215,7 @@ def add_member(
         unit = require_write(actor, unit_by_code(session, unit_code), vn_date(now))
         require_open(unit)
         require_grassroots(unit)
-        spec = check_new(spec)
-        check_dates(spec.birth_date, joined_on, vn_date(now))
+        spec = check_new(spec, joined_on, vn_date(now))
         taken = select(Member.id).where(func.lower(Member.code) == spec.code.lower())
         if session.scalar(taken) is not None:
             raise InvalidInput(
