@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -146,18 +147,16 @@ def register_all(
     """Every title's members registered at once (the page's grid, a sheet): all of them, or
     none when one is refused (a form half saved said it had failed), saying every refusal."""
     with transaction(session):
-        found = Problems()
-        rows = [
-            found.check(
-                lambda award=award_code, ids=member_ids: register(
-                    session, actor, campaign_code, award, ids, now
+        found, rows = Problems(), []
+        for award_code, member_ids in picks.items():
+            rows += (
+                found.check(
+                    partial(register, session, actor, campaign_code, award_code, member_ids, now)
                 )
+                or []
             )
-            or []
-            for award_code, member_ids in picks.items()
-        ]
         found.raise_any()
-        return [row for registered in rows for row in registered]
+        return rows
 
 
 IDENTITY_FACTS = frozenset({"gender"})
