@@ -355,32 +355,19 @@ def _registry_facts(session: Session, member: Member, campaign: Campaign) -> dic
     )
 
 
-Pledges = dict[tuple[int, str], bool]  # (member, title) registered for → made late
-
-
-def _registered(session: Session, campaign: Campaign) -> Pledges:
-    """(member, title) pairs registered for in the campaign, each with its late mark, in one
-    query."""
-    rows = session.execute(
-        select(Registration.member_id, Registration.award_code, Registration.late).where(
-            Registration.campaign_id == campaign.id
-        )
-    )
-    return {(member_id, code): late for member_id, code, late in rows}
-
-
-def _pledge(pledges: Pledges, member_id: int, award_code: str) -> dict[str, bool]:
-    """The registration facts R-REGISTERED reads: whether, and whether late."""
-    if (member_id, award_code) not in pledges:
-        return {"registered": False}
-    return nominating.pledge_facts(pledges[(member_id, award_code)])
+def _pledge(pledges: nominating.Pledges, member: Member, award_code: str) -> dict[str, bool]:
+    """The registration facts R-REGISTERED reads of a member in the registry: whether, and
+    whether late (not registered is a fact here, where a form's declaration may stand)."""
+    late = pledges.get((members.nominee_key(member), award_code))
+    return {"registered": False} if late is None else nominating.pledge_facts(late)
 
 
 def facts_for(
     session: Session, member: Member, campaign: Campaign, award_code: str
 ) -> dict[str, Any]:
     """The nomination's facts, read from the registry."""
-    pledge = _pledge(_registered(session, campaign), member.id, award_code)
+    pledges = nominating.registered(session, campaign.id, [members.nominee_key(member)])
+    pledge = _pledge(pledges, member, award_code)
     return _registry_facts(session, member, campaign) | pledge
 
 
@@ -407,7 +394,7 @@ def offers(
     offered, rather than a title silently left out."""
     unit, campaign = _unit_in_campaign(session, actor, unit_code, campaign_code, day)
     index = build_index(session, campaign.id)
-    registered = _registered(session, campaign)
+    registered = nominating.registered(session, campaign.id)
     found = []
     for member in unit_members(session, unit.id, day):
         held = _registry_facts(session, member, campaign)  # once per member, not per title
@@ -422,7 +409,7 @@ def offers(
                 continue
             if year_end(award) and not evaluated:
                 continue  # its rules may read nothing of the year (Giấy khen): not before
-            pledge = _pledge(registered, member.id, award.code)
+            pledge = _pledge(registered, member, award.code)
             pledged = pledge["registered"]
             facts = held | pledge
             probe = Probe(0, State.DRAFT.value, unit.id, key, facts, unit.id, None)
@@ -458,7 +445,7 @@ def propose(
     with transaction(session):
         unit = unit_by_code(session, unit_code)
         campaign = campaign_by_code(session, campaign_code)
-        registered = _registered(session, campaign)
+        registered = nominating.registered(session, campaign.id)
         chosen = [
             (members.visible(session, actor, member_id, today), _award(campaign, award_code))
             for member_id, award_code in dict.fromkeys(picks)
@@ -483,7 +470,7 @@ def propose(
                     member.full_name,
                     {"key": member.code, "position": member.position},
                     _registry_facts(session, member, campaign)
-                    | _pledge(registered, member.id, award.code),
+                    | _pledge(registered, member, award.code),
                 )
             )
         return nominating.create_nominations(

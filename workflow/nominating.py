@@ -81,20 +81,21 @@ Pledges = dict[tuple[str, str], bool]  # (nominee key, title) registered for →
 _BATCH = 1000  # member codes per statement, far below any database's bound parameters
 
 
-def registered(session: Session, campaign_id: int, keys: Iterable[str]) -> Pledges:
-    """The registrations the registry holds in the campaign for the members among ``keys``
-    (a member's nominations carry ``id:`` and their code), with each one's late mark."""
+def registered(session: Session, campaign_id: int, keys: Iterable[str] | None = None) -> Pledges:
+    """The registrations the registry holds in the campaign, each with its late mark: for the
+    members among ``keys`` (a member's nominations carry ``id:`` and their code), or every
+    one (the emulation year's page, which reads them all)."""
+    registrations = (
+        select(Member.code, Registration.award_code, Registration.late)
+        .join(Registration, Registration.member_id == Member.id)
+        .where(Registration.campaign_id == campaign_id)
+    )
+    if keys is None:
+        return {(f"id:{code}", award): late for code, award, late in session.execute(registrations)}
     codes = sorted({key[3:] for key in keys if key.startswith("id:")})
     found: Pledges = {}
     for start in range(0, len(codes), _BATCH):
-        rows = session.execute(
-            select(Member.code, Registration.award_code, Registration.late)
-            .join(Registration, Registration.member_id == Member.id)
-            .where(
-                Registration.campaign_id == campaign_id,
-                Member.code.in_(codes[start : start + _BATCH]),
-            )
-        )
+        rows = session.execute(registrations.where(Member.code.in_(codes[start : start + _BATCH])))
         found.update({(f"id:{code}", award): late for code, award, late in rows})
     return found
 
