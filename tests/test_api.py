@@ -353,3 +353,23 @@ def test_the_api_answers_in_the_language_the_client_prefers(as_user, client):
     unknown = client.get("/api/v1/nope", headers={"Accept-Language": "fr, en;q=0.1"})
     assert unknown.json["error"]["message"] == "Not found."
     assert "Accept-Language" in unknown.headers["Vary"]  # a shared cache keeps them apart
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_refused_request_names_each_field_and_why(as_user):
+    """The message says which fields and why, in the reader's language; the details keep
+    marshmallow's report for programs."""
+    officer = as_user("officer1")
+    body = {"campaign": 5, "nominee": {"name": "A"}, "colour": "red"}
+    refused = officer.post("/nominations", json=body)
+    assert refused.status_code == 422
+    error = refused.json["error"]
+    assert error["message"] == (
+        "Dữ liệu không hợp lệ ở: campaign (phải là chuỗi ký tự), award_type (chưa nhập), "
+        "nominee.kind (chưa nhập), colour (không có trường này)."
+    )
+    assert error["details"]["json"]["campaign"] == ["Not a valid string."]
+    english = officer.post("/nominations", json=body, headers={"Accept-Language": "en"})
+    assert english.json["error"]["message"].startswith(
+        "The data is invalid at: campaign (must be text), award_type (required)"
+    )

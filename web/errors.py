@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from web.extensions import login_manager
-from web.forms import KEPT
+from web.forms import KEPT, refused_fields
 from web.i18n import current_lang, in_lang
 from workflow.errors import WorkflowError
 from workflow.facts import fact_path_label
@@ -143,6 +143,11 @@ def init_app(app: Flask) -> None:
             code = data.get("code") or HTTP_CODES.get(status, "error")
             known = HTTP_MESSAGES.get(status)
             message = data.get("message") or (in_lang(*known) if known else err.description)
+            if status == 422 and isinstance(details, dict) and details:
+                vi, en = refused_fields(details)
+                message = in_lang(
+                    f"Dữ liệu không hợp lệ ở: {vi}.", f"The data is invalid at: {en}."
+                )
             response = api_error(status, code, str(message), details)
             if status == 401:
                 return (*response, {"WWW-Authenticate": "Bearer"})  # type: ignore[misc]

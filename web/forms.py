@@ -170,6 +170,13 @@ _REASONS = {
     "Not a valid date.": ("ngày không đúng dạng", "not a valid date"),
     "Missing data for required field.": ("chưa nhập", "required"),
     "Shorter than minimum length 1.": ("chưa chọn", "none chosen"),
+    "Not a valid string.": ("phải là chuỗi ký tự", "must be text"),
+    "Not a valid boolean.": ("phải là true hoặc false", "must be true or false"),
+    "Not a valid list.": ("phải là danh sách", "must be a list"),
+    "Not a valid mapping type.": ("phải là một đối tượng", "must be an object"),
+    "Not a valid datetime.": ("thời điểm không đúng dạng", "not a valid date and time"),
+    "Field may not be null.": ("không được để trống (null)", "may not be null"),
+    "Unknown field.": ("không có trường này", "unknown field"),
 }
 
 
@@ -189,6 +196,38 @@ def _named(name: str, problems: Any) -> tuple[str, str]:
         f"{vi} (tối đa {grouped(limit)} ký tự)",
         f"{en} ({grouped(limit, 'en')} characters at most)",
     )
+
+
+def _leaves(messages: dict[Any, Any], path: str = "") -> list[tuple[str, Any]]:
+    """Each refused field of a nested marshmallow report, by its dotted path."""
+    found: list[tuple[str, Any]] = []
+    for name, said in messages.items():
+        where = f"{path}.{name}" if path else str(name)
+        if isinstance(said, dict):
+            found += _leaves(said, where)
+        else:
+            found.append((where, said))
+    return found
+
+
+def _why(path: str, problems: Any) -> tuple[str, str]:
+    """A field by its API name, with why where it is plain."""
+    said = problems if isinstance(problems, list) else []
+    reason = next((_REASONS[p] for p in said if isinstance(p, str) and p in _REASONS), None)
+    return (f"{path} ({reason[0]})", f"{path} ({reason[1]})") if reason else (path, path)
+
+
+def refused_fields(messages: dict[Any, Any], most: int = 20) -> tuple[str, str]:
+    """An API request's refused fields, each by its path and why ("award_type (chưa nhập)"),
+    for the message people read; the report itself stays in the answer's details. Where the
+    request carried them (``json``, ``query``, ``files``) is not part of a field's name."""
+    inner = {k: v for part in messages.values() if isinstance(part, dict) for k, v in part.items()}
+    named = [_why(path, said) for path, said in _leaves(inner or messages)]
+    more = len(named) - most
+    vi, en = (", ".join(label[i] for label in named[:most]) for i in (0, 1))
+    if more > 0:
+        vi, en = f"{vi} và {more} trường khác", f"{en} and {more} more"
+    return vi, en
 
 
 def load(schema: Schema, form: MultiDict[str, str], lists: tuple[str, ...] = ()) -> dict[str, Any]:
