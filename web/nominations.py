@@ -197,6 +197,11 @@ def new() -> ResponseReturnValue:
     )
     match = next(((c, a) for c, a in awards if f"{c.code}/{a.code}" == chosen), None)
     if request.method == "POST" and match is not None and _award_changed(chosen):
+        if "choose" not in request.form:  # sent straight after picking: say why not created
+            flash(
+                _("Đã đổi hình thức khen thưởng: hãy xem lại thông tin bên dưới rồi tạo hồ sơ."),
+                "warning",
+            )
         return _form_page(awards, chosen, match)
     if request.method == "POST" and match is not None and "preview" in request.form:
         if not units:
@@ -228,16 +233,8 @@ def _award_changed(chosen: str) -> bool:
     """Whether the form asks for its fields to be drawn again: "Chọn hình thức", or an award
     picked without it (the fields shown were another's, so nothing is created; what was
     typed is shown again under the award now chosen)."""
-    if "choose" in request.form:
-        return True
     drawn_for = request.form.get("drawn_for")
-    if drawn_for is not None and drawn_for != chosen:
-        flash(
-            _("Đã đổi hình thức khen thưởng: hãy xem lại thông tin bên dưới rồi tạo hồ sơ."),
-            "warning",
-        )
-        return True
-    return False
+    return "choose" in request.form or (drawn_for is not None and drawn_for != chosen)
 
 
 def _preview(
