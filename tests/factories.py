@@ -213,16 +213,16 @@ _issued = itertools.count()
 
 
 def issued_definition(issuer: str, code: str | None = None, ratio: str = "2/3") -> dict[str, Any]:
-    """A campaign of ``issuer`` (a unit of the tree) offering one ruled award, as typed."""
+    """A campaign of ``issuer`` (a unit of the tree) offering one ruled award it decides
+    itself, as typed."""
     level = {unit: level for unit, level, _ in UNITS}.get(issuer, "ldld_tinh")
+    award = {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}], "vote": {"ratio": ratio}}
     return {
         "code": code or f"K{next(_issued)}",
         "title": "Thi đua chuyên đề",
         "issuer": {"code": issuer, "name": f"Đơn vị {issuer}", "level": level},
         "year": 2025,
-        "awards": [
-            {"code": "BK_LDLD", "rules": [{"rule": "R-DISCIPLINE"}], "vote": {"ratio": ratio}}
-        ],
+        "awards": [award | {"decider": {"level": level}}],
     }
 
 

@@ -256,3 +256,45 @@ def test_a_campaign_stored_without_an_issuer_is_replaced_by_a_root_admin_only(
     campaigns.import_campaign(
         session, campaigns.validate(taken, "t", catalogue()), admins.user("admin")
     )
+
+
+def test_an_award_decided_above_the_issuer_is_defined_by_the_deciders_admin_only(
+    admins: World,
+) -> None:
+    """A district's plan may carry the province's Bằng khen, but its criteria and money are the
+    province's: a district admin publishing it with no criteria and any bonus is refused."""
+    session = admins.session
+    loose = definition("BR1", "HUYEN")
+    loose["awards"] = [{"code": "BK_LDLD", "rules": [], "vote": {"ratio": "1/100"},
+                        "bonus_coefficient": "100", "decider": {"level": "ldld_tinh"}}]  # fmt: skip
+    with pytest.raises(NotAllowed) as refused:
+        campaigns.import_campaign(
+            session, campaigns.validate(loose, "t", catalogue()), admins.user("admin_br1")
+        )
+    assert refused.value.details == {"required_role": "admin", "decider": "PROV"}
+    session.rollback()
+    assert campaigns.import_campaign(
+        session, campaigns.validate(loose, "t", catalogue()), admins.user("admin_prov")
+    )
+    session.commit()
+
+
+def test_a_unit_cannot_take_the_code_of_a_plan_issued_from_outside(app, admins: World) -> None:
+    """The Tổng Liên đoàn's plan, imported by a root admin with an issuer that is no unit here,
+    reaches every unit; a branch admin creating a unit with that code would narrow it to
+    their branch and become its administrator."""
+    session = admins.session
+    national = definition("TLDVN", "QUOCGIA")
+    national["issuer"] |= {"level": "tong_ldld"}
+    campaigns.import_campaign(
+        session, campaigns.validate(national, "t", catalogue()), admins.user("admin")
+    )
+    session.commit()
+    api = ApiClient(app.test_client(), "admin_br1")
+    body = {"code": "TLDVN", "name": "Đơn vị mới", "level": "cdcs", "parent_code": "BR1"}
+    refused = api.post("/units", json=body)
+    assert refused.status_code == 403
+    assert "QUOCGIA" not in refused.json["error"]["message"]  # named by its title
+    assert session.scalar(select(Unit.id).where(Unit.code == "TLDVN")) is None
+    session.rollback()
+    assert ApiClient(app.test_client(), "admin").post("/units", json=body).status_code == 201

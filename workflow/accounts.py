@@ -17,7 +17,7 @@ from workflow.clock import check_days, utcnow, vn_date
 from workflow.errors import InvalidInput, NotAllowed, NotFound
 from workflow.folding import fold
 from workflow.inputs import clean_line
-from workflow.models import ApiToken, RoleAssignment, Unit, User
+from workflow.models import ApiToken, Campaign, RoleAssignment, Unit, User
 from workflow.passwords import check_password, hash_password, verify_password
 from workflow.transaction import checked_again_on_conflict, transaction
 from workflow.vocabulary import Level, Role
@@ -194,6 +194,27 @@ def clean_abbreviation(text: str) -> str:
 
 
 @checked_again_on_conflict
+def _require_issuer_free(session: Session, actor: User, code: str) -> None:
+    """A campaign whose issuer is not a unit here (the Tổng Liên đoàn's plan) reaches every
+    unit, and only a root administrator may change it; a unit given the issuer's code would
+    narrow the plan to that unit and hand it to whoever administers it."""
+    title = session.scalar(select(Campaign.title).where(Campaign.issuer_code == code).limit(1))
+    if title is None:
+        return
+    day = vn_date(utcnow())
+    if any(
+        a.role == Role.ADMIN and a.unit.parent_id is None for a in active_assignments(actor, day)
+    ):
+        return
+    raise NotAllowed(
+        f"Mã '{code}' là đơn vị ban hành đợt thi đua «{title}»: chỉ quản trị viên cấp cao nhất "
+        "được tạo đơn vị mang mã này.",
+        f"'{code}' is the issuer of the campaign «{title}»: only a top-level administrator may "
+        "create a unit with this code.",
+        {"code": "campaign_issuer"},
+    )
+
+
 def create_unit(
     session: Session,
     code: str,
@@ -226,6 +247,8 @@ def create_unit(
             require_open(parent)
         if actor is not None:
             require_admin(actor, vn_date(utcnow()), parent)
+        if actor is not None:
+            _require_issuer_free(session, actor, code)
         if parent is None and lvl is not Level.TONG_LDLD:
             raise InvalidInput(
                 "Đơn vị này cần có đơn vị cấp trên.",

@@ -310,6 +310,7 @@ def _import(session: Session, data: dict[str, Any], actor: User | None, now: dat
         _require_issuer_admin(session, actor, data["issuer"]["code"], vn_date(now))
         if campaign is not None:  # one with no issuer reaches every unit: root admins only
             _require_issuer_admin(session, actor, campaign.issuer_code, vn_date(now))
+        _require_deciders_admin(session, actor, data, vn_date(now))
     if campaign is not None and campaign.rule_set_version == version_hash:
         return campaign
     due_before = None
@@ -393,6 +394,37 @@ def _require_issuer_admin(
         "this campaign.",
         {"required_role": Role.ADMIN.value, "issuer": issuer_code},
     )
+
+
+def _require_deciders_admin(session: Session, actor: User, data: dict[str, Any], day: date) -> None:
+    """An award decided above the issuer (the Tổng Liên đoàn's Bằng khen in a province's
+    plan) carries the deciding unit's criteria and money: only an administrator of that unit
+    or above may define it, or a district could publish the province's Bằng khen with no
+    criteria and any bonus. An issuer that is not a unit here needs a root administrator,
+    who is above every unit already."""
+    issuer = session.scalar(select(Unit).where(Unit.code == data["issuer"]["code"]))
+    if issuer is None:
+        return
+    line = {
+        u.level: u for u in session.scalars(select(Unit).where(Unit.id.in_(issuer.ancestor_ids)))
+    }
+    administered = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.ADMIN]
+    for award in data["awards"]:
+        decider = award["decider"] or {}
+        if decider.get("unit"):
+            deciding = session.scalar(select(Unit).where(Unit.code == decider["unit"]))
+        else:
+            deciding = line.get(decider.get("level") or "ldld_tinh")
+        if deciding is None or deciding.path.startswith(issuer.path):
+            continue  # decided within the issuer's own units (or nowhere: refused at submit)
+        if not any(deciding.path.startswith(path) for path in administered):
+            raise NotAllowed(
+                f"«{award['title']}» do {deciding.name} quyết định: chỉ quản trị viên của "
+                f"{deciding.name} hoặc cấp trên mới được đưa hình thức này vào đợt thi đua.",
+                f"«{award['title']}» is decided by {deciding.name}: only an administrator of "
+                "that unit or above may put it in a campaign.",
+                {"required_role": Role.ADMIN.value, "decider": deciding.code},
+            )
 
 
 def _award_json(award: dict[str, Any]) -> dict[str, Any]:
