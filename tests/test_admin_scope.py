@@ -298,3 +298,26 @@ def test_a_unit_cannot_take_the_code_of_a_plan_issued_from_outside(app, admins: 
     assert session.scalar(select(Unit.id).where(Unit.code == "TLDVN")) is None
     session.rollback()
     assert ApiClient(app.test_client(), "admin").post("/units", json=body).status_code == 201
+
+
+def test_an_account_outside_ones_reach_answers_as_one_that_does_not_exist(
+    app, admins: World
+) -> None:
+    """Neither a non-administrator nor a branch administrator learns which accounts exist
+    elsewhere, nor where they hold roles."""
+    body = {"password": "Kiem-Thu-Mat-Khau-2026!x"}
+    officer = ApiClient(app.test_client(), "officer1")
+    for name in ("rev_prov", "nobody.here"):
+        answer = officer.post(f"/users/{name}/password", json=body)
+        assert answer.status_code == 403
+        assert answer.json["error"]["details"] == {"required_role": "admin", "unit": None}
+    branch = ApiClient(app.test_client(), "admin_br1")
+    answers = [branch.post(f"/users/{n}/password", json=body) for n in ("rev_prov", "nobody.here")]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json["error"]["details"] is None
+    web = WebClient(app, "admin_br1")
+    assert [web.get(f"/admin/users/{n}").status_code for n in ("rev_prov", "nobody.here")] == [
+        404,
+        404,
+    ]
+    assert branch.post("/users/officer1/password", json=body).status_code == 204

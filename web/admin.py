@@ -265,7 +265,11 @@ def campaign_export(code: str) -> ResponseReturnValue:
 
 
 def _person(username: str) -> User:
-    person = accounts.user_named(db.session, username)
+    """The account if this administrator manages it; an unknown one is "not found" alike."""
+    try:
+        person = accounts.user_named(db.session, username)
+    except WorkflowError:
+        abort(404)
     if person is None or person not in accounts.users_administered(db.session, me(), today()):
         abort(404)
     return person

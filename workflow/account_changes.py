@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
@@ -15,6 +15,7 @@ from workflow.accounts import (
     assign_role,
     covered_until,
     end_sessions,
+    managed_user,
     require_admin,
     unit_by_code,
 )
@@ -24,17 +25,6 @@ from workflow.inputs import clean_line
 from workflow.models import RoleAssignment, User
 from workflow.transaction import transaction
 from workflow.vocabulary import Role
-
-
-def _managed(session: Session, admin: User, username: str, day: date) -> User:
-    """The account, if every unit where it holds a role is in the admin's subtree."""
-    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
-    if user is None:
-        raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
-    units = {a.unit.id: a.unit for a in user.assignments}
-    for unit in units.values() or [None]:
-        require_admin(admin, day, within=unit)
-    return user
 
 
 def edit_user(
@@ -48,7 +38,7 @@ def edit_user(
     """Correct the name people see and where notifications are mailed."""
     now = now or utcnow()
     with transaction(session):
-        user = _managed(session, admin, username, vn_date(now))
+        user = managed_user(session, admin, username, vn_date(now))
         user.full_name = clean_line(full_name, "full_name", ("Họ và tên", "Full name"), 200,
                                     required=True)  # fmt: skip
         address = (email or "").strip() or None
@@ -69,7 +59,7 @@ def set_locked(
     (it signs in again with its password; the ended sessions stay ended)."""
     now = now or utcnow()
     with transaction(session):
-        user = _managed(session, admin, username, vn_date(now))
+        user = managed_user(session, admin, username, vn_date(now))
         if user.id == admin.id and locked:
             raise InvalidInput(
                 "Không tự khóa tài khoản của mình.", "You cannot lock your own account.",
@@ -97,7 +87,7 @@ def add_role(
     """A further role for an existing account, at a unit of the admin's subtree."""
     now = now or utcnow()
     with transaction(session):
-        user = _managed(session, admin, username, vn_date(now))
+        user = managed_user(session, admin, username, vn_date(now))
         require_admin(admin, vn_date(now), within=unit_by_code(session, unit_code))
         return assign_role(
             session, user, role, unit_code, valid_from=valid_from, valid_to=valid_to, actor=admin

@@ -90,12 +90,7 @@ def reset_password(session: Session, admin: User, username: str, new: str, day: 
     subtree holds every unit where the user has a role (an account without a role needs a
     root administrator)."""
     with transaction(session):
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
-        units = {a.unit.id: a.unit for a in user.assignments}
-        for unit in units.values() or [None]:
-            require_admin(admin, day, within=unit)
+        user = managed_user(session, admin, username, day)
         check_password(new, user.username, user.full_name)
         user.password_hash = hash_password(new)
         user.must_change_password = True
@@ -544,6 +539,27 @@ def roles_administered(actor: User, user: User, day: date) -> list[RoleAssignmen
     """The roles of ``user`` held inside ``actor``'s subtrees: what their account page shows
     a branch administrator (the others are managed above them)."""
     return [a for a in user.assignments if administers(actor, a.unit, day)]
+
+
+def managed_user(session: Session, admin: User, username: str, day: date) -> User:
+    """The account, if every unit where it holds a role is in the admin's subtree.
+
+    Whoever is not an administrator is refused before any account is looked up, and an
+    account with no role the admin can see is "not found" as one that does not exist: what
+    the answer tells is only what the admin's own account list shows."""
+    units = administered(admin, day)
+    if not units:
+        require_admin(admin, day, within=None)
+    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    seen = user is not None and (
+        any(a.unit.path.startswith(u.path) for a in user.assignments for u in units)
+        or (not user.assignments and any(u.parent_id is None for u in units))
+    )
+    if user is None or not seen:
+        raise NotFound(f"Không có tài khoản '{username}'.", f"No user '{username}'.")
+    for unit in {a.unit.id: a.unit for a in user.assignments}.values() or [None]:
+        require_admin(admin, day, within=unit)
+    return user
 
 
 def require_admin(actor: User, day: date, within: Unit | None) -> None:
