@@ -68,6 +68,7 @@ def test_an_officer_registers_rates_and_proposes_through_the_api(api, world):
     assert client("officer2").get(f"/members/{member}").status_code == 404
     listed = reviewer.get("/members?q=tuyet")
     assert [m["code"] for m in listed.json] == ["DV-0001"]
+    assert reviewer.get("/members?q=nobody-by-this-name").json == []  # nothing left: no link
     registrations = reviewer.get(f"/campaigns/TD-{year}/registrations")
     assert [r["member_id"] for r in registrations.json] == [member]
     bodies = world.session.scalars(select(AuditEvent.body).order_by(AuditEvent.seq)).all()

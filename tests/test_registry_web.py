@@ -376,3 +376,13 @@ def test_the_same_person_typed_twice_is_caught_and_a_namesake_can_still_be_added
     assert officer.post("/members/new", typed | {"namesake_ok": "1"}).status_code == 302
     found = officer.text("/members?q=dv-01")  # a code found in part, in any capitals
     assert "DV-0100" in found
+
+
+def test_a_registration_refused_to_a_non_officer_is_not_a_200(app, world, member):
+    year = vn_date(utcnow()).year
+    campaigns.import_campaign(world.session, plan(year), actor=world.user("admin"))
+    world.session.commit()
+    reviewer = WebClient(app, "rev_br1")
+    refused = reviewer.post(f"/emulation/TD-{year}/registration", {"register-CSTDCS": str(member)})
+    assert refused.status_code == 403
+    assert world.session.scalar(select(func.count()).select_from(Registration)) == 0

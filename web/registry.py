@@ -305,7 +305,7 @@ def year_page(code: str, status: int = 200) -> ResponseReturnValue:
             campaign=campaign,
             titles={a.code: a.title for a in campaign.award_types},
             rows=emulation_year.registrations(db.session, me(), campaign, today()),
-        )
+        ), status
     return _year_of(campaign, unit, None), status
 
 

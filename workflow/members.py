@@ -567,7 +567,11 @@ def exported(
 def note_export(
     session: Session, actor: User, what: str, count: int, query: str, now: datetime | None = None
 ) -> None:
-    """Personal data leaving the system (Decree 13/2023): who took what, when, how much."""
+    """Personal data leaving the system (Decree 13/2023): who took what, when, how much. An
+    export that carried nobody lets nothing leave, and adds no link (any signed-in account
+    could otherwise lengthen the trail at will)."""
+    if count == 0:
+        return
     with transaction(session):
         audit.append(session, None, now or utcnow(), {
             "change": "personal_data_export", "actor": actor.username, "what": what,
