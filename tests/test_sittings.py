@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -321,3 +321,22 @@ def test_a_list_of_unknown_nominations_is_named_in_a_few(world, listed):
         "; không phải: " + ", ".join(map(str, bogus[:10])) + ", …."
     )
     assert len(err.value.details["nomination_ids"]) == 30
+
+
+def test_a_sitting_is_not_dated_before_its_nominations_reached_the_council(world, listed):
+    """Minutes dated the day before the list arrived (31/12 for what came on 01/01) would be
+    numbered and dated in a year the council never saw it; the day it arrived is fine."""
+    ids, members = listed
+    arrived = world.now.date()
+    with pytest.raises(InvalidInput) as early:
+        sittings.open_sitting(
+            world.session, world.user("council_prov"),
+            unit_id=world.user("council_prov").assignments[0].unit_id,
+            campaign_id=world.session.scalar(select(Nomination.campaign_id).limit(1)),
+            held_on=arrived - timedelta(days=1), place="Hội trường", present=members,
+            nomination_ids=ids, now=world.tick(),
+        )  # fmt: skip
+    assert early.value.details == {"held_on": "before_arrival"}
+    assert f"hồ sơ đến muộn nhất ngày {arrived:%d/%m/%Y}" in early.value.message_vi
+    world.session.rollback()
+    assert open_(world, members, ids).held_on == arrived

@@ -167,6 +167,7 @@ def _open(
             {"chair_id": "not_present"},
         )
     listed = _listed(session, unit_id, campaign_id, nomination_ids)
+    _require_arrived(listed, held_on)
     sitting = Sitting(
         unit_id=unit_id,
         campaign_id=campaign_id,
@@ -190,6 +191,24 @@ def _open(
     session.add_all(items)
     audit.record_change(session, "sitting_opened", actor.username, now, sitting, *items)
     return sitting
+
+
+def _require_arrived(listed: list[Nomination], held_on: date) -> None:
+    """A council examines what has reached it: minutes dated before a nomination arrived (its
+    last event, which brought it to the council) would be numbered and dated in a year the
+    council never saw it."""
+    arrived = {n.id: vn_date(n.updated_at) for n in listed}
+    early = sorted(nid for nid, day in arrived.items() if day > held_on)
+    if early:
+        latest = max(arrived.values())
+        named = ", ".join(map(str, early[:10])) + (", …" if len(early) > 10 else "")
+        raise InvalidInput(
+            f"Ngày họp ({held_on:%d/%m/%Y}) trước ngày hồ sơ đến Hội đồng (số {named}; hồ sơ "
+            f"đến muộn nhất ngày {latest:%d/%m/%Y}).",
+            f"The sitting ({held_on.isoformat()}) is dated before nominations reached the "
+            f"council (no. {named}; the last arrived on {latest.isoformat()}).",
+            {"held_on": "before_arrival"},
+        )
 
 
 def _listed(
