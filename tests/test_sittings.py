@@ -18,6 +18,7 @@ from tests.web_client import WebClient
 from workflow import audit, recovery, register, sittings
 from workflow.clock import utcnow, vn_date
 from workflow.db import make_engine
+from workflow.documents.batches import council_meetings
 from workflow.errors import IllegalTransition, InvalidInput, NotAllowed, NotFound
 from workflow.models import AuditEvent, AwardType, Nomination, Sitting, User
 from workflow.vocabulary import State
@@ -340,3 +341,18 @@ def test_a_sitting_is_not_dated_before_its_nominations_reached_the_council(world
     assert f"hồ sơ đến muộn nhất ngày {arrived:%d/%m/%Y}" in early.value.message_vi
     world.session.rollback()
     assert open_(world, members, ids).held_on == arrived
+
+
+def test_minutes_are_listed_on_the_day_the_sitting_was_held(world, listed):
+    """Held on 31/12 and closed on 01/01: the documents list dates it as its minutes do."""
+    ids, members = listed
+    council = world.user("council_prov")
+    sitting = open_(world, members, ids=ids[:1])
+    held_on = sitting.held_on
+    sittings.record_tallies(world.session, council, sitting.id, {ids[0]: PASSING},
+                            expected_version=1, now=world.tick())  # fmt: skip
+    world.now += timedelta(days=1)
+    sittings.close_sitting(world.session, council, sitting.id, expected_version=2,
+                           now=world.tick())  # fmt: skip
+    [meeting] = council_meetings(world.session, world.unit("PROV"))
+    assert (meeting.sitting_id, meeting.day) == (sitting.id, held_on)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from workflow.clock import parse_iso_utc, vn_date
-from workflow.models import AuditEvent, Campaign, Nomination, Unit
+from workflow.models import AuditEvent, Campaign, Nomination, Sitting, Unit
 from workflow.vocabulary import Event
 
 FORWARDING = frozenset({Event.SUBMIT.value, Event.RESUBMIT.value, Event.APPROVE.value})
@@ -147,5 +147,13 @@ def forwarded_batches(session: Session, unit: Unit) -> list[Batch]:
 
 def council_meetings(session: Session, unit: Unit) -> list[Batch]:
     """One entry per campaign and day the unit's council voted, and per sitting, newest
-    first."""
-    return _by_day(unit, _votes(session, unit, None), by_sitting=True)
+    first. A sitting is dated as its minutes are, the day it was held (its votes are recorded
+    when it closes, which may be the next day, or the next year)."""
+    batches = _by_day(unit, _votes(session, unit, None), by_sitting=True)
+    ids = [b.sitting_id for b in batches if b.sitting_id is not None]
+    held: dict[int | None, date] = {}
+    if ids:
+        rows = session.execute(select(Sitting.id, Sitting.held_on).where(Sitting.id.in_(ids)))
+        held.update((sitting_id, day) for sitting_id, day in rows)
+    dated = [replace(b, day=held.get(b.sitting_id, b.day)) for b in batches]
+    return sorted(dated, key=lambda b: (b.day, b.campaign.id, b.sitting_id or 0), reverse=True)
