@@ -386,3 +386,22 @@ def test_a_registration_refused_to_a_non_officer_is_not_a_200(app, world, member
     refused = reviewer.post(f"/emulation/TD-{year}/registration", {"register-CSTDCS": str(member)})
     assert refused.status_code == 403
     assert world.session.scalar(select(func.count()).select_from(Registration)) == 0
+
+
+def test_last_years_registration_is_read_only_from_the_first_of_january(
+    app, world, member, monkeypatch
+):
+    """On 31/12 the year's registration is open; on 01/01 the page says it is over and offers
+    neither a box, the save button nor the sheet upload (each was refused)."""
+    campaigns.import_campaign(world.session, plan(2026), actor=world.user("admin"))
+    world.session.commit()
+    officer = WebClient(app, "officer1")
+    monkeypatch.setenv("KHENTHUONG_NOW", "2026-12-31T09:00:00+07:00")
+    open_page = officer.text("/emulation/TD-2026")
+    assert 'name="register-CSTDCS"' in open_page
+    assert "Ghi đăng ký" in open_page
+    monkeypatch.setenv("KHENTHUONG_NOW", "2027-01-01T09:00:00+07:00")
+    closed = officer.text("/emulation/TD-2026")
+    assert "Năm thi đua 2026 đã kết thúc" in closed
+    for offered in ('name="register-', "Ghi đăng ký", "Nhập đăng ký", "Hạn đăng ký"):
+        assert offered not in closed

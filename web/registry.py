@@ -271,6 +271,7 @@ def _year_context(campaign: Campaign, unit: Unit) -> dict[str, Any]:
         "awards": awards,
         "registrable": emulation_year.registrable(people, awards, campaign, unit.id, day),
         "due": campaigns.registration_by(campaign),
+        "registration_over": emulation_year.registration_over(campaign, day),
         "closed": emulation_year.filing_closed(campaign, day),
         "registered": {
             (r.member_id, r.award_code): r

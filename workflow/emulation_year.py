@@ -72,7 +72,7 @@ def register(
     with transaction(session):
         campaign = campaign_by_code(session, campaign_code)
         award = _award(campaign, award_code)
-        if today.year > campaign.year:  # a registration is a pledge for the year to come
+        if registration_over(campaign, today):
             raise InvalidInput(
                 f"Năm thi đua {campaign.year} đã kết thúc; không đăng ký thêm được.",
                 f"The {campaign.year} emulation year is over; no more registrations.",
@@ -184,11 +184,18 @@ def _reads_only_identity(rule: Rule) -> bool:
     return set(rule.needs) <= IDENTITY_FACTS and not (rule.counts or rule.history)
 
 
+def registration_over(campaign: Campaign, day: date) -> bool:
+    """A registration is a pledge for the year to come: none once the year has ended."""
+    return day.year > campaign.year
+
+
 def registrable(
     people: list[Member], awards: list[AwardType], campaign: Campaign, unit_id: int, day: date
 ) -> set[tuple[int, str]]:
-    """The (member, title) pairs the unit's page offers to register: the title is for the
-    member's kind and no rule refuses them for who they are."""
+    """The (member, title) pairs the unit's page offers to register: the year is not over,
+    the title is for the member's kind and no rule refuses them for who they are."""
+    if registration_over(campaign, day):
+        return set()
     return {
         (m.id, a.code)
         for m in people
