@@ -40,7 +40,8 @@ def test_a_form_from_an_ended_session_gives_back_what_was_typed(app, world):
         "/nominations/new",
         data={"csrf_token": token, "award": "C2025/BK0", "drawn_for": "C2025/BK0",
               "nominee_name": "Đặng Thị Thu Hà", "facts.discipline.present": "1",
-              "achievements": "Đã bổ sung biên bản họp bình xét", "password": "bí mật"},
+              "achievements": "Đã bổ sung biên bản họp bình xét", "password": "bí mật",
+              "kept.facts.achievement_ref": "BC-17/2025", "kept.nominee_name": "x"},
         headers={"Referer": "http://localhost/nominations/new?award=C2025/BK0"},
     )  # fmt: skip
     assert answer.status_code == 400
@@ -52,6 +53,8 @@ def test_a_form_from_an_ended_session_gives_back_what_was_typed(app, world):
     listed = re.search(r'<ul class="card">(.*?)</ul>', page, re.S).group(1)
     assert "C2025/BK0" not in listed  # the form's workings are given back, not listed as typed
     assert "present" not in listed
+    assert "BC-17/2025" in listed  # typed under another award: listed as its fact
+    assert "kept." not in listed
     assert '"drawn_for"' in page  # ... the page fills them in again itself
     assert "Đăng nhập lại" in page
     assert 'href="http://localhost/nominations/new?award=C2025/BK0"' in page.replace("&amp;", "&")

@@ -85,12 +85,14 @@ def stale_form_page(status: int) -> ResponseReturnValue:
     parts = urlsplit(back) if back else None
     form_page = f"{parts.path}{'?' + parts.query if parts.query else ''}" if parts else None
     lang = current_lang()
+    live = {name for name, _ in typed}
+    # What was kept from another award's fields is typed too: listed once, as its fact.
     shown = [
-        (_field_label(name, lang), value)
+        (_field_label(name.removeprefix(KEPT), lang), value)
         for name, value in typed
         if name not in UNLISTED_FIELDS
         and not name.endswith(".present")
-        and not name.startswith(KEPT)
+        and not (name.startswith(KEPT) and name.removeprefix(KEPT) in live)
     ]
     return render_template(
         "stale_form.html", typed=typed, shown=shown, back=back, form_page=form_page

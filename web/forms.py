@@ -274,26 +274,30 @@ def facts_on_form(form: MultiDict[str, str]) -> set[str]:
 KEPT = "kept."  # a fact typed under another award, carried on the form (never saved)
 
 
-def carried(
-    form: MultiDict[str, str], drawn: set[str]
-) -> tuple[MultiDict[str, str], list[tuple[str, str]]]:
-    """The new-nomination form, drawn again for another award, keeps what was typed for
-    facts it does not draw, as hidden ``kept.facts.…`` fields that :func:`facts_from_form`
-    never reads: switching back to an award that asks for them shows them again.
+KEPT_MAX = 4000  # characters: more than any fact holds (a longer value was never typed in one)
 
-    Returns the form to draw the fields from (a kept value fills its field once the award
-    draws it, unless the field was sent itself) and the (name, value) pairs to keep.
+
+def carried(form: MultiDict[str, str]) -> tuple[MultiDict[str, str], list[tuple[str, str]]]:
+    """The new-nomination form, drawn again for another award, keeps everything typed for its
+    facts as hidden ``kept.facts.…`` fields that :func:`facts_from_form` never reads: a fact
+    (or a year of one) the new award does not draw is shown again when one that does is
+    chosen back.
+
+    Returns the form to draw the fields from (a kept value fills its field unless the field
+    was sent itself, or is a box sent unticked) and the (name, value) pairs to keep.
     """
     shown: MultiDict[str, str] = MultiDict(form)
     for name, value in form.items(multi=True):
-        if name.startswith(KEPT) and name[len(KEPT) :] not in form:
-            shown.add(name[len(KEPT) :], value)
+        field = name[len(KEPT) :]
+        if name.startswith(KEPT) and field not in form and f"{field}.present" not in form:
+            shown.add(field, value)
     kept = [
         (f"{KEPT}{name}", value)
         for name, value in shown.items(multi=True)
         if name.startswith("facts.")
-        and name.split(".")[1] not in drawn
+        and name.split(".")[1] in FACT_FIELDS
         and (value.strip() or name.endswith(".present"))
+        and len(value) <= KEPT_MAX
     ]
     return shown, kept
 

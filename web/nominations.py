@@ -266,7 +266,7 @@ def _form_page(
     needs = needed_facts(match[1]) if match else []
     form, kept = request.form, []
     if nomination is None:  # only a new nomination's award can change under what was typed
-        form, kept = forms.carried(request.form, {need.name for need in needs})
+        form, kept = forms.carried(request.form)
     targets = checks.collective_targets(match[0]) if match else ()
     year = match[0].year if match else today().year
     return render_template(
