@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.factories import World, demo_definition
@@ -458,6 +459,13 @@ def test_the_page_says_when_a_registration_is_recorded_late(app, cdcs, monkeypat
     assert saved.status_code == 302
     page = officer.text("/emulation/TD-2026")
     assert "1 đăng ký được ghi là muộn (sau hạn 25/01/2026)" in page
+    again = officer.post("/emulation/TD-2026/registration", {"register-CSTDCS": str(tuyet)})
+    assert "đều đã đăng ký từ trước" in officer.text(again.headers["Location"])
+    for nothing in ({}, {"register-NOPE": str(tuyet)}):  # nothing ticked, or no such title
+        refused = officer.post("/emulation/TD-2026/registration", nothing)
+        assert refused.status_code == 422
+        assert "Chưa đánh dấu ai để đăng ký" in refused.get_data(as_text=True)
+        assert "Đã ghi danh sách" not in refused.get_data(as_text=True)
 
 
 def test_a_title_for_women_is_not_offered_to_a_man_at_registration(app, cdcs, monkeypatch):
@@ -677,7 +685,6 @@ def test_a_member_or_a_year_out_of_any_real_range_is_refused(world):
 
 
 def sheet(rows: list[tuple[Any, ...]]) -> bytes:
-    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
@@ -993,7 +1000,6 @@ def test_after_the_filing_deadline_a_member_who_qualifies_is_not_called_short(
 def test_a_registrations_sheet_naming_another_units_member_does_not_tell_they_exist(cdcs):
     """CS2's member code in CS1's sheet answered "no member id N": the code existed, and
     its record's id. It is now as unknown as any code not in CS1's register."""
-    from openpyxl import Workbook
 
     world = cdcs
     world.now = at(date(2026, 1, 5))
@@ -1012,12 +1018,45 @@ def test_a_registrations_sheet_naming_another_units_member_does_not_tell_they_ex
         emulation_year.register_from_sheet(
             world.session, world.user("officer1"), "TD-2026", out.getvalue(), now=world.tick()
         )
-    assert refused.value.details == {
-        "rows": [
-            "dòng 2: không có mã đoàn viên 'CS2-0001' trong sổ",
-            "dòng 3: không có mã đoàn viên 'KHONG-CO' trong sổ",
-        ]
-    }
+    assert refused.value.details == {"rows": [2, 3]}
+    assert (
+        "dòng 2: không có mã đoàn viên 'CS2-0001' trong sổ; "
+        "dòng 3: không có mã đoàn viên 'KHONG-CO' trong sổ."
+    ) in refused.value.message_vi
+
+
+def test_a_sheet_reads_codes_in_any_capitals_and_names_its_errors_briefly_in_row_order(cdcs):
+    world = cdcs
+    campaigns.import_campaign(
+        world.session, plan(2026), actor=world.user("admin"), now=world.tick()
+    )
+    officer = world.user("officer1")
+    members.add_member(world.session, officer, "CS1", TUYET, date(2020, 1, 1), now=world.tick())
+
+    def sheet(rows: list[tuple[str, str]]) -> bytes:
+        wb = Workbook()
+        wb.active.append(("Mã đoàn viên", "Danh hiệu"))
+        for row in rows:
+            wb.active.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    bad = [("", "CSTDCS")] + [("DV-0001", "x" * 5000 + str(i)) for i in range(59)]
+    bad.insert(0, ("KHONG-CO", "CSTDCS"))  # row 2, found missing only after the others
+    with pytest.raises(InvalidInput) as refused:
+        emulation_year.register_from_sheet(world.session, officer, "TD-2026", sheet(bad))
+    said = refused.value.message_vi
+    assert said.startswith("Tệp chưa hợp lệ, chưa ghi đăng ký nào: dòng 2: không có mã đoàn viên")
+    assert said.index("dòng 2:") < said.index("dòng 3:") < said.index("dòng 4:")
+    assert said.endswith("; và 11 dòng khác.")
+    assert len(said) < 50 * 400  # each cell cut short, not 5,000 characters fifty times
+    assert refused.value.details == {"rows": list(range(2, 63))}
+    world.session.rollback()
+    added = emulation_year.register_from_sheet(
+        world.session, officer, "TD-2026", sheet([("dv-0001", "CSTDCS")]), now=world.tick()
+    )
+    assert added == 1
 
 
 def test_nothing_is_offered_to_a_member_not_yet_evaluated(app, cdcs, monkeypatch):

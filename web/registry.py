@@ -347,9 +347,15 @@ def register(code: str) -> ResponseReturnValue:
             abort(400)
         if picked:
             picks[award.code] = [member_id for member_id in picked if member_id is not None]
+    if not picks:  # "Đã ghi" over nothing ticked told of a registration never made
+        flash(_("Chưa đánh dấu ai để đăng ký: hãy chọn ô «Đăng ký» của từng người."), "warning")
+        return year_page(code, 422)
     try:
         added = emulation_year.register_all(db.session, me(), campaign.code, picks)
-        flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
+        if added:
+            flash(_("Đã ghi danh sách đăng ký thi đua."), "info")
+        else:
+            flash(_("Những người đã chọn đều đã đăng ký từ trước: không có gì mới để ghi."), "info")
         late = sum(1 for row in added if row.late)
         if late:
             flash(

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rules import Result, evaluate_all
@@ -30,7 +30,7 @@ from workflow.changes import Outcome
 from workflow.checks import CampaignIndex, Probe, build_index, context_for
 from workflow.clock import utcnow, vn_date
 from workflow.errors import InvalidInput
-from workflow.import_sheets import normalize
+from workflow.import_sheets import normalize, shown
 from workflow.inputs import Problems
 from workflow.models import (
     AwardType,
@@ -490,6 +490,9 @@ CODE_COLUMNS = ("mã đoàn viên", "mã", "member code", "code")
 TITLE_COLUMNS = ("danh hiệu", "mã danh hiệu", "danh hiệu đăng ký", "title")
 
 
+SHEET_ERRORS_SHOWN = 50  # rows a refused sheet's message names; the rest are counted
+
+
 def register_from_sheet(
     session: Session, actor: User, campaign_code: str, content: bytes, now: datetime | None = None
 ) -> int:
@@ -512,8 +515,9 @@ def register_from_sheet(
     campaign = campaign_by_code(session, campaign_code)
     titles = {a.code: a.title for a in campaign.award_types}
     picks: dict[str, list[str]] = {}
-    rows_of: dict[str, int] = {}  # a member code → the first row giving it
-    errors: list[tuple[str, str]] = []  # (Vietnamese, English), each naming its row
+    rows_of: dict[str, int] = {}  # a member code, in small letters → the first row giving it
+    typed_as: dict[str, str] = {}  # ... → as that row wrote it
+    errors: list[tuple[int, str, str]] = []  # (row, Vietnamese, English)
     for number, row in enumerate(rows, start=2):
         code = member_import.cell_text(row[at_code] if at_code < len(row) else None)
         typed = member_import.cell_text(row[at_award] if at_award < len(row) else None)
@@ -521,37 +525,50 @@ def register_from_sheet(
             continue
         award = code_among(titles.items(), typed)
         if not code:
-            errors.append((f"dòng {number}: thiếu mã đoàn viên", f"row {number}: no member code"))
+            errors.append((number, "thiếu mã đoàn viên", "no member code"))
         elif award not in titles:
             errors.append((
-                f"dòng {number}: không có danh hiệu '{typed}' trong đợt thi đua",
-                f"row {number}: the campaign has no title '{typed}'",
+                number, f"không có danh hiệu '{shown(typed)}' trong đợt thi đua",
+                f"the campaign has no title '{shown(typed)}'",
             ))  # fmt: skip
         else:
-            picks.setdefault(award, []).append(code)
-            rows_of.setdefault(code, number)
+            picks.setdefault(award, []).append(code.lower())
+            rows_of.setdefault(code.lower(), number)
+            typed_as.setdefault(code.lower(), code)
     wanted = sorted(rows_of)
     by_code: dict[str, int] = {}
     # Only the actor's own register: another unit's code answered "no member id N", which
-    # told that the code existed and its record's id.
+    # told that the code existed and its record's id. Codes are one whatever their capitals.
     theirs = members.visible_filter(actor, vn_date(now or utcnow()))
     for start in range(0, len(wanted), 1000):  # PostgreSQL takes at most 65,535 parameters
         chunk = wanted[start : start + 1000]
         found = session.execute(
-            select(Member.code, Member.id).where(Member.code.in_(chunk), theirs)
+            select(func.lower(Member.code), Member.id).where(
+                func.lower(Member.code).in_(chunk), theirs
+            )
         )
         by_code |= {code: member_id for code, member_id in found}
     errors += [
-        (f"dòng {n}: không có mã đoàn viên '{c}' trong sổ", f"row {n}: no member '{c}' here")
-        for c, n in sorted(rows_of.items(), key=lambda item: item[1])
+        (
+            n,
+            f"không có mã đoàn viên '{shown(typed_as[c])}' trong sổ",
+            f"no member '{shown(typed_as[c])}' here",
+        )
+        for c, n in rows_of.items()
         if c not in by_code
     ]
     if errors:
-        vi, en = ("; ".join(e[i] for e in errors[:50]) for i in (0, 1))
+        errors.sort()
+        listed = errors[:SHEET_ERRORS_SHOWN]
+        vi = "; ".join(f"dòng {n}: {said}" for n, said, _ in listed)
+        en = "; ".join(f"row {n}: {said}" for n, _, said in listed)
+        if len(errors) > len(listed):
+            more = len(errors) - len(listed)
+            vi, en = f"{vi}; và {more} dòng khác", f"{en}; and {more} more rows"
         raise InvalidInput(
             f"Tệp chưa hợp lệ, chưa ghi đăng ký nào: {vi}.",
             f"The file was not read, nothing was registered: {en}.",
-            {"rows": [e[0] for e in errors[:50]]},
+            {"rows": [n for n, _, _ in errors]},
         )
     chosen = {award: [by_code[c] for c in codes] for award, codes in picks.items()}
     return len(register_all(session, actor, campaign_code, chosen, now))
