@@ -373,3 +373,19 @@ def test_a_refused_request_names_each_field_and_why(as_user):
     assert english.json["error"]["message"].startswith(
         "The data is invalid at: campaign (must be text), award_type (required)"
     )
+    # The object itself wrong (marshmallow's "_schema"), a key named "", a length.
+    said = [
+        ("/campaigns/C2025/registrations", []),
+        ("/nominations", {"nominee": "x", "": 1}),
+        ("/campaigns/C2025/registrations", {"award": "x" * 61, "member_ids": [1]}),
+    ]
+    messages = [officer.post(path, json=body).json["error"]["message"] for path, body in said]
+    assert messages[0] == "Dữ liệu không hợp lệ ở: nội dung gửi lên (sai kiểu dữ liệu)."
+    assert 'nominee (sai kiểu dữ liệu), "" (không có trường này).' in messages[1]
+    assert "award (độ dài từ 1 đến 60)" in messages[2]
+    assert "_schema" not in "".join(messages)
+    plain = officer.post("/nominations", data="{}", headers={"Content-Type": "text/plain"})
+    assert plain.status_code == 415
+    assert plain.json["error"]["message"] == (
+        "Nội dung gửi lên phải là JSON (Content-Type: application/json)."
+    )

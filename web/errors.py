@@ -58,6 +58,10 @@ HTTP_MESSAGES = {
         "Nội dung gửi lên quá lớn (mỗi tệp tối đa 10 MB).",
         "What was sent is too large (10 MB per file at most).",
     ),
+    415: (
+        "Nội dung gửi lên phải là JSON (Content-Type: application/json).",
+        "The body must be JSON (Content-Type: application/json).",
+    ),
     422: ("Dữ liệu không hợp lệ.", "The data is invalid."),
 }
 

@@ -210,11 +210,40 @@ def _leaves(messages: dict[Any, Any], path: str = "") -> list[tuple[str, Any]]:
     return found
 
 
+_BOUNDS = (  # marshmallow's messages that carry their limits, as people read them
+    (re.compile(r"Longer than maximum length (\d+)\."), "tối đa {0} ký tự", "{0} at most"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "ít nhất {0}", "at least {0}"),
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "độ dài từ {0} đến {1}",
+     "length from {0} to {1}"),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     "từ {0} đến {1}", "from {0} to {1}"),
+    (re.compile(r"Must be one of: .*"), "không phải giá trị được nhận", "not an accepted value"),
+    (re.compile(r"Invalid input type\."), "sai kiểu dữ liệu", "of the wrong type"),
+)  # fmt: skip
+_WHOLE_BODY = ("nội dung gửi lên", "the body")
+_PATH_SHOWN = 60  # characters of a field's name a message repeats (a client sent any key)
+
+
+def _reason(problem: str) -> tuple[str, str] | None:
+    if problem in _REASONS:
+        return _REASONS[problem]
+    for pattern, vi, en in _BOUNDS:
+        if m := pattern.fullmatch(problem):
+            return vi.format(*m.groups()), en.format(*m.groups())
+    return None
+
+
 def _why(path: str, problems: Any) -> tuple[str, str]:
-    """A field by its API name, with why where it is plain."""
+    """A field by its API name, with why where it is plain; marshmallow's ``_schema`` (the
+    object itself is wrong, not one of its fields) named as the object holding it."""
+    parts = path.split(".")
+    whole = parts[-1] == "_schema"
+    name = ".".join(parts[:-1] if whole else parts)
+    name = name if len(name) <= _PATH_SHOWN else name[:_PATH_SHOWN] + "…"
+    vi, en = (name, name) if name else _WHOLE_BODY if whole else ('""', '""')
     said = problems if isinstance(problems, list) else []
-    reason = next((_REASONS[p] for p in said if isinstance(p, str) and p in _REASONS), None)
-    return (f"{path} ({reason[0]})", f"{path} ({reason[1]})") if reason else (path, path)
+    reason = next((r for p in said if isinstance(p, str) and (r := _reason(p))), None)
+    return (f"{vi} ({reason[0]})", f"{en} ({reason[1]})") if reason else (vi, en)
 
 
 def refused_fields(messages: dict[Any, Any], most: int = 20) -> tuple[str, str]:

@@ -15,7 +15,7 @@ import json
 
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from workflow.errors import InvalidInput
 from workflow.inputs import (
@@ -42,6 +42,18 @@ class JsonTooLarge(RequestEntityTooLarge):
         self.data = {"message": message, "code": "too_large"}
 
 
+class NotJson(UnsupportedMediaType):
+    """An API body sent as something else (text/plain, a form) was read as no body at all,
+    and answered "award_type (chưa nhập)" for a field the client had sent."""
+
+    def __init__(self) -> None:
+        super().__init__("The body must be JSON (Content-Type: application/json).")
+        self.data = {"code": "not_json"}  # the message: web/errors.py, in the reader's language
+
+
+API_BODY_TYPES = ("application/json", "multipart/form-data")  # files go up as multipart
+
+
 def init_app(app: Flask) -> None:
     # First of all checks, CSRF's included: text no page may hold is refused as such (422,
     # naming where it was), whatever else is wrong with the request.
@@ -52,6 +64,12 @@ def check_request() -> None:
     """Raise ``InvalidInput`` (422) for the first refused value, naming where it was."""
     if request.is_json:
         _check_json()  # first: it reads the body before anything parses it as a form
+    elif (
+        request.path.startswith("/api/")
+        and request.content_length
+        and request.mimetype not in API_BODY_TYPES
+    ):
+        raise NotJson()
     for name, value in (request.view_args or {}).items():
         if isinstance(value, str):
             _check("path", name, value)
