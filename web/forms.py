@@ -499,14 +499,15 @@ def layout_values(form: MultiDict[str, str], names: Any) -> dict[str, dict[str, 
 
 
 class MemberFormSchema(FormSchema):
-    code = fields.String(required=True)
-    full_name = fields.String(required=True)
+    # What is missing is said by the domain with every other problem (workflow.members).
+    code = fields.String(load_default="")
+    full_name = fields.String(load_default="")
     kind = fields.String(load_default="individual")
     birth_date = fields.Date(load_default=None)
     gender = fields.String(load_default=None)
     position = fields.String(load_default="")
     cccd = fields.String(load_default=None)
-    joined_on = fields.Date(required=True)
+    joined_on = fields.Date(load_default=None)
     namesake_ok = fields.Boolean(load_default=False)
 
 

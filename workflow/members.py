@@ -140,7 +140,7 @@ class NewMember:
     cccd: str | None = None
 
 
-def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
+def check_dates(birth_date: date | None, joined_on: date | None, today: date) -> None:
     """A birth and a joining that happened: from 1900 to today (a date far off would hide the
     member from every year's page, their own officer's included), the joining after the
     birth."""
@@ -150,14 +150,16 @@ def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
         if day is not None and not EARLIEST_DAY <= day <= today
     }
     if wrong:
-        labels = {"birth_date": "Ngày sinh", "joined_on": "Ngày vào đơn vị"}
+        labels = {"birth_date": ("Ngày sinh", "The birth date"),
+                  "joined_on": ("Ngày vào đơn vị", "The joining date")}  # fmt: skip
         raise InvalidInput(
-            ", ".join(labels[name] for name in wrong)
+            ", ".join(labels[name][0] for name in wrong)
             + f" phải từ 01/01/1900 đến hôm nay ({today:%d/%m/%Y}).",
-            ", ".join(wrong) + f" must be from 1900-01-01 to today ({today.isoformat()}).",
+            " and ".join(labels[name][1] for name in wrong)
+            + f" must be from 01/01/1900 to today ({today:%d/%m/%Y}).",
             wrong,
         )
-    if birth_date is not None and joined_on < birth_date:
+    if birth_date is not None and joined_on is not None and joined_on < birth_date:
         raise InvalidInput(
             f"Ngày vào đơn vị phải sau ngày sinh ({birth_date:%d/%m/%Y}).",
             f"The joining date must be after the birth date ({birth_date.isoformat()}).",
@@ -165,7 +167,7 @@ def check_dates(birth_date: date | None, joined_on: date, today: date) -> None:
         )
 
 
-def check_new(spec: NewMember, joined_on: date, today: date) -> NewMember:
+def check_new(spec: NewMember, joined_on: date | None, today: date) -> NewMember:
     """The record as stored, or every problem it has, each named by its field's label."""
     found = Problems()
     code = found.check(
@@ -189,6 +191,10 @@ def check_new(spec: NewMember, joined_on: date, today: date) -> NewMember:
         lambda: clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
     )
     cccd = found.check(lambda: personal.clean_cccd(spec.cccd) if spec.cccd else None)
+    if joined_on is None:
+        found.note(
+            "Cần nhập ngày vào đơn vị.", "The joining date is required.", {"joined_on": "required"}
+        )
     found.check(lambda: check_dates(spec.birth_date, joined_on, today))
     found.raise_any()
     return NewMember(
@@ -203,7 +209,7 @@ def add_member(
     actor: User,
     unit_code: str,
     spec: NewMember,
-    joined_on: date,
+    joined_on: date | None,
     now: datetime | None = None,
     namesake_ok: bool = False,
 ) -> Member:
@@ -241,7 +247,9 @@ def add_member(
         )  # fmt: skip
         session.add(member)
         session.flush()
-        joined = Membership(member_id=member.id, unit_id=unit.id, valid_from=joined_on)
+        joined = Membership(
+            member_id=member.id, unit_id=unit.id, valid_from=cast(date, joined_on)
+        )  # a day: check_new refused none
         session.add(joined)
         audit.record_change(session, "member_added", actor.username, now, member, joined)
         return member
