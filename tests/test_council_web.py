@@ -283,3 +283,21 @@ def test_a_refused_council_member_keeps_what_was_typed(app, world):
     for name in ("full_name", "position", "username", "valid_from"):
         assert f'value="{typed[name]}"' in page, name
     assert "Không có tài khoản &#39;khong_co_ai&#39;." in page  # not "… để làm thay" (substitutes)
+
+
+def test_a_seat_links_only_an_account_of_the_councils_own_units(app, world):
+    """A branch admin seating the province's council secretary on their own council learnt
+    that the account existed; it is now as unknown as one that does not."""
+    world.add_user("admin_br1", "admin", "BR1")
+    world.add_user("council_br1", "council", "BR1")
+    branch = world.unit("BR1").id
+    world.session.commit()
+    admin = WebClient(app, "admin_br1")
+    typed = {"full_name": "Nguyễn Văn Mới", "position": "Ủy viên", "duty": "member",
+             "valid_from": "2026-01-05"}  # fmt: skip
+    elsewhere = admin.post(f"/council/units/{branch}/members", typed | {"username": "council_prov"})
+    nobody = admin.post(f"/council/units/{branch}/members", typed | {"username": "khong_co_ai"})
+    assert (elsewhere.status_code, nobody.status_code) == (422, 422)
+    assert "Không có tài khoản &#39;council_prov&#39;." in elsewhere.get_data(as_text=True)
+    own = admin.post(f"/council/units/{branch}/members", typed | {"username": "council_br1"})
+    assert own.status_code == 302

@@ -71,6 +71,12 @@ def add_member(
             )
         name = clean_line(full_name, "full_name", ("Họ và tên", "Full name"), 200, required=True)
         user = session.scalar(select(User).where(User.username == username)) if username else None
+        # An account of the council's own units only: one elsewhere is "unknown" as one that
+        # does not exist (the form told a branch admin which accounts the province had).
+        if user is not None and not any(
+            a.unit.path.startswith(unit.path) for a in user.assignments
+        ):
+            user = None
         if username and user is None:
             raise InvalidInput(
                 f"Không có tài khoản '{username}'.",
