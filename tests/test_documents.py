@@ -789,6 +789,9 @@ def test_an_auditor_picks_a_unit_below_and_finds_its_documents(app, world, decid
     assert "/documents" in auditor.text("/")
     page = auditor.text("/documents")
     assert 'name="unit"' in page
+    # Opened without a choice: the documents of the unit the list shows chosen, not nothing.
+    assert "Tải Biên bản (PDF)" in page
+    assert '<option value="PROV" selected>' in page
     branch = auditor.text("/documents?unit=BR1")
     assert "Tải Tờ trình (PDF)" in branch
     assert "Tải Biên bản (PDF)" in auditor.text("/documents?unit=PROV")

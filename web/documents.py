@@ -61,6 +61,12 @@ def documents_page() -> ResponseReturnValue:
     day = today()
     audited = audited_units(db.session, me(), day)
     code = request.args.get("unit")
+    letters, meetings = [], []
+    if not code:
+        letters = proposal.proposal_batches(db.session, me(), day)
+        meetings = minutes.meetings(db.session, me(), day)
+        if not letters and not meetings and audited:
+            code = audited[0].code  # an auditor: the unit the list shows chosen, not nothing
     if code:  # one unit's documents (an auditor looking into a unit below theirs)
         try:
             unit = unit_by_code(db.session, code)
@@ -68,9 +74,6 @@ def documents_page() -> ResponseReturnValue:
             meetings = minutes.unit_meetings(db.session, me(), unit, day)
         except WorkflowError:
             abort(404)
-    else:
-        letters = proposal.proposal_batches(db.session, me(), day)
-        meetings = minutes.meetings(db.session, me(), day)
     return render_template(
         "documents.html", letters=letters, meetings=meetings, audited=audited, chosen=code
     )
