@@ -609,3 +609,22 @@ def test_a_misspelt_name_and_position_are_corrected_on_the_draft(app, world):
         "from": "Nguyen Van Sai",
         "to": "Nguyễn Văn Sài",
     }
+
+
+def test_a_reason_typed_for_an_action_someone_else_overtook_is_given_back(login, world):
+    """Two reviewers on one page: the one who typed a return's reason loses the race, and the
+    return is no longer offered (the nomination went up): the reason is shown to copy."""
+    nid = world.nominate()
+    world.fire(nid, "submit", "officer1")
+    world.add_user("rev_br1_bis", "reviewer", "BR1")
+    world.fire(nid, "approve", "rev_br1_bis")
+    world.session.rollback()
+    reviewer = login("rev_br1")
+    reason = "Bổ sung biên bản họp bình xét, thiếu chữ ký chủ tịch."
+    late = reviewer.post(
+        f"/nominations/{nid}/events", {"event": "return", "version": "2", "comment": reason}
+    )
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "Nội dung bạn đã nhập (chưa được lưu)" in page
+    assert reason in page
