@@ -126,6 +126,9 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     year = re.search(r'<option value="(\d+)" selected', register).group(1)
     assert f"1/{year}" in register
     assert f"2/{year}" in register
+    ahead = decider.text("/council/PROV/register?year=2090")  # headed 2090, listed 2090
+    assert "năm 2090" in ahead
+    assert '<option value="2090" selected>' in ahead
     workbook = load_workbook(
         io.BytesIO(decider.get(f"/council/PROV/register.xlsx?year={year}").get_data())
     )

@@ -282,7 +282,7 @@ def register_page(code: str) -> ResponseReturnValue:
         lines = register.entries_of(db.session, me(), unit, year, today())
     except WorkflowError:
         abort(404)
-    years = register.years_of(db.session, unit.id, today())
+    years = register.years_of(db.session, unit.id, today(), year)
     return render_template("register.html", unit=unit, year=year, years=years, lines=lines)
 
 

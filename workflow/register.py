@@ -116,11 +116,12 @@ def entry_numbers(session: Session, decision_id: int) -> dict[int, str]:
     return {nid: printed(no, year) for nid, no, year in rows}
 
 
-def years_of(session: Session, unit_id: int, today: date) -> list[int]:
-    """The years the unit's register has entries in, and this year, newest first."""
+def years_of(session: Session, unit_id: int, today: date, asked: int | None = None) -> list[int]:
+    """The years the unit's register has entries in, this year and the year ``asked`` for
+    (the list shows the year the page is headed with), newest first."""
     years = set(
         session.scalars(
             select(RegisterEntry.year).where(RegisterEntry.unit_id == unit_id).distinct()
         )
     )
-    return sorted(years | {today.year}, reverse=True)
+    return sorted(years | {today.year, asked or today.year}, reverse=True)
