@@ -152,6 +152,13 @@ def test_only_a_grassroots_officer_imports_and_only_the_uploader_sees_the_batch(
     batch = preview(world, read("list-mixed.xlsx"))
     with pytest.raises(NotFound):
         imports.confirm(world.session, world.user("officer2"), batch.id)
+    assert imports.batch_for(world.session, world.user("officer1"), batch.id) is batch
+    # Once the uploader is no longer the unit's officer, the list (personal data) is theirs
+    # no more.
+    for held in world.user("officer1").assignments:
+        held.valid_to = date(2000, 1, 1)
+    with pytest.raises(NotFound):
+        imports.batch_for(world.session, world.user("officer1"), batch.id)
 
 
 def test_the_template_filled_in_imports_cleanly(world):

@@ -290,9 +290,14 @@ def counts(batch: ImportBatch) -> Counts:
 
 
 def batch_for(session: Session, actor: User, batch_id: int) -> ImportBatch:
-    """Only the officer who uploaded a list sees it (it may hold personal data)."""
+    """Only the officer who uploaded a list sees it (it may hold personal data), and only
+    while they are still the unit's officer: one whose role ended keeps no reading of it."""
     batch = session.get(ImportBatch, batch_id)
-    if batch is None or batch.created_by_id != actor.id:
+    still = batch is not None and any(
+        a.role == Role.OFFICER and a.unit_id == batch.unit_id
+        for a in active_assignments(actor, vn_date(utcnow()))
+    )
+    if batch is None or batch.created_by_id != actor.id or not still:
         raise NotFound(
             f"Không có lượt nhập danh sách số {batch_id}.", f"Import {batch_id} not found."
         )
