@@ -272,7 +272,16 @@ def test_an_award_decided_above_the_issuer_is_defined_by_the_deciders_admin_only
             session, campaigns.validate(loose, "t", catalogue()), admins.user("admin_br1")
         )
     assert refused.value.details == {"required_role": "admin", "decider": "PROV"}
+    assert "tiêu chuẩn" in refused.value.message_vi
     session.rollback()
+    # As the catalogue defines it, or stricter (a higher ratio): the district lists it.
+    listed = definition("BR1", "HUYEN2")
+    listed["awards"] = [{"code": "BK_LDLD", "decider": {"level": "ldld_tinh"},
+                         "vote": {"ratio": "95/100"}}]  # fmt: skip
+    assert campaigns.import_campaign(
+        session, campaigns.validate(listed, "t", catalogue()), admins.user("admin_br1")
+    )
+    session.commit()
     assert campaigns.import_campaign(
         session, campaigns.validate(loose, "t", catalogue()), admins.user("admin_prov")
     )

@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -398,10 +399,12 @@ def _require_issuer_admin(
 
 def _require_deciders_admin(session: Session, actor: User, data: dict[str, Any], day: date) -> None:
     """An award decided above the issuer (the Tổng Liên đoàn's Bằng khen in a province's
-    plan) carries the deciding unit's criteria and money: only an administrator of that unit
-    or above may define it, or a district could publish the province's Bằng khen with no
-    criteria and any bonus. An issuer that is not a unit here needs a root administrator,
-    who is above every unit already."""
+    plan) carries the deciding unit's criteria and money. The plan may list it as the
+    catalogue defines it (stricter if it likes: more rules, a quota, a higher vote ratio);
+    loosening it (a criterion left out or softened, a lower ratio, another bonus) is for an
+    administrator of the deciding unit or above, or a district could publish the province's
+    Bằng khen with no criteria and any bonus. An issuer that is not a unit here needs a root
+    administrator, who is above every unit already."""
     issuer = session.scalar(select(Unit).where(Unit.code == data["issuer"]["code"]))
     if issuer is None:
         return
@@ -409,6 +412,7 @@ def _require_deciders_admin(session: Session, actor: User, data: dict[str, Any],
         u.level: u for u in session.scalars(select(Unit).where(Unit.id.in_(issuer.ancestor_ids)))
     }
     administered = [a.unit.path for a in active_assignments(actor, day) if a.role == Role.ADMIN]
+    catalogue: dict[str, dict[str, Any]] | None = None
     for award in data["awards"]:
         decider = award["decider"] or {}
         if decider.get("unit"):
@@ -417,14 +421,44 @@ def _require_deciders_admin(session: Session, actor: User, data: dict[str, Any],
             deciding = line.get(decider.get("level") or "ldld_tinh")
         if deciding is None or deciding.path.startswith(issuer.path):
             continue  # decided within the issuer's own units (or nowhere: refused at submit)
-        if not any(deciding.path.startswith(path) for path in administered):
+        if any(deciding.path.startswith(path) for path in administered):
+            continue
+        if catalogue is None:
+            catalogue = load_catalogue(read_yaml(CATALOGUE), str(CATALOGUE))
+        loosened = _loosened(award, catalogue.get(award.get("catalogue") or award["code"]))
+        if loosened:
             raise NotAllowed(
-                f"«{award['title']}» do {deciding.name} quyết định: chỉ quản trị viên của "
-                f"{deciding.name} hoặc cấp trên mới được đưa hình thức này vào đợt thi đua.",
-                f"«{award['title']}» is decided by {deciding.name}: only an administrator of "
-                "that unit or above may put it in a campaign.",
+                f"«{award['title']}» do {deciding.name} quyết định: {loosened[0]} phải như danh "
+                f"mục của cấp quyết định (chỉ quản trị viên của {deciding.name} hoặc cấp trên "
+                "mới được thay đổi).",
+                f"«{award['title']}» is decided by {deciding.name}: {loosened[1]} must be as "
+                "the decider's catalogue has them (only an administrator of that unit or above "
+                "may change them).",
                 {"required_role": Role.ADMIN.value, "decider": deciding.code},
             )
+
+
+def _loosened(award: dict[str, Any], base: dict[str, Any] | None) -> tuple[str, str] | None:
+    """What of the catalogue's award ``award`` makes easier to win or pays differently
+    (vi, en), or None when it keeps all of it."""
+    if base is None:
+        return "hình thức (không có trong danh mục)", "the award (not in the catalogue)"
+
+    def specs(rules: list[dict[str, Any]] | None) -> set[str]:
+        return {canonical_json({"rule": r["rule"], "severity": r.get("severity", "blocking"),
+                                "params": r.get("params") or {}}) for r in rules or ()}  # fmt: skip
+
+    if not specs(base.get("rules")) <= specs(award.get("rules")):
+        return "tiêu chuẩn (các quy tắc xét)", "its criteria (rules)"
+    (num, den), (base_num, base_den) = (
+        parse_ratio(v["ratio"]) for v in (award["vote"], base["vote"])
+    )
+    if num * base_den < base_num * den:
+        return "tỷ lệ biểu quyết", "the vote ratio"
+    coefficients = (award.get("bonus_coefficient"), base.get("bonus_coefficient"))
+    if len({None if c is None else Decimal(str(c)) for c in coefficients}) > 1:
+        return "hệ số tiền thưởng", "the bonus coefficient"
+    return None
 
 
 def _award_json(award: dict[str, Any]) -> dict[str, Any]:
