@@ -552,7 +552,7 @@ def managed_user(session: Session, admin: User, username: str, day: date) -> Use
         require_admin(admin, day, within=None)
     user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     seen = user is not None and (
-        any(a.unit.path.startswith(u.path) for a in user.assignments for u in units)
+        bool(roles_administered(admin, user, day))
         or (not user.assignments and any(u.parent_id is None for u in units))
     )
     if user is None or not seen:
