@@ -101,7 +101,7 @@ def test_a_member_cannot_join_before_being_born(app, world, member):
     refused = WebClient(app, "officer1").post("/members/new", typed)
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert "Ngày vào đơn vị phải sau ngày sinh (01/01/2000)." in page
+    assert "«Sinh hoạt tại đơn vị từ ngày» phải sau ngày sinh (01/01/2000)." in page
     assert 'value="Lê Văn Sớm"' in page
 
 
@@ -113,16 +113,17 @@ def test_a_new_member_form_names_every_problem_at_once(app, world, member):
     assert refused.status_code == 422
     page = html.unescape(refused.get_data(as_text=True))
     for problem in ("Mã đoàn viên / tập thể: tối đa 40 ký tự.", "Chức vụ: tối đa 200 ký tự.",
-                    "CCCD", "Ngày vào đơn vị phải sau ngày sinh (01/01/2000)."):  # fmt: skip
+                    "CCCD", "«Sinh hoạt tại đơn vị từ ngày» phải sau ngày sinh (01/01/2000)."):  # fmt: skip
         assert problem in page
     assert 'value="Lê Văn Sớm"' in page
     # What is missing is said together with what is wrong, not in a round of its own.
     blank = {"code": "", "full_name": "", "gender": "x", "cccd": "12", "birth_date": "2030-01-01"}
     page = html.unescape(officer.post("/members/new", blank).get_data(as_text=True))
     for problem in ("Cần nhập mã đoàn viên / tập thể.", "Cần nhập họ và tên.",
-                    "Giới tính: Nam hoặc Nữ.", "CCCD", "Cần nhập ngày vào đơn vị.",
+                    "Giới tính: Nam hoặc Nữ.", "CCCD", "Cần nhập «Sinh hoạt tại đơn vị từ ngày».",
                     "Ngày sinh phải từ 01/01/1900 đến hôm nay"):  # fmt: skip
         assert problem in page
+    assert 'name="joined_on" type="date" required value=""' in page  # left blank, not today
 
 
 def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member):

@@ -331,5 +331,8 @@ def test_administration_pages_warn_while_next_years_schedule_is_missing(
     assert ("Lịch nghỉ lễ, Tết năm 2027 chưa có trong hệ thống" in page) is shown
     refused = WebClient(app, "officer1").get("/admin/units")  # not theirs to act on
     assert "Lịch nghỉ lễ, Tết năm 2027" not in refused.get_data(as_text=True)
+    world.add_user("admin_br1", "admin", "BR1")  # a branch's admin cannot add a schedule
+    world.session.commit()
+    assert "Lịch nghỉ lễ" not in WebClient(app, "admin_br1").text("/admin/units")
     reminded = app.test_cli_runner().invoke(args=["remind"])
     assert ("lịch nghỉ lễ năm 2027 chưa có" in reminded.output) is shown

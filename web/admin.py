@@ -29,12 +29,16 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.context_processor
 def _calendar_gaps() -> dict[str, Any]:
-    """Every administration page warns its administrators while a year deadlines reach has no
-    holiday schedule (not someone refused the page: the notice is theirs to act on)."""
+    """Every administration page warns the top-level administrators, who keep the holiday
+    schedule, while a year deadlines reach has none (not a branch's administrator, nor
+    someone refused the page: the notice is for whoever can act on it)."""
     if not current_user.is_authenticated:
         return {"calendar_gaps": ()}
-    administers = any(a.role == Role.ADMIN for a in accounts.active_assignments(me(), today()))
-    return {"calendar_gaps": calendar_gaps(today()) if administers else ()}
+    keeps = any(
+        a.role == Role.ADMIN and a.unit.parent_id is None
+        for a in accounts.active_assignments(me(), today())
+    )
+    return {"calendar_gaps": calendar_gaps(today()) if keeps else ()}
 
 
 MAX_CAMPAIGN_FILE = 512 * 1024

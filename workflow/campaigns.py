@@ -387,7 +387,7 @@ def _require_issuer_admin(
             return
         if issuer is None and a.unit.parent_id is None:
             return
-    named = f" ({issuer_code})" if issuer_code else ""
+    named = f" ({issuer.name if issuer else issuer_code})" if issuer_code else ""
     raise NotAllowed(
         f"Chỉ quản trị viên của đơn vị ban hành{named} hoặc cấp trên mới được nhập hay thay "
         "thế đợt thi đua này.",
@@ -428,12 +428,12 @@ def _require_deciders_admin(session: Session, actor: User, data: dict[str, Any],
         loosened = _loosened(award, catalogue.get(award.get("catalogue") or award["code"]))
         if loosened:
             raise NotAllowed(
-                f"«{award['title']}» do {deciding.name} quyết định: {loosened[0]} phải như danh "
-                f"mục của cấp quyết định (chỉ quản trị viên của {deciding.name} hoặc cấp trên "
-                "mới được thay đổi).",
-                f"«{award['title']}» is decided by {deciding.name}: {loosened[1]} must be as "
-                "the decider's catalogue has them (only an administrator of that unit or above "
-                "may change them).",
+                f"«{award['title']}» do {deciding.name} quyết định: {loosened[0]} không được nới "
+                f"lỏng so với danh mục (chỉ quản trị viên của {deciding.name} hoặc cấp trên mới "
+                "được thay đổi).",
+                f"«{award['title']}» is decided by {deciding.name}: {loosened[1]} may not be "
+                "looser than the catalogue's (only an administrator of that unit or above may "
+                "change them).",
                 {"required_role": Role.ADMIN.value, "decider": deciding.code},
             )
 

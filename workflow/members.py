@@ -151,7 +151,7 @@ def check_dates(birth_date: date | None, joined_on: date | None, today: date) ->
     }
     if wrong:
         labels = {"birth_date": ("Ngày sinh", "The birth date"),
-                  "joined_on": ("Ngày vào đơn vị", "The joining date")}  # fmt: skip
+                  "joined_on": ("«Sinh hoạt tại đơn vị từ ngày»", "«Member of the unit since»")}  # fmt: skip
         raise InvalidInput(
             ", ".join(labels[name][0] for name in wrong)
             + f" phải từ 01/01/1900 đến hôm nay ({today:%d/%m/%Y}).",
@@ -161,8 +161,8 @@ def check_dates(birth_date: date | None, joined_on: date | None, today: date) ->
         )
     if birth_date is not None and joined_on is not None and joined_on < birth_date:
         raise InvalidInput(
-            f"Ngày vào đơn vị phải sau ngày sinh ({birth_date:%d/%m/%Y}).",
-            f"The joining date must be after the birth date ({birth_date.isoformat()}).",
+            f"«Sinh hoạt tại đơn vị từ ngày» phải sau ngày sinh ({birth_date:%d/%m/%Y}).",
+            f"«Member of the unit since» must be after the birth date ({birth_date:%d/%m/%Y}).",
             {"joined_on": "before_birth"},
         )
 
@@ -193,7 +193,9 @@ def check_new(spec: NewMember, joined_on: date | None, today: date) -> NewMember
     cccd = found.check(lambda: personal.clean_cccd(spec.cccd) if spec.cccd else None)
     if joined_on is None:
         found.note(
-            "Cần nhập ngày vào đơn vị.", "The joining date is required.", {"joined_on": "required"}
+            "Cần nhập «Sinh hoạt tại đơn vị từ ngày».",
+            "«Member of the unit since» is required.",
+            {"joined_on": "required"},
         )
     found.check(lambda: check_dates(spec.birth_date, joined_on, today))
     found.raise_any()
