@@ -330,3 +330,16 @@ def test_an_account_outside_ones_reach_answers_as_one_that_does_not_exist(
         404,
     ]
     assert branch.post("/users/officer1/password", json=body).status_code == 204
+
+
+def test_a_branch_admin_is_offered_to_edit_only_the_plans_they_may_change(app, admins: World):
+    session = admins.session
+    for issuer, code in (("PROV", "TINH"), ("BR1", "HUYEN")):
+        campaigns.import_campaign(
+            session, campaigns.validate(definition(issuer, code), "t", catalogue())
+        )
+    session.commit()
+    page = WebClient(app, "admin_br1").text("/admin/campaigns")
+    assert "/admin/campaigns/HUYEN/edit" in page
+    assert "/admin/campaigns/TINH/edit" not in page
+    assert "/admin/campaigns/TINH/edit" in WebClient(app, "admin_prov").text("/admin/campaigns")

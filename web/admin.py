@@ -213,7 +213,8 @@ def campaign_list() -> ResponseReturnValue:
     listed = db.session.scalars(
         select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
     ).all()
-    return _page("admin_campaigns.html", status, campaigns=listed)
+    editable = {c.code for c in listed if campaigns.may_replace(db.session, me(), c, today())}
+    return _page("admin_campaigns.html", status, campaigns=listed, editable=editable)
 
 
 STARTER = """\

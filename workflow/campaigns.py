@@ -372,6 +372,15 @@ def _remark_registrations(
         audit.record_change(session, "registrations_remarked", who(actor), now, *moved)
 
 
+def may_replace(session: Session, actor: User, campaign: Campaign, day: date) -> bool:
+    """Whether ``actor`` may edit the campaign (its page offers "Sửa" to them only)."""
+    try:
+        _require_issuer_admin(session, actor, campaign.issuer_code, day)
+    except NotAllowed:
+        return False
+    return True
+
+
 def _require_issuer_admin(
     session: Session, actor: User, issuer_code: str | None, day: date
 ) -> None:
