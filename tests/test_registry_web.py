@@ -414,3 +414,13 @@ def test_last_years_registration_is_read_only_from_the_first_of_january(
     assert "Năm thi đua 2026 đã kết thúc" in closed
     for offered in ('name="register-', "Ghi đăng ký", "Nhập đăng ký", "Hạn đăng ký"):
         assert offered not in closed
+
+
+def test_a_collective_has_no_gender(app, world, member):
+    typed = {"code": "TT-0001", "full_name": "Tổ Công đoàn Phòng Kế toán", "kind": "collective",
+             "gender": "male", "joined_on": "2020-01-01"}  # fmt: skip
+    refused = WebClient(app, "officer1").post("/members/new", typed)
+    assert refused.status_code == 422
+    assert "Tập thể không có giới tính" in refused.get_data(as_text=True)
+    made = WebClient(app, "officer1").post("/members/new", typed | {"gender": ""})
+    assert made.status_code == 302

@@ -297,6 +297,8 @@ def _checked(cells: dict[str, Any], units: dict[str, Unit]) -> dict[str, Any]:
     kind = KINDS.get(cell_text(cells.get("kind")).casefold())
     if kind is None:
         raise RowError("loại ghi Cá nhân hoặc Tập thể", "kind: write 'Cá nhân' or 'Tập thể'")
+    if gender_text and NomineeKind(kind) is NomineeKind.COLLECTIVE:
+        raise RowError("tập thể không có giới tính", "a collective has no gender")
     position = cell_text(cells.get("position"))[:200]
     if refused_character(position):
         raise RowError("chức vụ có ký tự không hợp lệ", "position has a character not allowed")

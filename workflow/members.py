@@ -187,6 +187,12 @@ def check_new(spec: NewMember, joined_on: date | None, today: date) -> NewMember
         )  # fmt: skip
     if spec.gender not in (None, "female", "male"):
         found.note("Giới tính: Nam hoặc Nữ.", "Gender: male or female.", {"gender": "invalid"})
+    elif spec.gender and spec.kind == NomineeKind.COLLECTIVE.value:  # a rule for women read it
+        found.note(
+            "Tập thể không có giới tính: để trống ô Giới tính.",
+            "A collective has no gender: leave it blank.",
+            {"gender": "collective"},
+        )
     position = found.check(
         lambda: clean_line(spec.position, "position", ("Chức vụ", "Position"), 200)
     )
