@@ -370,7 +370,7 @@ def register(code: str) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return year_page(code, err.http_status)
-    return redirect(url_for("registry.year_page", code=code) + "#registration")
+    return redirect(url_for("registry.year_page", code=code))  # its message at the top, in view
 
 
 @bp.route("/emulation/<code>/registrations.xlsx")
@@ -403,7 +403,7 @@ def registrations_upload(code: str) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         return year_page(code, err.http_status)
-    return redirect(url_for("registry.year_page", code=code) + "#registration")
+    return redirect(url_for("registry.year_page", code=code))  # its message at the top, in view
 
 
 @bp.post("/emulation/<code>/evaluation")
