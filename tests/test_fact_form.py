@@ -459,3 +459,15 @@ def test_a_year_the_new_form_does_not_draw_is_kept_and_an_unticked_box_stays_unt
     assert "facts.ratings.2026" not in shown(page)
     assert 'name="kept.facts.ratings.2026" value="HTNV"' in page
     assert 'name="facts.registered" checked' not in page
+
+
+def test_what_a_form_keeps_is_bounded_whatever_is_sent():
+    """Only known facts, values no fact could hold left out, and a bounded number of fields:
+    a crafted form of 100,000 fields or a megabyte value is not echoed back."""
+    form = MultiDict(
+        [("kept.facts.achievement_ref", "x" * (forms.KEPT_MAX + 1)), ("kept.facts.nope", "1")]
+        + [(f"kept.facts.initiatives.{i}.title", "t") for i in range(5000)]
+    )
+    _, kept = forms.carried(form)
+    assert len(kept) == forms.KEPT_MOST
+    assert all(name.startswith("kept.facts.initiatives.") for name, _ in kept)

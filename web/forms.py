@@ -304,6 +304,7 @@ KEPT = "kept."  # a fact typed under another award, carried on the form (never s
 
 
 KEPT_MAX = 4000  # characters: more than any fact holds (a longer value was never typed in one)
+KEPT_MOST = 1000  # fields: several times what the longest form draws (a crafted form sends any)
 
 
 def carried(form: MultiDict[str, str]) -> tuple[MultiDict[str, str], list[tuple[str, str]]]:
@@ -328,7 +329,7 @@ def carried(form: MultiDict[str, str]) -> tuple[MultiDict[str, str], list[tuple[
         and (value.strip() or name.endswith(".present"))
         and len(value) <= KEPT_MAX
     ]
-    return shown, kept
+    return shown, kept[:KEPT_MOST]
 
 
 def facts_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
