@@ -34,10 +34,7 @@ def _calendar_gaps() -> dict[str, Any]:
     someone refused the page: the notice is for whoever can act on it)."""
     if not current_user.is_authenticated:
         return {"calendar_gaps": ()}
-    keeps = any(
-        a.role == Role.ADMIN and a.unit.parent_id is None
-        for a in accounts.active_assignments(me(), today())
-    )
+    keeps = accounts.administers_root(me(), today())
     return {"calendar_gaps": calendar_gaps(today()) if keeps else ()}
 
 

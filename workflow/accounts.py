@@ -196,10 +196,7 @@ def _require_issuer_free(session: Session, actor: User, code: str) -> None:
     title = session.scalar(select(Campaign.title).where(Campaign.issuer_code == code).limit(1))
     if title is None:
         return
-    day = vn_date(utcnow())
-    if any(
-        a.role == Role.ADMIN and a.unit.parent_id is None for a in active_assignments(actor, day)
-    ):
+    if administers_root(actor, vn_date(utcnow())):
         return
     raise NotAllowed(
         f"Mã '{code}' là đơn vị ban hành đợt thi đua «{title}»: chỉ quản trị viên cấp cao nhất "
@@ -528,6 +525,12 @@ def require_role(actor: User, roles: set[Role], day: date, within: Unit | None =
 def administered(actor: User, day: date) -> list[Unit]:
     """The units whose subtrees ``actor`` administers that day."""
     return [a.unit for a in active_assignments(actor, day) if a.role == Role.ADMIN]
+
+
+def administers_root(actor: User, day: date) -> bool:
+    """Whether ``actor`` administers a root unit that day: the top level, which keeps what
+    has no unit of its own (a plan issued from outside, the holiday schedule)."""
+    return any(u.parent_id is None for u in administered(actor, day))
 
 
 def administers(actor: User, unit: Unit, day: date) -> bool:
