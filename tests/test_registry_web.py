@@ -140,6 +140,9 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     page = refused.get_data(as_text=True)
     assert "Tuyết: Đánh giá năm chưa hợp lệ: Số tháng công tác (từ 0 đến 12)." in page
     assert 'value="13"' in page
+    # The row is marked where it is, and the section says so (the top is far on a phone).
+    assert "1 dòng chưa hợp lệ, được đánh dấu bên dưới" in page
+    assert '<tr class="invalid"><td><strong>⚠ Nguyễn Thị Ánh Tuyết</strong>' in page
     officer.post("/lang", {"lang": "en"})
     english = officer.post(
         f"/emulation/TD-{year}/evaluation", {f"months_employed-{member}": "13"}
@@ -149,6 +152,7 @@ def test_a_wrong_evaluation_saves_nothing_and_keeps_the_table(app, world, member
     assert '<option value="HTXSNV" selected>' in page
     words = officer.post(f"/emulation/TD-{year}/evaluation", {f"absent_days-{member}": "abc"})
     assert "(từ 0 đến 12) phải là số nguyên (Nguyễn Thị Ánh Tuyết)" in words.get_data(as_text=True)
+    assert '<tr class="invalid">' in words.get_data(as_text=True)
     world.session.rollback()
     second = members.add_member(
         world.session, world.user("officer1"), "CS1",

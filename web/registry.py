@@ -310,8 +310,9 @@ def year_page(code: str, status: int = 200) -> ResponseReturnValue:
     return _year_of(campaign, unit, None), status
 
 
-def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
-    """The year page as stored, with what was ``typed`` in a refused evaluation kept."""
+def _year_of(campaign: Any, unit: Any, typed: Any, wrong_rows: set[int] | None = None) -> str:
+    """The year page as stored, with what was ``typed`` in a refused evaluation kept and
+    its ``wrong_rows`` marked."""
     context = _year_context(campaign, unit)
     people = [m.id for m in context["people"]]
     evaluations = members.years_in(db.session, people, campaign.year)
@@ -333,6 +334,7 @@ def _year_of(campaign: Any, unit: Any, typed: Any) -> str:
         discipline=words.DISCIPLINE,
         lang=current_lang(),
         typed=typed,
+        wrong_rows=wrong_rows or set(),
     )
 
 
@@ -424,8 +426,17 @@ def evaluate(code: str) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         db.session.expire_all()
-        return _year_of(campaign, unit, request.form), err.http_status
+        return _year_of(campaign, unit, request.form, _rows_named(err.details)), err.http_status
     return redirect(url_for("registry.year_page", code=code) + "#proposals")
+
+
+def _rows_named(details: Any) -> set[int]:
+    """The members whose rows a refused evaluation names: a count typed in words
+    ({"members": [...]}) or a row the domain refused (keyed by the member's id)."""
+    if not isinstance(details, dict):
+        return set()
+    named = details.get("members") or [key for key in details if str(key).isdigit()]
+    return {int(mid) for mid in named if str(mid).isdigit()}
 
 
 def _evaluation_rows(form: Any, people: dict[int, str]) -> dict[int, dict[str, Any]]:
