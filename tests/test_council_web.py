@@ -82,6 +82,7 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     assert f'name="tally-{second}-no" inputmode="numeric"' in text
     assert re.search(rf'name="tally-{second}-no"[^>]*value="3"', text)  # kept as typed
     assert "Đồng ý: cùng không đồng ý và không ý kiến là 12 phiếu, nhiều hơn số có mặt (9)" in text
+    assert text.count('<tr class="invalid">') == 1  # the wrong row marked where it is
     words = bad | {
         f"tally-{first}-yes": "năm",
         f"tally-{first}-no": "-1",
@@ -91,6 +92,7 @@ def test_a_sitting_is_opened_counted_closed_and_signed_on_the_web(app, world, wa
     assert refused.status_code == 422
     said = html.unescape(refused.get_data(as_text=True))
     assert f"Số phiếu phải là số nguyên không âm (hồ sơ số {first}: Đồng ý, Không đồng ý)." in said
+    assert said.count('<tr class="invalid">') == 1
     text = said
     fixed = bad | {f"tally-{second}-no": "0", "version": version_of(text)}
     closed = secretary.post(where, fixed)

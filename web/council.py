@@ -166,7 +166,12 @@ def _sitting(sitting_id: int) -> Any:
     return sitting
 
 
-def _render_sitting(sitting: Any, typed: MultiDict[str, str] | None, status: int = 200) -> Any:
+def _render_sitting(
+    sitting: Any,
+    typed: MultiDict[str, str] | None,
+    status: int = 200,
+    wrong_rows: set[int] | None = None,
+) -> Any:
     day = today()
     is_secretary = sitting.secretary.user_id == me().id
     may_sign = any(
@@ -185,6 +190,7 @@ def _render_sitting(sitting: Any, typed: MultiDict[str, str] | None, status: int
         may_sign=may_sign,
         typed=typed,
         fields=sittings.TALLY,
+        wrong_rows=wrong_rows or set(),
     ), status
 
 
@@ -254,7 +260,9 @@ def save_sitting(sitting_id: int) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         db.session.expire_all()
-        return _render_sitting(_sitting(sitting_id), request.form, err.http_status)
+        return _render_sitting(
+            _sitting(sitting_id), request.form, err.http_status, forms.rows_named(err.details)
+        )
     return redirect(url_for("council.sitting_page", sitting_id=sitting_id))
 
 

@@ -27,6 +27,18 @@ _WHOLE = re.compile(r"[0-9]{1,10}", re.ASCII)
 YEARS = (2000, 2100)  # the years a list, a register or a statistic may be asked for
 
 
+def rows_named(details: Any) -> set[int]:
+    """The rows (members, nominations) a refused table's error names, to mark them where they
+    are: keyed by their id (a row the domain refused) or listed (counts typed in words)."""
+    if not isinstance(details, dict):
+        return set()
+    named = [key for key in details if str(key).isdigit()]
+    for value in details.values():
+        if isinstance(value, list):
+            named += value
+    return {int(row) for row in named if str(row).isdigit()}
+
+
 def picks(form: MultiDict[str, str]) -> list[tuple[int, int]] | None:
     """The nominations ticked on a list, each sent as "id@version" (None: one is not). At
     most a page's worth (``PAGE_MAX``): no page shows more, and each is an event's work

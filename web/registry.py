@@ -426,17 +426,10 @@ def evaluate(code: str) -> ResponseReturnValue:
     except WorkflowError as err:
         flash(err.message(current_lang()), "error")
         db.session.expire_all()
-        return _year_of(campaign, unit, request.form, _rows_named(err.details)), err.http_status
+        return _year_of(
+            campaign, unit, request.form, forms.rows_named(err.details)
+        ), err.http_status
     return redirect(url_for("registry.year_page", code=code) + "#proposals")
-
-
-def _rows_named(details: Any) -> set[int]:
-    """The members whose rows a refused evaluation names: a count typed in words
-    ({"members": [...]}) or a row the domain refused (keyed by the member's id)."""
-    if not isinstance(details, dict):
-        return set()
-    named = details.get("members") or [key for key in details if str(key).isdigit()]
-    return {int(mid) for mid in named if str(mid).isdigit()}
 
 
 def _evaluation_rows(form: Any, people: dict[int, str]) -> dict[int, dict[str, Any]]:
